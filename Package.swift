@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "HazLab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "hazlab", targets: ["hazlab"]),
+        .library(name: "HazLabCore", targets: ["HazLabCore"]),
+        .library(name: "HazLabScenario", targets: ["HazLabScenario"]),
+        .library(name: "HazLabScoring", targets: ["HazLabScoring"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "HazLabCore"),
+        .target(name: "HazLabScenario", dependencies: ["HazLabCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "HazLabScoring", dependencies: ["HazLabCore"]),
+        .target(name: "HazLabRecords", dependencies: ["HazLabCore"]),
+        .target(name: "HazLabRunner", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords"]),
+        .executableTarget(name: "hazlab", dependencies: [
+            "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "hazlab-bench", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRunner"], path: "Tools/bench/Sources"),
+        .testTarget(name: "HazLabCoreTests", dependencies: ["HazLabCore"]),
+        .testTarget(name: "HazLabScenarioTests", dependencies: ["HazLabCore", "HazLabScenario"], exclude: ["Invalid"]),
+        .testTarget(name: "HazLabEngineTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
+        .testTarget(name: "HazLabRecordsTests", dependencies: ["HazLabCore", "HazLabRecords"]),
+        .testTarget(name: "HazLabCLITests", dependencies: ["HazLabRunner", "HazLabRecords", "HazLabScenario", "HazLabCore"]),
+    ]
+)

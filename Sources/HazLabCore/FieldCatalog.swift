@@ -1,0 +1,80 @@
+/// The readable fields of each entity kind, by the name used in expressions (`TK101.level`).
+public struct FieldSpec: Sendable {
+    public var name: String
+    public var kind: FieldKind
+    /// nil means "the dimension of what the sensor measures".
+    public var type: ValueType?
+    /// Indexed by entity row rather than by the kind's own table row.
+    public var byEntity: Bool
+    public var help: String
+}
+
+public enum FieldCatalog {
+    private static func f(_ name: String, _ kind: FieldKind, _ type: ValueType?, byEntity: Bool = false, _ help: String) -> FieldSpec {
+        FieldSpec(name: name, kind: kind, type: type, byEntity: byEntity, help: help)
+    }
+
+    static let common: [FieldSpec] = [
+        f("inspected", .entityInspected, .bool, byEntity: true, "inspected or measured at least once"),
+        f("inspections", .entityInspections, .number(.none), byEntity: true, "number of inspect/measure actions"),
+    ]
+    static let lockable: [FieldSpec] = [
+        f("locked", .entityLocked, .bool, byEntity: true, "a personal lock is applied"),
+        f("tagged", .entityTagged, .bool, byEntity: true, "a danger tag is hung"),
+    ]
+
+    public static func fields(of kind: EntityKind, lockable isLockable: Bool) -> [FieldSpec] {
+        var list: [FieldSpec]
+        switch kind {
+        case .tank:
+            list = [f("level", .tankLevel, .number(.length), "liquid level"),
+                    f("volume", .tankVolume, .number(.volume), "liquid volume"),
+                    f("fill", .tankFill, .number(.none), "level / height, 0..1"),
+                    f("inflow", .tankInflow, .number(.volumeFlow), "total inflow"),
+                    f("outflow", .tankOutflow, .number(.volumeFlow), "total outflow incl. leaks"),
+                    f("height", .tankHeight, .number(.length), "shell height"),
+                    f("overflowing", .tankOverflowing, .bool, "full and still filling")]
+        case .valve:
+            list = [f("position", .valvePosition, .number(.none), "opening, 0..1"),
+                    f("open", .valveOpen, .bool, "fully open"),
+                    f("closed", .valveClosed, .bool, "fully closed"),
+                    f("stuck", .valveStuck, .bool, "stuck by a fault"),
+                    f("moving", .valveMoving, .bool, "stroking toward its target"),
+                    f("flow", .valveFlow, .number(.volumeFlow), "flow through it")]
+        case .switchgear:
+            list = [f("closed", .switchClosed, .bool, "contacts closed"),
+                    f("open", .switchOpen, .bool, "contacts open"),
+                    f("tripped", .switchTripped, .bool, "tripped by protection or a fault"),
+                    f("operating", .switchOperating, .bool, "operation in progress")]
+        case .motor:
+            list = [f("running", .motorRunning, .bool, "running"),
+                    f("stopped", .motorStopped, .bool, "not running"),
+                    f("tripped", .motorTripped, .bool, "tripped; needs reset")]
+        case .sensor:
+            list = [f("value", .sensorValue, nil, "reading (delayed, noisy, maybe failed)"),
+                    f("failed", .sensorFailed, .bool, "in a failure mode")]
+        case .alarm:
+            list = [f("active", .alarmActive, .bool, "condition present"),
+                    f("acknowledged", .alarmAcknowledged, .bool, "active and acknowledged"),
+                    f("unacknowledged", .alarmUnacknowledged, .bool, "active and not acknowledged")]
+        case .timer:
+            list = [f("running", .timerRunning, .bool, "counting"),
+                    f("elapsed", .timerElapsed, .number(.time), "time counted"),
+                    f("done", .timerDone, .bool, "elapsed reached duration")]
+        case .ppe:
+            list = [f("worn", .ppeWorn, .bool, "worn by the trainee")]
+        case .zone:
+            list = [f("occupied", .zoneOccupied, .bool, byEntity: true, "the trainee is here")]
+        case .contact:
+            list = [f("reported", .contactReported, .bool, "reported to at least once"),
+                    f("reports", .contactReports, .number(.none), "number of reports")]
+        }
+        if isLockable { list += lockable }
+        return list + common
+    }
+
+    /// Entity kinds that take locks and tags.
+    public static func isLockable(_ kind: EntityKind) -> Bool {
+        kind == .valve || kind == .switchgear || kind == .motor
+    }
+}

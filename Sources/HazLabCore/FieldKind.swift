@@ -1,0 +1,28 @@
+/// Every readable field, by entity kind. The scenario compiler resolves `ENTITY.field`
+/// names through `FieldCatalog`; the core reads them in `State.read(_:model:)`.
+public enum FieldKind: UInt16, Sendable, CaseIterable {
+    // scenario
+    case time
+    // valve
+    case valvePosition, valveOpen, valveClosed, valveStuck, valveMoving, valveFlow
+    // switch (breaker, disconnector, earthing switch, plain switch)
+    case switchClosed, switchOpen, switchTripped, switchOperating
+    // pump or fan
+    case motorRunning, motorTripped, motorStopped
+    // tank
+    case tankLevel, tankVolume, tankFill, tankInflow, tankOutflow, tankHeight, tankOverflowing
+    // sensor
+    case sensorValue, sensorFailed
+    // alarm
+    case alarmActive, alarmAcknowledged, alarmUnacknowledged
+    // timer
+    case timerRunning, timerElapsed, timerDone
+    // PPE item
+    case ppeWorn
+    // zone
+    case zoneOccupied
+    // contact (report target)
+    case contactReported, contactReports
+    // any lockable equipment (uses the global entity index)
+    case entityLocked, entityTagged, entityInspected, entityInspections
+}

@@ -1,0 +1,121 @@
+/// Stage 10a: sensors (delay line, seeded noise, failure modes), alarms and timers.
+enum Instruments {
+    /// At tick 0 every sensor reads its true value, with a full delay line of it.
+    static func initialiseSensors(_ m: Model, _ s: inout State) {
+        let sensors = m.sensors
+        var memory = ContiguousArray<Double>()
+        swap(&memory, &s.exprMemory)
+        for r in 0..<sensors.count {
+            let v = Evaluator.evaluate(sensors.measures[r], s, memory: &memory, base: Int(sensors.memoryBase[r]))
+            let start = Int(sensors.historyStart[r])
+            for k in 0...Int(sensors.delayTicks[r]) { s.sensorHistory[start + k] = v }
+            s.sensorValue[r] = clampToRange(v, sensors.rangeLow[r], sensors.rangeHigh[r])
+        }
+        swap(&memory, &s.exprMemory)
+    }
+
+    @inline(__always)
+    static func clampToRange(_ v: Double, _ lo: Double, _ hi: Double) -> Double {
+        hi > lo ? min(hi, max(lo, v)) : v
+    }
+
+    static func run(_ m: Model, _ s: inout State, _ events: inout [Event]) {
+        var memory = ContiguousArray<Double>()
+        swap(&memory, &s.exprMemory)
+        defer { swap(&memory, &s.exprMemory) }
+
+        let sensors = m.sensors
+        for r in 0..<sensors.count {
+            let truth = Evaluator.evaluate(sensors.measures[r], s, memory: &memory, base: Int(sensors.memoryBase[r]))
+            let length = Int(sensors.delayTicks[r]) + 1
+            let start = Int(sensors.historyStart[r])
+            var head = Int(s.sensorHistoryHead[r])
+            s.sensorHistory[start + head] = truth
+            head += 1
+            if head == length { head = 0 }
+            s.sensorHistoryHead[r] = Int32(head)
+            let delayed = s.sensorHistory[start + head]
+            let lo = sensors.rangeLow[r], hi = sensors.rangeHigh[r]
+            var out: Double
+            switch SensorFailure(rawValue: s.sensorFailure[r]) ?? .none {
+            case .none:
+                out = delayed
+                let sigma = sensors.noise[r]
+                if sigma > 0 { out += sigma * s.rng.normal() }
+            case .stuck: out = s.sensorValue[r]
+            case .low: out = lo
+            case .high: out = hi
+            case .erratic: out = lo + (hi - lo) * s.rng.uniform()
+            }
+            s.sensorValue[r] = clampToRange(out, lo, hi)
+        }
+
+        let alarms = m.alarms
+        for r in 0..<alarms.count {
+            let on = Evaluator.evaluate(alarms.condition[r], s, memory: &memory, base: Int(alarms.memoryBase[r])) != 0
+            if on && s.alarmActive[r] == 0 {
+                s.alarmActive[r] = 1
+                s.alarmAcknowledged[r] = 0
+                events.append(Event(tick: s.tick, kind: .alarmRaised, subject: alarms.entity[r],
+                                    code: Int32(alarms.priority[r].rawValue)))
+            } else if !on && s.alarmActive[r] != 0 {
+                s.alarmActive[r] = 0
+                s.alarmAcknowledged[r] = 0
+                events.append(Event(tick: s.tick, kind: .alarmCleared, subject: alarms.entity[r]))
+            }
+        }
+
+        let timers = m.timers
+        for r in 0..<timers.count {
+            if let start = timers.startWhen[r] {
+                let go = Evaluator.evaluate(start, s, memory: &memory, base: Int(timers.memoryBase[r])) != 0
+                if go && s.timerRunning[r] == 0 && s.timerElapsed[r] == 0 { s.timerRunning[r] = 1 }
+            }
+            guard s.timerRunning[r] != 0 else { continue }
+            s.timerElapsed[r] &+= 1
+            if s.timerDone[r] == 0 && s.timerElapsed[r] >= timers.durationTicks[r] {
+                s.timerDone[r] = 1
+                events.append(Event(tick: s.tick, kind: .equipmentChanged, subject: timers.entity[r], code: 1))
+            }
+        }
+    }
+}
+
+/// Stage 10b: hazards. A hazard fires on the tick its condition becomes true, with its
+/// consequence; one that ends the scenario stops the attempt at that tick.
+enum Hazards {
+    static func run(_ m: Model, _ s: inout State, _ events: inout [Event]) {
+        let hazards = m.hazards
+        if hazards.count == 0 { return }
+        var memory = ContiguousArray<Double>()
+        swap(&memory, &s.exprMemory)
+        for h in 0..<hazards.count {
+            let on = Evaluator.evaluate(hazards.condition[h], s, memory: &memory, base: Int(hazards.memoryBase[h])) != 0
+            if on && s.hazardActive[h] == 0 {
+                s.hazardActive[h] = 1
+                s.hazardCount[h] &+= 1
+                events.append(Event(tick: s.tick, kind: .hazardTriggered, subject: Int32(h),
+                                    code: Int32(hazards.consequence[h].rawValue)))
+                if hazards.endsScenario[h] && !s.ended {
+                    s.endReason = .hazard
+                    s.endHazard = Int32(h)
+                    events.append(Event(tick: s.tick, kind: .scenarioEnded, subject: Int32(h), code: EndReason.hazard.rawValue))
+                }
+            } else if !on && s.hazardActive[h] != 0 {
+                s.hazardActive[h] = 0
+                events.append(Event(tick: s.tick, kind: .hazardCleared, subject: Int32(h)))
+            }
+        }
+        swap(&memory, &s.exprMemory)
+    }
+}
+
+/// Stage 11: the time limit.
+enum Clock {
+    static func run(_ m: Model, _ s: inout State, _ events: inout [Event]) {
+        if !s.ended && s.tick >= m.timeLimitTicks {
+            s.endReason = .timeLimit
+            events.append(Event(tick: s.tick, kind: .scenarioEnded, subject: -1, code: EndReason.timeLimit.rawValue))
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import HazLabCore
+import HazLabRecords
+import HazLabScenario
+import HazLabScoring
+
+/// Golden runs: `Scenarios/<id>/runs/<name>.jsonl` with `<name>.expected.json` beside it.
+/// `hazlab test` replays each one and compares the state hash, tick count, end reason,
+/// score and the set of completed steps.
+public struct GoldenExpectation: Sendable, Equatable {
+    public var stateHash: String
+    public var ticks: Int64
+    public var endReason: String
+    public var total: Double
+    public var passed: Bool
+    public var veto: String?
+    public var completedSteps: [String]
+    public var note: String
+
+    public init(_ o: RunOutcome, note: String = "") {
+        stateHash = o.stateHash.hex16
+        ticks = o.ticks
+        endReason = o.endReason.name
+        total = o.score.total
+        passed = o.score.passed
+        veto = o.score.veto
+        completedSteps = o.score.steps.filter(\.completed).map(\.id)
+        self.note = note
+    }
+
+    public init(json: [String: Any]) throws {
+        func need<T>(_ k: String, _ t: T.Type) throws -> T {
+            guard let v = json[k] as? T else { throw GoldenError.badExpectation("missing or wrong \"\(k)\"") }
+            return v
+        }
+        stateHash = try need("stateHash", String.self)
+        ticks = try need("ticks", NSNumber.self).int64Value
+        endReason = try need("endReason", String.self)
+        total = try need("total", NSNumber.self).doubleValue
+        passed = try need("passed", Bool.self)
+        veto = json["veto"] as? String
+        completedSteps = try need("completedSteps", [String].self)
+        note = json["note"] as? String ?? ""
+    }
+
+    public var json: String {
+        var s = "{\n"
+        if !note.isEmpty { s += "  \"note\": \(JSON.string(note)),\n" }
+        s += "  \"stateHash\": \(JSON.string(stateHash)),\n"
+        s += "  \"ticks\": \(ticks),\n"
+        s += "  \"endReason\": \(JSON.string(endReason)),\n"
+        s += "  \"total\": \(JSON.number(total)),\n"
+        s += "  \"passed\": \(passed),\n"
+        if let v = veto { s += "  \"veto\": \(JSON.string(v)),\n" }
+        s += "  \"completedSteps\": [" + completedSteps.map { JSON.string($0) }.joined(separator: ", ") + "]\n"
+        return s + "}\n"
+    }
+
+    /// Human-readable differences, one per line; empty when equal (the note is ignored).
+    public func diff(against actual: GoldenExpectation) -> [String] {
+        var d: [String] = []
+        func cmp(_ name: String, _ e: String, _ a: String) { if e != a { d.append("\(name): expected \(e), got \(a)") } }
+        cmp("stateHash", stateHash, actual.stateHash)
+        cmp("ticks", String(ticks), String(actual.ticks))
+        cmp("endReason", endReason, actual.endReason)
+        cmp("score.total", JSON.number(total), JSON.number(actual.total))
+        cmp("score.passed", String(passed), String(actual.passed))
+        cmp("score.veto", veto ?? "none", actual.veto ?? "none")
+        let missing = completedSteps.filter { !actual.completedSteps.contains($0) }
+        let extra = actual.completedSteps.filter { !completedSteps.contains($0) }
+        if !missing.isEmpty { d.append("steps no longer completed: \(missing.joined(separator: ", "))") }
+        if !extra.isEmpty { d.append("steps newly completed: \(extra.joined(separator: ", "))") }
+        return d
+    }
+}
+
+public enum GoldenError: Error, CustomStringConvertible {
+    case badExpectation(String)
+    public var description: String {
+        switch self { case .badExpectation(let m): return m }
+    }
+}
+
+public struct GoldenCase: Sendable {
+    public var scenarioPath: String
+    public var journalPath: String
+    public var expectedPath: String
+    public var name: String { ((journalPath as NSString).lastPathComponent as NSString).deletingPathExtension }
+}
+
+public struct GoldenReport: Sendable {
+    public enum Status: Sendable { case pass, fail([String]), error(String), updated }
+    public var scenario: String
+    public var run: String
+    public var status: Status
+}
+
+public enum GoldenRuns {
+    public static func cases(scenarioFile: String) -> [GoldenCase] {
+        let runs = ((scenarioFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("runs")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []).filter { $0.hasSuffix(".jsonl") }.sorted()
+        return names.map { n in
+            let j = (runs as NSString).appendingPathComponent(n)
+            let e = (runs as NSString).appendingPathComponent((n as NSString).deletingPathExtension + ".expected.json")
+            return GoldenCase(scenarioPath: scenarioFile, journalPath: j, expectedPath: e)
+        }
+    }
+
+    /// Runs (or, with `update`, rewrites) one golden case against an already compiled model.
+    public static func check(_ c: GoldenCase, model: Model, update: Bool) -> GoldenReport {
+        let label = model.id
+        do {
+            var journal = try Journal.read(path: c.journalPath)
+            if journal.header.scenario != model.id {
+                return GoldenReport(scenario: label, run: c.name, status: .error("journal is for scenario '\(journal.header.scenario)'"))
+            }
+            if journal.header.scenarioSHA256 != model.sourceSHA256 && !update {
+                return GoldenReport(scenario: label, run: c.name, status: .error(
+                    "journal was recorded against another version of the scenario (SHA-256 \(journal.header.scenarioSHA256.prefix(12))…, now \(model.sourceSHA256.prefix(12))…); rerun with --update if the change is deliberate"))
+            }
+            let outcome = Runner.replay(model, journal: journal)
+            if update {
+                let old = (try? loadExpectation(c.expectedPath))?.note ?? ""
+                journal.header.scenarioSHA256 = model.sourceSHA256
+                journal.header.engine = HazLabVersion.engine
+                journal.trailer = Journal.Trailer(endTick: outcome.ticks, stateHash: outcome.stateHash.hex16, actions: journal.actions.count)
+                try journal.jsonl().write(toFile: c.journalPath, atomically: true, encoding: .utf8)
+                try GoldenExpectation(outcome, note: old).json.write(toFile: c.expectedPath, atomically: true, encoding: .utf8)
+                return GoldenReport(scenario: label, run: c.name, status: .updated)
+            }
+            let expected = try loadExpectation(c.expectedPath)
+            let diff = expected.diff(against: GoldenExpectation(outcome))
+            return GoldenReport(scenario: label, run: c.name, status: diff.isEmpty ? .pass : .fail(diff))
+        } catch {
+            return GoldenReport(scenario: label, run: c.name, status: .error("\(error)"))
+        }
+    }
+
+    static func loadExpectation(_ path: String) throws -> GoldenExpectation {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GoldenError.badExpectation("\(path): missing expected result (create it with --update)")
+        }
+        guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw GoldenError.badExpectation("\(path): expected a JSON object")
+        }
+        return try GoldenExpectation(json: obj)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import HazLabCore
+import HazLabRecords
+import HazLabScenario
+import HazLabScoring
+
+/// Everything a replay produces. A pure function of (model, seed, actions).
+public struct RunOutcome: Sendable {
+    public var scenario: String
+    public var seed: UInt64
+    public var ticks: Int64
+    public var stateHash: UInt64
+    public var endReason: EndReason
+    public var score: ScoreResult
+    public var events: [Event]
+    /// (tick, hash) every `traceEvery` ticks, when asked for.
+    public var trace: [(tick: Int64, hash: UInt64)]
+    public var finalState: State
+}
+
+public enum Runner {
+    /// Replays `actions` (sorted by tick) against `model` from tick 0 until the scenario ends
+    /// (submit, an ending hazard, or the time limit). Actions past the end are not applied.
+    public static func replay(_ model: Model, seed: UInt64? = nil, actions: [Action], traceEvery: Int64 = 0) -> RunOutcome {
+        var inputs: [Input] = []
+        inputs.reserveCapacity(actions.count)
+        for (i, a) in actions.enumerated() { inputs.append(model.resolve(a, ordinal: Int32(i))) }
+        let ticks = actions.map(\.tick)
+        var state = State(model: model, seed: seed)
+        var scorer = Scorer(model: model)
+        var events: [Event] = []
+        var trace: [(Int64, UInt64)] = []
+        if traceEvery > 0 { trace.append((0, state.hash)) }
+        var next = 0
+        while !state.ended {
+            let tick = state.tick
+            var end = next
+            while end < inputs.count && ticks[end] <= tick { end += 1 }
+            let before = events.count
+            step(model, &state, inputs[next..<end], &events)
+            next = end
+            scorer.observe(state, events[before...])
+            if traceEvery > 0 && state.tick % traceEvery == 0 { trace.append((state.tick, state.hash)) }
+        }
+        return RunOutcome(scenario: model.id, seed: seed ?? model.defaultSeed, ticks: state.tick, stateHash: state.hash,
+                          endReason: state.endReason, score: scorer.result, events: events,
+                          trace: trace.map { (tick: $0.0, hash: $0.1) }, finalState: state)
+    }
+
+    public static func replay(_ model: Model, journal: Journal, traceEvery: Int64 = 0) -> RunOutcome {
+        replay(model, seed: journal.header.seed, actions: journal.actions, traceEvery: traceEvery)
+    }
+
+    /// Replays many attempts on `workers` threads. Results come back in input order,
+    /// and each is independent of the worker count.
+    public static func replayAll(_ jobs: [(Model, Journal)], workers: Int) -> [RunOutcome] {
+        let results = ResultBox(count: jobs.count)
+        let n = max(1, min(workers, jobs.count))
+        let counter = AtomicCounter()
+        DispatchQueue.concurrentPerform(iterations: n) { _ in
+            while true {
+                let i = counter.next()
+                if i >= jobs.count { break }
+                results.set(i, replay(jobs[i].0, journal: jobs[i].1))
+            }
+        }
+        return results.values()
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    private var slots: [RunOutcome?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: RunOutcome) { lock.lock(); slots[i] = r; lock.unlock() }
+    func values() -> [RunOutcome] { slots.map { $0! } }
+}
+
+private final class AtomicCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func next() -> Int { lock.lock(); defer { lock.unlock() }; let v = value; value += 1; return v }
+}
+
+/// Finds scenarios: a folder holding `scenario.yaml`, a folder of such folders, or a file.
+public enum ScenarioLocator {
+    public static func scenarioFiles(in path: String) -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return [] }
+        if !isDir.boolValue { return [path] }
+        let direct = (path as NSString).appendingPathComponent("scenario.yaml")
+        if FileManager.default.fileExists(atPath: direct) { return [direct] }
+        let children = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return children.sorted().map { (path as NSString).appendingPathComponent($0) }
+            .map { ($0 as NSString).appendingPathComponent("scenario.yaml") }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// `Scenarios/<id>/scenario.yaml` or a folder holding one.
+    public static func resolveScenario(_ path: String) -> String {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            return (path as NSString).appendingPathComponent("scenario.yaml")
+        }
+        return path
+    }
+}

@@ -1,0 +1,182 @@
+import HazLabCore
+
+/// The scenario file format, described once. The compiler takes its allowed keys from here
+/// and `hazlab schema` turns it into JSON Schema, so the two cannot drift apart.
+public indirect enum ValueShape: Sendable {
+    case string
+    case identifier
+    case integer(min: Int?)
+    case number
+    case boolean
+    /// A quantity with a unit, e.g. `5 s`; a bare number is taken in SI units.
+    case quantity(Dimension)
+    /// An expression in the scenario expression language.
+    case expression(boolean: Bool)
+    /// `{zh: ..., en: ...}` or a plain string (used for both languages).
+    case localized
+    case oneOf([String])
+    case list(ValueShape)
+    /// A mapping whose keys are free-form names and whose values all have this shape.
+    case dictionary(ValueShape)
+    case section(String)
+    /// `veto`, or a number of points.
+    case vetoOrPoints
+}
+
+public struct KeySpec: Sendable {
+    public var name: String
+    public var shape: ValueShape
+    public var required: Bool
+    public var help: String
+    init(_ name: String, _ shape: ValueShape, required: Bool = false, _ help: String) {
+        self.name = name; self.shape = shape; self.required = required; self.help = help
+    }
+}
+
+public enum Format {
+    public static let entityTypes = ["tank", "valve", "switch", "breaker", "disconnector", "earthing", "pump", "fan",
+                                     "sensor", "alarm", "timer", "ppe", "zone", "contact"]
+    public static let disciplines = ["chemical", "electrical", "confined-space", "gas", "lockout-tagout", "general"]
+    public static let modes = ["teaching", "practice", "exam"]
+    public static let consequences = Consequence.allCases.map(\.name)
+    public static let sensorFailures = SensorFailure.allCases.filter { $0 != .none }.map(\.name)
+
+    public static let top: [KeySpec] = [
+        KeySpec("id", .identifier, required: true, "scenario id; also its folder name"),
+        KeySpec("version", .integer(min: 1), "scenario revision"),
+        KeySpec("title", .localized, required: true, "title in zh and en"),
+        KeySpec("description", .localized, "description in zh and en"),
+        KeySpec("discipline", .oneOf(disciplines), required: true, "training discipline"),
+        KeySpec("tickRate", .integer(min: 1), "ticks per second (default 10)"),
+        KeySpec("timeLimit", .quantity(.time), required: true, "attempt time limit, e.g. 15 min"),
+        KeySpec("seed", .integer(min: 0), "default random seed"),
+        KeySpec("modes", .list(.oneOf(modes)), "modes allowed (default: all)"),
+        KeySpec("persons", .list(.section("person")), "other people who can act or own locks"),
+        KeySpec("entities", .list(.section("entity")), required: true, "equipment, sensors, zones, PPE"),
+        KeySpec("lines", .list(.section("line")), "flow paths between tanks"),
+        KeySpec("variables", .dictionary(.expression(boolean: false)), "named expressions"),
+        KeySpec("faults", .list(.section("fault")), "scripted faults"),
+        KeySpec("hazards", .list(.section("hazard")), "hazard conditions and consequences"),
+        KeySpec("procedure", .list(.section("step")), required: true, "procedure steps, in order"),
+        KeySpec("rubric", .section("rubric"), "pass mark, deductions and vetoes"),
+    ]
+
+    public static let person: [KeySpec] = [
+        KeySpec("id", .identifier, required: true, "person id"),
+        KeySpec("name", .localized, "display name"),
+    ]
+
+    public static let entityCommon: [KeySpec] = [
+        KeySpec("id", .identifier, required: true, "entity id, used in expressions and journals"),
+        KeySpec("type", .oneOf(entityTypes), required: true, "entity type"),
+        KeySpec("name", .localized, "display name"),
+        KeySpec("zone", .identifier, "zone the trainee must be in to operate it"),
+    ]
+
+    /// Extra keys by entity type.
+    public static func entityKeys(_ type: String) -> [KeySpec] {
+        switch type {
+        case "tank":
+            return [KeySpec("area", .quantity(.area), required: true, "cross-section area"),
+                    KeySpec("height", .quantity(.length), required: true, "shell height"),
+                    KeySpec("level", .quantity(.length), "initial level")]
+        case "valve":
+            return [KeySpec("strokeTime", .quantity(.time), "full-stroke time (0 = instant)"),
+                    KeySpec("position", .number, "initial opening 0..1")]
+        case "switch", "breaker", "disconnector", "earthing":
+            return [KeySpec("role", .oneOf(SwitchRole.allCases.map(\.name)), "breaker, disconnector, earthing or switch"),
+                    KeySpec("closed", .boolean, "initially closed"),
+                    KeySpec("operateTime", .quantity(.time), "operating time")]
+        case "pump", "fan":
+            return [KeySpec("running", .boolean, "initially running"),
+                    KeySpec("power", .identifier, "switch that supplies it")]
+        case "sensor":
+            return [KeySpec("measures", .expression(boolean: false), required: true, "what it measures"),
+                    KeySpec("noise", .quantity(.none), "noise standard deviation, in the measured unit"),
+                    KeySpec("delay", .quantity(.time), "transport/response delay"),
+                    KeySpec("range", .list(.quantity(.none)), "[low, high] of the instrument")]
+        case "alarm":
+            return [KeySpec("when", .expression(boolean: true), required: true, "alarm condition"),
+                    KeySpec("priority", .oneOf(AlarmPriority.allCases.map(\.name)), "priority"),
+                    KeySpec("message", .localized, "alarm text")]
+        case "timer":
+            return [KeySpec("duration", .quantity(.time), required: true, "time until done"),
+                    KeySpec("startWhen", .expression(boolean: true), "starts when this becomes true")]
+        default:
+            return []
+        }
+    }
+
+    public static let line: [KeySpec] = [
+        KeySpec("id", .identifier, required: true, "line id"),
+        KeySpec("from", .identifier, "source tank (omit for an external supply)"),
+        KeySpec("to", .identifier, "destination tank (omit for a drain)"),
+        KeySpec("pump", .identifier, "pump that drives it"),
+        KeySpec("valves", .list(.identifier), "valves in series"),
+        KeySpec("ratedFlow", .quantity(.volumeFlow), required: true, "flow with every valve fully open"),
+    ]
+
+    public static let fault: [KeySpec] = [
+        KeySpec("id", .identifier, required: true, "fault id"),
+        KeySpec("at", .quantity(.time), "fires at this time"),
+        KeySpec("window", .list(.quantity(.time)), "fires at a seeded random time in [from, to]"),
+        KeySpec("when", .expression(boolean: true), "fires when this becomes true"),
+        KeySpec("effects", .list(.section("effect")), required: true, "what happens"),
+        KeySpec("description", .localized, "what the instructor should know"),
+    ]
+
+    public static let effect: [KeySpec] = [
+        KeySpec("trip", .identifier, "trip a pump, fan or breaker"),
+        KeySpec("stick", .identifier, "stick a valve where it is"),
+        KeySpec("fail", .identifier, "fail a sensor"),
+        KeySpec("mode", .oneOf(sensorFailures), "sensor failure mode (with fail)"),
+        KeySpec("leak", .identifier, "start a leak from a tank"),
+        KeySpec("rate", .quantity(.volumeFlow), "leak rate (with leak)"),
+        KeySpec("act", .oneOf(Verb.allCases.map(\.rawValue)), "a scripted person acts: the verb"),
+        KeySpec("target", .identifier, "target of act"),
+        KeySpec("by", .identifier, "person who acts (with act)"),
+        KeySpec("value", .number, "value for act: set"),
+    ]
+
+    public static let hazard: [KeySpec] = [
+        KeySpec("id", .identifier, required: true, "hazard id"),
+        KeySpec("when", .expression(boolean: true), required: true, "hazard condition"),
+        KeySpec("consequence", .oneOf(consequences), required: true, "what it causes"),
+        KeySpec("endsScenario", .boolean, "the attempt ends when it occurs"),
+        KeySpec("message", .localized, "message shown and reported"),
+    ]
+
+    public static let step: [KeySpec] = [
+        KeySpec("id", .identifier, required: true, "step id"),
+        KeySpec("title", .localized, required: true, "step title"),
+        KeySpec("done", .expression(boolean: true), required: true, "completion condition"),
+        KeySpec("after", .list(.identifier), "steps that must complete first"),
+        KeySpec("expectedTime", .quantity(.time), "expected completion time from the start"),
+        KeySpec("score", .number, required: true, "maximum score"),
+        KeySpec("hint", .localized, "hint for teaching and practice modes"),
+    ]
+
+    public static let rubric: [KeySpec] = [
+        KeySpec("passScore", .number, "pass mark (default 60)"),
+        KeySpec("deductions", .section("deductions"), "points per event"),
+        KeySpec("hazards", .dictionary(.vetoOrPoints), "per hazard id: `veto` or points to deduct"),
+    ]
+
+    public static let deductions: [KeySpec] = [
+        KeySpec("rejectedAction", .number, "per action that could not apply"),
+        KeySpec("violation", .number, "per safety violation"),
+    ]
+
+    public static let localized: [KeySpec] = [
+        KeySpec("zh", .string, required: true, "Simplified Chinese"),
+        KeySpec("en", .string, "English"),
+    ]
+
+    /// Named sections, for the schema generator.
+    public static let sections: [(String, [KeySpec])] = [
+        ("person", person), ("line", line), ("fault", fault), ("effect", effect),
+        ("hazard", hazard), ("step", step), ("rubric", rubric), ("deductions", deductions),
+    ]
+
+    static func names(_ keys: [KeySpec]) -> [String] { keys.map(\.name) }
+}

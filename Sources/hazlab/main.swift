@@ -1,0 +1,236 @@
+import ArgumentParser
+import Foundation
+import HazLabCore
+import HazLabRecords
+import HazLabRunner
+import HazLabScenario
+import HazLabScoring
+
+@main
+struct HazLab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hazlab",
+        abstract: "HazLab headless runner: check, run, test and grade hazardous-operation training scenarios.",
+        discussion: """
+        Examples:
+          hazlab check Scenarios/*/scenario.yaml
+          hazlab run Scenarios/tank-filling --journal Scenarios/tank-filling/runs/perfect.jsonl --json
+          hazlab run Scenarios/tank-filling --seed 7 --trace 100
+          hazlab test Scenarios
+          hazlab schema > hazlab-scenario.schema.json
+        """,
+        version: HazLabVersion.engine,
+        subcommands: [Check.self, Run.self, Test.self, Schema.self]
+    )
+}
+
+/// Exit codes shared by every subcommand.
+enum ExitStatus {
+    /// Everything valid / passed.
+    static let ok: Int32 = 0
+    /// Invalid input or a failed comparison: the user must fix something.
+    static let failed: Int32 = 1
+    /// Usage errors are reported by ArgumentParser with 64.
+}
+
+func printError(_ s: String) {
+    FileHandle.standardError.write((s + "\n").data(using: .utf8)!)
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check scenario files and print every problem as path:line:col.",
+        discussion: """
+        Exit status: 0 when every file is valid (warnings allowed), 1 when any has an error.
+
+        Examples:
+          hazlab check Scenarios/tank-filling/scenario.yaml
+          hazlab check Scenarios            # every Scenarios/<id>/scenario.yaml
+          hazlab check --werror Scenarios   # warnings fail too
+        """)
+
+    @Argument(help: "Scenario files or folders.")
+    var paths: [String]
+
+    @Flag(help: "Treat warnings as errors.")
+    var werror = false
+
+    @Flag(help: "Print nothing for valid files.")
+    var quiet = false
+
+    func run() throws {
+        var failed = false
+        var files: [String] = []
+        for p in paths {
+            let found = ScenarioLocator.scenarioFiles(in: p)
+            if found.isEmpty { files.append(p) } else { files.append(contentsOf: found) }
+        }
+        for file in files {
+            let result = ScenarioCompiler.compile(path: file)
+            for d in result.diagnostics { print(d.description) }
+            let bad = !result.errors.isEmpty || (werror && !result.warnings.isEmpty)
+            if bad { failed = true } else if !quiet { print("\(file): ok") }
+        }
+        if failed { throw ExitCode(ExitStatus.failed) }
+    }
+}
+
+func loadModel(_ path: String) throws -> Model {
+    let file = ScenarioLocator.resolveScenario(path)
+    let result = ScenarioCompiler.compile(path: file)
+    for d in result.diagnostics where d.severity == .error { printError(d.description) }
+    guard let model = result.model else { throw ExitCode(ExitStatus.failed) }
+    return model
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one scenario, optionally replaying a journal, and print the result.",
+        discussion: """
+        With no journal the trainee does nothing and the scenario runs to its end. The score is
+        computed from the replay alone; nothing a workstation claims is trusted.
+
+        Exit status: 0 after a completed run (pass or fail), 1 for a bad scenario or journal.
+
+        Examples:
+          hazlab run Scenarios/tank-filling
+          hazlab run Scenarios/tank-filling --journal run.jsonl --json
+          hazlab run Scenarios/tank-filling --journal run.jsonl --trace 50   # hash every 50 ticks
+        """)
+
+    @Argument(help: "Scenario file or folder.")
+    var scenario: String
+
+    @Option(help: "Journal (JSON Lines) to replay.")
+    var journal: String?
+
+    @Option(help: "Seed; default: the journal's, else the scenario's.")
+    var seed: UInt64?
+
+    @Flag(help: "Print one JSON object to stdout.")
+    var json = false
+
+    @Option(help: "Print the state hash every N ticks (for bisecting a divergence).")
+    var trace: Int64?
+
+    func validate() throws {
+        if let t = trace, t <= 0 { throw ValidationError("--trace must be a positive number of ticks") }
+    }
+
+    func run() throws {
+        let model = try loadModel(scenario)
+        var actions: [Action] = []
+        var runSeed = seed
+        if let path = journal {
+            let j: Journal
+            do { j = try Journal.read(path: path) } catch {
+                printError("\(error)")
+                throw ExitCode(ExitStatus.failed)
+            }
+            for w in j.warnings { printError(w.description.replacingOccurrences(of: ": error: ", with: ": warning: ")) }
+            if j.header.scenario != model.id {
+                printError("\(path):1:1: error: journal is for scenario '\(j.header.scenario)', not '\(model.id)'")
+                throw ExitCode(ExitStatus.failed)
+            }
+            if j.header.scenarioSHA256 != model.sourceSHA256 {
+                printError("\(path):1:1: warning: journal was recorded against a different scenario source (SHA-256 mismatch)")
+            }
+            actions = j.actions
+            if runSeed == nil { runSeed = j.header.seed }
+        }
+        let outcome = Runner.replay(model, seed: runSeed, actions: actions, traceEvery: trace ?? 0)
+        if json {
+            print(OutcomeJSON.render(outcome, model: model, includeTrace: trace != nil))
+            return
+        }
+        if trace != nil {
+            for t in outcome.trace { print("tick \(t.tick) \(t.hash.hex16)") }
+        }
+        let sc = outcome.score
+        print("\(model.text.title.zh) / \(model.text.title.en)")
+        print("seed \(outcome.seed)  ticks \(outcome.ticks) (\(JSON.number(model.seconds(ticks: outcome.ticks))) s)  end: \(outcome.endReason.name)  stateHash \(outcome.stateHash.hex16)")
+        for st in sc.steps {
+            let mark = st.completed ? "✓" : "✗"
+            let when = st.completed ? "\(JSON.number(model.seconds(ticks: st.endTick))) s" : "—"
+            print("  \(mark) \(st.seq). \(st.title.zh) / \(st.title.en)  \(JSON.number(st.score))/\(JSON.number(st.maxScore))  \(when)")
+        }
+        for d in sc.deductions {
+            print("  − \(d.cause.rawValue) \(d.subject) \(d.detail) at \(JSON.number(model.seconds(ticks: d.tick))) s: \(JSON.number(d.points))")
+        }
+        if let v = sc.veto { print("  VETO: \(v)") }
+        print("score \(JSON.number(sc.total))/\(JSON.number(sc.max))  \(sc.passed ? "PASSED" : "FAILED")")
+    }
+}
+
+struct Test: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay every scenario's golden runs and compare score and state hash.",
+        discussion: """
+        Each Scenarios/<id>/runs/<name>.jsonl is replayed and compared with <name>.expected.json.
+        A mismatch prints a readable diff and exits 1. --update rewrites the expected results
+        (and the journals' scenario fingerprints): do that only for a deliberate change, and say
+        why in the commit.
+
+        Examples:
+          hazlab test
+          hazlab test Scenarios/tank-filling
+          hazlab test --update Scenarios/tank-filling
+        """)
+
+    @Argument(help: "Scenario folder(s); default: Scenarios.")
+    var paths: [String] = ["Scenarios"]
+
+    @Flag(help: "Rewrite expected results from the current engine.")
+    var update = false
+
+    func run() throws {
+        var failures = 0, passes = 0
+        for p in paths {
+            let files = ScenarioLocator.scenarioFiles(in: p)
+            if files.isEmpty { printError("\(p): no scenarios found"); failures += 1 }
+            for file in files {
+                let result = ScenarioCompiler.compile(path: file)
+                guard let model = result.model else {
+                    for d in result.errors { print(d.description) }
+                    failures += 1
+                    continue
+                }
+                let cases = GoldenRuns.cases(scenarioFile: file)
+                if cases.isEmpty { print("\(model.id): no golden runs") }
+                for c in cases {
+                    let r = GoldenRuns.check(c, model: model, update: update)
+                    switch r.status {
+                    case .pass: passes += 1; print("PASS \(r.scenario)/\(r.run)")
+                    case .updated: passes += 1; print("UPDATED \(r.scenario)/\(r.run)")
+                    case .fail(let diff):
+                        failures += 1
+                        print("FAIL \(r.scenario)/\(r.run)")
+                        for line in diff { print("    \(line)") }
+                    case .error(let message):
+                        failures += 1
+                        print("ERROR \(r.scenario)/\(r.run): \(message)")
+                    }
+                }
+            }
+        }
+        print("golden runs: \(passes) passed, \(failures) failed")
+        if failures > 0 { throw ExitCode(ExitStatus.failed) }
+    }
+}
+
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the JSON Schema (draft 2020-12) of the scenario format.",
+        discussion: """
+        Point your editor at it for validation and completion, e.g. in VS Code with the YAML
+        extension add to settings.json:
+          "yaml.schemas": { "./hazlab-scenario.schema.json": "Scenarios/*/scenario.yaml" }
+
+        Example:
+          hazlab schema > hazlab-scenario.schema.json
+        """)
+
+    func run() throws {
+        print(ScenarioSchema.json())
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import HazLabCore
+import HazLabRecords
+import HazLabRunner
+import HazLabScenario
+
+// hazlab-bench: measures the demo replay.
+//   hazlab-bench [--scenario DIR] [--journal FILE] [--repeat N]    realtime factor (CPU time)
+//   hazlab-bench --once [--skip-replay] ...                          one replay, for callgrind
+// Instructions per tick = (callgrind(--once) − callgrind(--once --skip-replay)) / ticks.
+
+func cpuSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+@MainActor func option(_ name: String) -> String? {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+let scenarioDir = option("--scenario") ?? "Scenarios/tank-filling"
+let journalPath = option("--journal") ?? scenarioDir + "/runs/perfect.jsonl"
+let repeatCount = Int(option("--repeat") ?? "") ?? 200
+let once = args.contains("--once")
+let skipReplay = args.contains("--skip-replay")
+
+let compiled = ScenarioCompiler.compile(path: ScenarioLocator.resolveScenario(scenarioDir))
+guard let model = compiled.model else {
+    for d in compiled.errors { FileHandle.standardError.write((d.description + "\n").data(using: .utf8)!) }
+    exit(1)
+}
+let journal: Journal
+do { journal = try Journal.read(path: journalPath) } catch {
+    FileHandle.standardError.write("\(error)\n".data(using: .utf8)!)
+    exit(1)
+}
+
+if once {
+    if skipReplay {
+        print("ticks 0")
+    } else {
+        let o = Runner.replay(model, journal: journal)
+        print("ticks \(o.ticks) hash \(o.stateHash.hex16)")
+    }
+    exit(0)
+}
+
+// Warm up, then time `repeatCount` replays.
+var ticks: Int64 = 0
+var hash: UInt64 = 0
+for _ in 0..<3 { hash = Runner.replay(model, journal: journal).stateHash }
+let t0 = cpuSeconds()
+for _ in 0..<repeatCount {
+    let o = Runner.replay(model, journal: journal)
+    ticks += o.ticks
+    precondition(o.stateHash == hash, "nondeterministic replay")
+}
+let cpu = cpuSeconds() - t0
+let simulated = Double(ticks) * model.secondsPerTick
+let factor = simulated / cpu
+print("scenario \(model.id) journal \((journalPath as NSString).lastPathComponent)")
+print("replays \(repeatCount) ticks \(ticks) simulated_s \(String(format: "%.1f", simulated)) cpu_s \(String(format: "%.4f", cpu))")
+print("ns_per_tick \(String(format: "%.1f", cpu / Double(ticks) * 1e9))")
+print("realtime_factor \(String(format: "%.0f", factor))")
+print("target_ratio \(String(format: "%.2f", factor / 50_000))")

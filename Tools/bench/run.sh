@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Benchmarks the demo replay: realtime factor (CPU time) and instructions per tick (callgrind).
+# Usage: bash Tools/bench/run.sh [SCENARIO_DIR] [JOURNAL]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+scenario=${1:-Scenarios/tank-filling}
+journal=${2:-$scenario/runs/perfect.jsonl}
+swift build -c release --product hazlab-bench >/dev/null
+bench=.build/release/hazlab-bench
+echo "== realtime factor (release, CPU time)"
+$bench --scenario "$scenario" --journal "$journal" --repeat 300
+if command -v valgrind >/dev/null; then
+  echo "== instructions per tick (callgrind)"
+  out=$(mktemp -d)
+  count() {
+    valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" "$bench" --once "$@" \
+      --scenario "$scenario" --journal "$journal" >"$out/stdout" 2>"$out/stderr"
+    grep -E '^(summary|totals):' "$out/cg.out" | head -1 | awk '{print $2}'
+  }
+  full=$(count)
+  ticks=$(awk '{print $2}' "$out/stdout")
+  base=$(count --skip-replay)
+  echo "instructions_total $full baseline $base ticks $ticks"
+  echo "instructions_per_tick $(( (full - base) / ticks ))"
+  rm -rf "$out"
+else
+  echo "valgrind not installed: skipping instruction counts"
+fi

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what HazLab's build and tests need on a fresh Debian machine. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+for pkg in python3-venv valgrind; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+command -v swift >/dev/null || { echo "setup: Swift 6 is required (https://swift.org/install)"; exit 1; }
+
+# Python tools for tests: JSON Schema validation of the bundled scenarios.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import jsonschema, yaml' 2>/dev/null; then
+  echo "setup: creating .venv with jsonschema and PyYAML"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check "jsonschema>=4.18" "PyYAML>=6"
+fi
