@@ -5,6 +5,8 @@ import HazLabCore
 public indirect enum ValueShape: Sendable {
     case string
     case identifier
+    /// A scenario id: also a folder name, so '-' is allowed.
+    case scenarioId
     case integer(min: Int?)
     case number
     case boolean
@@ -42,7 +44,7 @@ public enum Format {
     public static let sensorFailures = SensorFailure.allCases.filter { $0 != .none }.map(\.name)
 
     public static let top: [KeySpec] = [
-        KeySpec("id", .identifier, required: true, "scenario id; also its folder name"),
+        KeySpec("id", .scenarioId, required: true, "scenario id; also its folder name"),
         KeySpec("version", .integer(min: 1), "scenario revision"),
         KeySpec("title", .localized, required: true, "title in zh and en"),
         KeySpec("description", .localized, "description in zh and en"),

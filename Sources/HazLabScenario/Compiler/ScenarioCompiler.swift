@@ -130,11 +130,7 @@ private struct Compilation {
     /// Where an expression's first character is, for mapping parser offsets to the file.
     func expressionStart(_ node: YNode) -> SourceLocation {
         guard case .scalar(let s) = node.content else { return node.location }
-        switch s.style {
-        case .singleQuoted, .doubleQuoted: return node.location.advanced(by: 1)
-        case .plain: return node.location
-        case .literal, .folded: return SourceLocation(file: node.location.file, line: node.location.line + 1, column: node.location.column)
-        }
+        return s.location(ofOffset: 0)
     }
 
     func environment() -> ExprEnvironment {
@@ -209,7 +205,7 @@ private struct Compilation {
         guard let top = reader(root, "scenario", Format.top) else { return nil }
         let id = top.node("id").flatMap { $0.string(&bag, what: "id") } ?? ""
         if let n = top.node("id"), !id.isEmpty, !Self.isIdentifier(id) {
-            bag.error(n.location, "scenario id '\(id)' may contain only letters, digits, '-' and '_'")
+            bag.error(n.location, "scenario id '\(id)' must start with a letter or digit and contain only ASCII letters, digits, '-' and '_'")
         }
         let version = top.node("version").flatMap { $0.int(&bag, what: "version") } ?? 1
         let title = localized(top.node("title"), "title")
@@ -393,9 +389,12 @@ private struct Compilation {
                      procedure: procedure, rubric: rubric, text: text)
     }
 
+    /// Scenario ids double as folder names: ASCII letters and digits, then also '-' and '_'.
     static func isIdentifier(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
-        return s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
+        let u = Array(s.utf8)
+        func alnum(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) }
+        guard let f = u.first, alnum(f) else { return false }
+        return u.allSatisfy { alnum($0) || $0 == 45 || $0 == 95 }
     }
 
     mutating func oneOfError(_ node: YNode, _ value: String, _ allowed: [String], _ what: String) {
@@ -633,12 +632,15 @@ private struct Compilation {
         if list.isEmpty { bag.error(node.location, "the procedure has no steps") }
         var seen: [String: SourceLocation] = [:]
         var afterNodes: [[YNode]] = []
+        var failedDone = Set<Int>()
         var stepNodes: [YNode] = []
         for item in list {
             guard let r = reader(item, "step", Format.step), let id = readId(r, "step", seen: &seen) else { continue }
             let title = localized(r.node("title"), "\(id).title")
             let hint = localized(r.node("hint"), "\(id).hint")
-            let p = r.node("done").flatMap { expression($0, boolean: true, "\(id).done") } ?? Program.constant(0, type: .bool)
+            let compiled = r.node("done").flatMap { expression($0, boolean: true, "\(id).done") }
+            let p = compiled ?? Program.constant(0, type: .bool)
+            if compiled == nil { failedDone.insert(steps.count) }
             let expected = nonNegative(r.node("expectedTime"), .time, "\(id).expectedTime", default: 0)
             var score = 0.0
             if let n = r.node("score"), let s = n.double(&bag, what: "\(id).score") {
@@ -665,7 +667,7 @@ private struct Compilation {
             }
         }
         checkStepCycles(steps, stepNodes)
-        for s in steps.indices {
+        for s in steps.indices where !failedDone.contains(s) {
             if let c = steps[s].done.constantValue, c == 0 {
                 bag.warning(stepNodes[s].location, "step '\(steps[s].id)' can never complete: its condition is always false")
             }

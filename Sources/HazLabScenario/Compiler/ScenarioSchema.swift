@@ -38,6 +38,7 @@ public enum ScenarioSchema {
         switch v {
         case .string: return ##"{"type":"string"}"##
         case .identifier: return ##"{"$ref":"#/$defs/identifier"}"##
+        case .scenarioId: return ##"{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"}"##
         case .integer(let min):
             if let min { return "{\"type\":\"integer\",\"minimum\":\(min)}" }
             return ##"{"type":"integer"}"##

@@ -456,7 +456,11 @@ private struct Composer {
                 fatal(at, "nesting depth exceeds the limit of \(limits.maxDepth) levels")
                 return false
             }
-            count(1, at: at)
+            if expanded + 1 > limits.maxExpandedNodes {
+                fatal(at, "document has more than \(limits.maxExpandedNodes) nodes")
+                return false
+            }
+            expanded += 1
             stack.append(Frame(isMapping: isMapping, location: at, anchor: anchor))
             return false
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
@@ -471,10 +475,6 @@ private struct Composer {
         default:
             return false
         }
-    }
-
-    private mutating func count(_ n: Int, at: SourceLocation) {
-        expanded += n
     }
 
     private mutating func alias(_ name: String, at: SourceLocation) {
