@@ -140,50 +140,56 @@ public struct State: Sendable, Hashable, FieldReader {
     }
 
     @inline(__always)
-    private static func flag(_ b: Bool) -> Double { b ? 1 : 0 }
+    static func flag(_ b: Bool) -> Double { b ? 1 : 0 }
 
     /// Reads one field. Booleans read as 0 or 1.
-    @inline(__always)
     public func read(_ f: FieldRef) -> Double {
+        withUnsafePointer(to: self) { State.read($0, f) }
+    }
+
+    /// Reads one field through a pointer: projecting each array from `pointee` avoids
+    /// copying the whole struct (which a method call on `pointee` does).
+    @usableFromInline
+    static func read(_ p: UnsafePointer<State>, _ f: FieldRef) -> Double {
         let i = Int(f.index)
         switch f.kind {
-        case .time: return Double(tick) * secondsPerTick
-        case .valvePosition: return valvePosition[i]
-        case .valveOpen: return State.flag(valvePosition[i] >= 0.995)
-        case .valveClosed: return State.flag(valvePosition[i] <= 0.005)
-        case .valveStuck: return Double(valveStuck[i])
-        case .valveMoving: return State.flag(valvePosition[i] != valveTarget[i] && valveStuck[i] == 0)
-        case .valveFlow: return valveFlow[i]
-        case .switchClosed: return Double(switchClosed[i])
-        case .switchOpen: return State.flag(switchClosed[i] == 0)
-        case .switchTripped: return Double(switchTripped[i])
-        case .switchOperating: return State.flag(switchPending[i] > 0)
-        case .motorRunning: return Double(motorRunning[i])
-        case .motorTripped: return Double(motorTripped[i])
-        case .motorStopped: return State.flag(motorRunning[i] == 0)
-        case .tankLevel: return tankLevel[i]
-        case .tankVolume: return tankVolume[i]
-        case .tankFill: return tankFill[i]
-        case .tankInflow: return tankInflow[i]
-        case .tankOutflow: return tankOutflow[i]
-        case .tankHeight: return tankHeight[i]
-        case .tankOverflowing: return Double(tankOverflowing[i])
-        case .sensorValue: return sensorValue[i]
-        case .sensorFailed: return State.flag(sensorFailure[i] != 0)
-        case .alarmActive: return Double(alarmActive[i])
-        case .alarmAcknowledged: return Double(alarmAcknowledged[i])
-        case .alarmUnacknowledged: return State.flag(alarmActive[i] != 0 && alarmAcknowledged[i] == 0)
-        case .timerRunning: return Double(timerRunning[i])
-        case .timerElapsed: return Double(timerElapsed[i]) * secondsPerTick
-        case .timerDone: return Double(timerDone[i])
-        case .ppeWorn: return Double(ppeWorn[i])
-        case .zoneOccupied: return State.flag(traineeZone == f.index)
-        case .contactReported: return State.flag(contactReports[i] > 0)
-        case .contactReports: return Double(contactReports[i])
-        case .entityLocked: return State.flag(lockOwner[i] != 0)
-        case .entityTagged: return Double(tagged[i])
-        case .entityInspected: return State.flag(inspections[i] > 0)
-        case .entityInspections: return Double(inspections[i])
+        case .time: return Double(p.pointee.tick) * p.pointee.secondsPerTick
+        case .valvePosition: return p.pointee.valvePosition[i]
+        case .valveOpen: return flag(p.pointee.valvePosition[i] >= 0.995)
+        case .valveClosed: return flag(p.pointee.valvePosition[i] <= 0.005)
+        case .valveStuck: return Double(p.pointee.valveStuck[i])
+        case .valveMoving: return flag(p.pointee.valvePosition[i] != p.pointee.valveTarget[i] && p.pointee.valveStuck[i] == 0)
+        case .valveFlow: return p.pointee.valveFlow[i]
+        case .switchClosed: return Double(p.pointee.switchClosed[i])
+        case .switchOpen: return flag(p.pointee.switchClosed[i] == 0)
+        case .switchTripped: return Double(p.pointee.switchTripped[i])
+        case .switchOperating: return flag(p.pointee.switchPending[i] > 0)
+        case .motorRunning: return Double(p.pointee.motorRunning[i])
+        case .motorTripped: return Double(p.pointee.motorTripped[i])
+        case .motorStopped: return flag(p.pointee.motorRunning[i] == 0)
+        case .tankLevel: return p.pointee.tankLevel[i]
+        case .tankVolume: return p.pointee.tankVolume[i]
+        case .tankFill: return p.pointee.tankFill[i]
+        case .tankInflow: return p.pointee.tankInflow[i]
+        case .tankOutflow: return p.pointee.tankOutflow[i]
+        case .tankHeight: return p.pointee.tankHeight[i]
+        case .tankOverflowing: return Double(p.pointee.tankOverflowing[i])
+        case .sensorValue: return p.pointee.sensorValue[i]
+        case .sensorFailed: return flag(p.pointee.sensorFailure[i] != 0)
+        case .alarmActive: return Double(p.pointee.alarmActive[i])
+        case .alarmAcknowledged: return Double(p.pointee.alarmAcknowledged[i])
+        case .alarmUnacknowledged: return flag(p.pointee.alarmActive[i] != 0 && p.pointee.alarmAcknowledged[i] == 0)
+        case .timerRunning: return Double(p.pointee.timerRunning[i])
+        case .timerElapsed: return Double(p.pointee.timerElapsed[i]) * p.pointee.secondsPerTick
+        case .timerDone: return Double(p.pointee.timerDone[i])
+        case .ppeWorn: return Double(p.pointee.ppeWorn[i])
+        case .zoneOccupied: return flag(p.pointee.traineeZone == f.index)
+        case .contactReported: return flag(p.pointee.contactReports[i] > 0)
+        case .contactReports: return Double(p.pointee.contactReports[i])
+        case .entityLocked: return flag(p.pointee.lockOwner[i] != 0)
+        case .entityTagged: return Double(p.pointee.tagged[i])
+        case .entityInspected: return flag(p.pointee.inspections[i] > 0)
+        case .entityInspections: return Double(p.pointee.inspections[i])
         }
     }
 
@@ -206,5 +212,24 @@ public struct State: Sendable, Hashable, FieldReader {
         h.array(faultTick); h.array(faultFired); h.array(hazardActive); h.array(hazardCount)
         h.array(exprMemory)
         return h.value
+    }
+}
+
+/// An 8-byte view of a `State` for the expression evaluator, so evaluating does not copy the
+/// State struct (about 50 array references) into the interpreter's closures on every call.
+@usableFromInline
+struct StateView: FieldReader {
+    @usableFromInline let state: UnsafePointer<State>
+    @usableFromInline init(_ state: UnsafePointer<State>) { self.state = state }
+    @inlinable func read(_ field: FieldRef) -> Double { State.read(state, field) }
+    @inlinable var tick: Int64 { state.pointee.tick }
+    @inlinable var secondsPerTick: Double { state.pointee.secondsPerTick }
+}
+
+extension State {
+    /// Evaluates `program` against this state; its temporal memory lives at `memory[base...]`.
+    @inlinable
+    public func evaluate(_ program: Program, memory: inout ContiguousArray<Double>, base: Int) -> Double {
+        withUnsafePointer(to: self) { Evaluator.evaluate(program, StateView($0), memory: &memory, base: base) }
     }
 }

@@ -55,7 +55,7 @@ public struct Scorer: Sendable {
         let steps = model.procedure
         for s in 0..<steps.count where doneTick[s] < 0 {
             let step = steps[s]
-            let holds = Evaluator.evaluate(step.done, state, memory: &memory, base: Int(step.memoryBase)) != 0
+            let holds = state.evaluate(step.done, memory: &memory, base: Int(step.memoryBase)) != 0
             guard holds else { continue }
             var ready = true
             for a in step.after where doneTick[Int(a)] < 0 { ready = false; break }

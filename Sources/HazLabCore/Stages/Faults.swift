@@ -12,7 +12,7 @@ enum Faults {
             case .atTick, .window:
                 fire = s.tick >= s.faultTick[f]
             case .when(let condition):
-                fire = Evaluator.evaluate(condition, s, memory: &memory, base: Int(faults.memoryBase[f])) != 0
+                fire = s.evaluate(condition, memory: &memory, base: Int(faults.memoryBase[f])) != 0
             }
             guard fire else { continue }
             s.faultFired[f] = 1

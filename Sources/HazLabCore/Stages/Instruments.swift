@@ -6,7 +6,7 @@ enum Instruments {
         var memory = ContiguousArray<Double>()
         swap(&memory, &s.exprMemory)
         for r in 0..<sensors.count {
-            let v = Evaluator.evaluate(sensors.measures[r], s, memory: &memory, base: Int(sensors.memoryBase[r]))
+            let v = s.evaluate(sensors.measures[r], memory: &memory, base: Int(sensors.memoryBase[r]))
             let start = Int(sensors.historyStart[r])
             for k in 0...Int(sensors.delayTicks[r]) { s.sensorHistory[start + k] = v }
             s.sensorValue[r] = clampToRange(v, sensors.rangeLow[r], sensors.rangeHigh[r])
@@ -26,7 +26,7 @@ enum Instruments {
 
         let sensors = m.sensors
         for r in 0..<sensors.count {
-            let truth = Evaluator.evaluate(sensors.measures[r], s, memory: &memory, base: Int(sensors.memoryBase[r]))
+            let truth = s.evaluate(sensors.measures[r], memory: &memory, base: Int(sensors.memoryBase[r]))
             let length = Int(sensors.delayTicks[r]) + 1
             let start = Int(sensors.historyStart[r])
             var head = Int(s.sensorHistoryHead[r])
@@ -52,7 +52,7 @@ enum Instruments {
 
         let alarms = m.alarms
         for r in 0..<alarms.count {
-            let on = Evaluator.evaluate(alarms.condition[r], s, memory: &memory, base: Int(alarms.memoryBase[r])) != 0
+            let on = s.evaluate(alarms.condition[r], memory: &memory, base: Int(alarms.memoryBase[r])) != 0
             if on && s.alarmActive[r] == 0 {
                 s.alarmActive[r] = 1
                 s.alarmAcknowledged[r] = 0
@@ -68,7 +68,7 @@ enum Instruments {
         let timers = m.timers
         for r in 0..<timers.count {
             if let start = timers.startWhen[r] {
-                let go = Evaluator.evaluate(start, s, memory: &memory, base: Int(timers.memoryBase[r])) != 0
+                let go = s.evaluate(start, memory: &memory, base: Int(timers.memoryBase[r])) != 0
                 if go && s.timerRunning[r] == 0 && s.timerElapsed[r] == 0 { s.timerRunning[r] = 1 }
             }
             guard s.timerRunning[r] != 0 else { continue }
@@ -90,7 +90,7 @@ enum Hazards {
         var memory = ContiguousArray<Double>()
         swap(&memory, &s.exprMemory)
         for h in 0..<hazards.count {
-            let on = Evaluator.evaluate(hazards.condition[h], s, memory: &memory, base: Int(hazards.memoryBase[h])) != 0
+            let on = s.evaluate(hazards.condition[h], memory: &memory, base: Int(hazards.memoryBase[h])) != 0
             if on && s.hazardActive[h] == 0 {
                 s.hazardActive[h] = 1
                 s.hazardCount[h] &+= 1
