@@ -55,11 +55,13 @@ public struct Scorer: Sendable {
         let steps = model.procedure
         for s in 0..<steps.count where doneTick[s] < 0 {
             let step = steps[s]
-            let holds = state.evaluate(step.done, memory: &memory, base: Int(step.memoryBase)) != 0
-            guard holds else { continue }
             var ready = true
             for a in step.after where doneTick[Int(a)] < 0 { ready = false; break }
-            if ready { doneTick[s] = state.tick }
+            // A condition without temporal memory need not be evaluated before it can count;
+            // one with memory must see every tick.
+            if !ready && !step.done.isTemporal { continue }
+            let holds = state.evaluate(step.done, memory: &memory, base: Int(step.memoryBase)) != 0
+            if holds && ready { doneTick[s] = state.tick }
         }
         guard !events.isEmpty else { return }
         let rubric = model.rubric

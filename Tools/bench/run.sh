@@ -7,8 +7,12 @@ scenario=${1:-Scenarios/tank-filling}
 journal=${2:-$scenario/runs/perfect.jsonl}
 swift build -c release --product hazlab-bench >/dev/null
 bench=.build/release/hazlab-bench
-echo "== realtime factor (release, CPU time)"
+echo "== realtime factor (release, CPU time), side by side in one run"
 $bench --scenario "$scenario" --journal "$journal" --repeat 300
+idle=$scenario/runs/idle.jsonl
+if [ -e "$idle" ] && [ "$idle" != "$journal" ]; then
+  $bench --scenario "$scenario" --journal "$idle" --repeat 300
+fi
 if command -v valgrind >/dev/null; then
   echo "== instructions per tick (callgrind)"
   out=$(mktemp -d)
