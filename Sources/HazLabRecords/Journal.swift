@@ -116,7 +116,8 @@ extension Journal {
                 guard format == formatVersion else { throw fail(n, "header: unsupported journal format \(format)") }
                 guard let scenario = object["scenario"] as? String, !scenario.isEmpty else { throw fail(n, "header: missing \"scenario\"") }
                 guard let sha = object["scenarioSHA256"] as? String else { throw fail(n, "header: missing \"scenarioSHA256\"") }
-                guard let seed = (object["seed"] as? NSNumber).flatMap({ UInt64(exactly: $0.doubleValue) }) else {
+                // Read integer seeds from their digits: a Double cannot hold every 64-bit seed.
+                guard let seed = (object["seed"] as? NSNumber).flatMap({ UInt64($0.stringValue) ?? UInt64(exactly: $0.doubleValue) }) else {
                     throw fail(n, "header: \"seed\" must be a non-negative integer")
                 }
                 var h = Header(scenario: scenario, scenarioSHA256: sha, seed: seed)
@@ -210,7 +211,8 @@ public enum JSON {
     /// Shortest round-trip form; integers without a fraction; non-finite as null.
     public static func number(_ x: Double) -> String {
         guard x.isFinite else { return "null" }
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        // -0.0 keeps its sign ("-0.0"); as "0" it would read back as +0.0, a different bit pattern.
+        if x == x.rounded(), abs(x) < 1e15, !(x == 0 && x.sign == .minus) { return String(Int64(x)) }
         return "\(x)"
     }
 }

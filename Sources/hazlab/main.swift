@@ -226,7 +226,7 @@ struct Schema: ParsableCommand {
         extension add to settings.json:
           "yaml.schemas": { "./hazlab-scenario.schema.json": "Scenarios/*/scenario.yaml" }
 
-        Example:
+        Examples:
           hazlab schema > hazlab-scenario.schema.json
         """)
 

@@ -86,6 +86,18 @@ public enum Units {
         // misc
         UnitDef("Hz", .frequency, 1),
         UnitDef("m/s", .velocity, 1),
+        UnitDef("m/s2", Dimension(length: 1, time: -2), 1),
+        UnitDef("m/s²", Dimension(length: 1, time: -2), 1),
+        UnitDef("kg/m3", Dimension(length: -3, mass: 1), 1),
+        UnitDef("kg/m³", Dimension(length: -3, mass: 1), 1),
+        UnitDef("J/kg", Dimension(length: 2, time: -2), 1),
+        UnitDef("kJ/kg", Dimension(length: 2, time: -2), 1e3),
+        UnitDef("W/m2", Dimension(mass: 1, time: -3), 1),
+        UnitDef("W/m²", Dimension(mass: 1, time: -3), 1),
+        UnitDef("kW/m2", Dimension(mass: 1, time: -3), 1e3),
+        UnitDef("kW/m²", Dimension(mass: 1, time: -3), 1e3),
+        UnitDef("mg/m3", Dimension(length: -3, mass: 1), 1e-6),
+        UnitDef("mg/m³", Dimension(length: -3, mass: 1), 1e-6),
     ]
 
     private static let bySymbol: [String: UnitDef] = {
