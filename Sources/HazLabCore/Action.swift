@@ -8,6 +8,8 @@ public enum Verb: String, Sendable, CaseIterable, Codable {
     case inspect, measure
     case report
     case submit
+    /// Verify zero energy at an energy source (lockout-tagout).
+    case verify
 }
 
 /// An action as it appears in a journal: names, not indices.

@@ -8,6 +8,8 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
     case equipmentTripped, equipmentChanged
     case measurement, report
     case scenarioEnded
+    /// A physics accident (arc flash, shock, explosion, energy release): code = Consequence.
+    case accident
 
     public var name: String {
         switch self {
@@ -25,6 +27,7 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
         case .measurement: return "measurement"
         case .report: return "report"
         case .scenarioEnded: return "end"
+        case .accident: return "accident"
         }
     }
 }
@@ -33,6 +36,8 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
 public enum RejectReason: Int32, Sendable, CaseIterable {
     case unknownVerb = 1, unknownTarget, unsupportedVerb, locked, lockedByOther, notLocked
     case alreadyLocked, noEffect, invalidValue, notInZone, noPower, tripped, unknownPerson, scenarioOver
+    /// A five-prevention interlock refused it; `Event.detail` is the `FivePrevention` rule.
+    case interlockBlocked
 
     public var name: String {
         switch self {
@@ -50,6 +55,7 @@ public enum RejectReason: Int32, Sendable, CaseIterable {
         case .tripped: return "tripped"
         case .unknownPerson: return "unknown-person"
         case .scenarioOver: return "scenario-over"
+        case .interlockBlocked: return "interlock-blocked"
         }
     }
 }
@@ -58,20 +64,24 @@ public enum RejectReason: Int32, Sendable, CaseIterable {
 public enum ViolationCode: Int32, Sendable, CaseIterable {
     case operatedTagged = 1
     case scriptedOperationOfLocked
+    /// An operation that broke a five-prevention rule (blocked or not); `Event.detail` is the rule.
+    case fivePrevention
 
     public var name: String {
         switch self {
         case .operatedTagged: return "operated-tagged-equipment"
         case .scriptedOperationOfLocked: return "scripted-operation-of-locked"
+        case .fivePrevention: return "five-prevention"
         }
     }
 }
 
 /// Why the scenario ended.
 public enum EndReason: Int32, Sendable {
-    case running = 0, submitted, timeLimit, hazard
+    case running = 0, submitted, timeLimit, hazard, accident
     public var name: String {
         switch self {
+        case .accident: return "accident"
         case .running: return "running"
         case .submitted: return "submitted"
         case .timeLimit: return "time-limit"
@@ -94,10 +104,14 @@ public struct Event: Sendable, Hashable {
     public var value: Double
     /// Person row who acted, for action events.
     public var person: Int32
+    /// Kind-specific extra code: the five-prevention rule for interlock events, the cause
+    /// of an accident.
+    public var detail: Int32 = 0
 
-    public init(tick: Int64, kind: EventKind, subject: Int32, code: Int32 = 0, ordinal: Int32 = -1, value: Double = 0, person: Int32 = 0) {
+    public init(tick: Int64, kind: EventKind, subject: Int32, code: Int32 = 0, ordinal: Int32 = -1, value: Double = 0,
+                person: Int32 = 0, detail: Int32 = 0) {
         self.tick = tick; self.kind = kind; self.subject = subject; self.code = code
-        self.ordinal = ordinal; self.value = value; self.person = person
+        self.ordinal = ordinal; self.value = value; self.person = person; self.detail = detail
     }
 }
 

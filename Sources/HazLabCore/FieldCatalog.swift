@@ -35,7 +35,8 @@ public enum FieldCatalog {
                     f("height", .tankHeight, .number(.length), "shell height"),
                     f("overflowing", .tankOverflowing, .bool, "full and still filling")]
         case .valve:
-            list = [f("position", .valvePosition, .number(.none), "opening, 0..1"),
+            list = [f("opening", .valvePosition, .number(.none), "opening, 0..1"),
+                    f("position", .valvePosition, .number(.none), "opening, 0..1 (same as opening)"),
                     f("open", .valveOpen, .bool, "fully open"),
                     f("closed", .valveClosed, .bool, "fully closed"),
                     f("stuck", .valveStuck, .bool, "stuck by a fault"),
@@ -68,10 +69,36 @@ public enum FieldCatalog {
         case .contact:
             list = [f("reported", .contactReported, .bool, "reported to at least once"),
                     f("reports", .contactReports, .number(.none), "number of reports")]
+        case .bus:
+            list = [f("live", .busLive, .bool, "connected to a live supply"),
+                    f("dead", .busLive, .bool, "not live (same as not live)"),
+                    f("earthed", .busEarthed, .bool, "connected to earth"),
+                    f("voltage", .busVoltage, .number(.voltage), "nominal voltage when live, else 0"),
+                    f("faulted", .busFaulted, .bool, "live and earthed: a short circuit")]
+            list.remove(at: 1)
+        case .supply:
+            list = [f("live", .supplyLive, .bool, "the supply is available")]
+        case .load:
+            list = [f("supplied", .loadSupplied, .bool, "the load has supply")]
+        case .indicator:
+            list = [f("lit", .indicatorLit, .bool, "the voltage indicator shows live")]
+        case .link:
+            list = []
+        case .energy:
+            list = [f("isolated", .energyIsolated, .bool, "every isolation point is in its safe position"),
+                    f("verified", .energyVerified, .bool, "zero energy verified and still isolated"),
+                    f("residual", .energyResidual, .number(.none), "stored energy left, in the source's own unit")]
         }
         if isLockable { list += lockable }
         return list + common
     }
+
+    /// Fields of the built-in `trainee` (readable as `trainee.injured` and so on).
+    public static let trainee: [FieldSpec] = [
+        f("injuries", .traineeInjuries, .number(.none), "number of accidents that hurt the trainee"),
+        f("injured", .traineeInjured, .bool, "hurt at least once"),
+        f("dead", .traineeDead, .bool, "killed (arc flash, shock, explosion, fatal exposure)"),
+    ]
 
     /// Entity kinds that take locks and tags.
     public static func isLockable(_ kind: EntityKind) -> Bool {

@@ -25,4 +25,10 @@ public enum FieldKind: UInt16, Sendable, CaseIterable {
     case contactReported, contactReports
     // any lockable equipment (uses the global entity index)
     case entityLocked, entityTagged, entityInspected, entityInspections
+    // electrical network (rows in the order of each kind's entities)
+    case busLive, busEarthed, busVoltage, busFaulted, supplyLive, loadSupplied, indicatorLit
+    // energy isolation
+    case energyIsolated, energyVerified, energyResidual
+    // the trainee (index unused)
+    case traineeInjuries, traineeInjured, traineeDead
 }

@@ -1,6 +1,10 @@
 /// The kinds of entity a scenario can declare.
 public enum EntityKind: UInt8, Sendable, CaseIterable {
     case tank, valve, switchgear, motor, sensor, alarm, timer, ppe, zone, contact
+    // electrical network
+    case bus, supply, load, indicator, link
+    // energy isolation (lockout-tagout)
+    case energy
 
     /// The word used in scenario files (`type:`) and messages.
     public var name: String {
@@ -15,6 +19,12 @@ public enum EntityKind: UInt8, Sendable, CaseIterable {
         case .ppe: return "ppe"
         case .zone: return "zone"
         case .contact: return "contact"
+        case .bus: return "bus"
+        case .supply: return "supply"
+        case .load: return "load"
+        case .indicator: return "indicator"
+        case .link: return "link"
+        case .energy: return "energy"
         }
     }
 }
@@ -29,6 +39,11 @@ public struct EntityTable: Sendable {
     public var zone: [Int32] = []
     /// Accepts lock/unlock/tag/untag.
     public var lockable: [Bool] = []
+    /// Layout: centre of the footprint at floor level, and size (width x, depth y, height z).
+    /// `hasPosition` is false where the scenario gave none.
+    public var position: [Vec3] = []
+    public var size: [Vec3] = []
+    public var hasPosition: [Bool] = []
     public init() {}
     public var count: Int { ids.count }
 }
@@ -189,7 +204,7 @@ public struct FaultTable: Sendable {
 }
 
 public enum Consequence: UInt8, Sendable, CaseIterable {
-    case alarm, injury, accident, explosion, fatality, arcFlash
+    case alarm, injury, accident, explosion, fatality, arcFlash, electricShock, fire
     public var name: String {
         switch self {
         case .alarm: return "alarm"
@@ -198,6 +213,8 @@ public enum Consequence: UInt8, Sendable, CaseIterable {
         case .explosion: return "explosion"
         case .fatality: return "fatality"
         case .arcFlash: return "arc-flash"
+        case .electricShock: return "electric-shock"
+        case .fire: return "fire"
         }
     }
 }
@@ -246,6 +263,10 @@ public final class Model: Sendable {
     public let memorySlots: Int
     public let initialMemory: ContiguousArray<Double>
     public let sensorHistoryLength: Int
+    public let electrical: ElectricalNet?
+    public let isolation: IsolationNet?
+    /// How physics accidents end the attempt; see `AccidentPolicy`.
+    public let accidents: AccidentPolicy
     public let procedure: [ProcedureStep]
     public let rubric: Rubric
     public let text: ScenarioText
@@ -261,6 +282,7 @@ public final class Model: Sendable {
                 timers: TimerTable, faults: FaultTable, hazards: HazardTable,
                 zoneEntities: [Int32], ppeEntities: [Int32], contactEntities: [Int32],
                 memorySlots: Int, initialMemory: ContiguousArray<Double>,
+                electrical: ElectricalNet? = nil, isolation: IsolationNet? = nil, accidents: AccidentPolicy = AccidentPolicy(),
                 procedure: [ProcedureStep], rubric: Rubric, text: ScenarioText) {
         precondition(tickRate > 0, "tick rate must be positive")
         precondition(persons.first == "trainee", "person 0 must be the trainee")
@@ -274,6 +296,7 @@ public final class Model: Sendable {
         self.zoneEntities = zoneEntities; self.ppeEntities = ppeEntities; self.contactEntities = contactEntities
         self.memorySlots = memorySlots; self.initialMemory = initialMemory
         self.procedure = procedure; self.rubric = rubric; self.text = text
+        self.electrical = electrical; self.isolation = isolation; self.accidents = accidents
         var history = 0
         for d in sensors.delayTicks { history += Int(d) + 1 }
         self.sensorHistoryLength = history

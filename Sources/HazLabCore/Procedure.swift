@@ -47,13 +47,16 @@ public struct Rubric: Sendable {
     public var violationDeduction: Double
     /// Indexed by hazard row.
     public var hazardRules: [HazardRule]
+    /// Indexed by `Consequence.rawValue`: what a physics accident to the trainee costs.
+    public var accidentRules: [HazardRule]
     public var memorySlots: Int
     public var initialMemory: ContiguousArray<Double>
 
     public init(passScore: Double, rejectedActionDeduction: Double, violationDeduction: Double,
-                hazardRules: [HazardRule], memorySlots: Int, initialMemory: ContiguousArray<Double>) {
+                hazardRules: [HazardRule], accidentRules: [HazardRule] = Consequence.allCases.map { _ in .veto },
+                memorySlots: Int, initialMemory: ContiguousArray<Double>) {
         self.passScore = passScore; self.rejectedActionDeduction = rejectedActionDeduction
-        self.violationDeduction = violationDeduction; self.hazardRules = hazardRules
+        self.violationDeduction = violationDeduction; self.hazardRules = hazardRules; self.accidentRules = accidentRules
         self.memorySlots = memorySlots; self.initialMemory = initialMemory
     }
 }

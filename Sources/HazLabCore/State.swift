@@ -9,6 +9,8 @@ public struct State: Sendable, Hashable, FieldReader {
     /// Hazard row that ended the scenario, or -1.
     public var endHazard: Int32 = -1
     public var traineeZone: Int32
+    /// The trainee's position in the layout (metres); follows the zone on move-to.
+    public var traineePosition: Vec3
 
     // per entity row
     public var lockOwner: ContiguousArray<Int32>     // 0 = unlocked, else person row + 1
@@ -70,6 +72,23 @@ public struct State: Sendable, Hashable, FieldReader {
     public var hazardActive: ContiguousArray<UInt8>
     public var hazardCount: ContiguousArray<Int32>
 
+    // electrical network, derived from the switches by `ElectricalStage`
+    public var busLive: ContiguousArray<UInt8>
+    public var busEarthed: ContiguousArray<UInt8>
+    public var busVoltage: ContiguousArray<Double>
+    public var supplyLive: ContiguousArray<UInt8>
+    public var loadSupplied: ContiguousArray<UInt8>
+    public var indicatorLit: ContiguousArray<UInt8>
+    /// Branch closed flags the derived arrays were computed from.
+    public var branchClosedSeen: ContiguousArray<UInt8>
+
+    /// Lockout-tagout: isolation and residual energy of each energy source.
+    public var isolation: IsolationState?
+
+    // the trainee
+    public var traineeInjuries: Int32 = 0
+    public var traineeDead: UInt8 = 0
+
     /// Temporal memory of every program in the model.
     public var exprMemory: ContiguousArray<Double>
 
@@ -81,6 +100,7 @@ public struct State: Sendable, Hashable, FieldReader {
         rng = Rng(seed: seed ?? m.defaultSeed)
         secondsPerTick = m.secondsPerTick
         traineeZone = m.initialZone
+        traineePosition = m.initialZone >= 0 ? m.entities.position[Int(m.initialZone)] : .zero
         let n = m.entities.count
         lockOwner = ContiguousArray(repeating: 0, count: n)
         tagged = ContiguousArray(repeating: 0, count: n)
@@ -129,6 +149,16 @@ public struct State: Sendable, Hashable, FieldReader {
         hazardCount = ContiguousArray(repeating: 0, count: m.hazards.count)
         exprMemory = m.initialMemory
 
+        let buses = m.electrical?.busEntities.count ?? 0
+        busLive = ContiguousArray(repeating: 0, count: buses)
+        busEarthed = ContiguousArray(repeating: 0, count: buses)
+        busVoltage = ContiguousArray(repeating: 0, count: buses)
+        supplyLive = ContiguousArray(repeating: 0, count: m.electrical?.supplyEntities.count ?? 0)
+        loadSupplied = ContiguousArray(repeating: 0, count: m.electrical?.loadEntities.count ?? 0)
+        indicatorLit = ContiguousArray(repeating: 0, count: m.electrical?.indicatorEntities.count ?? 0)
+        branchClosedSeen = []
+        isolation = nil
+
         for f in 0..<m.faults.count {
             switch m.faults.trigger[f] {
             case .atTick(let t): faultTick[f] = max(1, t)
@@ -136,6 +166,8 @@ public struct State: Sendable, Hashable, FieldReader {
             case .when: faultTick[f] = -1
             }
         }
+        ElectricalStage.refresh(m, &self)
+        if let iso = m.isolation { isolation = IsolationState(iso.spec, safe: IsolationStage.safeFlags(m, self)) }
         Instruments.initialiseSensors(m, &self)
     }
 
@@ -190,6 +222,19 @@ public struct State: Sendable, Hashable, FieldReader {
         case .entityTagged: return Double(p.pointee.tagged[i])
         case .entityInspected: return flag(p.pointee.inspections[i] > 0)
         case .entityInspections: return Double(p.pointee.inspections[i])
+        case .busLive: return Double(p.pointee.busLive[i])
+        case .busEarthed: return Double(p.pointee.busEarthed[i])
+        case .busVoltage: return p.pointee.busVoltage[i]
+        case .busFaulted: return flag(p.pointee.busLive[i] != 0 && p.pointee.busEarthed[i] != 0)
+        case .supplyLive: return Double(p.pointee.supplyLive[i])
+        case .loadSupplied: return Double(p.pointee.loadSupplied[i])
+        case .indicatorLit: return Double(p.pointee.indicatorLit[i])
+        case .energyIsolated: return flag(p.pointee.isolation?.isIsolated(i) ?? false)
+        case .energyVerified: return Double(p.pointee.isolation?.verified[i] ?? 0)
+        case .energyResidual: return p.pointee.isolation?.residual[i] ?? 0
+        case .traineeInjuries: return Double(p.pointee.traineeInjuries)
+        case .traineeInjured: return flag(p.pointee.traineeInjuries > 0)
+        case .traineeDead: return Double(p.pointee.traineeDead)
         }
     }
 
@@ -199,6 +244,7 @@ public struct State: Sendable, Hashable, FieldReader {
         h.i64(tick)
         h.u64(rng.s0); h.u64(rng.s1); h.u64(rng.s2); h.u64(rng.s3)
         h.i32(endReason.rawValue); h.i32(endHazard); h.i32(traineeZone)
+        h.f64(traineePosition.x); h.f64(traineePosition.y); h.f64(traineePosition.z)
         h.array(lockOwner); h.array(tagged); h.array(inspections)
         h.array(tankVolume); h.array(tankLevel); h.array(tankFill); h.array(tankInflow)
         h.array(tankOutflow); h.array(tankLeakRate); h.array(tankOverflowing)
@@ -211,6 +257,11 @@ public struct State: Sendable, Hashable, FieldReader {
         h.array(ppeWorn); h.array(contactReports)
         h.array(faultTick); h.array(faultFired); h.array(hazardActive); h.array(hazardCount)
         h.array(exprMemory)
+        h.array(busLive); h.array(busEarthed); h.array(busVoltage); h.array(supplyLive)
+        h.array(loadSupplied); h.array(indicatorLit); h.array(branchClosedSeen)
+        h.byte(isolation == nil ? 0 : 1)
+        isolation?.hash(into: &h)
+        h.i32(traineeInjuries); h.byte(traineeDead)
         return h.value
     }
 }

@@ -24,6 +24,8 @@ public func step(_ model: Model, _ state: inout State, _ inputs: ArraySlice<Inpu
     Faults.run(model, &state, &events)                                         // 2
     Interlocks.run(model, &state, &events)                                     // 3
     Electrical.run(model, &state, &events)                                     // 4
+    ElectricalStage.refresh(model, &state)                                     // 4
+    IsolationStage.run(model, &state, &events)                                 // 4 (energy isolation)
     Fluids.run(model, &state, &events)                                         // 5
     // 6–9: thermal, gas, fire and exposure arrive with the hazard-physics issue.
     Instruments.run(model, &state, &events)                                    // 10

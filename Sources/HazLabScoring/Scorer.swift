@@ -15,7 +15,7 @@ public struct StepResult: Sendable, Hashable {
 
 /// A deduction with its cause, so the breakdown shows every mistake.
 public struct Deduction: Sendable, Hashable {
-    public enum Cause: String, Sendable { case rejectedAction = "rejected-action", violation, hazard }
+    public enum Cause: String, Sendable { case rejectedAction = "rejected-action", violation, hazard, accident }
     public var tick: Int64
     public var cause: Cause
     /// Entity or hazard id, when there is one.
@@ -75,6 +75,17 @@ public struct Scorer: Sendable {
                 let code = ViolationCode(rawValue: e.code)?.name ?? "unknown"
                 deductions.append(Deduction(tick: e.tick, cause: .violation, subject: entityName(e.subject),
                                             detail: code, points: rubric.violationDeduction))
+            case .accident where e.person == 0:
+                guard let c = Consequence(rawValue: UInt8(e.code)) else { break }
+                let subject = entityName(e.subject)
+                switch rubric.accidentRules[Int(c.rawValue)] {
+                case .none: break
+                case .deduct(let points):
+                    deductions.append(Deduction(tick: e.tick, cause: .accident, subject: subject, detail: c.name, points: points))
+                case .veto:
+                    if veto == nil { veto = c.name }
+                    deductions.append(Deduction(tick: e.tick, cause: .accident, subject: subject, detail: c.name, points: 0))
+                }
             case .hazardTriggered:
                 let h = Int(e.subject)
                 let id = model.hazards.ids[h]

@@ -3,10 +3,10 @@
 enum Inputs {
     static func apply(_ m: Model, _ s: inout State, _ input: Input, _ events: inout [Event]) {
         let tick = s.tick
-        func reject(_ reason: RejectReason) {
+        func reject(_ reason: RejectReason, detail: Int32 = 0) {
             events.append(Event(tick: tick, kind: .actionRejected, subject: input.entity,
                                 code: reason.rawValue, ordinal: input.ordinal, value: Double(input.verb?.index ?? -1),
-                                person: input.person))
+                                person: input.person, detail: detail))
         }
         func applied(_ value: Double = 0) {
             events.append(Event(tick: tick, kind: .actionApplied, subject: input.entity,
@@ -45,7 +45,11 @@ enum Inputs {
         case .moveTo:
             guard kind == .zone else { return reject(.unsupportedVerb) }
             if s.traineeZone == input.entity { return reject(.noEffect) }
+            if let rule = ElectricalStage.assessEntry(m, &s, zoneEntity: e, input: input, &events) {
+                return reject(.interlockBlocked, detail: Int32(rule.rawValue))
+            }
             s.traineeZone = input.entity
+            if m.entities.hasPosition[e] { s.traineePosition = m.entities.position[e] }
             return applied()
         default: break
         }
@@ -115,6 +119,9 @@ enum Inputs {
             let want: UInt8 = verb == .close ? 1 : 0
             if s.switchPending[row] > 0 { return reject(.noEffect) }
             if s.switchClosed[row] == want { return reject(.noEffect) }
+            if let rule = ElectricalStage.assess(m, &s, switchRow: row, close: want == 1, input: input, &events) {
+                return reject(.interlockBlocked, detail: Int32(rule.rawValue))
+            }
             s.switchTarget[row] = want
             if want == 1 { s.switchTripped[row] = 0 }
             let ticks = m.switches.operateTicks[row]
@@ -174,6 +181,14 @@ enum Inputs {
             s.alarmAcknowledged[row] = 1
             events.append(Event(tick: tick, kind: .alarmAcknowledged, subject: input.entity, ordinal: input.ordinal))
             return applied()
+
+        case (.energy, .verify):
+            guard var iso = s.isolation else { return reject(.unsupportedVerb) }
+            let zero = iso.verifyZeroEnergy(m.isolation!.spec, source: row)
+            s.isolation = iso
+            applied(zero ? 1 : 0)
+            events.append(Event(tick: tick, kind: .measurement, subject: input.entity, ordinal: input.ordinal, value: zero ? 1 : 0))
+            return
 
         case (.contact, .report):
             s.contactReports[row] &+= 1

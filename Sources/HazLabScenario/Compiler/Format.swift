@@ -37,7 +37,17 @@ public struct KeySpec: Sendable {
 
 public enum Format {
     public static let entityTypes = ["tank", "valve", "switch", "breaker", "disconnector", "earthing", "pump", "fan",
-                                     "sensor", "alarm", "timer", "ppe", "zone", "contact"]
+                                     "sensor", "alarm", "timer", "ppe", "zone", "contact",
+                                     "bus", "supply", "load", "indicator", "link", "energy"]
+    public static let fivePreventionRules = FivePrevention.allCases.map(\.name)
+    public static let energyKinds = EnergyKind.allCases.map(\.name)
+
+    /// Keys any equipment that can isolate energy accepts (valves, switches, pumps, fans).
+    static let isolationKeys: [KeySpec] = [
+        KeySpec("isolates", .list(.identifier), "energy sources this equipment isolates (lockout-tagout)"),
+        KeySpec("dissipates", .list(.identifier), "energy sources whose stored energy it bleeds off in its safe position"),
+        KeySpec("dissipationTime", .quantity(.time), "time constant of the bleed-off (0 = at once)"),
+    ]
     public static let disciplines = ["chemical", "electrical", "confined-space", "gas", "lockout-tagout", "general"]
     public static let modes = ["teaching", "practice", "exam"]
     public static let consequences = Consequence.allCases.map(\.name)
@@ -61,6 +71,17 @@ public enum Format {
         KeySpec("hazards", .list(.section("hazard")), "hazard conditions and consequences"),
         KeySpec("procedure", .list(.section("step")), required: true, "procedure steps, in order"),
         KeySpec("rubric", .section("rubric"), "pass mark, deductions and vetoes"),
+        KeySpec("interlocks", .section("interlocks"), "five-prevention interlocks (五防) of the electrical network"),
+        KeySpec("accidents", .section("accidents"), "which physics accidents end the attempt"),
+    ]
+
+    public static let interlocks: [KeySpec] = [
+        KeySpec("disabled", .list(.oneOf(fivePreventionRules)), "rules switched off for training: the wrong operation then goes through"),
+        KeySpec("earthAdjacency", .boolean, "also block a disconnector next to a closed earthing switch (default true)"),
+    ]
+
+    public static let accidents: [KeySpec] = [
+        KeySpec("endScenario", .list(.oneOf(consequences)), "consequences that end the attempt (default arc-flash, explosion, fatality)"),
     ]
 
     public static let person: [KeySpec] = [
@@ -73,6 +94,8 @@ public enum Format {
         KeySpec("type", .oneOf(entityTypes), required: true, "entity type"),
         KeySpec("name", .localized, "display name"),
         KeySpec("zone", .identifier, "zone the trainee must be in to operate it"),
+        KeySpec("position", .list(.quantity(.length)), "layout: [x, y, z] of the footprint centre at floor level"),
+        KeySpec("size", .list(.quantity(.length)), "layout: [width, depth, height]"),
     ]
 
     /// Extra keys by entity type.
@@ -84,14 +107,41 @@ public enum Format {
                     KeySpec("level", .quantity(.length), "initial level")]
         case "valve":
             return [KeySpec("strokeTime", .quantity(.time), "full-stroke time (0 = instant)"),
-                    KeySpec("position", .number, "initial opening 0..1")]
+                    KeySpec("opening", .number, "initial opening 0..1")] + isolationKeys
         case "switch", "breaker", "disconnector", "earthing":
             return [KeySpec("role", .oneOf(SwitchRole.allCases.map(\.name)), "breaker, disconnector, earthing or switch"),
                     KeySpec("closed", .boolean, "initially closed"),
-                    KeySpec("operateTime", .quantity(.time), "operating time")]
+                    KeySpec("operateTime", .quantity(.time), "operating time"),
+                    KeySpec("from", .identifier, "bus on one side (electrical network)"),
+                    KeySpec("to", .identifier, "bus on the other side"),
+                    KeySpec("bus", .identifier, "for an earthing switch: the bus it earths"),
+                    KeySpec("bay", .identifier, "switchgear bay (间隔) it belongs to")] + isolationKeys
         case "pump", "fan":
             return [KeySpec("running", .boolean, "initially running"),
-                    KeySpec("power", .identifier, "switch that supplies it")]
+                    KeySpec("power", .identifier, "switch that supplies it")] + isolationKeys
+        case "bus":
+            return [KeySpec("voltage", .quantity(.voltage), "nominal voltage (informational)")]
+        case "supply":
+            return [KeySpec("bus", .identifier, required: true, "bus it feeds"),
+                    KeySpec("voltage", .quantity(.voltage), required: true, "nominal voltage"),
+                    KeySpec("fedFrom", .identifier, "for a transformer secondary: the bus of its primary")]
+        case "load":
+            return [KeySpec("bus", .identifier, required: true, "bus it draws from"),
+                    KeySpec("power", .quantity(.power), "rated power")]
+        case "indicator":
+            return [KeySpec("bus", .identifier, required: true, "bus whose voltage it shows (带电显示器)")]
+        case "link":
+            return [KeySpec("from", .identifier, required: true, "bus"), KeySpec("to", .identifier, required: true, "bus")]
+        case "zone":
+            return [KeySpec("compartment", .list(.identifier), "buses inside, if the zone is a switchgear compartment"),
+                    KeySpec("requireEarthed", .boolean, "entry needs the compartment earthed, not only dead (default true)")]
+        case "energy":
+            return [KeySpec("kind", .oneOf(energyKinds), required: true, "electrical, hydraulic, pneumatic, thermal, spring, flywheel or gravity"),
+                    KeySpec("magnitude", .quantity(.none), required: true, "V, Pa (gauge), K above ambient, or J, by kind"),
+                    KeySpec("zones", .list(.identifier), required: true, "danger zones: anyone there is hurt if it is released"),
+                    KeySpec("residual", .quantity(.none), "stored energy left after isolation (default: all of it, 0 for electrical)"),
+                    KeySpec("decayTime", .quantity(.time), "natural decay time constant of the residual"),
+                    KeySpec("zeroThreshold", .quantity(.none), "residual at or below which zero energy can be verified")]
         case "sensor":
             return [KeySpec("measures", .expression(boolean: false), required: true, "what it measures"),
                     KeySpec("noise", .quantity(.none), "noise standard deviation, in the measured unit"),
@@ -159,9 +209,10 @@ public enum Format {
     ]
 
     public static let rubric: [KeySpec] = [
-        KeySpec("passScore", .number, "pass mark (default 60)"),
+        KeySpec("passScore", .number, "pass mark (default: 60 % of the total step score)"),
         KeySpec("deductions", .section("deductions"), "points per event"),
         KeySpec("hazards", .dictionary(.vetoOrPoints), "per hazard id: `veto` or points to deduct"),
+        KeySpec("accidents", .dictionary(.vetoOrPoints), "per accident consequence (arc-flash, injury, …): `veto` or points"),
     ]
 
     public static let deductions: [KeySpec] = [
@@ -178,6 +229,7 @@ public enum Format {
     public static let sections: [(String, [KeySpec])] = [
         ("person", person), ("line", line), ("fault", fault), ("effect", effect),
         ("hazard", hazard), ("step", step), ("rubric", rubric), ("deductions", deductions),
+        ("interlocks", interlocks), ("accidents", accidents),
     ]
 
     static func names(_ keys: [KeySpec]) -> [String] { keys.map(\.name) }

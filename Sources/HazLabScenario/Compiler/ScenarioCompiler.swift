@@ -36,12 +36,12 @@ public enum ScenarioCompiler {
 }
 
 /// Reference-type records shared with the expression environment's closure.
-private final class Usage {
+final class Usage {
     var entities: [Bool] = []
-    var sensorDimensions: [Dimension?] = []
+    var sensorDimensions: [HazLabCore.Dimension?] = []
 }
 
-private struct Declared {
+struct Declared {
     var id: String
     var type: String
     var kind: EntityKind
@@ -49,7 +49,7 @@ private struct Declared {
     var reader: MappingReader
 }
 
-private struct Compilation {
+struct Compilation {
     let path: String
     let sha256: String
     var bag = DiagnosticBag()
@@ -93,7 +93,7 @@ private struct Compilation {
     }
 
     /// A quantity such as `5 s` or `3.2 m`; a bare number is taken in SI units.
-    mutating func quantity(_ node: YNode, _ dimension: Dimension, _ what: String) -> Double? {
+    mutating func quantity(_ node: YNode, _ dimension: HazLabCore.Dimension, _ what: String) -> Double? {
         guard case .scalar(let scalar) = node.content, !scalar.isNull else {
             bag.error(node.location, "expected a \(dimension) quantity for '\(what)', found \(node.kindName)")
             return nil
@@ -111,16 +111,32 @@ private struct Compilation {
         }
     }
 
-    mutating func nonNegative(_ node: YNode?, _ dimension: Dimension, _ what: String, default d: Double) -> Double {
+    mutating func nonNegative(_ node: YNode?, _ dimension: HazLabCore.Dimension, _ what: String, default d: Double) -> Double {
         guard let node, let v = quantity(node, dimension, what) else { return d }
         if v < 0 { bag.error(node.location, "'\(what)' must not be negative"); return d }
         return v
     }
 
-    mutating func positive(_ node: YNode?, _ dimension: Dimension, _ what: String, default d: Double) -> Double {
+    mutating func positive(_ node: YNode?, _ dimension: HazLabCore.Dimension, _ what: String, default d: Double) -> Double {
         guard let node, let v = quantity(node, dimension, what) else { return d }
         if v <= 0 { bag.error(node.location, "'\(what)' must be positive"); return d }
         return v
+    }
+
+    /// `[x, y, z]` lengths.
+    mutating func vector(_ node: YNode, _ what: String, nonNegative: Bool) -> Vec3? {
+        guard let list = node.sequence(&bag, what: what) else { return nil }
+        guard list.count == 3 else {
+            bag.error(node.location, "'\(what)' needs three lengths, [x, y, z]")
+            return nil
+        }
+        var v: [Double] = []
+        for item in list {
+            guard let q = quantity(item, .length, what) else { return nil }
+            if nonNegative && q < 0 { bag.error(item.location, "'\(what)' must not be negative"); return nil }
+            v.append(q)
+        }
+        return Vec3(v[0], v[1], v[2])
     }
 
     func ticks(_ seconds: Double) -> Int64 {
@@ -140,6 +156,14 @@ private struct Compilation {
         let used = usage
         let ids = declared.map(\.id)
         return ExprEnvironment(resolveField: { entity, field in
+            if entity == "trainee" && rows[entity] == nil {
+                let specs = FieldCatalog.trainee
+                guard let spec = specs.first(where: { $0.name == field }) else {
+                    let names = specs.map(\.name)
+                    return .unknownField(entityKind: "trainee", available: names, suggestion: Suggest.closest(to: field, among: names))
+                }
+                return .found(FieldRef(spec.kind, 0), spec.type ?? .number(.none))
+            }
             guard let row = rows[entity] else {
                 return .unknownEntity(suggestion: Suggest.closest(to: entity, among: ids))
             }
@@ -250,6 +274,11 @@ private struct Compilation {
             entities.local.append(local[row])
             entities.lockable.append(FieldCatalog.isLockable(d.kind))
             entities.zone.append(-1)
+            let position = d.reader.node("position").flatMap { vector($0, "\(d.id).position", nonNegative: false) }
+            let size = d.reader.node("size").flatMap { vector($0, "\(d.id).size", nonNegative: true) }
+            entities.position.append(position ?? .zero)
+            entities.size.append(size ?? Vec3(1, 1, 1))
+            entities.hasPosition.append(position != nil)
             names.append(localized(d.reader.node("name"), "\(d.id).name"))
             switch d.kind {
             case .zone: zones.append(Int32(row))
@@ -274,8 +303,8 @@ private struct Compilation {
             case .valve:
                 let stroke = nonNegative(r.node("strokeTime"), .time, "\(d.id).strokeTime", default: 0)
                 var position = 0.0
-                if let n = r.node("position"), let p = n.double(&bag, what: "\(d.id).position") {
-                    if p < 0 || p > 1 { bag.error(n.location, "'\(d.id).position' must be between 0 and 1") } else { position = p }
+                if let n = r.node("opening"), let p = n.double(&bag, what: "\(d.id).opening") {
+                    if p < 0 || p > 1 { bag.error(n.location, "'\(d.id).opening' must be between 0 and 1") } else { position = p }
                 }
                 valves.entity.append(Int32(row)); valves.strokeTicks.append(Int32(clamping: ticks(stroke)))
                 valves.initialPosition.append(position)
@@ -364,6 +393,9 @@ private struct Compilation {
             }
         }
 
+        let electrical = readElectrical(top, switches: switches, zoneEntities: zones)
+        let isolation = readIsolation()
+        let accidents = readAccidentPolicy(top)
         let lines = readLines(top.node("lines"), tanks: tanks)
         let (faults, faultText) = readFaults(top.node("faults"))
         let (hazards, hazardMessages) = readHazards(top.node("hazards"))
@@ -386,6 +418,7 @@ private struct Compilation {
                      switches: switches, motors: motors, lines: lines, sensors: sensors, alarms: alarms,
                      timers: timers, faults: faults, hazards: hazards, zoneEntities: zones, ppeEntities: ppe,
                      contactEntities: contacts, memorySlots: stateSlots, initialMemory: stateMemory,
+                     electrical: electrical, isolation: isolation, accidents: accidents,
                      procedure: procedure, rubric: rubric, text: text)
     }
 
@@ -469,6 +502,12 @@ private struct Compilation {
         case "ppe": return .ppe
         case "zone": return .zone
         case "contact": return .contact
+        case "bus": return .bus
+        case "supply": return .supply
+        case "load": return .load
+        case "indicator": return .indicator
+        case "link": return .link
+        case "energy": return .energy
         default: return nil
         }
     }
@@ -718,12 +757,22 @@ private struct Compilation {
     }
 
     mutating func readRubric(_ node: YNode?, hazards: HazardTable, procedure: [ProcedureStep]) -> Rubric {
-        var pass = 60.0, rejected = 0.0, violation = 0.0
+        // Default pass mark: 60 % of the attainable step score (60 of 100).
+        var pass = (procedure.reduce(0) { $0 + $1.maxScore } * 0.6 * 100).rounded() / 100
+        var rejected = 0.0, violation = 0.0
         var rules = [HazardRule](repeating: .none, count: hazards.count)
+        var accidentRules = Consequence.allCases.map { c -> HazardRule in
+            switch c {
+            case .alarm: return .none
+            case .injury: return .deduct(20)
+            case .fire: return .deduct(20)
+            default: return .veto
+            }
+        }
         for (h, c) in hazards.consequence.enumerated() {
             switch c {
-            case .accident, .explosion, .fatality, .arcFlash: rules[h] = .veto
-            case .alarm, .injury: rules[h] = .none
+            case .accident, .explosion, .fatality, .arcFlash, .electricShock: rules[h] = .veto
+            case .alarm, .injury, .fire: rules[h] = .none
             }
         }
         if let node, let r = reader(node, "rubric", Format.rubric) {
@@ -751,9 +800,24 @@ private struct Compilation {
                     bag.error(hn.location, "expected a mapping for 'rubric.hazards', found \(hn.kindName)")
                 }
             }
+            if let an = r.node("accidents") {
+                if case .mapping(let pairs) = an.content {
+                    for pair in pairs {
+                        guard let c = Consequence.allCases.first(where: { $0.name == pair.key }) else {
+                            oneOfError(YNode(content: .scalar(YScalar(text: pair.key, style: .plain, sourceMap: .linear(start: pair.keyLocation))), location: pair.keyLocation),
+                                       pair.key, Format.consequences, "rubric.accidents")
+                            continue
+                        }
+                        if case .scalar(let sc) = pair.value.content, sc.text == "veto" { accidentRules[Int(c.rawValue)] = .veto; continue }
+                        if let x = pair.value.double(&bag, what: "rubric.accidents.\(pair.key)") { accidentRules[Int(c.rawValue)] = .deduct(x) }
+                    }
+                } else {
+                    bag.error(an.location, "expected a mapping for 'rubric.accidents', found \(an.kindName)")
+                }
+            }
         }
         return Rubric(passScore: pass, rejectedActionDeduction: rejected, violationDeduction: violation,
-                      hazardRules: rules, memorySlots: memorySlots, initialMemory: initialMemory)
+                      hazardRules: rules, accidentRules: accidentRules, memorySlots: memorySlots, initialMemory: initialMemory)
     }
 
     static func format(_ x: Double) -> String {
@@ -764,7 +828,7 @@ private struct Compilation {
         for (row, d) in declared.enumerated() where !usage.entities[row] {
             // Trainee-facing items are used through actions, not expressions.
             switch d.kind {
-            case .zone, .contact, .alarm: continue
+            case .zone, .contact, .alarm, .supply, .load, .link, .indicator, .bus, .energy: continue
             default: break
             }
             bag.warning(d.node.location, "entity '\(d.id)' is never used by any condition, line, fault or step")

@@ -1,0 +1,58 @@
+/// The electrical network as compiled into a model: the topology plus the maps between
+/// entity rows (switches, buses, supplies, loads, indicators) and topology rows.
+public struct ElectricalNet: Sendable {
+    public var spec: ElectricalSpec
+    /// Branch row of each switch row (every switch entity is a branch), or -1.
+    public var branchOfSwitch: [Int32]
+    /// Switch row of each branch row, or -1 for links.
+    public var switchOfBranch: [Int32]
+    /// Node of each bus entity, by bus order (entity rows in `busEntities`).
+    public var busEntities: [Int32]
+    public var busNode: [Int32]
+    public var supplyEntities: [Int32]
+    public var loadEntities: [Int32]
+    public var indicatorEntities: [Int32]
+    /// Compartment of each zone entity row (by entity row), or -1.
+    public var compartmentOfEntity: [Int32]
+    public var settings: InterlockSettings
+
+    public init(spec: ElectricalSpec, branchOfSwitch: [Int32], switchOfBranch: [Int32], busEntities: [Int32],
+                busNode: [Int32], supplyEntities: [Int32], loadEntities: [Int32], indicatorEntities: [Int32],
+                compartmentOfEntity: [Int32], settings: InterlockSettings) {
+        self.spec = spec; self.branchOfSwitch = branchOfSwitch; self.switchOfBranch = switchOfBranch
+        self.busEntities = busEntities; self.busNode = busNode; self.supplyEntities = supplyEntities
+        self.loadEntities = loadEntities; self.indicatorEntities = indicatorEntities
+        self.compartmentOfEntity = compartmentOfEntity; self.settings = settings
+    }
+
+    /// Branch closed flags from the switches' states (links always closed).
+    public func closedFlags(_ switchClosed: ContiguousArray<UInt8>) -> [Bool] {
+        var closed = [Bool](repeating: true, count: switchOfBranch.count)
+        for b in 0..<switchOfBranch.count {
+            let sw = switchOfBranch[b]
+            if sw >= 0 { closed[b] = switchClosed[Int(sw)] != 0 }
+        }
+        return closed
+    }
+}
+
+/// Lockout-tagout as compiled into a model: energy sources (entities of type `energy`) and the
+/// equipment that isolates them.
+public struct IsolationNet: Sendable {
+    public var spec: IsolationSpec
+    /// Entity row of each energy source, by source row.
+    public var energyEntities: [Int32]
+    /// Entity row of each isolation point, by point row.
+    public var pointEntities: [Int32]
+
+    public init(spec: IsolationSpec, energyEntities: [Int32], pointEntities: [Int32]) {
+        self.spec = spec; self.energyEntities = energyEntities; self.pointEntities = pointEntities
+    }
+}
+
+/// What physics accidents (arc flash, shock, explosion, energy release) do to the attempt.
+public struct AccidentPolicy: Sendable {
+    /// Consequences that end the scenario when they happen to the trainee.
+    public var ending: [Consequence]
+    public init(ending: [Consequence] = [.arcFlash, .explosion, .fatality]) { self.ending = ending }
+}

@@ -1,0 +1,142 @@
+// Gas dispersion — the grid: geometry, species, boundary openings.
+//
+// A uniform Cartesian grid of nx × ny × nz cubic cells of edge `cellSize` (m) whose
+// minimum corner is at `origin`. Cell (i, j, k) spans
+//   [x0 + i·h, x0 + (i+1)·h) × [y0 + j·h, …) × [z0 + k·h, …).
+// Linear cell index: i + nx·(j + ny·k)  (x fastest, then y, then z).
+//
+// Faces: x-faces are indexed (i, j, k) with i in 0...nx (face i is the min-x face of cell i),
+// linear index i + (nx+1)·(j + ny·k); y-faces i + nx·(j + (ny+1)·k) with j in 0...ny;
+// z-faces i + nx·(j + ny·k) with k in 0...nz.
+//
+// Every boundary face is a closed wall (zero flux) unless it lies in an `GasOpening`.
+
+/// A side of the grid box.
+public enum GasFace: UInt8, Sendable, Hashable, CaseIterable {
+    case xMin = 0, xMax, yMin, yMax, zMin, zMax
+
+    /// 0 for x, 1 for y, 2 for z.
+    public var axis: Int { Int(rawValue) / 2 }
+    /// True for the max side of its axis.
+    public var isMax: Bool { rawValue % 2 == 1 }
+}
+
+/// A door, window or vent: a rectangle of boundary faces through which gas can leave
+/// (outflow carries the cell's concentration out, diffusion exchanges with clean air) and
+/// clean ambient air can enter. Rectangle in cell indices of the two tangential axes in
+/// (x, y, z) order — for an x-face these are (j, k), for a y-face (i, k), for a z-face (i, j) —
+/// half-open: a0 ..< a1, b0 ..< b1.
+public struct GasOpening: Sendable, Hashable {
+    public var face: GasFace
+    public var a0: Int, a1: Int, b0: Int, b1: Int
+
+    public init(face: GasFace, a0: Int, a1: Int, b0: Int, b1: Int) {
+        self.face = face; self.a0 = a0; self.a1 = a1; self.b0 = b0; self.b1 = b1
+    }
+}
+
+/// Static description of a gas grid (lives in the Model).
+public struct GasGridSpec: Sendable, Hashable {
+    /// World position (m) of the grid's minimum corner.
+    public var originX: Double, originY: Double, originZ: Double
+    /// Cell edge h (m), same in all axes.
+    public var cellSize: Double
+    public var nx: Int, ny: Int, nz: Int
+    /// Transported species, in state order.
+    public var species: [GasSpecies]
+    /// Turbulent (eddy) diffusivity D, m²/s, the same for every species.
+    public var diffusivity: Double
+    /// Boundary openings (doors, windows, louvres). Their open/closed state is in `GasFlow`.
+    public var openings: [GasOpening]
+    /// Fraction of the monotonicity limit used per substep (0 < safety ≤ 1).
+    public var safety: Double
+    /// Volume fractions with magnitude below this are set to exactly zero after each substep
+    /// (their volume goes to the `flushed` ledger). This bounds the active region; 0 disables it.
+    public var cutoff: Double
+
+    public init(originX: Double = 0, originY: Double = 0, originZ: Double = 0, cellSize: Double,
+                nx: Int, ny: Int, nz: Int, species: [GasSpecies], diffusivity: Double,
+                openings: [GasOpening] = [], safety: Double = 0.9, cutoff: Double = 1e-9) {
+        self.originX = originX; self.originY = originY; self.originZ = originZ
+        self.cellSize = cellSize; self.nx = nx; self.ny = ny; self.nz = nz
+        self.species = species; self.diffusivity = diffusivity; self.openings = openings
+        self.safety = safety; self.cutoff = cutoff
+    }
+
+    @inlinable public var cellCount: Int { nx &* ny &* nz }
+    @inlinable public var speciesCount: Int { species.count }
+    /// Cell volume h³, m³.
+    @inlinable public var cellVolume: Double { cellSize * cellSize * cellSize }
+    @inlinable public var xFaceCount: Int { (nx &+ 1) &* ny &* nz }
+    @inlinable public var yFaceCount: Int { nx &* (ny &+ 1) &* nz }
+    @inlinable public var zFaceCount: Int { nx &* ny &* (nz &+ 1) }
+
+    /// Problems with this spec, empty if it is usable (the scenario compiler reports them).
+    public func validate() -> [String] {
+        var e: [String] = []
+        if !(cellSize > 0) || !cellSize.isFinite { e.append("gas grid: cellSize must be > 0") }
+        if nx < 1 || ny < 1 || nz < 1 { e.append("gas grid: nx, ny, nz must be ≥ 1") }
+        if nx > 4096 || ny > 4096 || nz > 4096 || (nx > 0 && ny > 0 && nz > 0 && nx * ny * nz > 50_000_000) {
+            e.append("gas grid: too many cells")
+        }
+        if species.isEmpty { e.append("gas grid: at least one species") }
+        if !(diffusivity >= 0) || !diffusivity.isFinite { e.append("gas grid: diffusivity must be ≥ 0") }
+        if !(safety > 0 && safety <= 1) { e.append("gas grid: safety must be in (0, 1]") }
+        if !(cutoff >= 0) { e.append("gas grid: cutoff must be ≥ 0") }
+        for (n, o) in openings.enumerated() {
+            let (na, nb) = tangentialCounts(o.face)
+            if !(0 <= o.a0 && o.a0 < o.a1 && o.a1 <= na && 0 <= o.b0 && o.b0 < o.b1 && o.b1 <= nb) {
+                e.append("gas grid: opening \(n) rectangle outside its face")
+            }
+        }
+        return e
+    }
+
+    /// Number of cells along the two tangential axes of a face, in (x, y, z) order.
+    @inlinable public func tangentialCounts(_ f: GasFace) -> (Int, Int) {
+        switch f.axis { case 0: return (ny, nz); case 1: return (nx, nz); default: return (nx, ny) }
+    }
+
+    /// Linear index of cell (i, j, k); no bounds check.
+    @inlinable public func index(_ i: Int, _ j: Int, _ k: Int) -> Int { i &+ nx &* (j &+ ny &* k) }
+
+    /// The cell containing world point (x, y, z), or nil outside the grid.
+    public func cellIndex(x: Double, y: Double, z: Double) -> Int? {
+        guard let (i, j, k) = cellCoordinates(x: x, y: y, z: z) else { return nil }
+        return index(i, j, k)
+    }
+
+    /// (i, j, k) of the cell containing the world point, or nil outside the grid.
+    public func cellCoordinates(x: Double, y: Double, z: Double) -> (Int, Int, Int)? {
+        let fx = (x - originX) / cellSize, fy = (y - originY) / cellSize, fz = (z - originZ) / cellSize
+        guard fx >= 0, fy >= 0, fz >= 0, fx < Double(nx), fy < Double(ny), fz < Double(nz) else { return nil }
+        return (Int(fx), Int(fy), Int(fz))
+    }
+
+    /// World coordinates of the centre of cell (i, j, k).
+    public func cellCenter(_ i: Int, _ j: Int, _ k: Int) -> (x: Double, y: Double, z: Double) {
+        (originX + (Double(i) + 0.5) * cellSize, originY + (Double(j) + 0.5) * cellSize,
+         originZ + (Double(k) + 0.5) * cellSize)
+    }
+
+    /// An opening on `face` covering the world rectangle [u0, u1] × [v0, v1] (m) in the two
+    /// tangential axes in (x, y, z) order: the cells whose centres fall inside. Nil if none.
+    public func opening(face: GasFace, u0: Double, u1: Double, v0: Double, v1: Double) -> GasOpening? {
+        let (na, nb) = tangentialCounts(face)
+        let (ou, ov): (Double, Double)
+        switch face.axis { case 0: (ou, ov) = (originY, originZ); case 1: (ou, ov) = (originX, originZ)
+        default: (ou, ov) = (originX, originY) }
+        func range(_ lo: Double, _ hi: Double, _ o: Double, _ n: Int) -> (Int, Int) {
+            var a = n, b = 0
+            for c in 0..<n {
+                let m = o + (Double(c) + 0.5) * cellSize
+                if m >= lo && m <= hi { a = min(a, c); b = max(b, c + 1) }
+            }
+            return (a, b)
+        }
+        let (a0, a1) = range(min(u0, u1), max(u0, u1), ou, na)
+        let (b0, b1) = range(min(v0, v1), max(v0, v1), ov, nb)
+        guard a0 < a1, b0 < b1 else { return nil }
+        return GasOpening(face: face, a0: a0, a1: a1, b0: b0, b1: b1)
+    }
+}

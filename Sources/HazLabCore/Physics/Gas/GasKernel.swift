@@ -1,0 +1,317 @@
+// Gas dispersion — the transport kernel.
+//
+// Scheme (per species, volume fraction c, cell edge h, cell volume V = h³):
+//   explicit finite volume on the staggered grid; first-order upwind advection with face
+//   velocities u_f, central (two-point) diffusion with eddy diffusivity D.
+//   Flux through face f from its min-side cell L to its max-side cell R, per substep,
+//   as a fraction of a cell volume:
+//       F_f = P_f·c_L − Q_f·c_R,   P_f = max(u_f,0)·Δt/h + d,   Q_f = d − min(u_f,0)·Δt/h,
+//       d = D·Δt/h².
+//   Cell update: c_i ← c_i + Σ_{min faces} F − Σ_{max faces} F.
+//   Walls: P = Q = 0. Open boundary faces: the outside is clean air (c = 0), so only the
+//   outgoing coefficient is kept (Q on a min side, P on a max side); inflow brings c = 0.
+//   Each face flux is evaluated by the same expression on the same operands in both cells
+//   that share it, so what leaves one cell enters its neighbour bit for bit: the total is
+//   conserved to summation rounding in a closed room.
+//
+// Stability by construction: rewritten, c_i ← (1 − Σ_out)·c_i + Σ_in·c_neighbour with all
+// coefficients ≥ 0 whenever the outgoing sum Σ_out = Δt·(Σ outgoing face speeds / h +
+// n_open_faces·D/h²) ≤ 1. The plan takes the largest per-cell outgoing rate r_max (1/s)
+// and uses n = ceil(dt·r_max / safety) substeps of Δt = dt/n. (This per-cell bound is never
+// larger than the textbook Σ_axes max|u|/h + 6D/h².) Extraction sinks are integrated exactly
+// (c ← c·e^{−Q_e·Δt/V}) and do not limit Δt.
+// The update is then positive (no negative concentrations) and, for a discretely
+// divergence-free velocity field, a convex combination (bounded by the initial maximum).
+//
+// Per substep: (1) vent ledger from the pre-step field, (2) stencil over the active box
+// grown by one cell into the workspace, (3) copy back with the cutoff flush (|c| < cutoff
+// → 0) while recomputing the tight active box, (4) extraction sinks, (5) point sources.
+// Everything runs in a fixed order (species, z, y, x); no Dictionary/Set, no libm.
+
+/// A leak: `rate` m³/s of pure gas of species `species` released into linear cell `cell`.
+public struct GasSource: Sendable, Hashable {
+    public var cell: Int
+    public var species: Int
+    public var rate: Double
+    public init(cell: Int, species: Int, rate: Double) { self.cell = cell; self.species = species; self.rate = rate }
+}
+
+/// An extraction point: removes `flowRate` m³/s of the local mixture from linear cell `cell`.
+public struct GasSink: Sendable, Hashable {
+    public var cell: Int
+    public var flowRate: Double
+    public init(cell: Int, flowRate: Double) { self.cell = cell; self.flowRate = flowRate }
+}
+
+/// Precomputed per-update coefficients. Build once per change of flow, sinks or dt and reuse.
+public struct GasStepPlan: Sendable {
+    public let nx: Int, ny: Int, nz: Int
+    /// The update interval (s), the number of substeps and the substep length.
+    public let dt: Double, substeps: Int, dtSub: Double
+    /// Largest per-cell outgoing transport rate (1/s).
+    public let maxRate: Double
+    /// Per-substep face coefficients P (min-side cell → max-side cell) and Q (back), on x-,
+    /// y- and z-faces (read-only; exposed for tools such as the C yardstick benchmark).
+    public let px: ContiguousArray<Double>, qx: ContiguousArray<Double>
+    public let py: ContiguousArray<Double>, qy: ContiguousArray<Double>
+    public let pz: ContiguousArray<Double>, qz: ContiguousArray<Double>
+    /// Open boundary faces: the cell they drain and the outgoing coefficient per substep.
+    @usableFromInline let ventCells: ContiguousArray<Int>, ventCoef: ContiguousArray<Double>
+    @usableFromInline let sinkCells: ContiguousArray<Int>, sinkFraction: ContiguousArray<Double>
+}
+
+/// Work done by one `advance`.
+public struct GasStepStats: Sendable, Hashable {
+    public var substeps: Int
+    /// Cell-species updates performed by the stencil (Σ over substeps of box cells × species).
+    public var cellUpdates: Int
+    public init(substeps: Int = 0, cellUpdates: Int = 0) { self.substeps = substeps; self.cellUpdates = cellUpdates }
+}
+
+public enum GasKernel {
+    /// Hard limit on substeps per update; a plan needing more is a configuration error
+    /// (the scenario compiler should check `plan(...).substeps` at compile time).
+    public static let maxSubsteps = 1_000_000
+
+    /// Builds the coefficients for advancing by `dt` seconds with `flow` and `sinks`.
+    public static func plan(spec: GasGridSpec, flow: GasFlow, sinks: [GasSink] = [], dt: Double) -> GasStepPlan {
+        let nx = spec.nx, ny = spec.ny, nz = spec.nz
+        precondition(flow.nx == nx && flow.ny == ny && flow.nz == nz, "GasFlow built for another grid")
+        let h = spec.cellSize, D = spec.diffusivity, V = spec.cellVolume
+        // Open flags of boundary faces, per side, indexed by the tangential cell pair.
+        var xLo = ContiguousArray<UInt8>(repeating: 0, count: ny * nz), xHi = xLo
+        var yLo = ContiguousArray<UInt8>(repeating: 0, count: nx * nz), yHi = yLo
+        var zLo = ContiguousArray<UInt8>(repeating: 0, count: nx * ny), zHi = zLo
+        for (n, o) in spec.openings.enumerated() where n < flow.openingOpen.count && flow.openingOpen[n] != 0 {
+            for b in o.b0..<o.b1 { for a in o.a0..<o.a1 {
+                switch o.face {
+                case .xMin: xLo[a + ny * b] = 1
+                case .xMax: xHi[a + ny * b] = 1
+                case .yMin: yLo[a + nx * b] = 1
+                case .yMax: yHi[a + nx * b] = 1
+                case .zMin: zLo[a + nx * b] = 1
+                case .zMax: zHi[a + nx * b] = 1
+                }
+            } }
+        }
+        // Effective face velocity (0 on walls) and conductance flag (0 on walls).
+        var ux = flow.u, gx = ContiguousArray<Double>(repeating: 1, count: spec.xFaceCount)
+        var uy = flow.v, gy = ContiguousArray<Double>(repeating: 1, count: spec.yFaceCount)
+        var uz = flow.w, gz = ContiguousArray<Double>(repeating: 1, count: spec.zFaceCount)
+        for k in 0..<nz { for j in 0..<ny {
+            if xLo[j + ny * k] == 0 { let f = flow.xFace(0, j, k); ux[f] = 0; gx[f] = 0 }
+            if xHi[j + ny * k] == 0 { let f = flow.xFace(nx, j, k); ux[f] = 0; gx[f] = 0 }
+        } }
+        for k in 0..<nz { for i in 0..<nx {
+            if yLo[i + nx * k] == 0 { let f = flow.yFace(i, 0, k); uy[f] = 0; gy[f] = 0 }
+            if yHi[i + nx * k] == 0 { let f = flow.yFace(i, ny, k); uy[f] = 0; gy[f] = 0 }
+        } }
+        for j in 0..<ny { for i in 0..<nx {
+            if zLo[i + nx * j] == 0 { let f = flow.zFace(i, j, 0); uz[f] = 0; gz[f] = 0 }
+            if zHi[i + nx * j] == 0 { let f = flow.zFace(i, j, nz); uz[f] = 0; gz[f] = 0 }
+        } }
+        // Largest outgoing rate over cells.
+        var maxRate = 0.0
+        let dh2 = D / (h * h)
+        for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
+            let a = flow.xFace(i, j, k), b = flow.yFace(i, j, k), c = flow.zFace(i, j, k)
+            let outV = max(-ux[a], 0) + max(ux[a + 1], 0) + max(-uy[b], 0) + max(uy[b + nx], 0)
+                + max(-uz[c], 0) + max(uz[c + nx * ny], 0)
+            let nOpen = gx[a] + gx[a + 1] + gy[b] + gy[b + nx] + gz[c] + gz[c + nx * ny]
+            maxRate = max(maxRate, outV / h + nOpen * dh2)
+        } } }
+        for s in sinks {
+            precondition(s.cell >= 0 && s.cell < spec.cellCount && s.flowRate >= 0, "bad GasSink")
+        }
+        var n = 0
+        if dt > 0 {
+            let x = dt * maxRate / spec.safety
+            precondition(x.isFinite && x <= Double(maxSubsteps), "gas update needs more than \(maxSubsteps) substeps")
+            n = max(1, Int(x))
+            if Double(n) < x { n += 1 }
+        }
+        let dts = n > 0 ? dt / Double(n) : 0
+        let r = dts / h, d = D * dts / (h * h)
+        func coefficients(_ uf: ContiguousArray<Double>, _ g: ContiguousArray<Double>)
+            -> (ContiguousArray<Double>, ContiguousArray<Double>) {
+            var p = ContiguousArray<Double>(repeating: 0, count: uf.count), q = p
+            for f in 0..<uf.count where g[f] != 0 {
+                p[f] = max(uf[f], 0) * r + d
+                q[f] = d - min(uf[f], 0) * r
+            }
+            return (p, q)
+        }
+        var (px, qx) = coefficients(ux, gx), (py, qy) = coefficients(uy, gy), (pz, qz) = coefficients(uz, gz)
+        // Boundary faces: the outside is clean air; keep only the outgoing coefficient.
+        var ventCells = ContiguousArray<Int>(), ventCoef = ContiguousArray<Double>()
+        for k in 0..<nz { for j in 0..<ny {
+            let lo = flow.xFace(0, j, k), hi = flow.xFace(nx, j, k)
+            px[lo] = 0; qx[hi] = 0
+            if gx[lo] != 0 { ventCells.append(spec.index(0, j, k)); ventCoef.append(qx[lo]) }
+            if gx[hi] != 0 { ventCells.append(spec.index(nx - 1, j, k)); ventCoef.append(px[hi]) }
+        } }
+        for k in 0..<nz { for i in 0..<nx {
+            let lo = flow.yFace(i, 0, k), hi = flow.yFace(i, ny, k)
+            py[lo] = 0; qy[hi] = 0
+            if gy[lo] != 0 { ventCells.append(spec.index(i, 0, k)); ventCoef.append(qy[lo]) }
+            if gy[hi] != 0 { ventCells.append(spec.index(i, ny - 1, k)); ventCoef.append(py[hi]) }
+        } }
+        for j in 0..<ny { for i in 0..<nx {
+            let lo = flow.zFace(i, j, 0), hi = flow.zFace(i, j, nz)
+            pz[lo] = 0; qz[hi] = 0
+            if gz[lo] != 0 { ventCells.append(spec.index(i, j, 0)); ventCoef.append(qz[lo]) }
+            if gz[hi] != 0 { ventCells.append(spec.index(i, j, nz - 1)); ventCoef.append(pz[hi]) }
+        } }
+        var sinkCells = ContiguousArray<Int>(), sinkFraction = ContiguousArray<Double>()
+        // Extraction integrated exactly over the substep (dc/dt = −(Q_e/V)·c): the removed
+        // fraction 1 − e^{−Q_e·Δt/V} is in [0, 1) for any rate, so sinks never limit Δt.
+        for s in sinks { sinkCells.append(s.cell); sinkFraction.append(-DetMath.expm1(-s.flowRate * dts / V)) }
+        return GasStepPlan(nx: nx, ny: ny, nz: nz, dt: dt, substeps: n, dtSub: dts, maxRate: maxRate,
+                           px: px, qx: qx, py: py, qy: qy, pz: pz, qz: qz,
+                           ventCells: ventCells, ventCoef: ventCoef, sinkCells: sinkCells, sinkFraction: sinkFraction)
+    }
+
+    /// Advances `field` by `plan.dt` with the point `sources` (rates held constant over the
+    /// update). `fullGrid: true` updates every cell instead of the active box; the result is
+    /// bit-identical (used by tests). Returns the work done.
+    @discardableResult
+    public static func advance(_ spec: GasGridSpec, _ field: inout GasField, plan: GasStepPlan,
+                               sources: [GasSource] = [], fullGrid: Bool = false) -> GasStepStats {
+        precondition(plan.nx == field.nx && plan.ny == field.ny && plan.nz == field.nz, "plan built for another grid")
+        let V = spec.cellVolume
+        var stats = GasStepStats(substeps: plan.substeps, cellUpdates: 0)
+        for src in sources {
+            precondition(src.cell >= 0 && src.cell < field.cellCount && src.species >= 0
+                         && src.species < field.speciesCount, "bad GasSource")
+        }
+        for _ in 0..<plan.substeps {
+            ventLedger(&field, plan: plan, cellVolume: V)
+            stats.cellUpdates &+= transport(&field, plan: plan, cutoff: spec.cutoff, cellVolume: V, fullGrid: fullGrid)
+            for n in 0..<plan.sinkCells.count {
+                let cell = plan.sinkCells[n], f = plan.sinkFraction[n]
+                for s in 0..<field.speciesCount {
+                    let o = field.offset(cell: cell, species: s)
+                    let removed = field.c[o] * f
+                    field.c[o] = field.c[o] - removed
+                    field.extracted[s] += removed * V
+                }
+            }
+            for src in sources where src.rate != 0 {
+                let o = field.offset(cell: src.cell, species: src.species)
+                let added = src.rate * plan.dtSub
+                field.c[o] = field.c[o] + added / V
+                field.emitted[src.species] += added
+                if field.c[o] != 0 {
+                    let i = src.cell % field.nx, j = (src.cell / field.nx) % field.ny, k = src.cell / (field.nx * field.ny)
+                    field.include(i, j, k)
+                }
+            }
+        }
+        return stats
+    }
+
+    /// Convenience: plan and advance in one call (rebuilds the coefficients every time).
+    @discardableResult
+    public static func advance(_ spec: GasGridSpec, _ field: inout GasField, flow: GasFlow,
+                               sources: [GasSource] = [], sinks: [GasSink] = [], dt: Double,
+                               fullGrid: Bool = false) -> GasStepStats {
+        advance(spec, &field, plan: plan(spec: spec, flow: flow, sinks: sinks, dt: dt), sources: sources, fullGrid: fullGrid)
+    }
+
+    static func ventLedger(_ field: inout GasField, plan: GasStepPlan, cellVolume V: Double) {
+        let nv = plan.ventCells.count
+        if nv == 0 { return }
+        for s in 0..<field.speciesCount {
+            var sum = 0.0
+            let base = field.offset(cell: 0, species: s)
+            for n in 0..<nv { sum += plan.ventCoef[n] * field.c[base + plan.ventCells[n]] }
+            field.vented[s] += sum * V
+        }
+    }
+
+    /// One substep of advection–diffusion over the (grown) active box, then the flush and
+    /// the new tight box. Returns cell-species updates.
+    static func transport(_ field: inout GasField, plan: GasStepPlan, cutoff: Double, cellVolume V: Double,
+                          fullGrid: Bool) -> Int {
+        let nx = field.nx, ny = field.ny, nz = field.nz
+        var i0 = 0, i1 = nx - 1, j0 = 0, j1 = ny - 1, k0 = 0, k1 = nz - 1
+        if !fullGrid {
+            if field.boxIsEmpty { return 0 }
+            i0 = max(field.boxI0 - 1, 0); i1 = min(field.boxI1 + 1, nx - 1)
+            j0 = max(field.boxJ0 - 1, 0); j1 = min(field.boxJ1 + 1, ny - 1)
+            k0 = max(field.boxK0 - 1, 0); k1 = min(field.boxK1 + 1, nz - 1)
+        }
+        let S = field.speciesCount, N = field.cellCount, G = field.guardCount
+        var bi0 = Int.max, bi1 = -1, bj0 = Int.max, bj1 = -1, bk0 = Int.max, bk1 = -1
+        var flushed = ContiguousArray<Double>(repeating: 0, count: S)
+        field.scratch.withUnsafeMutableBufferPointer { dstB in
+        field.c.withUnsafeMutableBufferPointer { srcB in
+        plan.px.withUnsafeBufferPointer { pxB in plan.qx.withUnsafeBufferPointer { qxB in
+        plan.py.withUnsafeBufferPointer { pyB in plan.qy.withUnsafeBufferPointer { qyB in
+        plan.pz.withUnsafeBufferPointer { pzB in plan.qz.withUnsafeBufferPointer { qzB in
+            let src = srcB.baseAddress!, dst = dstB.baseAddress!
+            let px = pxB.baseAddress!, qx = qxB.baseAddress!, py = pyB.baseAddress!
+            let qy = qyB.baseAddress!, pz = pzB.baseAddress!, qz = qzB.baseAddress!
+            let nxy = nx &* ny, nx1 = nx &+ 1, ny1 = ny &+ 1
+            for s in 0..<S {
+                let sBase = G &+ s &* N
+                for k in k0...k1 { for j in j0...j1 {
+                    let p = sBase &+ nx &* (j &+ ny &* k)
+                    let fx = nx1 &* (j &+ ny &* k), fy = nx &* (j &+ ny1 &* k), fz = nx &* (j &+ ny &* k)
+                    stencilRow(src: src, dst: dst, p: p, fx: fx, fy: fy, fz: fz, nx: nx, nxy: nxy,
+                               i0: i0, i1: i1, px: px, qx: qx, py: py, qy: qy, pz: pz, qz: qz)
+                } }
+                // Copy back with flush; tight box.
+                var fl = 0.0
+                for k in k0...k1 { for j in j0...j1 {
+                    let p = sBase &+ nx &* (j &+ ny &* k)
+                    var first = -1, last = -1
+                    var i = i0
+                    while i <= i1 {
+                        var v = dst[p &+ i]
+                        if v != 0 {
+                            if abs(v) < cutoff { fl += v; v = 0 } else { if first < 0 { first = i }; last = i }
+                        }
+                        src[p &+ i] = v
+                        i &+= 1
+                    }
+                    if first >= 0 {
+                        bi0 = min(bi0, first); bi1 = max(bi1, last)
+                        bj0 = min(bj0, j); bj1 = max(bj1, j); bk0 = min(bk0, k); bk1 = max(bk1, k)
+                    }
+                } }
+                flushed[s] = fl
+            }
+        } } } } } } } }
+        for s in 0..<S where flushed[s] != 0 { field.flushed[s] += flushed[s] * V }
+        if bi1 < 0 {
+            field.boxI0 = 0; field.boxI1 = -1; field.boxJ0 = 0; field.boxJ1 = -1; field.boxK0 = 0; field.boxK1 = -1
+        } else {
+            field.boxI0 = bi0; field.boxI1 = bi1; field.boxJ0 = bj0; field.boxJ1 = bj1; field.boxK0 = bk0; field.boxK1 = bk1
+        }
+        return (i1 - i0 + 1) * (j1 - j0 + 1) * (k1 - k0 + 1) * S
+    }
+
+    /// The stencil for cells i0...i1 of one x-row. `p`: offset of the row's cell 0 in the
+    /// concentration arrays; `fx`, `fy`, `fz`: the row's first x-, y-, z-face indices.
+    @inline(__always)
+    static func stencilRow(src: UnsafeMutablePointer<Double>, dst: UnsafeMutablePointer<Double>,
+                           p: Int, fx: Int, fy: Int, fz: Int, nx: Int, nxy: Int, i0: Int, i1: Int,
+                           px: UnsafePointer<Double>, qx: UnsafePointer<Double>,
+                           py: UnsafePointer<Double>, qy: UnsafePointer<Double>,
+                           pz: UnsafePointer<Double>, qz: UnsafePointer<Double>) {
+        var i = i0
+        while i <= i1 {
+            let c = p &+ i
+            let c0 = src[c]
+            let fxm = px[fx &+ i] * src[c &- 1] - qx[fx &+ i] * c0
+            let fxp = px[fx &+ i &+ 1] * c0 - qx[fx &+ i &+ 1] * src[c &+ 1]
+            let fym = py[fy &+ i] * src[c &- nx] - qy[fy &+ i] * c0
+            let fyp = py[fy &+ i &+ nx] * c0 - qy[fy &+ i &+ nx] * src[c &+ nx]
+            let fzm = pz[fz &+ i] * src[c &- nxy] - qz[fz &+ i] * c0
+            let fzp = pz[fz &+ i &+ nxy] * c0 - qz[fz &+ i &+ nxy] * src[c &+ nxy]
+            dst[c] = c0 + (((fxm - fxp) + (fym - fyp)) + (fzm - fzp))
+            i &+= 1
+        }
+    }
+}

@@ -1,0 +1,93 @@
+// Gas dispersion — species property table.
+//
+// Concentrations in the gas kernel are volume fractions (m³ of pure gas per m³ of air,
+// 1.0 = 100 %vol). This table holds what the detectors and hazards need to turn a volume
+// fraction into %LEL or ppm and to compare it with exposure limits.
+//
+// Sources (values checked against the cited documents; where they differ the choice is noted):
+//  - LEL/UEL: IEC 60079-20-1:2010 "Explosive atmospheres — Material characteristics for gas
+//    and vapour classification", and the NIOSH Pocket Guide to Chemical Hazards
+//    (DHHS/NIOSH 2007-149) which lists LEL/UEL for H2S, CO, NH3 and H2.
+//    Methane: IEC 60079-20-1 gives LFL 4.4 %vol; this table uses the classic 5.0 %vol
+//    (NFPA 325, GB 15322 calibration practice) that most fixed detectors in Chinese
+//    petrochemical plants are calibrated to — set `lel` to 0.044 for IEC calibration.
+//  - Exposure limits (ppm): NIOSH Pocket Guide — IDLH; STEL is the NIOSH REL short-term
+//    (15 min) or ceiling value where NIOSH gives only a ceiling (H2S: C 10 ppm/10 min;
+//    CO: C 200 ppm). Methane and hydrogen are simple asphyxiants: no toxic limit (nil).
+//  - Alarm set points and detector placement are NOT in this table; they belong to the
+//    scenario (GB/T 50493-2019 "Standard for design of combustible gas and toxic gas
+//    detection and alarm for petrochemical industry": 1st alarm ≤ 25 %LEL, 2nd ≤ 50 %LEL;
+//    toxic 1st alarm ≤ 100 % OEL, 2nd ≤ 200 % OEL; detectors for gases heavier than air
+//    0.3–0.6 m above floor, lighter than air above the release point).
+//  - Molar masses: IUPAC standard atomic weights.
+//
+// The kernel treats every species as a passive, neutrally buoyant tracer (see
+// Docs/verification-gas.md): molar mass is informational (density relative to air 28.96 g/mol)
+// for placement rules and a future buoyancy drift term.
+
+/// How a detector reports a species.
+public enum GasReadingUnit: UInt8, Sendable, Hashable {
+    /// Percent of the lower explosive limit: 100 × fraction / LEL.
+    case percentLEL = 0
+    /// Parts per million by volume: 1e6 × fraction.
+    case ppm = 1
+    /// Percent by volume: 100 × fraction.
+    case percentVolume = 2
+}
+
+/// Static properties of one gas species.
+public struct GasSpecies: Sendable, Hashable {
+    public var name: String
+    /// Lower explosive limit as a volume fraction (0.05 = 5 %vol); nil if not flammable.
+    public var lel: Double?
+    /// Upper explosive limit as a volume fraction; nil if not flammable.
+    public var uel: Double?
+    /// Molar mass, g/mol.
+    public var molarMass: Double
+    /// Short-term (15 min) or ceiling exposure limit, ppm; nil if none.
+    public var stelPPM: Double?
+    /// Immediately dangerous to life or health, ppm; nil if none.
+    public var idlhPPM: Double?
+
+    public init(name: String, lel: Double?, uel: Double?, molarMass: Double,
+                stelPPM: Double?, idlhPPM: Double?) {
+        self.name = name; self.lel = lel; self.uel = uel; self.molarMass = molarMass
+        self.stelPPM = stelPPM; self.idlhPPM = idlhPPM
+    }
+
+    /// The unit a detector for this species shows by default: %LEL for flammables that
+    /// have no toxic limit, ppm for toxics (H2S, CO, NH3 are flammable too, but their toxic
+    /// limits are reached four orders of magnitude before their LEL).
+    public var defaultUnit: GasReadingUnit {
+        if stelPPM != nil || idlhPPM != nil { return .ppm }
+        return lel != nil ? .percentLEL : .percentVolume
+    }
+
+    /// Methane CH4. LEL 5.0 %vol (classic; IEC 60079-20-1: 4.4), UEL 15 %vol. Asphyxiant.
+    public static let methane = GasSpecies(name: "CH4", lel: 0.050, uel: 0.150, molarMass: 16.04,
+                                           stelPPM: nil, idlhPPM: nil)
+    /// Hydrogen sulfide H2S. NIOSH: LEL 4.0 %, UEL 44 %, REL C 10 ppm (10 min), IDLH 100 ppm.
+    public static let hydrogenSulfide = GasSpecies(name: "H2S", lel: 0.040, uel: 0.440, molarMass: 34.08,
+                                                   stelPPM: 10, idlhPPM: 100)
+    /// Carbon monoxide CO. NIOSH: LEL 12.5 %, UEL 74 %, REL C 200 ppm, IDLH 1200 ppm.
+    public static let carbonMonoxide = GasSpecies(name: "CO", lel: 0.125, uel: 0.740, molarMass: 28.01,
+                                                  stelPPM: 200, idlhPPM: 1200)
+    /// Ammonia NH3. NIOSH: LEL 15 %, UEL 28 %, REL ST 35 ppm, IDLH 300 ppm.
+    public static let ammonia = GasSpecies(name: "NH3", lel: 0.150, uel: 0.280, molarMass: 17.03,
+                                           stelPPM: 35, idlhPPM: 300)
+    /// Hydrogen H2. IEC 60079-20-1: LFL 4.0 %, UFL 77 % (NFPA: 75 %). Asphyxiant.
+    public static let hydrogen = GasSpecies(name: "H2", lel: 0.040, uel: 0.770, molarMass: 2.016,
+                                            stelPPM: nil, idlhPPM: nil)
+
+    /// The built-in table, in a fixed order (look up by name with `named(_:)`).
+    public static let table: [GasSpecies] = [.methane, .hydrogenSulfide, .carbonMonoxide, .ammonia, .hydrogen]
+
+    /// Finds a built-in species by its formula (case-sensitive: "CH4", "H2S", "CO", "NH3", "H2").
+    public static func named(_ name: String) -> GasSpecies? {
+        for s in table where s.name == name { return s }
+        return nil
+    }
+
+    /// Oxygen volume fraction of normal air (dry air, 20.9 %vol).
+    public static let airOxygenFraction = 0.209
+}

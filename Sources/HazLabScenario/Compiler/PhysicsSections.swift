@@ -1,0 +1,222 @@
+import HazLabCore
+
+/// Compiles the electrical network and lockout-tagout energy isolation from entity keys.
+extension Compilation {
+    /// Builds the network when the scenario declares any bus. Node 0 is earth; bus k is node k + 1.
+    mutating func readElectrical(_ topReader: MappingReader, switches: SwitchTable, zoneEntities: [Int32]) -> ElectricalNet? {
+        let busRows = declared.indices.filter { declared[$0].kind == .bus }
+        guard !busRows.isEmpty else {
+            for d in declared where d.kind == .supply || d.kind == .load || d.kind == .indicator || d.kind == .link {
+                bag.error(d.node.location, "'\(d.id)' is a \(d.type), but the scenario declares no bus")
+            }
+            return nil
+        }
+        var nodeOfEntity: [Int32] = Array(repeating: -1, count: declared.count)
+        for (k, row) in busRows.enumerated() { nodeOfEntity[row] = Int32(k + 1) }
+        func node(_ n: YNode?, _ what: String) -> Int32? {
+            guard let n, let e = entityRef(n, what, kinds: [.bus]) else { return nil }
+            return nodeOfEntity[Int(e)]
+        }
+        var branches: [ElectricalBranch] = []
+        var switchOfBranch: [Int32] = []
+        var branchOfSwitch = [Int32](repeating: -1, count: switches.count)
+        var bays: [String] = []
+        var sources: [ElectricalSource] = [], loads: [ElectricalLoad] = [], indicators: [Int32] = []
+        var supplyEntities: [Int32] = [], loadEntities: [Int32] = [], indicatorEntities: [Int32] = []
+        var compartments: [ElectricalCompartment] = []
+        var compartmentOfEntity = [Int32](repeating: -1, count: declared.count)
+        var locationOfBranch: [SourceLocation] = []
+        for (row, d) in declared.enumerated() {
+            let r = d.reader
+            switch d.kind {
+            case .switchgear:
+                let sw = Int(local[row])
+                let role = switches.role[sw]
+                if role == .earthing {
+                    guard let bn = r.node("bus") ?? r.node("from") else { continue }
+                    if let a = node(bn, "\(d.id).bus") {
+                        branchOfSwitch[sw] = Int32(branches.count)
+                        branches.append(ElectricalBranch(.earthingSwitch, a, ElectricalSpec.earth, bay: bay(r, &bays)))
+                        switchOfBranch.append(Int32(sw)); locationOfBranch.append(d.node.location)
+                    }
+                } else if r.node("from") != nil || r.node("to") != nil {
+                    guard let a = node(r.required("from", bag: &bag), "\(d.id).from"),
+                          let b = node(r.required("to", bag: &bag), "\(d.id).to") else { continue }
+                    let kind: ElectricalBranchKind = role == .disconnector ? .disconnector : .breaker
+                    branchOfSwitch[sw] = Int32(branches.count)
+                    branches.append(ElectricalBranch(kind, a, b, bay: bay(r, &bays)))
+                    switchOfBranch.append(Int32(sw)); locationOfBranch.append(d.node.location)
+                }
+            case .link:
+                if let a = node(r.node("from"), "\(d.id).from"), let b = node(r.node("to"), "\(d.id).to") {
+                    branches.append(ElectricalBranch(.link, a, b))
+                    switchOfBranch.append(-1); locationOfBranch.append(d.node.location)
+                }
+            case .supply:
+                let volts = positive(r.node("voltage"), .voltage, "\(d.id).voltage", default: 1)
+                var fed: Int32 = -1
+                if let f = r.node("fedFrom") { fed = node(f, "\(d.id).fedFrom") ?? -1 }
+                if let n = node(r.node("bus"), "\(d.id).bus") {
+                    sources.append(ElectricalSource(node: n, volts: volts, fedFrom: fed))
+                    supplyEntities.append(Int32(row))
+                }
+            case .load:
+                let watts = nonNegative(r.node("power"), .power, "\(d.id).power", default: 0)
+                if let n = node(r.node("bus"), "\(d.id).bus") {
+                    loads.append(ElectricalLoad(node: n, watts: watts))
+                    loadEntities.append(Int32(row))
+                }
+            case .indicator:
+                if let n = node(r.node("bus"), "\(d.id).bus") {
+                    indicators.append(n)
+                    indicatorEntities.append(Int32(row))
+                }
+            case .zone:
+                if let c = r.node("compartment"), let list = c.sequence(&bag, what: "\(d.id).compartment") {
+                    let nodes = list.compactMap { node($0, "\(d.id).compartment") }
+                    let earthed = r.node("requireEarthed").flatMap { $0.bool(&bag, what: "\(d.id).requireEarthed") } ?? true
+                    compartmentOfEntity[row] = Int32(compartments.count)
+                    compartments.append(ElectricalCompartment(nodes: nodes, requireEarthed: earthed))
+                }
+            default:
+                break
+            }
+        }
+        for d in declared where d.kind == .zone && d.reader.node("requireEarthed") != nil && d.reader.node("compartment") == nil {
+            bag.warning(d.reader.node("requireEarthed")!.location, "'requireEarthed' has no effect without 'compartment'")
+        }
+        var settings = InterlockSettings()
+        if let n = topReader.node("interlocks"), let r = reader(n, "interlocks", Format.interlocks) {
+            if let list = r.node("disabled").flatMap({ $0.sequence(&bag, what: "interlocks.disabled") }) {
+                for item in list {
+                    guard let name = item.string(&bag, what: "interlocks.disabled") else { continue }
+                    if let rule = FivePrevention.allCases.first(where: { $0.name == name }) {
+                        settings.enabled = settings.enabled.removing(rule)
+                    } else {
+                        oneOfError(item, name, Format.fivePreventionRules, "interlocks.disabled")
+                    }
+                }
+            }
+            if let e = r.node("earthAdjacency").flatMap({ $0.bool(&bag, what: "interlocks.earthAdjacency") }) {
+                settings.earthAdjacency = e
+            }
+        }
+        if bag.hasErrors { return nil }
+        do {
+            let spec = try ElectricalSpec(nodeCount: busRows.count + 1, branches: branches, sources: sources, loads: loads,
+                                          indicators: indicators, compartments: compartments)
+            return ElectricalNet(spec: spec, branchOfSwitch: branchOfSwitch, switchOfBranch: switchOfBranch,
+                                 busEntities: busRows.map { Int32($0) }, busNode: busRows.map { nodeOfEntity[$0] },
+                                 supplyEntities: supplyEntities, loadEntities: loadEntities,
+                                 indicatorEntities: indicatorEntities, compartmentOfEntity: compartmentOfEntity,
+                                 settings: settings)
+        } catch {
+            let at: SourceLocation
+            switch error {
+            case .branchSelfLoop(let row), .earthingSwitchNotToEarth(let row), .linkToEarth(let row),
+                 .breakerOrDisconnectorToEarth(let row):
+                at = locationOfBranch[row]
+            case .sourceOnEarth(let row), .nonPositiveVoltage(let row):
+                at = declared[Int(supplyEntities[row])].node.location
+            case .negativeLoad(let row):
+                at = declared[Int(loadEntities[row])].node.location
+            default:
+                at = busRows.first.map { declared[$0].node.location } ?? SourceLocation(file: path, line: 1, column: 1)
+            }
+            bag.error(at, "invalid electrical network: \(error)")
+            return nil
+        }
+    }
+
+    private func bay(_ r: MappingReader, _ bays: inout [String]) -> Int32 {
+        guard let n = r.node("bay"), case .scalar(let s) = n.content else { return -1 }
+        if let k = bays.firstIndex(of: s.text) { return Int32(k) }
+        bays.append(s.text)
+        return Int32(bays.count - 1)
+    }
+
+    static func dimension(of kind: EnergyKind) -> HazLabCore.Dimension {
+        switch kind {
+        case .electrical: return .voltage
+        case .hydraulic, .pneumatic: return .pressure
+        case .thermal: return .temperature
+        case .spring, .flywheel, .gravity: return .energy
+        }
+    }
+
+    /// Energy sources are entities of type `energy`; isolation points are equipment with `isolates`.
+    mutating func readIsolation() -> IsolationNet? {
+        let energyRows = declared.indices.filter { declared[$0].kind == .energy }
+        guard !energyRows.isEmpty else {
+            for d in declared where d.reader.node("isolates") != nil {
+                bag.error(d.reader.node("isolates")!.location, "'\(d.id).isolates' names energy sources, but the scenario declares none")
+            }
+            return nil
+        }
+        var sourceOfEntity = [Int32](repeating: -1, count: declared.count)
+        for (k, row) in energyRows.enumerated() { sourceOfEntity[row] = Int32(k) }
+        var sources: [EnergySource] = []
+        for row in energyRows {
+            let d = declared[row], r = d.reader
+            var kind = EnergyKind.electrical
+            if let n = r.node("kind"), let s = n.string(&bag, what: "\(d.id).kind") {
+                if let k = EnergyKind.allCases.first(where: { $0.name == s }) { kind = k }
+                else { oneOfError(n, s, Format.energyKinds, "\(d.id).kind") }
+            }
+            let dim = Self.dimension(of: kind)
+            let magnitude = nonNegative(r.node("magnitude"), dim, "\(d.id).magnitude", default: 0)
+            var zones: [Int32] = []
+            if let z = r.node("zones"), let list = z.sequence(&bag, what: "\(d.id).zones") {
+                zones = list.compactMap { entityRef($0, "\(d.id).zones", kinds: [.zone]) }
+            }
+            let residual = r.node("residual").map { nonNegative($0, dim, "\(d.id).residual", default: 0) }
+            let decay = nonNegative(r.node("decayTime"), .time, "\(d.id).decayTime", default: 0)
+            let threshold = r.node("zeroThreshold").map { nonNegative($0, dim, "\(d.id).zeroThreshold", default: 0) }
+            sources.append(EnergySource(kind: kind, magnitude: magnitude, zones: zones, residualOnIsolation: residual,
+                                        decaySeconds: decay, zeroThreshold: threshold))
+        }
+        var points: [IsolationPoint] = []
+        var pointEntities: [Int32] = []
+        for (row, d) in declared.enumerated() where d.reader.node("isolates") != nil || d.reader.node("dissipates") != nil {
+            let r = d.reader
+            func refs(_ key: String) -> [Int32] {
+                guard let n = r.node(key), let list = n.sequence(&bag, what: "\(d.id).\(key)") else { return [] }
+                return list.compactMap { entityRef($0, "\(d.id).\(key)", kinds: [.energy]).map { sourceOfEntity[Int($0)] } }
+            }
+            let isolates = refs("isolates"), dissipates = refs("dissipates")
+            let time = nonNegative(r.node("dissipationTime"), .time, "\(d.id).dissipationTime", default: 0)
+            let kind: IsolationPointKind
+            switch d.kind {
+            case .switchgear: kind = .breaker
+            case .valve: kind = isolates.isEmpty ? .bleed : .valve
+            default: kind = .mechanicalBlock
+            }
+            points.append(IsolationPoint(kind: kind, isolates: isolates, dissipates: dissipates, dissipationSeconds: time))
+            pointEntities.append(Int32(row))
+        }
+        for (k, row) in energyRows.enumerated() where !points.contains(where: { $0.isolates.contains(Int32(k)) }) {
+            bag.warning(declared[row].node.location, "energy source '\(declared[row].id)' has no isolation point: nothing 'isolates' it")
+        }
+        if bag.hasErrors { return nil }
+        do {
+            let spec = try IsolationSpec(sources: sources, points: points, personCount: persons.count)
+            return IsolationNet(spec: spec, energyEntities: energyRows.map { Int32($0) }, pointEntities: pointEntities)
+        } catch {
+            bag.error(declared[energyRows[0]].node.location, "invalid energy isolation: \(error)")
+            return nil
+        }
+    }
+
+    /// `accidents: {endScenario: [...]}`.
+    mutating func readAccidentPolicy(_ topReader: MappingReader) -> AccidentPolicy {
+        guard let n = topReader.node("accidents"), let r = reader(n, "accidents", Format.accidents) else { return AccidentPolicy() }
+        guard let list = r.node("endScenario").flatMap({ $0.sequence(&bag, what: "accidents.endScenario") }) else { return AccidentPolicy() }
+        var ending: [Consequence] = []
+        for item in list {
+            guard let name = item.string(&bag, what: "accidents.endScenario") else { continue }
+            if let c = Consequence.allCases.first(where: { $0.name == name }) { ending.append(c) }
+            else { oneOfError(item, name, Format.consequences, "accidents.endScenario") }
+        }
+        return AccidentPolicy(ending: ending)
+    }
+}

@@ -1,0 +1,259 @@
+import Foundation
+import XCTest
+
+@testable import HazLabCore
+
+/// Verification of the jacketed reactor kernel (Sources/HazLabCore/Physics/Thermal).
+/// Each test states the formula, its source and the tolerance. When the environment variable
+/// HAZLAB_VERIFICATION_OUT names a folder, traces are written there as CSV for
+/// Tools/verification/reactor_plots.py (see Docs/verification-process.md).
+final class ReactorTests: XCTestCase {
+
+    static let R = ReactorSpec.gasConstant
+
+    // MARK: - Semenov criterion
+
+    /// Zero-consumption batch reaction with Newtonian cooling to a constant Ta.
+    /// ψ = (−ΔH)·V·k0·C0·exp(−Ea/(R·Ta))·Ea / (UA·R·Ta²); critical ψ = 1/e
+    /// (N. N. Semenov, Z. Phys. 48 (1928) 571; D. A. Frank-Kamenetskii, Diffusion and Heat
+    /// Transfer in Chemical Kinetics, ch. VI). Heat loss is modelled with `uaLoss` to `ambientTemperature`,
+    /// which is exactly Newtonian cooling to a constant temperature (jacket UA = 0).
+    static func semenovSpec(psi: Double) -> ReactorSpec {
+        var s = ReactorSpec()
+        let ta = 300.0, ea = 150_000.0, dh = -100_000.0, v = 0.1, c0 = 1000.0
+        s.density = 1000; s.heatCapacity = 4180
+        s.initialVolume = v; s.minVolume = 0.01; s.maxVolume = 0.2; s.constantVolume = true
+        s.activationEnergy = ea; s.heatOfReaction = dh; s.reactionOrder = 1
+        s.consumeReactant = false; s.referenceConcentration = c0
+        s.ua = 0; s.uaLoss = 4180; s.ambientTemperature = ta   // τ = ρ·cp·V/UA = 100 s
+        s.initialTemperature = ta; s.initialJacketTemperature = ta
+        s.initialConcentration = c0
+        // Solve ψ for k0.
+        s.preExponential = psi * s.uaLoss * R * ta * ta / (-dh * v * c0 * ea * DetMath.exp(-ea / (R * ta)))
+        return s
+    }
+
+    /// Runs a Semenov case for 6000 s (60 τ) at dt = 0.1 s; stops early past θ = 20.
+    /// Returns (max θ, time θ first exceeded 10 or nil, trace of (t, T)).
+    static func runSemenov(psi: Double) -> (maxTheta: Double, runawayTime: Double?, trace: [(Double, Double)]) {
+        let spec = semenovSpec(psi: psi)
+        var st = ReactorState(spec: spec)
+        let u = ReactorInputs()
+        let ta = spec.ambientTemperature
+        let dts = R * ta * ta / spec.activationEnergy
+        var maxTheta = 0.0
+        var runaway: Double? = nil
+        var trace: [(Double, Double)] = [(0, st.temperature)]
+        for tick in 1...60_000 {
+            Reactor.step(spec, &st, inputs: u, dt: 0.1)
+            let t = Double(tick) * 0.1
+            let theta = (st.temperature - ta) / dts
+            maxTheta = max(maxTheta, theta)
+            if runaway == nil && theta > 10 { runaway = t }
+            if tick % 50 == 0 { trace.append((t, st.temperature)) }
+            if theta > 20 { trace.append((t, st.temperature)); break }
+        }
+        return (maxTheta, runaway, trace)
+    }
+
+    func testSemenovCriterion() throws {
+        // With exact Arrhenius the critical value is ψ_c·e = 1.017 (ε = R·Ta/Ea = 0.0166), so
+        // ψ = 0.9/e and 1.1/e sit clearly on either side.
+        // Tolerance / expectation: subcritical max θ < 1 (FK steady state θ_s ≈ 0.60 for ψ·e = 0.9);
+        // supercritical passes θ = 10 (T > Ta + 50 K) within the 6000 s run (theory: ≈ 12.8 τ).
+        let sub = Self.runSemenov(psi: 0.9 / M_E)
+        let sup = Self.runSemenov(psi: 1.1 / M_E)
+        XCTAssertLessThan(sub.maxTheta, 1.0, "subcritical must stay bounded below R·Ta²/Ea")
+        XCTAssertGreaterThan(sub.maxTheta, 0.55, "subcritical should approach θ_s ≈ 0.60")
+        XCTAssertLessThan(sub.maxTheta, 0.65)
+        XCTAssertNil(sub.runawayTime)
+        let tr = try XCTUnwrap(sup.runawayTime, "supercritical must run away")
+        XCTAssertGreaterThan(sup.maxTheta, 10)
+        XCTAssertEqual(tr, 1284, accuracy: 150, "runaway time ≈ 12.8 τ from the dimensionless ODE")
+        Self.writeCSV("reactor_semenov_sub.csv", "t_s,T_K", sub.trace.map { "\($0.0),\($0.1)" })
+        Self.writeCSV("reactor_semenov_super.csv", "t_s,T_K", sup.trace.map { "\($0.0),\($0.1)" })
+        Self.writeCSV("reactor_semenov_summary.csv", "case,max_theta,runaway_time_s",
+                      ["sub,\(sub.maxTheta),", "super,\(sup.maxTheta),\(tr)"])
+    }
+
+    // MARK: - Adiabatic temperature rise
+
+    /// Adiabatic batch to full conversion: ΔT_ad = (−ΔH)·C0/(ρ·cp) (energy balance; e.g.
+    /// F. Stoessel, Thermal Safety of Chemical Processes, Wiley-VCH 2008, ch. 2).
+    /// Tolerance 0.5 % (ROS2 preserves the invariant ρ·cp·V·T + (−ΔH)·n to rounding).
+    func testAdiabaticTemperatureRise() {
+        var s = ReactorSpec()
+        s.initialVolume = 1; s.constantVolume = true
+        s.ua = 0; s.uaLoss = 0
+        s.heatOfReaction = -80_000; s.activationEnergy = 60_000; s.reactionOrder = 1
+        s.initialTemperature = 300; s.initialJacketTemperature = 300
+        s.initialConcentration = 1500
+        s.preExponential = 0.005 / DetMath.exp(-60_000 / (Self.R * 300))  // k(300 K) = 0.005 /s
+        let dtad = 80_000 * 1500 / (1000 * 4180.0)  // 28.71 K
+        var st = ReactorState(spec: s)
+        let u = ReactorInputs()
+        for _ in 0..<(3600 * 10) { Reactor.step(s, &st, inputs: u, dt: 0.1) }
+        XCTAssertLessThan(st.moles / 1500, 1e-9, "conversion complete")
+        let rise = st.temperature - 300
+        XCTAssertEqual(rise, dtad, accuracy: 0.005 * dtad)
+        XCTAssertEqual(rise, dtad, accuracy: 1e-9 * dtad, "invariant holds to rounding")
+        XCTAssertEqual(st.mtsr, st.temperature, accuracy: 1e-9)
+    }
+
+    /// Isothermal first-order batch: C(t) = C0·exp(−k·t) (Levenspiel, Chemical Reaction
+    /// Engineering, ch. 3). Ea = 0 makes k constant. Tolerance 1e-5 relative at t = 1/k.
+    func testIsothermalFirstOrderDecay() {
+        var s = ReactorSpec()
+        s.activationEnergy = 0; s.preExponential = 0.01; s.heatOfReaction = 0
+        s.initialConcentration = 1000; s.initialVolume = 1; s.ua = 0
+        var st = ReactorState(spec: s)
+        for _ in 0..<1000 { Reactor.step(s, &st, inputs: ReactorInputs(), dt: 0.1) }
+        XCTAssertEqual(st.concentration, 1000 * exp(-1.0), accuracy: 1e-5 * 1000 * exp(-1.0))
+    }
+
+    // MARK: - Loss of cooling
+
+    /// CSTR at a stable cooled operating point (T ≈ 321 K, 50 % conversion, MTSR ≈ 380 K).
+    static func cstrSpec() -> ReactorSpec {
+        var s = ReactorSpec()
+        s.initialVolume = 2; s.minVolume = 0.1; s.maxVolume = 2.5; s.constantVolume = true
+        s.activationEnergy = 80_000; s.heatOfReaction = -100_000; s.reactionOrder = 1
+        s.preExponential = 5e-4 / DetMath.exp(-80_000 / (R * 320))  // k(320 K) = 5e-4 /s
+        s.ua = 15_000; s.agitatorOffFactor = 0.3; s.uaLoss = 50; s.ambientTemperature = 293.15
+        s.jacketVolume = 0.3
+        s.initialTemperature = 320.8; s.initialJacketTemperature = 309.2; s.initialConcentration = 2400
+        return s
+    }
+
+    static func cstrInputs() -> ReactorInputs {
+        var u = ReactorInputs()
+        u.feedFlow = 0.001; u.feedTemperature = 300; u.feedConcentration = 5000
+        u.coolantFlow = 0.01; u.coolantInletTemperature = 305
+        return u
+    }
+
+    /// Qualitative: bounded with cooling; crosses T_op + 40 K within 30 min of losing the
+    /// coolant; recovers below T_op + 10 K within 1 h of restoring coolant and stopping the feed.
+    func testLossOfCoolingRunawayAndRecovery() {
+        let spec = Self.cstrSpec()
+        var st = ReactorState(spec: spec)
+        var u = Self.cstrInputs()
+        var rows: [String] = []
+        var t = 0.0
+        func advance(_ seconds: Int) -> (minT: Double, maxT: Double) {
+            var lo = Double.infinity, hi = -Double.infinity
+            for i in 0..<(seconds * 10) {
+                Reactor.step(spec, &st, inputs: u, dt: 0.1)
+                t += 0.1
+                lo = min(lo, st.temperature); hi = max(hi, st.temperature)
+                if i % 100 == 0 { rows.append("\(t),\(st.temperature),\(st.jacketTemperature),\(st.concentration),\(st.mtsr)") }
+            }
+            return (lo, hi)
+        }
+        // 1) One hour with cooling: stays at the operating point.
+        let cooled = advance(3600)
+        XCTAssertGreaterThan(cooled.minT, 315); XCTAssertLessThan(cooled.maxT, 326)
+        let tOp = st.temperature
+        // 2) Coolant lost.
+        u.coolantFlow = 0
+        var crossed: Double? = nil
+        for _ in 0..<1800 {
+            _ = advance(1)
+            if crossed == nil && st.temperature > tOp + 40 { crossed = t - 3600 }
+        }
+        XCTAssertNotNil(crossed, "must run away without cooling")
+        if let c = crossed { XCTAssertLessThan(c, 1800); XCTAssertGreaterThan(c, 60, "not instantaneous") }
+        // 3) Coolant restored, feed stopped: recovers.
+        u.coolantFlow = 0.01; u.feedFlow = 0
+        _ = advance(3600)
+        XCTAssertLessThan(st.temperature, tOp + 10)
+        Self.writeCSV("reactor_loss_of_cooling.csv", "t_s,T_K,Tj_K,C_molm3,MTSR_K", rows)
+
+        // Control run: cooling kept for the same 2 h stays bounded.
+        var st2 = ReactorState(spec: spec)
+        let u2 = Self.cstrInputs()
+        var hi = 0.0
+        for _ in 0..<(7200 * 10) { Reactor.step(spec, &st2, inputs: u2, dt: 0.1); hi = max(hi, st2.temperature) }
+        XCTAssertLessThan(hi, 326)
+    }
+
+    /// Agitator stop: UA falls to 30 % and the same reactor runs away even with coolant on.
+    func testAgitatorStopReducesCooling() {
+        let spec = Self.cstrSpec()
+        var st = ReactorState(spec: spec)
+        var u = Self.cstrInputs()
+        for _ in 0..<(600 * 10) { Reactor.step(spec, &st, inputs: u, dt: 0.1) }
+        let duty = st.jacketDuty
+        u.agitatorOn = false
+        Reactor.step(spec, &st, inputs: u, dt: 0.1)
+        XCTAssertEqual(st.jacketDuty, 0.3 * duty, accuracy: 0.01 * duty)
+        var hi = 0.0
+        for _ in 0..<(3600 * 10) { Reactor.step(spec, &st, inputs: u, dt: 0.1); hi = max(hi, st.temperature) }
+        XCTAssertGreaterThan(hi, 360)
+    }
+
+    /// Semi-batch: V grows exactly with the feed; the dump stops at minVolume; overflow caps at maxVolume.
+    func testSemiBatchVolume() {
+        var s = Self.cstrSpec()
+        s.constantVolume = false; s.initialVolume = 1; s.initialConcentration = 0
+        var st = ReactorState(spec: s)
+        var u = Self.cstrInputs()
+        for _ in 0..<1000 { Reactor.step(s, &st, inputs: u, dt: 0.1) }  // 100 s · 1 L/s
+        XCTAssertEqual(st.volume, 1.1, accuracy: 1e-12)
+        u.feedFlow = 0; u.dumpFlow = 0.05
+        for _ in 0..<1000 { Reactor.step(s, &st, inputs: u, dt: 0.1) }
+        XCTAssertEqual(st.volume, s.minVolume, accuracy: 1e-12)
+        u.dumpFlow = 0; u.quenchFlow = 0.1
+        for _ in 0..<1000 { Reactor.step(s, &st, inputs: u, dt: 0.1) }
+        XCTAssertEqual(st.volume, s.maxVolume, accuracy: 1e-12)
+        XCTAssertLessThan(st.temperature, 300, "quench water cools")
+    }
+
+    /// Integrator stays stable for a very fast reaction (k·dt ≫ 1) at dt = 0.1 s: no negative
+    /// concentration, no NaN, no oscillation (ROS2 is L-stable).
+    func testStiffReactionStable() {
+        var s = ReactorSpec()
+        s.activationEnergy = 0; s.preExponential = 500; s.heatOfReaction = 0  // k·dt = 50
+        s.initialConcentration = 1000; s.ua = 0; s.maxSubsteps = 1
+        var st = ReactorState(spec: s)
+        var prev = st.concentration
+        for _ in 0..<50 {
+            Reactor.step(s, &st, inputs: ReactorInputs(), dt: 0.1)
+            XCTAssertFalse(st.concentration.isNaN)
+            XCTAssertGreaterThanOrEqual(st.concentration, 0)
+            XCTAssertLessThanOrEqual(st.concentration, prev)
+            prev = st.concentration
+        }
+        XCTAssertLessThan(st.concentration, 1e-6)
+    }
+
+    // MARK: - Determinism
+
+    /// Same inputs → same bits. The golden value pins the arithmetic: it moves only with a
+    /// deliberate change of the kernel (update it and say why).
+    func testDeterministicHash() {
+        func run() -> UInt64 {
+            let spec = Self.cstrSpec()
+            var st = ReactorState(spec: spec)
+            var u = Self.cstrInputs()
+            for tick in 0..<30_000 {
+                if tick == 10_000 { u.coolantFlow = 0 }
+                if tick == 20_000 { u.coolantFlow = 0.01; u.feedFlow = 0 }
+                Reactor.step(spec, &st, inputs: u, dt: 0.1)
+            }
+            return st.stateHash
+        }
+        let a = run(), b = run()
+        XCTAssertEqual(a, b)
+        print("reactor golden hash:", a.hex16)
+    }
+
+    // MARK: - CSV output
+
+    static func writeCSV(_ name: String, _ header: String, _ rows: [String]) {
+        guard let dir = ProcessInfo.processInfo.environment["HAZLAB_VERIFICATION_OUT"], !dir.isEmpty else { return }
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let text = ([header] + rows).joined(separator: "\n") + "\n"
+        try? text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+    }
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Verification plots for the fluid-network kernel (hand-written SVG, plain python3).
+
+Usage:
+  HAZLAB_VERIFICATION_OUT=/tmp/hazlab-verif \
+    swift test --scratch-path .build-proc --filter 'FluidNetworkTests|ReactorTests'
+  python3 Tools/verification/fluids_plots.py /tmp/hazlab-verif [Docs/verification]
+
+Reads the CSV files the tests write and produces fluids_*.svg (see Docs/verification-process.md).
+"""
+import csv
+import math
+import os
+import sys
+
+W, H = 720, 420
+ML, MR, MT, MB = 80, 170, 40, 56
+
+
+def read_csv(path):
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    return {k: [float(r[k]) for r in rows] for k in rows[0].keys()}
+
+
+def nice_ticks(lo, hi, n=6):
+    if hi <= lo:
+        hi = lo + 1
+    span = hi - lo
+    step = 10 ** math.floor(math.log10(span / n))
+    for m in (1, 2, 2.5, 5, 10):
+        if span / (step * m) <= n:
+            step *= m
+            break
+    t = math.ceil(lo / step) * step
+    out = []
+    while t <= hi + 1e-12 * span:
+        out.append(t)
+        t += step
+    return out
+
+
+def fmt(v):
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 1e4 or a < 1e-3:
+        return "%.0e" % v
+    return ("%.3f" % v).rstrip("0").rstrip(".")
+
+
+def svg_plot(path, title, xlabel, ylabel, series, logy=False, hlines=(), ylim=None):
+    """series: list of (label, xs, ys, color, dash); hlines: list of (y, label, color)."""
+    pw, ph = W - ML - MR, H - MT - MB
+    xs_all = [x for s in series for x in s[1]]
+    ys_all = [y for s in series for y in s[2]] + [h[0] for h in hlines]
+    if logy:
+        ys_all = [y for y in ys_all if y > 0]
+    x0, x1 = min(xs_all), max(xs_all)
+    if ylim:
+        y0, y1 = ylim
+    else:
+        y0, y1 = min(ys_all), max(ys_all)
+    if logy:
+        y0, y1 = math.floor(math.log10(y0)), math.ceil(math.log10(y1))
+        if y1 == y0:
+            y1 += 1
+    else:
+        pad = 0.05 * (y1 - y0 if y1 > y0 else 1)
+        y0, y1 = y0 - pad, y1 + pad
+
+    def X(x):
+        return ML + (x - x0) / (x1 - x0 if x1 > x0 else 1) * pw
+
+    def Y(y):
+        if logy:
+            y = math.log10(max(y, 10 ** y0))
+        return MT + ph - (y - y0) / (y1 - y0) * ph
+
+    o = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+         'font-family="sans-serif" font-size="12">' % (W, H, W, H),
+         '<rect width="100%" height="100%" fill="white"/>',
+         '<text x="%d" y="22" font-size="15" font-weight="bold">%s</text>' % (ML, title)]
+    # grid + ticks
+    for t in nice_ticks(x0, x1):
+        o.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#e4e4e4"/>' % (X(t), MT, X(t), MT + ph))
+        o.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>' % (X(t), MT + ph + 16, fmt(t)))
+    yt = [10 ** e for e in range(int(y0), int(y1) + 1)] if logy else nice_ticks(y0, y1)
+    for t in yt:
+        o.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#e4e4e4"/>' % (ML, Y(t), ML + pw, Y(t)))
+        o.append('<text x="%d" y="%.1f" text-anchor="end">%s</text>' % (ML - 6, Y(t) + 4, fmt(t)))
+    o.append('<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#444"/>' % (ML, MT, pw, ph))
+    o.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>' % (ML + pw / 2, H - 12, xlabel))
+    o.append('<text transform="translate(18,%.1f) rotate(-90)" text-anchor="middle">%s</text>' % (MT + ph / 2, ylabel))
+    for (yv, lab, col) in hlines:
+        o.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s" stroke-dasharray="2,3"/>' % (ML, Y(yv), ML + pw, Y(yv), col))
+        o.append('<text x="%d" y="%.1f" fill="%s">%s</text>' % (ML + pw + 6, Y(yv) + 4, col, lab))
+    ly = MT + 10
+    for (lab, xs, ys, col, dash) in series:
+        pts = " ".join("%.2f,%.2f" % (X(x), Y(y)) for x, y in zip(xs, ys) if (y > 0 or not logy))
+        da = ' stroke-dasharray="%s"' % dash if dash else ""
+        o.append('<polyline fill="none" stroke="%s" stroke-width="1.8"%s points="%s"/>' % (col, da, pts))
+        o.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>' % (ML + pw + 6, ly, ML + pw + 30, ly, col, da))
+        o.append('<text x="%d" y="%d">%s</text>' % (ML + pw + 34, ly + 4, lab))
+        ly += 18
+    o.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(o) + "\n")
+    print("wrote", path)
+
+
+def main():
+    src = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("HAZLAB_VERIFICATION_OUT", "/tmp/hazlab-verif")
+    out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(__file__), "..", "..", "Docs", "verification")
+    os.makedirs(out, exist_ok=True)
+
+    # Torricelli: numerical vs analytic h(t) = (√h0 − (Cd·a/A)·√(g/2)·t)².
+    d = read_csv(os.path.join(src, "fluids_torricelli.csv"))
+    svg_plot(os.path.join(out, "fluids_torricelli.svg"), "Torricelli draining: level vs time",
+             "t (s)", "level h (m)",
+             [("numerical", d["t_s"], d["h_num_m"], "#1f77b4", None),
+              ("analytic", d["t_s"], d["h_analytic_m"], "#d62728", "6,4")])
+    err = [abs(a - b) * 1000 for a, b in zip(d["h_num_m"], d["h_analytic_m"])]
+    svg_plot(os.path.join(out, "fluids_torricelli_error.svg"), "Torricelli draining: |h_num − h_analytic|",
+             "t (s)", "level error (mm)", [("|Δh|", d["t_s"], err, "#1f77b4", None)])
+
+    # Mass balance closure over 2 h.
+    d = read_csv(os.path.join(src, "fluids_mass_balance.csv"))
+    svg_plot(os.path.join(out, "fluids_mass_balance.svg"), "Global balance error (Σinv + Σout − Σin − inv₀)/scale",
+             "t (s)", "relative error", [
+                 ("liquid (m³)", d["t_s"], [max(v, 1e-18) for v in d["rel_err_liquid"]], "#1f77b4", None),
+                 ("gas (mol)", d["t_s"], [max(v, 1e-18) for v in d["rel_err_gas"]], "#2ca02c", None)],
+             logy=True, hlines=[(1e-9, "tolerance", "#d62728")])
+    svg_plot(os.path.join(out, "fluids_mass_balance_process.svg"), "Balance test plant: vessel pressure and relief",
+             "t (s)", "pressure (bar abs)", [
+                 ("vessel gas p", d["t_s"], [p / 1e5 for p in d["p_vessel_Pa"]], "#1f77b4", None),
+                 ("relief open (×3)", d["t_s"], [3 * v for v in d["relief_open"]], "#ff7f0e", None)],
+             hlines=[(3.01325, "set 2 barg", "#d62728")])
+
+    # Relief hysteresis.
+    d = read_csv(os.path.join(src, "fluids_relief.csv"))
+    n = [i for i, t in enumerate(d["t_s"]) if t <= 600]
+    t = [d["t_s"][i] for i in n]
+    svg_plot(os.path.join(out, "fluids_relief.svg"), "Relief valve: set, lift, reseat (hysteresis)",
+             "t (s)", "Δp over valve (bar)", [
+                 ("Δp", t, [d["dp_Pa"][i] / 1e5 for i in n], "#1f77b4", None),
+                 ("lift (bar-scaled)", t, [2 * d["lift"][i] for i in n], "#ff7f0e", None)],
+             hlines=[(2.0, "set", "#d62728"), (2.2, "full lift", "#9467bd"), (1.86, "reseat", "#2ca02c")])
+
+    # Equalising tanks: monotone decay, no sign flip.
+    d = read_csv(os.path.join(src, "fluids_equalise.csv"))
+    svg_plot(os.path.join(out, "fluids_equalise.svg"), "Two tanks equalising: head gap (no chatter)",
+             "t (s)", "head gap (m)", [("gap", d["t_s"], [max(v, 1e-16) for v in d["head_gap_m"]], "#1f77b4", None)],
+             logy=True)
+
+
+if __name__ == "__main__":
+    main()
