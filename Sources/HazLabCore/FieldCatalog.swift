@@ -84,6 +84,17 @@ public enum FieldCatalog {
             list = [f("lit", .indicatorLit, .bool, "the voltage indicator shows live")]
         case .link:
             list = []
+        case .opening:
+            list = [f("open", .openingOpen, .bool, "the door or window is open"),
+                    f("closed", .openingOpen, .bool, "closed")]
+            list.remove(at: 1)
+        case .leak:
+            list = [f("rate", .leakRate, .number(.volumeFlow), "release rate of pure gas"),
+                    f("active", .leakActive, .bool, "releasing")]
+        case .detector:
+            list = [f("value", .detectorValue, nil, "reading: fraction of LEL (write %LEL) or volume fraction (ppm, %)")]
+        case .hotwork:
+            list = [f("active", .hotworkActive, .bool, "hot work in progress (an ignition source)")]
         case .energy:
             list = [f("isolated", .energyIsolated, .bool, "every isolation point is in its safe position"),
                     f("verified", .energyVerified, .bool, "zero energy verified and still isolated"),
@@ -98,6 +109,8 @@ public enum FieldCatalog {
         f("injuries", .traineeInjuries, .number(.none), "number of accidents that hurt the trainee"),
         f("injured", .traineeInjured, .bool, "hurt at least once"),
         f("dead", .traineeDead, .bool, "killed (arc flash, shock, explosion, fatal exposure)"),
+        f("incapacitated", .traineeIncapacitated, .bool, "overcome by gas or lack of oxygen"),
+        f("oxygen", .traineeOxygen, .number(.none), "oxygen fraction breathed (write %)"),
     ]
 
     /// Entity kinds that take locks and tags.

@@ -31,4 +31,11 @@ public enum FieldKind: UInt16, Sendable, CaseIterable {
     case energyIsolated, energyVerified, energyResidual
     // the trainee (index unused)
     case traineeInjuries, traineeInjured, traineeDead
+    // gas, fire and exposure
+    case openingOpen, leakRate, leakActive, detectorValue, hotworkActive
+    /// Inhaled volume fraction of species `index` at the trainee's breathing zone.
+    case traineeConcentration
+    /// Exposure dose of species `index`, volume fraction × seconds (unprotected only).
+    case traineeDose
+    case traineeOxygen, traineeIncapacitated
 }

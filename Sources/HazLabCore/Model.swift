@@ -5,6 +5,8 @@ public enum EntityKind: UInt8, Sendable, CaseIterable {
     case bus, supply, load, indicator, link
     // energy isolation (lockout-tagout)
     case energy
+    // gas and fire: doors/windows, leaks, fixed gas detectors, hot work
+    case opening, leak, detector, hotwork
 
     /// The word used in scenario files (`type:`) and messages.
     public var name: String {
@@ -25,6 +27,10 @@ public enum EntityKind: UInt8, Sendable, CaseIterable {
         case .indicator: return "indicator"
         case .link: return "link"
         case .energy: return "energy"
+        case .opening: return "opening"
+        case .leak: return "leak"
+        case .detector: return "detector"
+        case .hotwork: return "hotwork"
         }
     }
 }
@@ -190,6 +196,10 @@ public enum FaultEffect: Sendable, Hashable {
     case stickValve(Int32)
     case failSensor(Int32, SensorFailure)
     case leak(tank: Int32, rate: Double)
+    /// Sets the release rate (m³/s of pure gas) of a gas leak entity (row in `GasNet.leakEntities`).
+    case gasLeak(leak: Int32, rate: Double)
+    /// A spark (static discharge, dropped tool) at an entity's position.
+    case ignite(entity: Int32)
     /// A scripted person acts, through the same path as trainee actions.
     case act(Input)
 }
@@ -263,6 +273,9 @@ public final class Model: Sendable {
     public let memorySlots: Int
     public let initialMemory: ContiguousArray<Double>
     public let sensorHistoryLength: Int
+    public let gas: GasNet?
+    /// Per PPE row: gas species indices it protects against, or `PPEProtection` codes.
+    public let ppeProtects: [[Int]]
     public let electrical: ElectricalNet?
     public let isolation: IsolationNet?
     /// How physics accidents end the attempt; see `AccidentPolicy`.
@@ -282,7 +295,7 @@ public final class Model: Sendable {
                 timers: TimerTable, faults: FaultTable, hazards: HazardTable,
                 zoneEntities: [Int32], ppeEntities: [Int32], contactEntities: [Int32],
                 memorySlots: Int, initialMemory: ContiguousArray<Double>,
-                electrical: ElectricalNet? = nil, isolation: IsolationNet? = nil, accidents: AccidentPolicy = AccidentPolicy(),
+                gas: GasNet? = nil, ppeProtects: [[Int]] = [], electrical: ElectricalNet? = nil, isolation: IsolationNet? = nil, accidents: AccidentPolicy = AccidentPolicy(),
                 procedure: [ProcedureStep], rubric: Rubric, text: ScenarioText) {
         precondition(tickRate > 0, "tick rate must be positive")
         precondition(persons.first == "trainee", "person 0 must be the trainee")
@@ -296,6 +309,7 @@ public final class Model: Sendable {
         self.zoneEntities = zoneEntities; self.ppeEntities = ppeEntities; self.contactEntities = contactEntities
         self.memorySlots = memorySlots; self.initialMemory = initialMemory
         self.procedure = procedure; self.rubric = rubric; self.text = text
+        self.gas = gas; self.ppeProtects = ppeProtects.isEmpty ? Array(repeating: [], count: ppeEntities.count) : ppeProtects
         self.electrical = electrical; self.isolation = isolation; self.accidents = accidents
         var history = 0
         for d in sensors.delayTicks { history += Int(d) + 1 }

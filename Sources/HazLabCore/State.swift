@@ -88,6 +88,21 @@ public struct State: Sendable, Hashable, FieldReader {
     // the trainee
     public var traineeInjuries: Int32 = 0
     public var traineeDead: UInt8 = 0
+    public var traineeIncapacitated: UInt8 = 0
+
+    // gas, fire and exposure
+    public var gas: GasField?
+    public var openingOpen: ContiguousArray<UInt8>
+    public var leakRate: ContiguousArray<Double>
+    public var detectorValue: ContiguousArray<Double>
+    public var hotworkActive: ContiguousArray<UInt8>
+    /// Per species: inhaled fraction now, dose (fraction·s), ticks above IDLH; and flags.
+    public var traineeConcentration: ContiguousArray<Double>
+    public var traineeDose: ContiguousArray<Double>
+    public var traineeAboveIDLH: ContiguousArray<Int64>
+    public var traineeStelExceeded: ContiguousArray<UInt8>
+    public var traineeOxygen: Double = GasSpecies.airOxygenFraction
+    public var traineeLowOxygenTicks: Int64 = 0
 
     /// Temporal memory of every program in the model.
     public var exprMemory: ContiguousArray<Double>
@@ -159,6 +174,18 @@ public struct State: Sendable, Hashable, FieldReader {
         branchClosedSeen = []
         isolation = nil
 
+        let g = m.gas
+        gas = g.map { GasField(spec: $0.spec) }
+        openingOpen = ContiguousArray((g?.openingInitiallyOpen ?? []).map { $0 ? 1 : 0 })
+        leakRate = ContiguousArray(g?.leakInitialRate ?? [])
+        detectorValue = ContiguousArray(repeating: 0, count: g?.detectors.count ?? 0)
+        hotworkActive = ContiguousArray(repeating: 0, count: g?.hotworkEntities.count ?? 0)
+        let species = g?.spec.species.count ?? 0
+        traineeConcentration = ContiguousArray(repeating: 0, count: species)
+        traineeDose = ContiguousArray(repeating: 0, count: species)
+        traineeAboveIDLH = ContiguousArray(repeating: 0, count: species)
+        traineeStelExceeded = ContiguousArray(repeating: 0, count: species)
+
         for f in 0..<m.faults.count {
             switch m.faults.trigger[f] {
             case .atTick(let t): faultTick[f] = max(1, t)
@@ -168,6 +195,7 @@ public struct State: Sendable, Hashable, FieldReader {
         }
         ElectricalStage.refresh(m, &self)
         if let iso = m.isolation { isolation = IsolationState(iso.spec, safe: IsolationStage.safeFlags(m, self)) }
+        GasStage.initialiseDetectors(m, &self)
         Instruments.initialiseSensors(m, &self)
     }
 
@@ -235,6 +263,15 @@ public struct State: Sendable, Hashable, FieldReader {
         case .traineeInjuries: return Double(p.pointee.traineeInjuries)
         case .traineeInjured: return flag(p.pointee.traineeInjuries > 0)
         case .traineeDead: return Double(p.pointee.traineeDead)
+        case .openingOpen: return Double(p.pointee.openingOpen[i])
+        case .leakRate: return p.pointee.leakRate[i]
+        case .leakActive: return flag(p.pointee.leakRate[i] > 0)
+        case .detectorValue: return p.pointee.detectorValue[i]
+        case .hotworkActive: return Double(p.pointee.hotworkActive[i])
+        case .traineeConcentration: return p.pointee.traineeConcentration[i]
+        case .traineeDose: return p.pointee.traineeDose[i]
+        case .traineeOxygen: return p.pointee.traineeOxygen
+        case .traineeIncapacitated: return Double(p.pointee.traineeIncapacitated)
         }
     }
 
@@ -261,7 +298,12 @@ public struct State: Sendable, Hashable, FieldReader {
         h.array(loadSupplied); h.array(indicatorLit); h.array(branchClosedSeen)
         h.byte(isolation == nil ? 0 : 1)
         isolation?.hash(into: &h)
-        h.i32(traineeInjuries); h.byte(traineeDead)
+        h.i32(traineeInjuries); h.byte(traineeDead); h.byte(traineeIncapacitated)
+        h.byte(gas == nil ? 0 : 1)
+        gas?.hash(into: &h)
+        h.array(openingOpen); h.array(leakRate); h.array(detectorValue); h.array(hotworkActive)
+        h.array(traineeConcentration); h.array(traineeDose); h.array(traineeAboveIDLH); h.array(traineeStelExceeded)
+        h.f64(traineeOxygen); h.i64(traineeLowOxygenTicks)
         return h.value
     }
 }

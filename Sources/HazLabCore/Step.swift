@@ -6,10 +6,10 @@
 ///  3. interlocks
 ///  4. electrical topology (switch operations complete)
 ///  5. fluids              (valve strokes, line flows, tank inventories)
-///  6. thermal / reaction  (physics issue)
-///  7. gas dispersion      (physics issue)
-///  8. fire / explosion    (physics issue)
-///  9. trainee exposure    (physics issue)
+///  6. thermal / reaction
+///  7. gas dispersion      (every GasNet.updateEveryTicks; detectors every tick)
+///  8. fire / explosion    (hot work; sparks from operating equipment happen in stage 1)
+///  9. trainee exposure    (dose, IDLH, oxygen deficiency)
 /// 10. instruments, hazards and triggers (sensors, alarms, timers, hazards)
 /// 11. events              (time limit, end of scenario)
 ///
@@ -27,7 +27,11 @@ public func step(_ model: Model, _ state: inout State, _ inputs: ArraySlice<Inpu
     ElectricalStage.refresh(model, &state)                                     // 4
     IsolationStage.run(model, &state, &events)                                 // 4 (energy isolation)
     Fluids.run(model, &state, &events)                                         // 5
-    // 6–9: thermal, gas, fire and exposure arrive with the hazard-physics issue.
+    // 6: thermal/reaction arrives with the reactor integration.
+    GasStage.run(model, &state, &events)                                       // 7
+    GasStage.runIgnition(model, &state, &events)                               // 8
+    GasStage.runExposure(model, &state, &events)                               // 9
+    if state.ended { return }
     Instruments.run(model, &state, &events)                                    // 10
     Hazards.run(model, &state, &events)                                        // 10
     Clock.run(model, &state, &events)                                          // 11

@@ -23,12 +23,12 @@ func compileOrFail(_ path: String, file: StaticString = #filePath, line: UInt = 
 }
 
 /// Compiles an inline scenario; `body` is appended after a standard header.
-func compileInline(_ body: String, file: StaticString = #filePath, line: UInt = #line) throws -> Model {
+func compileInline(_ body: String, timeLimit: String = "60 s", file: StaticString = #filePath, line: UInt = #line) throws -> Model {
     let text = """
     id: inline
     title: {zh: 测试, en: Test}
     discipline: general
-    timeLimit: 60 s
+    timeLimit: \(timeLimit)
     seed: 5
 
     """ + body

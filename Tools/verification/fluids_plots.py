@@ -94,7 +94,7 @@ def svg_plot(path, title, xlabel, ylabel, series, logy=False, hlines=(), ylim=No
     o.append('<text transform="translate(18,%.1f) rotate(-90)" text-anchor="middle">%s</text>' % (MT + ph / 2, ylabel))
     for (yv, lab, col) in hlines:
         o.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s" stroke-dasharray="2,3"/>' % (ML, Y(yv), ML + pw, Y(yv), col))
-        o.append('<text x="%d" y="%.1f" fill="%s">%s</text>' % (ML + pw + 6, Y(yv) + 4, col, lab))
+        o.append('<text x="%d" y="%.1f" fill="%s" text-anchor="end">%s</text>' % (ML + pw - 4, Y(yv) - 3, col, lab))
     ly = MT + 10
     for (lab, xs, ys, col, dash) in series:
         pts = " ".join("%.2f,%.2f" % (X(x), Y(y)) for x, y in zip(xs, ys) if (y > 0 or not logy))

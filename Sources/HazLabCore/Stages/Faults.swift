@@ -43,6 +43,10 @@ enum Faults {
             s.sensorFailure[Int(r)] = mode.rawValue
         case .leak(let tank, let rate):
             s.tankLeakRate[Int(tank)] += rate
+        case .gasLeak(let leak, let rate):
+            s.leakRate[Int(leak)] = rate
+        case .ignite(let entity):
+            GasStage.spark(m, &s, &events, entity: entity, person: -1)
         case .act(let input):
             Inputs.apply(m, &s, input, &events)
         }

@@ -34,9 +34,9 @@ enum Inputs {
             return applied()
         case .measure:
             s.inspections[e] &+= 1
-            if kind == .sensor || kind == .tank {
-                // A sensor gives its reading; a tank is gauged by hand (true level).
-                let v = kind == .sensor ? s.sensorValue[row] : s.tankLevel[row]
+            if kind == .sensor || kind == .tank || kind == .detector {
+                // A sensor or detector gives its reading; a tank is gauged by hand (true level).
+                let v = kind == .sensor ? s.sensorValue[row] : kind == .detector ? s.detectorValue[row] : s.tankLevel[row]
                 applied(v)
                 events.append(Event(tick: tick, kind: .measurement, subject: input.entity, ordinal: input.ordinal, value: v))
                 return
@@ -122,6 +122,8 @@ enum Inputs {
             if let rule = ElectricalStage.assess(m, &s, switchRow: row, close: want == 1, input: input, &events) {
                 return reject(.interlockBlocked, detail: Int32(rule.rawValue))
             }
+            if let g = m.gas, g.sparks[e] { GasStage.spark(m, &s, &events, entity: input.entity, person: input.person) }
+            if s.ended { return applied(Double(want)) }
             s.switchTarget[row] = want
             if want == 1 { s.switchTripped[row] = 0 }
             let ticks = m.switches.operateTicks[row]
@@ -143,11 +145,13 @@ enum Inputs {
             let p = m.motors.powerSwitch[row]
             if p >= 0 && s.switchClosed[Int(p)] == 0 { return reject(.noPower) }
             s.motorRunning[row] = 1
+            if let g = m.gas, g.sparks[e] { GasStage.spark(m, &s, &events, entity: input.entity, person: input.person) }
             return applied()
 
         case (.motor, .stop):
             if s.motorRunning[row] == 0 { return reject(.noEffect) }
             s.motorRunning[row] = 0
+            if let g = m.gas, g.sparks[e] { GasStage.spark(m, &s, &events, entity: input.entity, person: input.person) }
             return applied()
 
         case (.motor, .reset):
@@ -168,6 +172,18 @@ enum Inputs {
         case (.timer, .reset):
             s.timerElapsed[row] = 0
             s.timerDone[row] = 0
+            return applied()
+
+        case (.opening, .open), (.opening, .close):
+            let want: UInt8 = verb == .open ? 1 : 0
+            if s.openingOpen[row] == want { return reject(.noEffect) }
+            s.openingOpen[row] = want
+            return applied()
+
+        case (.hotwork, .start), (.hotwork, .stop):
+            let want: UInt8 = verb == .start ? 1 : 0
+            if s.hotworkActive[row] == want { return reject(.noEffect) }
+            s.hotworkActive[row] = want
             return applied()
 
         case (.ppe, .wear), (.ppe, .remove):

@@ -38,7 +38,9 @@ public struct KeySpec: Sendable {
 public enum Format {
     public static let entityTypes = ["tank", "valve", "switch", "breaker", "disconnector", "earthing", "pump", "fan",
                                      "sensor", "alarm", "timer", "ppe", "zone", "contact",
-                                     "bus", "supply", "load", "indicator", "link", "energy"]
+                                     "bus", "supply", "load", "indicator", "link", "energy",
+                                     "door", "window", "leak", "detector", "hotwork"]
+    public static let faces = ["x-", "x+", "y-", "y+", "z-", "z+"]
     public static let fivePreventionRules = FivePrevention.allCases.map(\.name)
     public static let energyKinds = EnergyKind.allCases.map(\.name)
 
@@ -72,12 +74,26 @@ public enum Format {
         KeySpec("procedure", .list(.section("step")), required: true, "procedure steps, in order"),
         KeySpec("rubric", .section("rubric"), "pass mark, deductions and vetoes"),
         KeySpec("interlocks", .section("interlocks"), "five-prevention interlocks (五防) of the electrical network"),
+        KeySpec("gas", .section("gas"), "the gas dispersion grid over the room"),
         KeySpec("accidents", .section("accidents"), "which physics accidents end the attempt"),
     ]
 
     public static let interlocks: [KeySpec] = [
         KeySpec("disabled", .list(.oneOf(fivePreventionRules)), "rules switched off for training: the wrong operation then goes through"),
         KeySpec("earthAdjacency", .boolean, "also block a disconnector next to a closed earthing switch (default true)"),
+    ]
+
+    public static let gas: [KeySpec] = [
+        KeySpec("origin", .list(.quantity(.length)), "[x, y, z] of the room's lower corner (default 0)"),
+        KeySpec("size", .list(.quantity(.length)), required: true, "[x, y, z] extent of the room"),
+        KeySpec("cellSize", .quantity(.length), required: true, "grid cell edge (0.5 m suits rooms with fans)"),
+        KeySpec("species", .list(.oneOf(GasSpecies.table.map(\.name))), required: true, "gases transported"),
+        KeySpec("diffusivity", .quantity(Dimension(length: 2, time: -1)), "turbulent diffusivity (default 0.05 m2/s)"),
+        KeySpec("updateEvery", .quantity(.time), "gas clock (default 1 s; rounded to whole ticks)"),
+        KeySpec("wind", .list(.quantity(.velocity)), "air velocity [x, y, z] through the room while a door or window is open"),
+        KeySpec("fatalRadius", .quantity(.length), "explosion: fatal within this distance (default 5 m)"),
+        KeySpec("injuryRadius", .quantity(.length), "explosion: injury within this distance (default 12 m)"),
+        KeySpec("breathingHeight", .quantity(.length), "trainee's breathing zone above the floor (default 1.5 m)"),
     ]
 
     public static let accidents: [KeySpec] = [
@@ -115,10 +131,28 @@ public enum Format {
                     KeySpec("from", .identifier, "bus on one side (electrical network)"),
                     KeySpec("to", .identifier, "bus on the other side"),
                     KeySpec("bus", .identifier, "for an earthing switch: the bus it earths"),
-                    KeySpec("bay", .identifier, "switchgear bay (间隔) it belongs to")] + isolationKeys
+                    KeySpec("bay", .identifier, "switchgear bay (间隔) it belongs to"),
+                    KeySpec("explosionProof", .boolean, "rated for explosive atmospheres: operating it makes no spark")] + isolationKeys
         case "pump", "fan":
             return [KeySpec("running", .boolean, "initially running"),
-                    KeySpec("power", .identifier, "switch that supplies it")] + isolationKeys
+                    KeySpec("power", .identifier, "switch that supplies it"),
+                    KeySpec("explosionProof", .boolean, "rated for explosive atmospheres: starting or stopping it makes no spark"),
+                    KeySpec("airflow", .quantity(.volumeFlow), "fan: air moved (gas model)"),
+                    KeySpec("mode", .oneOf(["extract", "supply"]), "fan: extracts at its position, or blows a jet"),
+                    KeySpec("direction", .oneOf(faces), "supply fan: direction it blows")] + isolationKeys
+        case "door", "window":
+            return [KeySpec("face", .oneOf(faces), required: true, "room wall it is in: x-, x+, y-, y+, z- (floor) or z+ (roof)"),
+                    KeySpec("open", .boolean, "initially open")]
+        case "leak":
+            return [KeySpec("species", .oneOf(GasSpecies.table.map(\.name)), required: true, "gas released"),
+                    KeySpec("rate", .quantity(.volumeFlow), "release rate from the start (default 0: a fault starts it)"),
+                    KeySpec("valve", .identifier, "valve upstream: the release scales with its opening")]
+        case "detector":
+            return [KeySpec("species", .oneOf(GasSpecies.table.map(\.name) + ["O2"]), required: true, "gas measured"),
+                    KeySpec("responseTime", .quantity(.time), "T90 response time"),
+                    KeySpec("unit", .oneOf(["%LEL", "ppm", "%vol"]), "how it reads (default: %LEL for flammables, ppm for toxics)")]
+        case "hotwork":
+            return []
         case "bus":
             return [KeySpec("voltage", .quantity(.voltage), "nominal voltage (informational)")]
         case "supply":
@@ -132,6 +166,9 @@ public enum Format {
             return [KeySpec("bus", .identifier, required: true, "bus whose voltage it shows (带电显示器)")]
         case "link":
             return [KeySpec("from", .identifier, required: true, "bus"), KeySpec("to", .identifier, required: true, "bus")]
+        case "ppe":
+            return [KeySpec("protects", .list(.oneOf(GasSpecies.table.map(\.name) + ["O2", "all"])),
+                            "gases it filters (a gas mask: its cartridge's gases); all = breathing air (SCBA)")]
         case "zone":
             return [KeySpec("compartment", .list(.identifier), "buses inside, if the zone is a switchgear compartment"),
                     KeySpec("requireEarthed", .boolean, "entry needs the compartment earthed, not only dead (default true)")]
@@ -182,8 +219,9 @@ public enum Format {
         KeySpec("stick", .identifier, "stick a valve where it is"),
         KeySpec("fail", .identifier, "fail a sensor"),
         KeySpec("mode", .oneOf(sensorFailures), "sensor failure mode (with fail)"),
-        KeySpec("leak", .identifier, "start a leak from a tank"),
+        KeySpec("leak", .identifier, "start a leak from a tank, or set the rate of a gas leak"),
         KeySpec("rate", .quantity(.volumeFlow), "leak rate (with leak)"),
+        KeySpec("ignite", .identifier, "a spark at this entity's position (static, a dropped tool)"),
         KeySpec("act", .oneOf(Verb.allCases.map(\.rawValue)), "a scripted person acts: the verb"),
         KeySpec("target", .identifier, "target of act"),
         KeySpec("by", .identifier, "person who acts (with act)"),
@@ -229,7 +267,7 @@ public enum Format {
     public static let sections: [(String, [KeySpec])] = [
         ("person", person), ("line", line), ("fault", fault), ("effect", effect),
         ("hazard", hazard), ("step", step), ("rubric", rubric), ("deductions", deductions),
-        ("interlocks", interlocks), ("accidents", accidents),
+        ("interlocks", interlocks), ("accidents", accidents), ("gas", gas),
     ]
 
     static func names(_ keys: [KeySpec]) -> [String] { keys.map(\.name) }

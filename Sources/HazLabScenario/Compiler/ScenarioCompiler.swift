@@ -39,6 +39,8 @@ public enum ScenarioCompiler {
 final class Usage {
     var entities: [Bool] = []
     var sensorDimensions: [HazLabCore.Dimension?] = []
+    var detectorDimensions: [HazLabCore.Dimension] = []
+    var gasSpecies: [String] = []
 }
 
 struct Declared {
@@ -62,6 +64,11 @@ struct Compilation {
     var personNames: [LocalizedText] = [LocalizedText(zh: "学员", en: "Trainee")]
     var variables: [String: VariableSource] = [:]
     var session: ExprCompilerSession?
+    /// Layout of every entity row, filled in before the physics sections read it.
+    var positions: [Vec3] = []
+    var sizes: [Vec3] = []
+    func positionOf(_ row: Int) -> Vec3 { positions[row] }
+    func entitySize(_ row: Int) -> Vec3 { sizes[row] }
     var memorySlots = 0
     var initialMemory = ContiguousArray<Double>()
     var tickRate: Int32 = 10
@@ -158,8 +165,12 @@ struct Compilation {
         return ExprEnvironment(resolveField: { entity, field in
             if entity == "trainee" && rows[entity] == nil {
                 let specs = FieldCatalog.trainee
+                for (k, g) in used.gasSpecies.enumerated() {
+                    if field == g { return .found(FieldRef(.traineeConcentration, Int32(k)), .number(.none)) }
+                    if field == g + "_dose" { return .found(FieldRef(.traineeDose, Int32(k)), .number(.time)) }
+                }
                 guard let spec = specs.first(where: { $0.name == field }) else {
-                    let names = specs.map(\.name)
+                    let names = specs.map(\.name) + used.gasSpecies + used.gasSpecies.map { $0 + "_dose" }
                     return .unknownField(entityKind: "trainee", available: names, suggestion: Suggest.closest(to: field, among: names))
                 }
                 return .found(FieldRef(spec.kind, 0), spec.type ?? .number(.none))
@@ -178,6 +189,9 @@ struct Compilation {
             let type: ValueType
             if let t = spec.type {
                 type = t
+            } else if kind == .detector {
+                let k = Int(locals[Int(row)])
+                type = .number(k < used.detectorDimensions.count ? used.detectorDimensions[k] : .none)
             } else if let d = used.sensorDimensions[Int(locals[Int(row)])] {
                 type = .number(d)
             } else {
@@ -278,6 +292,8 @@ struct Compilation {
             let size = d.reader.node("size").flatMap { vector($0, "\(d.id).size", nonNegative: true) }
             entities.position.append(position ?? .zero)
             entities.size.append(size ?? Vec3(1, 1, 1))
+            positions.append(position ?? .zero)
+            sizes.append(size ?? Vec3(1, 1, 1))
             entities.hasPosition.append(position != nil)
             names.append(localized(d.reader.node("name"), "\(d.id).name"))
             switch d.kind {
@@ -332,6 +348,8 @@ struct Compilation {
             let d = declared[Int(motors.entity[m])]
             bag.error(d.reader.node("running")?.location ?? d.node.location, "'\(d.id)' cannot start running: its supply switch is open")
         }
+
+        let (gas, ppeProtects) = readGas(top, motors: motors, valves: valves, ppe: ppe)
 
         // Sensors, in order; a sensor may measure another sensor declared before it.
         var historyStart: Int32 = 0
@@ -418,7 +436,7 @@ struct Compilation {
                      switches: switches, motors: motors, lines: lines, sensors: sensors, alarms: alarms,
                      timers: timers, faults: faults, hazards: hazards, zoneEntities: zones, ppeEntities: ppe,
                      contactEntities: contacts, memorySlots: stateSlots, initialMemory: stateMemory,
-                     electrical: electrical, isolation: isolation, accidents: accidents,
+                     gas: gas, ppeProtects: ppeProtects, electrical: electrical, isolation: isolation, accidents: accidents,
                      procedure: procedure, rubric: rubric, text: text)
     }
 
@@ -508,6 +526,10 @@ struct Compilation {
         case "indicator": return .indicator
         case "link": return .link
         case "energy": return .energy
+        case "door", "window": return .opening
+        case "leak": return .leak
+        case "detector": return .detector
+        case "hotwork": return .hotwork
         default: return nil
         }
     }
@@ -598,9 +620,9 @@ struct Compilation {
 
     mutating func readEffect(_ node: YNode, _ fault: String) -> FaultEffect? {
         guard let r = reader(node, "fault effect", Format.effect) else { return nil }
-        let verbs = ["trip", "stick", "fail", "leak", "act"].filter { r.node($0) != nil }
+        let verbs = ["trip", "stick", "fail", "leak", "ignite", "act"].filter { r.node($0) != nil }
         guard verbs.count == 1 else {
-            bag.error(node.location, "an effect of '\(fault)' needs exactly one of 'trip', 'stick', 'fail', 'leak' or 'act'")
+            bag.error(node.location, "an effect of '\(fault)' needs exactly one of 'trip', 'stick', 'fail', 'leak', 'ignite' or 'act'")
             return nil
         }
         switch verbs[0] {
@@ -619,10 +641,17 @@ struct Compilation {
             }
             return .failSensor(local[Int(e)], mode)
         case "leak":
-            guard let e = entityRef(r.node("leak"), "\(fault).leak", kinds: [.tank]) else { return nil }
+            guard let e = entityRef(r.node("leak"), "\(fault).leak", kinds: [.tank, .leak]) else { return nil }
             guard let rn = r.required("rate", bag: &bag) else { return nil }
-            let rate = positive(rn, .volumeFlow, "\(fault).rate", default: 0)
+            let rate = nonNegative(rn, .volumeFlow, "\(fault).rate", default: 0)
+            if declared[Int(e)].kind == .leak { return .gasLeak(leak: local[Int(e)], rate: rate) }
             return .leak(tank: local[Int(e)], rate: rate)
+        case "ignite":
+            guard let e = entityRef(r.node("ignite"), "\(fault).ignite", kinds: []) else { return nil }
+            if r.node("ignite") != nil && declared[Int(e)].reader.node("position") == nil {
+                bag.error(r.node("ignite")!.location, "'\(declared[Int(e)].id)' needs a 'position' to be an ignition source")
+            }
+            return .ignite(entity: e)
         default:
             guard let vn = r.node("act"), let vs = vn.string(&bag, what: "\(fault).act") else { return nil }
             guard let verb = Verb(rawValue: vs) else {
@@ -828,7 +857,7 @@ struct Compilation {
         for (row, d) in declared.enumerated() where !usage.entities[row] {
             // Trainee-facing items are used through actions, not expressions.
             switch d.kind {
-            case .zone, .contact, .alarm, .supply, .load, .link, .indicator, .bus, .energy: continue
+            case .zone, .contact, .alarm, .supply, .load, .link, .indicator, .bus, .energy, .opening, .hotwork, .detector: continue
             default: break
             }
             bag.warning(d.node.location, "entity '\(d.id)' is never used by any condition, line, fault or step")

@@ -97,6 +97,8 @@ public enum Units {
         UnitDef("kW/m2", Dimension(mass: 1, time: -3), 1e3),
         UnitDef("kW/m²", Dimension(mass: 1, time: -3), 1e3),
         UnitDef("mg/m3", Dimension(length: -3, mass: 1), 1e-6),
+        UnitDef("m2/s", Dimension(length: 2, time: -1), 1),
+        UnitDef("m²/s", Dimension(length: 2, time: -1), 1),
         UnitDef("mg/m³", Dimension(length: -3, mass: 1), 1e-6),
     ]
 

@@ -46,6 +46,7 @@ public enum FluidNetwork {
                             controls: FluidControls, dt: Double) {
         if !(dt > 0) { return }
         let nL = spec.links.count
+        precondition(controls.opening.count == nL && controls.pumpSpeed.count == nL, "one control per link")
         var w = Workspace(links: nL, vars: spec.varCount)
 
         for i in 0..<spec.nodes.count { s.overflowing[i] = 0 }
@@ -167,7 +168,11 @@ public enum FluidNetwork {
         }
         let lvl = min(s.volume[i] / n.area, n.height)
         let vp = vesselPressure(spec, n, s.volume[i], s.gasMoles[i], s.temperature[i])
-        let wet = lvl > z || vp.full
+        // No nozzle is closer to the top than nozzleClearance·height: the gas pocket above the
+        // highest nozzle stays trapped, so venting a closed vessel can never remove all of its
+        // gas (a gas-free vessel would switch abruptly between vacuum and hydraulic lock).
+        let zWet = min(z, n.height * (1 - spec.nozzleClearance))
+        let wet = lvl > zWet || vp.full
         var dV = vp.dV
         if wet { dV += rg / n.area }
         let offers: FluidPhase = wet ? .liquid : (n.closed ? .gas : .none)
@@ -267,11 +272,14 @@ public enum FluidNetwork {
             q = 0.5 * (lo + hi)
             headSlope = s * pumpHead(flows, heads, q / s).slope
         } else {
-            q = sqrtLaw(k, dP, lin).q
+            // Stopped / tripped: the pump casing is just a pipe (secant conductance, as for pipes).
+            let r = sqrtLaw(k, dP, lin)
+            if r.q > 0 && pf.offers != .liquid { return (0, 0, .none) }
+            if r.q < 0 && (link.checkValve || pt.offers != .liquid) { return (0, 0, .none) }
+            return (r.q, r.c, .liquid)
         }
         if q > 0 && pf.offers != .liquid { return (0, 0, .none) }          // lost suction
         if q < 0 && (link.checkValve || pt.offers != .liquid) { return (0, 0, .none) }
-        if q == 0 && link.checkValve && dP < 0 && s == 0 { return (0, 0, .none) }
         let lossSlope = abs(q) >= qLin ? 2 * abs(q) / (k * k) : sl / k
         let c = 1 / (lossSlope - rg * headSlope)
         return (q, c, .liquid)
@@ -407,6 +415,16 @@ public enum FluidNetwork {
                 }
                 w.accLiquid[l] += fwd ? amount : -amount
             } else {
+                // Gas never overfills a closed vessel's gas space beyond pressure equality with
+                // its source (the linearisation can overshoot across the liquid-full kink): at
+                // most p_src·max(V_gas, V_min)/(R·T) − n may enter.
+                if dstNode.kind == .vessel && dstNode.closed {
+                    let cap = dstNode.area * dstNode.height
+                    let vg = max(cap - s.volume[dst], cap * 1e-6)
+                    let pSrc = gasPressure(spec, s, src, srcNode)
+                    let room = pSrc * vg / (FluidNetworkSpec.gasConstant * s.temperature[dst]) - s.gasMoles[dst]
+                    amount = min(amount, max(0, room))
+                }
                 if srcNode.kind == .vessel {
                     amount = min(amount, s.gasMoles[src])
                     if amount == s.gasMoles[src] { s.gasMoles[src] = 0 } else { s.gasMoles[src] -= amount }

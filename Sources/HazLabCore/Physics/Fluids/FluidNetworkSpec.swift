@@ -157,6 +157,10 @@ public struct FluidNetworkSpec: Sendable, Equatable {
     /// Bulk modulus (Pa) of the liquid (+ vessel wall compliance) used once a closed vessel is
     /// liquid-full: Δp = β·ΔV/V. Default 2.2e9 Pa (water).
     public let liquidBulkModulus: Double
+    /// Clearance between the top of a vessel and its highest nozzle, as a fraction of the
+    /// height: a port is submerged once level > min(portHeight, height·(1 − nozzleClearance)).
+    /// The gas above it cannot be vented. Default 0.01.
+    public let nozzleClearance: Double
     /// Substep control: substeps per step = clamp(⌈dt·λ/substepStiffness⌉, 1, maxSubsteps),
     /// λ = Gershgorin bound of the linearised flow Jacobian. The update is linearly implicit,
     /// so the cap costs accuracy, never stability.
@@ -174,10 +178,11 @@ public struct FluidNetworkSpec: Sendable, Equatable {
     public init(nodes: ContiguousArray<FluidNodeSpec>, links: ContiguousArray<FluidLinkSpec>,
                 density: Double = 1000, gravity: Double = 9.80665, atmosphericPressure: Double = 101_325,
                 laminarDeltaP: Double = 10, gasMolarMass: Double = 0.028, liquidBulkModulus: Double = 2.2e9,
-                substepStiffness: Double = 0.5, maxSubsteps: Int = 8) {
+                nozzleClearance: Double = 0.01, substepStiffness: Double = 0.5, maxSubsteps: Int = 8) {
         self.nodes = nodes; self.links = links; self.density = density; self.gravity = gravity
         self.atmosphericPressure = atmosphericPressure; self.laminarDeltaP = laminarDeltaP
         self.gasMolarMass = gasMolarMass; self.liquidBulkModulus = liquidBulkModulus
+        self.nozzleClearance = nozzleClearance
         self.substepStiffness = substepStiffness
         self.maxSubsteps = max(1, maxSubsteps)
         var lv = ContiguousArray<Int32>(repeating: -1, count: nodes.count)
@@ -199,6 +204,7 @@ public struct FluidNetworkSpec: Sendable, Equatable {
         if !(laminarDeltaP > 0) { out.append("laminarDeltaP must be > 0") }
         if !(gasMolarMass > 0) { out.append("gasMolarMass must be > 0") }
         if !(liquidBulkModulus > 0) { out.append("liquidBulkModulus must be > 0") }
+        if !(nozzleClearance > 0 && nozzleClearance < 0.5) { out.append("nozzleClearance must be in (0, 0.5)") }
         if !(substepStiffness > 0) { out.append("substepStiffness must be > 0") }
         for i in 0..<nodes.count {
             let n = nodes[i]

@@ -1,0 +1,159 @@
+/// Stages 7–9: gas dispersion, fire and explosion, and the trainee's exposure.
+///
+/// - The gas field advances every `GasNet.updateEveryTicks` ticks (the plan's substeps keep it
+///   stable); detectors and exposure are sampled every tick from the latest field.
+/// - Oxygen is not transported: O2 = 20.9 % × (1 − Σ other species).
+enum GasStage {
+    static func initialiseDetectors(_ m: Model, _ s: inout State) {
+        guard let net = m.gas, let field = s.gas else { return }
+        for d in 0..<net.detectors.count { s.detectorValue[d] = reading(net, field, d) }
+    }
+
+    /// A detector's true value in SI: fraction of LEL, or volume fraction.
+    static func reading(_ net: GasNet, _ field: GasField, _ d: Int) -> Double {
+        let det = net.detectors[d]
+        switch det.target {
+        case .species(let sp):
+            let f = GasSampler.fraction(spec: net.spec, field: field, x: det.x, y: det.y, z: det.z, species: sp)
+            if net.detectorReading[d] == .lelFraction, let lel = net.spec.species[sp].lel { return f / lel }
+            return f
+        case .oxygen:
+            var others = 0.0
+            for sp in 0..<net.spec.species.count {
+                others += GasSampler.fraction(spec: net.spec, field: field, x: det.x, y: det.y, z: det.z, species: sp)
+            }
+            return GasSpecies.airOxygenFraction * (1 - others)
+        }
+    }
+
+    /// Stage 7.
+    static func run(_ m: Model, _ s: inout State, _ events: inout [Event]) {
+        guard let net = m.gas, var field = s.gas else { return }
+        if s.tick % net.updateEveryTicks == 0 {
+            var sources: [GasSource] = []
+            for l in 0..<net.leakEntities.count where s.leakRate[l] > 0 {
+                var rate = s.leakRate[l]
+                let v = net.leakValve[l]
+                if v >= 0 { rate *= s.valvePosition[Int(v)] }
+                if rate > 0 { sources.append(GasSource(cell: net.leakCell[l], species: net.leakSpecies[l], rate: rate)) }
+            }
+            let running = net.fanMotorRows.map { s.motorRunning[Int($0)] != 0 }
+            let plan = net.plan(openingOpen: s.openingOpen, fanRunning: running,
+                                dt: Double(net.updateEveryTicks) * m.secondsPerTick)
+            s.gas = nil   // keep the field uniquely referenced while it is updated in place
+            GasKernel.advance(net.spec, &field, plan: plan, sources: sources)
+        }
+        for d in 0..<net.detectors.count {
+            GasDetector.respond(reading: &s.detectorValue[d], target: reading(net, field, d), factor: net.detectorFactor[d])
+        }
+        s.gas = field
+    }
+
+    /// Stage 8: hot work in progress is an ignition source every tick.
+    static func runIgnition(_ m: Model, _ s: inout State, _ events: inout [Event]) {
+        guard let net = m.gas else { return }
+        for h in 0..<net.hotworkEntities.count where s.hotworkActive[h] != 0 {
+            spark(m, &s, &events, entity: net.hotworkEntities[h], person: 0)
+            if s.ended { return }
+        }
+    }
+
+    /// A spark at an entity: an explosion if a flammable gas there lies between its LEL and UEL.
+    static func spark(_ m: Model, _ s: inout State, _ events: inout [Event], entity: Int32, person: Int32) {
+        guard let net = m.gas, let field = s.gas, !s.ended else { return }
+        let e = Int(entity)
+        let p = m.entities.position[e] + Vec3(0, 0, m.entities.size[e].z * 0.5)
+        var explosive = false
+        for sp in 0..<net.spec.species.count {
+            guard let lel = net.spec.species[sp].lel, let uel = net.spec.species[sp].uel else { continue }
+            let c = GasSampler.fraction(spec: net.spec, field: field, x: p.x, y: p.y, z: p.z, species: sp)
+            if c >= lel && c <= uel { explosive = true; break }
+        }
+        guard explosive else { return }
+        events.append(Event(tick: s.tick, kind: .accident, subject: entity, code: Int32(Consequence.explosion.rawValue), person: person))
+        let r = (s.traineePosition + Vec3(0, 0, net.breathingHeight) - p).length
+        if r < net.fatalRadius {
+            Accidents.record(m, &s, &events, .fatality, subject: entity, person: 0, cause: Int32(Consequence.explosion.rawValue))
+        } else if r < net.injuryRadius {
+            Accidents.record(m, &s, &events, .injury, subject: entity, person: 0, cause: Int32(Consequence.explosion.rawValue))
+        }
+        if !s.ended && m.accidents.ending.contains(.explosion) {
+            s.endReason = .accident
+            events.append(Event(tick: s.tick, kind: .scenarioEnded, subject: entity, code: EndReason.accident.rawValue))
+        }
+    }
+
+    /// Stage 9: what the trainee breathes. Unprotected exposure accumulates a dose; above
+    /// IDLH for 60 s incapacitates and for 300 s kills; more than the STEL's 15-minute dose
+    /// injures; oxygen below 16 % for 60 s incapacitates and for 240 s kills.
+    static func runExposure(_ m: Model, _ s: inout State, _ events: inout [Event]) {
+        guard let net = m.gas, let field = s.gas, s.traineeDead == 0 else { return }
+        let p = s.traineePosition + Vec3(0, 0, net.breathingHeight)
+        let dt = m.secondsPerTick
+        let rate = Double(m.tickRate)
+        var total = 0.0
+        for sp in 0..<net.spec.species.count {
+            let c = GasSampler.fraction(spec: net.spec, field: field, x: p.x, y: p.y, z: p.z, species: sp)
+            total += c
+            let inhaled = protected(m, s, species: sp) ? 0 : c
+            s.traineeConcentration[sp] = inhaled
+            s.traineeDose[sp] += inhaled * dt
+            let g = net.spec.species[sp]
+            if let stel = g.stelPPM, s.traineeStelExceeded[sp] == 0, s.traineeDose[sp] > stel * 1e-6 * 900 {
+                s.traineeStelExceeded[sp] = 1
+                Accidents.record(m, &s, &events, .injury, subject: -1, person: 0, cause: Int32(sp))
+            }
+            if let idlh = g.idlhPPM, inhaled >= idlh * 1e-6 {
+                s.traineeAboveIDLH[sp] &+= 1
+                let t = s.traineeAboveIDLH[sp]
+                if t == Int64(60 * rate) { incapacitate(m, &s, &events, cause: Int32(sp)) }
+                if t == Int64(300 * rate) {
+                    Accidents.record(m, &s, &events, .fatality, subject: -1, person: 0, cause: Int32(sp))
+                }
+            }
+            if s.ended { return }
+        }
+        let o2 = protectedFromOxygenDeficiency(m, s) ? GasSpecies.airOxygenFraction : GasSpecies.airOxygenFraction * (1 - total)
+        s.traineeOxygen = o2
+        if o2 < 0.16 {
+            s.traineeLowOxygenTicks &+= 1
+            if s.traineeLowOxygenTicks == Int64(60 * rate) { incapacitate(m, &s, &events, cause: -2) }
+            if s.traineeLowOxygenTicks == Int64(240 * rate) {
+                Accidents.record(m, &s, &events, .fatality, subject: -1, person: 0, cause: -2)
+            }
+        }
+    }
+
+    static func incapacitate(_ m: Model, _ s: inout State, _ events: inout [Event], cause: Int32) {
+        guard s.traineeIncapacitated == 0 else { return }
+        s.traineeIncapacitated = 1
+        Accidents.record(m, &s, &events, .injury, subject: -1, person: 0, cause: cause)
+        if !s.ended {
+            s.endReason = .accident
+            events.append(Event(tick: s.tick, kind: .scenarioEnded, subject: -1, code: EndReason.accident.rawValue))
+        }
+    }
+
+    /// A worn PPE item protects against a species when its `protects` lists it (SCBA: all).
+    static func protected(_ m: Model, _ s: State, species: Int) -> Bool {
+        for (k, list) in m.ppeProtects.enumerated() where s.ppeWorn[k] != 0 {
+            if list.contains(species) || list.contains(PPEProtection.all) { return true }
+        }
+        return false
+    }
+
+    static func protectedFromOxygenDeficiency(_ m: Model, _ s: State) -> Bool {
+        for (k, list) in m.ppeProtects.enumerated() where s.ppeWorn[k] != 0 {
+            if list.contains(PPEProtection.oxygen) || list.contains(PPEProtection.all) { return true }
+        }
+        return false
+    }
+}
+
+/// Codes in `Model.ppeProtects` besides species indices.
+public enum PPEProtection {
+    /// Breathing air supply (SCBA): every gas and oxygen deficiency.
+    public static let all = -1
+    /// Oxygen deficiency only.
+    public static let oxygen = -2
+}

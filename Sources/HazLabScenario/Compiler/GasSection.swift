@@ -1,0 +1,196 @@
+import HazLabCore
+
+/// Compiles the gas grid and everything that lives in it: doors and windows, fans, leaks,
+/// detectors, ignition sources and what PPE protects against.
+extension Compilation {
+    mutating func readGas(_ top: MappingReader, motors: MotorTable, valves: ValveTable, ppe: [Int32]) -> (GasNet?, [[Int]]) {
+        let gasKinds: [EntityKind] = [.opening, .leak, .detector, .hotwork]
+        guard let node = top.node("gas") else {
+            for d in declared where gasKinds.contains(d.kind) {
+                bag.error(d.node.location, "'\(d.id)' is a \(d.type), but the scenario has no 'gas' grid")
+            }
+            return (nil, [])
+        }
+        guard let r = reader(node, "gas", Format.gas) else { return (nil, []) }
+        let origin = r.node("origin").flatMap { vector($0, "gas.origin", nonNegative: false) } ?? .zero
+        guard let size = r.node("size").flatMap({ vector($0, "gas.size", nonNegative: true) }) else { return (nil, []) }
+        let cell = positive(r.node("cellSize"), .length, "gas.cellSize", default: 0.5)
+        var species: [GasSpecies] = []
+        if let list = r.node("species").flatMap({ $0.sequence(&bag, what: "gas.species") }) {
+            for item in list {
+                guard let name = item.string(&bag, what: "gas.species") else { continue }
+                if let g = GasSpecies.named(name) {
+                    if species.contains(where: { $0.name == g.name }) { bag.error(item.location, "gas '\(name)' is listed twice") }
+                    else { species.append(g) }
+                } else {
+                    oneOfError(item, name, GasSpecies.table.map(\.name), "gas.species")
+                }
+            }
+        }
+        let D = nonNegative(r.node("diffusivity"), Dimension(length: 2, time: -1), "gas.diffusivity", default: 0.05)
+        let every = max(1, ticks(positive(r.node("updateEvery"), .time, "gas.updateEvery", default: 1)))
+        var wind = Vec3.zero
+        if let w = r.node("wind"), let list = w.sequence(&bag, what: "gas.wind") {
+            if list.count != 3 { bag.error(w.location, "'gas.wind' needs three velocities, [x, y, z]") }
+            else if let a = quantity(list[0], .velocity, "gas.wind"), let b = quantity(list[1], .velocity, "gas.wind"),
+                    let c = quantity(list[2], .velocity, "gas.wind") { wind = Vec3(a, b, c) }
+        }
+        let fatal = positive(r.node("fatalRadius"), .length, "gas.fatalRadius", default: 5)
+        let injury = positive(r.node("injuryRadius"), .length, "gas.injuryRadius", default: 12)
+        let breathing = nonNegative(r.node("breathingHeight"), .length, "gas.breathingHeight", default: 1.5)
+
+        func count(_ extent: Double) -> Int { max(1, Int((extent / cell).rounded(.toNearestOrAwayFromZero))) }
+        let nx = count(size.x), ny = count(size.y), nz = count(size.z)
+        // Memory budget: the field, its workspace and the face coefficients, about 12 doubles a cell.
+        let budgetCells = 2_000_000
+        if nx * ny * nz > budgetCells || nx * ny * nz * max(1, species.count) > 8_000_000 {
+            bag.error(r.node("cellSize")?.location ?? node.location,
+                      "gas grid of \(nx)×\(ny)×\(nz) cells and \(species.count) gases is over the memory budget (\(budgetCells) cells); use larger cells")
+            return (nil, [])
+        }
+        if species.isEmpty { return (nil, []) }
+        usage.gasSpecies = species.map(\.name)
+        var spec = GasGridSpec(originX: origin.x, originY: origin.y, originZ: origin.z, cellSize: cell,
+                               nx: nx, ny: ny, nz: nz, species: species, diffusivity: D)
+
+        func inside(_ p: Vec3) -> Bool { spec.cellIndex(x: p.x, y: p.y, z: p.z) != nil }
+        func located(_ d: Declared, _ what: String) -> Vec3? {
+            let row = entityRow[d.id]!
+            guard d.reader.node("position") != nil else {
+                bag.error(d.node.location, "\(what) '\(d.id)' needs a 'position' inside the gas grid")
+                return nil
+            }
+            let p = positionOf(Int(row))
+            if !inside(p) {
+                bag.error(d.reader.node("position")!.location,
+                          "\(what) '\(d.id)' at (\(p.x), \(p.y), \(p.z)) m is outside the gas grid")
+                return nil
+            }
+            return p
+        }
+
+        var openingEntities: [Int32] = [], openingOpen: [Bool] = []
+        var leakEntities: [Int32] = [], leakSpecies: [Int] = [], leakCell: [Int] = [], leakRate: [Double] = [], leakValve: [Int32] = []
+        var detectorEntities: [Int32] = [], detectors: [GasDetector] = [], readings: [GasNet.Reading] = [], factors: [Double] = []
+        var hotwork: [Int32] = []
+        var sparks = [Bool](repeating: false, count: declared.count)
+        var fanRows: [Int32] = [], fanMode: [GasNet.FanMode] = [], fanFlow: [Double] = [], fanCell: [Int] = []
+        var fanAxis: [Int] = [], fanSign: [Double] = []
+        let dtTick = 1.0 / Double(tickRate)
+
+        for (row, d) in declared.enumerated() {
+            let dr = d.reader
+            switch d.kind {
+            case .opening:
+                guard let fn = dr.node("face"), let f = fn.string(&bag, what: "\(d.id).face") else { continue }
+                guard let fi = Format.faces.firstIndex(of: f), let face = GasFace(rawValue: UInt8(fi)) else {
+                    oneOfError(fn, f, Format.faces, "\(d.id).face"); continue
+                }
+                let p = positionOf(row), sz = entitySize(row)
+                let (u0, u1, v0, v1): (Double, Double, Double, Double)
+                switch face.axis {
+                case 0: (u0, u1, v0, v1) = (p.y - sz.x / 2, p.y + sz.x / 2, p.z, p.z + sz.z)
+                case 1: (u0, u1, v0, v1) = (p.x - sz.x / 2, p.x + sz.x / 2, p.z, p.z + sz.z)
+                default: (u0, u1, v0, v1) = (p.x - sz.x / 2, p.x + sz.x / 2, p.y - sz.y / 2, p.y + sz.y / 2)
+                }
+                guard let o = spec.opening(face: face, u0: u0, u1: u1, v0: v0, v1: v1) else {
+                    bag.error(dr.node("position")?.location ?? d.node.location,
+                              "\(d.type) '\(d.id)' does not cover any cell of the \(f) wall; check its position and size")
+                    continue
+                }
+                spec.openings.append(o)
+                openingEntities.append(Int32(row))
+                openingOpen.append(dr.node("open").flatMap { $0.bool(&bag, what: "\(d.id).open") } ?? false)
+            case .leak:
+                guard let p = located(d, "leak") else { continue }
+                let name = dr.node("species").flatMap { $0.string(&bag, what: "\(d.id).species") } ?? ""
+                guard let sp = species.firstIndex(where: { $0.name == name }) else {
+                    if let n = dr.node("species") { bag.error(n.location, "gas '\(name)' is not in 'gas.species'") }
+                    continue
+                }
+                var valve: Int32 = -1
+                if let v = dr.node("valve"), let e = entityRef(v, "\(d.id).valve", kinds: [.valve]) { valve = local[Int(e)] }
+                leakEntities.append(Int32(row)); leakSpecies.append(sp)
+                leakCell.append(spec.cellIndex(x: p.x, y: p.y, z: p.z)!)
+                leakRate.append(nonNegative(dr.node("rate"), .volumeFlow, "\(d.id).rate", default: 0))
+                leakValve.append(valve)
+            case .detector:
+                guard let p = located(d, "detector") else { continue }
+                let name = dr.node("species").flatMap { $0.string(&bag, what: "\(d.id).species") } ?? ""
+                let t90 = nonNegative(dr.node("responseTime"), .time, "\(d.id).responseTime", default: 10)
+                var reading = GasNet.Reading.volumeFraction
+                let target: GasDetectorTarget
+                if name == "O2" {
+                    target = .oxygen
+                } else if let sp = species.firstIndex(where: { $0.name == name }) {
+                    target = .species(sp)
+                    let unitName = dr.node("unit").flatMap { $0.string(&bag, what: "\(d.id).unit") }
+                    let flammableDefault = species[sp].defaultUnit == .percentLEL
+                    if unitName == "%LEL" || (unitName == nil && flammableDefault) {
+                        if species[sp].lel == nil, let un = dr.node("unit") { bag.error(un.location, "\(name) has no LEL") }
+                        reading = .lelFraction
+                    }
+                } else {
+                    if let n = dr.node("species") { bag.error(n.location, "gas '\(name)' is not in 'gas.species'") }
+                    continue
+                }
+                let det = GasDetector(x: p.x, y: p.y, z: p.z, target: target, unit: reading == .lelFraction ? .percentLEL : .ppm, t90: t90)
+                detectorEntities.append(Int32(row)); detectors.append(det); readings.append(reading)
+                factors.append(det.responseFactor(dt: dtTick))
+                usage.detectorDimensions.append(reading == .lelFraction ? .lelFraction : HazLabCore.Dimension.none)
+            case .hotwork:
+                if located(d, "hot work") != nil { hotwork.append(Int32(row)) }
+            case .switchgear:
+                sparks[row] = !(dr.node("explosionProof").flatMap { $0.bool(&bag, what: "\(d.id).explosionProof") } ?? false)
+            case .motor:
+                sparks[row] = !(dr.node("explosionProof").flatMap { $0.bool(&bag, what: "\(d.id).explosionProof") } ?? false)
+                guard d.type == "fan", let an = dr.node("airflow") else { continue }
+                let flow = positive(an, .volumeFlow, "\(d.id).airflow", default: 0)
+                guard let p = located(d, "fan") else { continue }
+                let mode = dr.node("mode").flatMap { $0.string(&bag, what: "\(d.id).mode") } ?? "extract"
+                var axis = 0, sign = 1.0
+                if mode == "supply" {
+                    guard let dn = dr.required("direction", bag: &bag), let dir = dn.string(&bag, what: "\(d.id).direction"),
+                          let k = Format.faces.firstIndex(of: dir) else { continue }
+                    axis = k / 2; sign = k % 2 == 0 ? -1 : 1
+                }
+                fanRows.append(local[row]); fanMode.append(mode == "supply" ? .supply : .extract); fanFlow.append(flow)
+                fanCell.append(spec.cellIndex(x: p.x, y: p.y, z: p.z)!); fanAxis.append(axis); fanSign.append(sign)
+            default:
+                break
+            }
+        }
+        _ = motors; _ = valves
+        var protects: [[Int]] = []
+        for e in ppe {
+            let d = declared[Int(e)]
+            var list: [Int] = []
+            if let pn = d.reader.node("protects"), let items = pn.sequence(&bag, what: "\(d.id).protects") {
+                for item in items {
+                    guard let name = item.string(&bag, what: "\(d.id).protects") else { continue }
+                    if name == "all" { list.append(PPEProtection.all) }
+                    else if name == "O2" { list.append(PPEProtection.oxygen) }
+                    else if let sp = species.firstIndex(where: { $0.name == name }) { list.append(sp) }
+                    else if GasSpecies.named(name) == nil { oneOfError(item, name, GasSpecies.table.map(\.name) + ["O2", "all"], "\(d.id).protects") }
+                }
+            }
+            protects.append(list)
+        }
+        for msg in spec.validate() { bag.error(node.location, msg) }
+        if bag.hasErrors { return (nil, protects) }
+        let net = GasNet(spec: spec, updateEveryTicks: every, wind: wind, openingEntities: openingEntities,
+                         openingInitiallyOpen: openingOpen, fanMotorRows: fanRows, fanMode: fanMode, fanAirflow: fanFlow,
+                         fanCell: fanCell, fanAxis: fanAxis, fanSign: fanSign, leakEntities: leakEntities,
+                         leakSpecies: leakSpecies, leakCell: leakCell, leakInitialRate: leakRate, leakValve: leakValve,
+                         detectorEntities: detectorEntities, detectors: detectors, detectorReading: readings,
+                         detectorFactor: factors, sparks: sparks, hotworkEntities: hotwork, fatalRadius: fatal,
+                         injuryRadius: injury, breathingHeight: breathing)
+        // The worst ventilation case must plan within the substep cap.
+        let worst = net.plan(openingOpen: ContiguousArray(repeating: 1, count: openingEntities.count),
+                             fanRunning: Array(repeating: true, count: fanRows.count), dt: Double(every) * dtTick)
+        if worst.substeps > 2_000 {
+            bag.warning(node.location, "the gas update needs \(worst.substeps) substeps with every door and fan open; larger cells or a shorter 'updateEvery' make it cheaper")
+        }
+        return (net, protects)
+    }
+}
