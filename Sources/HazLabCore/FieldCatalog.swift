@@ -95,6 +95,15 @@ public enum FieldCatalog {
             list = [f("value", .detectorValue, nil, "reading: fraction of LEL (write %LEL) or volume fraction (ppm, %)")]
         case .hotwork:
             list = [f("active", .hotworkActive, .bool, "hot work in progress (an ignition source)")]
+        case .reactor:
+            list = [f("temperature", .reactorTemperature, .number(.temperature), "reaction mass temperature"),
+                    f("jacketTemperature", .reactorJacketTemperature, .number(.temperature), "cooling jacket temperature"),
+                    f("concentration", .reactorConcentration, .number(Dimension(length: -3, amount: 1)), "reactant concentration"),
+                    f("rate", .reactorRate, .number(Dimension(length: -3, time: -1, amount: 1)), "reaction rate"),
+                    f("heatRelease", .reactorHeatRelease, .number(.power), "heat released by the reaction"),
+                    f("coolingDuty", .reactorJacketDuty, .number(.power), "heat removed by the jacket"),
+                    f("mtsr", .reactorMTSR, .number(.temperature), "maximum temperature of the synthesis reaction (cooling lost now)"),
+                    f("volume", .reactorVolume, .number(.volume), "reaction mass volume")]
         case .energy:
             list = [f("isolated", .energyIsolated, .bool, "every isolation point is in its safe position"),
                     f("verified", .energyVerified, .bool, "zero energy verified and still isolated"),

@@ -38,4 +38,7 @@ public enum FieldKind: UInt16, Sendable, CaseIterable {
     /// Exposure dose of species `index`, volume fraction × seconds (unprotected only).
     case traineeDose
     case traineeOxygen, traineeIncapacitated
+    // reactor
+    case reactorTemperature, reactorJacketTemperature, reactorConcentration, reactorRate, reactorHeatRelease
+    case reactorJacketDuty, reactorMTSR, reactorVolume
 }

@@ -7,6 +7,8 @@ public enum EntityKind: UInt8, Sendable, CaseIterable {
     case energy
     // gas and fire: doors/windows, leaks, fixed gas detectors, hot work
     case opening, leak, detector, hotwork
+    // thermal and reaction
+    case reactor
 
     /// The word used in scenario files (`type:`) and messages.
     public var name: String {
@@ -31,6 +33,7 @@ public enum EntityKind: UInt8, Sendable, CaseIterable {
         case .leak: return "leak"
         case .detector: return "detector"
         case .hotwork: return "hotwork"
+        case .reactor: return "reactor"
         }
     }
 }
@@ -274,6 +277,7 @@ public final class Model: Sendable {
     public let initialMemory: ContiguousArray<Double>
     public let sensorHistoryLength: Int
     public let gas: GasNet?
+    public let reactors: ReactorPlant?
     /// Per PPE row: gas species indices it protects against, or `PPEProtection` codes.
     public let ppeProtects: [[Int]]
     public let electrical: ElectricalNet?
@@ -295,7 +299,7 @@ public final class Model: Sendable {
                 timers: TimerTable, faults: FaultTable, hazards: HazardTable,
                 zoneEntities: [Int32], ppeEntities: [Int32], contactEntities: [Int32],
                 memorySlots: Int, initialMemory: ContiguousArray<Double>,
-                gas: GasNet? = nil, ppeProtects: [[Int]] = [], electrical: ElectricalNet? = nil, isolation: IsolationNet? = nil, accidents: AccidentPolicy = AccidentPolicy(),
+                gas: GasNet? = nil, reactors: ReactorPlant? = nil, ppeProtects: [[Int]] = [], electrical: ElectricalNet? = nil, isolation: IsolationNet? = nil, accidents: AccidentPolicy = AccidentPolicy(),
                 procedure: [ProcedureStep], rubric: Rubric, text: ScenarioText) {
         precondition(tickRate > 0, "tick rate must be positive")
         precondition(persons.first == "trainee", "person 0 must be the trainee")
@@ -309,7 +313,7 @@ public final class Model: Sendable {
         self.zoneEntities = zoneEntities; self.ppeEntities = ppeEntities; self.contactEntities = contactEntities
         self.memorySlots = memorySlots; self.initialMemory = initialMemory
         self.procedure = procedure; self.rubric = rubric; self.text = text
-        self.gas = gas; self.ppeProtects = ppeProtects.isEmpty ? Array(repeating: [], count: ppeEntities.count) : ppeProtects
+        self.gas = gas; self.reactors = reactors; self.ppeProtects = ppeProtects.isEmpty ? Array(repeating: [], count: ppeEntities.count) : ppeProtects
         self.electrical = electrical; self.isolation = isolation; self.accidents = accidents
         var history = 0
         for d in sensors.delayTicks { history += Int(d) + 1 }

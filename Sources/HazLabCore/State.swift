@@ -90,6 +90,9 @@ public struct State: Sendable, Hashable, FieldReader {
     public var traineeDead: UInt8 = 0
     public var traineeIncapacitated: UInt8 = 0
 
+    /// One state per reactor.
+    public var reactors: ContiguousArray<ReactorState>
+
     // gas, fire and exposure
     public var gas: GasField?
     public var openingOpen: ContiguousArray<UInt8>
@@ -174,6 +177,7 @@ public struct State: Sendable, Hashable, FieldReader {
         branchClosedSeen = []
         isolation = nil
 
+        reactors = ContiguousArray((m.reactors?.specs ?? []).map { ReactorState(spec: $0) })
         let g = m.gas
         gas = g.map { GasField(spec: $0.spec) }
         openingOpen = ContiguousArray((g?.openingInitiallyOpen ?? []).map { $0 ? 1 : 0 })
@@ -272,6 +276,14 @@ public struct State: Sendable, Hashable, FieldReader {
         case .traineeDose: return p.pointee.traineeDose[i]
         case .traineeOxygen: return p.pointee.traineeOxygen
         case .traineeIncapacitated: return Double(p.pointee.traineeIncapacitated)
+        case .reactorTemperature: return p.pointee.reactors[i].temperature
+        case .reactorJacketTemperature: return p.pointee.reactors[i].jacketTemperature
+        case .reactorConcentration: return p.pointee.reactors[i].concentration
+        case .reactorRate: return p.pointee.reactors[i].reactionRate
+        case .reactorHeatRelease: return p.pointee.reactors[i].heatRelease
+        case .reactorJacketDuty: return p.pointee.reactors[i].jacketDuty
+        case .reactorMTSR: return p.pointee.reactors[i].mtsr
+        case .reactorVolume: return p.pointee.reactors[i].volume
         }
     }
 
@@ -304,6 +316,8 @@ public struct State: Sendable, Hashable, FieldReader {
         h.array(openingOpen); h.array(leakRate); h.array(detectorValue); h.array(hotworkActive)
         h.array(traineeConcentration); h.array(traineeDose); h.array(traineeAboveIDLH); h.array(traineeStelExceeded)
         h.f64(traineeOxygen); h.i64(traineeLowOxygenTicks)
+        h.u64(UInt64(reactors.count))
+        for r in reactors { r.hash(into: &h) }
         return h.value
     }
 }

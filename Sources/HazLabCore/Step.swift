@@ -27,7 +27,7 @@ public func step(_ model: Model, _ state: inout State, _ inputs: ArraySlice<Inpu
     ElectricalStage.refresh(model, &state)                                     // 4
     IsolationStage.run(model, &state, &events)                                 // 4 (energy isolation)
     Fluids.run(model, &state, &events)                                         // 5
-    // 6: thermal/reaction arrives with the reactor integration.
+    ThermalStage.run(model, &state, &events)                                   // 6
     GasStage.run(model, &state, &events)                                       // 7
     GasStage.runIgnition(model, &state, &events)                               // 8
     GasStage.runExposure(model, &state, &events)                               // 9

@@ -39,7 +39,7 @@ public enum Format {
     public static let entityTypes = ["tank", "valve", "switch", "breaker", "disconnector", "earthing", "pump", "fan",
                                      "sensor", "alarm", "timer", "ppe", "zone", "contact",
                                      "bus", "supply", "load", "indicator", "link", "energy",
-                                     "door", "window", "leak", "detector", "hotwork"]
+                                     "door", "window", "leak", "detector", "hotwork", "reactor"]
     public static let faces = ["x-", "x+", "y-", "y+", "z-", "z+"]
     public static let fivePreventionRules = FivePrevention.allCases.map(\.name)
     public static let energyKinds = EnergyKind.allCases.map(\.name)
@@ -94,6 +94,14 @@ public enum Format {
         KeySpec("fatalRadius", .quantity(.length), "explosion: fatal within this distance (default 5 m)"),
         KeySpec("injuryRadius", .quantity(.length), "explosion: injury within this distance (default 12 m)"),
         KeySpec("breathingHeight", .quantity(.length), "trainee's breathing zone above the floor (default 1.5 m)"),
+    ]
+
+    public static let stream: [KeySpec] = [
+        KeySpec("valve", .identifier, "valve whose opening scales the flow"),
+        KeySpec("pumps", .list(.identifier), "pumps, at least one of which must run"),
+        KeySpec("flow", .quantity(.volumeFlow), required: true, "flow with the valve fully open"),
+        KeySpec("temperature", .quantity(.temperature), "stream temperature"),
+        KeySpec("concentration", .quantity(Dimension(length: -3, amount: 1)), "reactant concentration (feed)"),
     ]
 
     public static let accidents: [KeySpec] = [
@@ -153,6 +161,29 @@ public enum Format {
                     KeySpec("unit", .oneOf(["%LEL", "ppm", "%vol"]), "how it reads (default: %LEL for flammables, ppm for toxics)")]
         case "hotwork":
             return []
+        case "reactor":
+            let molar = Dimension(length: -3, amount: 1)
+            return [KeySpec("volume", .quantity(.volume), required: true, "reaction mass volume"),
+                    KeySpec("temperature", .quantity(.temperature), "initial temperature"),
+                    KeySpec("concentration", .quantity(molar), "initial reactant concentration"),
+                    KeySpec("kRef", .quantity(.frequency), required: true, "first-order rate constant at TRef"),
+                    KeySpec("TRef", .quantity(.temperature), required: true, "reference temperature of kRef"),
+                    KeySpec("activationEnergy", .quantity(Dimension(length: 2, mass: 1, time: -2, amount: -1)), required: true, "Ea, e.g. 80 kJ/mol"),
+                    KeySpec("heatOfReaction", .quantity(Dimension(length: 2, mass: 1, time: -2, amount: -1)), required: true, "ΔH (negative: exothermic), e.g. -100 kJ/mol"),
+                    KeySpec("density", .number, "kg/m³ (default 1000)"),
+                    KeySpec("heatCapacity", .number, "J/(kg·K) (default 4180)"),
+                    KeySpec("ua", .quantity(Dimension(length: 2, mass: 1, time: -3, temperature: -1)), required: true, "jacket heat-transfer coefficient × area, e.g. 5 kW/K"),
+                    KeySpec("agitatorOffFactor", .number, "fraction of ua left when the agitator stops (default 0.3)"),
+                    KeySpec("uaLoss", .quantity(Dimension(length: 2, mass: 1, time: -3, temperature: -1)), "heat loss to ambient"),
+                    KeySpec("ambientTemperature", .quantity(.temperature), "ambient (default 20 °C)"),
+                    KeySpec("jacketVolume", .quantity(.volume), "jacket volume (default 0.2 m3)"),
+                    KeySpec("jacketTemperature", .quantity(.temperature), "initial jacket temperature"),
+                    KeySpec("agitator", .identifier, "agitator motor"),
+                    KeySpec("feed", .section("stream"), "feed: valve, pumps, flow, temperature, concentration"),
+                    KeySpec("coolant", .section("stream"), "cooling water: valve, pumps, flow, temperature"),
+                    KeySpec("quench", .section("stream"), "emergency quench: valve, pumps, flow, temperature"),
+                    KeySpec("dump", .section("stream"), "emergency dump: valve, pumps, flow"),
+                    KeySpec("constantVolume", .boolean, "true: CSTR (overflow keeps volume); false: semi-batch")]
         case "bus":
             return [KeySpec("voltage", .quantity(.voltage), "nominal voltage (informational)")]
         case "supply":
@@ -267,7 +298,7 @@ public enum Format {
     public static let sections: [(String, [KeySpec])] = [
         ("person", person), ("line", line), ("fault", fault), ("effect", effect),
         ("hazard", hazard), ("step", step), ("rubric", rubric), ("deductions", deductions),
-        ("interlocks", interlocks), ("accidents", accidents), ("gas", gas),
+        ("interlocks", interlocks), ("accidents", accidents), ("gas", gas), ("stream", stream),
     ]
 
     static func names(_ keys: [KeySpec]) -> [String] { keys.map(\.name) }

@@ -220,3 +220,71 @@ extension Compilation {
         return AccidentPolicy(ending: ending)
     }
 }
+
+/// Compiles reactors: kinetics from kRef at TRef, heat transfer, and the equipment that
+/// drives feed, cooling, quench and dump.
+extension Compilation {
+    mutating func readReactors() -> ReactorPlant? {
+        let rows = declared.indices.filter { declared[$0].kind == .reactor }
+        guard !rows.isEmpty else { return nil }
+        let energy = HazLabCore.Dimension(length: 2, mass: 1, time: -2, amount: -1)
+        let ua = HazLabCore.Dimension(length: 2, mass: 1, time: -3, temperature: -1)
+        let molar = HazLabCore.Dimension(length: -3, amount: 1)
+        var specs: [ReactorSpec] = [], feed: [ReactorPlant.Stream?] = [], coolant: [ReactorPlant.Stream?] = []
+        var quench: [ReactorPlant.Stream?] = [], dump: [ReactorPlant.Stream?] = [], agitator: [Int32] = []
+        for row in rows {
+            let d = declared[row], r = d.reader
+            var spec = ReactorSpec()
+            let volume = positive(r.node("volume"), .volume, "\(d.id).volume", default: 1)
+            spec.initialVolume = volume
+            spec.minVolume = volume * 0.01
+            spec.maxVolume = volume * 1.5
+            spec.initialTemperature = positive(r.node("temperature"), .temperature, "\(d.id).temperature", default: 293.15)
+            spec.initialJacketTemperature = positive(r.node("jacketTemperature"), .temperature, "\(d.id).jacketTemperature",
+                                                     default: spec.initialTemperature)
+            spec.initialConcentration = nonNegative(r.node("concentration"), molar, "\(d.id).concentration", default: 0)
+            let ea = positive(r.node("activationEnergy"), energy, "\(d.id).activationEnergy", default: 80_000)
+            let kRef = positive(r.node("kRef"), .frequency, "\(d.id).kRef", default: 1e-3)
+            let tRef = positive(r.node("TRef"), .temperature, "\(d.id).TRef", default: 353.15)
+            spec.activationEnergy = ea
+            spec.preExponential = kRef / DetMath.exp(-ea / (8.314462618 * tRef))
+            if let n = r.node("heatOfReaction"), let h = quantity(n, energy, "\(d.id).heatOfReaction") { spec.heatOfReaction = h }
+            if let n = r.node("density"), let x = n.double(&bag, what: "\(d.id).density") {
+                if x <= 0 { bag.error(n.location, "'\(d.id).density' must be positive") } else { spec.density = x }
+            }
+            if let n = r.node("heatCapacity"), let x = n.double(&bag, what: "\(d.id).heatCapacity") {
+                if x <= 0 { bag.error(n.location, "'\(d.id).heatCapacity' must be positive") } else { spec.heatCapacity = x }
+            }
+            spec.ua = nonNegative(r.node("ua"), ua, "\(d.id).ua", default: 5_000)
+            spec.uaLoss = nonNegative(r.node("uaLoss"), ua, "\(d.id).uaLoss", default: 0)
+            if let n = r.node("agitatorOffFactor"), let x = n.double(&bag, what: "\(d.id).agitatorOffFactor") {
+                if x < 0 || x > 1 { bag.error(n.location, "'\(d.id).agitatorOffFactor' must be between 0 and 1") } else { spec.agitatorOffFactor = x }
+            }
+            spec.ambientTemperature = positive(r.node("ambientTemperature"), .temperature, "\(d.id).ambientTemperature", default: 293.15)
+            spec.jacketVolume = positive(r.node("jacketVolume"), .volume, "\(d.id).jacketVolume", default: 0.2)
+            spec.constantVolume = r.node("constantVolume").flatMap { $0.bool(&bag, what: "\(d.id).constantVolume") } ?? true
+            for message in spec.validate() { bag.error(d.node.location, "reactor '\(d.id)': \(message)") }
+            specs.append(spec)
+            feed.append(stream(r.node("feed"), "\(d.id).feed"))
+            coolant.append(stream(r.node("coolant"), "\(d.id).coolant"))
+            quench.append(stream(r.node("quench"), "\(d.id).quench"))
+            dump.append(stream(r.node("dump"), "\(d.id).dump"))
+            agitator.append(r.node("agitator").flatMap { entityRef($0, "\(d.id).agitator", kinds: [.motor]) }.map { local[Int($0)] } ?? -1)
+        }
+        return ReactorPlant(entities: rows.map { Int32($0) }, specs: specs, feed: feed, coolant: coolant,
+                            quench: quench, dump: dump, agitator: agitator)
+    }
+
+    private mutating func stream(_ node: YNode?, _ what: String) -> ReactorPlant.Stream? {
+        guard let node, let r = reader(node, what, Format.stream) else { return nil }
+        var s = ReactorPlant.Stream()
+        if let v = r.node("valve"), let e = entityRef(v, "\(what).valve", kinds: [.valve]) { s.valve = local[Int(e)] }
+        if let p = r.node("pumps"), let list = p.sequence(&bag, what: "\(what).pumps") {
+            s.pumps = list.compactMap { entityRef($0, "\(what).pumps", kinds: [.motor]).map { local[Int($0)] } }
+        }
+        s.flow = nonNegative(r.node("flow"), .volumeFlow, "\(what).flow", default: 0)
+        s.temperature = positive(r.node("temperature"), .temperature, "\(what).temperature", default: 293.15)
+        s.concentration = nonNegative(r.node("concentration"), HazLabCore.Dimension(length: -3, amount: 1), "\(what).concentration", default: 0)
+        return s
+    }
+}

@@ -350,6 +350,7 @@ struct Compilation {
         }
 
         let (gas, ppeProtects) = readGas(top, motors: motors, valves: valves, ppe: ppe)
+        let reactors = readReactors()
 
         // Sensors, in order; a sensor may measure another sensor declared before it.
         var historyStart: Int32 = 0
@@ -436,7 +437,7 @@ struct Compilation {
                      switches: switches, motors: motors, lines: lines, sensors: sensors, alarms: alarms,
                      timers: timers, faults: faults, hazards: hazards, zoneEntities: zones, ppeEntities: ppe,
                      contactEntities: contacts, memorySlots: stateSlots, initialMemory: stateMemory,
-                     gas: gas, ppeProtects: ppeProtects, electrical: electrical, isolation: isolation, accidents: accidents,
+                     gas: gas, reactors: reactors, ppeProtects: ppeProtects, electrical: electrical, isolation: isolation, accidents: accidents,
                      procedure: procedure, rubric: rubric, text: text)
     }
 
@@ -530,6 +531,7 @@ struct Compilation {
         case "leak": return .leak
         case "detector": return .detector
         case "hotwork": return .hotwork
+        case "reactor": return .reactor
         default: return nil
         }
     }

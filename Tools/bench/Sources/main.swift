@@ -23,6 +23,7 @@ let args = Array(CommandLine.arguments.dropFirst())
 let scenarioDir = option("--scenario") ?? "Scenarios/tank-filling"
 let journalPath = option("--journal") ?? scenarioDir + "/runs/perfect.jsonl"
 let repeatCount = Int(option("--repeat") ?? "") ?? 200
+let label = journalPath == "none" ? "idle (no journal)" : (journalPath as NSString).lastPathComponent
 let once = args.contains("--once")
 let skipReplay = args.contains("--skip-replay")
 
@@ -31,10 +32,15 @@ guard let model = compiled.model else {
     for d in compiled.errors { FileHandle.standardError.write((d.description + "\n").data(using: .utf8)!) }
     exit(1)
 }
+// `--journal none`: an idle attempt (no actions) that runs to the time limit.
 let journal: Journal
-do { journal = try Journal.read(path: journalPath) } catch {
-    FileHandle.standardError.write("\(error)\n".data(using: .utf8)!)
-    exit(1)
+if journalPath == "none" {
+    journal = Journal(header: .init(scenario: model.id, scenarioSHA256: model.sourceSHA256, seed: model.defaultSeed))
+} else {
+    do { journal = try Journal.read(path: journalPath) } catch {
+        FileHandle.standardError.write("\(error)\n".data(using: .utf8)!)
+        exit(1)
+    }
 }
 
 if once {
@@ -60,7 +66,8 @@ for _ in 0..<repeatCount {
 let cpu = cpuSeconds() - t0
 let simulated = Double(ticks) * model.secondsPerTick
 let factor = simulated / cpu
-print("scenario \(model.id) journal \((journalPath as NSString).lastPathComponent)")
+print("scenario \(model.id) journal \(label)")
+print("cpu_s_per_replay \(String(format: "%.4f", cpu / Double(repeatCount)))")
 print("replays \(repeatCount) ticks \(ticks) simulated_s \(String(format: "%.1f", simulated)) cpu_s \(String(format: "%.4f", cpu))")
 print("ns_per_tick \(String(format: "%.1f", cpu / Double(ticks) * 1e9))")
 print("realtime_factor \(String(format: "%.0f", factor))")
