@@ -33,7 +33,9 @@ public enum FieldCatalog {
                     f("inflow", .tankInflow, .number(.volumeFlow), "total inflow"),
                     f("outflow", .tankOutflow, .number(.volumeFlow), "total outflow incl. leaks"),
                     f("height", .tankHeight, .number(.length), "shell height"),
-                    f("overflowing", .tankOverflowing, .bool, "full and still filling")]
+                    f("overflowing", .tankOverflowing, .bool, "spilling over the top"),
+                    f("pressure", .tankPressure, .number(.pressure), "absolute pressure at the bottom"),
+                    f("gasPressure", .tankGasPressure, .number(.pressure), "absolute pressure of the gas space")]
         case .valve:
             list = [f("opening", .valvePosition, .number(.none), "opening, 0..1"),
                     f("position", .valvePosition, .number(.none), "opening, 0..1 (same as opening)"),

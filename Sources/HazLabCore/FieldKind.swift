@@ -41,4 +41,6 @@ public enum FieldKind: UInt16, Sendable, CaseIterable {
     // reactor
     case reactorTemperature, reactorJacketTemperature, reactorConcentration, reactorRate, reactorHeatRelease
     case reactorJacketDuty, reactorMTSR, reactorVolume
+    // fluid network
+    case tankPressure, tankGasPressure, lineFlow, lineReliefOpen
 }

@@ -277,6 +277,7 @@ public final class Model: Sendable {
     public let initialMemory: ContiguousArray<Double>
     public let sensorHistoryLength: Int
     public let gas: GasNet?
+    public let fluid: FluidPlant?
     public let reactors: ReactorPlant?
     /// Per PPE row: gas species indices it protects against, or `PPEProtection` codes.
     public let ppeProtects: [[Int]]
@@ -299,7 +300,7 @@ public final class Model: Sendable {
                 timers: TimerTable, faults: FaultTable, hazards: HazardTable,
                 zoneEntities: [Int32], ppeEntities: [Int32], contactEntities: [Int32],
                 memorySlots: Int, initialMemory: ContiguousArray<Double>,
-                gas: GasNet? = nil, reactors: ReactorPlant? = nil, ppeProtects: [[Int]] = [], electrical: ElectricalNet? = nil, isolation: IsolationNet? = nil, accidents: AccidentPolicy = AccidentPolicy(),
+                gas: GasNet? = nil, fluid: FluidPlant? = nil, reactors: ReactorPlant? = nil, ppeProtects: [[Int]] = [], electrical: ElectricalNet? = nil, isolation: IsolationNet? = nil, accidents: AccidentPolicy = AccidentPolicy(),
                 procedure: [ProcedureStep], rubric: Rubric, text: ScenarioText) {
         precondition(tickRate > 0, "tick rate must be positive")
         precondition(persons.first == "trainee", "person 0 must be the trainee")
@@ -313,7 +314,7 @@ public final class Model: Sendable {
         self.zoneEntities = zoneEntities; self.ppeEntities = ppeEntities; self.contactEntities = contactEntities
         self.memorySlots = memorySlots; self.initialMemory = initialMemory
         self.procedure = procedure; self.rubric = rubric; self.text = text
-        self.gas = gas; self.reactors = reactors; self.ppeProtects = ppeProtects.isEmpty ? Array(repeating: [], count: ppeEntities.count) : ppeProtects
+        self.gas = gas; self.fluid = fluid; self.reactors = reactors; self.ppeProtects = ppeProtects.isEmpty ? Array(repeating: [], count: ppeEntities.count) : ppeProtects
         self.electrical = electrical; self.isolation = isolation; self.accidents = accidents
         var history = 0
         for d in sensors.delayTicks { history += Int(d) + 1 }

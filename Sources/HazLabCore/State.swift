@@ -28,6 +28,13 @@ public struct State: Sendable, Hashable, FieldReader {
     /// Constant per tank; kept here so expressions can read it without the model.
     public let tankHeight: ContiguousArray<Double>
 
+    /// The lumped fluid network (vessels, links, reliefs); the tank arrays above mirror it.
+    public var fluid: FluidNetworkState?
+    public var tankPressure: ContiguousArray<Double>
+    public var tankGasPressure: ContiguousArray<Double>
+    public var tankLeaked: ContiguousArray<Double>
+    public var lineReliefOpen: ContiguousArray<UInt8>
+
     // valves
     public var valvePosition: ContiguousArray<Double>
     public var valveTarget: ContiguousArray<Double>
@@ -134,6 +141,11 @@ public struct State: Sendable, Hashable, FieldReader {
         tankOverflowing = ContiguousArray(repeating: 0, count: t.count)
         tankHeight = ContiguousArray(t.height)
 
+        fluid = m.fluid.map { FluidNetworkState(spec: $0.spec) }
+        tankPressure = ContiguousArray(repeating: 0, count: t.count)
+        tankGasPressure = ContiguousArray(repeating: 0, count: t.count)
+        tankLeaked = ContiguousArray(repeating: 0, count: t.count)
+        lineReliefOpen = ContiguousArray(repeating: 0, count: m.lines.count)
         valvePosition = ContiguousArray(m.valves.initialPosition)
         valveTarget = ContiguousArray(m.valves.initialPosition)
         valveStuck = ContiguousArray(repeating: 0, count: m.valves.count)
@@ -197,6 +209,7 @@ public struct State: Sendable, Hashable, FieldReader {
             case .when: faultTick[f] = -1
             }
         }
+        Fluids.mirror(m, &self)
         ElectricalStage.refresh(m, &self)
         if let iso = m.isolation { isolation = IsolationState(iso.spec, safe: IsolationStage.safeFlags(m, self)) }
         GasStage.initialiseDetectors(m, &self)
@@ -238,6 +251,10 @@ public struct State: Sendable, Hashable, FieldReader {
         case .tankOutflow: return p.pointee.tankOutflow[i]
         case .tankHeight: return p.pointee.tankHeight[i]
         case .tankOverflowing: return Double(p.pointee.tankOverflowing[i])
+        case .tankPressure: return p.pointee.tankPressure[i]
+        case .tankGasPressure: return p.pointee.tankGasPressure[i]
+        case .lineFlow: return p.pointee.lineFlow[i]
+        case .lineReliefOpen: return Double(p.pointee.lineReliefOpen[i])
         case .sensorValue: return p.pointee.sensorValue[i]
         case .sensorFailed: return flag(p.pointee.sensorFailure[i] != 0)
         case .alarmActive: return Double(p.pointee.alarmActive[i])
@@ -316,6 +333,9 @@ public struct State: Sendable, Hashable, FieldReader {
         h.array(openingOpen); h.array(leakRate); h.array(detectorValue); h.array(hotworkActive)
         h.array(traineeConcentration); h.array(traineeDose); h.array(traineeAboveIDLH); h.array(traineeStelExceeded)
         h.f64(traineeOxygen); h.i64(traineeLowOxygenTicks)
+        h.byte(fluid == nil ? 0 : 1)
+        fluid?.hash(into: &h)
+        h.array(tankPressure); h.array(tankGasPressure); h.array(tankLeaked); h.array(lineReliefOpen)
         h.u64(UInt64(reactors.count))
         for r in reactors { r.hash(into: &h) }
         return h.value

@@ -127,8 +127,11 @@ final class EquipmentTests: XCTestCase {
         XCTAssertEqual(o.score.total, 0)
         XCTAssertFalse(o.score.passed)
         let hazard = try XCTUnwrap(o.events.first { $0.kind == .hazardTriggered })
-        // 360 m³/h into 1 m² is 0.01 m per tick: 1.5 m of freeboard takes 150 ticks of flow from tick 21.
-        XCTAssert((170...171).contains(hazard.tick), "overflow at tick \(hazard.tick)")
+        // At its rated 360 m³/h the pump lifts 0.01 m per tick into 1 m²: 1.5 m of freeboard is
+        // 150 ticks of flow from tick 21. The default curve (rated point at 1 bar, shut-off at
+        // 1.3×) loses at most 10 % of that flow against the tank's own 0.5–2 m of head, so
+        // the overflow comes 150…167 ticks after the pump starts.
+        XCTAssert((171...188).contains(hazard.tick), "overflow at tick \(hazard.tick)")
         XCTAssertEqual(o.ticks, hazard.tick, "the hazard ends the scenario on its tick")
         XCTAssert(o.events.contains { $0.kind == .alarmRaised && $0.subject == m.entityIndex["LAH1"] })
     }

@@ -1,9 +1,7 @@
-/// Stage 5: just enough hydraulics for the demo scenarios. Valves stroke toward their
-/// targets; each line carries `ratedFlow × (smallest valve opening)`, driven by its pump
-/// when it has one, or by gravity from its source tank (`× √fill`) when it has none.
-/// Lines transfer in declaration order and never draw a tank below empty; a tank that
-/// would exceed its height spills and is flagged as overflowing.
-/// (The lumped fluid network replaces this with the hazard-physics issue.)
+/// Stage 5: fluids. Valves stroke toward their targets; then the lumped network
+/// (`FluidNetwork`) moves liquid and gas between vessels through lines, pumps, check valves
+/// and reliefs, conserving mass to rounding. A line's opening is its most-closed valve's.
+/// Tank leaks (faults) drain to a ledger so the balance still closes.
 enum Fluids {
     static func run(_ m: Model, _ s: inout State, _ events: inout [Event]) {
         let dt = m.secondsPerTick
@@ -17,54 +15,67 @@ enum Fluids {
             if pos < target { pos = min(target, pos + delta) } else { pos = max(target, pos - delta) }
             s.valvePosition[v] = pos
         }
-
-        let tanks = m.tanks
-        for t in 0..<tanks.count { s.tankInflow[t] = 0; s.tankOutflow[t] = 0 }
-        for v in 0..<valves.count { s.valveFlow[v] = 0 }
-
+        guard let plant = m.fluid, var net = s.fluid else { return }
         let lines = m.lines
+        var controls = FluidControls(linkCount: plant.spec.links.count)
         for l in 0..<lines.count {
+            let link = Int(plant.linkOfLine[l])
             var opening = 1.0
             let lo = Int(lines.valveStart[l]), hi = Int(lines.valveStart[l + 1])
             for k in lo..<hi { opening = min(opening, s.valvePosition[Int(lines.valves[k])]) }
-            var q = lines.ratedFlow[l] * opening
-            let from = Int(lines.fromTank[l]), to = Int(lines.toTank[l])
+            controls.opening[link] = opening
             let pump = lines.pump[l]
-            if pump >= 0 {
-                if s.motorRunning[Int(pump)] == 0 { q = 0 }
-            } else if from >= 0 {
-                q *= max(0, min(1, s.tankFill[from])).squareRoot()
-            }
-            if from >= 0 { q = min(q, s.tankVolume[from] / dt) }
-            if q < 0 { q = 0 }
-            s.lineFlow[l] = q
-            for k in lo..<hi { s.valveFlow[Int(lines.valves[k])] += q }
-            if from >= 0 {
-                s.tankVolume[from] -= q * dt
-                s.tankOutflow[from] += q
-            }
-            if to >= 0 {
-                s.tankVolume[to] += q * dt
-                s.tankInflow[to] += q
-            }
+            controls.pumpSpeed[link] = pump >= 0 && s.motorRunning[Int(pump)] == 0 ? 0 : 1
         }
+        s.fluid = nil   // keep the network state uniquely referenced while it is stepped in place
+        FluidNetwork.step(plant.spec, &net, controls: controls, dt: dt)
+        var leaked = false
+        for t in 0..<m.tanks.count where s.tankLeakRate[t] > 0 {
+            let node = Int(plant.nodeOfTank[t])
+            let v = min(s.tankLeakRate[t] * dt, net.volume[node])
+            net.volume[node] -= v
+            s.tankLeaked[t] += v
+            leaked = true
+        }
+        if leaked { FluidNetwork.refreshDerived(plant.spec, &net) }
+        s.fluid = net
+        mirror(m, &s)
+    }
 
-        for t in 0..<tanks.count {
-            if s.tankLeakRate[t] > 0 {
-                let leak = min(s.tankLeakRate[t], s.tankVolume[t] / dt)
-                s.tankVolume[t] -= leak * dt
-                s.tankOutflow[t] += leak
-            }
-            if s.tankVolume[t] < 0 { s.tankVolume[t] = 0 }
-            let capacity = tanks.area[t] * tanks.height[t]
-            if s.tankVolume[t] >= capacity {
-                s.tankVolume[t] = capacity
-                s.tankOverflowing[t] = s.tankInflow[t] > s.tankOutflow[t] ? 1 : 0
-            } else {
-                s.tankOverflowing[t] = 0
-            }
-            s.tankLevel[t] = s.tankVolume[t] / tanks.area[t]
-            s.tankFill[t] = s.tankLevel[t] / tanks.height[t]
+    /// Copies the network's vessels and links into the tank, line and valve arrays that
+    /// expressions and the viewer read.
+    static func mirror(_ m: Model, _ s: inout State) {
+        guard let plant = m.fluid, let net = s.fluid else { return }
+        let dt = m.secondsPerTick
+        for t in 0..<m.tanks.count {
+            let n = Int(plant.nodeOfTank[t])
+            s.tankVolume[t] = net.volume[n]
+            s.tankLevel[t] = net.level[n]
+            s.tankFill[t] = net.level[n] / m.tanks.height[t]
+            s.tankOverflowing[t] = net.overflowing[n]
+            s.tankPressure[t] = net.bottomPressure[n]
+            s.tankGasPressure[t] = net.gasPressure[n]
+            s.tankInflow[t] = 0
+            s.tankOutflow[t] = s.tankLeakRate[t] > 0 && net.volume[n] > 0 ? s.tankLeakRate[t] : 0
         }
+        for v in 0..<m.valves.count { s.valveFlow[v] = 0 }
+        let lines = m.lines
+        for l in 0..<lines.count {
+            let link = Int(plant.linkOfLine[l])
+            let q = net.liquidFlow[link]
+            s.lineFlow[l] = q
+            s.lineReliefOpen[l] = net.reliefOpen[link]
+            let lo = Int(lines.valveStart[l]), hi = Int(lines.valveStart[l + 1])
+            for k in lo..<hi { s.valveFlow[Int(lines.valves[k])] += q }
+            let from = lines.fromTank[l], to = lines.toTank[l]
+            if q >= 0 {
+                if from >= 0 { s.tankOutflow[Int(from)] += q }
+                if to >= 0 { s.tankInflow[Int(to)] += q }
+            } else {
+                if to >= 0 { s.tankOutflow[Int(to)] -= q }
+                if from >= 0 { s.tankInflow[Int(from)] -= q }
+            }
+        }
+        _ = dt
     }
 }

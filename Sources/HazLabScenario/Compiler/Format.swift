@@ -128,7 +128,10 @@ public enum Format {
         case "tank":
             return [KeySpec("area", .quantity(.area), required: true, "cross-section area"),
                     KeySpec("height", .quantity(.length), required: true, "shell height"),
-                    KeySpec("level", .quantity(.length), "initial level")]
+                    KeySpec("level", .quantity(.length), "initial level"),
+                    KeySpec("elevation", .quantity(.length), "height of the tank bottom above grade"),
+                    KeySpec("closed", .boolean, "closed vessel with a gas blanket (default: open to atmosphere)"),
+                    KeySpec("blanketPressure", .quantity(.pressure), "closed vessel: initial gauge pressure of the gas space")]
         case "valve":
             return [KeySpec("strokeTime", .quantity(.time), "full-stroke time (0 = instant)"),
                     KeySpec("opening", .number, "initial opening 0..1")] + isolationKeys
@@ -233,7 +236,18 @@ public enum Format {
         KeySpec("to", .identifier, "destination tank (omit for a drain)"),
         KeySpec("pump", .identifier, "pump that drives it"),
         KeySpec("valves", .list(.identifier), "valves in series"),
-        KeySpec("ratedFlow", .quantity(.volumeFlow), required: true, "flow with every valve fully open"),
+        KeySpec("ratedFlow", .quantity(.volumeFlow), "flow at ratedDeltaP with every valve open (sets the line's resistance)"),
+        KeySpec("ratedDeltaP", .quantity(.pressure), "pressure drop at ratedFlow (default 1 bar)"),
+        KeySpec("cv", .number, "flow coefficient Cv (US gpm/√psi), instead of ratedFlow"),
+        KeySpec("kv", .number, "flow coefficient Kv (m³/h/√bar), instead of ratedFlow"),
+        KeySpec("orificeArea", .quantity(.area), "orifice area (with cd), instead of ratedFlow"),
+        KeySpec("cd", .number, "orifice discharge coefficient (default 0.61)"),
+        KeySpec("head", .list(.list(.quantity(.none))), "pump curve: [[flow, head], ...] from shut-off (flow 0) down"),
+        KeySpec("checkValve", .boolean, "no reverse flow (pumps always have one)"),
+        KeySpec("setPressure", .quantity(.pressure), "makes the line a relief valve that lifts at this differential pressure"),
+        KeySpec("fromHeight", .quantity(.length), "nozzle height above the source tank's bottom"),
+        KeySpec("toHeight", .quantity(.length), "nozzle height above the destination tank's bottom"),
+        KeySpec("supplyPressure", .quantity(.pressure), "line without 'from': gauge pressure of the supply (default 0)"),
     ]
 
     public static let fault: [KeySpec] = [
