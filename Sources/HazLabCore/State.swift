@@ -209,7 +209,7 @@ public struct State: Sendable, Hashable, FieldReader {
             case .when: faultTick[f] = -1
             }
         }
-        Fluids.mirror(m, &self)
+        if let net = fluid { Fluids.mirror(m, &self, net) }
         ElectricalStage.refresh(m, &self)
         if let iso = m.isolation { isolation = IsolationState(iso.spec, safe: IsolationStage.safeFlags(m, self)) }
         GasStage.initialiseDetectors(m, &self)

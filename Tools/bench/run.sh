@@ -13,6 +13,10 @@ idle=$scenario/runs/idle.jsonl
 if [ -e "$idle" ] && [ "$idle" != "$journal" ]; then
   $bench --scenario "$scenario" --journal "$idle" --repeat 300
 fi
+echo "== per domain: 30-minute idle attempts (Tools/bench/scenarios)"
+$bench --scenario Tools/bench/scenarios/substation --journal none --repeat 20
+$bench --scenario Tools/bench/scenarios/reactor --journal none --repeat 5
+$bench --scenario Tools/bench/scenarios/gas-room --journal none --repeat 5
 if command -v valgrind >/dev/null; then
   echo "== instructions per tick (callgrind)"
   out=$(mktemp -d)

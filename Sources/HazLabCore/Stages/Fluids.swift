@@ -15,9 +15,11 @@ enum Fluids {
             if pos < target { pos = min(target, pos + delta) } else { pos = max(target, pos - delta) }
             s.valvePosition[v] = pos
         }
-        guard let plant = m.fluid, var net = s.fluid else { return }
+        // The network state is moved out of `s` and back (never copied): a copy would retain
+        // and release each of its arrays every tick.
+        guard let plant = m.fluid, var net = s.fluid.take() else { return }
         let lines = m.lines
-        var controls = FluidControls(linkCount: plant.spec.links.count)
+        var controls = net.controlsScratch.take() ?? FluidControls(linkCount: plant.spec.links.count)
         for l in 0..<lines.count {
             let link = Int(plant.linkOfLine[l])
             var opening = 1.0
@@ -27,8 +29,8 @@ enum Fluids {
             let pump = lines.pump[l]
             controls.pumpSpeed[link] = pump >= 0 && s.motorRunning[Int(pump)] == 0 ? 0 : 1
         }
-        s.fluid = nil   // keep the network state uniquely referenced while it is stepped in place
         FluidNetwork.step(plant.spec, &net, controls: controls, dt: dt)
+        net.controlsScratch = controls
         var leaked = false
         for t in 0..<m.tanks.count where s.tankLeakRate[t] > 0 {
             let node = Int(plant.nodeOfTank[t])
@@ -38,14 +40,14 @@ enum Fluids {
             leaked = true
         }
         if leaked { FluidNetwork.refreshDerived(plant.spec, &net) }
+        mirror(m, &s, net)
         s.fluid = net
-        mirror(m, &s)
     }
 
     /// Copies the network's vessels and links into the tank, line and valve arrays that
     /// expressions and the viewer read.
-    static func mirror(_ m: Model, _ s: inout State) {
-        guard let plant = m.fluid, let net = s.fluid else { return }
+    static func mirror(_ m: Model, _ s: inout State, _ net: borrowing FluidNetworkState) {
+        guard let plant = m.fluid else { return }
         let dt = m.secondsPerTick
         for t in 0..<m.tanks.count {
             let n = Int(plant.nodeOfTank[t])

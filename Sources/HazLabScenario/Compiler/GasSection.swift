@@ -145,6 +145,7 @@ extension Compilation {
             case .motor:
                 sparks[row] = !(dr.node("explosionProof").flatMap { $0.bool(&bag, what: "\(d.id).explosionProof") } ?? false)
                 guard d.type == "fan", let an = dr.node("airflow") else { continue }
+                usage.entities[row] = true
                 let flow = positive(an, .volumeFlow, "\(d.id).airflow", default: 0)
                 guard let p = located(d, "fan") else { continue }
                 let mode = dr.node("mode").flatMap { $0.string(&bag, what: "\(d.id).mode") } ?? "extract"

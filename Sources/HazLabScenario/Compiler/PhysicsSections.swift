@@ -31,6 +31,7 @@ extension Compilation {
             switch d.kind {
             case .switchgear:
                 let sw = Int(local[row])
+                if r.node("from") != nil || r.node("to") != nil || r.node("bus") != nil { usage.entities[row] = true }
                 let role = switches.role[sw]
                 if role == .earthing {
                     guard let bn = r.node("bus") ?? r.node("from") else { continue }

@@ -949,7 +949,7 @@ struct Compilation {
         for (row, d) in declared.enumerated() where !usage.entities[row] {
             // Trainee-facing items are used through actions, not expressions.
             switch d.kind {
-            case .zone, .contact, .alarm, .supply, .load, .link, .indicator, .bus, .energy, .opening, .hotwork, .detector: continue
+            case .zone, .contact, .alarm, .supply, .load, .link, .indicator, .bus, .energy, .opening, .hotwork, .detector, .leak, .reactor: continue
             default: break
             }
             bag.warning(d.node.location, "entity '\(d.id)' is never used by any condition, line, fault or step")

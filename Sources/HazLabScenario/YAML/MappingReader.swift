@@ -39,7 +39,12 @@ public struct MappingReader: Sendable {
         let allowedSet = Set(allowed)
         for p in pairs where !allowedSet.contains(p.key) {
             var message = "unknown key '\(p.key)' in \(what)"
-            if let s = Suggest.closest(to: p.key, among: allowed) { message += "; did you mean '\(s)'?" }
+            if let s = Suggest.closest(to: p.key, among: allowed) {
+                message += "; did you mean '\(s)'?"
+            } else if p.key.contains(" ") || p.key.contains(")") {
+                // `{when: f(a, b)}` splits at the comma inside the flow mapping.
+                message += " (a comma inside {…} starts a new key: put the value in quotes)"
+            }
             bag.error(p.keyLocation, message)
         }
     }

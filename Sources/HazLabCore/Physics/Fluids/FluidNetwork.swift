@@ -47,7 +47,17 @@ public enum FluidNetwork {
         if !(dt > 0) { return }
         let nL = spec.links.count
         precondition(controls.opening.count == nL && controls.pumpSpeed.count == nL, "one control per link")
-        var w = Workspace(links: nL, vars: spec.varCount)
+        // Reuse the scratch arrays of the previous step (reset to their initial values): the
+        // allocations cost as much as the solve for small plants.
+        var w: Workspace
+        if let old = s.workspace, old.q.count == nL, old.m == spec.varCount {
+            w = old
+            s.workspace = nil
+            w.reset()
+        } else {
+            w = Workspace(links: nL, vars: spec.varCount)
+        }
+        defer { s.workspace = w }
 
         for i in 0..<spec.nodes.count { s.overflowing[i] = 0 }
         evaluate(spec, &s, controls, &w)
@@ -88,7 +98,10 @@ public enum FluidNetwork {
 
     // MARK: - Internals
 
-    struct Workspace {
+    struct Workspace: Sendable, Equatable {
+        /// Scratch space never distinguishes two states.
+        static func == (_: Workspace, _: Workspace) -> Bool { true }
+
         var q: ContiguousArray<Double>
         var c: ContiguousArray<Double>
         var phase: ContiguousArray<UInt8>
@@ -117,6 +130,15 @@ public enum FluidNetwork {
             dx = ContiguousArray(repeating: 0, count: m)
             accLiquid = ContiguousArray(repeating: 0, count: nL)
             accGas = ContiguousArray(repeating: 0, count: nL)
+        }
+
+        /// Back to the freshly initialised values, so a reused workspace behaves exactly like a new one.
+        mutating func reset() {
+            for i in 0..<q.count { q[i] = 0; c[i] = 0; phase[i] = 0; forwardOnly[i] = 0; accLiquid[i] = 0; accGas[i] = 0 }
+            for i in 0..<sens.count { sens[i] = 0 }
+            for i in 0..<jac.count { jac[i] = 0; mat[i] = 0 }
+            for i in 0..<f.count { f[i] = 0; dx[i] = 0 }
+            lambda = 0
         }
     }
 
@@ -241,7 +263,7 @@ public enum FluidNetwork {
         return (heads[j &- 1] + slope * (x - flows[j &- 1]), slope)
     }
 
-    /// Pump + series resistance: solve ΔP_static + ρ·g·H_s(q) = loss(q) by 64 bisection steps on
+    /// Pump + series resistance: solve ΔP_static + ρ·g·H_s(q) = loss(q) by safeguarded Newton on
     /// a bracket that always holds the root (H non-increasing, loss increasing). c = dq/dΔP (tangent).
     static func pumpFlow(_ spec: FluidNetworkSpec, _ link: FluidLinkSpec, _ k: Double, _ speed: Double,
                          _ pf: Port, _ pt: Port) -> (q: Double, c: Double, phase: FluidPhase) {
@@ -261,15 +283,45 @@ public enum FluidNetwork {
             let hHi = s * s * pumpHead(flows, heads, hi / s).h
             var lo = sqrtLaw(k, dP + rg * hHi, lin).q
             if lo > hi { let t = lo; lo = hi; hi = t }
+            // Safeguarded Newton on g(q) = ΔP + ρg·s²·H(q/s) − loss(q), which falls strictly with q.
+            // Every iterate narrows the bracket by the sign of g. A Newton step that leaves the
+            // bracket, or any step after the eighth (Newton can alternate across a kink of the
+            // piecewise-linear curve), is replaced by an Illinois false-position step on the
+            // bracket. Stops within a few ulps, or after 64 steps; the iterates depend only on
+            // the operands, so the result is deterministic.
+            func g(_ x: Double) -> (g: Double, slope: Double) {
+                let ph = pumpHead(flows, heads, x / s)
+                let ax = abs(x)
+                let loss = ax >= qLin ? x * ax / (k * k) : x * sl / k
+                let lossSlope = ax >= qLin ? 2 * ax / (k * k) : sl / k
+                return (dP + rg * s * s * ph.h - loss, rg * s * ph.slope - lossSlope)
+            }
+            var gLo = g(lo).g, gHi = g(hi).g
+            var side = 0
+            q = 0.5 * (lo + hi)
             var it = 0
             while it < 64 {
-                let mid = 0.5 * (lo + hi)
-                let loss = abs(mid) >= qLin ? mid * abs(mid) / (k * k) : mid * sl / k
-                let g = dP + rg * s * s * pumpHead(flows, heads, mid / s).h - loss
-                if g > 0 { lo = mid } else { hi = mid }
+                let r = g(q)
+                if r.g > 0 {
+                    lo = q; gLo = r.g
+                    if side == 1 { gHi *= 0.5 }
+                    side = 1
+                } else {
+                    hi = q; gHi = r.g
+                    if side == -1 { gLo *= 0.5 }
+                    side = -1
+                }
+                if !(hi > lo) || hi - lo <= 4 * hi.ulp { break }
+                var next = it < 8 && r.slope < 0 ? q - r.g / r.slope : lo
+                if !(next > lo && next < hi) {
+                    let d = gLo - gHi
+                    next = d > 0 ? lo + (hi - lo) * (gLo / d) : 0.5 * (lo + hi)
+                    if !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
+                }
+                if abs(next - q) <= 4 * q.ulp { q = next; break }
+                q = next
                 it &+= 1
             }
-            q = 0.5 * (lo + hi)
             headSlope = s * pumpHead(flows, heads, q / s).slope
         } else {
             // Stopped / tripped: the pump casing is just a pipe (secant conductance, as for pipes).

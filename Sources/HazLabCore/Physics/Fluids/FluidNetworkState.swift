@@ -35,6 +35,10 @@ public struct FluidNetworkState: Sendable, Equatable {
 
     /// Substeps used by the last step (diagnostic).
     public var substeps: Int32
+    /// Scratch arrays reused between steps; not state (equal for any two states, never hashed).
+    var workspace: FluidNetwork.Workspace?
+    /// Scratch for the engine's per-step controls.
+    public var controlsScratch: FluidControls?
 
     /// The initial state of `spec` (levels, blanket inventories n = p·V_gas/(R·T)).
     public init(spec: FluidNetworkSpec) {
