@@ -88,6 +88,19 @@ final class ElectricalScenarioTests: XCTestCase {
         XCTAssertEqual(o.finalState.traineeDead, 1)
     }
 
+    func testArcFlashSuitTurnsAFatalArcFlashIntoAnInjury() throws {
+        let yaml = Self.bay(disabled: ["disconnector-under-load"]).replacingOccurrences(
+            of: "  - {id: room, type: zone}", with: "  - {id: room, type: zone}\n  - {id: suit, type: ppe, protects: [arc-flash]}")
+        let m = try compileInline(yaml)
+        let suited = Runner.replay(m, actions: [Action(tick: 0, verb: "wear", target: "suit"),
+                                                Action(tick: 5, verb: "open", target: "QS2")])
+        XCTAssertEqual(suited.finalState.traineeDead, 0)
+        XCTAssertEqual(suited.finalState.traineeInjuries, 1)
+        XCTAssertEqual(suited.score.veto, "arc-flash", "the wrong operation is still a critical error")
+        let bare = Runner.replay(m, actions: [Action(tick: 5, verb: "open", target: "QS2")])
+        XCTAssertEqual(bare.finalState.traineeDead, 1)
+    }
+
     func testLockoutTagoutEnergyRelease() throws {
         let m = try compileInline("""
         persons:

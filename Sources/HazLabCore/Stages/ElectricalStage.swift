@@ -111,7 +111,9 @@ enum Accidents {
         events.append(Event(tick: s.tick, kind: .accident, subject: subject, code: Int32(c.rawValue), person: person, detail: cause))
         guard person == 0 else { return }
         s.traineeInjuries &+= 1
-        if c == .fatality || c == .arcFlash || c == .electricShock { s.traineeDead = 1 }
+        let survives = (c == .arcFlash && PPEProtection.worn(m, s, PPEProtection.arcFlash))
+            || (c == .electricShock && PPEProtection.worn(m, s, PPEProtection.shock))
+        if (c == .fatality || c == .arcFlash || c == .electricShock) && !survives { s.traineeDead = 1 }
         if m.accidents.ending.contains(c) && !s.ended {
             s.endReason = .accident
             events.append(Event(tick: s.tick, kind: .scenarioEnded, subject: subject, code: EndReason.accident.rawValue))

@@ -63,11 +63,18 @@ enum GasStage {
         guard let net = m.gas, let field = s.gas, !s.ended else { return }
         let e = Int(entity)
         let p = m.entities.position[e] + Vec3(0, 0, m.entities.size[e].z * 0.5)
-        var explosive = false
+        var explosive = false, rich = false
         for sp in 0..<net.spec.species.count {
             guard let lel = net.spec.species[sp].lel, let uel = net.spec.species[sp].uel else { continue }
             let c = GasSampler.fraction(spec: net.spec, field: field, x: p.x, y: p.y, z: p.z, species: sp)
             if c >= lel && c <= uel { explosive = true; break }
+            if c > uel { rich = true }
+        }
+        if !explosive && rich {
+            // Too rich to explode: the mixture burns where it meets air (a jet or flash fire).
+            events.append(Event(tick: s.tick, kind: .accident, subject: entity, code: Int32(Consequence.fire.rawValue), person: person))
+            Accidents.record(m, &s, &events, .injury, subject: entity, person: 0, cause: Int32(Consequence.fire.rawValue))
+            return
         }
         guard explosive else { return }
         events.append(Event(tick: s.tick, kind: .accident, subject: entity, code: Int32(Consequence.explosion.rawValue), person: person))
@@ -156,4 +163,14 @@ public enum PPEProtection {
     public static let all = -1
     /// Oxygen deficiency only.
     public static let oxygen = -2
+    /// Arc-flash suit: an arc flash injures instead of killing.
+    public static let arcFlash = -3
+    /// Insulating gloves and boots: an electric shock injures instead of killing.
+    public static let shock = -4
+
+    /// Whether any worn PPE item carries this protection code.
+    static func worn(_ m: Model, _ s: State, _ code: Int) -> Bool {
+        for (k, list) in m.ppeProtects.enumerated() where s.ppeWorn[k] != 0 && list.contains(code) { return true }
+        return false
+    }
 }

@@ -201,8 +201,8 @@ public enum Format {
         case "link":
             return [KeySpec("from", .identifier, required: true, "bus"), KeySpec("to", .identifier, required: true, "bus")]
         case "ppe":
-            return [KeySpec("protects", .list(.oneOf(GasSpecies.table.map(\.name) + ["O2", "all"])),
-                            "gases it filters (a gas mask: its cartridge's gases); all = breathing air (SCBA)")]
+            return [KeySpec("protects", .list(.oneOf(GasSpecies.table.map(\.name) + ["O2", "all", "arc-flash", "shock"])),
+                            "gases it filters (a gas mask: its cartridge's gases); all = breathing air (SCBA); arc-flash (suit); shock (insulating gloves and boots)")]
         case "zone":
             return [KeySpec("compartment", .list(.identifier), "buses inside, if the zone is a switchgear compartment"),
                     KeySpec("requireEarthed", .boolean, "entry needs the compartment earthed, not only dead (default true)")]

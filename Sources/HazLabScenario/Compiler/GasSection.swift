@@ -162,23 +162,8 @@ extension Compilation {
             }
         }
         _ = motors; _ = valves
-        var protects: [[Int]] = []
-        for e in ppe {
-            let d = declared[Int(e)]
-            var list: [Int] = []
-            if let pn = d.reader.node("protects"), let items = pn.sequence(&bag, what: "\(d.id).protects") {
-                for item in items {
-                    guard let name = item.string(&bag, what: "\(d.id).protects") else { continue }
-                    if name == "all" { list.append(PPEProtection.all) }
-                    else if name == "O2" { list.append(PPEProtection.oxygen) }
-                    else if let sp = species.firstIndex(where: { $0.name == name }) { list.append(sp) }
-                    else if GasSpecies.named(name) == nil { oneOfError(item, name, GasSpecies.table.map(\.name) + ["O2", "all"], "\(d.id).protects") }
-                }
-            }
-            protects.append(list)
-        }
         for msg in spec.validate() { bag.error(node.location, msg) }
-        if bag.hasErrors { return (nil, protects) }
+        if bag.hasErrors { return (nil, []) }
         let net = GasNet(spec: spec, updateEveryTicks: every, wind: wind, openingEntities: openingEntities,
                          openingInitiallyOpen: openingOpen, fanMotorRows: fanRows, fanMode: fanMode, fanAirflow: fanFlow,
                          fanCell: fanCell, fanAxis: fanAxis, fanSign: fanSign, leakEntities: leakEntities,
@@ -192,6 +177,29 @@ extension Compilation {
         if worst.substeps > 2_000 {
             bag.warning(node.location, "the gas update needs \(worst.substeps) substeps with every door and fan open; larger cells or a shorter 'updateEvery' make it cheaper")
         }
-        return (net, protects)
+        return (net, [])
+    }
+
+    /// What each PPE item protects against: gases (by the grid's species), O2 deficiency,
+    /// breathing air (all), arc flash and electric shock.
+    mutating func readProtection(ppe: [Int32], species: [GasSpecies]) -> [[Int]] {
+        var protects: [[Int]] = []
+        for e in ppe {
+            let d = declared[Int(e)]
+            var list: [Int] = []
+            if let pn = d.reader.node("protects"), let items = pn.sequence(&bag, what: "\(d.id).protects") {
+                for item in items {
+                    guard let name = item.string(&bag, what: "\(d.id).protects") else { continue }
+                    if name == "all" { list.append(PPEProtection.all) }
+                    else if name == "O2" { list.append(PPEProtection.oxygen) }
+                    else if name == "arc-flash" { list.append(PPEProtection.arcFlash) }
+                    else if name == "shock" { list.append(PPEProtection.shock) }
+                    else if let sp = species.firstIndex(where: { $0.name == name }) { list.append(sp) }
+                    else if GasSpecies.named(name) == nil { oneOfError(item, name, GasSpecies.table.map(\.name) + ["O2", "all", "arc-flash", "shock"], "\(d.id).protects") }
+                }
+            }
+            protects.append(list)
+        }
+        return protects
     }
 }

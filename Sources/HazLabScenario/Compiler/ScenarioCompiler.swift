@@ -349,7 +349,8 @@ struct Compilation {
             bag.error(d.reader.node("running")?.location ?? d.node.location, "'\(d.id)' cannot start running: its supply switch is open")
         }
 
-        let (gas, ppeProtects) = readGas(top, motors: motors, valves: valves, ppe: ppe)
+        let (gas, _) = readGas(top, motors: motors, valves: valves, ppe: ppe)
+        let ppeProtects = readProtection(ppe: ppe, species: gas?.spec.species ?? [])
         let reactors = readReactors()
 
         // Sensors, in order; a sensor may measure another sensor declared before it.
