@@ -49,15 +49,12 @@ public enum FluidNetwork {
         precondition(controls.opening.count == nL && controls.pumpSpeed.count == nL, "one control per link")
         // Reuse the scratch arrays of the previous step (reset to their initial values): the
         // allocations cost as much as the solve for small plants.
-        var w: Workspace
-        if let old = s.workspace, old.q.count == nL, old.m == spec.varCount {
-            w = old
-            s.workspace = nil
+        var w = s.workspace.take() ?? Workspace(links: nL, vars: spec.varCount)
+        if w.q.count == nL && w.m == spec.varCount {
             w.reset()
         } else {
             w = Workspace(links: nL, vars: spec.varCount)
         }
-        defer { s.workspace = w }
 
         for i in 0..<spec.nodes.count { s.overflowing[i] = 0 }
         evaluate(spec, &s, controls, &w)
@@ -79,6 +76,7 @@ public enum FluidNetwork {
             s.gasFlow[l] = w.accGas[l] / dt
         }
         s.substeps = Int32(n)
+        s.workspace = w
     }
 
     /// Recomputes level, gas pressure and bottom pressure from the inventories.
@@ -295,6 +293,36 @@ public enum FluidNetwork {
                 let loss = ax >= qLin ? x * ax / (k * k) : x * sl / k
                 let lossSlope = ax >= qLin ? 2 * ax / (k * k) : sl / k
                 return (dP + rg * s * s * ph.h - loss, rg * s * ph.slope - lossSlope)
+            }
+            // Fast path: on each linear piece of the curve the balance is a quadratic in q
+            // (turbulent loss q²/k²), solved in the cancellation-free form q = 2C/(B + √(B² + 4AC)).
+            // The root is unique (g falls strictly), so the first piece that contains its own
+            // root is the answer. The laminar region and reverse flow use the iteration below.
+            var closed: Double? = nil
+            let n = flows.count
+            if n >= 2 {
+                let a = 1 / (k * k)
+                var j = 1
+                while j < n {
+                    let f0 = flows[j &- 1], f1 = flows[j]
+                    let m = (heads[j] - heads[j &- 1]) / (f1 - f0)
+                    let bb = rg * s * m              // B = −b ≤ 0 for a falling curve
+                    let cc = dP + rg * s * s * (heads[j &- 1] - m * f0)
+                    if cc > 0 {
+                        let disc = bb * bb + 4 * a * cc
+                        let root = 2 * cc / (-bb + disc.squareRoot())
+                        let x = root / s
+                        if root >= qLin && x > f0 && (x <= f1 || j == n &- 1) { closed = root; break }
+                    }
+                    j &+= 1
+                }
+            }
+            if let r = closed {
+                q = r
+                headSlope = s * pumpHead(flows, heads, q / s).slope
+                if q > 0 && pf.offers != .liquid { return (0, 0, .none) }
+                let c = 1 / (2 * q / (k * k) - rg * headSlope)
+                return (q, c, .liquid)
             }
             var gLo = g(lo).g, gHi = g(hi).g
             var side = 0
