@@ -39,11 +39,15 @@ extension Compilation {
         let injury = positive(r.node("injuryRadius"), .length, "gas.injuryRadius", default: 12)
         let breathing = nonNegative(r.node("breathingHeight"), .length, "gas.breathingHeight", default: 1.5)
 
-        func count(_ extent: Double) -> Int { max(1, Int((extent / cell).rounded(.toNearestOrAwayFromZero))) }
+        func count(_ extent: Double) -> Int {
+            let c = (extent / cell).rounded(.toNearestOrAwayFromZero)
+            return c.isFinite ? max(1, Int(min(c, 1e7))) : 10_000_000   // over budget either way
+        }
         let nx = count(size.x), ny = count(size.y), nz = count(size.z)
         // Memory budget: the field, its workspace and the face coefficients, about 12 doubles a cell.
         let budgetCells = 2_000_000
-        if nx * ny * nz > budgetCells || nx * ny * nz * max(1, species.count) > 8_000_000 {
+        let cells = Double(nx) * Double(ny) * Double(nz)
+        if cells > Double(budgetCells) || cells * Double(max(1, species.count)) > 8_000_000 {
             bag.error(r.node("cellSize")?.location ?? node.location,
                       "gas grid of \(nx)×\(ny)×\(nz) cells and \(species.count) gases is over the memory budget (\(budgetCells) cells); use larger cells")
             return (nil, [])
@@ -164,6 +168,15 @@ extension Compilation {
         _ = motors; _ = valves
         for msg in spec.validate() { bag.error(node.location, msg) }
         if bag.hasErrors { return (nil, []) }
+        // Bound the transport rate before planning (the planner traps past a million substeps):
+        // Σ|wind| and the fastest fan jet over h, plus 6·D/h².
+        let maxJet = zip(fanMode, fanFlow).filter { $0.0 == .supply }.map { $0.1 / (cell * cell) }.max() ?? 0
+        let rate = (abs(wind.x) + abs(wind.y) + abs(wind.z) + maxJet) / cell + 6 * D / (cell * cell)
+        let substepBound = Double(every) * dtTick * rate / spec.safety
+        if !(substepBound <= 100_000) {
+            bag.error(node.location, "gas transport is too fast for the grid: about \(Int(min(substepBound, 1e15))) substeps per update; lower the wind, fan airflow or diffusivity, or use larger cells or a shorter 'updateEvery'")
+            return (nil, [])
+        }
         let net = GasNet(spec: spec, updateEveryTicks: every, wind: wind, openingEntities: openingEntities,
                          openingInitiallyOpen: openingOpen, fanMotorRows: fanRows, fanMode: fanMode, fanAirflow: fanFlow,
                          fanCell: fanCell, fanAxis: fanAxis, fanSign: fanSign, leakEntities: leakEntities,

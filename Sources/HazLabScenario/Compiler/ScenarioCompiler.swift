@@ -146,8 +146,11 @@ struct Compilation {
         return Vec3(v[0], v[1], v[2])
     }
 
+    /// Seconds to ticks, saturating (times beyond a week are rejected where they are read).
     func ticks(_ seconds: Double) -> Int64 {
-        Int64((seconds * Double(tickRate)).rounded(.toNearestOrAwayFromZero))
+        let t = (seconds * Double(tickRate)).rounded(.toNearestOrAwayFromZero)
+        guard t.isFinite else { return t < 0 ? -Int64(1) << 52 : Int64(1) << 52 }
+        return Int64(max(-4.5e15, min(4.5e15, t)))
     }
 
     /// Where an expression's first character is, for mapping parser offsets to the file.
@@ -255,7 +258,11 @@ struct Compilation {
         if let n = top.node("tickRate"), let r = n.int(&bag, what: "tickRate") {
             if r < 1 || r > 1000 { bag.error(n.location, "'tickRate' must be between 1 and 1000 Hz") } else { tickRate = Int32(r) }
         }
-        let timeLimit = positive(top.node("timeLimit"), .time, "timeLimit", default: 600)
+        var timeLimit = positive(top.node("timeLimit"), .time, "timeLimit", default: 600)
+        if timeLimit > 86_400, let n = top.node("timeLimit") {
+            bag.error(n.location, "'timeLimit' must be at most 24 h")
+            timeLimit = 600
+        }
         var seed: UInt64 = 1
         if let n = top.node("seed"), let s = n.int(&bag, what: "seed") {
             if s < 0 { bag.error(n.location, "'seed' must not be negative") } else { seed = UInt64(s) }
@@ -366,7 +373,11 @@ struct Compilation {
             usage.sensorDimensions[Int(local[row])] = dim
             let noise = r.node("noise").flatMap { quantity($0, dim, "\(d.id).noise") } ?? 0
             if let n = r.node("noise"), noise < 0 { bag.error(n.location, "'\(d.id).noise' must not be negative") }
-            let delay = nonNegative(r.node("delay"), .time, "\(d.id).delay", default: 0)
+            var delay = nonNegative(r.node("delay"), .time, "\(d.id).delay", default: 0)
+            if delay > 600, let n = r.node("delay") {
+                bag.error(n.location, "'\(d.id).delay' must be at most 10 min (the sensor keeps one reading per tick of delay)")
+                delay = 0
+            }
             var lo = 0.0, hi = 0.0
             if let n = r.node("range"), let list = n.sequence(&bag, what: "\(d.id).range") {
                 if list.count != 2 {
