@@ -4,7 +4,7 @@ import XCTest
 import HazLabCore
 
 /// Verification of the gas dispersion kernel (Sources/HazLabCore/Physics/Gas,
-/// Docs/verification-gas.md). Each test states the formula, its source and the tolerance.
+/// Docs/verification/gas.md). Each test states the formula, its source and the tolerance.
 /// With HAZLAB_VERIFICATION_OUT=<dir> set, the tests also write the CSVs that
 /// Tools/verification/plot_gas.py turns into the SVGs of Docs/verification/.
 final class GasDispersionTests: XCTestCase {

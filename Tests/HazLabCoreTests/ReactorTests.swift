@@ -6,7 +6,7 @@ import XCTest
 /// Verification of the jacketed reactor kernel (Sources/HazLabCore/Physics/Thermal).
 /// Each test states the formula, its source and the tolerance. When the environment variable
 /// HAZLAB_VERIFICATION_OUT names a folder, traces are written there as CSV for
-/// Tools/verification/reactor_plots.py (see Docs/verification-process.md).
+/// Tools/verification/reactor_plots.py (see Docs/verification/process.md).
 final class ReactorTests: XCTestCase {
 
     static let R = ReactorSpec.gasConstant

@@ -6,7 +6,7 @@ Usage:
     swift test --scratch-path .build-proc --filter 'FluidNetworkTests|ReactorTests'
   python3 Tools/verification/fluids_plots.py /tmp/hazlab-verif [Docs/verification]
 
-Reads the CSV files the tests write and produces fluids_*.svg (see Docs/verification-process.md).
+Reads the CSV files the tests write and produces fluids_*.svg (see Docs/verification/process.md).
 """
 import csv
 import math

@@ -1,6 +1,6 @@
 // Lumped fluid network kernel: one `step` per tick.
 //
-// Numerics (see Docs/verification-process.md):
+// Numerics (see Docs/verification/process.md):
 // - Link law q = K·o·sign(ΔP)·√|ΔP| for |ΔP| ≥ ΔP_lin, q = K·o·ΔP/√ΔP_lin below (laminar
 //   regularisation: continuous value at ΔP_lin, finite slope through 0, so no chatter).
 // - Linearly implicit (backward-Euler, lagged-conductance) update per substep: link flows are

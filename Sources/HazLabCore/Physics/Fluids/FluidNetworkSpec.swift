@@ -3,7 +3,7 @@
 // Pressures are ABSOLUTE pascals, lengths metres, volumes m³, flows m³/s (liquid) or mol/s
 // (gas), temperatures kelvin. The kernel is independent of Model/State: the scenario
 // compiler builds a `FluidNetworkSpec`, the engine keeps a `FluidNetworkState` and calls
-// `FluidNetwork.step` once per tick. See Docs/verification-process.md.
+// `FluidNetwork.step` once per tick. See Docs/verification/process.md.
 
 /// What a node is.
 public enum FluidNodeKind: UInt8, Sendable {

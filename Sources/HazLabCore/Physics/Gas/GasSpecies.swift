@@ -22,7 +22,7 @@
 //  - Molar masses: IUPAC standard atomic weights.
 //
 // The kernel treats every species as a passive, neutrally buoyant tracer (see
-// Docs/verification-gas.md): molar mass is informational (density relative to air 28.96 g/mol)
+// Docs/verification/gas.md): molar mass is informational (density relative to air 28.96 g/mol)
 // for placement rules and a future buoyancy drift term.
 
 /// How a detector reports a species.

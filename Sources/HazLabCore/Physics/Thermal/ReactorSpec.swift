@@ -1,5 +1,5 @@
 // Jacketed stirred-tank reactor (CSTR or semi-batch) with Arrhenius kinetics: immutable
-// parameters in SI units (m³, kg, J, K, mol, s, W). See Docs/verification-process.md.
+// parameters in SI units (m³, kg, J, K, mol, s, W). See Docs/verification/process.md.
 
 public struct ReactorSpec: Sendable, Equatable {
     // MARK: Contents
