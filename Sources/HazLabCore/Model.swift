@@ -276,6 +276,8 @@ public final class Model: Sendable {
     public let memorySlots: Int
     public let initialMemory: ContiguousArray<Double>
     public let sensorHistoryLength: Int
+    /// Fixed work zone of each person row (entity row of a zone), or -1; row 0 (the trainee) moves.
+    public let personZones: [Int32]
     public let gas: GasNet?
     public let fluid: FluidPlant?
     public let reactors: ReactorPlant?
@@ -300,7 +302,7 @@ public final class Model: Sendable {
                 timers: TimerTable, faults: FaultTable, hazards: HazardTable,
                 zoneEntities: [Int32], ppeEntities: [Int32], contactEntities: [Int32],
                 memorySlots: Int, initialMemory: ContiguousArray<Double>,
-                gas: GasNet? = nil, fluid: FluidPlant? = nil, reactors: ReactorPlant? = nil, ppeProtects: [[Int]] = [], electrical: ElectricalNet? = nil, isolation: IsolationNet? = nil, accidents: AccidentPolicy = AccidentPolicy(),
+                personZones: [Int32] = [], gas: GasNet? = nil, fluid: FluidPlant? = nil, reactors: ReactorPlant? = nil, ppeProtects: [[Int]] = [], electrical: ElectricalNet? = nil, isolation: IsolationNet? = nil, accidents: AccidentPolicy = AccidentPolicy(),
                 procedure: [ProcedureStep], rubric: Rubric, text: ScenarioText) {
         precondition(tickRate > 0, "tick rate must be positive")
         precondition(persons.first == "trainee", "person 0 must be the trainee")
@@ -314,6 +316,7 @@ public final class Model: Sendable {
         self.zoneEntities = zoneEntities; self.ppeEntities = ppeEntities; self.contactEntities = contactEntities
         self.memorySlots = memorySlots; self.initialMemory = initialMemory
         self.procedure = procedure; self.rubric = rubric; self.text = text
+        self.personZones = personZones.isEmpty ? Array(repeating: -1, count: persons.count) : personZones
         self.gas = gas; self.fluid = fluid; self.reactors = reactors; self.ppeProtects = ppeProtects.isEmpty ? Array(repeating: [], count: ppeEntities.count) : ppeProtects
         self.electrical = electrical; self.isolation = isolation; self.accidents = accidents
         var history = 0

@@ -101,6 +101,26 @@ final class ElectricalScenarioTests: XCTestCase {
         XCTAssertEqual(bare.finalState.traineeDead, 1)
     }
 
+    func testEnergyReleasedOntoAColleagueInjuresThem() throws {
+        let m = try compileInline("""
+        persons:
+          - {id: fitter, zone: pump_bay}
+        entities:
+          - {id: control, type: zone}
+          - {id: pump_bay, type: zone}
+          - {id: mains, type: energy, kind: electrical, magnitude: 380 V, zones: [pump_bay]}
+          - {id: QF2, type: breaker, isolates: [mains]}
+        procedure:
+          - {id: s, title: 一, done: QF2.closed, score: 10}
+        """)
+        // The trainee, in the control room, re-energises the pump while the fitter works on it.
+        let o = Runner.replay(m, actions: [Action(tick: 10, verb: "close", target: "QF2")])
+        let injury = try XCTUnwrap(o.events.first { $0.kind == .accident })
+        XCTAssertEqual(Consequence(rawValue: UInt8(injury.code)), .injury)
+        XCTAssertEqual(injury.person, 1, "the fitter is hurt")
+        XCTAssertEqual(o.finalState.traineeInjuries, 0, "the trainee was not in the danger zone")
+    }
+
     func testLockoutTagoutEnergyRelease() throws {
         let m = try compileInline("""
         persons:

@@ -83,7 +83,7 @@ enum IsolationStage {
     static func run(_ m: Model, _ s: inout State, _ events: inout [Event]) {
         guard let iso = m.isolation, var state = s.isolation else { return }
         let safe = safeFlags(m, s)
-        var zones = [Int32](repeating: -1, count: m.persons.count)
+        var zones = m.personZones
         zones[0] = s.traineeZone
         let out = state.update(iso.spec, safe: safe, personZone: zones, dt: m.secondsPerTick)
         s.isolation = state

@@ -111,6 +111,7 @@ public enum Format {
     public static let person: [KeySpec] = [
         KeySpec("id", .identifier, required: true, "person id"),
         KeySpec("name", .localized, "display name"),
+        KeySpec("zone", .identifier, "zone where this person works (exposed to energy released there)"),
     ]
 
     public static let entityCommon: [KeySpec] = [

@@ -64,6 +64,8 @@ struct Compilation {
     var personNames: [LocalizedText] = [LocalizedText(zh: "学员", en: "Trainee")]
     var variables: [String: VariableSource] = [:]
     var session: ExprCompilerSession?
+    /// `zone` of each person (row 0, the trainee, moves and has none), resolved after entities.
+    var personZoneNodes: [YNode?] = [nil]
     /// Layout of every entity row, filled in before the physics sections read it.
     var positions: [Vec3] = []
     var sizes: [Vec3] = []
@@ -280,6 +282,10 @@ struct Compilation {
         declareEntities(top.node("entities"))
         usage.entities = Array(repeating: false, count: declared.count)
         readVariables(top.node("variables"))
+        var personZones = [Int32](repeating: -1, count: persons.count)
+        for (p, zn) in personZoneNodes.enumerated() where zn != nil {
+            if let z = entityRef(zn, "\(persons[p]).zone", kinds: [.zone]) { personZones[p] = z }
+        }
 
         var entities = EntityTable()
         var names: [LocalizedText] = []
@@ -449,7 +455,7 @@ struct Compilation {
                      switches: switches, motors: motors, lines: lines, sensors: sensors, alarms: alarms,
                      timers: timers, faults: faults, hazards: hazards, zoneEntities: zones, ppeEntities: ppe,
                      contactEntities: contacts, memorySlots: stateSlots, initialMemory: stateMemory,
-                     gas: gas, fluid: fluid, reactors: reactors, ppeProtects: ppeProtects, electrical: electrical, isolation: isolation, accidents: accidents,
+                     personZones: personZones, gas: gas, fluid: fluid, reactors: reactors, ppeProtects: ppeProtects, electrical: electrical, isolation: isolation, accidents: accidents,
                      procedure: procedure, rubric: rubric, text: text)
     }
 
@@ -490,6 +496,7 @@ struct Compilation {
             guard let r = reader(item, "person", Format.person), let id = readId(r, "person", seen: &seen) else { continue }
             persons.append(id)
             personNames.append(localized(r.node("name"), "\(id).name"))
+            personZoneNodes.append(r.node("zone"))
         }
     }
 
