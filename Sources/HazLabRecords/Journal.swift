@@ -19,6 +19,8 @@ public struct Journal: Sendable, Hashable {
         public var mode: String = "practice"
         public var student: String = ""
         public var workstation: String = ""
+        /// Attempt id (unique per attempt); empty in journals that predate it.
+        public var attempt: String = ""
         public init(scenario: String, scenarioSHA256: String, seed: UInt64, mode: String = "practice",
                     student: String = "", workstation: String = "") {
             self.scenario = scenario; self.scenarioSHA256 = scenarioSHA256; self.seed = seed
@@ -36,6 +38,8 @@ public struct Journal: Sendable, Hashable {
     }
 
     public static let formatVersion = 1
+    /// The journal-only verb for a hint request; its target is a procedure step id.
+    public static let hintVerb = "hint"
 
     public var header: Header
     public var actions: [Action]
@@ -126,6 +130,7 @@ extension Journal {
                 h.mode = object["mode"] as? String ?? "practice"
                 h.student = object["student"] as? String ?? ""
                 h.workstation = object["workstation"] as? String ?? ""
+                h.attempt = object["attempt"] as? String ?? ""
                 header = h
             case "action":
                 guard header != nil else { throw fail(n, "action before the header") }
@@ -170,7 +175,9 @@ extension Journal {
         var out = "{\"type\":\"header\",\"format\":\(header.format),\"engine\":\(JSON.string(header.engine)),"
         out += "\"scenario\":\(JSON.string(header.scenario)),\"scenarioSHA256\":\(JSON.string(header.scenarioSHA256)),"
         out += "\"seed\":\(header.seed),\"mode\":\(JSON.string(header.mode)),\"student\":\(JSON.string(header.student)),"
-        out += "\"workstation\":\(JSON.string(header.workstation))}\n"
+        out += "\"workstation\":\(JSON.string(header.workstation))"
+        if !header.attempt.isEmpty { out += ",\"attempt\":\(JSON.string(header.attempt))" }
+        out += "}\n"
         for a in actions { out += Journal.line(for: a) + "\n" }
         if let t = trailer {
             out += "{\"type\":\"trailer\",\"endTick\":\(t.endTick),\"stateHash\":\(JSON.string(t.stateHash)),\"actions\":\(t.actions)}\n"

@@ -15,7 +15,12 @@ public struct GoldenExpectation: Sendable, Equatable {
     public var passed: Bool
     public var veto: String?
     public var completedSteps: [String]
+    /// Score of every step and quality window, by id, in rubric order.
+    public var itemScores: [(id: String, score: Double)]
+    public var deducted: Double
     public var note: String
+
+    public static func == (a: GoldenExpectation, b: GoldenExpectation) -> Bool { a.diff(against: b).isEmpty && a.note == b.note }
 
     public init(_ o: RunOutcome, note: String = "") {
         stateHash = o.stateHash.hex16
@@ -25,6 +30,8 @@ public struct GoldenExpectation: Sendable, Equatable {
         passed = o.score.passed
         veto = o.score.veto
         completedSteps = o.score.steps.filter(\.completed).map(\.id)
+        itemScores = o.score.steps.map { ($0.id, $0.score) } + o.score.quality.map { ($0.id, $0.score) }
+        deducted = (o.score.deducted * 100).rounded() / 100
         self.note = note
     }
 
@@ -40,6 +47,14 @@ public struct GoldenExpectation: Sendable, Equatable {
         passed = try need("passed", Bool.self)
         veto = json["veto"] as? String
         completedSteps = try need("completedSteps", [String].self)
+        let scores = try need("scores", [[Any]].self)
+        itemScores = try scores.map { pair in
+            guard pair.count == 2, let id = pair[0] as? String, let x = pair[1] as? NSNumber else {
+                throw GoldenError.badExpectation("\"scores\" must be a list of [id, points] pairs")
+            }
+            return (id, x.doubleValue)
+        }
+        deducted = try need("deducted", NSNumber.self).doubleValue
         note = json["note"] as? String ?? ""
     }
 
@@ -52,7 +67,9 @@ public struct GoldenExpectation: Sendable, Equatable {
         s += "  \"total\": \(JSON.number(total)),\n"
         s += "  \"passed\": \(passed),\n"
         if let v = veto { s += "  \"veto\": \(JSON.string(v)),\n" }
-        s += "  \"completedSteps\": [" + completedSteps.map { JSON.string($0) }.joined(separator: ", ") + "]\n"
+        s += "  \"completedSteps\": [" + completedSteps.map { JSON.string($0) }.joined(separator: ", ") + "],\n"
+        s += "  \"scores\": [" + itemScores.map { "[\(JSON.string($0.id)), \(JSON.number($0.score))]" }.joined(separator: ", ") + "],\n"
+        s += "  \"deducted\": \(JSON.number(deducted))\n"
         return s + "}\n"
     }
 
@@ -70,6 +87,12 @@ public struct GoldenExpectation: Sendable, Equatable {
         let extra = actual.completedSteps.filter { !completedSteps.contains($0) }
         if !missing.isEmpty { d.append("steps no longer completed: \(missing.joined(separator: ", "))") }
         if !extra.isEmpty { d.append("steps newly completed: \(extra.joined(separator: ", "))") }
+        cmp("score.deducted", JSON.number(deducted), JSON.number(actual.deducted))
+        for (id, score) in actual.itemScores {
+            guard let e = itemScores.first(where: { $0.id == id }) else { d.append("\(id): new score item (\(JSON.number(score)))"); continue }
+            cmp("\(id).score", JSON.number(e.score), JSON.number(score))
+        }
+        for (id, _) in itemScores where !actual.itemScores.contains(where: { $0.id == id }) { d.append("\(id): score item removed") }
         return d
     }
 }

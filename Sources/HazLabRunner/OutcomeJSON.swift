@@ -14,21 +14,7 @@ public enum OutcomeJSON {
         s += "\"seconds\":\(JSON.number(model.seconds(ticks: o.ticks))),"
         s += "\"stateHash\":\(JSON.string(o.stateHash.hex16)),"
         s += "\"endReason\":\(JSON.string(o.endReason.name)),"
-        let sc = o.score
-        s += "\"score\":{\"total\":\(JSON.number(sc.total)),\"max\":\(JSON.number(sc.max)),\"passScore\":\(JSON.number(sc.passScore)),\"passed\":\(sc.passed)"
-        if let v = sc.veto { s += ",\"veto\":\(JSON.string(v))" }
-        s += "},"
-        s += "\"steps\":[" + sc.steps.map { st in
-            var x = "{\"seq\":\(st.seq),\"id\":\(JSON.string(st.id)),\"title\":{\"zh\":\(JSON.string(st.title.zh)),\"en\":\(JSON.string(st.title.en))},"
-            x += "\"completed\":\(st.completed),\"endTick\":\(st.endTick),"
-            x += "\"seconds\":\(st.endTick >= 0 ? JSON.number(model.seconds(ticks: st.endTick)) : "null"),"
-            x += "\"expectedSeconds\":\(JSON.number(model.seconds(ticks: st.expectedTicks))),"
-            x += "\"maxScore\":\(JSON.number(st.maxScore)),\"score\":\(JSON.number(st.score))}"
-            return x
-        }.joined(separator: ",") + "],"
-        s += "\"deductions\":[" + sc.deductions.map { d in
-            "{\"tick\":\(d.tick),\"cause\":\(JSON.string(d.cause.rawValue)),\"subject\":\(JSON.string(d.subject)),\"detail\":\(JSON.string(d.detail)),\"points\":\(JSON.number(d.points))}"
-        }.joined(separator: ",") + "],"
+        s += ScoreJSON.render(o.score, model: model) + ","
         s += "\"events\":[" + o.events.map { describe($0, model) }.joined(separator: ",") + "]"
         if includeTrace {
             s += ",\"trace\":[" + o.trace.map { "{\"tick\":\($0.tick),\"stateHash\":\(JSON.string($0.hash.hex16))}" }.joined(separator: ",") + "]"

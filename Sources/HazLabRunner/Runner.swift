@@ -21,25 +21,41 @@ public struct RunOutcome: Sendable {
 public enum Runner {
     /// Replays `actions` (sorted by tick) against `model` from tick 0 until the scenario ends
     /// (submit, an ending hazard, or the time limit). Actions past the end are not applied.
-    public static func replay(_ model: Model, seed: UInt64? = nil, actions: [Action], traceEvery: Int64 = 0) -> RunOutcome {
+    /// `hint` actions (target: a step id) go to the scorer, never to the simulation.
+    public static func replay(_ model: Model, seed: UInt64? = nil, mode: TrainingMode = .practice, actions: [Action],
+                              traceEvery: Int64 = 0, observer: ((State, ArraySlice<Event>) -> Void)? = nil) -> RunOutcome {
         var inputs: [Input] = []
+        var ticks: [Int64] = []
+        var hints: [(tick: Int64, step: Int)] = []
         inputs.reserveCapacity(actions.count)
-        for (i, a) in actions.enumerated() { inputs.append(model.resolve(a, ordinal: Int32(i))) }
-        let ticks = actions.map(\.tick)
+        ticks.reserveCapacity(actions.count)
+        for (i, a) in actions.enumerated() {
+            if a.verb == Journal.hintVerb {
+                hints.append((a.tick, model.procedure.firstIndex { $0.id == a.target } ?? -1))
+                continue
+            }
+            inputs.append(model.resolve(a, ordinal: Int32(i)))
+            ticks.append(a.tick)
+        }
         var state = State(model: model, seed: seed)
-        var scorer = Scorer(model: model)
+        var scorer = Scorer(model: model, mode: mode, initial: state)
         var events: [Event] = []
         var trace: [(Int64, UInt64)] = []
         if traceEvery > 0 { trace.append((0, state.hash)) }
-        var next = 0
+        var next = 0, nextHint = 0
         while !state.ended {
             let tick = state.tick
+            while nextHint < hints.count && hints[nextHint].tick <= tick {
+                scorer.hint(step: hints[nextHint].step, tick: hints[nextHint].tick)
+                nextHint += 1
+            }
             var end = next
             while end < inputs.count && ticks[end] <= tick { end += 1 }
             let before = events.count
             step(model, &state, inputs[next..<end], &events)
             next = end
             scorer.observe(state, events[before...])
+            observer?(state, events[before...])
             if traceEvery > 0 && state.tick % traceEvery == 0 { trace.append((state.tick, state.hash)) }
         }
         return RunOutcome(scenario: model.id, seed: seed ?? model.defaultSeed, ticks: state.tick, stateHash: state.hash,
@@ -47,8 +63,10 @@ public enum Runner {
                           trace: trace.map { (tick: $0.0, hash: $0.1) }, finalState: state)
     }
 
-    public static func replay(_ model: Model, journal: Journal, traceEvery: Int64 = 0) -> RunOutcome {
-        replay(model, seed: journal.header.seed, actions: journal.actions, traceEvery: traceEvery)
+    public static func replay(_ model: Model, journal: Journal, traceEvery: Int64 = 0,
+                              observer: ((State, ArraySlice<Event>) -> Void)? = nil) -> RunOutcome {
+        replay(model, seed: journal.header.seed, mode: TrainingMode(rawValue: journal.header.mode) ?? .practice,
+               actions: journal.actions, traceEvery: traceEvery, observer: observer)
     }
 
     /// Replays many attempts on `workers` threads. Results come back in input order,

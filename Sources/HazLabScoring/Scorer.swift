@@ -1,105 +1,199 @@
 import HazLabCore
 
-/// One procedure step's outcome.
-public struct StepResult: Sendable, Hashable {
-    public var seq: Int
-    public var id: String
-    public var title: LocalizedText
-    public var completed: Bool
-    /// Tick at which it completed, or -1.
-    public var endTick: Int64
-    public var expectedTicks: Int64
-    public var maxScore: Double
-    public var score: Double
-}
-
-/// A deduction with its cause, so the breakdown shows every mistake.
-public struct Deduction: Sendable, Hashable {
-    public enum Cause: String, Sendable { case rejectedAction = "rejected-action", violation, hazard, accident }
-    public var tick: Int64
-    public var cause: Cause
-    /// Entity or hazard id, when there is one.
-    public var subject: String
-    /// Reject reason, violation code or consequence name.
-    public var detail: String
-    public var points: Double
-}
-
-public struct ScoreResult: Sendable, Hashable {
-    public var total: Double
-    public var max: Double
-    public var passScore: Double
-    public var passed: Bool
-    /// Hazard id that vetoed the attempt, or nil.
-    public var veto: String?
-    public var steps: [StepResult]
-    public var deductions: [Deduction]
-}
-
-/// The minimal rubric, as an observer of the tick stream: it reads each new state and the
-/// step's events, and never writes to the simulation. Call `observe` after every `step`.
+/// The rubric as an observer of the tick stream: it reads each new state and the step's
+/// events and never writes to the simulation. Create it with the initial state, call
+/// `observe` after every `step`, and `hint` for each hint the trainee asked for.
+///
+/// Steps: a step starts when its prerequisites are done (tick 0 when it has none) and
+/// completes on the first tick after that on which its condition holds. If the condition
+/// comes true before the prerequisites are done, that is an out-of-order violation and the
+/// step must be redone: it then completes only when its condition comes true again.
 public struct Scorer: Sendable {
     public let model: Model
+    public let mode: TrainingMode
     private var memory: ContiguousArray<Double>
+
+    private var held: [Bool]
+    private var startTick: [Int64]
     private var doneTick: [Int64]
+    private var mustRedo: [Bool]
+    private var outOfOrder: [Int]
+    private var repeats: [Int]
+    private var hintUsed: [Bool]
+    /// Steps each entity row counts towards.
+    private var stepsByEntity: [[Int32]]
+
+    private var ruleHeld: [Bool]
+    private var quality: [QualityTrack]
+
     private var deductions: [Deduction] = []
     private var veto: String?
+    private var vetoTick: Int64 = -1
 
-    public init(model: Model) {
+    struct QualityTrack: Sendable {
+        var phaseStart: Int64 = -1
+        var phaseEnd: Int64 = -1
+        var judged: Int64 = 0
+        var inBand: Int64 = 0
+        var excursions = 0
+        var wasOut = false
+        var minValue = Double.infinity
+        var maxValue = -Double.infinity
+    }
+
+    public init(model: Model, mode: TrainingMode = .practice, initial: State? = nil) {
         self.model = model
+        self.mode = mode
         memory = model.rubric.initialMemory
-        doneTick = Array(repeating: -1, count: model.procedure.count)
+        let n = model.procedure.count
+        held = Array(repeating: false, count: n)
+        startTick = Array(repeating: -1, count: n)
+        doneTick = Array(repeating: -1, count: n)
+        mustRedo = Array(repeating: false, count: n)
+        outOfOrder = Array(repeating: 0, count: n)
+        repeats = Array(repeating: 0, count: n)
+        hintUsed = Array(repeating: false, count: n)
+        stepsByEntity = Array(repeating: [], count: model.entities.count)
+        for (s, step) in model.procedure.enumerated() {
+            for e in step.targets where e >= 0 && Int(e) < stepsByEntity.count { stepsByEntity[Int(e)].append(Int32(s)) }
+        }
+        ruleHeld = Array(repeating: false, count: model.rubric.rules.count)
+        quality = Array(repeating: QualityTrack(), count: model.rubric.quality.count)
+        // What holds in the initial state is not an edge: evaluate it on a scratch copy of
+        // the temporal memory so the first real tick is unaffected.
+        let start = initial ?? State(model: model)
+        var scratch = memory
+        for (s, step) in model.procedure.enumerated() {
+            held[s] = start.evaluate(step.done, memory: &scratch, base: Int(step.memoryBase)) != 0
+        }
+        for (r, rule) in model.rubric.rules.enumerated() {
+            ruleHeld[r] = start.evaluate(rule.when, memory: &scratch, base: Int(rule.memoryBase)) != 0
+        }
+    }
+
+    /// Records a hint the trainee asked for (practice mode). Each step's hint is charged once.
+    public mutating func hint(step s: Int, tick: Int64) {
+        guard s >= 0 && s < model.procedure.count else { return }
+        chargeHint(s, tick: tick)
+    }
+
+    private mutating func chargeHint(_ s: Int, tick: Int64) {
+        guard !hintUsed[s] else { return }
+        hintUsed[s] = true
+        let cost = model.procedure[s].hintCost
+        if cost > 0 {
+            deductions.append(Deduction(tick: tick, cause: .hint, subject: model.procedure[s].id, detail: mode.rawValue, points: cost))
+        }
     }
 
     public mutating func observe(_ state: State, _ events: ArraySlice<Event>) {
+        let tick = state.tick
         let steps = model.procedure
-        for s in 0..<steps.count where doneTick[s] < 0 {
-            let step = steps[s]
-            var ready = true
-            for a in step.after where doneTick[Int(a)] < 0 { ready = false; break }
-            // A condition without temporal memory need not be evaluated before it can count;
-            // one with memory must see every tick.
-            if !ready && !step.done.isTemporal { continue }
-            let holds = state.evaluate(step.done, memory: &memory, base: Int(step.memoryBase)) != 0
-            if holds && ready { doneTick[s] = state.tick }
+        var holds = held
+        for s in steps.indices where doneTick[s] < 0 {
+            holds[s] = state.evaluate(steps[s].done, memory: &memory, base: Int(steps[s].memoryBase)) != 0
         }
-        guard !events.isEmpty else { return }
+        // Complete steps until nothing changes, so a step may follow a prerequisite declared
+        // after it within the same tick.
+        var changed = true
+        while changed {
+            changed = false
+            for s in steps.indices where doneTick[s] < 0 {
+                var ready = true
+                var since: Int64 = 0
+                for a in steps[s].after {
+                    let d = doneTick[Int(a)]
+                    if d < 0 { ready = false; break }
+                    if d > since { since = d }
+                }
+                guard ready else { continue }
+                if startTick[s] < 0 {
+                    startTick[s] = since
+                    if mode == .teaching && !steps[s].hint.zh.isEmpty { chargeHint(s, tick: tick) }
+                }
+                let rose = holds[s] && !held[s]
+                if holds[s] && (!mustRedo[s] || rose) {
+                    doneTick[s] = tick
+                    changed = true
+                }
+            }
+        }
+        for s in steps.indices where startTick[s] < 0 && holds[s] && !held[s] {
+            outOfOrder[s] += 1
+            mustRedo[s] = true
+            deductions.append(Deduction(tick: tick, cause: .outOfOrder, subject: steps[s].id, detail: "out-of-order",
+                                        points: model.rubric.outOfOrderDeduction))
+        }
+        held = holds
+
         let rubric = model.rubric
+        for (r, rule) in rubric.rules.enumerated() {
+            let h = state.evaluate(rule.when, memory: &memory, base: Int(rule.memoryBase)) != 0
+            if h && !ruleHeld[r] && rule.points != 0 {
+                deductions.append(Deduction(tick: tick, cause: .rule, subject: rule.id, detail: rule.id, points: rule.points))
+            }
+            ruleHeld[r] = h
+        }
+        for (q, w) in rubric.quality.enumerated() {
+            let value = state.evaluate(w.value, memory: &memory, base: Int(w.valueMemoryBase))
+            var inPhase = true
+            if let d = w.during { inPhase = state.evaluate(d, memory: &memory, base: Int(w.duringMemoryBase)) != 0 }
+            if w.fromStep >= 0 && doneTick[Int(w.fromStep)] < 0 { inPhase = false }
+            if w.toStep >= 0 && doneTick[Int(w.toStep)] >= 0 { inPhase = false }
+            Self.observeQuality(&quality[q], w, tick: tick, value: value, inPhase: inPhase)
+        }
+
+        guard !events.isEmpty else { return }
         for e in events {
             switch e.kind {
-            case .actionRejected where e.ordinal >= 0 && e.person == 0:
-                let reason = RejectReason(rawValue: e.code)?.name ?? "unknown"
-                deductions.append(Deduction(tick: e.tick, cause: .rejectedAction, subject: entityName(e.subject),
-                                            detail: reason, points: rubric.rejectedActionDeduction))
-            case .violation where e.ordinal >= 0:
-                let code = ViolationCode(rawValue: e.code)?.name ?? "unknown"
-                deductions.append(Deduction(tick: e.tick, cause: .violation, subject: entityName(e.subject),
-                                            detail: code, points: rubric.violationDeduction))
-            case .accident where e.person == 0:
-                guard let c = Consequence(rawValue: UInt8(e.code)) else { break }
-                let subject = entityName(e.subject)
-                switch rubric.accidentRules[Int(c.rawValue)] {
-                case .none: break
-                case .deduct(let points):
-                    deductions.append(Deduction(tick: e.tick, cause: .accident, subject: subject, detail: c.name, points: points))
-                case .veto:
-                    if veto == nil { veto = c.name }
-                    deductions.append(Deduction(tick: e.tick, cause: .accident, subject: subject, detail: c.name, points: 0))
+            case .actionApplied, .actionRejected:
+                guard e.ordinal >= 0 && e.person == 0 && e.subject >= 0 && Int(e.subject) < stepsByEntity.count else { break }
+                for s in stepsByEntity[Int(e.subject)] where doneTick[Int(s)] < 0 || doneTick[Int(s)] == tick {
+                    repeats[Int(s)] += 1
                 }
+                if e.kind == .actionRejected {
+                    let reason = RejectReason(rawValue: e.code)?.name ?? "unknown"
+                    deductions.append(Deduction(tick: e.tick, cause: .rejectedAction, subject: entityName(e.subject),
+                                                detail: reason, points: rubric.rejectedActionDeduction))
+                }
+            case .violation where e.ordinal >= 0:
+                let code = ViolationCode(rawValue: e.code)
+                let rule = Int(e.code) < rubric.violationRules.count && e.code >= 0 ? rubric.violationRules[Int(e.code)] : .deduct(rubric.violationDeduction)
+                apply(rule, tick: e.tick, cause: .violation, subject: entityName(e.subject), detail: code?.name ?? "unknown")
+            case .accident where e.person == 0:
+                guard let c = Consequence(rawValue: UInt8(truncatingIfNeeded: e.code)) else { break }
+                apply(rubric.accidentRules[Int(c.rawValue)], tick: e.tick, cause: .accident, subject: entityName(e.subject), detail: c.name)
             case .hazardTriggered:
                 let h = Int(e.subject)
-                let id = model.hazards.ids[h]
-                let consequence = model.hazards.consequence[h].name
-                switch rubric.hazardRules[h] {
-                case .none: break
-                case .deduct(let points):
-                    deductions.append(Deduction(tick: e.tick, cause: .hazard, subject: id, detail: consequence, points: points))
-                case .veto:
-                    if veto == nil { veto = id }
-                    deductions.append(Deduction(tick: e.tick, cause: .hazard, subject: id, detail: consequence, points: 0))
-                }
+                guard h >= 0 && h < model.hazards.count else { break }
+                apply(rubric.hazardRules[h], tick: e.tick, cause: .hazard, subject: model.hazards.ids[h],
+                      detail: model.hazards.consequence[h].name)
             default: break
             }
+        }
+    }
+
+    private static func observeQuality(_ t: inout QualityTrack, _ w: QualityWindow, tick: Int64, value: Double, inPhase: Bool) {
+        guard inPhase else { t.wasOut = false; return }
+        if t.phaseStart < 0 { t.phaseStart = tick }
+        guard tick - t.phaseStart >= w.graceTicks else { return }
+        t.judged += 1
+        t.phaseEnd = tick
+        if value < t.minValue { t.minValue = value }
+        if value > t.maxValue { t.maxValue = value }
+        let inside = value >= w.low && value <= w.high
+        if inside { t.inBand += 1 } else if !t.wasOut { t.excursions += 1 }
+        t.wasOut = !inside
+    }
+
+    private mutating func apply(_ rule: HazardRule, tick: Int64, cause: Deduction.Cause, subject: String, detail: String) {
+        switch rule {
+        case .none: break
+        case .deduct(let points):
+            deductions.append(Deduction(tick: tick, cause: cause, subject: subject, detail: detail, points: points))
+        case .veto:
+            if veto == nil { veto = cause == .hazard ? subject : detail; vetoTick = tick }
+            deductions.append(Deduction(tick: tick, cause: cause, subject: subject, detail: detail, points: 0, veto: true))
         }
     }
 
@@ -108,25 +202,59 @@ public struct Scorer: Sendable {
     }
 
     public var result: ScoreResult {
+        let rubric = model.rubric
+        let text = ScoringText(model: model)
         var steps: [StepResult] = []
-        var earned = 0.0, max = 0.0
+        var max = 0.0
         for (s, step) in model.procedure.enumerated() {
             let done = doneTick[s] >= 0
-            let score = done ? step.maxScore : 0
-            earned += score
+            let used: Int64 = done ? doneTick[s] - startTick[s] : -1
+            let score = done ? round2(step.maxScore * step.late.credit(used: used, expected: step.expectedTicks)) : 0
             max += step.maxScore
-            steps.append(StepResult(seq: s + 1, id: step.id, title: step.title, completed: done, endTick: doneTick[s],
-                                    expectedTicks: step.expectedTicks, maxScore: step.maxScore, score: score))
+            let evaluation: Grade = done ? Grade.of(score: score, max: step.maxScore, rubric.grades) : .fail
+            steps.append(StepResult(
+                seq: s + 1, id: step.id, title: step.title, completed: done, startTick: startTick[s], endTick: doneTick[s],
+                usedTicks: used, expectedTicks: step.expectedTicks, maxScore: step.maxScore, score: score,
+                repeatCount: repeats[s], outOfOrder: outOfOrder[s], hintUsed: hintUsed[s], evaluation: evaluation,
+                scoringModel: text.stepModel(step), remarks: text.stepRemarks(step, done: done, used: used, outOfOrder: outOfOrder[s], hint: hintUsed[s])))
         }
-        var lost = 0.0
-        for d in deductions { lost += d.points }
-        var total = earned - lost
+        var qualities: [QualityResult] = []
+        for (q, w) in rubric.quality.enumerated() {
+            let t = quality[q]
+            max += w.maxScore
+            var score = 0.0
+            if t.judged > 0 {
+                score = w.maxScore * Double(t.inBand) / Double(t.judged) - Double(t.excursions) * w.excursionCost
+                score = round2(Swift.max(0, score))
+            }
+            qualities.append(QualityResult(
+                id: w.id, title: w.title, unit: w.unit, low: w.display(w.low), high: w.display(w.high),
+                phaseStartTick: t.judged > 0 ? t.phaseStart : -1, phaseEndTick: t.judged > 0 ? t.phaseEnd : -1,
+                judgedTicks: t.judged, inBandTicks: t.inBand, excursions: t.excursions,
+                minValue: t.judged > 0 ? w.display(t.minValue) : 0, maxValue: t.judged > 0 ? w.display(t.maxValue) : 0,
+                maxScore: w.maxScore, score: score,
+                evaluation: t.judged > 0 ? Grade.of(score: score, max: w.maxScore, rubric.grades) : .fail,
+                scoringModel: text.qualityModel(w)))
+        }
+        var total = steps.reduce(0) { $0 + $1.score } + qualities.reduce(0) { $0 + $1.score }
+        for d in deductions { total -= d.points }
         if total < 0 { total = 0 }
-        if veto != nil { total = 0 }
+        if veto != nil {
+            switch rubric.vetoEffect {
+            case .zero: total = 0
+            case .cap(let c): total = Swift.min(total, c)
+            case .end: break
+            }
+        }
         // Scores are reported to 0.01 so that reports and exports agree exactly.
-        total = (total * 100).rounded() / 100
-        let passed = veto == nil && total >= model.rubric.passScore
-        return ScoreResult(total: total, max: max, passScore: model.rubric.passScore, passed: passed, veto: veto,
-                           steps: steps, deductions: deductions)
+        total = round2(total)
+        let passed = veto == nil && total >= rubric.passScore
+        var evaluation = Grade.of(score: total, max: max, rubric.grades)
+        if !passed { evaluation = .fail } else if evaluation == .fail { evaluation = .pass }
+        return ScoreResult(mode: mode, total: total, max: max, passScore: rubric.passScore, passed: passed,
+                           evaluation: evaluation, veto: veto, vetoTick: vetoTick, steps: steps, quality: qualities,
+                           deductions: deductions, hintsUsed: hintUsed.filter { $0 }.count)
     }
 }
+
+@inline(__always) func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }

@@ -76,6 +76,18 @@ public enum Format {
         KeySpec("interlocks", .section("interlocks"), "five-prevention interlocks (五防) of the electrical network"),
         KeySpec("gas", .section("gas"), "the gas dispersion grid over the room"),
         KeySpec("accidents", .section("accidents"), "which physics accidents end the attempt"),
+        KeySpec("report", .section("report"), "what the per-attempt report plots"),
+    ]
+
+    public static let report: [KeySpec] = [
+        KeySpec("trends", .list(.section("trend")), "variables plotted over time (quality-window variables are always plotted)"),
+    ]
+
+    public static let trend: [KeySpec] = [
+        KeySpec("id", .identifier, required: true, "trend id"),
+        KeySpec("title", .localized, required: true, "plot title"),
+        KeySpec("value", .expression(boolean: false), required: true, "the variable"),
+        KeySpec("unit", .string, "display unit, e.g. °C (default: SI)"),
     ]
 
     public static let interlocks: [KeySpec] = [
@@ -286,22 +298,70 @@ public enum Format {
         KeySpec("id", .identifier, required: true, "step id"),
         KeySpec("title", .localized, required: true, "step title"),
         KeySpec("done", .expression(boolean: true), required: true, "completion condition"),
-        KeySpec("after", .list(.identifier), "steps that must complete first"),
-        KeySpec("expectedTime", .quantity(.time), "expected completion time from the start"),
+        KeySpec("after", .list(.identifier), "steps that must complete first (with order: strict, also the step before)"),
+        KeySpec("expectedTime", .quantity(.time), "expected time used, from the step's start (its prerequisites done) to completion"),
+        KeySpec("late", .section("late"), "how credit falls when the step takes longer than expectedTime (default: rubric.late)"),
         KeySpec("score", .number, required: true, "maximum score"),
         KeySpec("hint", .localized, "hint for teaching and practice modes"),
+        KeySpec("hintCost", .number, "points a hint for this step costs (default: rubric.deductions.hint)"),
+        KeySpec("targets", .list(.identifier), "equipment whose operation counts towards the repeat count (default: entities in done)"),
+    ]
+
+    public static let lateRules = LateRule.Shape.allCases.map(\.rawValue)
+    public static let vetoEffects = ["zero", "cap", "end"]
+
+    public static let late: [KeySpec] = [
+        KeySpec("rule", .oneOf(lateRules), "linear: credit falls linearly over the window; step: full within it; none: no time rule"),
+        KeySpec("window", .quantity(.time), "time after expectedTime over which credit falls to floor (default: expectedTime)"),
+        KeySpec("floor", .number, "fraction of the score kept after the window, 0 to 1 (default 0.5)"),
     ]
 
     public static let rubric: [KeySpec] = [
-        KeySpec("passScore", .number, "pass mark (default: 60 % of the total step score)"),
+        KeySpec("passScore", .number, "pass mark (default: 60 % of the maximum score)"),
+        KeySpec("order", .oneOf(["partial", "strict"]), "partial: only 'after' orders steps; strict: every step also follows the one before"),
+        KeySpec("late", .section("late"), "default late rule for steps with an expectedTime"),
         KeySpec("deductions", .section("deductions"), "points per event"),
+        KeySpec("violations", .dictionary(.vetoOrPoints), "per core violation code: `veto` or points (default: deductions.violation)"),
         KeySpec("hazards", .dictionary(.vetoOrPoints), "per hazard id: `veto` or points to deduct"),
         KeySpec("accidents", .dictionary(.vetoOrPoints), "per accident consequence (arc-flash, injury, …): `veto` or points"),
+        KeySpec("veto", .oneOf(vetoEffects), "what a veto does: zero the score (default), cap it at vetoCap, or end the attempt"),
+        KeySpec("vetoCap", .number, "the cap for veto: cap"),
+        KeySpec("grades", .section("grades"), "优/良/中/差 thresholds, percent of the maximum"),
+        KeySpec("quality", .list(.section("quality")), "process variables to keep within a band during a phase"),
+        KeySpec("rules", .list(.section("rule")), "scenario safety rules: each time one comes true it costs points"),
     ]
 
     public static let deductions: [KeySpec] = [
         KeySpec("rejectedAction", .number, "per action that could not apply"),
-        KeySpec("violation", .number, "per safety violation"),
+        KeySpec("violation", .number, "per safety violation the core reports (interlock-blocked, tagged equipment, …)"),
+        KeySpec("outOfOrder", .number, "per step whose condition came true before its prerequisites were done (default: violation)"),
+        KeySpec("hint", .number, "per hint used (default 0)"),
+    ]
+
+    public static let grades: [KeySpec] = [
+        KeySpec("excellent", .number, "优 from this percent (default 90)"),
+        KeySpec("good", .number, "良 from this percent (default 75)"),
+        KeySpec("pass", .number, "中 from this percent (default 60); below is 差"),
+    ]
+
+    public static let quality: [KeySpec] = [
+        KeySpec("id", .identifier, required: true, "quality window id"),
+        KeySpec("title", .localized, required: true, "title"),
+        KeySpec("value", .expression(boolean: false), required: true, "process variable"),
+        KeySpec("band", .list(.quantity(.none)), required: true, "[low, high] in the variable's unit"),
+        KeySpec("from", .identifier, "phase starts when this step completes (default: the start)"),
+        KeySpec("to", .identifier, "phase ends when this step completes (default: the end)"),
+        KeySpec("during", .expression(boolean: true), "only ticks on which this holds are in the phase"),
+        KeySpec("grace", .quantity(.time), "time after the phase starts that is not judged"),
+        KeySpec("score", .number, required: true, "points for 100 % of the phase in band"),
+        KeySpec("excursion", .number, "points per excursion out of the band"),
+    ]
+
+    public static let rule: [KeySpec] = [
+        KeySpec("id", .identifier, required: true, "rule id"),
+        KeySpec("title", .localized, required: true, "what the rule forbids"),
+        KeySpec("when", .expression(boolean: true), required: true, "the breach: each time it comes true costs points"),
+        KeySpec("points", .number, required: true, "points per breach"),
     ]
 
     public static let localized: [KeySpec] = [
@@ -312,7 +372,8 @@ public enum Format {
     /// Named sections, for the schema generator.
     public static let sections: [(String, [KeySpec])] = [
         ("person", person), ("line", line), ("fault", fault), ("effect", effect),
-        ("hazard", hazard), ("step", step), ("rubric", rubric), ("deductions", deductions),
+        ("hazard", hazard), ("step", step), ("late", late), ("rubric", rubric), ("deductions", deductions),
+        ("grades", grades), ("quality", quality), ("rule", rule), ("report", report), ("trend", trend),
         ("interlocks", interlocks), ("accidents", accidents), ("gas", gas), ("stream", stream),
     ]
 

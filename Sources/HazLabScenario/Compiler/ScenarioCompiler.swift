@@ -432,16 +432,21 @@ struct Compilation {
 
         let electrical = readElectrical(top, switches: switches, zoneEntities: zones)
         let isolation = readIsolation()
-        let accidents = readAccidentPolicy(top)
+        var accidents = readAccidentPolicy(top)
         let (lines, fluid) = readLines(top.node("lines"), tanks: tanks)
         let (faults, faultText) = readFaults(top.node("faults"))
-        let (hazards, hazardMessages) = readHazards(top.node("hazards"))
+        var (hazards, hazardMessages) = readHazards(top.node("hazards"))
         let stateSlots = memorySlots
         let stateMemory = initialMemory
         memorySlots = 0
         initialMemory = []
-        let procedure = readProcedure(top.node("procedure"))
-        let rubric = readRubric(top.node("rubric"), hazards: hazards, procedure: procedure)
+        let defaults = rubricDefaults(top.node("rubric"))
+        let procedure = readProcedure(top.node("procedure"), defaults: defaults)
+        var rubric = readRubric(top.node("rubric"), hazards: hazards, procedure: procedure, defaults: defaults)
+        rubric.trends = readTrends(top.node("report"))
+        rubric.memorySlots = memorySlots
+        rubric.initialMemory = initialMemory
+        applyVetoEnd(rubric, hazards: &hazards, accidents: &accidents)
         warnUnused()
 
         if bag.hasErrors { return nil }
@@ -805,55 +810,6 @@ struct Compilation {
         return (hazards, messages)
     }
 
-    mutating func readProcedure(_ node: YNode?) -> [ProcedureStep] {
-        var steps: [ProcedureStep] = []
-        guard let node, let list = node.sequence(&bag, what: "procedure") else { return steps }
-        if list.isEmpty { bag.error(node.location, "the procedure has no steps") }
-        var seen: [String: SourceLocation] = [:]
-        var afterNodes: [[YNode]] = []
-        var failedDone = Set<Int>()
-        var stepNodes: [YNode] = []
-        for item in list {
-            guard let r = reader(item, "step", Format.step), let id = readId(r, "step", seen: &seen) else { continue }
-            let title = localized(r.node("title"), "\(id).title")
-            let hint = localized(r.node("hint"), "\(id).hint")
-            let compiled = r.node("done").flatMap { expression($0, boolean: true, "\(id).done") }
-            let p = compiled ?? Program.constant(0, type: .bool)
-            if compiled == nil { failedDone.insert(steps.count) }
-            let expected = nonNegative(r.node("expectedTime"), .time, "\(id).expectedTime", default: 0)
-            var score = 0.0
-            if let n = r.node("score"), let s = n.double(&bag, what: "\(id).score") {
-                if s < 0 || !s.isFinite { bag.error(n.location, "'\(id).score' must be a non-negative number") } else { score = s }
-            }
-            var after: [YNode] = []
-            if let a = r.node("after"), let list = a.sequence(&bag, what: "\(id).after") { after = list }
-            afterNodes.append(after)
-            stepNodes.append(item)
-            steps.append(ProcedureStep(id: id, title: title, hint: hint, done: p, after: [], expectedTicks: ticks(expected),
-                                       maxScore: score, memoryBase: allocateMemory(p)))
-        }
-        let ids = steps.map(\.id)
-        for s in steps.indices {
-            for a in afterNodes[s] {
-                guard let name = a.string(&bag, what: "\(ids[s]).after") else { continue }
-                guard let k = ids.firstIndex(of: name) else {
-                    var msg = "unknown step '\(name)' in '\(ids[s]).after'"
-                    if let sug = Suggest.closest(to: name, among: ids) { msg += "; did you mean '\(sug)'?" }
-                    bag.error(a.location, msg)
-                    continue
-                }
-                steps[s].after.append(Int32(k))
-            }
-        }
-        checkStepCycles(steps, stepNodes)
-        for s in steps.indices where !failedDone.contains(s) {
-            if let c = steps[s].done.constantValue, c == 0 {
-                bag.warning(stepNodes[s].location, "step '\(steps[s].id)' can never complete: its condition is always false")
-            }
-        }
-        return steps
-    }
-
     /// Prerequisite cycles are errors; steps that depend on a cycle are unreachable (warning).
     mutating func checkStepCycles(_ steps: [ProcedureStep], _ nodes: [YNode]) {
         var state = [UInt8](repeating: 0, count: steps.count)   // 0 new, 1 on stack, 2 done
@@ -894,70 +850,6 @@ struct Compilation {
         for s in steps.indices where unreachable[s] && !inCycle[s] {
             bag.warning(nodes[s].location, "step '\(steps[s].id)' is unreachable: it waits on a cycle of steps")
         }
-    }
-
-    mutating func readRubric(_ node: YNode?, hazards: HazardTable, procedure: [ProcedureStep]) -> Rubric {
-        // Default pass mark: 60 % of the attainable step score (60 of 100).
-        var pass = (procedure.reduce(0) { $0 + $1.maxScore } * 0.6 * 100).rounded() / 100
-        var rejected = 0.0, violation = 0.0
-        var rules = [HazardRule](repeating: .none, count: hazards.count)
-        var accidentRules = Consequence.allCases.map { c -> HazardRule in
-            switch c {
-            case .alarm: return .none
-            case .injury: return .deduct(20)
-            case .fire: return .deduct(20)
-            default: return .veto
-            }
-        }
-        for (h, c) in hazards.consequence.enumerated() {
-            switch c {
-            case .accident, .explosion, .fatality, .arcFlash, .electricShock: rules[h] = .veto
-            case .alarm, .injury, .fire: rules[h] = .none
-            }
-        }
-        if let node, let r = reader(node, "rubric", Format.rubric) {
-            if let n = r.node("passScore"), let p = n.double(&bag, what: "passScore") {
-                let maxScore = procedure.reduce(0) { $0 + $1.maxScore }
-                if p < 0 || p > maxScore { bag.error(n.location, "'passScore' must be between 0 and the total step score (\(Self.format(maxScore)))") } else { pass = p }
-            }
-            if let d = r.node("deductions"), let dr = reader(d, "deductions", Format.deductions) {
-                rejected = dr.node("rejectedAction").flatMap { $0.double(&bag, what: "rejectedAction") } ?? 0
-                violation = dr.node("violation").flatMap { $0.double(&bag, what: "violation") } ?? 0
-            }
-            if let hn = r.node("hazards") {
-                if case .mapping(let pairs) = hn.content {
-                    for pair in pairs {
-                        guard let h = hazards.ids.firstIndex(of: pair.key) else {
-                            var msg = "unknown hazard '\(pair.key)' in rubric"
-                            if let s = Suggest.closest(to: pair.key, among: hazards.ids) { msg += "; did you mean '\(s)'?" }
-                            bag.error(pair.keyLocation, msg)
-                            continue
-                        }
-                        if case .scalar(let s) = pair.value.content, s.text == "veto" { rules[h] = .veto; continue }
-                        if let x = pair.value.double(&bag, what: "rubric.hazards.\(pair.key)") { rules[h] = .deduct(x) }
-                    }
-                } else {
-                    bag.error(hn.location, "expected a mapping for 'rubric.hazards', found \(hn.kindName)")
-                }
-            }
-            if let an = r.node("accidents") {
-                if case .mapping(let pairs) = an.content {
-                    for pair in pairs {
-                        guard let c = Consequence.allCases.first(where: { $0.name == pair.key }) else {
-                            oneOfError(YNode(content: .scalar(YScalar(text: pair.key, style: .plain, sourceMap: .linear(start: pair.keyLocation))), location: pair.keyLocation),
-                                       pair.key, Format.consequences, "rubric.accidents")
-                            continue
-                        }
-                        if case .scalar(let sc) = pair.value.content, sc.text == "veto" { accidentRules[Int(c.rawValue)] = .veto; continue }
-                        if let x = pair.value.double(&bag, what: "rubric.accidents.\(pair.key)") { accidentRules[Int(c.rawValue)] = .deduct(x) }
-                    }
-                } else {
-                    bag.error(an.location, "expected a mapping for 'rubric.accidents', found \(an.kindName)")
-                }
-            }
-        }
-        return Rubric(passScore: pass, rejectedActionDeduction: rejected, violationDeduction: violation,
-                      hazardRules: rules, accidentRules: accidentRules, memorySlots: memorySlots, initialMemory: initialMemory)
     }
 
     static func format(_ x: Double) -> String {

@@ -1,0 +1,44 @@
+import Foundation
+import HazLabCore
+import HazLabRecords
+import HazLabScenario
+import HazLabScoring
+
+/// One graded attempt as the grader writes it (one JSON object, keys in a fixed order):
+/// who and what, the replayed outcome and the full score breakdown. Reports and exports
+/// read this record; the score in it comes only from the replay.
+public enum AttemptRecord {
+    /// The attempt id: the journal header's `attempt`, or else the journal's SHA-256 (first
+    /// 32 hex digits), so the same journal submitted twice is the same attempt.
+    public static func attemptId(header: Journal.Header?, journalSHA256: String) -> String {
+        if let a = header?.attempt, !a.isEmpty { return a }
+        return "sha256-" + journalSHA256.prefix(32)
+    }
+
+    public static func render(_ o: RunOutcome, model m: Model, journal j: Journal, journalPath: String,
+                              journalSHA256: String, attempt: String) -> String {
+        var s = "{"
+        s += "\"attempt\":\(JSON.string(attempt)),"
+        s += "\"journal\":\(JSON.string(journalPath)),"
+        s += "\"journalSHA256\":\(JSON.string(journalSHA256)),"
+        s += "\"student\":\(JSON.string(j.header.student)),"
+        s += "\"workstation\":\(JSON.string(j.header.workstation)),"
+        s += "\"mode\":\(JSON.string(j.header.mode)),"
+        s += "\"scenario\":\(JSON.string(m.id)),"
+        s += "\"scenarioTitle\":\(ScoreJSON.text(m.text.title)),"
+        s += "\"scenarioSHA256\":\(JSON.string(m.sourceSHA256)),"
+        s += "\"engine\":\(JSON.string(HazLabVersion.engine)),"
+        s += "\"journalEngine\":\(JSON.string(j.header.engine)),"
+        s += "\"seed\":\(o.seed),"
+        s += "\"ticks\":\(o.ticks),"
+        s += "\"durationSeconds\":\(JSON.number(m.seconds(ticks: o.ticks))),"
+        s += "\"stateHash\":\(JSON.string(o.stateHash.hex16)),"
+        s += "\"endReason\":\(JSON.string(o.endReason.name)),"
+        s += "\"complete\":\(j.isComplete),"
+        let claimed = j.trailer?.stateHash ?? ""
+        s += "\"workstationStateHash\":\(JSON.string(claimed)),"
+        s += "\"workstationAgrees\":\(claimed == o.stateHash.hex16),"
+        s += ScoreJSON.render(o.score, model: m)
+        return s + "}"
+    }
+}

@@ -1,0 +1,56 @@
+import HazLabCore
+import HazLabRecords
+import HazLabScoring
+
+/// The score breakdown as JSON members (`"score":…,"steps":…,"quality":…,"deductions":…`),
+/// keys in a fixed order so the bytes are stable. Shared by `run --json` and `grade`.
+public enum ScoreJSON {
+    static func text(_ t: LocalizedText) -> String {
+        "{\"zh\":\(JSON.string(t.zh)),\"en\":\(JSON.string(t.en))}"
+    }
+
+    static func seconds(_ ticks: Int64, _ m: Model) -> String {
+        ticks >= 0 ? JSON.number(m.seconds(ticks: ticks)) : "null"
+    }
+
+    public static func render(_ sc: ScoreResult, model m: Model) -> String {
+        var s = "\"score\":{\"total\":\(JSON.number(sc.total)),\"max\":\(JSON.number(sc.max)),\"passScore\":\(JSON.number(sc.passScore)),"
+        s += "\"passed\":\(sc.passed),\"evaluation\":\(JSON.string(sc.evaluation.rawValue)),\"evaluationText\":\(text(sc.evaluation.title)),"
+        s += "\"mode\":\(JSON.string(sc.mode.rawValue)),\"earned\":\(JSON.number(round2(sc.earned))),\"deducted\":\(JSON.number(round2(sc.deducted))),"
+        s += "\"hintsUsed\":\(sc.hintsUsed)"
+        if let v = sc.veto { s += ",\"veto\":\(JSON.string(v)),\"vetoSeconds\":\(seconds(sc.vetoTick, m))" }
+        s += "},"
+        s += "\"steps\":[" + sc.steps.map { st in
+            var x = "{\"seq\":\(st.seq),\"id\":\(JSON.string(st.id)),\"title\":\(text(st.title)),"
+            x += "\"completed\":\(st.completed),\"startTick\":\(st.startTick),\"endTick\":\(st.endTick),"
+            x += "\"startSeconds\":\(seconds(st.startTick, m)),\"seconds\":\(seconds(st.endTick, m)),"
+            x += "\"timeUsed\":\(seconds(st.usedTicks, m)),\"expectedSeconds\":\(JSON.number(m.seconds(ticks: st.expectedTicks))),"
+            x += "\"maxScore\":\(JSON.number(st.maxScore)),\"score\":\(JSON.number(st.score)),\"repeatCount\":\(st.repeatCount),"
+            x += "\"outOfOrder\":\(st.outOfOrder),\"hintUsed\":\(st.hintUsed),"
+            x += "\"evaluation\":\(JSON.string(st.evaluation.rawValue)),\"evaluationText\":\(text(st.evaluation.title)),"
+            x += "\"scoringModel\":\(text(st.scoringModel)),\"remarks\":\(text(st.remarks))}"
+            return x
+        }.joined(separator: ",") + "],"
+        s += "\"quality\":[" + sc.quality.map { q in
+            var x = "{\"id\":\(JSON.string(q.id)),\"title\":\(text(q.title)),\"unit\":\(JSON.string(q.unit)),"
+            x += "\"band\":[\(JSON.number(q.low)),\(JSON.number(q.high))],"
+            x += "\"phaseStartSeconds\":\(seconds(q.phaseStartTick, m)),\"phaseEndSeconds\":\(seconds(q.phaseEndTick, m)),"
+            x += "\"judgedSeconds\":\(JSON.number(m.seconds(ticks: q.judgedTicks))),\"inBandSeconds\":\(JSON.number(m.seconds(ticks: q.inBandTicks))),"
+            x += "\"fractionInBand\":\(JSON.number(round4(q.fractionInBand))),\"excursions\":\(q.excursions),"
+            x += "\"min\":\(JSON.number(round4(q.minValue))),\"max\":\(JSON.number(round4(q.maxValue))),"
+            x += "\"maxScore\":\(JSON.number(q.maxScore)),\"score\":\(JSON.number(q.score)),"
+            x += "\"evaluation\":\(JSON.string(q.evaluation.rawValue)),\"scoringModel\":\(text(q.scoringModel))}"
+            return x
+        }.joined(separator: ",") + "],"
+        s += "\"deductions\":[" + sc.deductions.map { d in
+            var x = "{\"tick\":\(d.tick),\"seconds\":\(JSON.number(m.seconds(ticks: d.tick))),\"cause\":\(JSON.string(d.cause.rawValue)),"
+            x += "\"subject\":\(JSON.string(d.subject)),\"detail\":\(JSON.string(d.detail)),\"points\":\(JSON.number(d.points))"
+            if d.veto { x += ",\"veto\":true" }
+            return x + "}"
+        }.joined(separator: ",") + "]"
+        return s
+    }
+
+    static func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+    static func round4(_ x: Double) -> Double { (x * 10000).rounded() / 10000 }
+}

@@ -1,0 +1,4 @@
+import XCTest
+import HazLabReport
+
+final class ReportTests: XCTestCase {}
