@@ -71,9 +71,10 @@ public struct Scorer: Sendable {
         }
     }
 
-    /// Records a hint the trainee asked for (practice mode). Each step's hint is charged once.
+    /// Records a hint the trainee asked for. Each step's hint is charged once. Exam mode has
+    /// no hints (the grader rejects an exam journal that asks for one), so none is counted.
     public mutating func hint(step s: Int, tick: Int64) {
-        guard s >= 0 && s < model.procedure.count else { return }
+        guard mode != .exam, s >= 0 && s < model.procedure.count else { return }
         chargeHint(s, tick: tick)
     }
 

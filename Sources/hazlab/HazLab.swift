@@ -107,6 +107,9 @@ struct Run: ParsableCommand {
     @Option(help: "Seed; default: the journal's, else the scenario's.")
     var seed: UInt64?
 
+    @Option(help: "Training mode: teaching, practice or exam; default: the journal's, else practice.")
+    var mode: String?
+
     @Flag(help: "Print one JSON object to stdout.")
     var json = false
 
@@ -115,12 +118,16 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         if let t = trace, t <= 0 { throw ValidationError("--trace must be a positive number of ticks") }
+        if let m = mode, TrainingMode(rawValue: m) == nil {
+            throw ValidationError("--mode must be one of: " + TrainingMode.allCases.map(\.rawValue).joined(separator: ", "))
+        }
     }
 
     func run() throws {
         let model = try loadModel(scenario)
         var actions: [Action] = []
         var runSeed = seed
+        var runMode = mode.flatMap(TrainingMode.init(rawValue:))
         if let path = journal {
             let j: Journal
             do { j = try Journal.read(path: path) } catch {
@@ -137,8 +144,9 @@ struct Run: ParsableCommand {
             }
             actions = j.actions
             if runSeed == nil { runSeed = j.header.seed }
+            if runMode == nil { runMode = TrainingMode(rawValue: j.header.mode) }
         }
-        let outcome = Runner.replay(model, seed: runSeed, actions: actions, traceEvery: trace ?? 0)
+        let outcome = Runner.replay(model, seed: runSeed, mode: runMode ?? .practice, actions: actions, traceEvery: trace ?? 0)
         if json {
             print(OutcomeJSON.render(outcome, model: model, includeTrace: trace != nil))
             return
@@ -147,18 +155,25 @@ struct Run: ParsableCommand {
             for t in outcome.trace { print("tick \(t.tick) \(t.hash.hex16)") }
         }
         let sc = outcome.score
+        func secs(_ t: Int64) -> String { t >= 0 ? JSON.number(model.seconds(ticks: t)) + " s" : "—" }
         print("\(model.text.title.zh) / \(model.text.title.en)")
-        print("seed \(outcome.seed)  ticks \(outcome.ticks) (\(JSON.number(model.seconds(ticks: outcome.ticks))) s)  end: \(outcome.endReason.name)  stateHash \(outcome.stateHash.hex16)")
+        print("mode \(sc.mode.rawValue)  seed \(outcome.seed)  ticks \(outcome.ticks) (\(secs(outcome.ticks)))  end: \(outcome.endReason.name)  stateHash \(outcome.stateHash.hex16)")
         for st in sc.steps {
             let mark = st.completed ? "✓" : "✗"
-            let when = st.completed ? "\(JSON.number(model.seconds(ticks: st.endTick))) s" : "—"
-            print("  \(mark) \(st.seq). \(st.title.zh) / \(st.title.en)  \(JSON.number(st.score))/\(JSON.number(st.maxScore))  \(when)")
+            var line = "  \(mark) \(st.seq). \(st.title.zh) / \(st.title.en)  \(JSON.number(st.score))/\(JSON.number(st.maxScore)) \(st.evaluation.title.zh)"
+            if st.completed { line += "  at \(secs(st.endTick)), took \(secs(st.usedTicks)) (expected \(secs(st.expectedTicks)))  ops \(st.repeatCount)" }
+            if !st.remarks.en.isEmpty { line += "  [\(st.remarks.en)]" }
+            print(line)
+        }
+        for q in sc.quality {
+            let pct = JSON.number((q.fractionInBand * 1000).rounded() / 10)
+            print("  ≈ \(q.title.zh) / \(q.title.en)  \(JSON.number(q.score))/\(JSON.number(q.maxScore))  in band \(pct)%, \(q.excursions) excursion(s)")
         }
         for d in sc.deductions {
-            print("  − \(d.cause.rawValue) \(d.subject) \(d.detail) at \(JSON.number(model.seconds(ticks: d.tick))) s: \(JSON.number(d.points))")
+            print("  − \(d.cause.rawValue) \(d.subject) \(d.detail) at \(secs(d.tick)): \(d.veto ? "VETO" : JSON.number(d.points))")
         }
-        if let v = sc.veto { print("  VETO: \(v)") }
-        print("score \(JSON.number(sc.total))/\(JSON.number(sc.max))  \(sc.passed ? "PASSED" : "FAILED")")
+        if let v = sc.veto { print("  VETO: \(v) at \(secs(sc.vetoTick))") }
+        print("score \(JSON.number(sc.total))/\(JSON.number(sc.max))  \(sc.evaluation.title.zh) \(sc.evaluation.title.en)  \(sc.passed ? "PASSED" : "FAILED")")
     }
 }
 

@@ -239,7 +239,7 @@ final class CLITests: XCTestCase {
         // Plain-text output also completes.
         let text = try Hazlab.run(["run", Hazlab.demoFolder.path, "--journal", torn.path])
         XCTAssertEqual(text.status, 0, text.all)
-        XCTAssertNotNil(text.stdout.captures("^score [0-9.]+/[0-9.]+  (PASSED|FAILED)$"), text.stdout)
+        XCTAssertNotNil(text.stdout.captures("^score [0-9.]+/[0-9.]+  (优|良|中|差) (Excellent|Good|Pass|Fail)  (PASSED|FAILED)$"), text.stdout)
     }
 
     // MARK: trace

@@ -279,8 +279,11 @@ extension Compilation {
     mutating func readQuality(_ item: YNode, procedure: [ProcedureStep], seen: inout [String: SourceLocation]) -> QualityWindow? {
         guard let r = reader(item, "quality", Format.quality), let id = readId(r, "quality window", seen: &seen) else { return nil }
         let title = localized(r.node("title"), "\(id).title")
-        guard let value = r.node("value").flatMap({ expression($0, boolean: false, "\(id).value") }) else { return nil }
-        guard case .number(let dim) = value.resultType else { return nil }
+        guard let valueNode = r.node("value"), let value = expression(valueNode, boolean: false, "\(id).value") else { return nil }
+        guard case .number(let dim) = value.resultType else {
+            bag.error(valueNode.location, "'\(id).value' must be a number, not a condition; write e.g. 'if C then 1 else 0'")
+            return nil
+        }
         guard let bandNode = r.node("band"), let band = bandNode.sequence(&bag, what: "\(id).band") else { return nil }
         guard band.count == 2 else {
             bag.error(bandNode.location, "'\(id).band' needs two values, [low, high]")
@@ -350,8 +353,11 @@ extension Compilation {
         for item in list {
             guard let tr = reader(item, "trend", Format.trend), let id = readId(tr, "trend", seen: &seen) else { continue }
             let title = localized(tr.node("title"), "\(id).title")
-            guard let value = tr.node("value").flatMap({ expression($0, boolean: false, "\(id).value") }),
-                  case .number(let dim) = value.resultType else { continue }
+            guard let valueNode = tr.node("value"), let value = expression(valueNode, boolean: false, "\(id).value") else { continue }
+            guard case .number(let dim) = value.resultType else {
+                bag.error(valueNode.location, "'\(id).value' must be a number, not a condition")
+                continue
+            }
             var unit = Units.siSymbol(for: dim) ?? "", factor = 1.0, offset = 0.0
             if let un = tr.node("unit"), let sym = un.string(&bag, what: "\(id).unit") {
                 if let u = Units.lookup(sym), u.dimension == dim {
