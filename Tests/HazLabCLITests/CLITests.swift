@@ -150,6 +150,27 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(ok.status, 0, ok.all)
     }
 
+    // MARK: new
+
+    func testNewWritesAStarterThatChecksCleanAndIsNeverOverwritten() throws {
+        let dir = try TempDir()
+        let made = try Hazlab.run(["new", "--discipline", "gas", "--id", "leak-drill", "--out", dir.url.path])
+        XCTAssertEqual(made.status, 0, made.all)
+        let file = dir.url.appendingPathComponent("leak-drill/scenario.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        XCTAssertTrue(text.contains("id: leak-drill"))
+        let check = try Hazlab.run(["check", "--werror", file.path])
+        XCTAssertEqual(check.status, 0, check.all)
+        // A second run refuses to overwrite the instructor's edits.
+        try Data("# edited\n".utf8).write(to: file)
+        let again = try Hazlab.run(["new", "--discipline", "gas", "--id", "leak-drill", "--out", dir.url.path])
+        XCTAssertEqual(again.status, 1, again.all)
+        XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), "# edited\n")
+        let bad = try Hazlab.run(["new", "--discipline", "juggling", "--id", "x", "--out", dir.url.path])
+        XCTAssertEqual(bad.status, 64, bad.all)
+        XCTAssertTrue(bad.stderr.contains("unknown discipline 'juggling'"), bad.stderr)
+    }
+
     // MARK: run
 
     func testRunJSONOnThePerfectJournal() throws {

@@ -13,6 +13,9 @@ public struct CompileResult: Sendable {
 }
 
 public enum ScenarioCompiler {
+    /// Scenario ids double as folder names: ASCII letters and digits, then also '-' and '_'.
+    public static func isValidId(_ s: String) -> Bool { Compilation.isIdentifier(s) }
+
     /// Compiles `Scenarios/<id>/scenario.yaml` (or any path).
     public static func compile(path: String) -> CompileResult {
         guard let data = FileManager.default.contents(atPath: path) else {
