@@ -44,11 +44,28 @@ public enum ScoreJSON {
         }.joined(separator: ",") + "],"
         s += "\"deductions\":[" + sc.deductions.map { d in
             var x = "{\"tick\":\(d.tick),\"seconds\":\(JSON.number(m.seconds(ticks: d.tick))),\"cause\":\(JSON.string(d.cause.rawValue)),"
-            x += "\"subject\":\(JSON.string(d.subject)),\"detail\":\(JSON.string(d.detail)),\"points\":\(JSON.number(d.points))"
+            x += "\"subject\":\(JSON.string(d.subject)),\"title\":\(text(title(of: d, m))),"
+            x += "\"detail\":\(JSON.string(d.detail)),\"points\":\(JSON.number(d.points))"
             if d.veto { x += ",\"veto\":true" }
             return x + "}"
         }.joined(separator: ",") + "]"
         return s
+    }
+
+    /// What the deduction is about, in words: the rule, hazard message, step or equipment name.
+    public static func title(of d: Deduction, _ m: Model) -> LocalizedText {
+        switch d.cause {
+        case .rule:
+            return m.rubric.rules.first { $0.id == d.subject }?.title ?? .empty
+        case .hazard:
+            guard let h = m.hazards.ids.firstIndex(of: d.subject) else { return .empty }
+            return m.text.hazardMessages[h]
+        case .outOfOrder, .hint:
+            return m.procedure.first { $0.id == d.subject }?.title ?? .empty
+        case .rejectedAction, .violation, .accident:
+            guard let row = m.entityIndex[d.subject] else { return .empty }
+            return m.text.entityNames[Int(row)]
+        }
     }
 
     static func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
