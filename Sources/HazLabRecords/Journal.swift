@@ -65,6 +65,10 @@ public struct JournalIssue: Error, Sendable, Hashable, CustomStringConvertible {
     public var column: Int
     public var message: String
     public var description: String { "\(path):\(line):\(column): error: \(message)" }
+
+    public init(path: String, line: Int, column: Int, message: String) {
+        self.path = path; self.line = line; self.column = column; self.message = message
+    }
 }
 
 extension Journal {
@@ -77,16 +81,20 @@ extension Journal {
 
     /// Parses a journal. Every action before a torn (unterminated, unparsable) last line is kept.
     public static func parse(data: Data, path: String) throws -> Journal {
-        let bytes = [UInt8](data)
-        var lines: [(Int, ArraySlice<UInt8>, Bool)] = []   // (line number, bytes, terminated)
-        var start = 0, number = 1
-        for i in 0..<bytes.count where bytes[i] == 0x0A {
-            lines.append((number, bytes[start..<i], true)); start = i + 1; number += 1
-        }
-        if start < bytes.count { lines.append((number, bytes[start..<bytes.count], false)) }
+        try parseWithLayout(bytes: [UInt8](data), path: path).journal
+    }
+
+    /// Parses a journal and says where each of its parts sits in the file, so that later checks
+    /// (the grader's) can point at a line and column. Errors carry the column of the offending
+    /// value (or of the JSON syntax error) where there is one.
+    public static func parseWithLayout(bytes: [UInt8], path: String) throws -> (journal: Journal, layout: JournalLayout) {
+        var layout = JournalLayout(path: path, bytes: bytes)
 
         func fail(_ line: Int, _ message: String, column: Int = 1) -> JournalIssue {
             JournalIssue(path: path, line: line, column: column, message: message)
+        }
+        func fail(_ line: Int, _ message: String, key: String) -> JournalIssue {
+            JournalIssue(path: path, line: line, column: layout.column(ofValue: key, line: line), message: message)
         }
 
         var header: Header?
@@ -94,9 +102,11 @@ extension Journal {
         var trailer: Trailer?
         var warnings: [JournalIssue] = []
         var lastTick: Int64 = 0
-        for (index, (n, raw, terminated)) in lines.enumerated() {
+        let count = layout.lineCount
+        for n in stride(from: 1, through: count, by: 1) {
+            let raw = layout.bytes(line: n)
             if raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-            let isLast = index == lines.count - 1
+            let isLast = n == count
             let object: [String: Any]
             do {
                 guard let o = try JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any] else {
@@ -104,11 +114,16 @@ extension Journal {
                 }
                 object = o
             } catch {
-                if isLast && !terminated {
+                if isLast && !layout.lastLineTerminated {
+                    // Column 1 here: `hazlab run` prints this warning and its position is pinned;
+                    // `JournalLayout.syntaxError(line:)` gives the column where the line breaks off.
                     warnings.append(fail(n, "torn last line dropped (the workstation stopped mid-write)"))
+                    layout.tornLine = n
                     break
                 }
                 if let issue = error as? JournalIssue { throw issue }
+                if let e = layout.syntaxError(line: n) { throw fail(n, "invalid JSON: \(e.message)", column: e.column) }
+                if let key = layout.outOfRangeNumber(line: n) { throw fail(n, "invalid JSON: number out of range", key: key) }
                 throw fail(n, "invalid JSON")
             }
             guard let type = object["type"] as? String else { throw fail(n, "missing \"type\"") }
@@ -116,28 +131,14 @@ extension Journal {
             switch type {
             case "header":
                 if header != nil { throw fail(n, "second header") }
-                guard let format = object["format"] as? Int else { throw fail(n, "header: missing \"format\"") }
-                guard format == formatVersion else { throw fail(n, "header: unsupported journal format \(format)") }
-                guard let scenario = object["scenario"] as? String, !scenario.isEmpty else { throw fail(n, "header: missing \"scenario\"") }
-                guard let sha = object["scenarioSHA256"] as? String else { throw fail(n, "header: missing \"scenarioSHA256\"") }
-                // Read integer seeds from their digits: a Double cannot hold every 64-bit seed.
-                guard let seed = (object["seed"] as? NSNumber).flatMap({ UInt64($0.stringValue) ?? UInt64(exactly: $0.doubleValue) }) else {
-                    throw fail(n, "header: \"seed\" must be a non-negative integer")
-                }
-                var h = Header(scenario: scenario, scenarioSHA256: sha, seed: seed)
-                h.format = format
-                h.engine = object["engine"] as? String ?? ""
-                h.mode = object["mode"] as? String ?? "practice"
-                h.student = object["student"] as? String ?? ""
-                h.workstation = object["workstation"] as? String ?? ""
-                h.attempt = object["attempt"] as? String ?? ""
-                header = h
+                header = try decodeHeader(object, line: n) { fail($0, $1, key: $2) }
+                layout.headerLine = n
             case "action":
                 guard header != nil else { throw fail(n, "action before the header") }
                 guard let tickNumber = object["tick"] as? NSNumber, let tick = Int64(exactly: tickNumber.doubleValue), tick >= 0 else {
-                    throw fail(n, "action: \"tick\" must be a non-negative integer")
+                    throw fail(n, "action: \"tick\" must be a non-negative integer", key: "tick")
                 }
-                if tick < lastTick { throw fail(n, "action: tick \(tick) goes back in time (previous \(lastTick))") }
+                if tick < lastTick { throw fail(n, "action: tick \(tick) goes back in time (previous \(lastTick))", key: "tick") }
                 lastTick = tick
                 guard let verb = object["verb"] as? String else { throw fail(n, "action: missing \"verb\"") }
                 let target = object["target"] as? String ?? ""
@@ -146,11 +147,12 @@ extension Journal {
                 case nil, is NSNull: break
                 case let s as String: action.text = s
                 case let x as NSNumber:
-                    guard x.doubleValue.isFinite else { throw fail(n, "action: \"value\" must be finite") }
+                    guard x.doubleValue.isFinite else { throw fail(n, "action: \"value\" must be finite", key: "value") }
                     action.number = x.doubleValue
-                default: throw fail(n, "action: \"value\" must be a number or a string")
+                default: throw fail(n, "action: \"value\" must be a number or a string", key: "value")
                 }
                 actions.append(action)
+                layout.actionLines.append(n)
             case "trailer":
                 guard header != nil else { throw fail(n, "trailer before the header") }
                 guard let end = (object["endTick"] as? NSNumber).flatMap({ Int64(exactly: $0.doubleValue) }) else {
@@ -158,16 +160,53 @@ extension Journal {
                 }
                 let hash = object["stateHash"] as? String ?? ""
                 let count = object["actions"] as? Int ?? actions.count
-                if count != actions.count { throw fail(n, "trailer: says \(count) actions, journal has \(actions.count)") }
+                if count != actions.count { throw fail(n, "trailer: says \(count) actions, journal has \(actions.count)", key: "actions") }
                 trailer = Trailer(endTick: end, stateHash: hash, actions: count)
+                layout.trailerLine = n
             default:
-                throw fail(n, "unknown line type \"\(type)\"")
+                throw fail(n, "unknown line type \"\(type)\"", key: "type")
             }
         }
         guard let header else { throw fail(1, "no header") }
         var journal = Journal(header: header, actions: actions, trailer: trailer)
         journal.warnings = warnings
-        return journal
+        return (journal, layout)
+    }
+
+    /// The header alone (the first non-blank line), or nil when it cannot be read. Cheap: the
+    /// grader uses it to route a journal to its shard without parsing the rest.
+    public static func parseHeader(bytes: [UInt8], path: String) -> Header? {
+        let layout = JournalLayout(path: path, bytes: bytes)
+        for n in stride(from: 1, through: layout.lineCount, by: 1) {
+            let raw = layout.bytes(line: n)
+            if raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            guard let o = (try? JSONSerialization.jsonObject(with: Data(raw))) as? [String: Any],
+                  o["type"] as? String == "header" else { return nil }
+            return try? decodeHeader(o, line: n) { line, message, _ in
+                JournalIssue(path: path, line: line, column: 1, message: message)
+            }
+        }
+        return nil
+    }
+
+    static func decodeHeader(_ object: [String: Any], line n: Int,
+                             fail: (_ line: Int, _ message: String, _ key: String) -> JournalIssue) throws -> Header {
+        guard let format = object["format"] as? Int else { throw fail(n, "header: missing \"format\"", "format") }
+        guard format == formatVersion else { throw fail(n, "header: unsupported journal format \(format)", "format") }
+        guard let scenario = object["scenario"] as? String, !scenario.isEmpty else { throw fail(n, "header: missing \"scenario\"", "scenario") }
+        guard let sha = object["scenarioSHA256"] as? String else { throw fail(n, "header: missing \"scenarioSHA256\"", "scenarioSHA256") }
+        // Read integer seeds from their digits: a Double cannot hold every 64-bit seed.
+        guard let seed = (object["seed"] as? NSNumber).flatMap({ UInt64($0.stringValue) ?? UInt64(exactly: $0.doubleValue) }) else {
+            throw fail(n, "header: \"seed\" must be a non-negative integer", "seed")
+        }
+        var h = Header(scenario: scenario, scenarioSHA256: sha, seed: seed)
+        h.format = format
+        h.engine = object["engine"] as? String ?? ""
+        h.mode = object["mode"] as? String ?? "practice"
+        h.student = object["student"] as? String ?? ""
+        h.workstation = object["workstation"] as? String ?? ""
+        h.attempt = object["attempt"] as? String ?? ""
+        return h
     }
 
     /// Serialises to JSON Lines, keys in a fixed order so the bytes are reproducible.
@@ -221,5 +260,295 @@ public enum JSON {
         // -0.0 keeps its sign ("-0.0"); as "0" it would read back as +0.0, a different bit pattern.
         if x == x.rounded(), abs(x) < 1e15, !(x == 0 && x.sign == .minus) { return String(Int64(x)) }
         return "\(x)"
+    }
+}
+
+/// Where the parts of a journal file sit: its lines (1-based), which line holds the header,
+/// each action and the trailer, and the column of any value on a line. Columns count Unicode
+/// scalars from 1, as `hazlab check` does.
+public struct JournalLayout: Sendable {
+    public let path: String
+    let data: [UInt8]
+    /// Byte range of each line, without its newline; index = line number − 1.
+    let lineRanges: [Range<Int>]
+    /// The file ends with a newline (or is empty): its last line is whole.
+    public let lastLineTerminated: Bool
+    public internal(set) var headerLine = 0
+    /// Line of each action, in journal order.
+    public internal(set) var actionLines: [Int] = []
+    public internal(set) var trailerLine: Int?
+    /// The torn last line that was dropped, if any.
+    public internal(set) var tornLine: Int?
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        data = bytes
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == 0x0A {
+            ranges.append(start..<i); start = i + 1
+        }
+        if start < bytes.count { ranges.append(start..<bytes.count) }
+        lineRanges = ranges
+        lastLineTerminated = bytes.last.map { $0 == 0x0A } ?? true
+    }
+
+    public var lineCount: Int { lineRanges.count }
+
+    /// The last line that is not blank (0 when there is none).
+    public var lastContentLine: Int {
+        var n = lineCount
+        while n > 0 && bytes(line: n).allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { n -= 1 }
+        return n
+    }
+
+    public func bytes(line n: Int) -> ArraySlice<UInt8> {
+        guard n >= 1 && n <= lineRanges.count else { return [] }
+        return data[lineRanges[n - 1]]
+    }
+
+    /// Column (1-based, in Unicode scalars) of byte `offset` within line `n`.
+    public func column(line n: Int, byteOffset offset: Int) -> Int {
+        let raw = bytes(line: n)
+        var column = 1
+        for b in raw.prefix(max(0, offset)) where b & 0xC0 != 0x80 { column += 1 }
+        return column
+    }
+
+    /// Column of the value of top-level `key` in the JSON object on line `n`; 1 when absent.
+    public func column(ofValue key: String, line n: Int) -> Int {
+        guard let value = try? JSONText.parse(Array(bytes(line: n))), let offset = value.offset(of: key) else { return 1 }
+        return column(line: n, byteOffset: offset)
+    }
+
+    /// The first JSON syntax error on line `n` (message and column), or nil when the line parses.
+    public func syntaxError(line n: Int) -> (message: String, column: Int)? {
+        do { _ = try JSONText.parse(Array(bytes(line: n))); return nil } catch let e as JSONText.SyntaxError {
+            return (e.message, column(line: n, byteOffset: e.offset))
+        } catch { return nil }
+    }
+
+    /// The key of a top-level member of line `n` whose number overflows a Double (1e999), if any.
+    func outOfRangeNumber(line n: Int) -> String? {
+        guard case .object(let members)? = try? JSONText.parse(Array(bytes(line: n))) else { return nil }
+        return members.first { m in m.value.numberText.map { !(Double($0)?.isFinite ?? false) } ?? false }?.key
+    }
+
+    /// An issue at the value of `key` on line `n` (or column 1 of it).
+    public func issue(line n: Int, key: String? = nil, _ message: String) -> JournalIssue {
+        JournalIssue(path: path, line: n, column: key.map { column(ofValue: $0, line: n) } ?? 1, message: message)
+    }
+}
+
+/// A small, strict JSON reader (RFC 8259) that keeps what `JSONSerialization` loses: the byte
+/// offset of every object member's value, and numbers as their exact source text (so a
+/// 64-bit seed or a shortest-round-trip double is copied, never re-formatted). Used for error
+/// positions in journals and for reading the grader's own records back.
+public enum JSONText {
+    public indirect enum Value: Sendable, Equatable {
+        case null
+        case bool(Bool)
+        /// The number exactly as written.
+        case number(String)
+        case string(String)
+        case array([Value])
+        case object([Member])
+
+        public subscript(key: String) -> Value? {
+            if case .object(let ms) = self { return ms.first { $0.key == key }?.value }
+            return nil
+        }
+        /// Byte offset (from the start of the parsed text) of the value of member `key`.
+        public func offset(of key: String) -> Int? {
+            if case .object(let ms) = self { return ms.first { $0.key == key }?.offset }
+            return nil
+        }
+        public var string: String? { if case .string(let s) = self { return s }; return nil }
+        public var numberText: String? { if case .number(let s) = self { return s }; return nil }
+        public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
+        public var array: [Value]? { if case .array(let a) = self { return a }; return nil }
+        public var isNull: Bool { self == .null }
+    }
+
+    public struct Member: Sendable, Equatable {
+        public var key: String
+        public var value: Value
+        /// Byte offset of the value.
+        public var offset: Int
+    }
+
+    public struct SyntaxError: Error, Sendable, Equatable {
+        /// Byte offset of the first byte that does not fit (the length, at an early end).
+        public var offset: Int
+        public var message: String
+    }
+
+    /// Parses one JSON value filling all of `bytes` (surrounding whitespace allowed).
+    public static func parse(_ bytes: [UInt8]) throws -> Value {
+        var p = Parser(b: bytes)
+        p.skipSpace()
+        let v = try p.value(depth: 0)
+        p.skipSpace()
+        if p.i < bytes.count { throw SyntaxError(offset: p.i, message: "unexpected text after the value") }
+        return v
+    }
+
+    struct Parser {
+        let b: [UInt8]
+        var i = 0
+        static let maxDepth = 256
+
+        func error(_ message: String, at offset: Int? = nil) -> SyntaxError {
+            let at = offset ?? i
+            return SyntaxError(offset: at, message: at >= b.count ? "line ends early (\(message))" : message)
+        }
+
+        mutating func skipSpace() {
+            while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
+        }
+
+        mutating func value(depth: Int) throws -> Value {
+            guard depth < Parser.maxDepth else { throw error("nested too deeply") }
+            guard i < b.count else { throw error("expected a value") }
+            switch b[i] {
+            case UInt8(ascii: "{"): return try object(depth: depth)
+            case UInt8(ascii: "["): return try array(depth: depth)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+            default: throw error("expected a value")
+            }
+        }
+
+        mutating func literal(_ word: String) throws {
+            for c in word.utf8 {
+                guard i < b.count, b[i] == c else { throw error("expected '\(word)'") }
+                i += 1
+            }
+        }
+
+        mutating func object(depth: Int) throws -> Value {
+            i += 1
+            var members: [Member] = []
+            skipSpace()
+            if i < b.count && b[i] == UInt8(ascii: "}") { i += 1; return .object([]) }
+            while true {
+                skipSpace()
+                guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw error("expected a key in quotes") }
+                let key = try string()
+                skipSpace()
+                guard i < b.count, b[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                i += 1
+                skipSpace()
+                let at = i
+                let v = try value(depth: depth + 1)
+                members.append(Member(key: key, value: v, offset: at))
+                skipSpace()
+                guard i < b.count else { throw error("expected ',' or '}'") }
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                if b[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+                throw error("expected ',' or '}'")
+            }
+        }
+
+        mutating func array(depth: Int) throws -> Value {
+            i += 1
+            var items: [Value] = []
+            skipSpace()
+            if i < b.count && b[i] == UInt8(ascii: "]") { i += 1; return .array([]) }
+            while true {
+                skipSpace()
+                items.append(try value(depth: depth + 1))
+                skipSpace()
+                guard i < b.count else { throw error("expected ',' or ']'") }
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                if b[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                throw error("expected ',' or ']'")
+            }
+        }
+
+        mutating func hex4() throws -> UInt32 {
+            var v: UInt32 = 0
+            for _ in 0..<4 {
+                guard i < b.count else { throw error("incomplete \\u escape") }
+                let c = b[i]
+                let d: UInt8
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
+                default: throw error("bad \\u escape")
+                }
+                v = v << 4 | UInt32(d)
+                i += 1
+            }
+            return v
+        }
+
+        mutating func string() throws -> String {
+            let open = i
+            i += 1
+            var out: [UInt8] = []
+            while true {
+                guard i < b.count else { throw error("unterminated string") }
+                let c = b[i]
+                if c == UInt8(ascii: "\"") { i += 1; break }
+                if c < 0x20 { throw error("raw control character in a string") }
+                if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
+                i += 1
+                guard i < b.count else { throw error("unterminated string") }
+                let e = b[i]
+                i += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if (0xD800...0xDBFF).contains(scalar) {
+                        guard i + 1 < b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else {
+                            throw error("unpaired surrogate in \\u escape")
+                        }
+                        i += 2
+                        let low = try hex4()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in \\u escape") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(scalar) {
+                        throw error("unpaired surrogate in \\u escape")
+                    }
+                    out.append(contentsOf: String(Unicode.Scalar(scalar)!).utf8)
+                default: throw error("bad escape", at: i - 1)
+                }
+            }
+            guard let s = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in a string", at: open) }
+            return s
+        }
+
+        mutating func number() throws -> String {
+            let start = i
+            func digits(_ p: inout Parser) -> Int {
+                let s = p.i
+                while p.i < p.b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(p.b[p.i]) { p.i += 1 }
+                return p.i - s
+            }
+            if b[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) else { throw error("expected a digit") }
+            if b[i] == UInt8(ascii: "0") { i += 1 } else { _ = digits(&self) }
+            if i < b.count && b[i] == UInt8(ascii: ".") {
+                i += 1
+                guard digits(&self) > 0 else { throw error("expected a digit after '.'") }
+            }
+            if i < b.count && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
+                i += 1
+                if i < b.count && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { i += 1 }
+                guard digits(&self) > 0 else { throw error("expected a digit in the exponent") }
+            }
+            return String(decoding: b[start..<i], as: UTF8.self)
+        }
     }
 }

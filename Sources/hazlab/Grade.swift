@@ -1,13 +1,281 @@
 import ArgumentParser
+import Foundation
+import HazLabCore
+import HazLabRecords
+import HazLabRunner
+import HazLabScenario
 
 struct Grade: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Grade journals in batch (not yet implemented).")
+    static let configuration = CommandConfiguration(
+        abstract: "Check and grade journals in batch, in parallel; write results.json, results.csv and errors.json.",
+        discussion: """
+        Every journal is checked before it is replayed: it must parse (a torn line
+        is reported with its line and column), name a scenario from --scenarios with
+        the same source hash, use a mode the scenario allows, use only known verbs,
+        ask hints only for procedure steps and never in exam mode, end with a
+        trailer (unless --allow-incomplete), and not repeat an attempt id (the later
+        one, in path order, is bad). With --plan, the student must be in the plan
+        and the seed must be the plan's. A bad journal is reported as
+        "path:line:col: error: message" (stderr, errors.json); the batch goes on.
+
+        Scores come from the replay alone. Outputs in --out (byte-identical for any
+        --jobs):
+          results.json   one attempt record per line, sorted by attempt id
+          results.csv    UTF-8 with BOM, one row per attempt; step:<id> scores
+                         when all are of one scenario (Tools/deploy/README.md)
+          errors.json    bad journals: journal, line, column, code, message, attempt
+          manifest.json  shard, batch fingerprint and counts (used by `hazlab merge`)
+
+        --shard i/N grades only the attempts whose SHA-256 of the attempt id falls
+        in shard i of N; `hazlab merge` then combines the shard folders into exactly
+        the unsharded output.
+
+        Progress: a one-line bar on stderr when it is a terminal, nothing otherwise.
+        A summary goes to stdout at the end.
+
+        Exit status: 0 when every journal was good, 1 when any journal was bad (the
+        others are still graded and written) or the scenarios do not compile, 64 for
+        usage errors.
+
+        Examples:
+          hazlab grade --scenarios Scenarios --out results/ submissions/
+          hazlab grade --scenarios Scenarios --jobs 2 --out out/ \\
+            --plan exam-plan.json runs/*.jsonl
+          hazlab grade --scenarios Scenarios --shard 1/3 --out out/shard-1 subs/
+        """)
+
+    @Option(name: .customLong("scenarios"), help: ArgumentHelp("Scenario folder (or file); repeat for more.", valueName: "DIR"))
+    var scenarios: [String] = []
+
+    @Argument(help: ArgumentHelp("Journal files, or folders searched for *.jsonl.", valueName: "JOURNAL|DIR"))
+    var journals: [String] = []
+
+    @Option(help: "Worker threads (default: the number of CPUs).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("Output folder (created if missing).", valueName: "DIR"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Grade only shard i of N (1-based).", valueName: "i/N"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("Exam plan (from `hazlab exam plan`): students and their seeds.", valueName: "FILE"))
+    var plan: String?
+
+    @Flag(help: "Grade journals without a trailer (the workstation stopped) and with a torn last line.")
+    var allowIncomplete = false
+
+    func validate() throws {
+        if scenarios.isEmpty { throw ValidationError("give the scenarios with --scenarios DIR") }
+        if journals.isEmpty { throw ValidationError("give at least one journal file or folder") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let s = shard, Shard(s) == nil { throw ValidationError("--shard must be i/N with 1 ≤ i ≤ N, e.g. 2/8") }
+    }
+
+    func run() throws {
+        let started = monotonicSeconds()
+        let compiled = ScenarioSet.compile(scenarios)
+        guard let set = compiled.set else {
+            for e in compiled.errors { printError(e) }
+            throw ExitCode(ExitStatus.failed)
+        }
+        var examPlan: ExamPlan?
+        var planBytes: [UInt8]?
+        if let plan {
+            guard let data = FileManager.default.contents(atPath: plan) else {
+                printError("\(plan): error: cannot read the plan"); throw ExitCode(ExitStatus.failed)
+            }
+            do { examPlan = try ExamPlan.read(bytes: [UInt8](data)) } catch {
+                printError("\(plan): error: \(error)"); throw ExitCode(ExitStatus.failed)
+            }
+            planBytes = [UInt8](data)
+            guard let m = set[examPlan!.scenario] else {
+                printError("\(plan): error: the plan is for scenario '\(examPlan!.scenario)', which is not in --scenarios")
+                throw ExitCode(ExitStatus.failed)
+            }
+            if m.sourceSHA256 != examPlan!.scenarioSHA256 {
+                printError("\(plan): error: the plan was made for another source of scenario '\(m.id)' (SHA-256 differs)")
+                throw ExitCode(ExitStatus.failed)
+            }
+        }
+        let grader = Grader(scenarios: set, jobs: jobs, shard: shard.flatMap(Shard.init) ?? .all,
+                            allowIncomplete: allowIncomplete, plan: examPlan, planBytes: planBytes)
+        let paths = Grader.journalPaths(journals)
+        if paths.isEmpty {
+            printError("error: no journals: \(journals.joined(separator: " ")) hold no *.jsonl files")
+            throw ExitCode(ExitStatus.failed)
+        }
+        let bar = isatty(STDERR_FILENO) == 1 ? ProgressBar(started: started) : nil
+        var progress: Grader.Progress? = nil
+        if let bar { progress = { done, total in bar.update(done, total) } }
+        let output = grader.run(journals: paths, progress: progress)
+        bar?.finish()
+        do { try output.write(to: out) } catch {
+            printError("\(out): error: cannot write results: \(error)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        for e in output.errors { printError(e.description) }
+        let elapsed = monotonicSeconds() - started
+        let m = output.manifest
+        let rate = elapsed > 0 ? Double(m.attempts) / elapsed : 0
+        let shardNote = m.shard.count > 1 ? "shard \(m.shard): " : ""
+        print("\(shardNote)graded \(m.attempts) attempt(s), \(m.passed) passed; \(m.badJournals) bad journal(s) of \(m.journals); "
+              + "\(String(format: "%.2f", elapsed)) s, \(String(format: "%.1f", rate)) attempts/s, \(grader.jobs) job(s)")
+        print("wrote \(out)/\(GradeOutput.resultsFile), \(GradeOutput.csvFile), \(GradeOutput.errorsFile), \(GradeOutput.manifestFile)")
+        if m.badJournals > 0 { throw ExitCode(ExitStatus.failed) }
+    }
 }
 
 struct Merge: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Merge sharded grading results (not yet implemented).")
+    static let configuration = CommandConfiguration(
+        abstract: "Merge the output folders of `hazlab grade --shard i/N` into one unsharded result.",
+        discussion: """
+        Writes results.json, results.csv, errors.json and manifest.json into --out,
+        byte for byte what one unsharded `hazlab grade` of the same batch writes.
+        Refuses (writes nothing) when a shard is missing or given twice, when the
+        folders are of different batches, or when an attempt id appears in two
+        shards.
+
+        Exit status: 0 when merged and no journal was bad; 1 when merged with bad
+        journals (as the unsharded grade would exit) or when the merge was refused;
+        64 for usage errors.
+
+        Examples:
+          hazlab merge --out results/ results/shard-1 results/shard-2 results/shard-3
+        """)
+
+    @Option(help: ArgumentHelp("Output folder (created if missing).", valueName: "DIR"))
+    var out: String
+
+    @Argument(help: ArgumentHelp("Shard output folders.", valueName: "SHARD_DIR"))
+    var shards: [String] = []
+
+    func validate() throws {
+        if shards.isEmpty { throw ValidationError("give the shard output folders to merge") }
+    }
+
+    func run() throws {
+        let output: GradeOutput
+        do { output = try GradeOutput.merge(folders: shards) } catch {
+            printError("error: merge refused: \(error)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        do { try output.write(to: out) } catch {
+            printError("\(out): error: cannot write results: \(error)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        let m = output.manifest
+        print("merged \(shards.count) shard(s): \(m.attempts) attempt(s), \(m.passed) passed; \(m.badJournals) bad journal(s) of \(m.journals)")
+        print("wrote \(out)/\(GradeOutput.resultsFile), \(GradeOutput.csvFile), \(GradeOutput.errorsFile), \(GradeOutput.manifestFile)")
+        if m.badJournals > 0 { throw ExitCode(ExitStatus.failed) }
+    }
 }
 
 struct Exam: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Exam sessions (not yet implemented).")
+    static let configuration = CommandConfiguration(
+        abstract: "Exam sessions: plan per-student seeds.",
+        subcommands: [ExamPlanCommand.self])
+}
+
+struct ExamPlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Give each student of an exam a seed, so that fault times differ between students.",
+        discussion: """
+        Each seed is derived from (exam id, scenario id, student id) with SHA-256
+        and cut to 53 bits, so any JSON reader keeps it exact and the same inputs
+        always give the same plan. Writes JSON (exam, scenario, scenarioSHA256,
+        students [{student, seed}]), or CSV with a BOM when FILE ends in .csv. Give
+        the plan to `hazlab grade --plan FILE` to check that each journal was
+        recorded with its student's seed.
+
+        The students file lists one student id per line; blank lines and # comments
+        are skipped.
+
+        Examples:
+          hazlab exam plan --scenario Scenarios/tank-filling --exam 2026-final \\
+            --students class-3.txt --out plan.json
+          hazlab exam plan --scenario Scenarios/tank-filling --exam quiz-7 \\
+            --student s001 --student s002 --out plan.csv
+        """)
+
+    @Option(help: ArgumentHelp("Scenario file or folder.", valueName: "PATH"))
+    var scenario: String
+
+    @Option(help: ArgumentHelp("Exam id (any text without control characters).", valueName: "ID"))
+    var exam: String
+
+    @Option(help: ArgumentHelp("File of student ids, one per line.", valueName: "FILE"))
+    var students: String?
+
+    @Option(name: .customLong("student"), help: ArgumentHelp("A student id; repeat for more.", valueName: "ID"))
+    var studentIds: [String] = []
+
+    @Option(help: ArgumentHelp("Plan file to write (.json, or .csv for CSV).", valueName: "FILE"))
+    var out: String
+
+    func validate() throws {
+        if students == nil && studentIds.isEmpty { throw ValidationError("give --students FILE or --student ID") }
+    }
+
+    func run() throws {
+        let model = try loadModel(scenario)
+        var ids: [String] = []
+        if let file = students {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                printError("\(file): error: cannot read the students file"); throw ExitCode(ExitStatus.failed)
+            }
+            ids = ExamPlan.readRoster(String(decoding: data, as: UTF8.self))
+        }
+        ids += studentIds
+        if ids.isEmpty { printError("error: no students to plan"); throw ExitCode(ExitStatus.failed) }
+        let plan: ExamPlan
+        do { plan = try ExamPlan.make(exam: exam, model: model, students: ids) } catch {
+            printError("error: \(error)"); throw ExitCode(ExitStatus.failed)
+        }
+        let text = out.lowercased().hasSuffix(".csv") ? plan.csv() : plan.json()
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
+            printError("\(out): error: cannot write the plan: \(error)"); throw ExitCode(ExitStatus.failed)
+        }
+        print("planned \(plan.students.count) student(s) for exam '\(plan.exam)' on \(plan.scenario): \(out)")
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// The one-line progress bar on a terminal's stderr: done/total, attempts/s, ETA. The grader
+/// calls `update` about 10 times a second; it never goes to a pipe or a file.
+final class ProgressBar: @unchecked Sendable {
+    private let started: Double
+    private let lock = NSLock()
+    private var drawn = false
+
+    init(started: Double) { self.started = started }
+
+    func update(_ done: Int, _ total: Int) {
+        lock.lock(); defer { lock.unlock() }
+        let elapsed = max(1e-6, monotonicSeconds() - started)
+        let rate = Double(done) / elapsed
+        let width = 24
+        let filled = total > 0 ? min(width, done * width / total) : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        var eta = "--:--"
+        if rate > 0 && total >= done {
+            let s = Int((Double(total - done) / rate).rounded())
+            eta = s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        }
+        let line = "\r\u{1B}[2K[\(bar)] \(done)/\(total)  \(String(format: "%.1f", rate)) attempts/s  ETA \(eta)"
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    /// Clears the bar so the summary starts on a clean line.
+    func finish() {
+        lock.lock(); defer { lock.unlock() }
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    }
 }

@@ -281,4 +281,100 @@ final class JournalTests: XCTestCase {
         // CJK text is written as UTF-8, not \u escapes.
         XCTAssertEqual(JSON.string("穿戴劳保用品"), "\"穿戴劳保用品\"")
     }
+
+    // MARK: positions (the grader's strict checks point at line and column)
+
+    func testLayoutGivesTheLineOfEachPart() throws {
+        let text = "\n" + header + "\n\n" + action(5) + "\n   \n" + action(6) + "\n" + trailer(2) + "\n"
+        let (j, layout) = try Journal.parseWithLayout(bytes: Array(text.utf8), path: Self.path)
+        XCTAssertEqual(j.actions.count, 2)
+        XCTAssertEqual(layout.headerLine, 2)
+        XCTAssertEqual(layout.actionLines, [4, 6])
+        XCTAssertEqual(layout.trailerLine, 7)
+        XCTAssertNil(layout.tornLine)
+        XCTAssertEqual(layout.lastContentLine, 7)
+        XCTAssertEqual(layout.column(ofValue: "tick", line: 4), action(5).position(of: "5"))
+        XCTAssertEqual(layout.column(ofValue: "nothing", line: 4), 1)
+        // Columns count Unicode scalars, not bytes.
+        let cjk = #"{"type":"action","tick":1,"verb":"report","target":"班长","value":"液位"}"#
+        let l2 = JournalLayout(path: "x", bytes: Array(cjk.utf8))
+        XCTAssertEqual(l2.column(ofValue: "value", line: 1), cjk.position(of: #""液位""#))
+    }
+
+    func testTornLineIsRecordedInTheLayout() throws {
+        let text = lines([header, action(1)]) + #"{"type":"action","tick":2,"ver"#
+        let (j, layout) = try Journal.parseWithLayout(bytes: Array(text.utf8), path: Self.path)
+        XCTAssertEqual(j.actions.count, 1)
+        XCTAssertEqual(layout.tornLine, 3)
+        // The cut is at the end of the line: one past its last character.
+        XCTAssertEqual(layout.syntaxError(line: 3)?.column, #"{"type":"action","tick":2,"ver"#.count + 1)
+        XCTAssertNil(layout.syntaxError(line: 2))
+    }
+
+    func testErrorsPointAtTheOffendingValue() {
+        let back = lines([header, action(10), action(9)])
+        XCTAssertEqual(assertRejected(back, line: 3, containing: "back in time")?.column, action(9).position(of: "9"))
+        let big = action(1, #","value":1e999"#)
+        XCTAssertEqual(assertRejected(lines([header, big]), line: 2)?.column, big.position(of: "1e999"))
+        let broken = #"{"type":"action","tick":2 "verb":"open"}"#
+        let issue = assertRejected(lines([header, broken, action(3)]), line: 2, containing: "JSON")
+        XCTAssertEqual(issue?.column, broken.position(of: #""verb""#))
+        let seed = header.replacingOccurrences(of: #""seed":7"#, with: #""seed":"x""#)
+        XCTAssertEqual(assertRejected(lines([seed]), line: 1, containing: "seed")?.column, seed.position(of: #""seed":"x""#).map { $0 + 7 })
+    }
+
+    func testParseHeaderReadsOnlyTheHeader() {
+        let text = lines(["", header, "{ not json", action(1)])
+        let h = Journal.parseHeader(bytes: Array(text.utf8), path: Self.path)
+        XCTAssertEqual(h?.scenario, "tank-filling")
+        XCTAssertEqual(h?.seed, 7)
+        XCTAssertNil(Journal.parseHeader(bytes: Array(lines([action(1), header]).utf8), path: Self.path))
+        XCTAssertNil(Journal.parseHeader(bytes: Array("{\"type\":\"head".utf8), path: Self.path))
+        XCTAssertNil(Journal.parseHeader(bytes: [], path: Self.path))
+    }
+
+    // MARK: JSONText (positions and exact numbers)
+
+    func testJSONTextKeepsNumbersExactlyAndValueOffsets() throws {
+        let text = #"{"a": 18446744073709551615, "b" : -0.0,"c":[1,{"d":"\u00e9\ud83d\ude00\n"}],"e":true,"f":null}"#
+        let v = try JSONText.parse(Array(text.utf8))
+        XCTAssertEqual(v["a"]?.numberText, "18446744073709551615")
+        XCTAssertEqual(v["b"]?.numberText, "-0.0")
+        XCTAssertEqual(v["c"]?.array?[1]["d"]?.string, "é😀\n")
+        XCTAssertEqual(v["e"]?.bool, true)
+        XCTAssertEqual(v["f"]?.isNull, true)
+        XCTAssertNil(v["g"])
+        XCTAssertEqual(v.offset(of: "b"), Array(text.utf8).firstIndex(of: UInt8(ascii: "-")))
+    }
+
+    func testJSONTextAgreesWithJSONSerialization() {
+        let valid = ["{}", "[]", " {\"a\" : [ 1 , 2.5e-3 , \"x\" ] } ", "\"\\/\"", "0", "-1E+2", "[true,false,null]",
+                     #"{"s":"班长 \"引号\""}"#]
+        for t in valid {
+            XCTAssertNoThrow(try JSONText.parse(Array(t.utf8)), t)
+            XCTAssertNotNil(try? JSONSerialization.jsonObject(with: Data(t.utf8), options: .fragmentsAllowed), t)
+        }
+        // (text, byte offset of the error)
+        let invalid: [(String, Int)] = [("", 0), ("{", 1), ("{\"a\":}", 5), ("01", 1), ("1.", 2), ("-", 1),
+                                        ("\"a\tb\"", 2), ("\"\\x\"", 2), ("{\"a\" 1}", 5), ("[1] x", 4), ("tru", 3),
+                                        ("\"\\ud800\"", 7), (String(repeating: "[", count: 300), 256)]
+        for (t, offset) in invalid {
+            XCTAssertThrowsError(try JSONText.parse(Array(t.utf8)), t) { e in
+                XCTAssertEqual((e as? JSONText.SyntaxError)?.offset, offset, t)
+            }
+            XCTAssertNil(try? JSONSerialization.jsonObject(with: Data(t.utf8), options: .fragmentsAllowed), t)
+        }
+        // Stricter than Foundation on Linux, which takes a trailing comma.
+        XCTAssertThrowsError(try JSONText.parse(Array("[1,]".utf8)))
+        // Invalid UTF-8 inside a string is refused.
+        XCTAssertThrowsError(try JSONText.parse([0x22, 0xC3, 0x22]))
+    }
+}
+
+extension String {
+    /// 1-based column (in Unicode scalars) of the first occurrence of `needle` on this one line.
+    func position(of needle: String) -> Int? {
+        guard let r = range(of: needle) else { return nil }
+        return self[..<r.lowerBound].unicodeScalars.count + 1
+    }
 }

@@ -8,6 +8,8 @@ import HazLabScenario
 //   hazlab-bench [--scenario DIR] [--journal FILE] [--repeat N]    realtime factor (CPU time)
 //   hazlab-bench --once [--skip-replay] ...                          one replay, for callgrind
 // Instructions per tick = (callgrind(--once) − callgrind(--once --skip-replay)) / ticks.
+//   hazlab-bench --grade JOURNAL_DIR --jobs N [--scenarios DIR]      batch grading (Tools/bench/grade/run.sh)
+//   hazlab-bench --grade JOURNAL_DIR --compile-only [--scenarios DIR] the baseline for memory
 
 func cpuSeconds() -> Double {
     var ts = timespec()
@@ -19,6 +21,12 @@ let args = Array(CommandLine.arguments.dropFirst())
 @MainActor func option(_ name: String) -> String? {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
     return args[i + 1]
+}
+
+if let gradeDir = option("--grade") {
+    gradeBench(journals: gradeDir, scenarios: option("--scenarios") ?? "Scenarios", jobs: Int(option("--jobs") ?? "") ?? 1,
+               compileOnly: args.contains("--compile-only"))
+    exit(0)
 }
 let scenarioDir = option("--scenario") ?? "Scenarios/tank-filling"
 let journalPath = option("--journal") ?? scenarioDir + "/runs/perfect.jsonl"
@@ -72,3 +80,50 @@ print("replays \(repeatCount) ticks \(ticks) simulated_s \(String(format: "%.1f"
 print("ns_per_tick \(String(format: "%.1f", cpu / Double(ticks) * 1e9))")
 print("realtime_factor \(String(format: "%.0f", factor))")
 print("target_ratio \(String(format: "%.2f", factor / 50_000))")
+
+/// Peak resident set of this process, in KiB (Linux ru_maxrss).
+func maxRSSKiB() -> Int {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Int(u.ru_maxrss)
+}
+
+func wallSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Grades every journal under `journals` with the batch grader, as `hazlab grade` does (without
+/// writing files), and prints attempts/s, simulated seconds per CPU-second and peak memory.
+func gradeBench(journals: String, scenarios: String, jobs: Int, compileOnly: Bool) {
+    let compiled = ScenarioSet.compile([scenarios])
+    guard let set = compiled.set else {
+        for e in compiled.errors { FileHandle.standardError.write((e + "\n").data(using: .utf8)!) }
+        exit(1)
+    }
+    let paths = Grader.journalPaths([journals])
+    if compileOnly {
+        print("compile_only journals \(paths.count) max_rss_kib \(maxRSSKiB())")
+        return
+    }
+    let grader = Grader(scenarios: set, jobs: jobs)
+    let w0 = wallSeconds(), c0 = cpuSeconds()
+    let out = grader.run(journals: paths)
+    let wall = wallSeconds() - w0, cpu = cpuSeconds() - c0
+    var simulated = 0.0
+    for r in out.records {
+        if let v = try? JSONText.parse(Array(r.json.utf8)), let d = v["durationSeconds"]?.numberText.flatMap(Double.init) {
+            simulated += d
+        }
+    }
+    // A digest of the outputs: equal across job counts or the run is wrong.
+    let digest = SHA256.hex(Array((out.resultsJSON + out.resultsCSV + out.errorsJSON).utf8)).prefix(16)
+    print("grade jobs \(jobs) attempts \(out.records.count) bad \(out.manifest.badJournals) outputs_sha256 \(digest)")
+    print("wall_s \(String(format: "%.3f", wall)) cpu_s \(String(format: "%.3f", cpu)) "
+          + "attempts_per_s \(String(format: "%.1f", Double(out.records.count) / wall))")
+    print("simulated_s \(String(format: "%.0f", simulated)) sim_s_per_cpu_s \(String(format: "%.0f", simulated / cpu)) "
+          + "sim_s_per_wall_s \(String(format: "%.0f", simulated / wall))")
+    print("max_rss_kib \(maxRSSKiB())")
+}
+

@@ -1,0 +1,193 @@
+import Foundation
+import HazLabCore
+import HazLabRecords
+import HazLabScenario
+import HazLabScoring
+
+/// The batch grader behind `hazlab grade`: checks every journal, replays the good ones on
+/// `jobs` threads (one compiled `Model` per scenario, shared), and collects byte-stable
+/// outputs. The outputs do not depend on `jobs`, on timing, or on the order of the inputs.
+public struct Grader: Sendable {
+    public var scenarios: ScenarioSet
+    public var checker: JournalChecker
+    public var jobs: Int
+    public var shard: Shard
+    /// The plan file's bytes, for the batch fingerprint (nil without --plan).
+    public var planBytes: [UInt8]?
+
+    public init(scenarios: ScenarioSet, jobs: Int = 1, shard: Shard = .all, allowIncomplete: Bool = false,
+                plan: ExamPlan? = nil, planBytes: [UInt8]? = nil, signatures: any JournalSignatureVerifier = UnsignedJournals()) {
+        self.scenarios = scenarios
+        self.checker = JournalChecker(scenarios: scenarios, allowIncomplete: allowIncomplete, plan: plan, signatures: signatures)
+        self.jobs = max(1, jobs); self.shard = shard; self.planBytes = planBytes
+    }
+
+    /// Journal files from the command line: files as given, folders searched (recursively) for
+    /// `*.jsonl`. Sorted by path (bytes) with repeats removed.
+    public static func journalPaths(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        for a in arguments {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: a, isDirectory: &isDir), isDir.boolValue {
+                let base = a.hasSuffix("/") ? String(a.dropLast()) : a
+                let walker = FileManager.default.enumerator(atPath: a)
+                while let rel = walker?.nextObject() as? String {
+                    guard rel.hasSuffix(".jsonl") else { continue }
+                    let full = base == "." ? rel : base + "/" + rel
+                    var d: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: full, isDirectory: &d), !d.boolValue { out.append(full) }
+                }
+            } else {
+                out.append(a)
+            }
+        }
+        return Array(Set(out)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// Fingerprint of the batch: the same for every shard of one batch.
+    public func inputsSHA256(journals: [String]) -> String {
+        var s = "hazlab-grade-inputs-v1\n"
+        for m in scenarios.models { s += "scenario \(JSON.string(m.id)) \(m.sourceSHA256)\n" }
+        for p in journals { s += "journal \(JSON.string(p))\n" }
+        s += "allowIncomplete \(checker.allowIncomplete)\n"
+        s += "plan \(planBytes.map { SHA256.hex($0) } ?? "none")\n"
+        return SHA256.hex(Array(s.utf8))
+    }
+
+    /// Progress: (attempts finished, attempts to replay in this shard).
+    public typealias Progress = @Sendable (_ done: Int, _ total: Int) -> Void
+
+    /// Grades `journals` (sorted paths, see `journalPaths`). `progress` is called from the
+    /// calling thread about every `progressInterval` seconds while replays run, and once at the end.
+    public func run(journals: [String], progressInterval: Double = 0.1, progress: Progress? = nil) -> GradeOutput {
+        let paths = journals
+
+        // 1. Read, route and check every journal (in parallel). Only this shard's are checked.
+        struct Prepared: Sendable {
+            var inShard = false
+            var attempt = ""
+            var sha = ""
+            var journal: Journal?
+            var model: Model?
+            var errors: [GradeError] = []
+            var attemptLine = 1, attemptColumn = 1
+        }
+        let checker = self.checker, shard = self.shard
+        let prepared: [Prepared] = Parallel.map(count: paths.count, jobs: jobs) { i in
+            let path = paths[i]
+            var p = Prepared()
+            guard let data = FileManager.default.contents(atPath: path) else {
+                p.inShard = shard.contains(key: "path:" + path)
+                p.errors = [GradeError(journal: path, line: 1, column: 1, code: .unreadable, message: "cannot read journal")]
+                return p
+            }
+            let bytes = [UInt8](data)
+            let header = Journal.parseHeader(bytes: bytes, path: path)
+            if let h = header, !h.attempt.isEmpty {
+                p.attempt = h.attempt
+                p.inShard = shard.contains(key: p.attempt)
+                guard p.inShard else { return p }
+                p.sha = SHA256.hex(bytes)
+            } else {
+                p.sha = SHA256.hex(bytes)
+                p.attempt = AttemptRecord.attemptId(header: header, journalSHA256: p.sha)
+                p.inShard = shard.contains(key: p.attempt)
+                guard p.inShard else { return p }
+            }
+            let c = checker.check(bytes: bytes, path: path, attempt: p.attempt)
+            p.journal = c.journal; p.model = c.model; p.errors = c.errors
+            p.attemptLine = c.attemptLine; p.attemptColumn = c.attemptColumn
+            return p
+        }
+
+        // 2. Duplicate attempts: among journals that pass every other check, the first (in path
+        //    order) is graded and any later one with the same id is bad.
+        let mine = prepared.indices.filter { prepared[$0].inShard }
+        var errors: [GradeError] = []
+        var firstPath: [String: String] = [:]   // looked up, never iterated
+        var toReplay: [Int] = []
+        for i in mine {
+            let p = prepared[i]
+            if !p.errors.isEmpty { errors.append(contentsOf: p.errors); continue }
+            if let first = firstPath[p.attempt] {
+                errors.append(GradeError(journal: paths[i], line: p.attemptLine, column: p.attemptColumn, code: .duplicateAttempt,
+                                         message: "duplicate attempt '\(p.attempt)' (already graded from \(first))", attempt: p.attempt))
+                continue
+            }
+            firstPath[p.attempt] = paths[i]
+            toReplay.append(i)
+        }
+        let badJournals = Set(errors.map(\.journal)).count
+        errors.sort(by: GradeError.precedes)
+
+        // 3. Replay the good ones; render each record and its CSV row at once.
+        struct Graded: Sendable { var attempt: String; var json: String; var csv: ResultsCSV.Row; var passed: Bool }
+        let counter = Parallel.Counter()
+        let replayList = toReplay, total = toReplay.count
+        var report: (@Sendable (Int) -> Void)? = nil
+        if let progress { report = { done in progress(done, total) } }
+        let graded: [Graded] = Parallel.map(count: total, jobs: jobs, counter: counter, progressInterval: progressInterval,
+                                            progress: report) { k -> Graded in
+            let p = prepared[replayList[k]]
+            let model = p.model!, journal = p.journal!
+            let outcome = Runner.replay(model, journal: journal)
+            let json = AttemptRecord.render(outcome, model: model, journal: journal, journalPath: paths[replayList[k]],
+                                            journalSHA256: p.sha, attempt: p.attempt)
+            // The CSV row is read back from the record, exactly as `merge` will read it.
+            let row = try! ResultsCSV.row(record: JSONText.parse(Array(json.utf8)))
+            return Graded(attempt: p.attempt, json: json, csv: row, passed: outcome.score.passed)
+        }
+        progress?(total, total)
+
+        let records = graded.sorted { $0.attempt.utf8.lexicographicallyPrecedes($1.attempt.utf8) }
+        let manifest = GradeOutput.Manifest(inputsSHA256: inputsSHA256(journals: paths), shard: shard,
+                                            journals: prepared.filter(\.inShard).count, attempts: records.count,
+                                            passed: records.filter(\.passed).count, badJournals: badJournals)
+        return GradeOutput(records: records.map { ($0.attempt, $0.json, $0.csv) }, errors: errors, manifest: manifest)
+    }
+}
+
+/// A fixed pool of `jobs` threads working through indices 0..<count; results in index order.
+enum Parallel {
+    final class Counter: @unchecked Sendable {
+        private var next = 0, finished = 0
+        private let lock = NSLock()
+        func take() -> Int { lock.lock(); defer { lock.unlock() }; let v = next; next += 1; return v }
+        func finish() { lock.lock(); finished += 1; lock.unlock() }
+        var done: Int { lock.lock(); defer { lock.unlock() }; return finished }
+    }
+
+    final class Slots<T>: @unchecked Sendable {
+        private var values: [T?]
+        private let lock = NSLock()
+        init(_ n: Int) { values = Array(repeating: nil, count: n) }
+        func set(_ i: Int, _ v: T) { lock.lock(); values[i] = v; lock.unlock() }
+        func all() -> [T] { lock.lock(); defer { lock.unlock() }; return values.map { $0! } }
+    }
+
+    static func map<T: Sendable>(count: Int, jobs: Int, counter: Counter = Counter(), progressInterval: Double = 0.1,
+                                 progress: (@Sendable (Int) -> Void)? = nil, _ body: @escaping @Sendable (Int) -> T) -> [T] {
+        guard count > 0 else { return [] }
+        let slots = Slots<T>(count)
+        let n = max(1, min(jobs, count))
+        let group = DispatchGroup()
+        for _ in 0..<n {
+            group.enter()
+            let t = Thread {
+                while true {
+                    let i = counter.take()
+                    if i >= count { break }
+                    slots.set(i, body(i))
+                    counter.finish()
+                }
+                group.leave()
+            }
+            t.stackSize = 8 << 20
+            t.start()
+        }
+        while group.wait(timeout: .now() + max(0.01, progressInterval)) == .timedOut {
+            progress?(counter.done)
+        }
+        return slots.all()
+    }
+}

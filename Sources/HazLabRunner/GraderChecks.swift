@@ -1,0 +1,245 @@
+import Foundation
+import HazLabCore
+import HazLabRecords
+import HazLabScenario
+import HazLabScoring
+
+/// One problem with one journal, as the grader reports it (`errors.json`, and
+/// `path:line:col: error: message` on stderr). `code` is a stable machine-readable reason.
+public struct GradeError: Sendable, Hashable {
+    public var journal: String
+    public var line: Int
+    public var column: Int
+    public var code: Code
+    public var message: String
+    /// The attempt id, when the journal's header could be read (else empty).
+    public var attempt: String
+
+    public enum Code: String, Sendable, CaseIterable {
+        /// The file cannot be read.
+        case unreadable
+        /// Not a valid journal: bad JSON in the middle, a missing field, ticks going back, …
+        case invalid
+        /// The last line is cut off (the workstation stopped mid-write); allowed with --allow-incomplete.
+        case tornLine = "torn-line"
+        /// No trailer: the workstation never finished the attempt; allowed with --allow-incomplete.
+        case incomplete
+        case unknownScenario = "unknown-scenario"
+        /// The journal was recorded against a different scenario source.
+        case hashMismatch = "hash-mismatch"
+        /// Not teaching/practice/exam, or a mode the scenario does not allow.
+        case mode
+        case unknownVerb = "unknown-verb"
+        /// A hint whose target is not a procedure step of the scenario.
+        case hintTarget = "hint-target"
+        case hintInExam = "hint-in-exam"
+        case duplicateAttempt = "duplicate-attempt"
+        /// With --plan: the student is not in the plan, or the journal is for another scenario.
+        case notInPlan = "not-in-plan"
+        case seedMismatch = "seed-mismatch"
+        /// Reserved for journal signatures (see `JournalSignatureVerifier`).
+        case signature
+    }
+
+    public init(journal: String, line: Int, column: Int, code: Code, message: String, attempt: String = "") {
+        self.journal = journal; self.line = line; self.column = column; self.code = code
+        self.message = message; self.attempt = attempt
+    }
+
+    public var description: String { "\(journal):\(line):\(column): error: \(message)" }
+
+    /// The order of `errors.json`: by journal path (bytes), then position, code and message.
+    public static func precedes(_ a: GradeError, _ b: GradeError) -> Bool {
+        if a.journal != b.journal { return a.journal.utf8.lexicographicallyPrecedes(b.journal.utf8) }
+        if a.line != b.line { return a.line < b.line }
+        if a.column != b.column { return a.column < b.column }
+        if a.code != b.code { return a.code.rawValue.utf8.lexicographicallyPrecedes(b.code.rawValue.utf8) }
+        return a.message.utf8.lexicographicallyPrecedes(b.message.utf8)
+    }
+
+    /// One `errors.json` entry (keys in a fixed order).
+    public var json: String {
+        "{\"journal\":\(JSON.string(journal)),\"line\":\(line),\"column\":\(column),\"code\":\(JSON.string(code.rawValue)),"
+            + "\"message\":\(JSON.string(message)),\"attempt\":\(JSON.string(attempt))}"
+    }
+}
+
+/// HOOK for journal signatures (a later issue): the grader calls `verify` on every journal
+/// that parsed, before any other check, and reports what it returns (code `signature`).
+/// Until workstations sign journals, `UnsignedJournals` accepts everything.
+public protocol JournalSignatureVerifier: Sendable {
+    func verify(_ journal: Journal, bytes: [UInt8], layout: JournalLayout) -> [GradeError]
+}
+
+/// No signatures yet: every journal passes.
+public struct UnsignedJournals: JournalSignatureVerifier {
+    public init() {}
+    public func verify(_ journal: Journal, bytes: [UInt8], layout: JournalLayout) -> [GradeError] { [] }
+}
+
+/// The compiled scenarios a batch is graded against: each compiled once, shared by every worker.
+public struct ScenarioSet: Sendable {
+    /// Sorted by id.
+    public let models: [Model]
+    private let byId: [String: Model]   // looked up, never iterated
+
+    public init(_ models: [Model]) {
+        self.models = models.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        var d: [String: Model] = [:]
+        for m in self.models where d[m.id] == nil { d[m.id] = m }
+        byId = d
+    }
+
+    public subscript(id: String) -> Model? { byId[id] }
+    public var ids: [String] { models.map(\.id) }
+
+    /// Compiles every scenario under `paths` (files, scenario folders or folders of them).
+    /// Returns the set, or the diagnostics that stop grading (compile errors, duplicate ids).
+    public static func compile(_ paths: [String]) -> (set: ScenarioSet?, errors: [String]) {
+        var files: [String] = []
+        for p in paths {
+            let found = ScenarioLocator.scenarioFiles(in: p)
+            if found.isEmpty { return (nil, ["\(p): no scenarios found"]) }
+            files.append(contentsOf: found)
+        }
+        var models: [Model] = [], errors: [String] = [], seen: [String: String] = [:]
+        for file in files {
+            let r = ScenarioCompiler.compile(path: file)
+            errors.append(contentsOf: r.errors.map(\.description))
+            guard let m = r.model else { continue }
+            if let other = seen[m.id] {
+                if other != file { errors.append("\(file):1:1: error: scenario id '\(m.id)' is also used by \(other)") }
+                continue
+            }
+            seen[m.id] = file
+            models.append(m)
+        }
+        return errors.isEmpty ? (ScenarioSet(models), []) : (nil, errors)
+    }
+}
+
+/// The grader's strict checks of one journal, before it is replayed. `hazlab run` does not
+/// use them: it stays lenient (a torn last line is a warning; an unknown verb is a rejected,
+/// scored action, as the core promises), so a teacher can still look at any journal.
+public struct JournalChecker: Sendable {
+    public var scenarios: ScenarioSet
+    public var allowIncomplete: Bool
+    public var plan: ExamPlan?
+    public var signatures: any JournalSignatureVerifier
+    /// At most this many problems are listed per journal (then one "… more" line).
+    public var maxErrorsPerJournal = 50
+
+    public init(scenarios: ScenarioSet, allowIncomplete: Bool = false, plan: ExamPlan? = nil,
+                signatures: any JournalSignatureVerifier = UnsignedJournals()) {
+        self.scenarios = scenarios; self.allowIncomplete = allowIncomplete; self.plan = plan; self.signatures = signatures
+    }
+
+    public struct Checked: Sendable {
+        public var journal: Journal?
+        public var model: Model?
+        public var errors: [GradeError]
+        /// Where the header's attempt id is written (for a later "duplicate attempt").
+        public var attemptLine: Int
+        public var attemptColumn: Int
+    }
+
+    public func check(bytes: [UInt8], path: String, attempt: String) -> Checked {
+        var errors: [GradeError] = []
+        func add(_ line: Int, _ column: Int, _ code: GradeError.Code, _ message: String) {
+            errors.append(GradeError(journal: path, line: line, column: column, code: code, message: message, attempt: attempt))
+        }
+        let journal: Journal, layout: JournalLayout
+        do {
+            (journal, layout) = try Journal.parseWithLayout(bytes: bytes, path: path)
+        } catch let issue as JournalIssue {
+            add(issue.line, issue.column, .invalid, issue.message)
+            return Checked(journal: nil, model: nil, errors: errors, attemptLine: issue.line, attemptColumn: 1)
+        } catch {
+            add(1, 1, .invalid, "\(error)")
+            return Checked(journal: nil, model: nil, errors: errors, attemptLine: 1, attemptColumn: 1)
+        }
+        let h = journal.header
+        let hl = layout.headerLine
+        func col(_ key: String, _ line: Int) -> Int { layout.column(ofValue: key, line: line) }
+
+        errors.append(contentsOf: signatures.verify(journal, bytes: bytes, layout: layout))
+
+        // Torn last line or no trailer: the attempt never finished.
+        if let torn = layout.tornLine {
+            if !allowIncomplete {
+                let e = layout.syntaxError(line: torn)
+                add(torn, e?.column ?? 1, .tornLine,
+                    "torn last line (cut off mid-write\(e.map { ": " + $0.message } ?? "")); the attempt is incomplete (--allow-incomplete grades it)")
+            }
+        } else if journal.trailer == nil && !allowIncomplete {
+            add(layout.lastContentLine + 1, 1, .incomplete,
+                "no trailer: the workstation never finished the attempt (--allow-incomplete grades it)")
+        }
+
+        // Scenario and its source.
+        let model = scenarios[h.scenario]
+        if let m = model {
+            if h.scenarioSHA256 != m.sourceSHA256 {
+                add(hl, col("scenarioSHA256", hl), .hashMismatch,
+                    "scenario hash mismatch: journal recorded against source \(short(h.scenarioSHA256)), '\(m.id)' compiles from \(short(m.sourceSHA256))")
+            }
+        } else {
+            var message = "unknown scenario '\(h.scenario)' (known: \(scenarios.ids.joined(separator: ", ")))"
+            if let s = Suggest.closest(to: h.scenario, among: scenarios.ids) { message += "; did you mean '\(s)'?" }
+            add(hl, col("scenario", hl), .unknownScenario, message)
+        }
+
+        // Mode.
+        let mode = TrainingMode(rawValue: h.mode)
+        if mode == nil {
+            add(hl, col("mode", hl), .mode, "unknown mode '\(h.mode)' (teaching, practice or exam)")
+        } else if let m = model, !m.text.modes.contains(h.mode) {
+            add(hl, col("mode", hl), .mode, "mode '\(h.mode)' is not allowed by scenario '\(m.id)' (allowed: \(m.text.modes.joined(separator: ", ")))")
+        }
+
+        // Actions: known verbs; hints name a step and never appear in exams.
+        let verbs = Verb.allCases.map(\.rawValue) + [Journal.hintVerb]
+        let stepIds = model?.procedure.map(\.id) ?? []
+        for (i, a) in journal.actions.enumerated() {
+            let line = layout.actionLines[i]
+            if a.verb == Journal.hintVerb {
+                if mode == .exam { add(line, col("verb", line), .hintInExam, "hint in exam mode (exams allow no hints)") }
+                if model != nil && !stepIds.contains(a.target) {
+                    var message = "hint target '\(a.target)' is not a procedure step"
+                    if let s = Suggest.closest(to: a.target, among: stepIds) { message += "; did you mean '\(s)'?" }
+                    add(line, col("target", line), .hintTarget, message)
+                }
+            } else if Verb(rawValue: a.verb) == nil {
+                var message = "unknown verb '\(a.verb)'"
+                if let s = Suggest.closest(to: a.verb, among: verbs) { message += "; did you mean '\(s)'?" }
+                add(line, col("verb", line), .unknownVerb, message)
+            }
+        }
+
+        // The exam plan: the student is in it, with the plan's seed, for the plan's scenario.
+        if let plan {
+            if h.scenario != plan.scenario {
+                add(hl, col("scenario", hl), .notInPlan, "journal is for scenario '\(h.scenario)', the plan for '\(plan.scenario)'")
+            }
+            if let seed = plan.seed(for: h.student) {
+                if seed != h.seed {
+                    add(hl, col("seed", hl), .seedMismatch, "seed \(h.seed) does not match the plan's seed \(seed) for student '\(h.student)'")
+                }
+            } else {
+                add(hl, col("student", hl), .notInPlan, "student '\(h.student)' is not in the plan for exam '\(plan.exam)'")
+            }
+        }
+
+        if errors.count > maxErrorsPerJournal {
+            errors.sort(by: GradeError.precedes)
+            let more = errors.count - maxErrorsPerJournal
+            errors = Array(errors.prefix(maxErrorsPerJournal))
+            let last = errors[errors.count - 1]
+            add(last.line, last.column, last.code, "… and \(more) more problem(s) in this journal")
+        }
+        let attemptColumn = h.attempt.isEmpty ? 1 : col("attempt", hl)
+        return Checked(journal: journal, model: model, errors: errors, attemptLine: hl, attemptColumn: attemptColumn)
+    }
+
+    private func short(_ hex: String) -> String { hex.count > 12 ? String(hex.prefix(12)) + "…" : "'\(hex)'" }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import HazLabCore
+import HazLabRecords
+import HazLabRunner
+import XCTest
+
+/// `hazlab grade`, `hazlab merge` and `hazlab exam plan` as separate processes: exit codes,
+/// what reaches stdout and stderr, byte-identical files across --jobs and across shards.
+final class GradeCLITests: XCTestCase {
+
+    // MARK: fixtures
+
+    /// Writes `count` journals (the golden runs under new students and attempt ids) into
+    /// `dir/journals/`, plus the `bad` ones given as (file name, text). Returns the folder.
+    @discardableResult
+    func makeBatch(_ dir: TempDir, count: Int, bad: [(String, String)] = []) throws -> URL {
+        let names = ["perfect", "mistakes", "idle"]
+        let golden = try names.map { try Journal.read(path: Hazlab.demoRun("\($0).jsonl").path) }
+        for i in 0..<count {
+            var j = golden[i % 3]
+            j.header.student = "学生\(i)号"
+            j.header.workstation = "工位-\(i % 4)"
+            j.header.attempt = "exam-1/\(i)"
+            try dir.write("journals/class-\(i % 2)/\(names[i % 3])-\(i).jsonl", j.jsonl())
+        }
+        for (name, text) in bad { try dir.write("journals/\(name)", text) }
+        return dir.file("journals")
+    }
+
+    var perfectText: String { get throws { try String(contentsOf: Hazlab.demoRun("perfect.jsonl"), encoding: .utf8) } }
+
+    func read(_ url: URL) throws -> Data { try Data(contentsOf: url) }
+
+    let outputFiles = ["results.json", "results.csv", "errors.json", "manifest.json"]
+
+    func assertSameOutputs(_ a: URL, _ b: URL, file: StaticString = #filePath, line: UInt = #line) throws {
+        for name in outputFiles {
+            let x = try read(a.appendingPathComponent(name)), y = try read(b.appendingPathComponent(name))
+            XCTAssertEqual(x, y, "\(name) differs between \(a.lastPathComponent) and \(b.lastPathComponent)", file: file, line: line)
+        }
+    }
+
+    func grade(_ args: [String], in dir: TempDir) throws -> Hazlab.Output {
+        // Only the demo scenario: other scenarios in the tree must not affect these tests.
+        try Hazlab.run(["grade", "--scenarios", Hazlab.demoFolder.path] + args, in: dir.url)
+    }
+
+    // MARK: exit status, stderr, stdout
+
+    func testGradeGoesOnAfterABadJournalAndExitsOne() throws {
+        let dir = try TempDir()
+        let bad = try perfectText.replacingOccurrences(of: #""verb":"move-to""#, with: #""verb":"fly-to""#)
+        try makeBatch(dir, count: 4, bad: [("class-0/bad.jsonl", bad)])
+        let r = try grade(["--out", "out", "--jobs", "2", "journals"], in: dir)
+        XCTAssertEqual(r.reason, .exit, r.all)
+        XCTAssertEqual(r.status, 1, r.all)
+        // The bad journal is reported with its position, on stderr and in errors.json.
+        let at = try XCTUnwrap(bad.position(of: #""fly-to""#))
+        let pattern = "^journals/class-0/bad\\.jsonl:\(at.line):\(at.column): error: unknown verb 'fly-to'"
+        XCTAssertNotNil(r.stderr.captures(pattern), r.stderr)
+        let errors = try XCTUnwrap(JSONSerialization.jsonObject(with: read(dir.file("out/errors.json"))) as? [[String: Any]])
+        XCTAssertEqual(errors.count, 1)
+        XCTAssertEqual(errors.first?["journal"] as? String, "journals/class-0/bad.jsonl")
+        XCTAssertEqual(errors.first?["line"] as? Int, at.line)
+        XCTAssertEqual(errors.first?["column"] as? Int, at.column)
+        XCTAssertEqual(errors.first?["code"] as? String, "unknown-verb")
+        // Every good journal was still graded.
+        let results = try XCTUnwrap(JSONSerialization.jsonObject(with: read(dir.file("out/results.json"))) as? [[String: Any]])
+        XCTAssertEqual(results.map { $0["attempt"] as? String }, ["exam-1/0", "exam-1/1", "exam-1/2", "exam-1/3"])
+        XCTAssertNotNil(r.stdout.captures("^graded 4 attempt\\(s\\), [0-9]+ passed; 1 bad journal\\(s\\) of 5; "), r.stdout)
+    }
+
+    func testGoodBatchExitsZeroAndPrintsNothingOnStderrWithoutATerminal() throws {
+        let dir = try TempDir()
+        try makeBatch(dir, count: 3)
+        let r = try grade(["--out", "out", "journals"], in: dir)
+        XCTAssertEqual(r.status, 0, r.all)
+        // stderr is a file here, not a terminal: no progress bar, nothing at all.
+        XCTAssertEqual(r.stderr, "")
+        // The summary: attempts graded, passed, bad journals, elapsed, attempts/s.
+        let c = try XCTUnwrap(r.stdout.captures(
+            "^graded 3 attempt\\(s\\), ([0-9]+) passed; 0 bad journal\\(s\\) of 3; [0-9.]+ s, [0-9.]+ attempts/s, [0-9]+ job\\(s\\)$"), r.stdout)
+        XCTAssertEqual(c[1], "1")   // only the perfect run passes
+        XCTAssertFalse(r.stdout.contains("\r"))
+        XCTAssertEqual(try read(dir.file("out/errors.json")), Data("[]\n".utf8))
+    }
+
+    func testProgressBarOnATerminal() throws {
+        // `script` gives the child a pseudo-terminal; skip where it is missing.
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("no /usr/bin/script") }
+        let dir = try TempDir()
+        try makeBatch(dir, count: 6)
+        let hazlab = try Hazlab.binary()
+        let scenarios = Hazlab.demoFolder.path
+        let command = "'\(hazlab)' grade --scenarios '\(scenarios)' --jobs 1 --out out journals"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = ["-qec", command, dir.file("typescript").path]
+        p.currentDirectoryURL = dir.url
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        let typescript = String(decoding: try read(dir.file("typescript")), as: UTF8.self)
+        XCTAssertNotNil(typescript.range(of: "\r\u{1B}[2K["), typescript)
+        XCTAssertNotNil(typescript.captures("[0-9]+/6  [0-9.]+ attempts/s  ETA [0-9:-]+"), typescript)
+        XCTAssertTrue(typescript.contains("graded 6 attempt(s)"), typescript)
+        // The files are the same as without a terminal.
+        let plain = try grade(["--out", "plain", "--jobs", "1", "journals"], in: dir)
+        XCTAssertEqual(plain.status, 0, plain.all)
+        try assertSameOutputs(dir.file("out"), dir.file("plain"))
+    }
+
+    func testUsageErrorsExit64() throws {
+        let dir = try TempDir()
+        try makeBatch(dir, count: 1)
+        for args in [["--out", "o", "--shard", "4/3", "journals"], ["--out", "o", "--shard", "0/2", "journals"],
+                     ["--out", "o", "--jobs", "0", "journals"], ["--out", "o"]] {
+            let r = try grade(args, in: dir)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.all)")
+        }
+        let none = try Hazlab.run(["grade", "--out", "o", "journals"], in: dir.url)
+        XCTAssertEqual(none.status, 64, none.all)
+    }
+
+    // MARK: byte-identical outputs
+
+    func testOneAndTwoJobsWriteIdenticalFiles() throws {
+        let dir = try TempDir()
+        let torn = String(try perfectText.dropLast(40))
+        try makeBatch(dir, count: 8, bad: [("torn.jsonl", torn)])
+        let one = try grade(["--out", "one", "--jobs", "1", "journals"], in: dir)
+        let two = try grade(["--out", "two", "--jobs", "2", "journals"], in: dir)
+        XCTAssertEqual(one.status, 1, one.all)
+        XCTAssertEqual(two.status, 1, two.all)
+        try assertSameOutputs(dir.file("one"), dir.file("two"))
+        XCTAssertEqual(one.stderr, two.stderr)
+        let results = try XCTUnwrap(JSONSerialization.jsonObject(with: read(dir.file("one/results.json"))) as? [Any])
+        XCTAssertEqual(results.count, 8)
+    }
+
+    func testCSVStartsWithABOMAndKeepsChineseText() throws {
+        let dir = try TempDir()
+        try makeBatch(dir, count: 3)
+        let r = try grade(["--out", "out", "journals"], in: dir)
+        XCTAssertEqual(r.status, 0, r.all)
+        let bytes = [UInt8](try read(dir.file("out/results.csv")))
+        XCTAssertEqual(Array(bytes.prefix(3)), [0xEF, 0xBB, 0xBF])
+        let rows = try CSV.parse(String(decoding: bytes, as: UTF8.self))
+        XCTAssertEqual(rows.count, 4)
+        XCTAssertEqual(rows[0].first, "attempt")
+        let student = try XCTUnwrap(rows[0].firstIndex(of: "student"))
+        let workstation = try XCTUnwrap(rows[0].firstIndex(of: "workstation"))
+        let evaluation = try XCTUnwrap(rows[0].firstIndex(of: "evaluation"))
+        XCTAssertEqual(rows.dropFirst().map { $0[student] }, ["学生0号", "学生1号", "学生2号"])
+        XCTAssertEqual(rows[1][workstation], "工位-0")
+        XCTAssertEqual(rows.dropFirst().map { $0[evaluation] }, ["优", "差", "差"])
+        XCTAssertTrue(rows[0].contains("step:ppe"), "\(rows[0])")
+    }
+
+    // MARK: shards
+
+    /// The sharding union test: three shard processes, merged, give exactly the unsharded files.
+    func testThreeShardProcessesMergeToTheUnshardedRun() throws {
+        let dir = try TempDir()
+        let hashMismatch = try perfectText.replacingOccurrences(of: #""scenarioSHA256":"f"#, with: #""scenarioSHA256":"0"#)
+        try makeBatch(dir, count: 9, bad: [("bad/hash.jsonl", hashMismatch), ("bad/torn.jsonl", "{\"type\":\"hea"),
+                                           ("dup.jsonl", try perfectText), ("dup2.jsonl", try perfectText)])
+        let whole = try grade(["--out", "whole", "--jobs", "2", "journals"], in: dir)
+        XCTAssertEqual(whole.status, 1, whole.all)
+        var attempts = 0
+        for i in 1...3 {
+            let r = try grade(["--out", "shard-\(i)", "--jobs", "1", "--shard", "\(i)/3", "journals"], in: dir)
+            XCTAssertEqual(r.reason, .exit, r.all)
+            XCTAssertTrue(r.status == 0 || r.status == 1, r.all)
+            let m = try XCTUnwrap(JSONSerialization.jsonObject(with: read(dir.file("shard-\(i)/manifest.json"))) as? [String: Any])
+            attempts += m["attempts"] as? Int ?? 0
+            XCTAssertLessThan(m["attempts"] as? Int ?? 99, 10, "shard \(i) graded everything")
+        }
+        XCTAssertEqual(attempts, 10)   // nine attempts + the first of the two identical files
+        let merged = try Hazlab.run(["merge", "--out", "merged", "shard-3", "shard-1", "shard-2"], in: dir.url)
+        XCTAssertEqual(merged.status, 1, merged.all)    // as the unsharded run: there were bad journals
+        XCTAssertTrue(merged.stdout.contains("merged 3 shard(s): 10 attempt(s)"), merged.stdout)
+        try assertSameOutputs(dir.file("whole"), dir.file("merged"))
+        let errors = try XCTUnwrap(JSONSerialization.jsonObject(with: read(dir.file("merged/errors.json"))) as? [[String: Any]])
+        XCTAssertEqual(errors.compactMap { $0["code"] as? String }.sorted(), ["duplicate-attempt", "hash-mismatch", "invalid"])
+    }
+
+    func testMergeRefusesDuplicateAttemptsAndMissingShards() throws {
+        let dir = try TempDir()
+        try makeBatch(dir, count: 4)
+        for i in 1...2 {
+            let r = try grade(["--out", "s\(i)", "--shard", "\(i)/2", "journals"], in: dir)
+            XCTAssertEqual(r.status, 0, r.all)
+        }
+        let missing = try Hazlab.run(["merge", "--out", "m", "s1"], in: dir.url)
+        XCTAssertEqual(missing.status, 1, missing.all)
+        XCTAssertTrue(missing.stderr.contains("missing shard(s) 2/2"), missing.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("m").path))
+
+        // The same attempt in both shards: copy shard 1's first record into shard 2.
+        let r1 = try String(contentsOf: dir.file("s1/results.json"), encoding: .utf8)
+        let r2 = try String(contentsOf: dir.file("s2/results.json"), encoding: .utf8)
+        let record = try XCTUnwrap(r1.split(separator: "\n").dropFirst().first).trimmingCharacters(in: CharacterSet(charactersIn: ","))
+        XCTAssertTrue(record.hasPrefix("{\"attempt\":"), record)
+        let forged = r2 == "[]\n" ? "[\n\(record)\n]\n" : r2.replacingOccurrences(of: "[\n", with: "[\n\(record),\n")
+        try Data(forged.utf8).write(to: dir.file("s2/results.json"))
+        let dup = try Hazlab.run(["merge", "--out", "m", "s1", "s2"], in: dir.url)
+        XCTAssertEqual(dup.status, 1, dup.all)
+        XCTAssertTrue(dup.stderr.contains("is in s1 and in s2") || dup.stderr.contains("is in s2 and in s1"), dup.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("m").path))
+    }
+
+    // MARK: exam plans
+
+    func testExamPlanIsReproducibleAndChecksSeeds() throws {
+        let dir = try TempDir()
+        try dir.write("roster.txt", "\u{FEFF}# class 3\ns001\n\ns002\r\n张三\n")
+        let args = ["exam", "plan", "--scenario", Hazlab.demoFolder.path, "--exam", "2026-final", "--students", "roster.txt"]
+        let a = try Hazlab.run(args + ["--out", "a.json"], in: dir.url)
+        let b = try Hazlab.run(args + ["--out", "b.json"], in: dir.url)
+        XCTAssertEqual(a.status, 0, a.all)
+        XCTAssertEqual(b.status, 0, b.all)
+        XCTAssertEqual(try read(dir.file("a.json")), try read(dir.file("b.json")))
+        let plan = try XCTUnwrap(JSONSerialization.jsonObject(with: read(dir.file("a.json"))) as? [String: Any])
+        XCTAssertEqual(plan["exam"] as? String, "2026-final")
+        XCTAssertEqual(plan["scenario"] as? String, "tank-filling")
+        let students = try XCTUnwrap(plan["students"] as? [[String: Any]])
+        XCTAssertEqual(students.compactMap { $0["student"] as? String }, ["s001", "s002", "张三"])
+        let seeds = students.compactMap { ($0["seed"] as? NSNumber)?.uint64Value }
+        XCTAssertEqual(Set(seeds).count, 3)
+        XCTAssertTrue(seeds.allSatisfy { $0 < 1 << 53 })
+
+        // CSV, with a BOM, and the same seeds.
+        let c = try Hazlab.run(["exam", "plan", "--scenario", Hazlab.demoFolder.path, "--exam", "2026-final",
+                                "--student", "s001", "--student", "s002", "--student", "张三", "--out", "plan.csv"], in: dir.url)
+        XCTAssertEqual(c.status, 0, c.all)
+        let csvBytes = [UInt8](try read(dir.file("plan.csv")))
+        XCTAssertEqual(Array(csvBytes.prefix(3)), [0xEF, 0xBB, 0xBF])
+        let rows = try CSV.parse(String(decoding: csvBytes, as: UTF8.self))
+        XCTAssertEqual(rows.dropFirst().map { UInt64($0[4]) }, seeds)
+
+        // Grading with the plan: the student's seed must be the plan's.
+        var good = try Journal.read(path: Hazlab.demoRun("perfect.jsonl").path)
+        good.header.student = "s001"; good.header.seed = seeds[0]
+        var wrong = try Journal.read(path: Hazlab.demoRun("mistakes.jsonl").path)
+        wrong.header.student = "s002"; wrong.header.seed = seeds[0]
+        try dir.write("journals/s001.jsonl", good.jsonl())
+        let wrongText = wrong.jsonl()
+        try dir.write("journals/s002.jsonl", wrongText)
+        let r = try grade(["--out", "out", "--plan", "plan.csv", "journals"], in: dir)
+        XCTAssertEqual(r.status, 1, r.all)
+        let at = try XCTUnwrap(wrongText.position(of: "\(seeds[0])"))
+        XCTAssertNotNil(r.stderr.captures("^journals/s002\\.jsonl:1:\(at.column): error: seed \(seeds[0]) does not match the plan's seed \(seeds[1])"),
+                        r.stderr)
+        XCTAssertTrue(r.stdout.contains("graded 1 attempt(s)"), r.stdout)
+    }
+}
