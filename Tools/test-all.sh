@@ -8,5 +8,5 @@ export HAZLAB_PYTHON="$PWD/.venv/bin/python"
 swift build --build-tests
 swift test --skip-build 2>&1 | tee .build/swift-test.log
 swift build -c release --product hazlab
-.build/release/hazlab check --quiet Scenarios
+.build/release/hazlab check --quiet --werror Scenarios
 .build/release/hazlab test Scenarios

@@ -360,7 +360,8 @@ final class ScoringTests: XCTestCase {
         XCTAssertEqual(mistakes.quality[0].excursions, 1)
         XCTAssertGreaterThan(mistakes.quality[0].maxValue, 3.5)
         XCTAssertEqual(mistakes.steps.first { $0.id == "isolate" }?.remarks.zh, "超时 118.9 s")
-        XCTAssertEqual(mistakes.total, 48.12)
+        XCTAssertFalse(mistakes.steps.first { $0.id == "cross_check" }!.completed, "trusted LT-101, never dipped the tank")
+        XCTAssertEqual(mistakes.total, 43.12)
         XCTAssertEqual(mistakes.evaluation, .fail)
     }
 

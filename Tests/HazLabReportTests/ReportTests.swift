@@ -7,6 +7,9 @@ import HazLabRunner
 import HazLabScoring
 
 final class AttemptReportTests: XCTestCase {
+    /// A number as the report prints it: integers bare, else up to two decimals.
+    static func plain(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+
     /// One row per procedure step, with the replay's scores (the golden values of the mistakes run).
     func testBreakdownHasOneRowPerStepWithTheReplayedScores() throws {
         let report = AttemptReport(model: demoModel, journal: try demoJournal("mistakes"))
@@ -15,9 +18,18 @@ final class AttemptReportTests: XCTestCase {
         let rows = table.bodyRows.filter { $0.hasClass("step") }
         XCTAssertEqual(rows.count, demoModel.procedure.count)
         XCTAssertEqual(rows.map { $0["data-step"] ?? "" }, demoModel.procedure.map(\.id))
-        // From runs/mistakes.expected.json.
-        let golden: [String: String] = ["ppe": "0", "go_to_tank": "5", "check_level": "10", "line_up": "10", "start_pump": "10",
-                                        "handle_trip": "10", "stop_at_level": "0", "isolate": "8.25", "report": "10"]
+        // The golden breakdown, from runs/mistakes.expected.json.
+        let expectedURL = URL(fileURLWithPath: Repo.path("Scenarios/tank-filling/runs/mistakes.expected.json"))
+        let expected = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: expectedURL)) as? [String: Any])
+        let pairs = try XCTUnwrap(expected["scores"] as? [[Any]])
+        var golden: [String: String] = [:]
+        var stepSum = 0.0
+        for pair in pairs {
+            let id = try XCTUnwrap(pair[0] as? String), x = try XCTUnwrap(pair[1] as? NSNumber).doubleValue
+            golden[id] = Self.plain(x)
+            if demoModel.procedure.contains(where: { $0.id == id }) { stepSum += x }
+        }
+        XCTAssertEqual(golden["isolate"], "8.25", "the late isolate step keeps its partial credit")
         for row in rows {
             let score = try XCTUnwrap(row.first("td") { $0.hasClass("score") })
             XCTAssertEqual(score.allText, golden[row["data-step"] ?? ""], "step \(row["data-step"] ?? "")")
@@ -26,15 +38,16 @@ final class AttemptReportTests: XCTestCase {
         XCTAssertTrue(rows.first { $0["data-step"] == "stop_at_level" }?.hasClass("incomplete") ?? false)
         let total = try XCTUnwrap(table.bodyRows.last)
         XCTAssertTrue(total.hasClass("total"))
-        XCTAssertEqual(total.cells[7], "63.25")   // 0+5+10+10+10+10+0+8.25+10
+        XCTAssertEqual(total.cells[7], Self.plain((stepSum * 100).rounded() / 100))
 
         let quality = try XCTUnwrap(doc.byId("quality")?.bodyRows.first { $0["data-quality"] == "level_below_3m" })
-        XCTAssertEqual(quality.first("td") { $0.hasClass("score") }?.allText, "1.87")
+        XCTAssertEqual(quality.first("td") { $0.hasClass("score") }?.allText, golden["level_below_3m"])
 
         let deductions = try XCTUnwrap(doc.byId("deductions")).bodyRows.filter { $0.hasClass("deduction") }
         XCTAssertEqual(deductions.count, report.outcome.score.deductions.count)
-        XCTAssertEqual(deductions.compactMap { $0.first("td") { $0.hasClass("points") }?.allText }.compactMap(Double.init).reduce(0, +), 17)
-        XCTAssertEqual(doc.first("span") { $0.hasClass("total") }?.allText, "48.12")
+        XCTAssertEqual(deductions.compactMap { $0.first("td") { $0.hasClass("points") }?.allText }.compactMap(Double.init).reduce(0, +),
+                       try XCTUnwrap(expected["deducted"] as? NSNumber).doubleValue)
+        XCTAssertEqual(doc.first("span") { $0.hasClass("total") }?.allText, Self.plain(try XCTUnwrap(expected["total"] as? NSNumber).doubleValue))
     }
 
     /// The trend line spans the attempt from 0 to its last tick; the band maps to its values; spikes survive.
@@ -259,13 +272,21 @@ final class ClassReportTests: XCTestCase {
         let c = try XCTUnwrap(chart.first("g") { $0["data-row"] == "c" })
         XCTAssertEqual(c.first("rect") { $0["data-part"] == "none" }?["data-fraction"], "0.4")
         XCTAssertEqual(c.first("rect") { $0["data-part"] == "full" }?["data-fraction"], "0.4")
-        // Time per step: one box row per step with its expected time and median.
+        // Time per step, each step on its own scale: time used ÷ expected time, 1 marked.
+        // c took 10, 90, 12 and 45 s against 30 s: ratios 1/3, 3, 0.4 and 1.5, median 0.95.
         let box = try XCTUnwrap(doc.first("svg") { $0.hasClass("step-times") })
         let boxC = try XCTUnwrap(box.first("g") { $0["data-row"] == "c" })
         XCTAssertEqual(boxC["data-n"], "4")
-        XCTAssertEqual(boxC["data-median"], "28.5")
-        XCTAssertEqual(boxC["data-reference"], "30")
-        XCTAssertEqual(boxC.all("circle") { $0.hasClass("value") }.count, 4)
+        XCTAssertEqual(boxC["data-median"], "0.95")
+        XCTAssertEqual(boxC["data-reference"], "1")
+        XCTAssertEqual(boxC["data-expected"], "30")
+        let dots = boxC.all("circle") { $0.hasClass("value") }
+        XCTAssertEqual(dots.count, 4)
+        let geo = Geometry(box)
+        XCTAssertEqual(Double(dots[1]["cx"] ?? "") ?? .nan, geo.px(3), accuracy: 0.01, "90 s of 30 s sits at 3×")
+        XCTAssertEqual(dots[1].first("title")?.allText, "90 s = 3×")
+        let ref = try XCTUnwrap(boxC.first("line") { $0.hasClass("reference") })
+        XCTAssertEqual(Double(ref["x1"] ?? "") ?? .nan, geo.px(1), accuracy: 0.01)
 
         // Most common deduction: the rejected action in two of five attempts, three times.
         let deductions = try XCTUnwrap(doc.byId("deductions-1")).bodyRows
