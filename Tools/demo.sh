@@ -26,13 +26,13 @@ for lang in zh-CN en; do
 done
 for scenario in Scenarios/*/; do
   id=$(basename "$scenario")
-  $hazlab doc "$scenario" --out "$out/sheet-$id.zh-CN.html" 2>/dev/null || true
+  $hazlab doc "$scenario" --out "$out/sheet-$id.zh-CN.html"
   for journal in "$scenario"runs/*.jsonl; do
     [ -e "$journal" ] || continue
     $hazlab report attempt "$scenario" --journal "$journal" --out "$out/attempts/$id-$(basename "$journal" .jsonl).zh-CN.html"
   done
 done
-echo "wrote $out/class.zh-CN.html, $out/class.en.html, $out/attempts/*.html and $out/grades/results.{json,csv}"
+echo "wrote $out/class.{zh-CN,en}.html, $out/sheet-*.html, $out/attempts/*.html and $out/grades/results.{json,csv}"
 echo
 echo "== one attempt in the terminal"
 $hazlab run Scenarios/tank-filling --journal Scenarios/tank-filling/runs/mistakes.jsonl

@@ -2,6 +2,7 @@
 # Regenerates the example reports in Docs/examples from the demo scenario:
 #   attempt-perfect.{zh-CN,en}.html, attempt-mistakes.{zh-CN,en}.html  (hazlab report attempt)
 #   class.{zh-CN,en}.html  (hazlab report class, over ten varied attempts graded by hazlab grade)
+#   sheet-tank-filling.{zh-CN,en}.html  (hazlab doc, the instructor sheet)
 # The reports are byte-stable: rerunning this only changes them when the engine, the scenario
 # or the report code changed.
 # Usage: bash Docs/examples/generate.sh      (HAZLAB=/path/to/hazlab to skip the build)
@@ -13,6 +14,10 @@ if [ -z "${HAZLAB:-}" ]; then
 fi
 out=Docs/examples
 S=Scenarios/tank-filling
+
+for lang in zh-CN en; do
+    "$HAZLAB" doc "$S" --out "$out/sheet-tank-filling.$lang.html" --lang "$lang"
+done
 
 for run in perfect mistakes; do
     for lang in zh-CN en; do

@@ -53,6 +53,9 @@ public struct EntityTable: Sendable {
     public var position: [Vec3] = []
     public var size: [Vec3] = []
     public var hasPosition: [Bool] = []
+    /// False where the scenario gave no `size` (then `size` is the 1 m default). Documentation
+    /// only (the instructor sheet's plan view); the simulation never reads it.
+    public var hasSize: [Bool] = []
     public init() {}
     public var count: Int { ids.count }
 }

@@ -228,6 +228,10 @@ public struct ScenarioText: Sendable {
     public var faultDescriptions: [LocalizedText]
     /// By person row.
     public var personNames: [LocalizedText]
+    /// Expressions as written in the scenario file, for documents such as the instructor sheet
+    /// (never evaluated): `fault.<id>.when`, `hazard.<id>.when`, `rule.<id>.when`,
+    /// `step.<id>.done`, `quality.<id>.value`, `quality.<id>.during`, `variable.<name>`.
+    public var sources: [String: String] = [:]
 
     public init(title: LocalizedText, description: LocalizedText, discipline: String, modes: [String],
                 entityNames: [LocalizedText], hazardMessages: [LocalizedText], alarmMessages: [LocalizedText],

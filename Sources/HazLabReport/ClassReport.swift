@@ -458,11 +458,24 @@ public enum ClassReport {
         // Times.
         page.h(3, L.stepTimes(lang))
         page.note(L.stepTimesNote(lang))
-        var box = BoxPlot(title: L.stepTimes(lang), xLabel: L.timeAxis(lang), rows: g.steps.map { s in
-            BoxPlot.Row(id: s.id, label: "\(s.seq). \(lang.text(s.title))", values: s.times, reference: s.expectedSeconds > 0 ? s.expectedSeconds : nil)
-        }, referenceName: L.expectedTime(lang), valuesName: L.timeValues(lang))
-        box.cssClass = "chart box-plot step-times"
-        page.chart(box.svg())
+        // Each step on its own scale: time used / expected time, so a 20 s step is as readable
+        // as a 340 s one; the red line at 1 is the expected time. Steps without one are listed.
+        let timed = g.steps.filter { $0.expectedSeconds > 0 }
+        if !timed.isEmpty {
+            var box = BoxPlot(title: L.stepTimes(lang), xLabel: L.timeRatioAxis(lang), rows: timed.map { s in
+                BoxPlot.Row(id: s.id, label: "\(s.seq). \(lang.text(s.title)) (\(Fmt.seconds(s.expectedSeconds)))",
+                            values: s.times.map { $0 / s.expectedSeconds }, reference: 1,
+                            attributes: [("data-expected", Fmt.number(s.expectedSeconds, maxDigits: 4))],
+                            valueTitles: s.times.map { "\(Fmt.seconds($0)) = \(Fmt.number($0 / s.expectedSeconds, maxDigits: 2))×" })
+            }, referenceName: L.expectedTime(lang), valuesName: L.timeValues(lang))
+            box.cssClass = "chart box-plot step-times"
+            box.xCap = 4
+            page.chart(box.svg())
+        }
+        let untimed = g.steps.filter { $0.expectedSeconds <= 0 }
+        if !untimed.isEmpty {
+            page.note(L.untimedSteps(lang) + untimed.map { "\($0.seq). \(lang.text($0.title))" }.joined(separator: lang == .en ? ", " : "、"))
+        }
 
         // Deductions.
         page.h(3, L.commonDeductions(lang))

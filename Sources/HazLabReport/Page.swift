@@ -41,7 +41,7 @@ struct Page {
     @media print { body { background: #fff; padding: 0; } h2 { break-after: avoid; } .chart-box, table { break-inside: avoid; } }
     """
 
-    init(lang: ReportLanguage, title: String) {
+    init(lang: ReportLanguage, title: String, generator: String = "hazlab report", extraCSS: String = "") {
         self.lang = lang
         m.raw("<!DOCTYPE html>\n")
         m.open("html", [("xmlns", "http://www.w3.org/1999/xhtml"), ("lang", lang.rawValue), ("xml:lang", lang.rawValue)])
@@ -49,10 +49,11 @@ struct Page {
         m.open("head")
         m.leaf("meta", [("charset", "utf-8")])
         m.leaf("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")])
-        m.leaf("meta", [("name", "generator"), ("content", "hazlab report")])
+        m.leaf("meta", [("name", "generator"), ("content", generator)])
         m.element("title", [], title)
         m.open("style")
         m.raw(Self.css)
+        if !extraCSS.isEmpty { m.raw("\n" + extraCSS) }
         m.close()
         m.close()
         m.newline()
@@ -60,9 +61,9 @@ struct Page {
         m.open("main")
     }
 
-    mutating func finish(engine: String) -> String {
+    mutating func finish(engine: String, generatedBy: String? = nil) -> String {
         m.open("footer")
-        m.content("\(L.generatedBy(lang)) \(engine)")
+        m.content("\(generatedBy ?? L.generatedBy(lang)) \(engine)")
         m.close()
         m.close(to: 0)
         m.newline()

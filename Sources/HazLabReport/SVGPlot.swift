@@ -698,8 +698,14 @@ public struct BoxPlot: Sendable {
         public var label: String
         public var values: [Double]
         public var reference: Double?
-        public init(id: String, label: String, values: [Double], reference: Double?) {
+        /// Extra attributes of the row's group (e.g. `data-expected`).
+        public var attributes: Markup.Attributes = []
+        /// Tooltips of the value dots, by value index (none where missing).
+        public var valueTitles: [String] = []
+        public init(id: String, label: String, values: [Double], reference: Double?,
+                    attributes: Markup.Attributes = [], valueTitles: [String] = []) {
             self.id = id; self.label = label; self.values = values; self.reference = reference
+            self.attributes = attributes; self.valueTitles = valueTitles
         }
     }
     public var title: String
@@ -711,6 +717,8 @@ public struct BoxPlot: Sendable {
     public var rowHeight = 30.0
     public var labelWidth = 240.0
     public var cssClass = "chart box-plot"
+    /// The x axis ends here at most; larger values are drawn at the right edge (class `clipped`).
+    public var xCap: Double?
 
     public init(title: String, xLabel: String, rows: [Row], referenceName: String, valuesName: String) {
         self.title = title; self.xLabel = xLabel; self.rows = rows; self.referenceName = referenceName; self.valuesName = valuesName
@@ -744,6 +752,7 @@ public struct BoxPlot: Sendable {
             for v in r.values where v.isFinite { hi = Swift.max(hi, v) }
             if let ref = r.reference, ref.isFinite { hi = Swift.max(hi, ref) }
         }
+        if let cap = xCap, cap > 0 { hi = Swift.min(hi, cap) }
         let xd = NiceTicks.domain(0, Swift.max(hi, 1), target: 8)
         let xs = LinearScale(domain: 0, xd.hi, range: f.plotLeft, f.plotRight)
         var m = Markup()
@@ -759,6 +768,7 @@ public struct BoxPlot: Sendable {
             let s = Self.summary(row.values)
             if let s { a.append(("data-median", Fmt.number(s.median, maxDigits: 4))) }
             if let ref = row.reference { a.append(("data-reference", Fmt.number(ref, maxDigits: 4))) }
+            a.append(contentsOf: row.attributes)
             m.open("g", a)
             if r % 2 == 1 {
                 m.leaf("rect", [("x", c(f.plotLeft)), ("y", c(top)), ("width", c(f.plotWidth)), ("height", c(rowHeight)),
@@ -768,24 +778,33 @@ public struct BoxPlot: Sendable {
                                ("fill", SVGPlot.textColor)], SVGPlot.clip(row.label, width: labelWidth - 12, fontSize: 12))
             if let s {
                 let h = rowHeight * 0.5
-                m.leaf("line", [("class", "whisker"), ("x1", c(xs(s.whiskerLow))), ("y1", c(mid)), ("x2", c(xs(s.whiskerHigh))),
+                m.leaf("line", [("class", "whisker"), ("x1", c(xs.clamped(s.whiskerLow))), ("y1", c(mid)), ("x2", c(xs.clamped(s.whiskerHigh))),
                                 ("y2", c(mid)), ("stroke", boxColor)])
                 for w in [s.whiskerLow, s.whiskerHigh] {
-                    m.leaf("line", [("x1", c(xs(w))), ("y1", c(mid - h / 3)), ("x2", c(xs(w))), ("y2", c(mid + h / 3)), ("stroke", boxColor)])
+                    m.leaf("line", [("x1", c(xs.clamped(w))), ("y1", c(mid - h / 3)), ("x2", c(xs.clamped(w))), ("y2", c(mid + h / 3)), ("stroke", boxColor)])
                 }
-                m.open("rect", [("class", "box"), ("x", c(xs(s.q1))), ("y", c(mid - h / 2)), ("width", c(Swift.max(1, xs(s.q3) - xs(s.q1)))),
+                m.open("rect", [("class", "box"), ("x", c(xs.clamped(s.q1))), ("y", c(mid - h / 2)), ("width", c(Swift.max(1, xs.clamped(s.q3) - xs.clamped(s.q1)))),
                                 ("height", c(h)), ("fill", boxColor), ("fill-opacity", "0.18"), ("stroke", boxColor)])
                 m.element("title", [], "n=\(s.n)  min \(Fmt.number(s.min, maxDigits: 1))  Q1 \(Fmt.number(s.q1, maxDigits: 1))  "
                                       + "median \(Fmt.number(s.median, maxDigits: 1))  Q3 \(Fmt.number(s.q3, maxDigits: 1))  max \(Fmt.number(s.max, maxDigits: 1))")
                 m.close()
-                m.leaf("line", [("class", "median"), ("x1", c(xs(s.median))), ("y1", c(mid - h / 2)), ("x2", c(xs(s.median))),
+                m.leaf("line", [("class", "median"), ("x1", c(xs.clamped(s.median))), ("y1", c(mid - h / 2)), ("x2", c(xs.clamped(s.median))),
                                 ("y2", c(mid + h / 2)), ("stroke", boxColor), ("stroke-width", "2.5")])
             }
             // Every value as a dot, spread vertically by a fixed pattern (deterministic, no RNG).
             let offsets = [0.0, -0.18, 0.18, -0.09, 0.09, -0.27, 0.27]
             for (i, v) in row.values.enumerated() where v.isFinite {
-                m.leaf("circle", [("class", "value"), ("cx", c(xs(v))), ("cy", c(mid + offsets[i % offsets.count] * rowHeight)),
-                                  ("r", "2.5"), ("fill", "#333333"), ("fill-opacity", "0.6")])
+                let clipped = v > xd.hi
+                let dot: Markup.Attributes = [("class", clipped ? "value clipped" : "value"), ("cx", c(xs.clamped(v))),
+                                              ("cy", c(mid + offsets[i % offsets.count] * rowHeight)),
+                                              ("r", clipped ? "3.5" : "2.5"), ("fill", clipped ? "#d62728" : "#333333"), ("fill-opacity", "0.6")]
+                if i < row.valueTitles.count {
+                    m.open("circle", dot)
+                    m.element("title", [], row.valueTitles[i])
+                    m.close()
+                } else {
+                    m.leaf("circle", dot)
+                }
             }
             if let ref = row.reference, ref.isFinite {
                 let px = c(xs(ref))

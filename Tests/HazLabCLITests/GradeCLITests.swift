@@ -165,7 +165,9 @@ final class GradeCLITests: XCTestCase {
     /// The sharding union test: three shard processes, merged, give exactly the unsharded files.
     func testThreeShardProcessesMergeToTheUnshardedRun() throws {
         let dir = try TempDir()
-        let hashMismatch = try perfectText.replacingOccurrences(of: #""scenarioSHA256":"f"#, with: #""scenarioSHA256":"0"#)
+        let text = try perfectText
+        let hashMismatch = text.replacingOccurrences(of: #""scenarioSHA256":""#, with: #""scenarioSHA256":"00"#)
+        XCTAssertNotEqual(hashMismatch, text)
         try makeBatch(dir, count: 9, bad: [("bad/hash.jsonl", hashMismatch), ("bad/torn.jsonl", "{\"type\":\"hea"),
                                            ("dup.jsonl", try perfectText), ("dup2.jsonl", try perfectText)])
         let whole = try grade(["--out", "whole", "--jobs", "2", "journals"], in: dir)

@@ -61,6 +61,7 @@ extension Compilation {
             let title = localized(r.node("title"), "\(id).title")
             let hint = localized(r.node("hint"), "\(id).hint")
             let compiled = r.node("done").flatMap { expression($0, boolean: true, "\(id).done") }
+            keepSource("step.\(id).done", r.node("done"))
             let p = compiled ?? Program.constant(0, type: .bool)
             if compiled == nil { failedDone.insert(steps.count) }
             let expected = nonNegative(r.node("expectedTime"), .time, "\(id).expectedTime", default: 0)
@@ -228,6 +229,7 @@ extension Compilation {
                     guard let rr = reader(item, "rule", Format.rule), let id = readId(rr, "rule", seen: &seen) else { continue }
                     let title = localized(rr.node("title"), "\(id).title")
                     guard let when = rr.node("when").flatMap({ expression($0, boolean: true, "\(id).when") }) else { continue }
+                    keepSource("rule.\(id).when", rr.node("when"))
                     var points = 0.0
                     if let n = rr.node("points"), let x = n.double(&bag, what: "\(id).points") {
                         if x < 0 || x > 1e9 { bag.error(n.location, "'\(id).points' must be a non-negative number") } else { points = x }
@@ -280,6 +282,7 @@ extension Compilation {
         guard let r = reader(item, "quality", Format.quality), let id = readId(r, "quality window", seen: &seen) else { return nil }
         let title = localized(r.node("title"), "\(id).title")
         guard let valueNode = r.node("value"), let value = expression(valueNode, boolean: false, "\(id).value") else { return nil }
+        keepSource("quality.\(id).value", valueNode)
         guard case .number(let dim) = value.resultType else {
             bag.error(valueNode.location, "'\(id).value' must be a number, not a condition; write e.g. 'if C then 1 else 0'")
             return nil
@@ -314,6 +317,7 @@ extension Compilation {
             bag.error(n.location, "'\(id)': the phase would end when it starts ('from' and 'to' are the same step)")
         }
         let during = r.node("during").flatMap { expression($0, boolean: true, "\(id).during") }
+        keepSource("quality.\(id).during", r.node("during"))
         let grace = nonNegative(r.node("grace"), .time, "\(id).grace", default: 0)
         var score = 0.0, excursion = 0.0
         if let n = r.node("score"), let x = n.double(&bag, what: "\(id).score") {

@@ -77,6 +77,8 @@ struct Compilation {
     var memorySlots = 0
     var initialMemory = ContiguousArray<Double>()
     var tickRate: Int32 = 10
+    /// Expressions as written, for `ScenarioText.sources` (documents only; never compiled from here).
+    var sources: [String: String] = [:]
 
     init(path: String, sha256: String) {
         self.path = path
@@ -209,6 +211,12 @@ struct Compilation {
         }, variables: variables)
     }
 
+    /// Keeps an expression's text as written under `key` (see `ScenarioText.sources`).
+    mutating func keepSource(_ key: String, _ node: YNode?) {
+        guard let node, case .scalar(let s) = node.content, !s.isNull else { return }
+        sources[key] = s.text
+    }
+
     /// Compiles an expression node and assigns its temporal memory in the state.
     mutating func expression(_ node: YNode, boolean: Bool, _ what: String) -> Program? {
         guard case .scalar(let scalar) = node.content, !scalar.isNull else {
@@ -311,6 +319,7 @@ struct Compilation {
             positions.append(position ?? .zero)
             sizes.append(size ?? Vec3(1, 1, 1))
             entities.hasPosition.append(position != nil)
+            entities.hasSize.append(size != nil)
             names.append(localized(d.reader.node("name"), "\(d.id).name"))
             switch d.kind {
             case .zone: zones.append(Int32(row))
@@ -453,9 +462,10 @@ struct Compilation {
         warnUnused()
 
         if bag.hasErrors { return nil }
-        let text = ScenarioText(title: title, description: description, discipline: discipline, modes: modes,
+        var text = ScenarioText(title: title, description: description, discipline: discipline, modes: modes,
                                 entityNames: names, hazardMessages: hazardMessages, alarmMessages: alarmMessages,
                                 faultDescriptions: faultText, personNames: personNames)
+        text.sources = sources
         let initialZone: Int32 = zones.first ?? -1
         return Model(id: id, version: version, sourceSHA256: sha256, tickRate: tickRate,
                      timeLimitTicks: max(1, ticks(timeLimit)), defaultSeed: seed, persons: persons,
@@ -583,6 +593,7 @@ struct Compilation {
                 continue
             }
             variables[pair.key] = VariableSource(text: s.text, location: expressionStart(pair.value))
+            sources["variable.\(pair.key)"] = s.text
         }
     }
 
@@ -724,6 +735,7 @@ struct Compilation {
                 }
             } else if let n = r.node("when"), let p = expression(n, boolean: true, "\(id).when") {
                 trigger = .when(p)
+                keepSource("fault.\(id).when", n)
             }
             var effects: [FaultEffect] = []
             if let e = r.node("effects"), let es = e.sequence(&bag, what: "\(id).effects") {
@@ -800,6 +812,7 @@ struct Compilation {
         for item in list {
             guard let r = reader(item, "hazard", Format.hazard), let id = readId(r, "hazard", seen: &seen) else { continue }
             let p = r.node("when").flatMap { expression($0, boolean: true, "\(id).when") } ?? Program.constant(0, type: .bool)
+            keepSource("hazard.\(id).when", r.node("when"))
             var consequence = Consequence.alarm
             if let n = r.node("consequence"), let s = n.string(&bag, what: "\(id).consequence") {
                 if let c = Consequence.allCases.first(where: { $0.name == s }) { consequence = c }
