@@ -73,7 +73,7 @@ public struct Grader: Sendable {
             var attemptLine = 1, attemptColumn = 1
         }
         let checker = self.checker, shard = self.shard
-        let prepared: [Prepared] = Parallel.map(count: paths.count, jobs: jobs) { i in
+        let prepared: [Prepared] = Parallel.map(count: paths.count, jobs: jobs) { i, _ in
             let path = paths[i]
             var p = Prepared()
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -126,10 +126,19 @@ public struct Grader: Sendable {
         let replayList = toReplay, total = toReplay.count
         var report: (@Sendable (Int) -> Void)? = nil
         if let progress { report = { done in progress(done, total) } }
+        let scenarios = checker.scenarios
+        let replicas = Parallel.PerWorker<[String: Model]>(jobs, [:])
         let graded: [Graded] = Parallel.map(count: total, jobs: jobs, counter: counter, progressInterval: progressInterval,
-                                            progress: report) { k -> Graded in
+                                            progress: report) { k, worker -> Graded in
             let p = prepared[replayList[k]]
-            let model = p.model!, journal = p.journal!
+            let shared = p.model!, journal = p.journal!
+            // Each thread replays on its own replica of the scenario (see ScenarioSet.replica).
+            let model = replicas.with(worker) { cache -> Model in
+                if let m = cache[shared.id] { return m }
+                let m = scenarios.replica(of: shared)
+                cache[shared.id] = m
+                return m
+            }
             let outcome = Runner.replay(model, journal: journal)
             let json = AttemptRecord.render(outcome, model: model, journal: journal, journalPath: paths[replayList[k]],
                                             journalSHA256: p.sha, attempt: p.attempt)
@@ -165,19 +174,28 @@ enum Parallel {
         func all() -> [T] { lock.lock(); defer { lock.unlock() }; return values.map { $0! } }
     }
 
+    /// One value per worker thread; worker `w` alone touches slot `w`.
+    final class PerWorker<V>: @unchecked Sendable {
+        final class Box { var value: V; init(_ v: V) { value = v } }
+        private let boxes: [Box]   // never mutated; each box belongs to one worker
+        init(_ workers: Int, _ initial: V) { boxes = (0..<max(1, workers)).map { _ in Box(initial) } }
+        func with<R>(_ worker: Int, _ body: (inout V) -> R) -> R { body(&boxes[worker].value) }
+    }
+
+    /// `body(index, worker)`: worker is 0..<min(jobs, count), fixed for the thread.
     static func map<T: Sendable>(count: Int, jobs: Int, counter: Counter = Counter(), progressInterval: Double = 0.1,
-                                 progress: (@Sendable (Int) -> Void)? = nil, _ body: @escaping @Sendable (Int) -> T) -> [T] {
+                                 progress: (@Sendable (Int) -> Void)? = nil, _ body: @escaping @Sendable (Int, Int) -> T) -> [T] {
         guard count > 0 else { return [] }
         let slots = Slots<T>(count)
         let n = max(1, min(jobs, count))
         let group = DispatchGroup()
-        for _ in 0..<n {
+        for worker in 0..<n {
             group.enter()
             let t = Thread {
                 while true {
                     let i = counter.take()
                     if i >= count { break }
-                    slots.set(i, body(i))
+                    slots.set(i, body(i, worker))
                     counter.finish()
                 }
                 group.leave()

@@ -88,29 +88,31 @@ public struct Scorer: Sendable {
     }
 
     public mutating func observe(_ state: State, _ events: ArraySlice<Event>) {
+        // The model is shared by every grading thread: read it in place, never copy its
+        // tables into locals (each copy is an atomic retain on a cache line all threads share).
         let tick = state.tick
-        let steps = model.procedure
+        let n = model.procedure.count
         var holds = held
-        for s in steps.indices where doneTick[s] < 0 {
-            holds[s] = state.evaluate(steps[s].done, memory: &memory, base: Int(steps[s].memoryBase)) != 0
+        for s in 0..<n where doneTick[s] < 0 {
+            holds[s] = state.evaluate(model.procedure[s].done, memory: &memory, base: Int(model.procedure[s].memoryBase)) != 0
         }
         // Complete steps until nothing changes, so a step may follow a prerequisite declared
         // after it within the same tick.
         var changed = true
         while changed {
             changed = false
-            for s in steps.indices where doneTick[s] < 0 {
+            for s in 0..<n where doneTick[s] < 0 {
                 var ready = true
                 var since: Int64 = 0
-                for a in steps[s].after {
-                    let d = doneTick[Int(a)]
+                for k in 0..<model.procedure[s].after.count {
+                    let d = doneTick[Int(model.procedure[s].after[k])]
                     if d < 0 { ready = false; break }
                     if d > since { since = d }
                 }
                 guard ready else { continue }
                 if startTick[s] < 0 {
                     startTick[s] = since
-                    if mode == .teaching && !steps[s].hint.zh.isEmpty { chargeHint(s, tick: tick) }
+                    if mode == .teaching && !model.procedure[s].hint.zh.isEmpty { chargeHint(s, tick: tick) }
                 }
                 let rose = holds[s] && !held[s]
                 if holds[s] && (!mustRedo[s] || rose) {
@@ -119,32 +121,37 @@ public struct Scorer: Sendable {
                 }
             }
         }
-        for s in steps.indices where startTick[s] < 0 && holds[s] && !held[s] {
+        for s in 0..<n where startTick[s] < 0 && holds[s] && !held[s] {
             outOfOrder[s] += 1
             mustRedo[s] = true
-            deductions.append(Deduction(tick: tick, cause: .outOfOrder, subject: steps[s].id, detail: "out-of-order",
+            deductions.append(Deduction(tick: tick, cause: .outOfOrder, subject: model.procedure[s].id, detail: "out-of-order",
                                         points: model.rubric.outOfOrderDeduction))
         }
         held = holds
 
-        let rubric = model.rubric
-        for (r, rule) in rubric.rules.enumerated() {
-            let h = state.evaluate(rule.when, memory: &memory, base: Int(rule.memoryBase)) != 0
-            if h && !ruleHeld[r] && rule.points != 0 {
-                deductions.append(Deduction(tick: tick, cause: .rule, subject: rule.id, detail: rule.id, points: rule.points))
+        for r in 0..<model.rubric.rules.count {
+            let h = state.evaluate(model.rubric.rules[r].when, memory: &memory, base: Int(model.rubric.rules[r].memoryBase)) != 0
+            if h && !ruleHeld[r] && model.rubric.rules[r].points != 0 {
+                let id = model.rubric.rules[r].id
+                deductions.append(Deduction(tick: tick, cause: .rule, subject: id, detail: id, points: model.rubric.rules[r].points))
             }
             ruleHeld[r] = h
         }
-        for (q, w) in rubric.quality.enumerated() {
-            let value = state.evaluate(w.value, memory: &memory, base: Int(w.valueMemoryBase))
+        for q in 0..<model.rubric.quality.count {
+            let value = state.evaluate(model.rubric.quality[q].value, memory: &memory, base: Int(model.rubric.quality[q].valueMemoryBase))
             var inPhase = true
-            if let d = w.during { inPhase = state.evaluate(d, memory: &memory, base: Int(w.duringMemoryBase)) != 0 }
-            if w.fromStep >= 0 && doneTick[Int(w.fromStep)] < 0 { inPhase = false }
-            if w.toStep >= 0 && doneTick[Int(w.toStep)] >= 0 { inPhase = false }
-            Self.observeQuality(&quality[q], w, tick: tick, value: value, inPhase: inPhase)
+            if model.rubric.quality[q].during != nil {
+                inPhase = state.evaluate(model.rubric.quality[q].during!, memory: &memory, base: Int(model.rubric.quality[q].duringMemoryBase)) != 0
+            }
+            let from = Int(model.rubric.quality[q].fromStep), to = Int(model.rubric.quality[q].toStep)
+            if from >= 0 && doneTick[from] < 0 { inPhase = false }
+            if to >= 0 && doneTick[to] >= 0 { inPhase = false }
+            Self.observeQuality(&quality[q], grace: model.rubric.quality[q].graceTicks, low: model.rubric.quality[q].low,
+                                high: model.rubric.quality[q].high, tick: tick, value: value, inPhase: inPhase)
         }
 
         guard !events.isEmpty else { return }
+        let rubric = model.rubric
         for e in events {
             switch e.kind {
             case .actionApplied, .actionRejected:
@@ -174,15 +181,16 @@ public struct Scorer: Sendable {
         }
     }
 
-    private static func observeQuality(_ t: inout QualityTrack, _ w: QualityWindow, tick: Int64, value: Double, inPhase: Bool) {
+    private static func observeQuality(_ t: inout QualityTrack, grace: Int64, low: Double, high: Double, tick: Int64,
+                                       value: Double, inPhase: Bool) {
         guard inPhase else { t.wasOut = false; return }
         if t.phaseStart < 0 { t.phaseStart = tick }
-        guard tick - t.phaseStart >= w.graceTicks else { return }
+        guard tick - t.phaseStart >= grace else { return }
         t.judged += 1
         t.phaseEnd = tick
         if value < t.minValue { t.minValue = value }
         if value > t.maxValue { t.maxValue = value }
-        let inside = value >= w.low && value <= w.high
+        let inside = value >= low && value <= high
         if inside { t.inBand += 1 } else if !t.wasOut { t.excursions += 1 }
         t.wasOut = !inside
     }

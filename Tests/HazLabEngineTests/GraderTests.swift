@@ -125,6 +125,20 @@ final class GraderTests: XCTestCase {
                        ["errors.json", "manifest.json", "results.csv", "results.json"])
     }
 
+    /// Each grading thread replays on its own replica of the scenario: a separate object, from
+    /// the same source, replaying to the same hash.
+    func testReplicasAreSeparateModelsThatReplayIdentically() throws {
+        let set = try XCTUnwrap(ScenarioSet.compile([Repo.demo]).set)
+        let shared = try XCTUnwrap(set["tank-filling"])
+        let replica = set.replica(of: shared)
+        XCTAssertFalse(replica === shared, "a replica shares no buffers with the shared model")
+        XCTAssertEqual(replica.sourceSHA256, shared.sourceSHA256)
+        let j = try Journal.parse(data: Data(try golden("mistakes").utf8), path: "mistakes")
+        XCTAssertEqual(Runner.replay(replica, journal: j).stateHash, Runner.replay(shared, journal: j).stateHash)
+        // A set built from models alone has no source to compile: the model itself is used.
+        XCTAssertTrue(ScenarioSet([shared]).replica(of: shared) === shared)
+    }
+
     func testWorkstationClaimsAreNotTrusted() throws {
         // A journal claiming a different final hash is graded from its replay, and says so.
         let text = try golden("perfect").replacingOccurrences(of: GoldenHashes.perfect, with: "0000000000000000")

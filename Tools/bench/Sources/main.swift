@@ -23,6 +23,10 @@ let args = Array(CommandLine.arguments.dropFirst())
     return args[i + 1]
 }
 
+if args.contains("--thread-scaling") {
+    threadScaling(scenario: option("--scenario") ?? "Scenarios/tank-filling", repeats: Int(option("--repeat") ?? "") ?? 60)
+    exit(0)
+}
 if let gradeDir = option("--grade") {
     gradeBench(journals: gradeDir, scenarios: option("--scenarios") ?? "Scenarios", jobs: Int(option("--jobs") ?? "") ?? 1,
                compileOnly: args.contains("--compile-only"))
@@ -127,3 +131,28 @@ func gradeBench(journals: String, scenarios: String, jobs: Int, compileOnly: Boo
     print("max_rss_kib \(maxRSSKiB())")
 }
 
+
+
+/// Two threads replaying the demo journal, sharing one Model or each with its own compiled
+/// copy, against one thread: CPU seconds per replay show what sharing costs.
+func threadScaling(scenario: String, repeats: Int) {
+    let file = ScenarioLocator.resolveScenario(scenario)
+    guard let a = ScenarioCompiler.compile(path: file).model, let b = ScenarioCompiler.compile(path: file).model,
+          let j = try? Journal.read(path: (scenario as NSString).appendingPathComponent("runs/perfect.jsonl")) else {
+        print("cannot load \(scenario)"); return
+    }
+    func run(_ models: [Model]) -> (wall: Double, cpu: Double) {
+        let w0 = Date(), c0 = cpuSeconds()
+        DispatchQueue.concurrentPerform(iterations: models.count) { k in
+            for _ in 0..<repeats { _ = Runner.replay(models[k], journal: j) }
+        }
+        return (Date().timeIntervalSince(w0), cpuSeconds() - c0)
+    }
+    for round in 1...3 {
+        let one = run([a]), shared = run([a, a]), own = run([a, b])
+        func f(_ r: (wall: Double, cpu: Double), _ n: Int) -> String {
+            String(format: "%.2f replays/s, %.2f ms CPU per replay", Double(n * repeats) / r.wall, r.cpu * 1000 / Double(n * repeats))
+        }
+        print("round \(round): 1 thread \(f(one, 1)) | 2 threads shared model \(f(shared, 2)) | 2 threads own models \(f(own, 2))")
+    }
+}

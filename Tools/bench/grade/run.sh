@@ -36,8 +36,19 @@ single_kib=$("$bench" --grade "$one" --jobs 1 | awk '/^max_rss_kib/ {print $2}')
 rm -rf "$one"
 echo "single_attempt_rss_kib $((single_kib - base_kib)) (max RSS grading 1 attempt $single_kib − compile-only $base_kib)"
 
-declare -a r1 r2 c1 c2 m1 m2 s1
+declare -a r1 r2 c1 c2 m1 m2 s1 rp
 for round in $(seq 1 "$rounds"); do
+  # Control: two independent single-threaded processes at once. Their combined rate over the
+  # single-process rate is the most two threads can gain on this machine (a VM's two vCPUs
+  # may not be two free cores).
+  t0=$(date +%s.%N)
+  "$bench" --grade "$work" --jobs 1 >/dev/null & p1=$!
+  "$bench" --grade "$work" --jobs 1 >/dev/null & p2=$!
+  wait $p1 $p2
+  t1=$(date +%s.%N)
+  pair=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", 2 * n / (b - a)}')
+  rp+=("$pair")
+  echo "-- round $round, two processes of jobs 1 at once: $pair attempts/s combined"
   for jobs in 1 2; do
     out=$("$bench" --grade "$work" --jobs "$jobs")
     echo "-- round $round, jobs $jobs, load $(cut -d' ' -f1 /proc/loadavg)"; echo "$out" | sed 's/^/   /'
@@ -60,6 +71,8 @@ ratios=$(for i in $(seq 0 $((rounds - 1))); do awk -v a="${r1[$i]}" -v b="${r2[$
 echo "== summary ($rounds rounds, jobs 1 and jobs 2 alternating; load now $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "attempts_per_s median jobs1 $a1 jobs2 $a2; best jobs1 $b1 jobs2 $b2"
 echo "scaling_ratio per round: $(echo $ratios) → median $(median $ratios), best/best $(awk -v a="$b1" -v b="$b2" 'BEGIN {printf "%.2f", b / a}') (target >= 1.8)"
+ap=$(median "${rp[@]}")
+awk -v a="$a1" -v p="$ap" -v t="$a2" 'BEGIN {printf "machine ceiling: two independent processes %.1f attempts/s = %.2f× one process; two threads reach %.2f of that ceiling\n", p, p / a, t / p}'
 awk -v a="$cpu1" -v b="$cpu2" 'BEGIN {printf "cpu_s for the batch (least) jobs1 %.3f jobs2 %.3f → cpu efficiency %.2f (1.00: the 2nd thread adds no work)\n", a, b, a / b}'
 echo "max_rss_kib median jobs1 $k1 jobs2 $k2 → one more concurrent attempt adds $((k2 - k1)) KiB (target <= 8192)"
 # Province target: 10,000 × 1,800 simulated seconds on 2 cores within 600 s.
