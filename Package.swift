@@ -13,12 +13,15 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(name: "HazLabCore"),
         .target(name: "HazLabScenario", dependencies: ["HazLabCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "HazLabScoring", dependencies: ["HazLabCore"]),
-        .target(name: "HazLabRecords", dependencies: ["HazLabCore"]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "HazLabRecords", dependencies: ["HazLabCore", "HazLabScoring", "CSQLite",
+                                                     .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HazLabRunner", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords"]),
         .target(name: "HazLabReport", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
         .executableTarget(name: "hazlab", dependencies: [

@@ -18,7 +18,14 @@ echo "== golden runs"
 $hazlab test Scenarios
 echo
 echo "== grade every recorded run (the score comes only from the replay)"
-$hazlab grade --scenarios Scenarios Scenarios/*/runs --jobs 2 --out "$out/grades"
+# Signed journals: the demo workstation's public key is in Tools/demo-keys/keys.json.
+$hazlab grade --scenarios Scenarios Scenarios/*/runs --jobs 2 --out "$out/grades" \
+  --keys Tools/demo-keys/keys.json --store "$out/results.sqlite"
+echo
+echo "== export for the data center (files; 'hazlab export --to xapi' sends to an LRS)"
+$hazlab export --to ilabx --results "$out/grades" --appid 100400 --out "$out/ilabx" --store "$out/results.sqlite"
+$hazlab export --to csv --results "$out/grades" --out "$out/csv" --store "$out/results.sqlite"
+$hazlab store audit --store "$out/results.sqlite" | tail -3
 echo
 echo "== reports"
 for lang in zh-CN en; do
@@ -32,7 +39,8 @@ for scenario in Scenarios/*/; do
     $hazlab report attempt "$scenario" --journal "$journal" --out "$out/attempts/$id-$(basename "$journal" .jsonl).zh-CN.html"
   done
 done
-echo "wrote $out/class.{zh-CN,en}.html, $out/sheet-*.html, $out/attempts/*.html and $out/grades/results.{json,csv}"
+echo "wrote $out/class.{zh-CN,en}.html, $out/sheet-*.html, $out/attempts/*.html, $out/grades/results.{json,csv},"
+echo "      $out/results.sqlite, $out/ilabx/*.json and $out/csv/{attempts,steps}.csv"
 echo
 echo "== one attempt in the terminal"
 $hazlab run Scenarios/tank-filling --journal Scenarios/tank-filling/runs/mistakes.jsonl

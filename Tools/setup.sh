@@ -2,9 +2,10 @@
 # Installs what HazLab's build and tests need on a fresh Debian machine. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+chmod 600 Tools/demo-keys/ws-demo.key  # git keeps no modes; hazlab refuses key files wider than 0600
 
 need_apt=()
-for pkg in python3-venv valgrind; do
+for pkg in python3-venv valgrind libsqlite3-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -22,3 +23,6 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import jsonschema, yaml' 
   python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check "jsonschema>=4.18" "PyYAML>=6"
 fi
+
+# Ralph, an xAPI LRS, for the export tests (in .venv-lrs; the tests skip without it).
+bash Tools/lrs/setup.sh

@@ -72,7 +72,8 @@ lines[-1].update(endTick=o["ticks"], stateHash=o["stateHash"])
 open(path, "w").write("".join(json.dumps(l, ensure_ascii=False, separators=(",", ":")) + "\n" for l in lines))
 ' "$j"
 done
-"$HAZLAB" grade --scenarios "$S" --jobs 2 --out "$tmp/graded" "$tmp/submissions" >/dev/null
+# The synthetic journals are edited by the script above, so their hash chains no longer hold.
+"$HAZLAB" grade --no-check-chains --scenarios "$S" --jobs 2 --out "$tmp/graded" "$tmp/submissions" >/dev/null
 for lang in zh-CN en; do
     "$HAZLAB" report class "$tmp/graded/results.json" --out "$out/class.$lang.html" --lang "$lang"
 done

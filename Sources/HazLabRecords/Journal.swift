@@ -11,7 +11,9 @@ import HazLabCore
 /// A journal without a trailer is incomplete (the workstation stopped) but replays.
 public struct Journal: Sendable, Hashable {
     public struct Header: Sendable, Hashable {
-        public var format: Int = Journal.formatVersion
+        /// 1 by default (legacy, unchained), so existing callers keep their bytes;
+        /// `JournalWriter` and `hazlab test --update` write `Journal.formatVersion` (2).
+        public var format: Int = Journal.legacyFormat
         public var engine: String = HazLabVersion.engine
         public var scenario: String
         public var scenarioSHA256: String
@@ -19,8 +21,13 @@ public struct Journal: Sendable, Hashable {
         public var mode: String = "practice"
         public var student: String = ""
         public var workstation: String = ""
-        /// Attempt id (unique per attempt); empty in journals that predate it.
+        /// Attempt id (unique per attempt); empty in journals that predate it. Required in format 2.
         public var attempt: String = ""
+        /// Format 2: the workstation's wall-clock start, ISO 8601 UTC with milliseconds
+        /// ("2026-11-29T08:30:00.000Z"). The core never reads it; exports derive timestamps from it.
+        public var started: String = ""
+        /// Format 2: id of the workstation key that signs the trailer (see Docs/journals.md).
+        public var key: String = ""
         public init(scenario: String, scenarioSHA256: String, seed: UInt64, mode: String = "practice",
                     student: String = "", workstation: String = "") {
             self.scenario = scenario; self.scenarioSHA256 = scenarioSHA256; self.seed = seed
@@ -32,12 +39,19 @@ public struct Journal: Sendable, Hashable {
         public var endTick: Int64
         public var stateHash: String
         public var actions: Int
-        public init(endTick: Int64, stateHash: String, actions: Int) {
-            self.endTick = endTick; self.stateHash = stateHash; self.actions = actions
+        /// Format 2: base64 Ed25519 signature of the trailer line without its `sig` member;
+        /// empty when unsigned (format 1, or a trailer written without a key).
+        public var signature: String = ""
+        public init(endTick: Int64, stateHash: String, actions: Int, signature: String = "") {
+            self.endTick = endTick; self.stateHash = stateHash; self.actions = actions; self.signature = signature
         }
     }
 
-    public static let formatVersion = 1
+    /// The format written by default: 2, hash-chained and signed (Docs/journals.md).
+    public static let formatVersion = 2
+    public static let legacyFormat = 1
+    /// Formats this reader accepts: 1 (legacy: unchained, unsigned) and 2.
+    public static let supportedFormats = [1, 2]
     /// The journal-only verb for a hint request; its target is a procedure step id.
     public static let hintVerb = "hint"
 
@@ -161,7 +175,7 @@ extension Journal {
                 let hash = object["stateHash"] as? String ?? ""
                 let count = object["actions"] as? Int ?? actions.count
                 if count != actions.count { throw fail(n, "trailer: says \(count) actions, journal has \(actions.count)", key: "actions") }
-                trailer = Trailer(endTick: end, stateHash: hash, actions: count)
+                trailer = Trailer(endTick: end, stateHash: hash, actions: count, signature: object["sig"] as? String ?? "")
                 layout.trailerLine = n
             default:
                 throw fail(n, "unknown line type \"\(type)\"", key: "type")
@@ -192,7 +206,7 @@ extension Journal {
     static func decodeHeader(_ object: [String: Any], line n: Int,
                              fail: (_ line: Int, _ message: String, _ key: String) -> JournalIssue) throws -> Header {
         guard let format = object["format"] as? Int else { throw fail(n, "header: missing \"format\"", "format") }
-        guard format == formatVersion else { throw fail(n, "header: unsupported journal format \(format)", "format") }
+        guard supportedFormats.contains(format) else { throw fail(n, "header: unsupported journal format \(format)", "format") }
         guard let scenario = object["scenario"] as? String, !scenario.isEmpty else { throw fail(n, "header: missing \"scenario\"", "scenario") }
         guard let sha = object["scenarioSHA256"] as? String else { throw fail(n, "header: missing \"scenarioSHA256\"", "scenarioSHA256") }
         // Read integer seeds from their digits: a Double cannot hold every 64-bit seed.
@@ -206,22 +220,64 @@ extension Journal {
         h.student = object["student"] as? String ?? ""
         h.workstation = object["workstation"] as? String ?? ""
         h.attempt = object["attempt"] as? String ?? ""
+        h.started = object["started"] as? String ?? ""
+        h.key = object["key"] as? String ?? ""
+        if format >= 2 && h.attempt.isEmpty { throw fail(n, "header: format 2 needs an \"attempt\" id", "attempt") }
         return h
     }
 
-    /// Serialises to JSON Lines, keys in a fixed order so the bytes are reproducible.
-    public func jsonl() -> String {
+    /// Serialises to JSON Lines, keys in a fixed order so the bytes are reproducible. A format-2
+    /// journal is chained (each line after the header carries `prev`); its trailer is signed with
+    /// `signer` when one is given, else it keeps the stored signature (empty: unsigned).
+    public func jsonl(signedBy signer: (any JournalSigner)?) throws -> String {
+        let head = Journal.headerLine(header)
+        var out = head + "\n"
+        var prev = header.format >= 2 ? JournalChain.hash(head) : nil
+        for a in actions {
+            let l = Journal.line(for: a, prev: prev)
+            out += l + "\n"
+            if prev != nil { prev = JournalChain.hash(l) }
+        }
+        if let t = trailer {
+            let l = try Journal.trailerLine(t, prev: prev, signer: signer)
+            out += l + "\n"
+        }
+        return out
+    }
+
+    /// `jsonl()` for journals that need no signing (format 1, or keeping the stored signature).
+    public func jsonl() -> String { (try? jsonl(signedBy: nil)) ?? "" }
+
+    public static func headerLine(_ header: Header) -> String {
         var out = "{\"type\":\"header\",\"format\":\(header.format),\"engine\":\(JSON.string(header.engine)),"
         out += "\"scenario\":\(JSON.string(header.scenario)),\"scenarioSHA256\":\(JSON.string(header.scenarioSHA256)),"
         out += "\"seed\":\(header.seed),\"mode\":\(JSON.string(header.mode)),\"student\":\(JSON.string(header.student)),"
         out += "\"workstation\":\(JSON.string(header.workstation))"
-        if !header.attempt.isEmpty { out += ",\"attempt\":\(JSON.string(header.attempt))" }
-        out += "}\n"
-        for a in actions { out += Journal.line(for: a) + "\n" }
-        if let t = trailer {
-            out += "{\"type\":\"trailer\",\"endTick\":\(t.endTick),\"stateHash\":\(JSON.string(t.stateHash)),\"actions\":\(t.actions)}\n"
+        if header.format >= 2 {
+            out += ",\"attempt\":\(JSON.string(header.attempt)),\"started\":\(JSON.string(header.started)),\"key\":\(JSON.string(header.key))"
+        } else if !header.attempt.isEmpty {
+            out += ",\"attempt\":\(JSON.string(header.attempt))"
         }
-        return out
+        return out + "}"
+    }
+
+    /// The trailer line. With `prev` (format 2) it is chained; with a signer it is signed: the
+    /// signature covers exactly the line as written without its final `,"sig":"…"` member.
+    public static func trailerLine(_ t: Trailer, prev: String?, signer: (any JournalSigner)?) throws -> String {
+        var body = "{\"type\":\"trailer\",\"endTick\":\(t.endTick),\"stateHash\":\(JSON.string(t.stateHash)),\"actions\":\(t.actions)"
+        if let prev { body += ",\"prev\":\"\(prev)\"" }
+        if let signer {
+            let sig = try signer.sign(Array((body + "}").utf8))
+            return body + ",\"sig\":\"\(sig.base64EncodedString())\"}"
+        }
+        if !t.signature.isEmpty { return body + ",\"sig\":\(JSON.string(t.signature))}" }
+        return body + "}"
+    }
+
+    public static func line(for a: Action, prev: String?) -> String {
+        var s = line(for: a)
+        if let prev { s.removeLast(); s += ",\"prev\":\"\(prev)\"}" }
+        return s
     }
 
     public static func line(for a: Action) -> String {

@@ -24,6 +24,7 @@ public enum AttemptRecord {
         s += "\"student\":\(JSON.string(j.header.student)),"
         s += "\"workstation\":\(JSON.string(j.header.workstation)),"
         s += "\"mode\":\(JSON.string(j.header.mode)),"
+        if !j.header.started.isEmpty { s += "\"started\":\(JSON.string(j.header.started)),"}
         s += "\"scenario\":\(JSON.string(m.id)),"
         s += "\"scenarioTitle\":\(ScoreJSON.text(m.text.title)),"
         s += "\"scenarioSHA256\":\(JSON.string(m.sourceSHA256)),"

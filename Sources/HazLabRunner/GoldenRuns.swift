@@ -146,8 +146,14 @@ public enum GoldenRuns {
                 let old = (try? loadExpectation(c.expectedPath))?.note ?? ""
                 journal.header.scenarioSHA256 = model.sourceSHA256
                 journal.header.engine = HazLabVersion.engine
+                // Golden journals are format 2, chained and signed with the demo workstation key.
+                let signer = try demoSigner(near: c.scenarioPath)
+                journal.header.format = Journal.formatVersion
+                if journal.header.attempt.isEmpty { journal.header.attempt = "golden-\(model.id)-\(c.name)" }
+                if journal.header.started.isEmpty { journal.header.started = goldenStarted }
+                journal.header.key = signer?.keyId ?? ""
                 journal.trailer = Journal.Trailer(endTick: outcome.ticks, stateHash: outcome.stateHash.hex16, actions: journal.actions.count)
-                try journal.jsonl().write(toFile: c.journalPath, atomically: true, encoding: .utf8)
+                try journal.jsonl(signedBy: signer).write(toFile: c.journalPath, atomically: true, encoding: .utf8)
                 try GoldenExpectation(outcome, note: old).json.write(toFile: c.expectedPath, atomically: true, encoding: .utf8)
                 return GoldenReport(scenario: label, run: c.name, status: .updated)
             }
@@ -157,6 +163,25 @@ public enum GoldenRuns {
         } catch {
             return GoldenReport(scenario: label, run: c.name, status: .error("\(error)"))
         }
+    }
+
+    /// The fixed start time written into golden journals that lack one (they are not real attempts).
+    public static let goldenStarted = "2026-01-01T00:00:00.000Z"
+    /// The demo workstation key's file name under Tools/demo-keys/.
+    public static let demoKeyFile = "Tools/demo-keys/ws-demo.key"
+
+    /// The key that signs golden journals on `--update`: `$HAZLAB_GOLDEN_KEY`, else the demo key
+    /// found in Tools/demo-keys/ above the scenario; nil (unsigned) when there is none. A key file
+    /// readable by others is refused (run Tools/setup.sh, which chmods the demo key to 0600).
+    static func demoSigner(near scenarioPath: String) throws -> WorkstationKey? {
+        if let p = ProcessInfo.processInfo.environment["HAZLAB_GOLDEN_KEY"], !p.isEmpty { return try WorkstationKey.load(path: p) }
+        var dir = URL(fileURLWithPath: scenarioPath).standardizedFileURL.deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = dir.appendingPathComponent(demoKeyFile).path
+            if FileManager.default.fileExists(atPath: candidate) { return try WorkstationKey.load(path: candidate) }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
     }
 
     static func loadExpectation(_ path: String) throws -> GoldenExpectation {

@@ -37,8 +37,19 @@ public struct GradeError: Sendable, Hashable {
         /// With --plan: the student is not in the plan, or the journal is for another scenario.
         case notInPlan = "not-in-plan"
         case seedMismatch = "seed-mismatch"
-        /// Reserved for journal signatures (see `JournalSignatureVerifier`).
+        /// Reserved for custom `JournalSignatureVerifier`s.
         case signature
+        /// Format 2: a line's `prev` is not the SHA-256 of the line before (changed, removed,
+        /// inserted or reordered lines), or a chained journal relabelled as format 1.
+        case badChain = "bad-chain"
+        /// With --keys: the trailer's signature does not verify (forged or altered trailer).
+        case badSignature = "bad-signature"
+        /// With --keys: the header's key id is not in the registry.
+        case unknownKey = "unknown-key"
+        /// With --keys: the key was revoked at or before the attempt's start.
+        case revokedKey = "revoked-key"
+        /// With --keys: a format-1 journal, or a format-2 trailer without a signature.
+        case unsigned
     }
 
     public init(journal: String, line: Int, column: Int, code: Code, message: String, attempt: String = "") {
@@ -64,17 +75,58 @@ public struct GradeError: Sendable, Hashable {
     }
 }
 
-/// HOOK for journal signatures (a later issue): the grader calls `verify` on every journal
-/// that parsed, before any other check, and reports what it returns (code `signature`).
-/// Until workstations sign journals, `UnsignedJournals` accepts everything.
+/// Journal integrity and signatures: the grader calls `verify` on every journal that parsed,
+/// before any other check, and reports what it returns.
 public protocol JournalSignatureVerifier: Sendable {
     func verify(_ journal: Journal, bytes: [UInt8], layout: JournalLayout) -> [GradeError]
 }
 
-/// No signatures yet: every journal passes.
+extension GradeError {
+    init(_ p: JournalProblem, attempt: String) {
+        let code: Code
+        switch p.code {
+        case .badChain: code = .badChain
+        case .badSignature: code = .badSignature
+        case .unknownKey: code = .unknownKey
+        case .revokedKey: code = .revokedKey
+        case .unsigned, .legacy: code = .unsigned
+        case .tornLine: code = .tornLine
+        case .incomplete: code = .incomplete
+        case .invalid: code = .invalid
+        }
+        self.init(journal: p.path, line: p.line, column: p.column, code: code, message: p.message, attempt: attempt)
+    }
+}
+
+/// Checks nothing: every journal passes (the library default, and `hazlab grade` without
+/// --keys or --check-chains: today's behaviour).
 public struct UnsignedJournals: JournalSignatureVerifier {
     public init() {}
     public func verify(_ journal: Journal, bytes: [UInt8], layout: JournalLayout) -> [GradeError] { [] }
+}
+
+/// `hazlab grade --check-chains`: no signatures, but the hash chain of a format-2 journal must
+/// hold (a format-1 journal passes, and so does one relabelled as format 1 only if it has no
+/// chain fields).
+public struct ChainedJournals: JournalSignatureVerifier {
+    public init() {}
+    public func verify(_ journal: Journal, bytes: [UInt8], layout: JournalLayout) -> [GradeError] {
+        JournalVerifier().integrityProblems(journal, layout: layout, requireComplete: false)
+            .map { GradeError($0, attempt: journal.header.attempt) }
+    }
+}
+
+/// `hazlab grade --keys REGISTRY`: the chain must hold and a finished journal's trailer must be
+/// signed by a registered, unrevoked workstation key. Format-1 journals are refused (`unsigned`).
+public struct RegistrySignatures: JournalSignatureVerifier {
+    public var registry: KeyRegistry
+    public init(registry: KeyRegistry) { self.registry = registry }
+    public func verify(_ journal: Journal, bytes: [UInt8], layout: JournalLayout) -> [GradeError] {
+        let v = JournalVerifier(registry: registry)
+        var problems = v.integrityProblems(journal, layout: layout, requireComplete: false)
+        if problems.isEmpty { problems = v.signatureProblems(journal, layout: layout, registry: registry) }
+        return problems.map { GradeError($0, attempt: journal.header.attempt) }
+    }
 }
 
 /// The compiled scenarios a batch is graded against: each compiled once, shared by every worker.

@@ -14,9 +14,14 @@ struct Grade: ParsableCommand {
         the same source hash, use a mode the scenario allows, use only known verbs,
         ask hints only for procedure steps and never in exam mode, end with a
         trailer (unless --allow-incomplete), and not repeat an attempt id (the later
-        one, in path order, is bad). With --plan, the student must be in the plan
-        and the seed must be the plan's. A bad journal is reported as
-        "path:line:col: error: message" (stderr, errors.json); the batch goes on.
+        one, in path order, is bad). With --keys REGISTRY, every journal must be
+        format 2 with an intact hash chain (bad-chain) and, when finished, a
+        trailer signed by a registered key that was not revoked before the
+        attempt started (bad-signature, unknown-key, revoked-key, unsigned);
+        --check-chains checks the chain alone (Docs/journals.md). With --plan, the
+        student must be in the plan and the seed must be the plan's. A bad journal
+        is reported as "path:line:col: error: message" (stderr, errors.json); the
+        batch goes on.
 
         Scores come from the replay alone. Outputs in --out (byte-identical for any
         --jobs):
@@ -30,6 +35,10 @@ struct Grade: ParsableCommand {
         in shard i of N; `hazlab merge` then combines the shard folders into exactly
         the unsharded output.
 
+        With --store FILE every graded attempt is also recorded in the results store
+        (Docs/store.md): once per attempt id. The same result again changes nothing;
+        a different result for a stored attempt is refused (exit 1) unless --regrade.
+
         Progress: a one-line bar on stderr when it is a terminal, nothing otherwise.
         A summary goes to stdout at the end.
 
@@ -42,6 +51,9 @@ struct Grade: ParsableCommand {
           hazlab grade --scenarios Scenarios --jobs 2 --out out/ \\
             --plan exam-plan.json runs/*.jsonl
           hazlab grade --scenarios Scenarios --shard 1/3 --out out/shard-1 subs/
+          hazlab grade --scenarios Scenarios --out out/ --store results.sqlite subs/
+          hazlab grade --keys Tools/demo-keys/keys.json --scenarios Scenarios \\
+            --out out/ Scenarios/*/runs
         """)
 
     @Option(name: .customLong("scenarios"), help: ArgumentHelp("Scenario folder (or file); repeat for more.", valueName: "DIR"))
@@ -56,6 +68,15 @@ struct Grade: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder (created if missing).", valueName: "DIR"))
     var out: String
 
+    @Option(help: ArgumentHelp("Also record every graded attempt in this results store (created with mode 0600 if missing; see `hazlab store`).", valueName: "FILE"))
+    var store: String?
+
+    @Flag(help: "With --store: replace stored results that differ (the old ones stay in the store's history).")
+    var regrade = false
+
+    @Option(help: ArgumentHelp("With --store: who is grading, for the audit log (default: $USER).", valueName: "NAME"))
+    var actor: String?
+
     @Option(help: ArgumentHelp("Grade only shard i of N (1-based).", valueName: "i/N"))
     var shard: String?
 
@@ -64,6 +85,12 @@ struct Grade: ParsableCommand {
 
     @Flag(help: "Grade journals without a trailer (the workstation stopped) and with a torn last line.")
     var allowIncomplete = false
+
+    @Option(help: ArgumentHelp("Workstation key registry (`hazlab keys`): require valid hash chains and trailer signatures by unrevoked keys.", valueName: "REGISTRY"))
+    var keys: String?
+
+    @Flag(inversion: .prefixedNo, help: "Without --keys: require an intact hash chain in format-2 journals (the default).")
+    var checkChains = true
 
     func validate() throws {
         if scenarios.isEmpty { throw ValidationError("give the scenarios with --scenarios DIR") }
@@ -98,8 +125,14 @@ struct Grade: ParsableCommand {
                 throw ExitCode(ExitStatus.failed)
             }
         }
+        var signatures: any JournalSignatureVerifier = checkChains ? ChainedJournals() : UnsignedJournals()
+        if let keys {
+            do { signatures = RegistrySignatures(registry: try KeyRegistry.load(path: keys)) } catch {
+                printError("\(error)"); throw ExitCode(ExitStatus.failed)
+            }
+        }
         let grader = Grader(scenarios: set, jobs: jobs, shard: shard.flatMap(Shard.init) ?? .all,
-                            allowIncomplete: allowIncomplete, plan: examPlan, planBytes: planBytes)
+                            allowIncomplete: allowIncomplete, plan: examPlan, planBytes: planBytes, signatures: signatures)
         let paths = Grader.journalPaths(journals)
         if paths.isEmpty {
             printError("error: no journals: \(journals.joined(separator: " ")) hold no *.jsonl files")
@@ -114,6 +147,7 @@ struct Grade: ParsableCommand {
             printError("\(out): error: cannot write results: \(error)")
             throw ExitCode(ExitStatus.failed)
         }
+        let stored = try recordInStore(output)
         for e in output.errors { printError(e.description) }
         let elapsed = monotonicSeconds() - started
         let m = output.manifest
@@ -122,7 +156,24 @@ struct Grade: ParsableCommand {
         print("\(shardNote)graded \(m.attempts) attempt(s), \(m.passed) passed; \(m.badJournals) bad journal(s) of \(m.journals); "
               + "\(String(format: "%.2f", elapsed)) s, \(String(format: "%.1f", rate)) attempts/s, \(grader.jobs) job(s)")
         print("wrote \(out)/\(GradeOutput.resultsFile), \(GradeOutput.csvFile), \(GradeOutput.errorsFile), \(GradeOutput.manifestFile)")
-        if m.badJournals > 0 { throw ExitCode(ExitStatus.failed) }
+        if let stored { print(stored.line) }
+        if m.badJournals > 0 || stored?.refused == true { throw ExitCode(ExitStatus.failed) }
+    }
+
+    /// With --store: records the batch in the results store (one transaction, audited) and
+    /// returns the summary line; prints one error per refused attempt. Nil without --store.
+    func recordInStore(_ output: GradeOutput) throws -> (line: String, refused: Bool)? {
+        guard let path = store else { return nil }
+        let who = ResultsStore.defaultActor(actor)
+        let m = output.manifest
+        let summary = try storeCall(path) {
+            let db = try ResultsStore(path: path, create: true)
+            return try db.record(output.records.map(\.json), actor: who, regrade: regrade,
+                                 batch: "batch \(m.inputsSHA256.prefix(12)) shard \(m.shard): \(m.attempts) attempt(s) to \(out)")
+        }
+        for a in summary.refused { printError("\(path): " + StoreError.conflict(attempt: a).description) }
+        return ("stored in \(path): \(summary.inserted) new, \(summary.unchanged) unchanged, \(summary.regraded) regraded, "
+                + "\(summary.refused.count) refused", !summary.refused.isEmpty)
     }
 }
 

@@ -47,9 +47,30 @@ final class GradeCLITests: XCTestCase {
 
     // MARK: exit status, stderr, stdout
 
+    /// Hash chains are checked by default: an action edited in place breaks the chain at the
+    /// next line; --no-check-chains grades it anyway (legacy tooling).
+    func testEditedJournalIsABrokenChainByDefault() throws {
+        let dir = try TempDir()
+        let text = try perfectText
+        let tampered = text.replacingOccurrences(of: #""verb":"wear","target":"goggles""#, with: #""verb":"wear","target":"gloves""#)
+        XCTAssertNotEqual(tampered, text)
+        try makeBatch(dir, count: 2, bad: [("tampered.jsonl", tampered)])
+        let strict = try grade(["--out", "strict", "journals"], in: dir)
+        XCTAssertEqual(strict.status, 1, strict.all)
+        let errors = try XCTUnwrap(JSONSerialization.jsonObject(with: read(dir.file("strict/errors.json"))) as? [[String: Any]])
+        XCTAssertEqual(errors.map { $0["code"] as? String }, ["bad-chain"])
+        XCTAssertEqual(errors.first?["journal"] as? String, "journals/tampered.jsonl")
+        let lax = try grade(["--out", "lax", "--no-check-chains", "journals"], in: dir)
+        XCTAssertEqual(lax.status, 0, lax.all)
+    }
+
     func testGradeGoesOnAfterABadJournalAndExitsOne() throws {
         let dir = try TempDir()
-        let bad = try perfectText.replacingOccurrences(of: #""verb":"move-to""#, with: #""verb":"fly-to""#)
+        // Edited through the journal type, so its hash chain stays intact: only the verb is wrong.
+        var edited = try Journal.read(path: Hazlab.demoRun("perfect.jsonl").path)
+        let k = try XCTUnwrap(edited.actions.firstIndex { $0.verb == "move-to" })
+        edited.actions[k].verb = "fly-to"
+        let bad = edited.jsonl()
         try makeBatch(dir, count: 4, bad: [("class-0/bad.jsonl", bad)])
         let r = try grade(["--out", "out", "--jobs", "2", "journals"], in: dir)
         XCTAssertEqual(r.reason, .exit, r.all)
@@ -165,9 +186,9 @@ final class GradeCLITests: XCTestCase {
     /// The sharding union test: three shard processes, merged, give exactly the unsharded files.
     func testThreeShardProcessesMergeToTheUnshardedRun() throws {
         let dir = try TempDir()
-        let text = try perfectText
-        let hashMismatch = text.replacingOccurrences(of: #""scenarioSHA256":""#, with: #""scenarioSHA256":"00"#)
-        XCTAssertNotEqual(hashMismatch, text)
+        var edited = try Journal.read(path: Hazlab.demoRun("perfect.jsonl").path)
+        edited.header.scenarioSHA256 = String(repeating: "0", count: 64)
+        let hashMismatch = edited.jsonl()   // chain recomputed: only the scenario hash is wrong
         try makeBatch(dir, count: 9, bad: [("bad/hash.jsonl", hashMismatch), ("bad/torn.jsonl", "{\"type\":\"hea"),
                                            ("dup.jsonl", try perfectText), ("dup2.jsonl", try perfectText)])
         let whole = try grade(["--out", "whole", "--jobs", "2", "journals"], in: dir)

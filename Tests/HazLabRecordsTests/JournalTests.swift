@@ -197,10 +197,10 @@ final class JournalTests: XCTestCase {
     }
 
     func testUnsupportedFormatVersionIsRejected() {
-        let v2 = header.replacingOccurrences(of: #""format":1"#, with: #""format":2"#)
+        let v2 = header.replacingOccurrences(of: #""format":1"#, with: #""format":3"#)
         XCTAssertNotEqual(v2, header)
         assertRejected(lines([v2, action(1)]), line: 1, containing: "format")
-        assertRejected(lines(["", v2]), line: 2, containing: "2")
+        assertRejected(lines(["", v2]), line: 2, containing: "3")
         let none = header.replacingOccurrences(of: #""format":1,"#, with: "")
         assertRejected(lines([none]), line: 1, containing: "format")
     }

@@ -1,0 +1,199 @@
+import Foundation
+
+/// One graded attempt, read back from the grader's attempt record (`results.json`, one JSON
+/// object per attempt, written by `HazLabRunner.AttemptRecord`): the fields the exports need.
+///
+/// Times: the record holds seconds from the start of the attempt (ticks / tick rate). The
+/// wall-clock start comes from the journal header's `started` (ISO 8601 UTC, ms) — taken from
+/// the record's `started` member when the grader copies it there, else passed in by the caller.
+/// Every exported time is `started + seconds`, so an export never reads a clock and a
+/// statement re-sent later is byte-identical.
+public struct ExportAttempt: Sendable, Equatable {
+    public struct Text: Sendable, Equatable {
+        public var zh: String
+        public var en: String
+        public init(zh: String, en: String) { self.zh = zh; self.en = en }
+    }
+
+    public struct Step: Sendable, Equatable {
+        public var seq: Int
+        public var id: String
+        public var title: Text
+        public var completed: Bool
+        public var startSeconds: Double
+        /// Seconds at completion; nil when the step was not completed.
+        public var endSeconds: Double?
+        public var timeUsed: Double?
+        public var expectedSeconds: Double
+        public var maxScore: Double
+        public var score: Double
+        public var repeatCount: Int
+        public var outOfOrder: Int
+        public var hintUsed: Bool
+        public var evaluation: String
+        public var evaluationText: Text
+        public var scoringModel: Text
+        public var remarks: Text
+    }
+
+    public struct Deduction: Sendable, Equatable {
+        public var seconds: Double
+        public var cause: String
+        public var subject: String
+        public var title: Text
+        public var detail: String
+        public var points: Double
+        public var veto: Bool
+    }
+
+    public var attempt: String
+    /// The journal's path as the grader saw it.
+    public var journal: String
+    public var student: String
+    public var workstation: String
+    public var mode: String
+    public var scenario: String
+    public var scenarioTitle: Text
+    public var scenarioSHA256: String
+    public var seed: String
+    public var durationSeconds: Double
+    public var stateHash: String
+    public var endReason: String
+    public var complete: Bool
+    public var total: Double
+    public var max: Double
+    public var passScore: Double
+    public var passed: Bool
+    public var evaluation: String
+    public var evaluationText: Text
+    public var veto: String?
+    /// The journal header's `started`, when the record carries it.
+    public var started: Date?
+    public var steps: [Step]
+    public var deductions: [Deduction]
+
+    public struct ReadError: Error, CustomStringConvertible, Equatable {
+        public var description: String
+    }
+
+    /// Reads one attempt record.
+    public init(record v: JSONText.Value) throws {
+        func str(_ x: JSONText.Value?, _ name: String) throws -> String {
+            guard let s = x?.string else { throw ReadError(description: "attempt record: \"\(name)\" is missing or not a string") }
+            return s
+        }
+        func num(_ x: JSONText.Value?, _ name: String) throws -> Double {
+            guard let t = x?.numberText, let d = Double(t) else { throw ReadError(description: "attempt record: \"\(name)\" is missing or not a number") }
+            return d
+        }
+        func optNum(_ x: JSONText.Value?, _ name: String) throws -> Double? {
+            if x == nil || x == .null { return nil }
+            return try num(x, name)
+        }
+        func bool(_ x: JSONText.Value?, _ name: String) throws -> Bool {
+            guard let b = x?.bool else { throw ReadError(description: "attempt record: \"\(name)\" is missing or not true/false") }
+            return b
+        }
+        func text(_ x: JSONText.Value?, _ name: String) throws -> Text {
+            Text(zh: try str(x?["zh"], name + ".zh"), en: try str(x?["en"], name + ".en"))
+        }
+        attempt = try str(v["attempt"], "attempt")
+        journal = v["journal"]?.string ?? ""
+        student = try str(v["student"], "student")
+        workstation = v["workstation"]?.string ?? ""
+        mode = try str(v["mode"], "mode")
+        scenario = try str(v["scenario"], "scenario")
+        scenarioTitle = try text(v["scenarioTitle"], "scenarioTitle")
+        scenarioSHA256 = v["scenarioSHA256"]?.string ?? ""
+        guard let seedText = v["seed"]?.numberText else { throw ReadError(description: "attempt record: \"seed\" is missing") }
+        seed = seedText
+        durationSeconds = try num(v["durationSeconds"], "durationSeconds")
+        stateHash = try str(v["stateHash"], "stateHash")
+        endReason = try str(v["endReason"], "endReason")
+        complete = v["complete"]?.bool ?? true
+        let sc = v["score"]
+        total = try num(sc?["total"], "score.total")
+        max = try num(sc?["max"], "score.max")
+        passScore = try num(sc?["passScore"], "score.passScore")
+        passed = try bool(sc?["passed"], "score.passed")
+        evaluation = try str(sc?["evaluation"], "score.evaluation")
+        evaluationText = try text(sc?["evaluationText"], "score.evaluationText")
+        veto = sc?["veto"]?.string
+        if let s = v["started"]?.string, !s.isEmpty {
+            guard let ms = ExportTime.parseISO8601(s) else { throw ReadError(description: "attempt record: \"started\" is not an ISO 8601 time: \(s)") }
+            started = Date(timeIntervalSince1970: Double(ms) / 1000)
+        } else {
+            started = nil
+        }
+        guard let stepValues = v["steps"]?.array else { throw ReadError(description: "attempt record: \"steps\" is missing") }
+        steps = try stepValues.map { s in
+            guard let seqText = s["seq"]?.numberText, let seq = Int(seqText) else { throw ReadError(description: "attempt record: a step lacks \"seq\"") }
+            let n = "steps[\(seq)]"
+            return Step(seq: seq, id: try str(s["id"], n + ".id"), title: try text(s["title"], n + ".title"),
+                        completed: try bool(s["completed"], n + ".completed"),
+                        startSeconds: try optNum(s["startSeconds"], n + ".startSeconds") ?? 0,
+                        endSeconds: try optNum(s["seconds"], n + ".seconds"),
+                        timeUsed: try optNum(s["timeUsed"], n + ".timeUsed"),
+                        expectedSeconds: try num(s["expectedSeconds"], n + ".expectedSeconds"),
+                        maxScore: try num(s["maxScore"], n + ".maxScore"), score: try num(s["score"], n + ".score"),
+                        repeatCount: Int(try num(s["repeatCount"], n + ".repeatCount")),
+                        outOfOrder: Int(try optNum(s["outOfOrder"], n + ".outOfOrder") ?? 0),
+                        hintUsed: s["hintUsed"]?.bool ?? false,
+                        evaluation: try str(s["evaluation"], n + ".evaluation"),
+                        evaluationText: try text(s["evaluationText"], n + ".evaluationText"),
+                        scoringModel: try text(s["scoringModel"], n + ".scoringModel"),
+                        remarks: try text(s["remarks"], n + ".remarks"))
+        }
+        deductions = try (v["deductions"]?.array ?? []).enumerated().map { i, d in
+            let n = "deductions[\(i)]"
+            return Deduction(seconds: try num(d["seconds"], n + ".seconds"), cause: try str(d["cause"], n + ".cause"),
+                             subject: try str(d["subject"], n + ".subject"),
+                             title: (try? text(d["title"], n + ".title")) ?? Text(zh: "", en: ""),
+                             detail: d["detail"]?.string ?? "", points: try num(d["points"], n + ".points"),
+                             veto: d["veto"]?.bool ?? false)
+        }
+    }
+
+    /// Reads `results.json` (a JSON array of attempt records) or a single record.
+    public static func read(json bytes: [UInt8]) throws -> [ExportAttempt] {
+        let v = try JSONText.parse(bytes)
+        if let a = v.array { return try a.map(ExportAttempt.init(record:)) }
+        return [try ExportAttempt(record: v)]
+    }
+
+    /// Reads `DIR/results.json`, or the file itself.
+    public static func read(path: String) throws -> [ExportAttempt] {
+        var isDir: ObjCBool = false
+        var p = path
+        if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue { p += "/results.json" }
+        guard let d = FileManager.default.contents(atPath: p) else { throw ReadError(description: "cannot read \(p)") }
+        do { return try read(json: Array(d)) } catch let e as JSONText.SyntaxError {
+            throw ReadError(description: "\(p): byte \(e.offset): \(e.message)")
+        }
+    }
+
+    /// The wall-clock start to use: the record's own `started`, else the `started` of the
+    /// journal's header (when the journal is still at its path), else `fallback`.
+    public func startTime(fallback: Date?) throws -> Date {
+        if let s = started ?? journalStarted() ?? fallback { return s }
+        throw ReadError(description: "attempt \(attempt): no start time (neither the record nor its journal has \"started\"; pass --started)")
+    }
+
+    /// `started` from the header line of the journal file, if it can be read.
+    public func journalStarted() -> Date? {
+        guard !journal.isEmpty, let h = FileHandle(forReadingAtPath: journal) else { return nil }
+        defer { try? h.close() }
+        let head = h.readData(ofLength: 64 * 1024)
+        let firstLine = Array(head.prefix { $0 != 10 })
+        guard let header = Journal.parseHeader(bytes: firstLine, path: journal), !header.started.isEmpty,
+              let ms = ExportTime.parseISO8601(header.started) else { return nil }
+        return Date(timeIntervalSince1970: Double(ms) / 1000)
+    }
+
+    /// Seconds from the start to the end of a step: its completion, or the attempt's end.
+    public func endSeconds(of s: Step) -> Double { s.endSeconds ?? durationSeconds }
+
+    /// Deductions exported as safety violations: every cause but `hint` (a hint is shown in
+    /// the step's remarks and is not a safety matter).
+    public var safetyViolations: [Deduction] { deductions.filter { $0.cause != "hint" } }
+}

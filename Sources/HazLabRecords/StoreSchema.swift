@@ -1,0 +1,147 @@
+import Foundation
+
+/// The results store's schema as ordered migrations. Each migration runs once, in its own
+/// transaction, and is recorded in `schema_migrations`; `PRAGMA user_version` mirrors the
+/// latest version and `PRAGMA application_id` marks the file as a HazLab store.
+/// Never edit a released migration: add a new one.
+public enum StoreSchema {
+    /// 'HZLB' — written into the SQLite header, so `file(1)` and `restore` can tell a store.
+    public static let applicationID: Int32 = 0x485A_4C42
+
+    public struct Migration: Sendable {
+        public var version: Int
+        public var name: String
+        public var sql: String
+    }
+
+    public static var currentVersion: Int { migrations.last?.version ?? 0 }
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "attempts, results and audit", sql: """
+        CREATE TABLE attempts (
+            attempt          TEXT PRIMARY KEY NOT NULL,
+            student          TEXT NOT NULL,
+            workstation      TEXT NOT NULL,
+            scenario         TEXT NOT NULL,
+            scenario_sha256  TEXT NOT NULL,
+            engine           TEXT NOT NULL,
+            seed             TEXT NOT NULL,          -- exact decimal text of the UInt64
+            mode             TEXT NOT NULL,
+            total            REAL NOT NULL,
+            max              REAL NOT NULL,
+            passed           INTEGER NOT NULL CHECK (passed IN (0, 1)),
+            evaluation       TEXT NOT NULL,
+            duration         REAL NOT NULL,          -- seconds
+            state_hash       TEXT NOT NULL,
+            journal          TEXT NOT NULL,          -- path as given to `hazlab grade`
+            journal_sha256   TEXT NOT NULL,
+            record           TEXT NOT NULL,          -- the grader's JSON record, verbatim
+            record_sha256    TEXT NOT NULL,          -- identity of the result (see Docs/store.md)
+            graded_at        TEXT NOT NULL,
+            graded_by        TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX attempts_scenario ON attempts (scenario, attempt);
+        CREATE INDEX attempts_student ON attempts (student);
+
+        CREATE TABLE step_results (
+            attempt     TEXT NOT NULL REFERENCES attempts (attempt) ON DELETE CASCADE,
+            seq         INTEGER NOT NULL,
+            step        TEXT NOT NULL,
+            completed   INTEGER NOT NULL,
+            score       REAL NOT NULL,
+            max_score   REAL NOT NULL,
+            seconds     REAL,                        -- NULL when never completed
+            evaluation  TEXT NOT NULL,
+            out_of_order INTEGER NOT NULL,
+            hint_used   INTEGER NOT NULL,
+            PRIMARY KEY (attempt, seq)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE deductions (
+            attempt  TEXT NOT NULL REFERENCES attempts (attempt) ON DELETE CASCADE,
+            n        INTEGER NOT NULL,               -- order in the record
+            tick     INTEGER NOT NULL,
+            seconds  REAL NOT NULL,
+            cause    TEXT NOT NULL,                  -- rule, hazard, violation, accident, ...
+            subject  TEXT NOT NULL,
+            detail   TEXT NOT NULL,
+            points   REAL NOT NULL,
+            veto     INTEGER NOT NULL,
+            PRIMARY KEY (attempt, n)
+        ) WITHOUT ROWID;
+        CREATE VIEW violations AS
+            SELECT * FROM deductions WHERE cause IN ('violation', 'accident', 'hazard', 'rule') OR veto = 1;
+
+        CREATE TABLE audit (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            at       TEXT NOT NULL,
+            actor    TEXT NOT NULL,
+            action   TEXT NOT NULL,
+            subject  TEXT NOT NULL,
+            detail   TEXT NOT NULL
+        );
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """),
+        Migration(version: 2, name: "quality, history, exports and outbox", sql: """
+        CREATE TABLE quality_results (
+            attempt   TEXT NOT NULL REFERENCES attempts (attempt) ON DELETE CASCADE,
+            quality   TEXT NOT NULL,
+            score     REAL NOT NULL,
+            max_score REAL NOT NULL,
+            fraction_in_band REAL NOT NULL,
+            excursions INTEGER NOT NULL,
+            PRIMARY KEY (attempt, quality)
+        ) WITHOUT ROWID;
+        INSERT INTO quality_results (attempt, quality, score, max_score, fraction_in_band, excursions)
+            SELECT a.attempt, json_extract(q.value, '$.id'), json_extract(q.value, '$.score'),
+                   json_extract(q.value, '$.maxScore'), json_extract(q.value, '$.fractionInBand'),
+                   json_extract(q.value, '$.excursions')
+            FROM attempts a, json_each(a.record, '$.quality') q;
+
+        -- Superseded results: every record an explicit --regrade replaced, never deleted.
+        CREATE TABLE attempt_history (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            attempt       TEXT NOT NULL,
+            record        TEXT NOT NULL,
+            record_sha256 TEXT NOT NULL,
+            graded_at     TEXT NOT NULL,
+            graded_by     TEXT NOT NULL,
+            superseded_at TEXT NOT NULL,
+            superseded_by TEXT NOT NULL
+        );
+        CREATE INDEX attempt_history_attempt ON attempt_history (attempt);
+
+        -- Export status of each attempt at each destination (xAPI LRS, ilab-x, CSV, ...).
+        CREATE TABLE exports (
+            attempt     TEXT NOT NULL REFERENCES attempts (attempt),
+            destination TEXT NOT NULL,
+            status      TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'conflict')),
+            tries       INTEGER NOT NULL DEFAULT 0,
+            last_error  TEXT,
+            updated_at  TEXT NOT NULL,
+            PRIMARY KEY (attempt, destination)
+        ) WITHOUT ROWID;
+
+        -- Payloads (e.g. xAPI statements) waiting for, or done with, delivery.
+        CREATE TABLE outbox (
+            seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+            destination  TEXT NOT NULL,
+            item         TEXT NOT NULL,              -- e.g. the xAPI statement id
+            attempt      TEXT NOT NULL REFERENCES attempts (attempt),
+            payload      TEXT NOT NULL,
+            status       TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'conflict')),
+            tries        INTEGER NOT NULL DEFAULT 0,
+            last_error   TEXT,
+            next_try_at  TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL,
+            UNIQUE (destination, item)
+        );
+        CREATE INDEX outbox_due ON outbox (destination, status, next_try_at, seq);
+        CREATE INDEX outbox_attempt ON outbox (attempt, destination);
+        """),
+    ]
+}

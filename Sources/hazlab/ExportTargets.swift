@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import HazLabRecords
+
+// The export targets of `hazlab export --to xapi|ilabx|csv`. The Export command (Export.swift)
+// holds `@OptionGroup var targets: ExportTargetOptions` and calls
+// `try runExportTarget(to, targets, store: options)` for --to.
+//
+// Records come from a grader output (`--results DIR|results.json`), else from the results
+// store. Without --results, xAPI statements go through the store's outbox (so an interrupted
+// export resumes where it stopped); with --results, through an in-memory outbox (re-running
+// re-sends everything, which the LRS answers as already stored).
+
+struct ExportTargetOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Grader output folder or results.json to export (default: the results store).", valueName: "DIR|FILE"))
+    var results: String?
+
+    @Option(help: ArgumentHelp("Output folder (ilabx: one JSON per attempt; csv: attempts.csv and steps.csv).", valueName: "DIR"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("Attempt start (ISO 8601 UTC) for records without the journal's `started`.", valueName: "TIME"))
+    var started: String?
+
+    @Option(help: ArgumentHelp("xAPI: the LRS endpoint, e.g. https://lrs.example/xAPI/ (with --user and --password-env).", valueName: "URL"))
+    var endpoint: String?
+
+    @Option(help: ArgumentHelp("xAPI: the LRS user name.", valueName: "NAME"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("xAPI: the environment variable holding the LRS password (never a password on the command line).", valueName: "VAR"))
+    var passwordEnv: String?
+
+    @Option(help: ArgumentHelp("LRS credentials file, JSON {endpoint, username, password}, mode 0600 (default: $HAZLAB_LRS_* variables).", valueName: "FILE"))
+    var lrsConfig: String?
+
+    @Option(help: ArgumentHelp("account.homePage of the students in xAPI statements.", valueName: "IRL"))
+    var homePage: String?
+
+    @Option(help: ArgumentHelp("ilab-x appid (default: $HAZLAB_ILABX_APPID or the ilab-x config file).", valueName: "ID"))
+    var appid: String?
+
+    @Option(help: ArgumentHelp("ilab-x credentials file, JSON {appid, secret, url}, mode 0600 (default: $HAZLAB_ILABX_*).", valueName: "FILE"))
+    var ilabxConfig: String?
+
+    @Option(help: ArgumentHelp("ilab-x upload: the ticket from the launch (with --upload).", valueName: "TICKET"))
+    var ticket: String?
+
+    @Flag(help: "ilab-x: also upload each record (token exchange, then data_upload).")
+    var upload = false
+}
+
+struct ExportTargetError: Error, CustomStringConvertible { var description: String }
+
+/// Runs one `--to` target; prints one summary line; exit 1 on any failure.
+func runExportTarget(_ to: String, _ t: ExportTargetOptions, store: StoreOptions) throws {
+    do {
+        switch to {
+        case "xapi", "lrs": try exportXAPI(t, store: store)
+        case "ilabx", "ilab-x": try exportILabX(t, store: store)
+        case "csv": try exportCSV(t, store: store)
+        default: throw ExportTargetError(description: "unknown export target '\(to)' (xapi, ilabx, csv)")
+        }
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(ExitStatus.failed)
+    }
+}
+
+/// The attempts to export, each with its start time.
+func exportAttempts(_ t: ExportTargetOptions, store: StoreOptions) throws -> [(ExportAttempt, Date)] {
+    var fallback: Date?
+    if let s = t.started {
+        guard let ms = ExportTime.parseISO8601(s) else { throw ExportTargetError(description: "--started: not an ISO 8601 time: \(s)") }
+        fallback = Date(timeIntervalSince1970: Double(ms) / 1000)
+    }
+    let attempts: [ExportAttempt]
+    if let r = t.results {
+        attempts = try ExportAttempt.read(path: r)
+    } else {
+        let db = try store.open()
+        attempts = try db.attempts().compactMap { row in
+            try db.record(attempt: row.attempt).map { try ExportAttempt(record: JSONText.parse(Array($0.utf8))) }
+        }
+    }
+    return try attempts.map { ($0, try $0.startTime(fallback: fallback)) }
+}
+
+func exportXAPI(_ t: ExportTargetOptions, store: StoreOptions) throws {
+    let env = ProcessInfo.processInfo.environment
+    let creds: LRSCredentials
+    if t.endpoint != nil || t.user != nil || t.passwordEnv != nil {
+        guard let e = t.endpoint, let u = t.user, let v = t.passwordEnv else {
+            throw ExportTargetError(description: "--endpoint, --user and --password-env go together")
+        }
+        guard let url = URL(string: e), url.scheme == "http" || url.scheme == "https" else {
+            throw ExportTargetError(description: "--endpoint is not an http(s) URL")
+        }
+        guard let password = env[v], !password.isEmpty else {
+            throw ExportTargetError(description: "the environment variable \(v) (--password-env) is not set")
+        }
+        creds = LRSCredentials(endpoint: url, username: u, password: password)
+    } else {
+        creds = try LRSCredentials.resolve(environment: env, configPath: t.lrsConfig)
+    }
+    let builder = t.homePage.map { XAPIStatementBuilder(accountHomePage: $0) } ?? XAPIStatementBuilder()
+    let attempts = try exportAttempts(t, store: store)
+    let outbox: any ExportOutbox = t.results == nil ? StoreOutbox(store: try store.open(), actor: store.who) : InMemoryOutbox()
+    for (a, started) in attempts { try outbox.enqueue(try XAPIExporter.items(builder.statements(for: a, started: started))) }
+    let exporter = XAPIExporter(client: XAPIClient(credentials: creds), log: { printError("xapi: \(creds.scrub($0))") })
+    let r = try exporter.drain(outbox)
+    print("xapi: \(r.delivered) delivered, \(r.alreadyStored) already stored, \(r.conflicts.count) conflict(s), \(r.invalid.count) invalid")
+    for c in r.conflicts { printError("conflict: \(c)") }
+    if let stop = r.stoppedOn {
+        printError("error: the LRS did not answer; the rest stays queued: \(stop)")
+        throw ExitCode(ExitStatus.failed)
+    }
+    if !r.conflicts.isEmpty || !r.invalid.isEmpty { throw ExitCode(ExitStatus.failed) }
+}
+
+func exportILabX(_ t: ExportTargetOptions, store: StoreOptions) throws {
+    let env = ProcessInfo.processInfo.environment
+    let cfg = try t.ilabxConfig.map(LRSCredentials.ownerOnlyJSON)
+    guard let appid = t.appid ?? env["HAZLAB_ILABX_APPID"] ?? cfg?["appid"]?.string else {
+        throw ExportTargetError(description: "ilab-x needs an appid: --appid, $HAZLAB_ILABX_APPID or the config file")
+    }
+    guard let out = t.out else { throw ExportTargetError(description: "ilab-x needs --out DIR") }
+    let records = try ILabX.records(try exportAttempts(t, store: store), options: ILabX.Options(appid: appid))
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    for r in records { try Data((r.json.render() + "\n").utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(r.originId + ".json")) }
+    print("ilabx: wrote \(records.count) record(s) to \(out)")
+    guard t.upload else { return }
+    guard let secret = env["HAZLAB_ILABX_SECRET"] ?? cfg?["secret"]?.string,
+          let base = (env["HAZLAB_ILABX_URL"] ?? cfg?["url"]?.string).flatMap(URL.init(string:)), let ticket = t.ticket else {
+        throw ExportTargetError(description: "ilab-x upload needs the secret and url ($HAZLAB_ILABX_SECRET/URL or the config file) and --ticket")
+    }
+    let up = ILabXUploader(base: base, appid: appid, secret: secret)
+    let token = try up.token(ticket: ticket)
+    for r in records { try up.upload(record: r.json, token: token) }
+    print("ilabx: uploaded \(records.count) record(s)")
+}
+
+func exportCSV(_ t: ExportTargetOptions, store: StoreOptions) throws {
+    guard let out = t.out else { throw ExportTargetError(description: "csv needs --out DIR") }
+    let list = try exportAttempts(t, store: store)
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    let dir = URL(fileURLWithPath: out)
+    try Data(ExportCSV.attempts(list).utf8).write(to: dir.appendingPathComponent("attempts.csv"))
+    try Data(ExportCSV.steps(list).utf8).write(to: dir.appendingPathComponent("steps.csv"))
+    print("csv: wrote \(list.count) attempt(s) to \(out)/attempts.csv and steps.csv")
+}

@@ -1,0 +1,332 @@
+import Foundation
+import HazLabRecords
+import XCTest
+
+/// The results store on real SQLite files: migrations, WAL, uniqueness, regrade history,
+/// online backup while writing, restore, audit, permissions, outbox, bad files.
+final class StoreTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("hazlab-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    /// A grader record as `AttemptRecord.render` writes it (fields the store reads, and more).
+    static func record(_ attempt: String, total: Double = 87.5, journal: String = "j/a.jsonl", scenario: String = "tank-filling",
+                       seed: String = "18446744073709551615") -> String {
+        """
+        {"attempt":\(JSON.string(attempt)),"journal":\(JSON.string(journal)),"journalSHA256":"ab12","student":"学生1号","workstation":"工位-1",\
+        "mode":"exam","scenario":"\(scenario)","scenarioTitle":{"zh":"储罐","en":"Tank"},"scenarioSHA256":"cd34","engine":"0.9.0",\
+        "journalEngine":"0.9.0","seed":\(seed),"ticks":1200,"durationSeconds":120,"stateHash":"00112233aabbccdd","endReason":"completed",\
+        "complete":true,"workstationStateHash":"00112233aabbccdd","workstationAgrees":true,\
+        "score":{"total":\(JSON.number(total)),"max":100,"passScore":60,"passed":\(total >= 60),"evaluation":"good","evaluationText":{"zh":"良","en":"Good"},\
+        "mode":"exam","earned":90,"deducted":2.5,"hintsUsed":0},\
+        "steps":[{"seq":1,"id":"open-valve","title":{"zh":"开阀","en":"Open"},"completed":true,"startTick":0,"endTick":100,"startSeconds":0,\
+        "seconds":10,"timeUsed":10,"expectedSeconds":12,"maxScore":50,"score":50,"repeatCount":1,"outOfOrder":false,"hintUsed":false,\
+        "evaluation":"excellent","evaluationText":{"zh":"优","en":"Excellent"},"scoringModel":{"zh":"","en":""},"remarks":{"zh":"","en":""}},\
+        {"seq":2,"id":"close-valve","title":{"zh":"关阀","en":"Close"},"completed":false,"startTick":-1,"endTick":-1,"startSeconds":null,\
+        "seconds":null,"timeUsed":null,"expectedSeconds":12,"maxScore":50,"score":0,"repeatCount":0,"outOfOrder":false,"hintUsed":false,\
+        "evaluation":"fail","evaluationText":{"zh":"差","en":"Fail"},"scoringModel":{"zh":"","en":""},"remarks":{"zh":"","en":""}}],\
+        "quality":[{"id":"level","title":{"zh":"液位","en":"Level"},"unit":"m","band":[1,2],"phaseStartSeconds":0,"phaseEndSeconds":100,\
+        "judgedSeconds":100,"inBandSeconds":90,"fractionInBand":0.9,"excursions":1,"min":0.5,"max":2.1,"maxScore":10,"score":9,\
+        "evaluation":"good","scoringModel":{"zh":"","en":""}}],\
+        "deductions":[{"tick":500,"seconds":50,"cause":"violation","subject":"V-101","title":{"zh":"阀","en":"Valve"},"detail":"opened under pressure","points":2.5}]}
+        """
+    }
+
+    func mode(_ p: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+
+    func testNewStoreIsMigratedInWALModeWithMode0600() throws {
+        let p = path("s.sqlite")
+        let s = try ResultsStore(path: p, create: true)
+        XCTAssertEqual(try s.schemaVersion(), StoreSchema.currentVersion)
+        XCTAssertEqual(try s.journalMode(), "wal")
+        XCTAssertEqual(try s.db.scalar("PRAGMA foreign_keys")?.int, 1)
+        XCTAssertEqual(try s.db.scalar("PRAGMA application_id")?.int, Int64(StoreSchema.applicationID))
+        XCTAssertEqual(try s.db.scalar("PRAGMA user_version")?.int, Int64(StoreSchema.currentVersion))
+        XCTAssertEqual(try mode(p), 0o600)
+        _ = try s.record([StoreTests.record("a1")], actor: "alice")
+        XCTAssertEqual(try mode(p + "-wal"), 0o600, "SQLite gives the WAL file the store's mode")
+        // Reopening runs no migration twice.
+        let again = try ResultsStore(path: p)
+        XCTAssertEqual(try again.count("schema_migrations"), StoreSchema.migrations.count)
+    }
+
+    func testMigrationFromVersion1KeepsRowsAndFillsNewTables() throws {
+        let p = path("v1.sqlite")
+        do {
+            let v1 = try ResultsStore(path: p, create: true, upTo: 1)
+            XCTAssertEqual(try v1.schemaVersion(), 1)
+            // Version 1 has no quality table: insert through the v1 columns directly.
+            try v1.db.run("""
+                INSERT INTO attempts (attempt, student, workstation, scenario, scenario_sha256, engine, seed, mode, total, max, passed,
+                    evaluation, duration, state_hash, journal, journal_sha256, record, record_sha256, graded_at, graded_by)
+                VALUES ('old-1', 's', 'w', 'tank-filling', 'cd', '0.8', '7', 'exam', 80, 100, 1, 'good', 120, 'h', 'j', 'js', ?, 'x', 't', 'me')
+                """, [StoreTests.record("old-1")])
+            try v1.audit(actor: "me", action: "grade", subject: "old-1")
+        }
+        let s = try ResultsStore(path: p)
+        XCTAssertEqual(try s.schemaVersion(), 2)
+        XCTAssertEqual(try s.attempts().map(\.attempt), ["old-1"])
+        XCTAssertEqual(try s.count("quality_results"), 1, "migration 2 fills quality_results from the stored records")
+        XCTAssertEqual(try s.auditLog().map(\.action), ["grade"])
+    }
+
+    func testGradingTwiceKeepsOneRowPerAttempt() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        let recs = [StoreTests.record("a1"), StoreTests.record("a2", total: 40)]
+        let first = try s.record(recs, actor: "alice")
+        XCTAssertEqual(first.inserted, 2)
+        // The same results again, even graded from other paths: nothing changes.
+        let second = try s.record([StoreTests.record("a1", journal: "elsewhere/a.jsonl"), recs[1]], actor: "bob")
+        XCTAssertEqual(second.unchanged, 2)
+        XCTAssertEqual(second.inserted + second.regraded + second.refused.count, 0)
+        XCTAssertEqual(try s.count("attempts"), 2)
+        XCTAssertEqual(try s.count("step_results"), 4)
+        XCTAssertEqual(try s.count("deductions"), 2)
+        XCTAssertEqual(try s.count("quality_results"), 2)
+        XCTAssertEqual(try s.db.scalar("SELECT count(*) FROM violations")?.int, 2)
+        XCTAssertEqual(try s.record(attempt: "a1"), recs[0], "the first record is kept verbatim")
+        let a2 = try XCTUnwrap(try s.attempts().last)
+        XCTAssertEqual(a2.total, 40); XCTAssertFalse(a2.passed)
+        XCTAssertEqual(try s.db.scalar("SELECT seed FROM attempts WHERE attempt = 'a1'")?.string, "18446744073709551615")
+        XCTAssertEqual(try s.auditLog().map(\.action), ["grade", "grade"])
+        XCTAssertEqual(try s.auditLog().last?.detail, "inserted 0, unchanged 2, regraded 0, refused 0")
+    }
+
+    func testConflictingResultIsRefusedAndRegradeKeepsHistory() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        _ = try s.record([StoreTests.record("a1", total: 87.5)], actor: "alice")
+        let refused = try s.record([StoreTests.record("a1", total: 30), StoreTests.record("a2")], actor: "bob")
+        XCTAssertEqual(refused.refused, ["a1"])
+        XCTAssertEqual(refused.inserted, 1, "a refusal does not stop the rest of the batch")
+        XCTAssertEqual(try s.attempts().first?.total, 87.5, "one truth: the stored result stays")
+        XCTAssertEqual(try s.history(attempt: "a1"), [])
+        XCTAssertTrue(StoreError.conflict(attempt: "a1").description.contains("--regrade"))
+
+        let re = try s.record([StoreTests.record("a1", total: 30)], actor: "carol", regrade: true)
+        XCTAssertEqual(re.regraded, 1)
+        XCTAssertEqual(try s.attempts().first?.total, 30)
+        XCTAssertEqual(try s.history(attempt: "a1"), [StoreTests.record("a1", total: 87.5)])
+        XCTAssertEqual(try s.count("step_results"), 4, "children replaced, not duplicated")
+        let log = try s.auditLog()
+        XCTAssertEqual(log.map(\.action), ["grade", "grade-refused", "grade", "regrade", "grade"])
+        XCTAssertEqual(log[3].actor, "carol"); XCTAssertEqual(log[3].subject, "a1")
+    }
+
+    func testAuditLogIsAppendOnly() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        try s.audit(actor: "a", action: "grade", subject: "x")
+        XCTAssertThrowsError(try s.db.run("UPDATE audit SET actor = 'mallory'")) { e in
+            XCTAssertTrue("\(e)".contains("append-only"), "\(e)")
+        }
+        XCTAssertThrowsError(try s.db.run("DELETE FROM audit"))
+        XCTAssertEqual(try s.auditLog().map(\.actor), ["a"])
+    }
+
+    func testBackupWhileAnotherConnectionWritesThenRestoreRoundTrips() throws {
+        let p = path("live.sqlite")
+        let s = try ResultsStore(path: p, create: true)
+        _ = try s.record((0..<200).map { StoreTests.record("a\($0)") }, actor: "alice")
+        let writer = try ResultsStore(path: p)   // a second connection, e.g. another grader
+        var written = 0
+        try s.backup(to: path("backup.sqlite"), actor: "ops", pagesPerStep: 2) {
+            if written < 5 { _ = try writer.record([StoreTests.record("w\(written)")], actor: "bob"); written += 1 }
+        }
+        XCTAssertEqual(written, 5, "the writer ran during the backup")
+        XCTAssertEqual(try mode(path("backup.sqlite")), 0o600)
+        XCTAssertEqual(try ResultsStore.validateBackup(path("backup.sqlite")), StoreSchema.currentVersion)
+
+        // The snapshot holds every row committed before it finished.
+        func dump(_ st: ResultsStore) throws -> [String] {
+            var rows: [String] = []
+            for t in ["attempts", "step_results", "deductions", "quality_results"] {
+                rows += try st.db.query("SELECT * FROM \(t) ORDER BY 1, 2").map { "\(t) " + $0.map(\.description).joined(separator: "|") }
+            }
+            return rows
+        }
+        let before = try dump(s)
+        XCTAssertEqual(try s.count("attempts"), 205)
+
+        // Damage the live store (all attempts deleted), then restore.
+        try s.db.execute("DELETE FROM step_results; DELETE FROM deductions; DELETE FROM quality_results; DELETE FROM attempts")
+        XCTAssertEqual(try s.count("attempts"), 0)
+        let kept = try s.restore(from: path("backup.sqlite"), actor: "ops")
+        XCTAssertEqual(kept, p + ".before-restore")
+        XCTAssertEqual(try mode(kept), 0o600)
+        XCTAssertEqual(try dump(s), before, "every row round-trips")
+        XCTAssertEqual(try s.journalMode(), "wal")
+        // The other connection sees the restored data too.
+        XCTAssertEqual(try writer.count("attempts"), 205)
+        let actions = try s.auditLog(limit: 1000).map(\.action)
+        XCTAssertEqual(actions, ["grade", "backup"] + Array(repeating: "grade", count: 5) + ["restore"],
+                       "the backup holds its own audit row and the writes made during it")
+        // The kept copy is the damaged store, itself a valid backup.
+        XCTAssertEqual(try ResultsStore.validateBackup(kept), StoreSchema.currentVersion)
+        XCTAssertThrowsError(try s.backup(to: path("backup.sqlite"), actor: "ops"), "an existing backup file is never overwritten")
+    }
+
+    func testRestoreFromVersion1BackupMigrates() throws {
+        do { _ = try ResultsStore(path: path("v1.sqlite"), create: true, upTo: 1) }
+        let v1 = try ResultsStore(path: path("v1.sqlite"), upTo: 1)
+        try v1.backup(to: path("v1-backup.sqlite"), actor: "ops")
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        _ = try s.record([StoreTests.record("a1")], actor: "alice")
+        try s.restore(from: path("v1-backup.sqlite"), actor: "ops")
+        XCTAssertEqual(try s.schemaVersion(), StoreSchema.currentVersion)
+        XCTAssertEqual(try s.count("attempts"), 0)
+    }
+
+    func testRestoreRefusesFilesThatAreNotStoresAndChangesNothing() throws {
+        let p = path("s.sqlite")
+        let s = try ResultsStore(path: p, create: true)
+        _ = try s.record([StoreTests.record("a1")], actor: "alice")
+        try Data("not a database at all, just text\n".utf8).write(to: URL(fileURLWithPath: path("junk.sqlite")))
+        let other = try SQLiteDatabase(path: path("other.sqlite"))
+        try other.execute("CREATE TABLE t (x)")
+        for bad in ["junk.sqlite", "other.sqlite", "missing.sqlite"] {
+            XCTAssertThrowsError(try s.restore(from: path(bad), actor: "ops"), bad) { e in
+                XCTAssertFalse("\(e)".contains("\n"), "one line: \(e)")
+            }
+        }
+        XCTAssertEqual(try s.count("attempts"), 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: p + ".before-restore"))
+    }
+
+    func testPermissionsAreEnforced() throws {
+        let p = path("s.sqlite")
+        do { _ = try ResultsStore(path: p, create: true) }
+        XCTAssertEqual(try mode(p), 0o600)
+        chmod(p, 0o644)
+        XCTAssertThrowsError(try ResultsStore(path: p)) { e in
+            XCTAssertEqual(e as? StoreError, .permissions(path: p, mode: 0o644))
+            XCTAssertTrue("\(e)".contains("chmod 600"))
+        }
+        chmod(p, 0o600)
+        XCTAssertNoThrow(try ResultsStore(path: p))
+        // Missing without create, a symbolic link, a folder: refused.
+        XCTAssertThrowsError(try ResultsStore(path: path("none.sqlite"))) { XCTAssertEqual($0 as? StoreError, .missing(path: path("none.sqlite"))) }
+        try FileManager.default.createSymbolicLink(atPath: path("link.sqlite"), withDestinationPath: p)
+        XCTAssertThrowsError(try ResultsStore(path: path("link.sqlite")))
+        XCTAssertThrowsError(try ResultsStore(path: dir.path))
+    }
+
+    func testCorruptStoreIsRefusedAndLeftUntouched() throws {
+        let p = path("bad.sqlite")
+        let junk = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+        FileManager.default.createFile(atPath: p, contents: junk, attributes: [.posixPermissions: 0o600])
+        XCTAssertThrowsError(try ResultsStore(path: p, create: true)) { e in
+            guard case .notAStore? = e as? StoreError else { return XCTFail("\(e)") }
+            XCTAssertFalse("\(e)".contains("\n"))
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: p)), junk)
+        // A SQLite file of another application is refused too.
+        let other = try SQLiteDatabase(path: path("other.sqlite"))
+        try other.execute("CREATE TABLE t (x)")
+        chmod(path("other.sqlite"), 0o600)
+        XCTAssertThrowsError(try ResultsStore(path: path("other.sqlite"))) { e in
+            guard case .notAStore? = e as? StoreError else { return XCTFail("\(e)") }
+        }
+    }
+
+    func testBadRecordsAreRefusedWholeBatch() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        XCTAssertThrowsError(try s.record([StoreTests.record("a1"), "{\"attempt\":\"x\"}"], actor: "a"))
+        XCTAssertThrowsError(try s.record(["{not json"], actor: "a"))
+        XCTAssertEqual(try s.count("attempts"), 0)
+    }
+
+    func testOutboxDeliveryAndStatusPerDestination() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        var t = 0
+        s.clock = { t += 1; return String(format: "2026-06-30T08:00:%02d.000Z", t) }
+        _ = try s.record([StoreTests.record("a1"), StoreTests.record("a2"), StoreTests.record("a3")], actor: "alice")
+        try s.enqueue(attempt: "a1", destination: "lrs", items: [("s1", "{}"), ("s2", "{\"x\":1}")], actor: "ops")
+        try s.enqueue(attempt: "a1", destination: "lrs", items: [("s1", "{}")], actor: "ops")   // same again: no-op
+        XCTAssertThrowsError(try s.enqueue(attempt: "a1", destination: "lrs", items: [("s1", "{\"changed\":1}")], actor: "ops"))
+        XCTAssertThrowsError(try s.enqueue(attempt: "nope", destination: "lrs", items: [("s9", "{}")], actor: "ops"))
+        try s.enqueue(attempt: "a2", destination: "lrs", items: [("s3", "{}")], actor: "ops")
+        try s.enqueue(attempt: "a3", destination: "ilab-x", items: [("r1", "{}")], actor: "ops")
+
+        let due = try s.pending(destination: "lrs")
+        XCTAssertEqual(due.map(\.id), ["s1", "s2", "s3"])
+        try s.markDelivered(due[0].seq)
+        try s.markDelivered(due[1].seq)
+        try s.markFailed(due[2].seq, error: "HTTP 503", retryAfter: 3600)
+        XCTAssertEqual(try s.pending(destination: "lrs").map(\.id), [], "the failed item waits for its retry time")
+        XCTAssertEqual(try s.pending(destination: "lrs", now: "2026-06-30T10:00:00.000Z").map(\.id), ["s3"])
+        let ilab = try s.pending(destination: "ilab-x")
+        try s.markConflict(ilab[0].seq, error: "a different result is already there")
+
+        let status = try s.exportStatus()
+        XCTAssertEqual(status.map(\.destination), ["ilab-x", "lrs"])
+        XCTAssertEqual([status[1].pending, status[1].delivered, status[1].failed, status[1].conflict], [0, 1, 1, 0])
+        XCTAssertEqual(status[1].queuedItems, 1)
+        XCTAssertEqual(status[1].lastErrors.map(\.error), ["HTTP 503"])
+        XCTAssertEqual(status[0].conflict, 1)
+        XCTAssertTrue(try s.auditLog().contains { $0.action == "exported" && $0.subject == "a1" })
+
+        // Queuing delivered items again changes nothing.
+        try s.enqueue(attempt: "a1", destination: "lrs", items: [("s1", "{}"), ("s2", "{\"x\":1}")], actor: "ops")
+        XCTAssertEqual(try s.exportStatus()[1].delivered, 1)
+        XCTAssertEqual(try s.auditLog(limit: 1000).filter { $0.action == "export-queued" }.count, 3)
+        // A regrade puts the attempt back to pending everywhere.
+        _ = try s.record([StoreTests.record("a1", total: 10)], actor: "carol", regrade: true)
+        XCTAssertEqual(try s.exportStatus()[1].pending, 1)
+    }
+
+    func testDeleteKeepsHistoryAndIsAudited() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        _ = try s.record([StoreTests.record("a1"), StoreTests.record("a2")], actor: "alice")
+        try s.enqueue(attempt: "a1", destination: "lrs", items: [("s1", "{}")], actor: "ops")
+        XCTAssertTrue(try s.delete(attempt: "a1", actor: "dora", reason: "wrong student"))
+        XCTAssertFalse(try s.delete(attempt: "a1", actor: "dora", reason: "again"))
+        XCTAssertEqual(try s.attempts().map(\.attempt), ["a2"])
+        for t in ["outbox", "exports"] { XCTAssertEqual(try s.count(t), 0, t) }
+        XCTAssertEqual(try s.count("step_results"), 2)
+        XCTAssertEqual(try s.history(attempt: "a1"), [StoreTests.record("a1")])
+        let last = try XCTUnwrap(try s.auditLog().last)
+        XCTAssertEqual([last.actor, last.action, last.subject], ["dora", "delete", "a1"])
+        XCTAssertTrue(last.detail.contains("reason: wrong student") && last.detail.contains("lrs pending"), last.detail)
+        // Graded again later: a new attempt row.
+        XCTAssertEqual(try s.record([StoreTests.record("a1")], actor: "alice").inserted, 1)
+    }
+
+    func testRestoreOverADamagedStoreKeepsTheDamagedFile() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        _ = try s.record([StoreTests.record("a1")], actor: "alice")
+        try s.backup(to: path("b.sqlite"), actor: "ops")
+        let junk = Data(repeating: 0x42, count: 4096)
+        FileManager.default.createFile(atPath: path("broken.sqlite"), contents: junk, attributes: [.posixPermissions: 0o600])
+        let r = try ResultsStore.restore(store: path("broken.sqlite"), from: path("b.sqlite"), actor: "ops")
+        XCTAssertTrue(r.damaged)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: r.kept)), junk, "the damaged file is kept, not deleted")
+        XCTAssertEqual(try r.store.attempts().map(\.attempt), ["a1"])
+        XCTAssertEqual(try r.store.auditLog().map(\.action).suffix(2), ["restore", "restore-damaged"])
+        XCTAssertEqual(try mode(path("broken.sqlite")), 0o600)
+        // A bad backup changes nothing, even for a damaged store.
+        FileManager.default.createFile(atPath: path("broken2.sqlite"), contents: junk, attributes: [.posixPermissions: 0o600])
+        XCTAssertThrowsError(try ResultsStore.restore(store: path("broken2.sqlite"), from: path("broken.sqlite.before-restore"), actor: "ops"))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("broken2.sqlite"))), junk)
+    }
+
+    func testSQLiteWrapperErrorsCarrySQLiteMessages() throws {
+        let db = try SQLiteDatabase(path: path("w.sqlite"))
+        XCTAssertThrowsError(try db.execute("CREATE TABL x")) { e in
+            XCTAssertTrue((e as? SQLiteError)?.message.contains("syntax error") ?? false, "\(e)")
+        }
+        try db.execute("CREATE TABLE t (a INTEGER, b TEXT, c REAL, d BLOB)")
+        try db.run("INSERT INTO t VALUES (?, ?, ?, ?)", [Int64.min, "é\u{0}x", 1.5, SQLiteValue.blob([0, 1, 255])])
+        XCTAssertEqual(try db.query("SELECT * FROM t").first, [.integer(Int64.min), .text("é\u{0}x"), .real(1.5), .blob([0, 1, 255])])
+        XCTAssertThrowsError(try db.run("INSERT INTO t VALUES (?, ?)", [1, 2]), "wrong parameter count")
+        XCTAssertThrowsError(try db.transaction { try db.run("INSERT INTO t (a) VALUES (1)"); throw StoreError.badRecord("stop") })
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM t")?.int, 1, "rolled back")
+    }
+}
