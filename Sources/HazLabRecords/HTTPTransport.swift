@@ -83,7 +83,29 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
                 case .cannotConnectToHost: reason = "connection refused"
                 case .networkConnectionLost: reason = "connection lost"
                 case .cannotFindHost: reason = "host not found"
-                default: reason = "network error \(u.code.rawValue)"
+                case .serverCertificateUntrusted, .serverCertificateHasUnknownRoot:
+                    reason = "TLS certificate of \(r.url.host ?? "the host") is not trusted"
+                case .serverCertificateHasBadDate, .serverCertificateNotYetValid:
+                    reason = "TLS certificate of \(r.url.host ?? "the host") has expired or is not yet valid"
+                case .clientCertificateRejected, .clientCertificateRequired:
+                    reason = "TLS: \(r.url.host ?? "the host") wants a client certificate"
+                case .secureConnectionFailed:
+                    reason = "TLS connection to \(r.url.host ?? "the host") failed (certificate or protocol)"
+                default:
+                    // FoundationNetworking on Linux reports libcurl's TLS failures as code -1 with
+                    // curl's text, e.g. "SSL certificate problem: self-signed certificate".
+                    let text = (e as NSError).localizedDescription.split(whereSeparator: \.isNewline).joined(separator: " ")
+                    let host = r.url.host ?? "the host"
+                    if let range = text.range(of: "SSL certificate problem:") {
+                        let detail = text[range.upperBound...].trimmingCharacters(in: .whitespaces)
+                        reason = "TLS certificate of \(host) is not trusted" + (detail.isEmpty ? "" : " (\(detail))")
+                    } else if text.localizedCaseInsensitiveContains("certificate") {
+                        reason = "TLS certificate of \(host) is not trusted (\(text))"
+                    } else if text.hasPrefix("SSL") || text.contains("TLS") {
+                        reason = "TLS connection to \(host) failed (\(text))"
+                    } else {
+                        reason = "network error \(u.code.rawValue)"
+                    }
                 }
             } else { reason = "network error" }
             throw HTTPTransportError("\(r.method) \(Self.redacted(r.url)): \(reason)")

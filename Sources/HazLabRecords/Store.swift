@@ -230,6 +230,7 @@ public final class ResultsStore {
             try db.run("DELETE FROM step_results WHERE attempt = ?", [a.attempt])
             try db.run("DELETE FROM deductions WHERE attempt = ?", [a.attempt])
             try db.run("DELETE FROM quality_results WHERE attempt = ?", [a.attempt])
+            try db.run("DELETE FROM events WHERE attempt = ?", [a.attempt])
             // Updated in place (exports and outbox rows refer to it).
             try insert(a, gradedAt: now, by: actor)
             // Anything exported for the old result must be sent again.
@@ -281,6 +282,9 @@ public final class ResultsStore {
             try q.bind([a.attempt, x.id, x.score, x.maxScore, x.fractionInBand, x.excursions])
             while try q.step() {}
         }
+        try db.run("INSERT INTO events (attempt, seq, tick, seconds, kind, subject, detail) "
+                   + StoreSchema.eventRowsSQL(attempt: "?")
+                   + " FROM json_each(?, '$.events') e", [a.attempt, a.record])
     }
 
     /// Deletes an attempt (its results, export status and queued payloads). Its record is
@@ -298,7 +302,7 @@ public final class ResultsStore {
                 """, [attempt, old[1], old[0], old[2], old[3], now, actor])
             let exports = try db.query("SELECT destination, status FROM exports WHERE attempt = ? ORDER BY destination", [attempt])
                 .map { "\($0[0]) \($0[1])" }
-            for t in ["step_results", "deductions", "quality_results", "outbox", "exports", "attempts"] {
+            for t in ["step_results", "deductions", "quality_results", "events", "outbox", "exports", "attempts"] {
                 try db.run("DELETE FROM \(t) WHERE attempt = ?", [attempt])
             }
             try audit(actor: actor, action: "delete", subject: attempt,

@@ -143,5 +143,33 @@ public enum StoreSchema {
         CREATE INDEX outbox_due ON outbox (destination, status, next_try_at, seq);
         CREATE INDEX outbox_attempt ON outbox (attempt, destination);
         """),
+        Migration(version: 3, name: "events", sql: """
+        -- The simulation events of each attempt's replay, in order (the record's "events").
+        CREATE TABLE events (
+            attempt  TEXT NOT NULL REFERENCES attempts (attempt) ON DELETE CASCADE,
+            seq      INTEGER NOT NULL,               -- order in the record, from 0
+            tick     INTEGER NOT NULL,
+            seconds  REAL,                           -- NULL when the record has none
+            kind     TEXT NOT NULL,
+            subject  TEXT NOT NULL,                  -- target, fault or hazard ('' when none)
+            detail   TEXT NOT NULL,                  -- the event's JSON object
+            PRIMARY KEY (attempt, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX events_attempt ON events (attempt, tick);
+        INSERT INTO events (attempt, seq, tick, seconds, kind, subject, detail)
+            \(eventRowsSQL(attempt: "a.attempt"))
+            FROM attempts a, json_each(a.record, '$.events') e;
+        """),
     ]
+
+    /// The SELECT list that turns `json_each(record, '$.events') e` into `events` rows; shared by
+    /// migration 3 and `ResultsStore.insert`, so both store the same rows.
+    static func eventRowsSQL(attempt: String) -> String {
+        """
+        SELECT \(attempt), e.key, json_extract(e.value, '$.tick'), json_extract(e.value, '$.seconds'),
+                   coalesce(json_extract(e.value, '$.kind'), ''),
+                   coalesce(json_extract(e.value, '$.target'), json_extract(e.value, '$.fault'), json_extract(e.value, '$.hazard'), ''),
+                   json(e.value)
+        """
+    }
 }

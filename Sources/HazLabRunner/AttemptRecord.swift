@@ -40,6 +40,16 @@ public enum AttemptRecord {
         s += "\"workstationStateHash\":\(JSON.string(claimed)),"
         s += "\"workstationAgrees\":\(claimed == o.stateHash.hex16),"
         s += ScoreJSON.render(o.score, model: m)
+        // Every simulation event of the replay, in order (the store keeps them row by row).
+        s += ",\"events\":[" + o.events.map { event($0, m) }.joined(separator: ",") + "]"
         return s + "}"
+    }
+
+    /// One event as `OutcomeJSON.describe` writes it, with `seconds` after `tick`.
+    static func event(_ e: Event, _ m: Model) -> String {
+        let d = OutcomeJSON.describe(e, m)
+        let head = "{\"tick\":\(e.tick)"
+        guard d.hasPrefix(head) else { return d }
+        return head + ",\"seconds\":\(JSON.number(m.seconds(ticks: e.tick)))" + d.dropFirst(head.count)
     }
 }

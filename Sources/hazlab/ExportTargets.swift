@@ -110,6 +110,9 @@ func exportXAPI(_ t: ExportTargetOptions, store: StoreOptions) throws {
     for (a, started) in attempts { try outbox.enqueue(try XAPIExporter.items(builder.statements(for: a, started: started))) }
     let exporter = XAPIExporter(client: XAPIClient(credentials: creds), log: { printError("xapi: \(creds.scrub($0))") })
     let r = try exporter.drain(outbox)
+    let left = try outbox.pending(target: XAPIExporter.target, limit: 1_000_000).count
+    try auditExport(t, store: store, destination: "xapi",
+                    detail: "\(r.delivered) delivered, \(r.alreadyStored) already stored, \(r.conflicts.count + r.invalid.count + left) failed")
     print("xapi: \(r.delivered) delivered, \(r.alreadyStored) already stored, \(r.conflicts.count) conflict(s), \(r.invalid.count) invalid")
     for c in r.conflicts { printError("conflict: \(c)") }
     if let stop = r.stoppedOn {
@@ -130,14 +133,25 @@ func exportILabX(_ t: ExportTargetOptions, store: StoreOptions) throws {
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     for r in records { try Data((r.json.render() + "\n").utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(r.originId + ".json")) }
     print("ilabx: wrote \(records.count) record(s) to \(out)")
-    guard t.upload else { return }
+    guard t.upload else {
+        try auditExport(t, store: store, destination: "ilabx", detail: "\(records.count) written, 0 failed")
+        return
+    }
     guard let secret = env["HAZLAB_ILABX_SECRET"] ?? cfg?["secret"]?.string,
           let base = (env["HAZLAB_ILABX_URL"] ?? cfg?["url"]?.string).flatMap(URL.init(string:)), let ticket = t.ticket else {
         throw ExportTargetError(description: "ilab-x upload needs the secret and url ($HAZLAB_ILABX_SECRET/URL or the config file) and --ticket")
     }
     let up = ILabXUploader(base: base, appid: appid, secret: secret)
-    let token = try up.token(ticket: ticket)
-    for r in records { try up.upload(record: r.json, token: token) }
+    var uploaded = 0
+    do {
+        let token = try up.token(ticket: ticket)
+        for r in records { try up.upload(record: r.json, token: token); uploaded += 1 }
+    } catch {
+        try? auditExport(t, store: store, destination: "ilabx",
+                         detail: "\(records.count) written, \(uploaded) uploaded, \(records.count - uploaded) failed")
+        throw error
+    }
+    try auditExport(t, store: store, destination: "ilabx", detail: "\(records.count) written, \(uploaded) uploaded, 0 failed")
     print("ilabx: uploaded \(records.count) record(s)")
 }
 
@@ -148,5 +162,14 @@ func exportCSV(_ t: ExportTargetOptions, store: StoreOptions) throws {
     let dir = URL(fileURLWithPath: out)
     try Data(ExportCSV.attempts(list).utf8).write(to: dir.appendingPathComponent("attempts.csv"))
     try Data(ExportCSV.steps(list).utf8).write(to: dir.appendingPathComponent("steps.csv"))
+    try auditExport(t, store: store, destination: "csv", detail: "\(list.count) written, 0 failed")
     print("csv: wrote \(list.count) attempt(s) to \(out)/attempts.csv and steps.csv")
+}
+
+/// With a results store in use (records read from it, or an explicit --store): one audit row
+/// for the export run, action `export`, subject the destination, detail the counts.
+func auditExport(_ t: ExportTargetOptions, store: StoreOptions, destination: String, detail: String) throws {
+    guard t.results == nil || store.store != nil else { return }
+    let db = try store.open()
+    try storeCall(store.path) { try db.audit(actor: store.who, action: "export", subject: destination, detail: detail) }
 }

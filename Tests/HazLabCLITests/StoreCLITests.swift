@@ -40,6 +40,12 @@ final class StoreCLITests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: dir.file("out/\(f)")), try Data(contentsOf: dir.file("plain/\(f)")), f)
         }
         XCTAssertEqual(try mode(dir.file("s.sqlite")), 0o600)
+        // Every replay event of every record is stored, one row each, in record order.
+        let stored = try ResultsStore(path: dir.file("s.sqlite").path)
+        let recorded = try stored.db.query("SELECT count(*) FROM attempts a, json_each(a.record, '$.events')").first?[0].int ?? -1
+        XCTAssertGreaterThan(recorded, 0)
+        XCTAssertEqual(try stored.count("events"), Int(recorded))
+        XCTAssertEqual(try stored.db.scalar("SELECT count(*) FROM events WHERE kind = 'hazard' AND subject = 'near_overfill'")?.int, 1)
 
         // Grading the same journals again (from another folder): nothing new.
         try makeJournals(dir, folder: "copy")

@@ -73,10 +73,73 @@ final class StoreTests: XCTestCase {
             try v1.audit(actor: "me", action: "grade", subject: "old-1")
         }
         let s = try ResultsStore(path: p)
-        XCTAssertEqual(try s.schemaVersion(), 2)
+        XCTAssertEqual(try s.schemaVersion(), StoreSchema.currentVersion)
         XCTAssertEqual(try s.attempts().map(\.attempt), ["old-1"])
         XCTAssertEqual(try s.count("quality_results"), 1, "migration 2 fills quality_results from the stored records")
         XCTAssertEqual(try s.auditLog().map(\.action), ["grade"])
+    }
+
+    /// The `events` array `hazlab grade` writes for the demo mistakes run
+    /// (Scenarios/tank-filling/runs/mistakes.jsonl), spliced into the demo record.
+    static let mistakesEvents = #"[{"tick":20,"seconds":2,"kind":"action-applied","target":"helmet","verb":"wear","action":0},{"tick":40,"seconds":4,"kind":"action-applied","target":"gloves","verb":"wear","action":1},{"tick":100,"seconds":10,"kind":"action-rejected","target":"XV101","verb":"open","reason":"not-in-zone","action":2},{"tick":150,"seconds":15,"kind":"action-applied","target":"tank_farm","verb":"move-to","action":3},{"tick":250,"seconds":25,"kind":"action-applied","target":"LT101","verb":"measure","action":4},{"tick":250,"seconds":25,"kind":"measurement","target":"LT101","value":0.9981896311115321,"action":4},{"tick":350,"seconds":35,"kind":"action-applied","target":"XV101","verb":"open","action":5},{"tick":450,"seconds":45,"kind":"action-applied","target":"P101","verb":"start","action":6},{"tick":676,"seconds":67.6,"kind":"fault","fault":"pump_trip"},{"tick":676,"seconds":67.6,"kind":"trip","target":"P101"},{"tick":720,"seconds":72,"kind":"action-rejected","target":"P101","verb":"start","reason":"tripped","action":7},{"tick":760,"seconds":76,"kind":"action-applied","target":"P101","verb":"reset","action":8},{"tick":780,"seconds":78,"kind":"action-applied","target":"P101","verb":"start","action":9},{"tick":2494,"seconds":249.4,"kind":"fault","fault":"level_transmitter_stuck"},{"tick":3000,"seconds":300,"kind":"action-applied","target":"LT101","verb":"measure","action":10},{"tick":3000,"seconds":300,"kind":"measurement","target":"LT101","value":2.192413597607306,"action":10},{"tick":4554,"seconds":455.4,"kind":"alarm","target":"LAH101"},{"tick":4700,"seconds":470,"kind":"alarm-acknowledged","target":"LAH101","action":11},{"tick":4700,"seconds":470,"kind":"action-applied","target":"LAH101","verb":"acknowledge","action":11},{"tick":4782,"seconds":478.2,"kind":"hazard","hazard":"near_overfill","consequence":"alarm"},{"tick":4900,"seconds":490,"kind":"action-applied","target":"P101","verb":"stop","action":12},{"tick":5000,"seconds":500,"kind":"action-applied","target":"XV101","verb":"close","action":13},{"tick":5100,"seconds":510,"kind":"changed","target":"settle"},{"tick":5300,"seconds":530,"kind":"report","target":"supervisor","value":0,"action":14},{"tick":5300,"seconds":530,"kind":"action-applied","target":"supervisor","verb":"report","action":14},{"tick":5400,"seconds":540,"kind":"action-applied","target":"","verb":"submit","action":15},{"tick":5400,"seconds":540,"kind":"end","reason":"submitted","action":15}]"#
+    static var mistakesWithEvents: String { String(ExportFixtures.mistakes.dropLast()) + ",\"events\":" + mistakesEvents + "}" }
+
+    func testRecordingTheMistakesAttemptStoresItsEventsInOrder() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        let rec = StoreTests.mistakesWithEvents
+        XCTAssertEqual(try s.record([rec], actor: "alice").inserted, 1)
+        let id = "sha256-84f131055f054d6156c58fb5852f3a73"
+        let recorded = try JSONText.parse(Array(rec.utf8))["events"]?.array ?? []
+        XCTAssertEqual(recorded.count, 27)
+        XCTAssertEqual(try s.count("events"), recorded.count, "one row per event of the record")
+        let seqs = try s.db.query("SELECT seq, tick, kind FROM events WHERE attempt = ? ORDER BY seq", [id])
+        XCTAssertEqual(seqs.map { $0[0].int }, (0..<Int64(recorded.count)).map { $0 })
+        XCTAssertEqual(seqs.map { $0[1].int }, recorded.map { $0["tick"]?.numberText.flatMap { Int64($0) } }, "in record order")
+        XCTAssertEqual(seqs.map { $0[2].string }, recorded.map { $0["kind"]?.string })
+        let hazard = try s.db.query("SELECT tick, seconds, subject, json_extract(detail, '$.consequence') FROM events WHERE attempt = ? AND kind = 'hazard'", [id])
+        XCTAssertEqual(hazard.count, 1)
+        XCTAssertEqual(hazard.first?[0].int, 4782)
+        XCTAssertEqual(hazard.first?[1].double, 478.2)
+        XCTAssertEqual(hazard.first?[2].string, "near_overfill")
+        XCTAssertEqual(hazard.first?[3].string, "alarm")
+        XCTAssertEqual(try s.db.scalar("SELECT subject FROM events WHERE attempt = ? AND seq = 2", [id])?.string, "XV101")
+        // A regrade replaces the events; a delete removes them.
+        let fewer = String(ExportFixtures.mistakes.dropLast()) + ",\"events\":[{\"tick\":1,\"seconds\":0.1,\"kind\":\"fault\",\"fault\":\"f\"}]}"
+        XCTAssertEqual(try s.record([fewer], actor: "bob", regrade: true).regraded, 1)
+        XCTAssertEqual(try s.count("events"), 1)
+        XCTAssertEqual(try s.db.scalar("SELECT subject FROM events")?.string, "f")
+        XCTAssertTrue(try s.delete(attempt: id, actor: "bob", reason: "test"))
+        XCTAssertEqual(try s.count("events"), 0)
+        // Records without events (older graders) store none.
+        _ = try s.record([StoreTests.record("a1")], actor: "alice")
+        XCTAssertEqual(try s.count("events"), 0)
+    }
+
+    func testMigrationFromVersion2FillsEventsFromStoredRecords() throws {
+        let p = path("v2.sqlite")
+        do {
+            let v2 = try ResultsStore(path: p, create: true, upTo: 2)
+            XCTAssertEqual(try v2.schemaVersion(), 2)
+            XCTAssertEqual(try v2.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'events'")?.int, 0)
+            // Version 2 has no events table: insert through the v2 columns directly.
+            for (id, rec) in [("sha256-84f131055f054d6156c58fb5852f3a73", StoreTests.mistakesWithEvents), ("a1", StoreTests.record("a1"))] {
+                try v2.db.run("""
+                    INSERT INTO attempts (attempt, student, workstation, scenario, scenario_sha256, engine, seed, mode, total, max, passed,
+                        evaluation, duration, state_hash, journal, journal_sha256, record, record_sha256, graded_at, graded_by)
+                    VALUES (?, 's', 'w', 'tank-filling', 'cd', '0.8', '7', 'exam', 40, 100, 0, 'fail', 540, 'h', 'j', 'js', ?, 'x', 't', 'me')
+                    """, [id, rec])
+            }
+        }
+        let s = try ResultsStore(path: p)
+        XCTAssertEqual(try s.schemaVersion(), 3)
+        XCTAssertEqual(try s.count("attempts"), 2)
+        XCTAssertEqual(try s.count("events"), 27, "migration 3 fills events from the stored records")
+        let fresh = try ResultsStore(path: path("fresh.sqlite"), create: true)
+        _ = try fresh.record([StoreTests.mistakesWithEvents], actor: "alice")
+        let id = "sha256-84f131055f054d6156c58fb5852f3a73"
+        let all = "SELECT seq, tick, seconds, kind, subject, detail FROM events WHERE attempt = ? ORDER BY seq"
+        XCTAssertEqual(try s.db.query(all, [id]).map { $0.map { "\($0)" } }, try fresh.db.query(all, [id]).map { $0.map { "\($0)" } },
+                       "the migration and recording store the same rows")
     }
 
     func testGradingTwiceKeepsOneRowPerAttempt() throws {
