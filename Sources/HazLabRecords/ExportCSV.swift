@@ -14,24 +14,17 @@ import Foundation
 /// Text from a trainee or workstation that starts with `= + - @`, tab or CR gets a leading
 /// apostrophe, so a spreadsheet never reads it as a formula.
 public enum ExportCSV {
-    public static let bom = "\u{FEFF}"
+    public static let bom = CSV.bom
     public static let attemptColumns = ["attempt", "registration", "student", "workstation", "scenario", "title", "mode", "seed",
                                         "startTime", "endTime", "durationSeconds", "total", "max", "score100", "passScore", "passed",
                                         "evaluation", "veto", "violations", "stateHash", "endReason"]
     public static let stepColumns = ["attempt", "student", "scenario", "seq", "step", "title", "completed", "startTime", "endTime",
                                      "timeUsed", "expectTime", "maxScore", "score", "repeatCount", "evaluation", "scoringModel", "remarks"]
 
-    public static func field(_ s: String) -> String {
-        let q = s.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
-        return q ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-
-    public static func text(_ s: String) -> String {
-        guard let c = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(c) else { return s }
-        return "'" + s
-    }
-
-    static func row(_ f: [String]) -> String { f.map(field).joined(separator: ",") + "\r\n" }
+    // Quoting, the BOM and the formula guard are the grader's CSV rules (`CSV`).
+    public static func field(_ s: String) -> String { CSV.field(s) }
+    public static func text(_ s: String) -> String { CSV.text(s) }
+    static func row(_ f: [String]) -> String { CSV.row(f) }
 
     public static func attempts(_ list: [(ExportAttempt, Date)]) -> String {
         var out = bom + row(attemptColumns)
