@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "HazLabCore", targets: ["HazLabCore"]),
         .library(name: "HazLabScenario", targets: ["HazLabScenario"]),
         .library(name: "HazLabScoring", targets: ["HazLabScoring"]),
+        .executable(name: "hazlab-viewer", targets: ["hazlab-viewer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,12 +29,31 @@ let package = Package(
             "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", "HazLabReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "hazlab-bench", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRunner"], path: "Tools/bench/Sources"),
+        .systemLibrary(name: "CGL", path: "Sources/CGL", providers: [.apt(["libgl-dev"])]),
+        .systemLibrary(name: "CEGL", path: "Sources/CEGL", providers: [.apt(["libegl-dev"])]),
+        .systemLibrary(name: "CGLFW", path: "Sources/CGLFW", providers: [.apt(["libglfw3-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2",
+                       providers: [.apt(["libfreetype-dev", "libfontconfig-dev"])]),
+        // The renderer: scene from the model, shaders, picking, the CJK text atlas, offscreen EGL.
+        .target(name: "HazLabRender", dependencies: ["HazLabCore", "CGL", "CEGL", "CFreeType", "CZlib"]),
+        // The workstation's logic without a window: live session, input layer, HUD, modes.
+        .target(name: "HazLabWorkstation", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords",
+                                                         "HazLabRunner", "HazLabRender"]),
+        .executableTarget(name: "hazlab-viewer", dependencies: [
+            "HazLabWorkstation", "HazLabRender", "HazLabCore", "HazLabScenario", "HazLabRecords", "CGLFW", "CGL",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "hazlab-bench", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRunner",
+                                                             "HazLabRender", "HazLabWorkstation"], path: "Tools/bench/Sources"),
         .testTarget(name: "HazLabCoreTests", dependencies: ["HazLabCore"]),
         .testTarget(name: "HazLabScenarioTests", dependencies: ["HazLabCore", "HazLabScenario"], exclude: ["Invalid"]),
         .testTarget(name: "HazLabEngineTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
         .testTarget(name: "HazLabRecordsTests", dependencies: ["HazLabCore", "HazLabRecords"]),
         .testTarget(name: "HazLabReportTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", "HazLabReport"]),
+        .testTarget(name: "HazLabRenderTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabRender"]),
+        .testTarget(name: "HazLabWorkstationTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner",
+                                                                  "HazLabRender", "HazLabWorkstation"]),
         .testTarget(name: "HazLabCLITests", dependencies: ["HazLabRunner", "HazLabRecords", "HazLabScenario", "HazLabCore"]),
     ]
 )

@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Tools/setup.sh
 swift build -c release --product hazlab
+swift build -c release --product hazlab-viewer
 hazlab=.build/release/hazlab
+viewer=.build/release/hazlab-viewer
 out=${OUT:-demo-out}
 rm -rf "$out"
 mkdir -p "$out/attempts"
@@ -41,6 +43,18 @@ for scenario in Scenarios/*/; do
 done
 echo "wrote $out/class.{zh-CN,en}.html, $out/sheet-*.html, $out/attempts/*.html, $out/grades/results.{json,csv},"
 echo "      $out/results.sqlite, $out/ilabx/*.json and $out/csv/{attempts,steps}.csv"
+echo
+echo "== the student's view: one offscreen frame per scenario, halfway through its mistakes run"
+mkdir -p "$out/screens"
+for scenario in Scenarios/*/; do
+  id=$(basename "$scenario")
+  run="$scenario/runs/mistakes.jsonl"
+  [ -e "$run" ] || continue
+  ticks=$(tail -1 "$run" | sed -n 's/.*"endTick":\([0-9]*\).*/\1/p')
+  rate=$(sed -n 's/^tickRate: *\([0-9]*\).*/\1/p' "$scenario/scenario.yaml"); rate=${rate:-10}
+  $viewer "$scenario" --offscreen --replay "$run" --at $(( ${ticks:-0} / rate / 2 )) --show-gas \
+    --screenshot "$out/screens/$id.png" --size 1280x720
+done
 echo
 echo "== one attempt in the terminal"
 $hazlab run Scenarios/tank-filling --journal Scenarios/tank-filling/runs/mistakes.jsonl

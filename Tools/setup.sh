@@ -5,14 +5,17 @@ cd "$(dirname "$0")/.."
 chmod 600 Tools/demo-keys/ws-demo.key  # git keeps no modes; hazlab refuses key files wider than 0600
 
 need_apt=()
-for pkg in python3-venv valgrind libsqlite3-dev; do
+# The viewer: GLFW, GL/EGL (Mesa), FreeType + fontconfig and a CJK font, zlib; Xvfb for the window test.
+for pkg in python3-venv valgrind libsqlite3-dev \
+           libglfw3-dev libgl-dev libegl-dev libegl-mesa0 libgl1-mesa-dri libfreetype-dev libfontconfig-dev \
+           fonts-wqy-microhei zlib1g-dev xvfb xauth; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
 command -v swift >/dev/null || { echo "setup: Swift 6 is required (https://swift.org/install)"; exit 1; }

@@ -56,6 +56,8 @@ public struct EntityTable: Sendable {
     /// False where the scenario gave no `size` (then `size` is the 1 m default). Documentation
     /// only (the instructor sheet's plan view); the simulation never reads it.
     public var hasSize: [Bool] = []
+    /// An OBJ mesh the viewer draws instead of its built-in shape ("" = none). Viewer only.
+    public var mesh: [String] = []
     public init() {}
     public var count: Int { ids.count }
 }

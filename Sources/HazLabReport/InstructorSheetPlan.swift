@@ -25,92 +25,20 @@ struct PlanView {
     let offPlan: [Int]
     let notPlaced: [Int]
 
-    struct Box {
-        var x0: Double, x1: Double, y0: Double, y1: Double
-        func lo(_ axis: Int) -> Double { axis == 0 ? x0 : y0 }
-        func hi(_ axis: Int) -> Double { axis == 0 ? x1 : y1 }
-    }
-
-    static let gasKey = -1
+    typealias Box = SiteLayout.Box
 
     init(model: Model, lang: ReportLanguage) {
         self.model = model
         self.lang = lang
-        let e = model.entities
-        var rows: [Int] = [], none: [Int] = []
-        for i in 0..<e.count {
-            if i < e.hasPosition.count && e.hasPosition[i] { rows.append(i) } else { none.append(i) }
-        }
-        notPlaced = none
-        // Zones count with their footprint, everything else by its position (a long cable or
-        // bus must not bridge the gap to a far-away site).
-        var items: [(key: Int, box: Box)] = rows.map { row in
-            if model.entities.kinds[row] == .zone { return (row, Self.footprint(model, row)) }
-            let p = model.entities.position[row]
-            return (row, Box(x0: p.x, x1: p.x, y0: p.y, y1: p.y))
-        }
-        if let g = Self.gasBox(model) { items.append((Self.gasKey, g)) }
-        var main = Set(items.map(\.key))
-        for axis in 0..<2 {
-            let kept = Self.mainGroup(items.filter { main.contains($0.key) }, axis: axis)
-            main = main.intersection(kept)
-        }
-        placed = rows.filter { main.contains($0) }
-        offPlan = rows.filter { !main.contains($0) }
+        let layout = SiteLayout(model: model)
+        placed = layout.placed
+        offPlan = layout.offSite
+        notPlaced = layout.notPlaced
     }
 
-    static func hasSize(_ model: Model, _ row: Int) -> Bool {
-        row < model.entities.hasSize.count && model.entities.hasSize[row]
-    }
-
-    /// The footprint of an entity: its size around its position, or the point itself.
-    static func footprint(_ model: Model, _ row: Int) -> Box {
-        let p = model.entities.position[row], s = model.entities.size[row]
-        let kind = model.entities.kinds[row]
-        if kind == .opening || !(hasSize(model, row) || kind == .zone) { return Box(x0: p.x, x1: p.x, y0: p.y, y1: p.y) }
-        return Box(x0: p.x - s.x / 2, x1: p.x + s.x / 2, y0: p.y - s.y / 2, y1: p.y + s.y / 2)
-    }
-
-    static func gasBox(_ model: Model) -> Box? {
-        guard let g = model.gas?.spec else { return nil }
-        return Box(x0: g.originX, x1: g.originX + Double(g.nx) * g.cellSize, y0: g.originY, y1: g.originY + Double(g.ny) * g.cellSize)
-    }
-
-    /// Keys of the main cluster along one axis: intervals that touch form groups; starting from
-    /// the group with the gas grid (else the most members), neighbouring groups join while the
-    /// gap to them is at most max(8 m, the span so far).
-    static func mainGroup(_ items: [(key: Int, box: Box)], axis: Int) -> Set<Int> {
-        guard !items.isEmpty else { return [] }
-        let sorted = items.sorted { ($0.box.lo(axis), $0.box.hi(axis), $0.key) < ($1.box.lo(axis), $1.box.hi(axis), $1.key) }
-        var groups: [(lo: Double, hi: Double, keys: [Int])] = []
-        for it in sorted {
-            if let last = groups.last, it.box.lo(axis) <= last.hi {
-                groups[groups.count - 1].hi = max(last.hi, it.box.hi(axis))
-                groups[groups.count - 1].keys.append(it.key)
-            } else {
-                groups.append((it.box.lo(axis), it.box.hi(axis), [it.key]))
-            }
-        }
-        var start = groups.firstIndex { $0.keys.contains(gasKey) } ?? 0
-        if !groups[start].keys.contains(gasKey) {
-            for (i, g) in groups.enumerated() where g.keys.count > groups[start].keys.count { start = i }
-        }
-        var li = start, ri = start
-        var lo = groups[start].lo, hi = groups[start].hi
-        while true {
-            let limit = max(8, hi - lo)
-            let leftGap = li > 0 ? lo - groups[li - 1].hi : .infinity
-            let rightGap = ri + 1 < groups.count ? groups[ri + 1].lo - hi : .infinity
-            if leftGap <= rightGap && leftGap <= limit {
-                li -= 1; lo = groups[li].lo
-            } else if rightGap <= limit {
-                ri += 1; hi = max(hi, groups[ri].hi)
-            } else {
-                break
-            }
-        }
-        return Set(groups[li...ri].flatMap(\.keys))
-    }
+    static func footprint(_ model: Model, _ row: Int) -> Box { SiteLayout.footprint(model, row) }
+    static func gasBox(_ model: Model) -> Box? { SiteLayout.gasBox(model) }
+    static func hasSize(_ model: Model, _ row: Int) -> Bool { SiteLayout.hasSize(model, row) }
 
     // MARK: - Drawing
 

@@ -37,29 +37,26 @@ public enum Runner {
             inputs.append(model.resolve(a, ordinal: Int32(i)))
             ticks.append(a.tick)
         }
-        var state = State(model: model, seed: seed)
-        var scorer = Scorer(model: model, mode: mode, initial: state)
-        var events: [Event] = []
+        var attempt = AttemptStepper(model: model, seed: seed, mode: mode)
         var trace: [(Int64, UInt64)] = []
-        if traceEvery > 0 { trace.append((0, state.hash)) }
+        if traceEvery > 0 { trace.append((0, attempt.state.hash)) }
         var next = 0, nextHint = 0
-        while !state.ended {
-            let tick = state.tick
+        while !attempt.state.ended {
+            let tick = attempt.state.tick
             while nextHint < hints.count && hints[nextHint].tick <= tick {
-                scorer.hint(step: hints[nextHint].step, tick: hints[nextHint].tick)
+                attempt.hint(step: hints[nextHint].step, tick: hints[nextHint].tick)
                 nextHint += 1
             }
             var end = next
             while end < inputs.count && ticks[end] <= tick { end += 1 }
-            let before = events.count
-            step(model, &state, inputs[next..<end], &events)
+            let new = attempt.step(inputs[next..<end])
             next = end
-            scorer.observe(state, events[before...])
-            observer?(state, events[before...])
-            if traceEvery > 0 && state.tick % traceEvery == 0 { trace.append((state.tick, state.hash)) }
+            observer?(attempt.state, attempt.events[new])
+            if traceEvery > 0 && attempt.state.tick % traceEvery == 0 { trace.append((attempt.state.tick, attempt.state.hash)) }
         }
+        let state = attempt.state
         return RunOutcome(scenario: model.id, seed: seed ?? model.defaultSeed, ticks: state.tick, stateHash: state.hash,
-                          endReason: state.endReason, score: scorer.result, events: events,
+                          endReason: state.endReason, score: attempt.scorer.result, events: attempt.events,
                           trace: trace.map { (tick: $0.0, hash: $0.1) }, finalState: state)
     }
 
@@ -83,6 +80,34 @@ public enum Runner {
             }
         }
         return results.values()
+    }
+}
+
+/// One attempt stepped a tick at a time: the loop of `Runner.replay`, and the viewer's live
+/// session. Inputs for a tick are applied by the step from that tick to the next, so a journal
+/// written live and replayed headless is the same run.
+public struct AttemptStepper: Sendable {
+    public let model: Model
+    public private(set) var state: State
+    public private(set) var scorer: Scorer
+    public private(set) var events: [Event] = []
+
+    public init(model: Model, seed: UInt64? = nil, mode: TrainingMode = .practice) {
+        self.model = model
+        state = State(model: model, seed: seed)
+        scorer = Scorer(model: model, mode: mode, initial: state)
+    }
+
+    /// Charges a hint for procedure step `step` (a journal-only action; the simulation never sees it).
+    public mutating func hint(step: Int, tick: Int64) { scorer.hint(step: step, tick: tick) }
+
+    /// Advances one tick with the inputs stamped for the current tick; returns the range of new events.
+    @discardableResult
+    public mutating func step(_ inputs: ArraySlice<Input>) -> Range<Int> {
+        let before = events.count
+        HazLabCore.step(model, &state, inputs, &events)
+        scorer.observe(state, events[before...])
+        return before..<events.count
     }
 }
 

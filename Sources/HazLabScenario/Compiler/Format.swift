@@ -133,6 +133,7 @@ public enum Format {
         KeySpec("zone", .identifier, "zone the trainee must be in to operate it"),
         KeySpec("position", .list(.quantity(.length)), "layout: [x, y, z] of the footprint centre at floor level"),
         KeySpec("size", .list(.quantity(.length)), "layout: [width, depth, height]"),
+        KeySpec("mesh", .string, "layout: an OBJ file drawn by the viewer instead of the built-in shape (the scenario's folder, else Assets/meshes)"),
     ]
 
     /// Extra keys by entity type.

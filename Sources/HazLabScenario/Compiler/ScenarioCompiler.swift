@@ -138,6 +138,17 @@ struct Compilation {
     }
 
     /// `[x, y, z]` lengths.
+    /// A relative path to an `.obj` file, inside the scenario's folder or Assets/meshes.
+    mutating func meshPath(_ node: YNode?, _ what: String) -> String {
+        guard let node, let text = node.string(&bag, what: what) else { return "" }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        if text.isEmpty || text.hasPrefix("/") || parts.contains("..") || parts.contains("") || !text.lowercased().hasSuffix(".obj") {
+            bag.error(node.location, "'\(what)' must be a relative path to an .obj file without '..', e.g. meshes/pump.obj")
+            return ""
+        }
+        return text
+    }
+
     mutating func vector(_ node: YNode, _ what: String, nonNegative: Bool) -> Vec3? {
         guard let list = node.sequence(&bag, what: what) else { return nil }
         guard list.count == 3 else {
@@ -320,6 +331,7 @@ struct Compilation {
             sizes.append(size ?? Vec3(1, 1, 1))
             entities.hasPosition.append(position != nil)
             entities.hasSize.append(size != nil)
+            entities.mesh.append(meshPath(d.reader.node("mesh"), "\(d.id).mesh"))
             names.append(localized(d.reader.node("name"), "\(d.id).name"))
             switch d.kind {
             case .zone: zones.append(Int32(row))

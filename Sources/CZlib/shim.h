@@ -1,0 +1,2 @@
+// zlib for PNG compression.
+#include <zlib.h>

@@ -1,0 +1,93 @@
+import HazLabCore
+
+/// Keys the workstation understands (GLFW key codes are mapped to these by the window).
+public enum Key: String, Sendable, CaseIterable {
+    case w, a, s, d, q, e
+    case tab, space, escape, enter
+    case g, h, k, l, p, f, c
+    case plus, minus, f10
+    case one = "1", two = "2", three = "3", four = "4", five = "5", six = "6", seven = "7", eight = "8", nine = "9"
+
+    var digit: Int? {
+        switch self {
+        case .one: return 1
+        case .two: return 2
+        case .three: return 3
+        case .four: return 4
+        case .five: return 5
+        case .six: return 6
+        case .seven: return 7
+        case .eight: return 8
+        case .nine: return 9
+        default: return nil
+        }
+    }
+}
+
+public enum MouseButton: Int, Sendable { case left = 0, right = 1 }
+
+/// One input event, as a window delivers it or a test scripts it. Coordinates are pixels,
+/// origin top-left.
+public enum InputEvent: Sendable, Equatable {
+    case key(Key, down: Bool)
+    case mouseMove(x: Float, y: Float)
+    case mouseDown(MouseButton, x: Float, y: Float)
+    case mouseUp(MouseButton, x: Float, y: Float)
+    case scroll(Float)
+    case resize(width: Int, height: Int)
+    /// Wall-clock time passing (seconds): walking, and the simulation's accumulator.
+    case elapse(Double)
+}
+
+/// The verbs offered in an entity's context menu, in menu order.
+public enum VerbMenu {
+    public static func verbs(for row: Int, model: Model, state: State) -> [Verb] {
+        let e = model.entities
+        let i = Int(e.local[row])
+        var v: [Verb]
+        switch e.kinds[row] {
+        case .valve: v = [.open, .close, .set, .inspect]
+        case .switchgear: v = state.switchClosed[i] != 0 ? [.open, .close, .inspect] : [.close, .open, .inspect]
+        case .motor: v = state.motorTripped[i] != 0 ? [.reset, .start, .stop, .inspect] : [.start, .stop, .inspect]
+        case .tank, .sensor, .detector, .reactor: v = [.measure, .inspect]
+        case .bus, .indicator, .supply, .load: v = [.measure, .verify, .inspect]
+        case .alarm: v = [.acknowledge, .inspect]
+        case .ppe: v = state.ppeWorn[i] != 0 ? [.remove] : [.wear]
+        case .zone: v = [.moveTo]
+        case .contact: v = [.report]
+        case .energy: v = [.verify, .inspect]
+        case .opening: v = state.openingOpen[i] != 0 ? [.close, .open] : [.open, .close]
+        case .hotwork: v = [.stop, .start, .inspect]
+        case .leak: v = [.inspect]
+        case .timer, .link: v = []
+        }
+        if e.lockable[row] {
+            v += [state.lockOwner[row] != 0 ? .unlock : .lock, state.tagged[row] != 0 ? .untag : .tag]
+        }
+        return v
+    }
+
+    public static func title(_ v: Verb) -> LocalizedText {
+        switch v {
+        case .open: return LocalizedText(zh: "打开", en: "Open")
+        case .close: return LocalizedText(zh: "关闭", en: "Close")
+        case .set: return LocalizedText(zh: "设定开度…", en: "Set…")
+        case .start: return LocalizedText(zh: "启动", en: "Start")
+        case .stop: return LocalizedText(zh: "停止", en: "Stop")
+        case .reset: return LocalizedText(zh: "复位", en: "Reset")
+        case .lock: return LocalizedText(zh: "上锁", en: "Lock")
+        case .unlock: return LocalizedText(zh: "解锁", en: "Unlock")
+        case .tag: return LocalizedText(zh: "挂牌", en: "Tag")
+        case .untag: return LocalizedText(zh: "摘牌", en: "Remove tag")
+        case .wear: return LocalizedText(zh: "穿戴", en: "Wear")
+        case .remove: return LocalizedText(zh: "脱下", en: "Take off")
+        case .acknowledge: return LocalizedText(zh: "确认报警", en: "Acknowledge")
+        case .moveTo: return LocalizedText(zh: "前往此处", en: "Go here")
+        case .inspect: return LocalizedText(zh: "检查", en: "Inspect")
+        case .measure: return LocalizedText(zh: "测量", en: "Measure")
+        case .report: return LocalizedText(zh: "汇报", en: "Report")
+        case .submit: return LocalizedText(zh: "交卷", en: "Submit")
+        case .verify: return LocalizedText(zh: "验电/验证", en: "Verify")
+        }
+    }
+}

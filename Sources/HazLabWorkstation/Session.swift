@@ -1,0 +1,115 @@
+import Foundation
+import HazLabCore
+import HazLabRecords
+import HazLabRunner
+import HazLabScoring
+
+/// The attempt behind the viewer: the same `AttemptStepper` the headless runner uses, driven
+/// by a fixed-timestep accumulator. Every action is journaled (fsync'd) before the core sees
+/// it, stamped with the tick it will be applied on, so the journal replays to the same state.
+public final class Session {
+    public let model: Model
+    public let mode: TrainingMode
+    public private(set) var attempt: AttemptStepper
+    /// Where actions go (nil when replaying a journal or for a throwaway preview).
+    private let writer: JournalWriter?
+    private let signer: (any JournalSigner)?
+    /// Actions recorded so far, in journal order (hints included), and those not yet applied.
+    public private(set) var actions: [Action] = []
+    private var pending: [Input] = []
+    /// A journal being replayed (offscreen screenshots, review): its actions are fed at their ticks.
+    private var script: [Action] = []
+    private var scriptNext = 0
+    /// Wall time owed to the simulation, in ns × tick rate (exact: a tick is 10⁹ units).
+    private var accumulator: Int64 = 0
+    public var paused = false
+    public private(set) var speed = 1.0
+    /// Set once the journal's trailer is written.
+    public private(set) var finished = false
+
+    public init(model: Model, mode: TrainingMode, seed: UInt64? = nil, writer: JournalWriter? = nil,
+                signer: (any JournalSigner)? = nil, replay: Journal? = nil) {
+        self.model = model
+        self.mode = mode
+        self.writer = writer
+        self.signer = signer
+        attempt = AttemptStepper(model: model, seed: seed, mode: mode)
+        if let replay { script = replay.actions }
+    }
+
+    public var state: State { attempt.state }
+    public var ended: Bool { attempt.state.ended }
+    public var secondsPerTick: Double { model.secondsPerTick }
+
+    /// Pause and speed: teaching may pause and run ×2/×4; practice may pause; exam neither.
+    public var canPause: Bool { mode != .exam }
+    public var allowedSpeeds: [Double] { mode == .teaching ? [1, 2, 4] : [1] }
+    public func setSpeed(_ s: Double) { if allowedSpeeds.contains(s) { speed = s } }
+    public func togglePause() { if canPause { paused.toggle() } else { paused = false } }
+
+    /// Records an action for the current tick: journaled first, then queued for the core.
+    @discardableResult
+    public func perform(_ verb: String, _ target: String, number: Double? = nil, text: String? = nil) throws -> Action? {
+        guard !ended else { return nil }
+        let a = Action(tick: attempt.state.tick, verb: verb, target: target, number: number, text: text)
+        try writer?.append(a)
+        let ordinal = Int32(actions.count)
+        actions.append(a)
+        if verb == Journal.hintVerb {
+            attempt.hint(step: model.procedure.firstIndex { $0.id == target } ?? -1, tick: a.tick)
+        } else {
+            pending.append(model.resolve(a, ordinal: ordinal))
+        }
+        return a
+    }
+
+    /// Advances by `seconds` of wall time (× speed; nothing while paused); returns ticks stepped.
+    @discardableResult
+    public func advance(seconds: Double) throws -> Int {
+        guard !ended, !paused else { return 0 }
+        let rate = Int64(model.tickRate), unit: Int64 = 1_000_000_000
+        // Never more than 2 s of sim per call, so a stalled frame cannot run away.
+        let ns = Int64((max(0, min(seconds, 2)) * speed * 1e9).rounded())
+        accumulator += ns * rate
+        var n = 0
+        while accumulator >= unit && !ended {
+            accumulator -= unit
+            try stepOnce()
+            n += 1
+        }
+        return n
+    }
+
+    /// Runs ticks until `tick` (or the end): screenshots at a moment, tests.
+    public func run(toTick tick: Int64) throws {
+        while !ended && attempt.state.tick < tick { try stepOnce() }
+    }
+
+    /// One tick: replayed actions due now, then the queued ones, through the core.
+    public func stepOnce() throws {
+        while scriptNext < script.count && script[scriptNext].tick <= attempt.state.tick {
+            let a = script[scriptNext]; scriptNext += 1
+            let ordinal = Int32(actions.count)
+            actions.append(a)
+            if a.verb == Journal.hintVerb {
+                attempt.hint(step: model.procedure.firstIndex { $0.id == a.target } ?? -1, tick: a.tick)
+            } else {
+                pending.append(model.resolve(a, ordinal: ordinal))
+            }
+        }
+        attempt.step(pending[...])
+        pending.removeAll(keepingCapacity: true)
+        if ended { try finish() }
+    }
+
+    /// Writes the trailer (end tick, state hash, signature). Called when the core ends the attempt.
+    public func finish() throws {
+        guard !finished, let writer else { finished = true; return }
+        try writer.finish(endTick: attempt.state.tick, stateHash: attempt.state.hash.hex16, signer: signer)
+        finished = true
+    }
+
+    public var journalPath: String? { writer?.path }
+    public var events: [Event] { attempt.events }
+    public var score: ScoreResult { attempt.scorer.result }
+}

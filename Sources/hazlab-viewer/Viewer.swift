@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import HazLabCore
+import HazLabRecords
+import HazLabRender
+import HazLabRunner
+import HazLabScenario
+import HazLabScoring
+import HazLabWorkstation
+
+@main
+struct Viewer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hazlab-viewer",
+        abstract: "The HazLab student workstation: a 3D view of a scenario (GLFW + OpenGL 3.3 core).",
+        discussion: """
+        Opens a window on SCENARIO (a folder holding scenario.yaml, or the file). Every
+        action is journaled as it happens (fsync'd, hash-chained); when the attempt ends
+        it is graded locally with the batch grader and, with --store, recorded and queued
+        for the data centre.
+
+        Headless: --offscreen --screenshot PNG --at SECONDS [--replay JOURNAL] renders one
+        frame with EGL (no X server needed).
+
+        Keys: WASD move · Q/E turn · right-drag look · Tab walk/overview · click an entity
+        for its actions (1–9 pick one) · H hint (practice) · K acknowledge alarms · G gas
+        heatmap · P PPE panel · L 中文/English · Space pause · + speed · F10 submit.
+
+        Examples:
+          hazlab-viewer Scenarios/tank-filling --mode practice --student s001 --journal s001.jsonl
+          hazlab-viewer Scenarios/switchgear-maintenance --offscreen --screenshot bay.png --at 30 \\
+              --replay Scenarios/switchgear-maintenance/runs/perfect.jsonl --size 1280x720
+        """)
+
+    @Argument(help: "Scenario folder or file.") var scenario: String
+    @Option(help: "teaching, practice or exam (default: practice; a replayed journal's own mode).") var mode: String?
+    @Option(help: "Student id written in the journal.") var student = "student"
+    @Option(help: "Workstation id written in the journal.") var workstation = ProcessInfo.processInfo.hostName
+    @Option(help: ArgumentHelp("Journal to write (default: journals/SCENARIO-STUDENT-TIME.jsonl).", valueName: "FILE")) var journal: String?
+    @Option(help: ArgumentHelp("Workstation signing key (hazlab keys generate).", valueName: "FILE")) var key: String?
+    @Option(help: ArgumentHelp("Results store for the local result and the export outbox.", valueName: "FILE")) var store: String?
+    @Option(help: "Seed (default: the scenario's).") var seed: UInt64?
+    @Option(help: "zh or en.") var lang = "zh"
+    @Option(help: "Window or image size, WxH.") var size = "1280x720"
+    @Option(help: "overview or walk.") var camera = "overview"
+    @Flag(help: "Show the gas heatmap.") var showGas = false
+    @Flag(help: "Render headless with EGL (no window, no X server).") var offscreen = false
+    @Option(help: ArgumentHelp("PNG to write (with --offscreen; in a window, of the last of --frames).", valueName: "PNG")) var screenshot: String?
+    @Option(help: ArgumentHelp("Sim time of the screenshot.", valueName: "SECONDS")) var at: Double = 0
+    @Option(help: ArgumentHelp("Journal to replay up to --at.", valueName: "JOURNAL")) var replay: String?
+    @Option(help: ArgumentHelp("Entity to hover (tooltip in screenshots).", valueName: "ID")) var hover: String?
+    @Option(help: ArgumentHelp("Window: close after this many frames (tests).", valueName: "N")) var frames: Int?
+    @Option(help: "Multisample count (0 = off).") var samples = 4
+
+    func validate() throws {
+        if offscreen && screenshot == nil { throw ValidationError("--offscreen needs --screenshot PNG") }
+        if !offscreen && screenshot != nil && frames == nil { throw ValidationError("--screenshot in a window needs --frames N") }
+        if let m = mode, TrainingMode(rawValue: m) == nil { throw ValidationError("--mode must be teaching, practice or exam") }
+        if lang != "zh" && lang != "en" { throw ValidationError("--lang must be zh or en") }
+        if parsedSize == nil { throw ValidationError("--size must be WxH, e.g. 1280x720") }
+        if camera != "overview" && camera != "walk" { throw ValidationError("--camera must be overview or walk") }
+    }
+
+    var parsedSize: (Int, Int)? {
+        let p = size.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard p.count == 2, (16...8192).contains(p[0]), (16...8192).contains(p[1]) else { return nil }
+        return (p[0], p[1])
+    }
+
+    func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data(("hazlab-viewer: error: " + message + "\n").utf8))
+        return ExitCode(1)
+    }
+
+    func run() throws {
+        let path = ScenarioLocator.resolveScenario(scenario)
+        guard let bytes = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else { throw fail("\(path): cannot read the scenario") }
+        let compiled = ScenarioCompiler.compile(bytes: bytes, path: path)
+        guard let model = compiled.model else {
+            for d in compiled.errors { FileHandle.standardError.write(Data("\(d)\n".utf8)) }
+            throw fail("\(path): the scenario does not compile")
+        }
+        var replayJournal: Journal?
+        if let r = replay {
+            do { replayJournal = try Journal.read(path: r) } catch { throw fail("\(error)") }
+            if replayJournal!.header.scenario != model.id { throw fail("\(r): the journal is for scenario \(replayJournal!.header.scenario), not \(model.id)") }
+        }
+        let m = TrainingMode(rawValue: mode ?? replayJournal?.header.mode ?? "practice") ?? .practice
+        let (w, h) = parsedSize!
+        let fonts: FontSet
+        do { fonts = try FontSet() } catch { throw fail("\(error)") }
+        if offscreen {
+            try renderOffscreen(model: model, mode: m, fonts: fonts, replay: replayJournal, width: w, height: h)
+        } else {
+            try runWindow(model: model, mode: m, fonts: fonts, replay: replayJournal, scenarioPath: path, scenarioBytes: bytes, width: w, height: h)
+        }
+    }
+
+    var assetFolders: [String] { AssetFolders.forScenario(at: ScenarioLocator.resolveScenario(scenario)) }
+
+    func warnAssets(_ ws: Workstation) {
+        for w in ws.scene.assetWarnings { FileHandle.standardError.write(Data("hazlab-viewer: warning: \(w) (drawing the built-in shape)\n".utf8)) }
+    }
+
+    func setUp(_ ws: Workstation) {
+        ws.language = lang == "en" ? .en : .zh
+        ws.showGas = showGas
+        if camera == "walk" { try? ws.perform(.toggleCamera) }
+    }
+
+    func renderOffscreen(model: Model, mode: TrainingMode, fonts: FontSet, replay: Journal?, width: Int, height: Int) throws {
+        let session = Session(model: model, mode: mode, seed: seed ?? replay?.header.seed, replay: replay)
+        let ws = Workstation(session: session, fonts: fonts, width: width, height: height, assetFolders: assetFolders)
+        warnAssets(ws)
+        try ws.fastForward(toTick: model.ticks(seconds: at))
+        setUp(ws)
+        if let id = hover {
+            guard let row = model.entityIndex[id] else { throw fail("--hover: no entity \(id)") }
+            if let a = ws.scene.anchor(Int(row)), let p = ws.camera.project(a, width: Float(width), height: Float(height)) {
+                try ws.handle(.mouseMove(x: p.x, y: p.y))
+            }
+        }
+        do {
+            let context = try OffscreenContext()
+            let image = try withExtendedLifetime(context) { () throws -> Image in
+                let target = try RenderTarget(width: width, height: height, samples: samples)
+                let renderer = try Renderer(fonts: fonts)
+                target.bind()
+                renderer.render(ws.sceneFrame(), camera: ws.camera, overlay: ws.overlay(), width: width, height: height)
+                return target.readPixels()
+            }
+            try PNG.write(image, to: screenshot!)
+        } catch let e as RenderError {
+            throw fail(e.message)
+        }
+        print("\(screenshot!): \(width)x\(height), \(model.id) at \(HUDClock.text(session.state.seconds))\(session.ended ? " (ended: \(session.state.endReason.name))" : "")")
+    }
+}
+
+enum HUDClock {
+    static func text(_ s: Double) -> String { String(format: "%.1f s", s) }
+}
