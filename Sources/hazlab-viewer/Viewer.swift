@@ -50,7 +50,7 @@ struct Viewer: ParsableCommand {
     @Option(help: ArgumentHelp("Journal to replay up to --at.", valueName: "JOURNAL")) var replay: String?
     @Option(help: ArgumentHelp("Entity to hover (tooltip in screenshots).", valueName: "ID")) var hover: String?
     @Option(help: ArgumentHelp("Window: close after this many frames (tests).", valueName: "N")) var frames: Int?
-    @Option(help: "Multisample count (0 = off).") var samples = 4
+    @Option(help: "Multisample count (0 = off; default 4, or 0 on a software renderer such as llvmpipe).") var samples: Int?
 
     func validate() throws {
         if offscreen && screenshot == nil { throw ValidationError("--offscreen needs --screenshot PNG") }
@@ -123,7 +123,8 @@ struct Viewer: ParsableCommand {
         do {
             let context = try OffscreenContext()
             let image = try withExtendedLifetime(context) { () throws -> Image in
-                let target = try RenderTarget(width: width, height: height, samples: samples)
+                let target = try RenderTarget(width: width, height: height,
+                                              samples: samples ?? (Renderer.isSoftware(renderer: context.renderer) ? 0 : 4))
                 let renderer = try Renderer(fonts: fonts)
                 target.bind()
                 renderer.render(ws.sceneFrame(), camera: ws.camera, overlay: ws.overlay(), width: width, height: height)

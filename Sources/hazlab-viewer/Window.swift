@@ -53,14 +53,23 @@ extension Viewer {
         glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3)
         glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE)
         glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE)
-        glfwWindowHint(GLFW_SAMPLES, Int32(samples))
-        guard let window = glfwCreateWindow(Int32(width), Int32(height), "HazLab — \(model.text.title.text(lang))", nil, nil) else {
-            throw fail("GLFW cannot open an OpenGL 3.3 core window")
+        let title = "HazLab — \(model.text.title.text(lang))"
+        func open(_ n: Int) -> OpaquePointer? {
+            glfwWindowHint(GLFW_SAMPLES, Int32(n))
+            guard let w = glfwCreateWindow(Int32(width), Int32(height), title, nil, nil) else { return nil }
+            glfwMakeContextCurrent(w)
+            return w
+        }
+        guard var window = open(samples ?? 4) else { throw fail("GLFW cannot open an OpenGL 3.3 core window") }
+        if samples == nil && Renderer.isSoftware(renderer: Renderer.currentRenderer) {
+            // 4× MSAA costs a software rasteriser most of its frame; reopen without it.
+            glfwDestroyWindow(window)
+            guard let w = open(0) else { throw fail("GLFW cannot open an OpenGL 3.3 core window") }
+            window = w
         }
         defer { glfwDestroyWindow(window) }
-        glfwMakeContextCurrent(window)
         glfwSwapInterval(1)
-        if samples > 0 { glEnable(GLenum(bitPattern: GL_MULTISAMPLE)) }
+        if (samples ?? 4) > 0 { glEnable(GLenum(bitPattern: GL_MULTISAMPLE)) }
         _ = glfwSetScrollCallback(window) { _, _, dy in scrollAccumulated += dy }
 
         let writer: JournalWriter?, signer: (any JournalSigner)?

@@ -15,6 +15,22 @@ public final class Renderer {
     private var assetMeshes: [(vao: GLuint, vbo: GLuint, ebo: GLuint, count: GLsizei)] = []
     private var assetKey: UUID?
     public var clearColor = V4(0.16, 0.18, 0.21, 1)
+    /// Cull the back faces of opaque closed built-in meshes (their windings face out; tested).
+    /// Off draws every face, as before (kept for the benchmark's comparison).
+    public var cullBackFaces = true
+
+    /// Software rasterisers (llvmpipe, softpipe) spend most of a frame on 4× MSAA's clear and
+    /// resolve: the viewer asks for no multisampling there (BENCHMARKS.md).
+    public static func isSoftware(renderer: String) -> Bool {
+        let r = renderer.lowercased()
+        return r.contains("llvmpipe") || r.contains("softpipe") || r.contains("swrast")
+    }
+
+    /// GL_RENDERER of the current context.
+    public static var currentRenderer: String {
+        guard let p = glGetString(GLenum(bitPattern: GL_RENDERER)) else { return "" }
+        return String(cString: p)
+    }
     /// Draw calls issued by the last `render` (3D and 2D batches).
     public private(set) var lastDrawCalls = 0
 
@@ -90,14 +106,21 @@ public final class Renderer {
         glDisable(GLenum(bitPattern: GL_BLEND))
         glDepthMask(GLboolean(1))
         var translucent: [(Float, Int)] = []
+        var culling = false
         for (i, d) in frame.draws.enumerated() {
             if d.translucent {
                 let c = d.transform.point(V3(0, 0, 0))
                 translucent.append((length(c - eye), i))
             } else {
+                let closed = cullBackFaces && d.asset < 0 && d.mesh != .tube && d.mesh != .quad
+                if closed != culling {
+                    if closed { glEnable(GLenum(bitPattern: GL_CULL_FACE)) } else { glDisable(GLenum(bitPattern: GL_CULL_FACE)) }
+                    culling = closed
+                }
                 draw(d)
             }
         }
+        glDisable(GLenum(bitPattern: GL_CULL_FACE))
         glEnable(GLenum(bitPattern: GL_BLEND))
         glBlendFunc(GLenum(bitPattern: GL_SRC_ALPHA), GLenum(bitPattern: GL_ONE_MINUS_SRC_ALPHA))
         glDepthMask(GLboolean(0))

@@ -10,6 +10,8 @@ import HazLabScenario
 // Instructions per tick = (callgrind(--once) − callgrind(--once --skip-replay)) / ticks.
 //   hazlab-bench --grade JOURNAL_DIR --jobs N [--scenarios DIR]      batch grading (Tools/bench/grade/run.sh)
 //   hazlab-bench --grade JOURNAL_DIR --compile-only [--scenarios DIR] the baseline for memory
+//   hazlab-bench --frames [--size WxH] [--count N] [--warmup N] [--mode M] [--profile] [--out CSV]
+//                [--scenarios DIR | --scenario DIR]                   viewer frame time, EGL (FrameBench.swift)
 
 func cpuSeconds() -> Double {
     var ts = timespec()
@@ -25,6 +27,14 @@ let args = Array(CommandLine.arguments.dropFirst())
 
 if args.contains("--thread-scaling") {
     threadScaling(scenario: option("--scenario") ?? "Scenarios/tank-filling", repeats: Int(option("--repeat") ?? "") ?? 60)
+    exit(0)
+}
+if args.contains("--frames") {
+    let count: Int = Int(option("--count") ?? "") ?? 120
+    let warmup: Int = Int(option("--warmup") ?? "") ?? 10
+    frameBench(scenarios: option("--scenarios") ?? "Scenarios", only: option("--scenario"), size: option("--size") ?? "1280x720",
+               count: count, warmup: warmup, mode: option("--mode") ?? "practice", profile: args.contains("--profile"),
+               out: option("--out"))
     exit(0)
 }
 if let gradeDir = option("--grade") {

@@ -1,0 +1,280 @@
+import Foundation
+import XCTest
+import HazLabRender
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the `hazlab-viewer` executable built next to this test bundle (this target cannot
+/// depend on an executable), in a separate process with a time limit.
+enum ViewerProcess {
+    struct Output {
+        var status: Int32
+        var reason: Process.TerminationReason
+        var stdout: String
+        var stderr: String
+        var timedOut: Bool
+        var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
+        var all: String { stdout + stderr }
+    }
+
+    /// The repository root, found from this file's location (never the current directory).
+    static let repoRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()   // HazLabWorkstationTests
+        .deletingLastPathComponent()   // Tests
+        .deletingLastPathComponent()   // root
+
+    static func scenario(_ id: String) -> URL { repoRoot.appendingPathComponent("Scenarios/\(id)") }
+    static func run(_ id: String, _ name: String) -> URL { scenario(id).appendingPathComponent("runs/\(name)") }
+
+    /// CI must run every test: there a missing prerequisite fails instead of skipping.
+    static var onCI: Bool { ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty } ?? false }
+
+    static func binary() throws -> String {
+        // On Linux the test bundle is the `.xctest` executable itself, whose main bundle is the
+        // build folder; on macOS a loaded `.xctest` bundle next to the products.
+        var folders = Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map { $0.bundleURL.deletingLastPathComponent() }
+        folders.append(Bundle.main.bundleURL)
+        folders.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        for folder in folders {
+            let candidate = folder.appendingPathComponent("hazlab-viewer").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        let message = "hazlab-viewer not found next to the test bundle; build it with `swift build --build-tests`"
+        if onCI { XCTFail(message); throw ViewerTestError(message) }
+        throw XCTSkip(message)
+    }
+
+    /// `name` on PATH, or nil.
+    static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in path.split(separator: ":") where !dir.isEmpty {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs `executable args…` in `directory`, killed (with every process it started) after
+    /// `timeout` seconds. Output goes through files, so a chatty child never blocks on a pipe.
+    static func launch(_ executable: String, _ args: [String], in directory: URL, timeout: TimeInterval = 120) throws -> Output {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hazlab-viewer-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        p.currentDirectoryURL = directory
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        let exited = DispatchSemaphore(value: 0)
+        p.terminationHandler = { _ in exited.signal() }
+        try p.run()
+        var timedOut = false
+        if exited.wait(timeout: .now() + timeout) == .timedOut {
+            timedOut = true
+            killTree(p.processIdentifier)
+            _ = exited.wait(timeout: .now() + 10)
+        }
+        p.waitUntilExit()
+        try out.close(); try err.close()
+        let o = try Data(contentsOf: outURL), e = try Data(contentsOf: errURL)
+        return Output(status: p.terminationStatus, reason: p.terminationReason,
+                      stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self), timedOut: timedOut)
+    }
+
+    static func viewer(_ args: [String], in directory: URL, timeout: TimeInterval = 120) throws -> Output {
+        try launch(try binary(), args, in: directory, timeout: timeout)
+    }
+
+    /// Stops `pid` and all its descendants (xvfb-run's Xvfb and the viewer): SIGTERM first, so
+    /// Xvfb removes its lock file, then SIGKILL for whatever is still running after 3 s.
+    static func killTree(_ pid: Int32) {
+        #if os(Linux)
+        func stat(_ p: Int32) -> (state: Substring, ppid: Int32)? {
+            guard let text = try? String(contentsOfFile: "/proc/\(p)/stat", encoding: .utf8),
+                  let close = text.range(of: ")", options: .backwards) else { return nil }
+            // "pid (comm) state ppid ...": the fields after the last ')'.
+            let fields = text[close.upperBound...].split(separator: " ")
+            guard fields.count > 1, let ppid = Int32(fields[1]) else { return nil }
+            return (fields[0], ppid)
+        }
+        var parent: [Int32: Int32] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            if let p = Int32(name), let s = stat(p) { parent[p] = s.ppid }
+        }
+        var tree: [Int32] = [pid], k = 0
+        while k < tree.count {
+            let p = tree[k]; k += 1
+            tree += parent.filter { $0.value == p }.map(\.key)
+        }
+        func running(_ p: Int32) -> Bool { stat(p).map { $0.state != "Z" } ?? false }
+        for p in tree.reversed() { kill(p, SIGTERM) }
+        let deadline = Date().addingTimeInterval(3)
+        while Date() < deadline && tree.contains(where: running) { usleep(50_000) }
+        for p in tree.reversed() where running(p) { kill(p, SIGKILL) }
+        #else
+        kill(pid, SIGTERM)
+        usleep(500_000)
+        kill(pid, SIGKILL)
+        #endif
+    }
+
+    /// The offscreen screenshot command of the tests (tank-filling, perfect run, t = 20 s).
+    static func screenshotArgs(_ png: URL, size: String = "640x360") -> [String] {
+        [scenario("tank-filling").path, "--offscreen", "--screenshot", png.path, "--at", "20",
+         "--replay", run("tank-filling", "perfect.jsonl").path, "--size", size]
+    }
+}
+
+struct ViewerTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// A temporary folder removed when the test ends.
+final class ViewerTempDir {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("hazlab-viewertests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+    /// Everything in the folder (to check that a failed run left nothing behind).
+    var contents: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted() }
+}
+
+final class ViewerProcessTests: XCTestCase {
+    /// Skips (or fails on CI) when this machine has no headless GL; otherwise asserts success.
+    private func requireSuccess(_ o: ViewerProcess.Output, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        if o.status != 0 && o.stderr.contains("no surfaceless Mesa display") && !ViewerProcess.onCI {
+            throw XCTSkip("headless GL unavailable: \(o.stderr)")
+        }
+        XCTAssertFalse(o.timedOut, "\(what) timed out", file: file, line: line)
+        XCTAssertEqual(o.reason, .exit, "\(what) was killed by a signal:\n\(o.all)", file: file, line: line)
+        XCTAssertEqual(o.status, 0, "\(what) failed:\n\(o.all)", file: file, line: line)
+    }
+
+    // 1. A screenshot of the replayed demo at 20 s: the right size, and a real picture.
+    func testOffscreenScreenshotIsAPicture() throws {
+        let dir = try ViewerTempDir()
+        let png = dir.file("shot.png")
+        let o = try ViewerProcess.viewer(ViewerProcess.screenshotArgs(png), in: dir.url)
+        try requireSuccess(o, "hazlab-viewer --offscreen")
+        XCTAssertTrue(o.stdout.contains("640x360"), o.stdout)
+        let image = try PNG.decode([UInt8](try Data(contentsOf: png)))
+        XCTAssertEqual(image.width, 640)
+        XCTAssertEqual(image.height, 360)
+
+        var colours = Set<UInt32>()
+        var sameAsCorner = 0
+        let corner = image.pixel(x: 0, y: 0)
+        let rgba = image.rgba
+        for i in stride(from: 0, to: rgba.count, by: 4) {
+            colours.insert(UInt32(rgba[i]) << 16 | UInt32(rgba[i + 1]) << 8 | UInt32(rgba[i + 2]))
+            if rgba[i] == corner.r && rgba[i + 1] == corner.g && rgba[i + 2] == corner.b && rgba[i + 3] == corner.a { sameAsCorner += 1 }
+        }
+        let fraction = Double(sameAsCorner) / Double(image.width * image.height)
+        XCTAssertGreaterThan(colours.count, 50, "too few distinct colours: the frame looks blank")
+        XCTAssertLessThan(fraction, 0.9, "\(Int(fraction * 100)) % of the pixels equal the top-left one: the frame looks blank")
+
+        // The top-left pixel is the HUD's title bar: check the 3D view too. The middle of the
+        // picture (the tank and its pipes in the overview camera) is not one flat colour.
+        var middle = [UInt32: Int]()
+        for y in image.height / 3 ..< 2 * image.height / 3 {
+            for x in image.width / 4 ..< 3 * image.width / 4 {
+                let p = image.pixel(x: x, y: y)
+                middle[UInt32(p.r) << 16 | UInt32(p.g) << 8 | UInt32(p.b), default: 0] += 1
+            }
+        }
+        let area = (image.height / 3) * (image.width / 2)
+        XCTAssertGreaterThan(middle.count, 20, "the 3D view in the middle of the frame looks empty")
+        XCTAssertLessThan(Double(middle.values.max() ?? 0) / Double(area), 0.9, "the 3D view in the middle of the frame is one colour")
+    }
+
+    // 2. The same command twice gives the same bytes (llvmpipe is deterministic; PNG.encode is).
+    func testOffscreenScreenshotIsDeterministic() throws {
+        let dir = try ViewerTempDir()
+        let a = dir.file("a.png"), b = dir.file("b.png")
+        try requireSuccess(try ViewerProcess.viewer(ViewerProcess.screenshotArgs(a), in: dir.url), "first run")
+        try requireSuccess(try ViewerProcess.viewer(ViewerProcess.screenshotArgs(b), in: dir.url), "second run")
+        let da = try Data(contentsOf: a), db = try Data(contentsOf: b)
+        XCTAssertGreaterThan(da.count, 1000)
+        XCTAssertTrue(da == db, "two runs of the same screenshot differ (\(da.count) vs \(db.count) bytes)")
+    }
+
+    // 3. Bad input: one clear error line, a failing exit status, no PNG (not even a temp file).
+    func testMissingScenarioIsAOneLineError() throws {
+        let dir = try ViewerTempDir()
+        let missing = dir.file("no-such-scenario").path
+        let o = try ViewerProcess.viewer([missing, "--offscreen", "--screenshot", dir.file("out.png").path, "--at", "20"], in: dir.url)
+        XCTAssertFalse(o.timedOut)
+        XCTAssertNotEqual(o.status, 0)
+        XCTAssertEqual(o.stderrLines.count, 1, "expected one error line:\n\(o.stderr)")
+        XCTAssertTrue(o.stderr.hasPrefix("hazlab-viewer: error: "), o.stderr)
+        XCTAssertTrue(o.stderr.contains(missing) && o.stderr.contains("cannot read the scenario"), o.stderr)
+        XCTAssertEqual(dir.contents, [], "a failed run left files behind")
+    }
+
+    func testJournalOfAnotherScenarioIsRejected() throws {
+        let dir = try ViewerTempDir()
+        let journal = ViewerProcess.run("switchgear-maintenance", "perfect.jsonl").path
+        let o = try ViewerProcess.viewer([ViewerProcess.scenario("tank-filling").path, "--offscreen", "--screenshot", dir.file("out.png").path,
+                                          "--at", "20", "--replay", journal], in: dir.url)
+        XCTAssertFalse(o.timedOut)
+        XCTAssertNotEqual(o.status, 0)
+        XCTAssertEqual(o.stderrLines.count, 1, "expected one error line:\n\(o.stderr)")
+        XCTAssertTrue(o.stderr.hasPrefix("hazlab-viewer: error: "), o.stderr)
+        XCTAssertTrue(o.stderr.contains("switchgear-maintenance") && o.stderr.contains("tank-filling"), o.stderr)
+        XCTAssertEqual(dir.contents, [], "a failed run left files behind")
+    }
+
+    func testBadSizeIsAUsageError() throws {
+        let dir = try ViewerTempDir()
+        var args = ViewerProcess.screenshotArgs(dir.file("out.png"))
+        args[args.count - 1] = "10x"
+        let o = try ViewerProcess.viewer(args, in: dir.url)
+        XCTAssertFalse(o.timedOut)
+        XCTAssertEqual(o.status, 64, "a usage error exits with EX_USAGE (64):\n\(o.all)")
+        // ArgumentParser prints the error line, then the usage; the error itself is one line.
+        let errors = o.stderrLines.filter { $0.hasPrefix("Error:") }
+        XCTAssertEqual(errors, ["Error: --size must be WxH, e.g. 1280x720"], o.stderr)
+        XCTAssertEqual(o.stdout, "")
+        XCTAssertEqual(dir.contents, [], "a usage error left files behind")
+    }
+
+    // 4. The real window under Xvfb: 30 frames, then a journal with a format-2 header.
+    func testWindowUnderXvfbRendersFramesAndJournals() throws {
+        guard let xvfbRun = ViewerProcess.which("xvfb-run") else {
+            let message = "xvfb-run is not installed: run Tools/setup.sh (it installs xvfb) to test the window"
+            if ViewerProcess.onCI { XCTFail("CI is set but " + message); return }
+            throw XCTSkip(message)
+        }
+        let dir = try ViewerTempDir()
+        let journal = dir.file("J.jsonl")
+        let o = try ViewerProcess.launch(xvfbRun, ["-a", "-s", "-screen 0 1280x720x24", try ViewerProcess.binary(),
+                                                   ViewerProcess.scenario("tank-filling").path, "--frames", "30",
+                                                   "--journal", journal.path, "--student", "t1"], in: dir.url, timeout: 120)
+        XCTAssertFalse(o.timedOut, "the window did not close after 30 frames within 120 s (killed):\n\(o.all)")
+        XCTAssertEqual(o.status, 0, "xvfb-run hazlab-viewer failed:\n\(o.all)")
+        XCTAssertTrue(o.stdout.contains("frames: 30"), o.all)
+        XCTAssertTrue(o.stdout.contains("journal: \(journal.path)"), o.all)
+
+        let text = try String(contentsOf: journal, encoding: .utf8)
+        let first = try XCTUnwrap(text.split(separator: "\n").first.map(String.init), "empty journal")
+        let header = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any], first)
+        XCTAssertEqual(header["type"] as? String, "header", first)
+        XCTAssertEqual(header["format"] as? Int, 2, first)
+        XCTAssertEqual(header["scenario"] as? String, "tank-filling", first)
+        XCTAssertEqual(header["student"] as? String, "t1", first)
+        XCTAssertEqual(header["mode"] as? String, "practice", first)
+        XCTAssertFalse((header["attempt"] as? String ?? "").isEmpty, first)
+    }
+}
