@@ -261,7 +261,8 @@ final class ViewerProcessTests: XCTestCase {
         let journal = dir.file("J.jsonl")
         let o = try ViewerProcess.launch(xvfbRun, ["-a", "-s", "-screen 0 1280x720x24", try ViewerProcess.binary(),
                                                    ViewerProcess.scenario("tank-filling").path, "--frames", "30",
-                                                   "--journal", journal.path, "--student", "t1"], in: dir.url, timeout: 120)
+                                                   "--journal", journal.path, "--student", "t1",
+                                                   "--screenshot", dir.file("window.png").path], in: dir.url, timeout: 120)
         XCTAssertFalse(o.timedOut, "the window did not close after 30 frames within 120 s (killed):\n\(o.all)")
         XCTAssertEqual(o.status, 0, "xvfb-run hazlab-viewer failed:\n\(o.all)")
         XCTAssertTrue(o.stdout.contains("frames: 30"), o.all)
@@ -276,5 +277,17 @@ final class ViewerProcessTests: XCTestCase {
         XCTAssertEqual(header["student"] as? String, "t1", first)
         XCTAssertEqual(header["mode"] as? String, "practice", first)
         XCTAssertFalse((header["attempt"] as? String ?? "").isEmpty, first)
+
+        // The window's own back buffer, read back on the last frame: the 3D view is drawn
+        // (many colours in the middle) and the Chinese title is in the HUD's top bar.
+        let png = try PNG.decode(Array(try Data(contentsOf: dir.file("window.png"))))
+        XCTAssertEqual(png.width, 1280); XCTAssertEqual(png.height, 720)
+        var colours = Set<UInt32>(), bright = 0
+        for y in stride(from: 200, to: 600, by: 3) { for x in stride(from: 400, to: 900, by: 3) {
+            let p = png.pixel(x: x, y: y); colours.insert(UInt32(p.r) << 16 | UInt32(p.g) << 8 | UInt32(p.b))
+        } }
+        for y in 6..<40 { for x in 14..<200 { let p = png.pixel(x: x, y: y); if min(p.r, p.g, p.b) > 170 { bright += 1 } } }
+        XCTAssertGreaterThan(colours.count, 50, "the window's 3D view is flat")
+        XCTAssertGreaterThan(bright, 80, "no title text in the window's HUD")
     }
 }
