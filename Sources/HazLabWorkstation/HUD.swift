@@ -220,7 +220,10 @@ extension Workstation {
                 default: dim = .temperature
                 }
                 o.text(fonts.atlas(.small).truncate(name(row), maxWidth: Int(gw - 20)), gx + 10, top + 14, .small, Self.dim)
-                o.text(HUDFormat.reading(gaugeValue(row), dim), gx + 10, top + 36, .normal, Self.white)
+                let value = gaugeValue(row)
+                let level = m.entities.kinds[row] == .detector ? scene.detectorLevel(row: row, value: value) : 0
+                o.text(scene.detectorText(row: row, value: value) ?? HUDFormat.reading(value, dim), gx + 10, top + 36, .normal,
+                       level == 2 ? Self.red : level == 1 ? Self.amber : Self.white)
                 let tr = trends[k]
                 let px = gx + 120, pw2 = gw - 130, py = top + 20, ph: Float = 36
                 o.rect(px, py, pw2, ph, V4(0, 0, 0, 0.35))

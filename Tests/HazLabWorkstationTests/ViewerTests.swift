@@ -372,6 +372,24 @@ final class ViewerTests: XCTestCase {
         }
     }
 
+    /// Gas detectors read in their own unit; oxygen in %vol, judged low below 19.5 %.
+    func testGasDetectorsReadInTheirOwnUnits() throws {
+        let m = try Fixture.model("confined-space-entry")
+        let scene = Scene(model: m)
+        let s = State(model: m)
+        let o2 = Int(m.entityIndex["GT_O2_top"]!)
+        XCTAssertEqual(scene.detectorText(row: o2, value: 0.209), "20.9 %")
+        XCTAssertEqual(scene.detectorLevel(row: o2, value: 0.209), 0)
+        XCTAssertEqual(scene.detectorLevel(row: o2, value: 0.18), 2)
+        var units = Set<String>()
+        for row in 0..<m.entities.count where m.entities.kinds[row] == .detector {
+            let text = try XCTUnwrap(scene.detectorText(row: row, value: s.detectorValue[Int(m.entities.local[row])]))
+            units.insert(String(text.split(separator: " ").last!))
+        }
+        XCTAssertTrue(units.isSuperset(of: ["%", "%LEL", "ppm"]), "\(units)")
+        XCTAssertNil(scene.detectorText(row: Int(m.entityIndex[m.entities.ids.first { m.entityIndex[$0].map { m.entities.kinds[Int($0)] == .zone } ?? false }!]!), value: 0))
+    }
+
     func testElectricalStatesDifferInPatternAsWellAsColour() {
         let states: [Palette.Electrical] = [.energized, .isolated, .earthed]
         XCTAssertEqual(Set(states.map(\.pattern.rawValue)).count, 3)

@@ -176,6 +176,36 @@ public final class Scene: @unchecked Sendable {
         return state.read(FieldRef(spec.kind, index))
     }
 
+    /// How a gas detector's reading should look: 0 normal, 1 warning, 2 danger. %LEL: 20 / 50 %;
+    /// oxygen: below 19.5 % (or above 23.5 %) is danger; toxic gases: half the STEL / the STEL.
+    public func detectorLevel(row: Int, value v: Double) -> Int {
+        guard let net = model.gas, let k = net.detectorEntities.firstIndex(of: Int32(row)) else { return 0 }
+        switch net.detectors[k].target {
+        case .oxygen:
+            return v < 0.195 || v > 0.235 ? 2 : 0
+        case .species(let sp):
+            if net.detectorReading[k] == .lelFraction { return v >= 0.5 ? 2 : v >= 0.2 ? 1 : 0 }
+            guard let stel = net.spec.species[sp].stelPPM else { return 0 }
+            return v * 1e6 >= stel ? 2 : v * 1e6 >= stel / 2 ? 1 : 0
+        }
+    }
+
+    /// A gas detector's reading in its own unit (%LEL, ppm or %vol), or nil for another entity.
+    public func detectorText(row: Int, value v: Double) -> String? {
+        guard let net = model.gas, let k = net.detectorEntities.firstIndex(of: Int32(row)) else { return nil }
+        if case .oxygen = net.detectors[k].target { return Self.short(v * 100) + " %" }   // O₂ meters read %vol
+        switch net.detectors[k].unit {
+        case .percentLEL: return Self.short(v * 100) + " %LEL"
+        case .ppm: return Self.short(v * 1e6) + " ppm"
+        case .percentVolume: return Self.short(v * 100) + " %"
+        }
+    }
+
+    static func short(_ x: Double) -> String {
+        let a = abs(x)
+        return String(format: a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.2f", x)
+    }
+
     /// Electrical state of a bus, supply or switch (for colour and pattern).
     public func electrical(row: Int, in state: State) -> Palette.Electrical? {
         let i = Int(model.entities.local[row])
@@ -332,8 +362,8 @@ public final class Scene: @unchecked Sendable {
             if hd.pole { add(.cylinder, at(b + V3(0, 0, sz.z / 2), V3(0.05, 0.05, sz.z)), Palette.darkSteel) }
             var color = Palette.steel
             if model.entities.kinds[row] == .detector {
-                let v = s.detectorValue[i]
-                color = v >= 0.5 ? Palette.alarmOn : v >= 0.2 ? Palette.tripped : Palette.running
+                let level = detectorLevel(row: row, value: s.detectorValue[i])
+                color = level == 2 ? Palette.alarmOn : level == 1 ? Palette.tripped : Palette.running
             } else if s.sensorFailure[i] != 0 {
                 color = Palette.tripped
             }
