@@ -49,6 +49,7 @@ struct Viewer: ParsableCommand {
     @Option(help: ArgumentHelp("Sim time of the screenshot.", valueName: "SECONDS")) var at: Double = 0
     @Option(help: ArgumentHelp("Journal to replay up to --at.", valueName: "JOURNAL")) var replay: String?
     @Option(help: ArgumentHelp("Entity to hover (tooltip in screenshots).", valueName: "ID")) var hover: String?
+    @Option(help: ArgumentHelp("Start with the overview camera close to this entity.", valueName: "ID")) var focus: String?
     @Option(help: ArgumentHelp("Window: close after this many frames (tests).", valueName: "N")) var frames: Int?
     @Option(help: "Multisample count (0 = off; default 4, or 0 on a software renderer such as llvmpipe).") var samples: Int?
 
@@ -114,6 +115,10 @@ struct Viewer: ParsableCommand {
         warnAssets(ws)
         try ws.fastForward(toTick: model.ticks(seconds: at))
         setUp(ws)
+        if let id = focus {
+            guard let row = model.entityIndex[id], let a = ws.scene.anchor(Int(row)) else { throw fail("--focus: no placed entity \(id)") }
+            ws.camera.mode = .orbit; ws.camera.target = a; ws.camera.distance = 4.5; ws.camera.pitch = -0.45; ws.camera.yaw = -0.35
+        }
         if let id = hover {
             guard let row = model.entityIndex[id] else { throw fail("--hover: no entity \(id)") }
             if let a = ws.scene.anchor(Int(row)), let p = ws.camera.project(a, width: Float(width), height: Float(height)) {
