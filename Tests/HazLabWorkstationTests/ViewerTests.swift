@@ -107,6 +107,30 @@ final class ViewerTests: XCTestCase {
         XCTAssertGreaterThan(checked, 120)
     }
 
+    /// G shows the gas on the floor: with a leak running, the heatmap changes the picture and is
+    /// reddest where the gas is (the heatmap's maximum column).
+    func testTheGasHeatmapShowsWhereTheGasIs() throws {
+        let rig = try OffscreenRig()
+        let ws = try workstation("boiler-room-gas-leak", replay: "fatal", width: 640, height: 360)
+        try ws.fastForward(toTick: ws.model.ticks(seconds: 400))
+        let heat = try XCTUnwrap(ws.scene.heatmap(ws.state))
+        let k = heat.values.indices.max { heat.values[$0] < heat.values[$1] }!
+        XCTAssertGreaterThan(heat.values[k], 0.5)
+        let hot = heat.origin + V3((Float(k % heat.nx) + 0.5) * heat.cellSize, (Float(k / heat.nx) + 0.5) * heat.cellSize, 0)
+        var c = Camera(); c.mode = .orbit; c.target = V3(hot.x, hot.y, 0); c.distance = 3; c.pitch = -1.55
+        ws.camera = c
+        let off = try rig.render(ws, samples: 0)
+        ws.showGas = true
+        let on = try rig.render(ws, samples: 0)
+        XCTAssertNotEqual(off.rgba, on.rgba)
+        // Somewhere near the hottest column the floor turns red (red channel well above green).
+        var reddest = -255
+        for dy in stride(from: -40, through: 40, by: 4) { for dx in stride(from: -40, through: 40, by: 4) {
+            let p = on.pixel(x: 320 + dx, y: 180 + dy); reddest = max(reddest, Int(p.r) - Int(p.g))
+        } }
+        XCTAssertGreaterThan(reddest, 60)
+    }
+
     func testTheSameFrameRendersToTheSameBytes() throws {
         let rig = try OffscreenRig()
         let a = try rig.render(try workstation("boiler-room-gas-leak", replay: "mistakes", width: 480, height: 270))

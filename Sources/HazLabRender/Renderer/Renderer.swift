@@ -174,15 +174,7 @@ public final class Renderer {
         glUseProgram(heat.id)
         glActiveTexture(GLenum(bitPattern: GL_TEXTURE0))
         glBindTexture(GLenum(bitPattern: GL_TEXTURE_2D), gasTexture)
-        glPixelStorei(GLenum(bitPattern: GL_UNPACK_ALIGNMENT), 1)
-        g.values.withUnsafeBufferPointer {
-            glTexImage2D(GLenum(bitPattern: GL_TEXTURE_2D), 0, GL_R32F, GLsizei(g.nx), GLsizei(g.ny), 0,
-                         GLenum(bitPattern: GL_RED), GLenum(bitPattern: GL_FLOAT), $0.baseAddress)
-        }
-        glTexParameteri(GLenum(bitPattern: GL_TEXTURE_2D), GLenum(bitPattern: GL_TEXTURE_MIN_FILTER), GL_LINEAR)
-        glTexParameteri(GLenum(bitPattern: GL_TEXTURE_2D), GLenum(bitPattern: GL_TEXTURE_MAG_FILTER), GL_LINEAR)
-        glTexParameteri(GLenum(bitPattern: GL_TEXTURE_2D), GLenum(bitPattern: GL_TEXTURE_WRAP_S), GL_CLAMP_TO_EDGE)
-        glTexParameteri(GLenum(bitPattern: GL_TEXTURE_2D), GLenum(bitPattern: GL_TEXTURE_WRAP_T), GL_CLAMP_TO_EDGE)
+        g.values.withUnsafeBytes { Self.uploadRed($0, width: g.nx, height: g.ny, format: GL_R32F, type: GL_FLOAT, filter: GL_LINEAR) }
         let w = Float(g.nx) * g.cellSize, h = Float(g.ny) * g.cellSize
         let model = Mat4.translation(V3(g.origin.x + w / 2, g.origin.y + h / 2, 0.03)) * Mat4.scale(V3(w, h, 1))
         viewProj.m.withUnsafeBufferPointer { glUniformMatrix4fv(heat.location("uViewProj"), 1, GLboolean(0), $0.baseAddress) }
@@ -198,14 +190,19 @@ public final class Renderer {
         let atlas = fonts.atlases[k]
         guard atlasRevisions[k] != atlas.revision else { return }
         glBindTexture(GLenum(bitPattern: GL_TEXTURE_2D), atlasTextures[k])
-        glPixelStorei(GLenum(bitPattern: GL_UNPACK_ALIGNMENT), 1)
-        atlas.pixels.withUnsafeBufferPointer {
-            glTexImage2D(GLenum(bitPattern: GL_TEXTURE_2D), 0, GL_R8, GLsizei(atlas.width), GLsizei(atlas.height), 0,
-                         GLenum(bitPattern: GL_RED), GLenum(bitPattern: GL_UNSIGNED_BYTE), $0.baseAddress)
-        }
-        glTexParameteri(GLenum(bitPattern: GL_TEXTURE_2D), GLenum(bitPattern: GL_TEXTURE_MIN_FILTER), GL_NEAREST)
-        glTexParameteri(GLenum(bitPattern: GL_TEXTURE_2D), GLenum(bitPattern: GL_TEXTURE_MAG_FILTER), GL_NEAREST)
+        atlas.pixels.withUnsafeBytes { Self.uploadRed($0, width: atlas.width, height: atlas.height, format: GL_R8, type: GL_UNSIGNED_BYTE, filter: GL_NEAREST) }
         atlasRevisions[k] = atlas.revision
+    }
+
+    /// Uploads a single-channel image to the bound 2D texture (rows tightly packed), clamped.
+    private static func uploadRed(_ bytes: UnsafeRawBufferPointer, width: Int, height: Int, format: Int32, type: Int32, filter: Int32) {
+        let t = GLenum(bitPattern: GL_TEXTURE_2D)
+        glPixelStorei(GLenum(bitPattern: GL_UNPACK_ALIGNMENT), 1)
+        glTexImage2D(t, 0, format, GLsizei(width), GLsizei(height), 0, GLenum(bitPattern: GL_RED), GLenum(bitPattern: type), bytes.baseAddress)
+        glTexParameteri(t, GLenum(bitPattern: GL_TEXTURE_MIN_FILTER), filter)
+        glTexParameteri(t, GLenum(bitPattern: GL_TEXTURE_MAG_FILTER), filter)
+        glTexParameteri(t, GLenum(bitPattern: GL_TEXTURE_WRAP_S), GL_CLAMP_TO_EDGE)
+        glTexParameteri(t, GLenum(bitPattern: GL_TEXTURE_WRAP_T), GL_CLAMP_TO_EDGE)
     }
 
     /// 2D pass: consecutive items share a batch until the text size (atlas texture) changes.
