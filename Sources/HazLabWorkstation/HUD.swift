@@ -275,8 +275,8 @@ extension Workstation {
         }
         o.text(text(UIStrings.keys), 14, H - 10, .small, Self.dim)
 
-        // Tooltip.
-        if let row = hover, menu == nil {
+        // Tooltip (not over the end-of-attempt report).
+        if let row = hover, menu == nil, !session.ended {
             var lines = [name(row)]
             let other = language == .zh ? m.text.entityNames[row].en : m.text.entityNames[row].zh
             if !other.isEmpty && other != lines[0] { lines.append(other) }
@@ -358,7 +358,7 @@ extension Workstation {
             return
         }
         let verdict = r.passed ? UIStrings.passed : UIStrings.failed
-        o.text("\(text(UIStrings.result))：\(HUDFormat.score(r.total)) / \(HUDFormat.score(r.max))  \(text(verdict))", px + 16, py + 76, .large, r.passed ? Self.green : Self.red)
+        o.text("\(text(UIStrings.result))\(language == .zh ? "：" : ": ")\(HUDFormat.score(r.total)) / \(HUDFormat.score(r.max))  \(text(verdict))", px + 16, py + 76, .large, r.passed ? Self.green : Self.red)
         var y = py + 110
         for st in r.steps {
             guard y < py + ph - 20 else { break }

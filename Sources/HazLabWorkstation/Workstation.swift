@@ -273,6 +273,26 @@ public final class Workstation {
         }
     }
 
+    /// Points the overview camera at an entity from the first side where nothing is in front
+    /// of it (as a student would orbit around); false if it is not placed.
+    @discardableResult
+    public func lookAt(_ row: Int) -> Bool {
+        guard let a = scene.anchor(row) else { return false }
+        var first: Camera?
+        for pitch: Float in [-0.45, -0.9, -1.35] {
+            for k in 0..<8 {
+                var c = Camera()
+                c.mode = .orbit; c.target = a; c.distance = 4.5; c.pitch = pitch; c.yaw = -0.35 + Float(k) * .pi / 4
+                c.position = camera.position
+                if first == nil { first = c }
+                camera = c
+                if let p = c.project(a, width: Float(width), height: Float(height)), pick(x: p.x, y: p.y) == row { return true }
+            }
+        }
+        camera = first!
+        return true
+    }
+
     /// The entity under pixel (x, y), if any.
     public func pick(x: Float, y: Float) -> Int? {
         let r = camera.ray(x: x, y: y, width: Float(width), height: Float(height))

@@ -51,11 +51,13 @@ struct Viewer: ParsableCommand {
     @Option(help: ArgumentHelp("Entity to hover (tooltip in screenshots).", valueName: "ID")) var hover: String?
     @Option(help: ArgumentHelp("Start with the overview camera close to this entity.", valueName: "ID")) var focus: String?
     @Option(help: ArgumentHelp("Window: close after this many frames (tests).", valueName: "N")) var frames: Int?
+    @Option(help: ArgumentHelp("Play scripted input (Docs/viewer.md), 1/60 s per frame; the viewer closes when it ends.", valueName: "FILE")) var script: String?
     @Option(help: "Multisample count (0 = off; default 4, or 0 on a software renderer such as llvmpipe).") var samples: Int?
 
     func validate() throws {
         if offscreen && screenshot == nil { throw ValidationError("--offscreen needs --screenshot PNG") }
-        if !offscreen && screenshot != nil && frames == nil { throw ValidationError("--screenshot in a window needs --frames N") }
+        if !offscreen && screenshot != nil && frames == nil && script == nil { throw ValidationError("--screenshot in a window needs --frames N or --script") }
+        if script != nil && replay != nil { throw ValidationError("--script and --replay do not go together") }
         if let m = mode, TrainingMode(rawValue: m) == nil { throw ValidationError("--mode must be teaching, practice or exam") }
         if lang != "zh" && lang != "en" { throw ValidationError("--lang must be zh or en") }
         if parsedSize == nil { throw ValidationError("--size must be WxH, e.g. 1280x720") }
@@ -91,7 +93,7 @@ struct Viewer: ParsableCommand {
         let fonts: FontSet
         do { fonts = try FontSet() } catch { throw fail("\(error)") }
         if offscreen {
-            try renderOffscreen(model: model, mode: m, fonts: fonts, replay: replayJournal, width: w, height: h)
+            try renderOffscreen(model: model, mode: m, fonts: fonts, replay: replayJournal, scenarioPath: path, scenarioBytes: bytes, width: w, height: h)
         } else {
             try runWindow(model: model, mode: m, fonts: fonts, replay: replayJournal, scenarioPath: path, scenarioBytes: bytes, width: w, height: h)
         }
@@ -109,15 +111,50 @@ struct Viewer: ParsableCommand {
         if camera == "walk" { try? ws.perform(.toggleCamera) }
     }
 
-    func renderOffscreen(model: Model, mode: TrainingMode, fonts: FontSet, replay: Journal?, width: Int, height: Int) throws {
-        let session = Session(model: model, mode: mode, seed: seed ?? replay?.header.seed, replay: replay)
+    func loadScript() throws -> ScriptPlayer? {
+        guard let path = script else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { throw fail("\(path): cannot read the script") }
+        do { return ScriptPlayer(script: try InputScript.parse(String(decoding: data, as: UTF8.self), path: path), path: path) } catch { throw fail("\(error)") }
+    }
+
+    /// At the end of an attempt: grade the journal locally (the batch grader), store and queue it.
+    func gradeAtEnd(model: Model, scenarioPath: String, scenarioBytes: [UInt8]) -> (Workstation) -> Void {
+        let store = self.store, workstation = self.workstation
+        return { ws in
+            guard let path = ws.session.journalPath else { return }
+            do {
+                let r = try LocalGrading.grade(journal: path, model: model, scenarioPath: scenarioPath, scenarioBytes: scenarioBytes,
+                                               store: store, actor: "workstation:\(workstation)")
+                let live = ws.state.hash.hex16
+                print("graded: \(path) — state hash \(r.stateHash)\(r.stateHash == live ? "" : " (the live run gave \(live)!)")"
+                      + (store.map { ", stored in \($0), \(r.queued) statement(s) queued" } ?? ""))
+            } catch {
+                FileHandle.standardError.write(Data("hazlab-viewer: \(error)\n".utf8))
+            }
+        }
+    }
+
+    func renderOffscreen(model: Model, mode: TrainingMode, fonts: FontSet, replay: Journal?, scenarioPath: String,
+                         scenarioBytes: [UInt8], width: Int, height: Int) throws {
+        let player = try loadScript()
+        var writer: JournalWriter?, signer: (any JournalSigner)?
+        if player != nil {
+            do { (writer, signer) = try openJournal(model: model, mode: mode) } catch { throw fail("\(error)") }
+        }
+        let session = Session(model: model, mode: mode, seed: seed ?? replay?.header.seed, writer: writer, signer: signer, replay: replay)
         let ws = Workstation(session: session, fonts: fonts, width: width, height: height, assetFolders: assetFolders)
         warnAssets(ws)
-        try ws.fastForward(toTick: model.ticks(seconds: at))
         setUp(ws)
+        if let player {
+            // A scripted attempt without a window: journaled and graded like one on screen.
+            if let w = writer { print("journal: \(w.path)") }
+            ws.onEnd = gradeAtEnd(model: model, scenarioPath: scenarioPath, scenarioBytes: scenarioBytes)
+            do { while !player.finished { try player.frame(ws) } } catch { throw fail("\(error)") }
+        } else {
+            try ws.fastForward(toTick: model.ticks(seconds: at))
+        }
         if let id = focus {
-            guard let row = model.entityIndex[id], let a = ws.scene.anchor(Int(row)) else { throw fail("--focus: no placed entity \(id)") }
-            ws.camera.mode = .orbit; ws.camera.target = a; ws.camera.distance = 4.5; ws.camera.pitch = -0.45; ws.camera.yaw = -0.35
+            guard let row = model.entityIndex[id], ws.lookAt(Int(row)) else { throw fail("--focus: no placed entity \(id)") }
         }
         if let id = hover {
             guard let row = model.entityIndex[id] else { throw fail("--hover: no entity \(id)") }

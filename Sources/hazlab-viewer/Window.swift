@@ -85,18 +85,8 @@ extension Viewer {
         let renderer: Renderer
         do { renderer = try Renderer(fonts: fonts) } catch { throw fail("\(error)") }
         if let w = writer { print("journal: \(w.path)") }
-        ws.onEnd = { ws in
-            guard let path = ws.session.journalPath else { return }
-            do {
-                let r = try LocalGrading.grade(journal: path, model: model, scenarioPath: scenarioPath, scenarioBytes: scenarioBytes,
-                                               store: store, actor: "workstation:\(workstation)")
-                let live = ws.state.hash.hex16
-                print("graded: \(path) — state hash \(r.stateHash)\(r.stateHash == live ? "" : " (the live run gave \(live)!)")"
-                      + (store.map { ", stored in \($0), \(r.queued) statement(s) queued" } ?? ""))
-            } catch {
-                FileHandle.standardError.write(Data("hazlab-viewer: \(error)\n".utf8))
-            }
-        }
+        ws.onEnd = gradeAtEnd(model: model, scenarioPath: scenarioPath, scenarioBytes: scenarioBytes)
+        let player = try loadScript()
 
         var down = Set<Int32>()
         var buttons = [false, false]
@@ -107,36 +97,41 @@ extension Viewer {
             var fw: Int32 = 0, fh: Int32 = 0
             glfwGetFramebufferSize(window, &fw, &fh)
             if Int(fw) != ws.width || Int(fh) != ws.height { try ws.handle(.resize(width: Int(fw), height: Int(fh))) }
-            for (code, k) in Self.keyMap {
-                let pressed = glfwGetKey(window, code) == GLFW_PRESS
-                if pressed != down.contains(code) {
-                    if pressed { down.insert(code) } else { down.remove(code) }
-                    try ws.handle(.key(k, down: pressed))
+            if let player {
+                // Scripted: the student's hands are the script, and time is 1/60 s per frame.
+                do { try player.frame(ws) } catch { throw fail("\(error)") }
+            } else {
+                for (code, k) in Self.keyMap {
+                    let pressed = glfwGetKey(window, code) == GLFW_PRESS
+                    if pressed != down.contains(code) {
+                        if pressed { down.insert(code) } else { down.remove(code) }
+                        try ws.handle(.key(k, down: pressed))
+                    }
                 }
-            }
-            var cx = 0.0, cy = 0.0
-            glfwGetCursorPos(window, &cx, &cy)
-            try ws.handle(.mouseMove(x: Float(cx), y: Float(cy)))
-            for (i, b) in [MouseButton.left, .right].enumerated() {
-                let pressed = glfwGetMouseButton(window, Int32(b.rawValue)) == GLFW_PRESS
-                if pressed != buttons[i] {
-                    buttons[i] = pressed
-                    try ws.handle(pressed ? .mouseDown(b, x: Float(cx), y: Float(cy)) : .mouseUp(b, x: Float(cx), y: Float(cy)))
+                var cx = 0.0, cy = 0.0
+                glfwGetCursorPos(window, &cx, &cy)
+                try ws.handle(.mouseMove(x: Float(cx), y: Float(cy)))
+                for (i, b) in [MouseButton.left, .right].enumerated() {
+                    let pressed = glfwGetMouseButton(window, Int32(b.rawValue)) == GLFW_PRESS
+                    if pressed != buttons[i] {
+                        buttons[i] = pressed
+                        try ws.handle(pressed ? .mouseDown(b, x: Float(cx), y: Float(cy)) : .mouseUp(b, x: Float(cx), y: Float(cy)))
+                    }
                 }
+                if scrollAccumulated != 0 { try ws.handle(.scroll(Float(scrollAccumulated))); scrollAccumulated = 0 }
+                let now = glfwGetTime()
+                try ws.handle(.elapse(now - last))
+                last = now
             }
-            if scrollAccumulated != 0 { try ws.handle(.scroll(Float(scrollAccumulated))); scrollAccumulated = 0 }
-            let now = glfwGetTime()
-            try ws.handle(.elapse(now - last))
-            last = now
             renderer.render(ws.sceneFrame(), camera: ws.camera, overlay: ws.overlay(), width: ws.width, height: ws.height)
             frame += 1
-            let last = frames.map { frame >= $0 } ?? false
-            if last, let shot = screenshot {
+            let isLastFrame = frames.map { frame >= $0 } ?? (player?.finished ?? false)
+            if isLastFrame, let shot = screenshot {
                 // The window's own pixels (the window test reads them back).
                 try PNG.write(renderer.readBackBuffer(width: ws.width, height: ws.height), to: shot)
             }
             glfwSwapBuffers(window)
-            if last { break }
+            if isLastFrame { break }
         }
         if let w = writer, !session.finished {
             print("closed before the end: \(w.path) holds \(w.actionCount) action(s) and no trailer (hazlab journal recover)")

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
+import HazLabCore
+import HazLabRecords
 import HazLabRender
+import HazLabRunner
+import HazLabScenario
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -289,5 +293,100 @@ final class ViewerProcessTests: XCTestCase {
         for y in 6..<40 { for x in 14..<200 { let p = png.pixel(x: x, y: y); if min(p.r, p.g, p.b) > 170 { bright += 1 } } }
         XCTAssertGreaterThan(colours.count, 50, "the window's 3D view is flat")
         XCTAssertGreaterThan(bright, 80, "no title text in the window's HUD")
+    }
+}
+
+/// The window driven by a script: the real GLFW loop under Xvfb, then a real crash.
+final class ScriptedWindowTests: XCTestCase {
+    static let script = """
+    # PPE, to the tank farm, open the inlet, start and stop the pump, submit
+    click-entity helmet
+    menu 1
+    click-entity tank_farm
+    menu 1
+    wait 1
+    click-entity XV101
+    menu 1
+    wait 2
+    click-entity P101
+    menu 1
+    wait 3
+    click-entity P101
+    menu 2
+    """
+
+    func xvfb() throws -> String {
+        if let x = ViewerProcess.which("xvfb-run") { return x }
+        if ViewerProcess.onCI { XCTFail("xvfb-run is required on CI (Tools/setup.sh installs it)") }
+        throw XCTSkip("xvfb-run not found; run Tools/setup.sh")
+    }
+
+    /// A scripted attempt in the real window ends, is graded, and its journal replays headless
+    /// to the state hash the window's live run reached.
+    func testAScriptedWindowSessionReplaysToTheSameState() throws {
+        let x = try xvfb()
+        let dir = try ViewerTempDir()
+        let scriptURL = dir.file("s.script")
+        try (Self.script + "\nsubmit\nwait 0.5\n").write(to: scriptURL, atomically: true, encoding: .utf8)
+        let journal = dir.file("J.jsonl")
+        let o = try ViewerProcess.launch(x, ["-a", "-s", "-screen 0 1280x720x24", try ViewerProcess.binary(),
+                                             ViewerProcess.scenario("tank-filling").path, "--script", scriptURL.path,
+                                             "--journal", journal.path, "--student", "t2"], in: dir.url, timeout: 240)
+        XCTAssertEqual(o.status, 0, o.all)
+        let graded = try XCTUnwrap(o.stdout.split(separator: "\n").first { $0.hasPrefix("graded: ") }, o.all)
+        XCTAssertFalse(graded.contains("live run gave"), String(graded))
+        let j = try Journal.read(path: journal.path)
+        XCTAssertEqual(j.actions.map(\.verb), ["wear", "move-to", "open", "start", "stop", "submit"])
+        let m = try XCTUnwrap(ScenarioCompiler.compile(path: ViewerProcess.scenario("tank-filling").appendingPathComponent("scenario.yaml").path).model)
+        let replay = Runner.replay(m, journal: j)
+        XCTAssertEqual(j.trailer?.stateHash, replay.stateHash.hex16)
+        XCTAssertTrue(graded.contains(replay.stateHash.hex16), String(graded))
+    }
+
+    /// SIGKILL of the viewer mid-attempt: every action it journaled survives recovery.
+    func testKillingTheViewerMidAttemptLosesNoRecordedAction() throws {
+        let x = try xvfb()
+        let dir = try ViewerTempDir()
+        let scriptURL = dir.file("s.script")
+        try (Self.script + "\nwait 600\n").write(to: scriptURL, atomically: true, encoding: .utf8)
+        let journal = dir.file("K.jsonl")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: x)
+        p.arguments = ["-a", "-s", "-screen 0 1280x720x24", try ViewerProcess.binary(), ViewerProcess.scenario("tank-filling").path,
+                       "--script", scriptURL.path, "--journal", journal.path]
+        p.currentDirectoryURL = dir.url
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice; p.standardInput = FileHandle.nullDevice
+        try p.run()
+        defer { ViewerProcess.killTree(p.processIdentifier); p.waitUntilExit() }
+        // Wait until all five actions are acknowledged (journaled and synced), then kill -9.
+        let deadline = Date().addingTimeInterval(120)
+        func actions() -> Int { ((try? String(contentsOf: journal, encoding: .utf8)) ?? "").components(separatedBy: "\"type\":\"action\"").count - 1 }
+        while actions() < 5 && Date() < deadline { usleep(100_000) }
+        XCTAssertEqual(actions(), 5, "the scripted actions were not journaled in time")
+        let viewer = try XCTUnwrap(Self.descendant(of: p.processIdentifier, named: "hazlab-viewer"))
+        kill(viewer, SIGKILL)
+        usleep(300_000)
+        let report = try JournalRecovery.recover(path: journal.path)
+        XCTAssertFalse(report.complete)
+        XCTAssertEqual(report.actions, 5)
+        let j = try Journal.read(path: journal.path)
+        XCTAssertEqual(j.actions.map(\.verb), ["wear", "move-to", "open", "start", "stop"])
+        XCTAssertNil(j.trailer)
+    }
+
+    static func descendant(of root: Int32, named name: String) -> Int32? {
+        var parent: [Int32: Int32] = [:], comm: [Int32: String] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let open = text.firstIndex(of: "("), let close = text.range(of: ")", options: .backwards) else { continue }
+            comm[pid] = String(text[text.index(after: open)..<close.lowerBound])
+            let fields = text[close.upperBound...].split(separator: " ")
+            if fields.count > 1, let pp = Int32(fields[1]) { parent[pid] = pp }
+        }
+        for (pid, c) in comm where name.hasPrefix(c) {
+            var p = pid
+            while let pp = parent[p], pp > 1 { if pp == root { return pid }; p = pp }
+        }
+        return nil
     }
 }
