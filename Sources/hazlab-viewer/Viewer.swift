@@ -40,6 +40,7 @@ struct Viewer: ParsableCommand {
     @Option(help: ArgumentHelp("Workstation signing key (hazlab keys generate).", valueName: "FILE")) var key: String?
     @Option(help: ArgumentHelp("Results store for the local result and the export outbox.", valueName: "FILE")) var store: String?
     @Option(help: "Seed (default: the scenario's).") var seed: UInt64?
+    @Option(help: ArgumentHelp("Exam plan (hazlab exam plan): the student's seed, exam mode by default.", valueName: "FILE")) var plan: String?
     @Option(help: "zh or en.") var lang = "zh"
     @Option(help: "Window or image size, WxH.") var size = "1280x720"
     @Option(help: "overview or walk.") var camera = "overview"
@@ -52,12 +53,16 @@ struct Viewer: ParsableCommand {
     @Option(help: ArgumentHelp("Start with the overview camera close to this entity.", valueName: "ID")) var focus: String?
     @Option(help: ArgumentHelp("Window: close after this many frames (tests).", valueName: "N")) var frames: Int?
     @Option(help: ArgumentHelp("Play scripted input (Docs/viewer.md), 1/60 s per frame; the viewer closes when it ends.", valueName: "FILE")) var script: String?
+    /// Set from --plan in `run`.
+    var planSeed: UInt64?
+
     @Option(help: "Multisample count (0 = off; default 4, or 0 on a software renderer such as llvmpipe).") var samples: Int?
 
     func validate() throws {
         if offscreen && screenshot == nil { throw ValidationError("--offscreen needs --screenshot PNG") }
         if !offscreen && screenshot != nil && frames == nil && script == nil { throw ValidationError("--screenshot in a window needs --frames N or --script") }
         if script != nil && replay != nil { throw ValidationError("--script and --replay do not go together") }
+        if plan != nil && (seed != nil || replay != nil) { throw ValidationError("--plan gives the seed: not with --seed or --replay") }
         if let m = mode, TrainingMode(rawValue: m) == nil { throw ValidationError("--mode must be teaching, practice or exam") }
         if lang != "zh" && lang != "en" { throw ValidationError("--lang must be zh or en") }
         if parsedSize == nil { throw ValidationError("--size must be WxH, e.g. 1280x720") }
@@ -75,7 +80,7 @@ struct Viewer: ParsableCommand {
         return ExitCode(1)
     }
 
-    func run() throws {
+    mutating func run() throws {
         let path = ScenarioLocator.resolveScenario(scenario)
         guard let bytes = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else { throw fail("\(path): cannot read the scenario") }
         let compiled = ScenarioCompiler.compile(bytes: bytes, path: path)
@@ -88,7 +93,18 @@ struct Viewer: ParsableCommand {
             do { replayJournal = try Journal.read(path: r) } catch { throw fail("\(error)") }
             if replayJournal!.header.scenario != model.id { throw fail("\(r): the journal is for scenario \(replayJournal!.header.scenario), not \(model.id)") }
         }
-        let m = TrainingMode(rawValue: mode ?? replayJournal?.header.mode ?? "practice") ?? .practice
+        if let p = plan {
+            // The exam plan decides the seed: the grader checks it against the same plan.
+            guard let data = FileManager.default.contents(atPath: p) else { throw fail("\(p): cannot read the exam plan") }
+            let examPlan: ExamPlan
+            do { examPlan = try ExamPlan.read(bytes: [UInt8](data)) } catch { throw fail("\(p): \(error)") }
+            guard examPlan.scenario == model.id, examPlan.scenarioSHA256 == model.sourceSHA256 else {
+                throw fail("\(p): the plan is for scenario \(examPlan.scenario) (\(examPlan.scenarioSHA256.prefix(12))…), not this \(model.id) (\(model.sourceSHA256.prefix(12))…)")
+            }
+            guard let s = examPlan.seed(for: student) else { throw fail("\(p): student \(student) is not in the plan of exam \(examPlan.exam)") }
+            planSeed = s
+        }
+        let m = TrainingMode(rawValue: mode ?? replayJournal?.header.mode ?? (plan != nil ? "exam" : "practice")) ?? .practice
         let (w, h) = parsedSize!
         let fonts: FontSet
         do { fonts = try FontSet() } catch { throw fail("\(error)") }
@@ -110,6 +126,9 @@ struct Viewer: ParsableCommand {
         ws.showGas = showGas
         if camera == "walk" { try? ws.perform(.toggleCamera) }
     }
+
+    /// The seed of a new attempt: --seed, else the exam plan's for the student; nil = the scenario's.
+    var attemptSeed: UInt64? { seed ?? planSeed }
 
     func loadScript() throws -> ScriptPlayer? {
         guard let path = script else { return nil }
@@ -141,7 +160,7 @@ struct Viewer: ParsableCommand {
         if player != nil {
             do { (writer, signer) = try openJournal(model: model, mode: mode) } catch { throw fail("\(error)") }
         }
-        let session = Session(model: model, mode: mode, seed: seed ?? replay?.header.seed, writer: writer, signer: signer, replay: replay)
+        let session = Session(model: model, mode: mode, seed: attemptSeed ?? replay?.header.seed, writer: writer, signer: signer, replay: replay)
         let ws = Workstation(session: session, fonts: fonts, width: width, height: height, assetFolders: assetFolders)
         warnAssets(ws)
         setUp(ws)

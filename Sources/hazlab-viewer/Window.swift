@@ -30,7 +30,7 @@ extension Viewer {
         let path = journal ?? "journals/\(model.id)-\(student)-\(stamp).jsonl"
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        var header = Journal.Header(scenario: model.id, scenarioSHA256: model.sourceSHA256, seed: seed ?? model.defaultSeed,
+        var header = Journal.Header(scenario: model.id, scenarioSHA256: model.sourceSHA256, seed: attemptSeed ?? model.defaultSeed,
                                     mode: mode.rawValue, student: student, workstation: workstation)
         header.attempt = "\(workstation)-\(stamp)-\(UUID().uuidString.prefix(8).lowercased())"
         header.started = f.string(from: now)
@@ -78,7 +78,7 @@ extension Viewer {
         } else {
             writer = nil; signer = nil
         }
-        let session = Session(model: model, mode: mode, seed: seed ?? replay?.header.seed, writer: writer, signer: signer, replay: replay)
+        let session = Session(model: model, mode: mode, seed: attemptSeed ?? replay?.header.seed, writer: writer, signer: signer, replay: replay)
         let ws = Workstation(session: session, fonts: fonts, width: width, height: height, assetFolders: assetFolders)
         warnAssets(ws)
         setUp(ws)

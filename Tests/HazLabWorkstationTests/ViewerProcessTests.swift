@@ -390,3 +390,35 @@ final class ScriptedWindowTests: XCTestCase {
         return nil
     }
 }
+
+/// An exam attempt started from the exam plan: the plan's seed for the student, exam mode.
+final class ExamPlanViewerTests: XCTestCase {
+    func testThePlanGivesTheSeedAndRefusesOthers() throws {
+        let dir = try ViewerTempDir()
+        let scenario = ViewerProcess.scenario("tank-filling")
+        let m = try XCTUnwrap(ScenarioCompiler.compile(path: scenario.appendingPathComponent("scenario.yaml").path).model)
+        let plan = try ExamPlan.make(exam: "E-2026-12", model: m, students: ["s7", "s8"])
+        try plan.json().write(to: dir.file("plan.json"), atomically: true, encoding: .utf8)
+        try "click-entity helmet\nmenu 1\nsubmit\nwait 0.2\n".write(to: dir.file("s.script"), atomically: true, encoding: .utf8)
+        let journal = dir.file("s7.jsonl")
+        let o = try ViewerProcess.viewer([scenario.path, "--offscreen", "--script", dir.file("s.script").path, "--plan", dir.file("plan.json").path,
+                                          "--student", "s7", "--journal", journal.path, "--screenshot", dir.file("end.png").path], in: dir.url)
+        if o.status != 0 && o.stderr.contains("no surfaceless Mesa display") && !ViewerProcess.onCI { throw XCTSkip(o.stderr) }
+        XCTAssertEqual(o.status, 0, o.all)
+        let j = try Journal.read(path: journal.path)
+        XCTAssertEqual(j.header.seed, plan.seed(for: "s7"))
+        XCTAssertNotEqual(j.header.seed, m.defaultSeed)
+        XCTAssertEqual(j.header.mode, "exam")
+        XCTAssertEqual(j.actions.map(\.verb), ["wear", "submit"])
+
+        let stranger = try ViewerProcess.viewer([scenario.path, "--offscreen", "--screenshot", dir.file("x.png").path,
+                                                 "--plan", dir.file("plan.json").path, "--student", "s9"], in: dir.url)
+        XCTAssertEqual(stranger.status, 1)
+        XCTAssertEqual(stranger.stderrLines, ["hazlab-viewer: error: \(dir.file("plan.json").path): student s9 is not in the plan of exam E-2026-12"])
+        let other = try ViewerProcess.viewer([ViewerProcess.scenario("boiler-room-gas-leak").path, "--offscreen", "--screenshot", dir.file("x.png").path,
+                                              "--plan", dir.file("plan.json").path, "--student", "s7"], in: dir.url)
+        XCTAssertEqual(other.status, 1)
+        XCTAssertTrue(other.stderr.contains("the plan is for scenario tank-filling"), other.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("x.png").path))
+    }
+}
