@@ -61,12 +61,7 @@ enum UIStrings {
 }
 
 enum HUDFormat {
-    static func number(_ x: Double) -> String {
-        if !x.isFinite { return "—" }
-        let a = abs(x)
-        let digits = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3
-        return String(format: "%.\(digits)f", x)
-    }
+    static func number(_ x: Double) -> String { Scene.short(x) }
     /// Scores: whole numbers without decimals, else one decimal.
     static func score(_ x: Double) -> String {
         let r = (x * 10).rounded() / 10
@@ -157,7 +152,7 @@ extension Workstation {
         if session.mode != .exam {
             let result = session.score
             let pw: Float = min(360, W * 0.3)
-            let cur = currentStep()
+            let cur = currentStep(in: result.steps)
             var lines: [(String, V4, Overlay.TextSize)] = []
             for (k, st) in result.steps.enumerated() {
                 let mark = st.completed ? "✓" : (k == cur ? "▶" : "○")

@@ -18,15 +18,15 @@ public enum LocalGrading {
                              store: String?, actor: String) throws -> Outcome {
         let set = ScenarioSet([model], sources: [model.id: (scenarioPath, scenarioBytes)])
         let out = Grader(scenarios: set).run(journals: [path])
-        if let e = out.errors.first { throw RenderErrorText("local grading: \(e.journal):\(e.line):\(e.column): \(e.message)") }
-        guard let rec = out.records.first else { throw RenderErrorText("local grading: no result for \(path)") }
+        if let e = out.errors.first { throw LocalGradingError("local grading: \(e.journal):\(e.line):\(e.column): \(e.message)") }
+        guard let rec = out.records.first else { throw LocalGradingError("local grading: no result for \(path)") }
         let json = rec.json
         let value = try JSONText.parse(Array(json.utf8))
         var queued = 0
         if let store {
             let db = try ResultsStore(path: store, create: true)
             let summary = try db.record([json], actor: actor, batch: "workstation \(path)")
-            if !summary.refused.isEmpty { throw RenderErrorText("\(store): a different result is already stored for \(rec.attempt)") }
+            if !summary.refused.isEmpty { throw LocalGradingError("\(store): a different result is already stored for \(rec.attempt)") }
             let attempt = try ExportAttempt(record: value)
             let items = try XAPIExporter.items(XAPIStatementBuilder().statements(for: attempt, started: try attempt.startTime(fallback: nil)))
             try StoreOutbox(store: db, actor: actor).enqueue(items)
@@ -36,7 +36,7 @@ public enum LocalGrading {
     }
 }
 
-public struct RenderErrorText: Error, CustomStringConvertible, Sendable {
+public struct LocalGradingError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ d: String) { description = d }
 }

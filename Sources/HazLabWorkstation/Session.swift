@@ -53,14 +53,20 @@ public final class Session {
         guard !ended else { return nil }
         let a = Action(tick: attempt.state.tick, verb: verb, target: target, number: number, text: text)
         try writer?.append(a)
+        enqueue(a)
+        return a
+    }
+
+    /// A journaled action for the current tick: a hint goes to the scorer (never the core),
+    /// anything else is resolved with its journal ordinal, as `Runner.replay` does.
+    private func enqueue(_ a: Action) {
         let ordinal = Int32(actions.count)
         actions.append(a)
-        if verb == Journal.hintVerb {
-            attempt.hint(step: model.procedure.firstIndex { $0.id == target } ?? -1, tick: a.tick)
+        if a.verb == Journal.hintVerb {
+            attempt.hint(step: model.procedure.firstIndex { $0.id == a.target } ?? -1, tick: a.tick)
         } else {
             pending.append(model.resolve(a, ordinal: ordinal))
         }
-        return a
     }
 
     /// Advances by `seconds` of wall time (× speed; nothing while paused); returns ticks stepped.
@@ -88,14 +94,8 @@ public final class Session {
     /// One tick: replayed actions due now, then the queued ones, through the core.
     public func stepOnce() throws {
         while scriptNext < script.count && script[scriptNext].tick <= attempt.state.tick {
-            let a = script[scriptNext]; scriptNext += 1
-            let ordinal = Int32(actions.count)
-            actions.append(a)
-            if a.verb == Journal.hintVerb {
-                attempt.hint(step: model.procedure.firstIndex { $0.id == a.target } ?? -1, tick: a.tick)
-            } else {
-                pending.append(model.resolve(a, ordinal: ordinal))
-            }
+            enqueue(script[scriptNext])
+            scriptNext += 1
         }
         attempt.step(pending[...])
         pending.removeAll(keepingCapacity: true)

@@ -105,6 +105,10 @@ public final class Workstation {
     // MARK: - Input
 
     public func handle(_ event: InputEvent) throws {
+        // Anything but a mouse move may change the HUD: its button layout is rebuilt when next needed.
+        var moveOnly = false
+        if case .mouseMove = event { moveOnly = true }
+        defer { if !moveOnly { regions.removeAll(keepingCapacity: true) } }
         switch event {
         case let .resize(w, h):
             width = max(1, w); height = max(1, h)
@@ -117,7 +121,8 @@ public final class Workstation {
             if slider != nil, let r = sliderTrack(), y >= r.y - 10, y <= r.y + r.h + 10, keysDown.contains(.f) == false, dragging {
                 slider?.value = max(0, min(1, (x - r.x) / r.w))
             }
-            hover = region(at: cursor) == nil ? pick(x: x, y: y) : nil
+            // The last frame's HUD layout is current enough for hovering (no rebuild per move).
+            hover = region(at: cursor, relayout: regions.isEmpty) == nil ? pick(x: x, y: y) : nil
         case let .mouseDown(button, x, y):
             cursor = SIMD2(x, y)
             if button == .right { rightDrag = cursor; return }
@@ -299,8 +304,8 @@ public final class Workstation {
         return scene.pick(origin: r.origin, dir: r.dir)
     }
 
-    func region(at p: SIMD2<Float>) -> UIAction? {
-        layoutHUD()
+    func region(at p: SIMD2<Float>, relayout: Bool = true) -> UIAction? {
+        if relayout { layoutHUD() }
         for r in regions.reversed() where p.x >= r.x && p.x <= r.x + r.w && p.y >= r.y && p.y <= r.y + r.h {
             if case .slider = r.action { return .slider((p.x - r.x) / r.w) }
             return r.action
@@ -317,8 +322,9 @@ public final class Workstation {
     }
 
     /// The first started step not yet done (the one a hint is about), or nil.
-    public func currentStep() -> Int? {
-        let steps = session.score.steps
+    public func currentStep() -> Int? { currentStep(in: session.score.steps) }
+
+    func currentStep(in steps: [StepResult]) -> Int? {
         return steps.firstIndex { !$0.completed && $0.startTick >= 0 } ?? steps.firstIndex { !$0.completed }
     }
 

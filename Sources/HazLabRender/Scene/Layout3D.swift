@@ -14,12 +14,8 @@ public struct Layout3D: Sendable {
     public let placements: [Placement?]
     /// The room: every drawn zone, entity and the gas grid, with a margin.
     public let room: AABB
-    /// The equipment (everything but zones), for framing the overview; nil if none.
-    public var equipment: AABB? {
-        var b: AABB? = nil
-        for p in placements.compactMap({ $0 }) where p.size.x < 6 || p.size.y < 6 { b = b?.union(p.box) ?? p.box }
-        return b.map { AABB(lo: $0.lo - V3(1, 1, 0), hi: $0.hi + V3(1, 1, 0)) }
-    }
+    /// The equipment (everything but zones) with a 1 m margin, for framing the overview; nil if none.
+    public let equipment: AABB?
 
     /// True where the position came from the automatic layout.
     public let automatic: [Bool]
@@ -152,5 +148,8 @@ public struct Layout3D: Sendable {
         self.room = r
         placements = place
         automatic = auto
+        var eq: AABB? = nil
+        for (row, p) in place.enumerated() where e.kinds[row] != .zone { if let p { eq = eq?.union(p.box) ?? p.box } }
+        equipment = eq.map { AABB(lo: $0.lo - V3(1, 1, 0), hi: $0.hi + V3(1, 1, 0)) }
     }
 }

@@ -201,9 +201,11 @@ public final class Scene: @unchecked Sendable {
         }
     }
 
-    static func short(_ x: Double) -> String {
+    /// A reading with as many decimals as its size deserves: 152, 20.9, 1.07, 0.004.
+    public static func short(_ x: Double) -> String {
+        if !x.isFinite { return "—" }
         let a = abs(x)
-        return String(format: a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.2f", x)
+        return String(format: "%.\(a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3)f", x)
     }
 
     /// Electrical state of a bus, supply or switch (for colour and pattern).
