@@ -85,8 +85,57 @@ public final class SQLiteDatabase {
         public static let noMutex = OpenFlags(rawValue: SQLITE_OPEN_NOMUTEX)
     }
 
+    /// How a connection waits while another connection holds the write lock: it retries
+    /// (with short sleeps) for up to `maxWaitSeconds`, and once it has waited
+    /// `noticeAfterSeconds` it calls `notice` (once per wait), so a person sees why it stalls.
+    public final class BusyPolicy: @unchecked Sendable {
+        public var maxWaitSeconds: Double
+        public var noticeAfterSeconds: Double
+        public var notice: ((Double) -> Void)?
+        var started = 0.0
+        var noticed = false
+        /// Seconds the latest wait lasted before it gave up (for the error message).
+        public internal(set) var lastWaitSeconds = 0.0
+
+        public init(maxWaitSeconds: Double, noticeAfterSeconds: Double = 2, notice: ((Double) -> Void)? = nil) {
+            self.maxWaitSeconds = maxWaitSeconds; self.noticeAfterSeconds = noticeAfterSeconds; self.notice = notice
+        }
+
+        static func monotonic() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+        }
+
+        /// SQLite's busy callback: nonzero to retry, zero to give up with SQLITE_BUSY.
+        func shouldRetry(_ count: Int32) -> Int32 {
+            let now = BusyPolicy.monotonic()
+            if count == 0 { started = now; noticed = false }
+            let waited = now - started
+            lastWaitSeconds = waited
+            if waited >= maxWaitSeconds { return 0 }
+            if !noticed && waited >= noticeAfterSeconds { noticed = true; notice?(waited) }
+            // 1 ms, then up to 50 ms between tries.
+            sqlite3_sleep(count < 10 ? 1 : count < 40 ? 10 : 50)
+            return 1
+        }
+    }
+
     let handle: OpaquePointer
     public let path: String
+    /// Runs after every COMMIT of `transaction` (e.g. to mirror state outside the file).
+    public var afterCommit: (() -> Void)?
+    /// The busy policy in force (nil: SQLite's plain busy timeout).
+    public private(set) var busyPolicy: BusyPolicy?
+
+    /// Replaces the busy timeout with `policy` (see `BusyPolicy`).
+    public func setBusyPolicy(_ policy: BusyPolicy) {
+        busyPolicy = policy
+        sqlite3_busy_handler(handle, { context, count in
+            guard let context else { return 0 }
+            return Unmanaged<BusyPolicy>.fromOpaque(context).takeUnretainedValue().shouldRetry(count)
+        }, Unmanaged.passUnretained(policy).toOpaque())
+    }
 
     public init(path: String, flags: OpenFlags = [.readWrite, .create], busyTimeoutMilliseconds: Int32 = 5000) throws {
         var db: OpaquePointer?
@@ -156,6 +205,22 @@ public final class SQLiteDatabase {
     /// instead of failing mid-way); commits when it returns, rolls back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            afterCommit?()
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs `body` in one read snapshot (a deferred transaction), or in the transaction
+    /// already open.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if inTransaction { return try body() }
+        try execute("BEGIN")
         do {
             let value = try body()
             try execute("COMMIT")

@@ -12,6 +12,10 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case badRecord(String)
     case conflict(attempt: String)
     case io(path: String, String)
+    /// Another writer held the store longer than this process waits.
+    case busy(path: String, seconds: Double)
+    /// The audit chain or the attempt rows disagree with what hazlab wrote (see `verify()`).
+    case tampered(path: String, problems: [String])
 
     public var description: String {
         switch self {
@@ -27,6 +31,11 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .conflict(let a):
             return "error: attempt '\(a)' is already in the store with a different result; refused (use --regrade to replace it; the old result is kept in attempt_history)"
         case .io(let p, let m): return "\(p): error: \(m)"
+        case .busy(let p, let s):
+            return "\(p): error: another writer kept the store locked for \(Int(s.rounded())) s; nothing more was recorded; try again (what was recorded stays)"
+        case .tampered(let p, let problems):
+            return "\(p): error: the store was changed outside hazlab: " + problems.prefix(5).joined(separator: "; ")
+                + (problems.count > 5 ? "; and \(problems.count - 5) more" : "") + " (run `hazlab store verify --store \(p)`)"
         }
     }
 }
@@ -52,6 +61,12 @@ public final class ResultsStore {
 
     public let path: String
     public let db: SQLiteDatabase
+    /// A chained audit row has been written since the sidecar head was last written.
+    var auditHeadDirty = false
+    /// How long a writer waits for another to finish before giving up (seconds).
+    public static let defaultBusyWaitSeconds = 300.0
+    /// Attempts per transaction in `record(_:)`: other writers get the lock between chunks.
+    public static let defaultChunkSize = 200
     /// Timestamps (ISO 8601 UTC); replaceable for tests.
     public var clock: () -> String = ResultsStore.now
 
@@ -65,12 +80,22 @@ public final class ResultsStore {
     /// without, a missing file is an error. An existing file must be a regular file that only
     /// its owner can read and write (0600 or stricter), and either be empty or carry the
     /// HazLab application id. Migrates to `upTo` (default: the current schema version).
-    public init(path: String, create: Bool = false, upTo: Int = StoreSchema.currentVersion) throws {
+    ///
+    /// A writer that finds the store locked waits up to `busyWaitSeconds`, saying on stderr
+    /// after 2 s that it is waiting. With `checkAudit` (the default) the audit chain's head and
+    /// last rows are checked and a store changed outside hazlab is refused (`.tampered`);
+    /// `hazlab store verify` opens without it to report every problem.
+    public init(path: String, create: Bool = false, upTo: Int = StoreSchema.currentVersion,
+                busyWaitSeconds: Double = ResultsStore.defaultBusyWaitSeconds, checkAudit: Bool = true) throws {
         self.path = path
         try ResultsStore.prepareFile(path, create: create)
         do {
             db = try SQLiteDatabase(path: path, flags: [.readWrite, .noFollow])
         } catch let e as SQLiteError { throw StoreError.sqlite(path: path, e) }
+        db.setBusyPolicy(.init(maxWaitSeconds: busyWaitSeconds, notice: { waited in
+            FileHandle.standardError.write(Data(
+                "\(TerminalText.escape(path)): waiting for another writer to finish (\(Int(waited)) s so far; giving up after \(Int(busyWaitSeconds)) s)…\n".utf8))
+        }))
         do {
             try checkIdentity()
             try db.execute("PRAGMA foreign_keys = ON")
@@ -78,10 +103,21 @@ public final class ResultsStore {
             if mode.lowercased() != "wal" { throw StoreError.io(path: path, "cannot switch the store to WAL mode (got \(mode))") }
             try db.execute("PRAGMA synchronous = NORMAL")
             try migrate(upTo: upTo)
+            db.afterCommit = { [unowned self] in if self.auditHeadDirty { self.writeAuditHeadSidecar() } }
+            if checkAudit, try hasAuditChain() {
+                let problems = try quickAuditCheck()
+                if !problems.isEmpty { throw StoreError.tampered(path: path, problems: problems) }
+            }
         } catch let e as SQLiteError {
-            if e.code & 0xff == SQLITE_NOTADB { throw StoreError.notAStore(path: path, reason: e.message) }
-            throw StoreError.sqlite(path: path, e)
+            throw storeError(e)
         }
+    }
+
+    /// A SQLite error as the store reports it.
+    func storeError(_ e: SQLiteError) -> StoreError {
+        if e.code & 0xff == SQLITE_NOTADB { return .notAStore(path: path, reason: e.message) }
+        if e.code & 0xff == SQLITE_BUSY { return .busy(path: path, seconds: db.busyPolicy?.lastWaitSeconds ?? 0) }
+        return .sqlite(path: path, e)
     }
 
     /// Creates the file (0600) if asked, then enforces: regular file, owner-only permissions.
@@ -137,6 +173,7 @@ public final class ResultsStore {
                 // Another process may have applied it while this one waited for the lock.
                 if try db.scalar("SELECT 1 FROM schema_migrations WHERE version = ?", [m.version]) != nil { return }
                 try db.execute(m.sql)
+                if m.version == StoreSchema.auditChainVersion { try sealAuditChain() }
                 try db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [m.version, m.name, clock()])
                 try db.execute("PRAGMA user_version = \(m.version)")
             }
@@ -156,10 +193,17 @@ public final class ResultsStore {
         public var detail: String
     }
 
-    /// Appends one audit row. The table refuses UPDATE and DELETE (triggers).
+    /// Appends one audit row and chains it (see StoreAudit.swift). The table refuses UPDATE and
+    /// DELETE (triggers). Outside a transaction the row is written in its own.
     public func audit(actor: String, action: String, subject: String, detail: String = "") throws {
-        try db.run("INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-                   [clock(), actor, action, subject, detail])
+        guard db.inTransaction else {
+            return try db.transaction { try audit(actor: actor, action: action, subject: subject, detail: detail) }
+        }
+        let at = clock()
+        try db.run("INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)", [at, actor, action, subject, detail])
+        if try hasAuditChain() {
+            try chainAuditRow(id: db.lastInsertRowID, at: at, actor: actor, action: action, subject: subject, detail: detail)
+        }
     }
 
     /// The latest `limit` audit rows, oldest first.
@@ -191,25 +235,54 @@ public final class ResultsStore {
         public init() {}
     }
 
-    /// Records a batch of attempt records (the grader's JSON, one object each) in one
-    /// transaction, and one audit row for the batch plus one per regrade or refusal.
-    /// A refused attempt does not stop the others.
-    public func record(_ records: [String], actor: String, regrade: Bool = false, batch: String = "") throws -> BatchSummary {
+    /// Records a batch of attempt records (the grader's JSON, one object each) in
+    /// transactions of `chunkSize` attempts (so another writer waits for one chunk, not the
+    /// whole batch), then one audit row for the batch; one more per regrade or refusal.
+    /// A refused attempt does not stop the others. Every record is parsed before anything is
+    /// written. When a chunk fails, the chunks before it stay recorded (each attempt whole),
+    /// a `grade-failed` audit row says how far it got, and the error says so too.
+    public func record(_ records: [String], actor: String, regrade: Bool = false, batch: String = "",
+                       chunkSize: Int = ResultsStore.defaultChunkSize) throws -> BatchSummary {
         let parsed = try records.map { try StoredAttempt(json: $0) }
-        return try db.transaction {
-            var s = BatchSummary()
-            for a in parsed {
-                switch try record(a, actor: actor, regrade: regrade) {
-                case .inserted: s.inserted += 1
-                case .unchanged: s.unchanged += 1
-                case .regraded: s.regraded += 1
-                case .refused: s.refused.append(a.attempt)
+        var s = BatchSummary()
+        let subject = batch.isEmpty ? "\(parsed.count) attempt(s)" : batch
+        func counts() -> String { "inserted \(s.inserted), unchanged \(s.unchanged), regraded \(s.regraded), refused \(s.refused.count)" }
+        var done = 0
+        do {
+            while done < parsed.count {
+                let chunk = parsed[done..<min(parsed.count, done + max(1, chunkSize))]
+                let c = try db.transaction { () -> BatchSummary in
+                    var c = BatchSummary()
+                    for a in chunk {
+                        switch try record(a, actor: actor, regrade: regrade) {
+                        case .inserted: c.inserted += 1
+                        case .unchanged: c.unchanged += 1
+                        case .regraded: c.regraded += 1
+                        case .refused: c.refused.append(a.attempt)
+                        }
+                    }
+                    return c
                 }
+                s.inserted += c.inserted; s.unchanged += c.unchanged; s.regraded += c.regraded; s.refused += c.refused
+                done += chunk.count
             }
-            try audit(actor: actor, action: "grade", subject: batch.isEmpty ? "\(parsed.count) attempt(s)" : batch,
-                      detail: "inserted \(s.inserted), unchanged \(s.unchanged), regraded \(s.regraded), refused \(s.refused.count)")
-            return s
+            try audit(actor: actor, action: "grade", subject: subject, detail: counts())
+        } catch {
+            let reason = (error as? SQLiteError).map { storeError($0).description } ?? "\(error)"
+            // Still locked out: try the audit row briefly rather than wait the full time again.
+            let wait = db.busyPolicy?.maxWaitSeconds
+            db.busyPolicy?.maxWaitSeconds = min(wait ?? 5, 5)
+            defer { if let wait { db.busyPolicy?.maxWaitSeconds = wait } }
+            try? audit(actor: actor, action: "grade-failed", subject: subject,
+                       detail: "\(done) of \(parsed.count) attempt(s) recorded before the error (\(counts())): \(reason)")
+            if done == 0 {
+                if let e = error as? SQLiteError { throw storeError(e) }
+                throw error
+            }
+            throw StoreError.io(path: path, "\(reason); \(done) of \(parsed.count) attempt(s) were recorded before it (\(counts())); "
+                                + "run the same command again to record the rest")
         }
+        return s
     }
 
     /// Records one attempt; call inside a transaction (or use `record(_:actor:regrade:batch:)`).
@@ -217,10 +290,16 @@ public final class ResultsStore {
         let now = clock()
         let old = try db.query("SELECT record_sha256, record, graded_at, graded_by FROM attempts WHERE attempt = ?", [a.attempt]).first
         if let old {
-            if old[0].string == a.recordSHA256 { return .unchanged }
+            // The whole stored record, and every stored column and row against it — not only
+            // the hash column, which an edit behind hazlab's back may have left alone.
+            let storedIdentity = (old[1].string.flatMap { try? StoredAttempt(json: $0) })?.recordSHA256
+            let altered = try attemptMismatches(attempt: a.attempt)
+            if storedIdentity == a.recordSHA256 && altered.isEmpty { return .unchanged }
             guard regrade else {
                 try audit(actor: actor, action: "grade-refused", subject: a.attempt,
-                          detail: "stored result \(old[0].string?.prefix(12) ?? "") differs from new \(a.recordSHA256.prefix(12))")
+                          detail: altered.isEmpty
+                            ? "stored result \(old[0].string?.prefix(12) ?? "") differs from new \(a.recordSHA256.prefix(12))"
+                            : "stored \(altered.joined(separator: ", ")) disagree(s) with the stored record (changed outside hazlab); new result \(a.recordSHA256.prefix(12))")
                 return .refused
             }
             try db.run("""

@@ -112,3 +112,42 @@ struct StoredAttempt {
         }
     }
 }
+
+extension ResultsStore {
+    /// The identity of a grader record (see `StoredAttempt.identity`): equal for the same
+    /// result graded from any folder.
+    public static func recordIdentity(json: String) throws -> String {
+        try StoredAttempt(json: json).recordSHA256
+    }
+
+    /// Where two grader records differ, ignoring `journal` (the path graded from): dotted field
+    /// names with both values, e.g. `score.total: 100 (replay: 43.12)`. Objects are compared
+    /// field by field two levels deep; arrays as a whole. Empty when they are the same result.
+    public static func recordDifferences(_ given: String, replay: String) -> [String] {
+        guard let a = try? JSONText.parse(Array(given.utf8)) else { return ["the record is not JSON"] }
+        guard let b = try? JSONText.parse(Array(replay.utf8)) else { return ["the replayed record is not JSON"] }
+        var out: [String] = []
+        func text(_ v: JSONText.Value?) -> String {
+            guard let v else { return "(missing)" }
+            var s = ""
+            StoredAttempt.canonical(v, into: &s)
+            return s.count > 60 ? String(s.prefix(57)) + "…" : s
+        }
+        func diff(_ x: JSONText.Value?, _ y: JSONText.Value?, _ name: String, depth: Int) {
+            if case .object(let xs)? = x, case .object(let ys)? = y, depth < 2 {
+                var keys: [String] = xs.map(\.key)
+                for m in ys where !keys.contains(m.key) { keys.append(m.key) }
+                for k in keys where !(depth == 0 && k == "journal") {
+                    diff(xs.first { $0.key == k }?.value, ys.first { $0.key == k }?.value, name.isEmpty ? k : name + "." + k, depth: depth + 1)
+                }
+                return
+            }
+            var sx = "", sy = ""
+            if let x { StoredAttempt.canonical(x, into: &sx) }
+            if let y { StoredAttempt.canonical(y, into: &sy) }
+            if x == nil || y == nil || sx != sy { out.append("\(name): \(text(x)) (replay: \(text(y)))") }
+        }
+        diff(a, b, "", depth: 0)
+        return out
+    }
+}

@@ -160,7 +160,25 @@ public enum StoreSchema {
             \(eventRowsSQL(attempt: "a.attempt"))
             FROM attempts a, json_each(a.record, '$.events') e;
         """),
+        Migration(version: auditChainVersion, name: "audit chain and store meta", sql: """
+        -- Tamper evidence: audit row id's hash chains it to the row before (StoreAudit.swift).
+        -- Existing rows are chained by the migration itself, in id order.
+        CREATE TABLE audit_chain (
+            id        INTEGER PRIMARY KEY REFERENCES audit (id),
+            prev_hash TEXT NOT NULL,
+            row_hash  TEXT NOT NULL
+        );
+        CREATE TRIGGER audit_chain_no_update BEFORE UPDATE ON audit_chain
+            BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END;
+        CREATE TRIGGER audit_chain_no_delete BEFORE DELETE ON audit_chain
+            BEGIN SELECT RAISE(ABORT, 'the audit chain is append-only'); END;
+        -- 'audit_head': "ID HASH" of the last chained row (mirrored in STORE.audit-head).
+        CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+        """),
     ]
+
+    /// The migration that adds the audit chain; it also chains the rows already there.
+    public static let auditChainVersion = 6
 
     /// The SELECT list that turns `json_each(record, '$.events') e` into `events` rows; shared by
     /// migration 3 and `ResultsStore.insert`, so both store the same rows.
