@@ -1,24 +1,45 @@
 import CSQLite
+import Crypto
 import Foundation
 
 extension ResultsStore {
     /// Copies the live store to `file` (created 0600; an existing file is refused) with
     /// SQLite's online backup API: graders may keep writing meanwhile, and the copy is one
     /// consistent snapshot. The copy is a single self-contained file (rollback-journal mode).
-    /// `betweenSteps` is for tests (see `SQLiteDatabase.backup`).
+    /// It is written under a temporary name (`FILE.partial-PID`) and only linked to `file`
+    /// when complete, so a killed backup never leaves a partial file under the requested name.
+    /// Audited as `backup-started` (inside the copy), then `backup` with the copy's SHA-256, or
+    /// `backup-failed`. `betweenSteps` is for tests (see `SQLiteDatabase.backup`).
     public func backup(to file: String, actor: String, pagesPerStep: Int32 = 256,
                        betweenSteps: (() throws -> Void)? = nil) throws {
         var st = stat()
         if lstat(file, &st) == 0 { throw StoreError.io(path: file, "already exists; give a new file name for the backup") }
+        let partial = ResultsStore.partialPath(for: file)
         // Audited first, so the backup itself records that it was made (and by whom).
-        try audit(actor: actor, action: "backup", subject: file,
-                  detail: "\(try count("attempts")) attempt(s) at start, schema version \(try schemaVersion())")
+        try audit(actor: actor, action: "backup-started", subject: file,
+                  detail: "\(try count("attempts")) attempt(s) at start, schema version \(try schemaVersion()); written as \(partial) until complete")
         do {
-            try ResultsStore.writeCopy(of: db, to: file, pagesPerStep: pagesPerStep, betweenSteps: betweenSteps)
+            unlink(partial)
+            try ResultsStore.writeCopy(of: db, to: partial, pagesPerStep: pagesPerStep, betweenSteps: betweenSteps)
+            // link(2) refuses an existing name: a file made meanwhile is never replaced.
+            guard link(partial, file) == 0 else {
+                let why = String(cString: strerror(errno))
+                unlink(partial)
+                throw StoreError.io(path: file, "cannot create: \(why)")
+            }
+            unlink(partial)
+            try audit(actor: actor, action: "backup", subject: file, detail: "complete; SHA-256 \(try ResultsStore.fileSHA256(file))")
         } catch {
             try? audit(actor: actor, action: "backup-failed", subject: file, detail: "\(error)")
             throw error
         }
+    }
+
+    static func partialPath(for file: String) -> String { file + ".partial-\(getpid())" }
+
+    static func fileSHA256(_ file: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: file) else { throw StoreError.io(path: file, "cannot read the copy back") }
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Writes `source` into a new 0600 file at `file` (which must not exist).
@@ -35,6 +56,33 @@ extension ResultsStore {
             unlink(file)
             if let e = error as? SQLiteError { throw StoreError.sqlite(path: file, e) }
             throw error
+        }
+    }
+
+    /// `<store>.before-restore.N` for the first N from 1 whose file (and -wal, -shm) does not
+    /// exist. Earlier copies are never replaced, so every restore can be undone.
+    static func nextKeepPath(for store: String) -> String {
+        var n = 1
+        while true {
+            let p = store + ".before-restore.\(n)"
+            var st = stat()
+            if lstat(p, &st) != 0 && lstat(p + "-wal", &st) != 0 && lstat(p + "-shm", &st) != 0 { return p }
+            n += 1
+        }
+    }
+
+    /// Refuses to restore from the store itself (or its -wal, -shm or audit head): the copy
+    /// would read what it is overwriting.
+    static func refuseSelfRestore(store: String, from file: String) throws {
+        var src = stat()
+        guard stat(file, &src) == 0 else { return }
+        for p in [store, store + "-wal", store + "-shm", store + ".audit-head"] {
+            var st = stat()
+            if stat(p, &st) == 0 && st.st_dev == src.st_dev && st.st_ino == src.st_ino {
+                throw StoreError.io(path: file, p == store
+                    ? "is the store itself; restore from a backup or a kept .before-restore copy"
+                    : "is the store's own file \(p); restore from a backup or a kept .before-restore copy")
+            }
         }
     }
 
@@ -70,21 +118,26 @@ extension ResultsStore {
     }
 
     /// Replaces the store's contents with the backup `file`, after validating it. The store as
-    /// it was is first copied to `<store>.before-restore` (replacing an older one), so a restore
-    /// can itself be undone. The restored store is migrated to the current schema, and the
-    /// restore is audited in it. Returns the path of the kept copy.
+    /// it was is first copied to a new `<store>.before-restore.N` (earlier copies are kept), so
+    /// every restore can itself be undone by restoring that copy. The restored store is
+    /// migrated to the current schema, and the restore is audited in it. Returns the path of
+    /// the kept copy ("" without `keepCurrent`).
     @discardableResult
     public func restore(from file: String, actor: String, keepCurrent: Bool = true) throws -> String {
+        try ResultsStore.refuseSelfRestore(store: path, from: file)
         let version = try ResultsStore.validateBackup(file)
-        let kept = path + ".before-restore"
+        var kept = ""
         if keepCurrent {
-            let tmp = kept + ".tmp-\(getpid())"
-            unlink(tmp)
-            try ResultsStore.writeCopy(of: db, to: tmp)
-            guard rename(tmp, kept) == 0 else {
-                unlink(tmp)
-                throw StoreError.io(path: kept, "cannot keep the current store: \(String(cString: strerror(errno)))")
+            // O_EXCL in writeCopy: a name taken meanwhile by another restore is skipped.
+            for _ in 0..<100 {
+                let candidate = ResultsStore.nextKeepPath(for: path)
+                do { try ResultsStore.writeCopy(of: db, to: candidate); kept = candidate; break } catch {
+                    var st = stat()
+                    if lstat(candidate, &st) == 0 { continue }
+                    throw error
+                }
             }
+            if kept.isEmpty { throw StoreError.io(path: path, "cannot keep the current store: no free .before-restore name") }
         }
         let previous = try count("attempts")
         do {
@@ -97,35 +150,39 @@ extension ResultsStore {
         }
         try migrate(upTo: StoreSchema.currentVersion)
         try audit(actor: actor, action: "restore", subject: file,
-                  detail: "schema version \(version); \(try count("attempts")) attempt(s) restored, \(previous) before; previous store kept as \(kept)")
+                  detail: "schema version \(version); \(try count("attempts")) attempt(s) restored, \(previous) before"
+                    + (kept.isEmpty ? "" : "; previous store kept as \(kept)"))
+        // The restored chain is the store's chain now: its head replaces the sidecar's.
+        writeAuditHeadSidecar()
         return kept
     }
 
-    /// Restores `file` into the store at `path`, which may be missing, or damaged beyond
-    /// opening (not a database, a foreign database): then the damaged file (with its -wal and
-    /// -shm) is moved aside to `<path>.before-restore` — never deleted — and a new store is
-    /// made from the backup. A store with wider permissions is still refused. Returns the
-    /// store, the kept copy's path and whether the old file was damaged.
+    /// Restores `file` into the store at `path`, which may be missing, damaged beyond opening
+    /// (not a database, a foreign database) or changed outside hazlab (audit chain broken): then
+    /// the old file (with its -wal, -shm and audit head) is moved aside to a new
+    /// `<path>.before-restore.N` — never deleted — and a new store is made from the backup. A
+    /// store with wider permissions is still refused. Returns the store, the kept copy's path
+    /// and whether the old file was damaged.
     public static func restore(store path: String, from file: String, actor: String) throws
         -> (store: ResultsStore, kept: String, damaged: Bool) {
+        try refuseSelfRestore(store: path, from: file)
         _ = try validateBackup(file)
         do {
             let s = try ResultsStore(path: path, create: true)
             return (s, try s.restore(from: file, actor: actor), false)
         } catch let e as StoreError {
             switch e {
-            case .notAStore, .sqlite: break
+            case .notAStore, .sqlite, .tampered: break
             default: throw e
             }
-            let kept = path + ".before-restore"
-            for suffix in ["-wal", "-shm"] { unlink(kept + suffix) }
+            let kept = nextKeepPath(for: path)
             guard rename(path, kept) == 0 else {
                 throw StoreError.io(path: path, "cannot move the damaged store aside: \(String(cString: strerror(errno)))")
             }
-            for suffix in ["-wal", "-shm"] { _ = rename(path + suffix, kept + suffix) }
+            for suffix in ["-wal", "-shm", ".audit-head"] { _ = rename(path + suffix, kept + suffix) }
             let s = try ResultsStore(path: path, create: true)
             try s.restore(from: file, actor: actor, keepCurrent: false)
-            try s.audit(actor: actor, action: "restore-damaged", subject: path, detail: "\(e); the damaged file was kept as \(kept)")
+            try s.audit(actor: actor, action: "restore-damaged", subject: path, detail: "\(e); the old file was kept as \(kept)")
             return (s, kept, true)
         }
     }
