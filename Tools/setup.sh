@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 chmod 600 Tools/demo-keys/ws-demo.key  # git keeps no modes; hazlab refuses key files wider than 0600
+chmod go-w Tools/demo-keys/keys.json     # hazlab refuses a key registry that group or others may write
 
 need_apt=()
 # The viewer: GLFW, GL/EGL (Mesa), FreeType + fontconfig and a CJK font, zlib; Xvfb for the window test.

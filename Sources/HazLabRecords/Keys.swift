@@ -130,7 +130,23 @@ public struct KeyRegistry: Sendable {
 
     public subscript(id: String) -> PublicKeyRecord? { keys.first { $0.id == id } }
 
+    /// Reads the registry, refusing one that group or others may write, or that belongs to
+    /// another user (root excepted): whoever can write it decides which journals are trusted.
+    /// (Reading is harmless: it holds public keys only.)
     public static func load(path: String) throws -> KeyRegistry {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw KeyError("\(path): error: cannot read the key registry (\(String(cString: strerror(errno))))")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw KeyError("\(path): error: the key registry is not a regular file") }
+        let mode = st.st_mode & 0o777
+        if mode & 0o022 != 0 {
+            throw KeyError("\(path): error: key registry mode \(String(format: "%04o", mode)) lets others change which keys are trusted; "
+                           + "it must not be writable by group or others (chmod 644 \(path))")
+        }
+        if st.st_uid != getuid() && st.st_uid != 0 {
+            throw KeyError("\(path): error: the key registry belongs to another user (uid \(st.st_uid)); it must be yours or root's")
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw KeyError("\(path): error: cannot read the key registry") }
         guard let v = try? JSONText.parse([UInt8](data)), let list = v["keys"]?.array else {
             throw KeyError("\(path): error: not a HazLab key registry ({\"format\":1,\"keys\":[…]})")
@@ -158,9 +174,24 @@ public struct KeyRegistry: Sendable {
         return s + (keys.isEmpty ? "]}\n" : "\n]}\n")
     }
 
+    /// Rewrites the registry atomically (a temporary file renamed over it), with the old
+    /// file's mode less group and other write, or 0644 for a new one — never the umask's.
     public func save(path: String) throws {
-        do { try Data(json.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw KeyError("\(path): error: cannot write the key registry: \(error.localizedDescription)")
+        var st = stat()
+        let mode: mode_t = stat(path, &st) == 0 ? (st.st_mode & 0o755) : 0o644
+        let tmp = path + ".tmp-\(getpid())"
+        unlink(tmp)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw KeyError("\(path): error: cannot write the key registry: \(String(cString: strerror(errno)))") }
+        let bytes = Array(json.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let ok = written == bytes.count && fchmod(fd, mode) == 0 && fsync(fd) == 0
+        var why = ok ? "" : String(cString: strerror(errno))
+        close(fd)
+        if ok && rename(tmp, path) != 0 { why = String(cString: strerror(errno)) }
+        guard why.isEmpty else {
+            unlink(tmp)
+            throw KeyError("\(path): error: cannot write the key registry: \(why)")
         }
     }
 
