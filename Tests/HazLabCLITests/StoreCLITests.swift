@@ -103,8 +103,8 @@ final class StoreCLITests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.all)
         let restored = try ResultsStore(path: dir.file("fresh.sqlite").path)
         XCTAssertEqual(try restored.attempts().map(\.attempt), ["exam/0", "exam/1", "exam/2"])
-        XCTAssertEqual(try restored.auditLog().map(\.action), ["grade", "backup", "restore"])
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("fresh.sqlite.before-restore").path))
+        XCTAssertEqual(try restored.auditLog().map(\.action), ["grade", "backup-started", "restore"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("fresh.sqlite.before-restore.1").path))
 
         // Not a store: one line, exit 1, the store untouched.
         try dir.write("junk.sqlite", "this is not a database\n")
@@ -226,7 +226,7 @@ final class StoreCLITests: XCTestCase {
         let r = try Hazlab.run(["store", "restore", "--store", "s.sqlite", "b.sqlite"], in: dir.url)
         XCTAssertEqual(r.status, 0, r.all)
         XCTAssertTrue(r.stderr.contains("warning: the store could not be opened"), r.stderr)
-        XCTAssertEqual(try Data(contentsOf: dir.file("s.sqlite.before-restore")), junk)
+        XCTAssertEqual(try Data(contentsOf: dir.file("s.sqlite.before-restore.1")), junk)
         let list = try Hazlab.run(["store", "attempts", "--store", "s.sqlite"], in: dir.url)
         XCTAssertEqual(list.stdoutLines.map { String($0.prefix(6)) }, ["exam/0", "exam/2"])
     }
@@ -236,19 +236,103 @@ final class StoreCLITests: XCTestCase {
         try makeJournals(dir)
         XCTAssertEqual(try grade(["--out", "direct", "--store", "direct.sqlite", "journals"], in: dir).status, 0)
         for i in 1...2 { XCTAssertEqual(try grade(["--out", "shard-\(i)", "--shard", "\(i)/2", "journals"], in: dir).status, 0) }
-        let imp = try Hazlab.run(["store", "import", "--store", "imported.sqlite", "shard-1", "shard-2/results.json"], in: dir.url)
+        let imp = try Hazlab.run(["store", "import", "--store", "imported.sqlite", "--scenarios", Hazlab.demoFolder.path,
+                                  "shard-1", "shard-2/results.json"], in: dir.url)
         XCTAssertEqual(imp.status, 0, imp.all)
         let a = try ResultsStore(path: dir.file("direct.sqlite").path), b = try ResultsStore(path: dir.file("imported.sqlite").path)
         let q = "SELECT attempt, record_sha256, total FROM attempts ORDER BY attempt"
         XCTAssertEqual(try a.db.query(q), try b.db.query(q), "the same results, by identity")
         XCTAssertEqual(try b.count("attempts"), 3)
         // Again: unchanged. A bad file: exit 1, nothing recorded.
-        let again = try Hazlab.run(["store", "import", "--store", "imported.sqlite", "shard-1"], in: dir.url)
+        let again = try Hazlab.run(["store", "import", "--store", "imported.sqlite", "--scenarios", Hazlab.demoFolder.path, "shard-1"],
+                                   in: dir.url)
         XCTAssertTrue(again.stdout.contains("0 new"), again.stdout)
         try dir.write("bad/results.json", "[\n{\"attempt\":\"x\"}\n]\n")
         let bad = try Hazlab.run(["store", "import", "--store", "imported.sqlite", "bad"], in: dir.url)
         XCTAssertEqual(bad.status, 1, bad.all)
         XCTAssertEqual(bad.stderrLines.count, 1, bad.stderr)
         XCTAssertEqual(try b.count("attempts"), 3)
+    }
+
+    // MARK: issue 12 §5
+
+    /// `store import` used to insert a hand-edited record (100, passed, for a run that replays
+    /// to less) with no check.
+    func testImportReplaysEachRecordAndRefusesAHandEditedOne() throws {
+        let dir = try TempDir()
+        try makeJournals(dir)
+        XCTAssertEqual(try grade(["--out", "out", "journals"], in: dir).status, 0)
+        let text = try String(contentsOf: dir.file("out/results.json"), encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let i = try XCTUnwrap(lines.firstIndex { $0.contains("\"attempt\":\"exam/1\"") })
+        let edited = lines[i].replacingOccurrences(of: #""score":\{"total":[0-9.]+"#, with: #""score":{"total":100"#, options: .regularExpression)
+        XCTAssertNotEqual(edited, lines[i])
+        lines[i] = edited
+        try dir.write("forged/results.json", lines.joined(separator: "\n"))
+        // The journals were moved: found by SHA-256 in --journals.
+        try FileManager.default.moveItem(at: dir.file("journals"), to: dir.file("moved"))
+        let imp = try Hazlab.run(["store", "import", "--store", "s.sqlite", "--actor", "ops", "--scenarios", Hazlab.demoFolder.path,
+                                  "--journals", "moved", "forged"], in: dir.url)
+        XCTAssertEqual(imp.status, 1, imp.all)
+        XCTAssertEqual(imp.stderrLines.count, 1, imp.stderr)
+        XCTAssertTrue(imp.stderr.contains("attempt exam/1") && imp.stderr.contains("score.total: 100 (replay: "), imp.stderr)
+        XCTAssertTrue(imp.stdout.contains("2 new, 0 unchanged, 0 regraded, 1 refused"), imp.stdout)
+        let s = try ResultsStore(path: dir.file("s.sqlite").path)
+        XCTAssertEqual(try s.attempts().map(\.attempt), ["exam/0", "exam/2"], "the others are recorded")
+        XCTAssertTrue(try s.auditLog().contains { $0.action == "import-refused" && $0.subject == "exam/1" && $0.actor == "ops" })
+
+        // Without the journals: refused, unless explicitly trusted (and audited as such).
+        let blind = try Hazlab.run(["store", "import", "--store", "t.sqlite", "--scenarios", Hazlab.demoFolder.path, "out"], in: dir.url)
+        XCTAssertEqual(blind.status, 1, blind.all)
+        XCTAssertEqual(blind.stderrLines.count, 3, blind.stderr)
+        XCTAssertTrue(blind.stderr.contains("was not found") && blind.stderr.contains("--trust-unverified"), blind.stderr)
+        let trusted = try Hazlab.run(["store", "import", "--store", "t.sqlite", "--trust-unverified", "out"], in: dir.url)
+        XCTAssertEqual(trusted.status, 0, trusted.all)
+        XCTAssertTrue(trusted.stdout.contains("3 new") && trusted.stdout.contains("3 recorded unverified"), trusted.stdout)
+        let t = try ResultsStore(path: dir.file("t.sqlite").path)
+        XCTAssertTrue(try t.auditLog().contains { $0.action == "import-unverified" && $0.detail.contains("exam/0, exam/1, exam/2") })
+        // A forged result is refused even with --trust-unverified when its journal is found.
+        let forged = try Hazlab.run(["store", "import", "--store", "u.sqlite", "--trust-unverified", "--scenarios", Hazlab.demoFolder.path,
+                                     "--journals", "moved", "forged"], in: dir.url)
+        XCTAssertEqual(forged.status, 1, forged.all)
+        XCTAssertTrue(forged.stderr.contains("score.total"), forged.stderr)
+    }
+
+    /// A score changed with sqlite3 used to show in listings, and regrading the same journals
+    /// said "unchanged"; deleting audit rows (triggers dropped) went unnoticed.
+    func testVerifyAndGradeFindEditsMadeWithSQLite() throws {
+        let dir = try TempDir()
+        try makeJournals(dir)
+        XCTAssertEqual(try grade(["--out", "out", "--store", "s.sqlite", "journals"], in: dir).status, 0)
+        let ok = try Hazlab.run(["store", "verify", "--store", "s.sqlite"], in: dir.url)
+        XCTAssertEqual(ok.status, 0, ok.all)
+        XCTAssertTrue(ok.stdout.contains("verified: 1 audit row(s)") && ok.stdout.contains("3 attempt(s) agree"), ok.stdout)
+
+        do {
+            let raw = try SQLiteDatabase(path: dir.file("s.sqlite").path, flags: [.readWrite])
+            try raw.execute("UPDATE attempts SET total = 100, passed = 1 WHERE attempt = 'exam/1'")
+        }
+        let bad = try Hazlab.run(["store", "verify", "--store", "s.sqlite"], in: dir.url)
+        XCTAssertEqual(bad.status, 1, bad.all)
+        XCTAssertTrue(bad.stderr.contains("attempt 'exam/1': stored total, passed disagree"), bad.stderr)
+        let regrade = try grade(["--out", "out2", "--store", "s.sqlite", "journals"], in: dir)
+        XCTAssertEqual(regrade.status, 1, regrade.all)
+        XCTAssertTrue(regrade.stdout.contains("0 new, 2 unchanged, 0 regraded, 1 refused"), regrade.stdout)
+
+        // Restoring from the store itself is refused; nothing is kept, nothing changes.
+        let selfRestore = try Hazlab.run(["store", "restore", "--store", "s.sqlite", "s.sqlite"], in: dir.url)
+        XCTAssertEqual(selfRestore.status, 1, selfRestore.all)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("s.sqlite.before-restore.1").path))
+
+        do {
+            let raw = try SQLiteDatabase(path: dir.file("s.sqlite").path, flags: [.readWrite])
+            try raw.execute("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)")
+        }
+        let open = try Hazlab.run(["store", "attempts", "--store", "s.sqlite"], in: dir.url)
+        XCTAssertEqual(open.status, 1, open.all)
+        XCTAssertTrue(open.stderr.contains("changed outside hazlab"), open.stderr)
+        let v = try Hazlab.run(["store", "verify", "--store", "s.sqlite"], in: dir.url)
+        XCTAssertEqual(v.status, 1)
+        XCTAssertTrue(v.stderr.contains("'audit_no_delete' was dropped") && v.stderr.contains("was deleted"), v.stderr)
     }
 }

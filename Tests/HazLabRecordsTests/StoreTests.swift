@@ -222,14 +222,14 @@ final class StoreTests: XCTestCase {
         try s.db.execute("DELETE FROM step_results; DELETE FROM deductions; DELETE FROM quality_results; DELETE FROM attempts")
         XCTAssertEqual(try s.count("attempts"), 0)
         let kept = try s.restore(from: path("backup.sqlite"), actor: "ops")
-        XCTAssertEqual(kept, p + ".before-restore")
+        XCTAssertEqual(kept, p + ".before-restore.1")
         XCTAssertEqual(try mode(kept), 0o600)
         XCTAssertEqual(try dump(s), before, "every row round-trips")
         XCTAssertEqual(try s.journalMode(), "wal")
         // The other connection sees the restored data too.
         XCTAssertEqual(try writer.count("attempts"), 205)
         let actions = try s.auditLog(limit: 1000).map(\.action)
-        XCTAssertEqual(actions, ["grade", "backup"] + Array(repeating: "grade", count: 5) + ["restore"],
+        XCTAssertEqual(actions, ["grade", "backup-started"] + Array(repeating: "grade", count: 5) + ["restore"],
                        "the backup holds its own audit row and the writes made during it")
         // The kept copy is the damaged store, itself a valid backup.
         XCTAssertEqual(try ResultsStore.validateBackup(kept), StoreSchema.currentVersion)
@@ -260,7 +260,7 @@ final class StoreTests: XCTestCase {
             }
         }
         XCTAssertEqual(try s.count("attempts"), 1)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: p + ".before-restore"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: p + ".before-restore.1"))
     }
 
     func testPermissionsAreEnforced() throws {
@@ -376,7 +376,7 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try mode(path("broken.sqlite")), 0o600)
         // A bad backup changes nothing, even for a damaged store.
         FileManager.default.createFile(atPath: path("broken2.sqlite"), contents: junk, attributes: [.posixPermissions: 0o600])
-        XCTAssertThrowsError(try ResultsStore.restore(store: path("broken2.sqlite"), from: path("broken.sqlite.before-restore"), actor: "ops"))
+        XCTAssertThrowsError(try ResultsStore.restore(store: path("broken2.sqlite"), from: path("broken.sqlite.before-restore.1"), actor: "ops"))
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("broken2.sqlite"))), junk)
     }
 
@@ -391,5 +391,247 @@ final class StoreTests: XCTestCase {
         XCTAssertThrowsError(try db.run("INSERT INTO t VALUES (?, ?)", [1, 2]), "wrong parameter count")
         XCTAssertThrowsError(try db.transaction { try db.run("INSERT INTO t (a) VALUES (1)"); throw StoreError.badRecord("stop") })
         XCTAssertEqual(try db.scalar("SELECT count(*) FROM t")?.int, 1, "rolled back")
+    }
+
+    // MARK: issue 12 §5 — records that survive operator mistakes and hostile input
+
+    /// The documented undo (restore the kept copy) and two restores in a row used to destroy
+    /// the earlier data: the kept copy was overwritten before FILE was read.
+    func testEveryPreRestoreCopyIsKeptAndTheUndoRestoresTheData() throws {
+        let p = path("s.sqlite")
+        let s = try ResultsStore(path: p, create: true)
+        _ = try s.record([StoreTests.record("a1")], actor: "alice")
+        try s.backup(to: path("b.sqlite"), actor: "ops")
+        _ = try s.record([StoreTests.record("a2")], actor: "alice")
+
+        let first = try s.restore(from: path("b.sqlite"), actor: "ops")
+        XCTAssertEqual(first, p + ".before-restore.1")
+        XCTAssertEqual(try s.attempts().map(\.attempt), ["a1"])
+        // The undo: restore the copy the restore just kept.
+        let second = try s.restore(from: first, actor: "ops")
+        XCTAssertEqual(second, p + ".before-restore.2")
+        XCTAssertEqual(try s.attempts().map(\.attempt), ["a1", "a2"], "the undo brings a2 back")
+        // And a third restore in a row: every earlier copy is still there and intact.
+        let third = try s.restore(from: path("b.sqlite"), actor: "ops")
+        XCTAssertEqual(third, p + ".before-restore.3")
+        for (kept, attempts) in [(first, ["a1", "a2"]), (second, ["a1"]), (third, ["a1", "a2"])] {
+            XCTAssertEqual(try ResultsStore.validateBackup(kept), StoreSchema.currentVersion)
+            let k = try SQLiteDatabase(path: kept, flags: [.readOnly])
+            XCTAssertEqual(try k.query("SELECT attempt FROM attempts ORDER BY attempt").compactMap { $0[0].string }, attempts, kept)
+            XCTAssertEqual(try mode(kept), 0o600)
+        }
+        XCTAssertEqual(try s.verify().problems, [])
+    }
+
+    func testRestoreRefusesTheStoreItselfAsSource() throws {
+        let p = path("s.sqlite")
+        let s = try ResultsStore(path: p, create: true)
+        _ = try s.record([StoreTests.record("a1")], actor: "alice")
+        try FileManager.default.createSymbolicLink(atPath: path("alias.sqlite"), withDestinationPath: p)
+        for source in [p, path("alias.sqlite"), p + "-wal"] {
+            XCTAssertThrowsError(try s.restore(from: source, actor: "ops"), source) { e in
+                XCTAssertTrue("\(e)".contains("the store"), "\(e)")
+            }
+            XCTAssertThrowsError(try ResultsStore.restore(store: p, from: source, actor: "ops"), source)
+        }
+        XCTAssertEqual(try s.attempts().map(\.attempt), ["a1"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: p + ".before-restore.1"), "nothing was kept: nothing changed")
+    }
+
+    /// A killed backup used to leave a partial file under the requested name (and the audit
+    /// said "backup"); now the name appears only when the copy is complete.
+    func testBackupAppearsUnderItsNameOnlyWhenCompleteAndFailuresAreAudited() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        _ = try s.record((0..<100).map { StoreTests.record("a\($0)") }, actor: "alice")
+        var steps = 0
+        XCTAssertThrowsError(try s.backup(to: path("b.sqlite"), actor: "ops", pagesPerStep: 2) {
+            steps += 1
+            XCTAssertFalse(FileManager.default.fileExists(atPath: self.path("b.sqlite")), "no partial file under the requested name")
+            if steps == 3 { throw StoreError.io(path: "b.sqlite", "interrupted") }
+        })
+        XCTAssertEqual(steps, 3)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("b.sqlite")))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("b.sqlite") }, [],
+                       "the partial copy is removed too")
+        XCTAssertEqual(try s.auditLog().map(\.action).suffix(2), ["backup-started", "backup-failed"], "a failure is audited as one")
+
+        var sawPartial = false
+        try s.backup(to: path("b.sqlite"), actor: "ops", pagesPerStep: 2) {
+            if FileManager.default.fileExists(atPath: self.path("b.sqlite.partial-\(getpid())")) { sawPartial = true }
+        }
+        XCTAssertTrue(sawPartial, "the copy is written under the temporary name")
+        let last = try XCTUnwrap(try s.auditLog().last)
+        XCTAssertEqual(last.action, "backup")
+        XCTAssertTrue(last.detail.hasPrefix("complete; SHA-256 ") && last.detail.count == "complete; SHA-256 ".count + 64, last.detail)
+        // A restore of it works (the killed backup's file failed with "readonly database").
+        let t = try ResultsStore(path: path("t.sqlite"), create: true)
+        try t.restore(from: path("b.sqlite"), actor: "ops")
+        XCTAssertEqual(try t.count("attempts"), 100)
+    }
+
+    /// A score changed with sqlite3 used to go unnoticed, and regrading the same journal
+    /// said "unchanged" (only the hash column was compared).
+    func testAScoreEditedBehindTheStoresBackIsFoundAndNotCalledUnchanged() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        _ = try s.record([StoreTests.record("a1", total: 43.12), StoreTests.record("a2")], actor: "alice")
+        XCTAssertTrue(try s.verify().ok)
+        try s.db.execute("UPDATE attempts SET total = 100, passed = 1 WHERE attempt = 'a1'")
+        let v = try s.verify()
+        XCTAssertEqual(v.problems.count, 1, "\(v.problems)")
+        XCTAssertTrue(v.problems[0].contains("'a1'") && v.problems[0].contains("total") && v.problems[0].contains("passed"), v.problems[0])
+
+        let again = try s.record([StoreTests.record("a1", total: 43.12), StoreTests.record("a2")], actor: "bob")
+        XCTAssertEqual(again.refused, ["a1"], "not 'unchanged': the stored row is not the record")
+        XCTAssertEqual(again.unchanged, 1)
+        XCTAssertTrue(try s.auditLog().contains { $0.action == "grade-refused" && $0.detail.contains("changed outside hazlab") })
+        // A step score edited: found the same way.
+        try s.db.execute("UPDATE step_results SET score = 50 WHERE attempt = 'a2' AND seq = 2")
+        XCTAssertTrue(try s.verify().problems.contains { $0.contains("'a2'") && $0.contains("step_results") })
+
+        let fixed = try s.record([StoreTests.record("a1", total: 43.12), StoreTests.record("a2")], actor: "bob", regrade: true)
+        XCTAssertEqual(fixed.regraded, 2)
+        XCTAssertEqual(try s.db.scalar("SELECT total FROM attempts WHERE attempt = 'a1'")?.double, 43.12)
+        XCTAssertEqual(try s.verify().problems, [])
+    }
+
+    func testAuditRowsDeletedOrChangedBehindTheStoresBackAreFound() throws {
+        let p = path("s.sqlite")
+        do {
+            let s = try ResultsStore(path: p, create: true)
+            for i in 0..<5 { _ = try s.record([StoreTests.record("a\(i)")], actor: "alice") }
+            XCTAssertEqual(try s.verify().auditRows, 5)
+            XCTAssertTrue(try s.verify().ok)
+            XCTAssertEqual(try s.verify().sidecar, "matches")
+        }
+        // The triggers stop a plain DELETE...
+        let raw = try SQLiteDatabase(path: p, flags: [.readWrite])
+        XCTAssertThrowsError(try raw.execute("DELETE FROM audit WHERE id = 5"))
+        // ...so drop them and delete the last row, as the issue describes.
+        try raw.execute("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 5")
+        XCTAssertThrowsError(try ResultsStore(path: p), "a store with a broken chain is refused at open") { e in
+            guard case .tampered(_, let problems) = e as? StoreError else { return XCTFail("\(e)") }
+            XCTAssertTrue(problems.contains { $0.contains("deleted") }, "\(problems)")
+        }
+        let v = try ResultsStore(path: p, checkAudit: false).verify()
+        XCTAssertTrue(v.problems.contains { $0.contains("'audit_no_delete' was dropped") }, "\(v.problems)")
+        XCTAssertTrue(v.problems.contains { $0.contains("audit row 5 was deleted") }, "\(v.problems)")
+
+        // Cover the tracks inside the file (chain row and head too): the sidecar still knows.
+        try raw.execute("""
+            DROP TRIGGER audit_chain_no_delete;
+            DELETE FROM audit_chain WHERE id = 5;
+            UPDATE store_meta SET value = (SELECT '4 ' || row_hash FROM audit_chain WHERE id = 4) WHERE key = 'audit_head';
+            """)
+        XCTAssertThrowsError(try ResultsStore(path: p)) { e in
+            XCTAssertTrue("\(e)".contains("audit-head") && "\(e)".contains("later audit row"), "\(e)")
+        }
+
+        // A row changed in the middle of the log.
+        let q = path("q.sqlite")
+        do {
+            let s = try ResultsStore(path: q, create: true)
+            for i in 0..<3 { _ = try s.record([StoreTests.record("a\(i)")], actor: "alice") }
+        }
+        let raw2 = try SQLiteDatabase(path: q, flags: [.readWrite])
+        try raw2.execute("DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE id = 2")
+        XCTAssertTrue(try ResultsStore(path: q, checkAudit: false).verify().problems.contains("audit row 2 was changed after it was written"))
+        // A row added without its chain entry.
+        try raw2.run("INSERT INTO audit (at, actor, action, subject, detail) VALUES ('x', 'mallory', 'grade', 'x', 'x')")
+        XCTAssertThrowsError(try ResultsStore(path: q)) { e in XCTAssertTrue("\(e)".contains("added outside hazlab"), "\(e)") }
+    }
+
+    func testOlderStoresAreChainedByTheMigrationAndRestoredChainsStayValid() throws {
+        let p = path("v3.sqlite")
+        do {
+            let old = try ResultsStore(path: p, create: true, upTo: 3)
+            _ = try old.record([StoreTests.record("a1")], actor: "alice")
+            try old.backup(to: path("v3-backup.sqlite"), actor: "ops")
+        }
+        let s = try ResultsStore(path: p)
+        XCTAssertEqual(try s.verify().auditRows, 3, "grade, backup-started, backup")
+        XCTAssertEqual(try s.verify().problems, [])
+        XCTAssertEqual(try s.auditHead()?.id, 3)
+        _ = try s.record([StoreTests.record("a2")], actor: "alice")
+        try s.restore(from: path("v3-backup.sqlite"), actor: "ops")
+        XCTAssertEqual(try s.verify().problems, [])
+        XCTAssertNoThrow(try ResultsStore(path: p), "the sidecar follows the restored chain")
+    }
+
+    /// A second writer used to fail with "database is locked" after 5 s while another held a
+    /// long transaction; now it waits (saying so) and then records.
+    func testAWriterWaitsForAnotherWritersLongTransactionThenRecords() throws {
+        let p = path("s.sqlite")
+        _ = try ResultsStore(path: p, create: true)
+        final class Holder: @unchecked Sendable { let db: SQLiteDatabase; init(_ d: SQLiteDatabase) { db = d } }
+        let holder = Holder(try SQLiteDatabase(path: p, flags: [.readWrite]))
+        let s = try ResultsStore(path: p, busyWaitSeconds: 60)
+        let impatient = try ResultsStore(path: p, busyWaitSeconds: 0.3)
+        try holder.db.execute("BEGIN IMMEDIATE")   // e.g. an import of 5,000 records
+        let released = expectation(description: "released")
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 5.5)
+            try? holder.db.execute("COMMIT")
+            released.fulfill()
+        }
+        final class Notices: @unchecked Sendable { var waited: [Double] = [] }
+        let notices = Notices()
+        s.db.busyPolicy?.noticeAfterSeconds = 0.5
+        s.db.busyPolicy?.notice = { notices.waited.append($0) }
+        let started = Date()
+        let summary = try s.record([StoreTests.record("a1")], actor: "alice")
+        XCTAssertEqual(summary.inserted, 1)
+        XCTAssertGreaterThan(Date().timeIntervalSince(started), 5, "it waited past the old 5 s limit")
+        XCTAssertEqual(notices.waited.count, 1, "one 'waiting for another writer' notice per wait")
+        wait(for: [released], timeout: 30)
+
+        // Past the limit: a clear error, nothing half-done.
+        try holder.db.execute("BEGIN IMMEDIATE")
+        defer { try? holder.db.execute("ROLLBACK") }
+        impatient.db.busyPolicy?.notice = nil
+        XCTAssertThrowsError(try impatient.record([StoreTests.record("a2")], actor: "alice")) { e in
+            guard case .busy = e as? StoreError else { return XCTFail("\(e)") }
+            XCTAssertTrue("\(e)".contains("another writer kept the store locked"), "\(e)")
+        }
+    }
+
+    func testABatchCommitsInChunksAndAFailedChunkKeepsTheEarlierOnes() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        try s.db.execute("""
+            CREATE TEMP TRIGGER fail_a3 BEFORE INSERT ON main.attempts WHEN NEW.attempt = 'a3'
+            BEGIN SELECT RAISE(ABORT, 'disk full'); END
+            """)
+        var commits = 0
+        s.db.afterCommit = { commits += 1 }
+        XCTAssertThrowsError(try s.record((0..<5).map { StoreTests.record("a\($0)") }, actor: "alice", chunkSize: 2)) { e in
+            XCTAssertTrue("\(e)".contains("2 of 5 attempt(s) were recorded before it"), "\(e)")
+        }
+        XCTAssertEqual(try s.attempts().map(\.attempt), ["a0", "a1"], "the first chunk stays, each attempt whole")
+        XCTAssertEqual(try s.count("step_results"), 4)
+        XCTAssertEqual(try s.auditLog().last?.action, "grade-failed")
+        try s.db.execute("DROP TRIGGER temp.fail_a3")
+        commits = 0
+        let done = try s.record((0..<5).map { StoreTests.record("a\($0)") }, actor: "alice", chunkSize: 2)
+        XCTAssertEqual([done.inserted, done.unchanged], [3, 2], "running it again records the rest")
+        XCTAssertEqual(commits, 4, "three chunks and the audit row, each its own transaction")
+    }
+
+    /// A key registry anyone could write was trusted.
+    func testAKeyRegistryOthersCanWriteIsRefused() throws {
+        let reg = path("keys.json")
+        let old = umask(0)
+        try KeyRegistry(keys: [PublicKeyRecord(id: "ws-01", publicKey: "AAAA", added: "", revoked: "")]).save(path: reg)
+        umask(old)
+        XCTAssertEqual(try mode(reg), 0o644, "saved without group or other write, whatever the umask")
+        XCTAssertEqual(try KeyRegistry.load(path: reg).keys.map(\.id), ["ws-01"])
+        for bad in [0o666, 0o646, 0o664] {
+            chmod(reg, mode_t(bad))
+            XCTAssertThrowsError(try KeyRegistry.load(path: reg), String(bad, radix: 8)) { e in
+                XCTAssertTrue("\(e)".contains("must not be writable by group or others"), "\(e)")
+            }
+        }
+        chmod(reg, 0o600)
+        XCTAssertNoThrow(try KeyRegistry.load(path: reg))
+        try KeyRegistry(keys: []).save(path: reg)
+        XCTAssertEqual(try mode(reg), 0o600, "a stricter mode is kept on rewrite")
     }
 }
