@@ -292,8 +292,9 @@ public final class ResultsStore {
         if let old {
             // The whole stored record, and every stored column and row against it — not only
             // the hash column, which an edit behind hazlab's back may have left alone.
-            let storedIdentity = (old[1].string.flatMap { try? StoredAttempt(json: $0) })?.recordSHA256
-            let altered = try attemptMismatches(attempt: a.attempt)
+            let storedIdentity = old[1].string == a.record ? a.recordSHA256
+                : (old[1].string.flatMap { try? StoredAttempt(json: $0) })?.recordSHA256
+            let altered = try attemptMismatches(attempt: a.attempt, parsed: a)
             if storedIdentity == a.recordSHA256 && altered.isEmpty { return .unchanged }
             guard regrade else {
                 try audit(actor: actor, action: "grade-refused", subject: a.attempt,

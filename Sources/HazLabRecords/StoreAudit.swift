@@ -239,12 +239,14 @@ extension ResultsStore {
     /// Which stored fields of `attempt` disagree with its verbatim record: columns, the identity
     /// hash, and its rows in step_results, deductions, quality_results and events. Empty when
     /// all agree (or when there is no such attempt).
-    func attemptMismatches(attempt: String) throws -> [String] {
+    /// `parsed`: the same record text already parsed (skips parsing it again), if the caller has it.
+    func attemptMismatches(attempt: String, parsed: StoredAttempt? = nil) throws -> [String] {
         guard let row = try db.query("""
             SELECT record, student, workstation, scenario, scenario_sha256, engine, seed, mode, total, max, passed, evaluation,
                    duration, state_hash, journal, journal_sha256, record_sha256 FROM attempts WHERE attempt = ?
             """, [attempt]).first else { return [] }
-        guard let text = row[0].string, let a = try? StoredAttempt(json: text), a.attempt == attempt else { return ["record"] }
+        guard let text = row[0].string,
+              let a = parsed?.record == text ? parsed : try? StoredAttempt(json: text), a.attempt == attempt else { return ["record"] }
         var bad: [String] = []
         let expected: [(String, SQLiteValue)] = [
             ("student", a.student.sqliteValue), ("workstation", a.workstation.sqliteValue), ("scenario", a.scenario.sqliteValue),
