@@ -307,8 +307,10 @@ struct StoreImport: ParsableCommand {
             if !unverified.isEmpty {
                 batch += " (\(unverified.count) unverified, --trust-unverified)"
                 try storeCall(options.path) {
+                    let names = unverified.prefix(100).map(\.attempt).joined(separator: ", ")
                     try store.audit(actor: options.who, action: "import-unverified", subject: file,
-                                    detail: "recorded without replay (journal not found): " + unverified.map(\.attempt).joined(separator: ", "))
+                                    detail: "\(unverified.count) record(s) recorded without a replay (--trust-unverified): " + names
+                                        + (unverified.count > 100 ? ", and \(unverified.count - 100) more" : ""))
                 }
             }
             let s = try storeCall(options.path) { try store.record(accepted.map(\.json), actor: options.who, regrade: regrade, batch: batch) }
@@ -329,12 +331,13 @@ struct StoreImport: ParsableCommand {
             let sha = SHA256.hex([UInt8](d))
             if bySHA[sha] == nil { bySHA[sha] = p }
         }
+        var shaOfPath: [String: String] = [:]   // each journal path hashed once; looked up, never iterated
         for i in items.indices where !items[i].journalSHA256.isEmpty {
             if let p = bySHA[items[i].journalSHA256] { items[i].found = p; continue }
             let p = items[i].journalPath
-            if journals.isEmpty, !p.isEmpty, let d = FileManager.default.contents(atPath: p), SHA256.hex([UInt8](d)) == items[i].journalSHA256 {
-                items[i].found = p
-            }
+            guard journals.isEmpty, !p.isEmpty else { continue }
+            if shaOfPath[p] == nil { shaOfPath[p] = FileManager.default.contents(atPath: p).map { SHA256.hex([UInt8]($0)) } ?? "" }
+            if shaOfPath[p] == items[i].journalSHA256 { items[i].found = p }
         }
         var set: ScenarioSet?
         if !scenarios.isEmpty {
