@@ -316,7 +316,8 @@ public final class ResultsStore {
             // Anything exported for the old result must be sent again.
             try db.run("UPDATE exports SET status = 'pending', last_error = 'regraded', updated_at = ? WHERE attempt = ?", [now, a.attempt])
             try audit(actor: actor, action: "regrade", subject: a.attempt,
-                      detail: "replaced \(old[0].string?.prefix(12) ?? "") with \(a.recordSHA256.prefix(12)); old result kept in attempt_history")
+                      detail: "replaced \(old[0].string?.prefix(12) ?? "") with \(a.recordSHA256.prefix(12)); old result kept in attempt_history"
+                        + (altered.isEmpty ? "" : "; the stored \(altered.joined(separator: ", ")) disagreed with the stored record"))
             return .regraded
         }
         try insert(a, gradedAt: now, by: actor)

@@ -335,4 +335,24 @@ final class StoreCLITests: XCTestCase {
         XCTAssertEqual(v.status, 1)
         XCTAssertTrue(v.stderr.contains("'audit_no_delete' was dropped") && v.stderr.contains("was deleted"), v.stderr)
     }
+
+    /// A second `grade --store` used to fail with "database is locked" after 5 s while another
+    /// writer held a long transaction; now it says it waits, and records when the lock is free.
+    func testGradeWaitsForAnotherWriterAndSaysSo() throws {
+        let dir = try TempDir()
+        try makeJournals(dir)
+        XCTAssertEqual(try grade(["--out", "out", "--store", "s.sqlite", "journals"], in: dir).status, 0)
+        final class Holder: @unchecked Sendable { let db: SQLiteDatabase; init(_ d: SQLiteDatabase) { db = d } }
+        let holder = Holder(try SQLiteDatabase(path: dir.file("s.sqlite").path, flags: [.readWrite]))
+        try holder.db.execute("BEGIN IMMEDIATE")   // a long import, say
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 6)
+            try? holder.db.execute("COMMIT")
+        }
+        try makeJournals(dir, folder: "more", firstRun: "mistakes")
+        let waiting = try grade(["--out", "out2", "--store", "s.sqlite", "--regrade", "more"], in: dir)
+        XCTAssertEqual(waiting.status, 0, waiting.all)
+        XCTAssertTrue(waiting.stderr.contains("s.sqlite: waiting for another writer to finish"), waiting.stderr)
+        XCTAssertTrue(waiting.stdout.contains("1 regraded"), waiting.stdout)
+    }
 }
