@@ -103,7 +103,8 @@ public final class ResultsStore {
             if mode.lowercased() != "wal" { throw StoreError.io(path: path, "cannot switch the store to WAL mode (got \(mode))") }
             try db.execute("PRAGMA synchronous = NORMAL")
             try migrate(upTo: upTo)
-            db.afterCommit = { [unowned self] in if self.auditHeadDirty { self.writeAuditHeadSidecar() } }
+            // Weak: a caller may keep `db` after the store is gone.
+            db.afterCommit = { [weak self] in if let self, self.auditHeadDirty { self.writeAuditHeadSidecar() } }
             if checkAudit, try hasAuditChain() {
                 let problems = try quickAuditCheck()
                 if !problems.isEmpty { throw StoreError.tampered(path: path, problems: problems) }
