@@ -160,7 +160,24 @@ public enum StoreSchema {
             \(eventRowsSQL(attempt: "a.attempt"))
             FROM attempts a, json_each(a.record, '$.events') e;
         """),
+        Migration(version: 5, name: "attempt start times", sql: """
+        -- When the attempt was taken: the journal header's `started`, normalised to UTC
+        -- ('YYYY-MM-DDTHH:MM:SS.SSSZ', so text order is time order); NULL when the journal had none.
+        -- Triggers fill it from the stored record, so every writer of `attempts` stays as it is.
+        ALTER TABLE attempts ADD COLUMN started TEXT;
+        UPDATE attempts SET started = \(startedSQL("record"));
+        CREATE INDEX attempts_student_started ON attempts (student, started);
+        CREATE TRIGGER attempts_started_insert AFTER INSERT ON attempts
+            BEGIN UPDATE attempts SET started = \(startedSQL("NEW.record")) WHERE attempt = NEW.attempt; END;
+        CREATE TRIGGER attempts_started_update AFTER UPDATE OF record ON attempts
+            BEGIN UPDATE attempts SET started = \(startedSQL("NEW.record")) WHERE attempt = NEW.attempt; END;
+        """),
     ]
+
+    /// The record's `started` in UTC (SQLite applies a `±HH:MM` suffix), NULL when absent or unreadable.
+    static func startedSQL(_ record: String) -> String {
+        "strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(\(record), '$.started'))"
+    }
 
     /// The SELECT list that turns `json_each(record, '$.events') e` into `events` rows; shared by
     /// migration 3 and `ResultsStore.insert`, so both store the same rows.
