@@ -89,7 +89,7 @@ public struct HelpEntry: Sendable {
     public var reasons: [LocalizedText]
     public var latest: ClassRecord
 
-    /// Students with any evidence, most evidence first (then lower latest score, then id).
+    /// Students with evidence of at least 1, most first (then lower latest score, then id).
     public static func ranked(_ records: [ClassRecord]) -> [HelpEntry] {
         var out: [HelpEntry] = []
         for s in StudentSummary.of(records) {
@@ -99,7 +99,7 @@ public struct HelpEntry: Sendable {
             var reasons: [LocalizedText] = []
             if !s.passed {
                 weight += 3
-                reasons.append(LocalizedText(zh: "\(basis.count) 次\(s.examAttempts > 0 ? "考试" : "尝试")均未通过",
+                reasons.append(LocalizedText(zh: "\(s.examAttempts > 0 ? "考试" : "尝试")未通过（共 \(basis.count) 次）",
                                              en: "not passed in \(basis.count) \(s.examAttempts > 0 ? "exam " : "")attempt(s)"))
             }
             let vetoes = mine.filter { $0.veto != nil }.count
@@ -123,7 +123,8 @@ public struct HelpEntry: Sendable {
                 reasons.append(LocalizedText(zh: "最近一次比最好成绩低 \(Fmt.number(s.best.total - s.latest.total)) 分",
                                              en: "latest score \(Fmt.number(s.best.total - s.latest.total)) below the best"))
             }
-            if weight > 0 { out.append(HelpEntry(student: s.student, evidence: weight, reasons: reasons, latest: s.latest)) }
+            // Below 1 (a passed attempt with one step short) is ordinary, not a call for help.
+            if weight >= 1 { out.append(HelpEntry(student: s.student, evidence: weight, reasons: reasons, latest: s.latest)) }
         }
         return out.sorted { a, b in
             if a.evidence != b.evidence { return a.evidence > b.evidence }

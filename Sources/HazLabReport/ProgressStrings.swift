@@ -19,8 +19,8 @@ enum PL {
     static let best = T("最好成绩", "Best")
     static let started = T("开始时间", "Started")
     static let needsHelp = T("需要帮助的学生", "Who needs help")
-    static let needsHelpNote = T("按依据权重排序：未通过 3，每次否决 2，每个反复出现的安全扣分 1，最近一次每个未得分步骤 0.5，最近一次比最好成绩低 10% 以上 1。",
-                                 "Ranked by weight of evidence: not passed 3, each veto 2, each recurring safety deduction 1, each step without credit in the latest attempt 0.5, latest 10 % or more below the best 1.")
+    static let needsHelpNote = T("按依据权重排序：未通过 3，每次否决 2，每个反复出现的安全扣分 1，最近一次每个未得分步骤 0.5，最近一次比最好成绩低 10% 以上 1；列出权重不低于 1 的学生。",
+                                 "Ranked by weight of evidence: not passed 3, each veto 2, each recurring safety deduction 1, each step without credit in the latest attempt 0.5, latest 10 % or more below the best 1; students with a weight of 1 or more are listed.")
     static let evidence = T("依据权重", "Evidence")
     static let reasons = T("依据", "Why")
     static let noneNeedsHelp = T("没有需要特别关注的学生。", "No student stands out.")

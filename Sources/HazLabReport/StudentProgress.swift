@@ -135,8 +135,8 @@ public struct StudentProgress: Sendable {
         for v in violations {
             let zh = v.title.zh.isEmpty ? v.subject : v.title.zh, en = v.title.en.isEmpty ? zh : v.title.en
             out.append(Suggestion(kind: "violation", scenario: "", subject: v.cause + ":" + v.subject,
-                                  text: LocalizedText(zh: "安全：\(zh) 已在 \(v.attempts) 次尝试中出现，操作前逐项确认。",
-                                                      en: "Safety: \(en) happened in \(v.attempts) attempts; check it before acting.")))
+                                  text: LocalizedText(zh: "安全：「\(zh)」已在 \(v.attempts) 次尝试中出现，操作前逐项确认。",
+                                                      en: "Safety: “\(en)” happened in \(v.attempts) attempts; check it before acting.")))
         }
         var weak: [(ScenarioProgress, StepMastery)] = []
         for p in scenarios { for s in p.steps where s.status != .mastered && s.maxScore > 0 { weak.append((p, s)) } }
@@ -151,7 +151,9 @@ public struct StudentProgress: Sendable {
             let sz = p.title.zh.isEmpty ? p.scenario : p.title.zh, se = p.title.en.isEmpty ? sz : p.title.en
             out.append(Suggestion(kind: "step", scenario: p.scenario, subject: s.id, text: s.status == .notYet
                 ? LocalizedText(zh: "「\(sz)」第 \(s.seq) 步「\(zh)」：从未得满分（\(s.failures) 次失分）。", en: "\(se), step \(s.seq) \(en): never full credit (\(s.failures) times short).")
-                : LocalizedText(zh: "「\(sz)」第 \(s.seq) 步「\(zh)」：得过满分，但最近不稳定。", en: "\(se), step \(s.seq) \(en): full credit before, not lately.")))
+                : s.credits.last(where: { $0 != .absent }) == .full
+                ? LocalizedText(zh: "「\(sz)」第 \(s.seq) 步「\(zh)」：最近一次才得满分，再练一次巩固。", en: "\(se), step \(s.seq) \(en): full credit only in the latest attempt; practise it once more.")
+                : LocalizedText(zh: "「\(sz)」第 \(s.seq) 步「\(zh)」：得过满分，但最近一次失分。", en: "\(se), step \(s.seq) \(en): full credit before, short in the latest attempt.")))
         }
         return out
     }

@@ -61,6 +61,7 @@ public enum StudentReport {
         var chart = LineChart(title: lang(PL.scoreOverTime), xLabel: lang(PL.attemptAxis), yLabel: lang(PL.scorePercentAxis),
                               xDomain: (1, Double(Swift.max(2, n))), frame: PlotFrame(width: 900, height: 320))
         chart.yDomain = (0, 100)
+        chart.xMinStep = 1
         chart.cssClass = "chart line-chart score-over-time"
         chart.attributes = [("data-attempts", String(n))]
         let index = Dictionary(p.attempts.enumerated().map { ($0.element.attempt, $0.offset + 1) }, uniquingKeysWith: { a, _ in a })

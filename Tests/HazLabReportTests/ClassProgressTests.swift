@@ -91,6 +91,14 @@ final class ClassProgressTests: XCTestCase {
         let idle = Self.cohort.first { $0.attempt == "s4-a" }!
         let zero = idle.steps.filter { $0.maxScore > 0 && $0.score <= 0 }.count
         XCTAssertEqual(rows.first?["data-evidence"], Fmt.number(3 + 0.5 * Double(zero)))
+        // A pass with one step short (weight 0.5) is ordinary: not listed.
+        let demo = try ClassRecord.parse(Data(resultsJSON(try demoClass().map { record($0) }).utf8))
+        let s06 = try XCTUnwrap(demo.first { $0.student == "s06" })
+        XCTAssertTrue(s06.passed)
+        XCTAssertEqual(s06.steps.filter { $0.maxScore > 0 && $0.score <= 0 }.count, 1)
+        let listed = try XCTUnwrap(try parseXML(ClassReport.html(demo)).byId("help-1")).all("tr") { $0.hasClass("help") }
+        XCTAssertFalse(listed.contains { $0["data-student"] == "s06" })
+        XCTAssertTrue(listed.allSatisfy { (Double($0["data-evidence"] ?? "") ?? 0) >= 1 })
     }
 
     func testTeachingDiagnosisFindsTheStepsFailedMoreThisTerm() throws {

@@ -63,6 +63,8 @@ final class StudentReportTests: XCTestCase {
         let pass = try XCTUnwrap(svg.first("polyline") { $0["data-series"] == "tank-filling:pass" })
         XCTAssertEqual(points(pass).first?.1 ?? .nan, g.py(60), accuracy: 0.01)
         XCTAssertEqual(svg.all("line") { $0.hasClass("attempt") }.map { $0["data-attempt"] ?? "" }, Self.order)
+        let ticks = svg.all("text") { $0.hasClass("xtick") }.map(\.allText)
+        XCTAssertEqual(ticks, ["1", "2", "3", "4"], "attempts are counted in whole numbers")
     }
 
     func testMasteryTrendShowsFirstFullCreditAndRecurringFailures() throws {
