@@ -101,8 +101,12 @@ extension Report {
         @Option(help: "Most points per trend line (min/max per bucket keeps spikes).")
         var maxPoints: Int = 600
 
+        @Option(help: ArgumentHelp("Show the start time in this zone (default: +08:00 for zh-CN, UTC for en).", valueName: "OFFSET"))
+        var utcOffset: String?
+
         func validate() throws {
             if maxPoints < 10 { throw ValidationError("--max-points must be at least 10") }
+            _ = try readerZone(utcOffset, lang)
         }
 
         func run() throws {
@@ -120,7 +124,7 @@ extension Report {
             if j.header.scenarioSHA256 != model.sourceSHA256 {
                 printError("\(journal):1:1: warning: journal was recorded against a different scenario source (SHA-256 mismatch)")
             }
-            let html = AttemptReport(model: model, journal: j).html(language: lang, maxPoints: maxPoints)
+            let html = AttemptReport(model: model, journal: j).html(language: lang, maxPoints: maxPoints, offset: try readerZone(utcOffset, lang))
             try writeReport(html, to: out)
         }
     }

@@ -118,6 +118,11 @@ final class AttemptReportTests: XCTestCase {
         XCTAssertEqual(pairs["Student"], "demo-perfect")
         XCTAssertEqual(pairs["Workstation"], "ws-demo")
         XCTAssertEqual(pairs["Seed"], "20261129")
+        XCTAssertEqual(pairs["Started"], "2026-01-01 00:00 (UTC+00:00)", "the journal's start, UTC for en")
+        let zh = try parseXML(report.html(language: .zhCN))
+        XCTAssertEqual(zh.first("td") { $0.hasClass("started") }?.allText, "2026-01-01 08:00 (UTC+08:00)", "Beijing time for zh-CN")
+        XCTAssertEqual(try parseXML(report.html(language: .en, offset: UTCOffset("-05:00"))).first("td") { $0.hasClass("started") }?.allText,
+                       "2025-12-31 19:00 (UTC-05:00)")
         XCTAssertEqual(pairs["State hash"], "61bd9d0a63edcf12")
         XCTAssertEqual(pairs["Total"], "100 / 100")
         XCTAssertEqual(pairs["Grade"], "Excellent")
