@@ -99,6 +99,24 @@ final class StudentReportTests: XCTestCase {
         XCTAssertTrue(sawImproving && sawMastered && sawRecurring, "the data covers each case")
     }
 
+    /// An attempt of another scenario version without a step: that cell is grey ("absent") and
+    /// the step's status counts only the attempts that had it.
+    func testAStepMissingFromOneVersionIsAbsentNotFailed() throws {
+        var records = Self.growth
+        let k = try XCTUnwrap(records.firstIndex { $0.attempt == "s1-d" })
+        records[k].steps.removeAll { $0.id == "go_to_tank" }
+        let p = StudentProgress(student: "s1", records: records)
+        let step = try XCTUnwrap(p.scenarios.first?.steps.first { $0.id == "go_to_tank" })
+        XCTAssertEqual(step.credits.last, .absent)
+        XCTAssertEqual(step.credits.filter { $0 == .absent }.count, 1)
+        // mistakes (full) and perfect (full) are its last two present attempts.
+        XCTAssertEqual(step.status, .mastered)
+        let doc = try parseXML(StudentReport.html(p, language: .en))
+        let cells = try XCTUnwrap(doc.first("g") { $0["data-row"] == "go_to_tank" }).all("rect") { $0.hasClass("cell") }
+        XCTAssertEqual(cells.last?["data-credit"], "absent")
+        XCTAssertEqual(cells.last?["fill"], MasteryGrid.color(.absent))
+    }
+
     func testRecurringSafetyViolationsAreListedByTitle() throws {
         let p = Self.s1
         let doc = try parseXML(StudentReport.html(p, language: .zhCN))
