@@ -52,6 +52,15 @@ final class ExportTargetsCLITests: XCTestCase {
         let startMs = Int64(expected ?? 1_795_924_800_000)
         XCTAssertEqual(table[1][startColumn], UTCOffset.beijing.iso8601(millis: startMs, fraction: true))
         XCTAssertTrue(table[1][startColumn].hasSuffix("+08:00"))
+        r = try Hazlab.run(["export", "--to", "csv", "--results", "graded", "--out", "csv-en", "--csv-lang", "en", "--utc-offset", "UTC"] + started,
+                           in: dir.url)
+        XCTAssertEqual(r.status, 0, r.all)
+        let en = try CSV.parse(String(decoding: try Data(contentsOf: dir.file("csv-en/attempts.csv")), as: UTF8.self))
+        XCTAssertEqual(en[0], ExportCSV.attemptColumns)
+        XCTAssertEqual(en[1][try XCTUnwrap(en[0].firstIndex(of: "startTime"))], UTCOffset.utc.iso8601(millis: startMs, fraction: true))
+        r = try Hazlab.run(["export", "--to", "csv", "--results", "graded", "--out", "csv-x", "--csv-lang", "fr"] + started, in: dir.url)
+        XCTAssertEqual(r.status, 1, r.all)
+        XCTAssertTrue(r.stderr.contains("--csv-lang"), r.stderr)
 
         // The grader copies the header's `started` into each record, so the export no longer
         // needs the journals themselves.
