@@ -71,6 +71,17 @@ public struct ExportAttempt: Sendable, Equatable {
     public var started: Date?
     public var steps: [Step]
     public var deductions: [Deduction]
+    /// Quality-window scores (part of the total besides the steps); empty when the record has none.
+    public var quality: [Quality] = []
+
+    public struct Quality: Sendable, Equatable {
+        public var id: String
+        public var title: Text
+        public var maxScore: Double
+        public var score: Double
+        /// False when the window's phase never began (nothing was judged).
+        public var judged: Bool
+    }
 
     public struct ReadError: Error, CustomStringConvertible, Equatable {
         public var description: String
@@ -151,6 +162,11 @@ public struct ExportAttempt: Sendable, Equatable {
                              title: (try? text(d["title"], n + ".title")) ?? Text(zh: "", en: ""),
                              detail: d["detail"]?.string ?? "", points: try num(d["points"], n + ".points"),
                              veto: d["veto"]?.bool ?? false)
+        }
+        quality = (v["quality"]?.array ?? []).map { q in
+            Quality(id: q["id"]?.string ?? "", title: Text(zh: q["title"]?["zh"]?.string ?? "", en: q["title"]?["en"]?.string ?? ""),
+                    maxScore: q["maxScore"]?.numberText.flatMap(Double.init) ?? 0, score: q["score"]?.numberText.flatMap(Double.init) ?? 0,
+                    judged: (q["judgedSeconds"]?.numberText.flatMap(Double.init) ?? 1) > 0)
         }
     }
 

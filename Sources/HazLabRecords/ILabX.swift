@@ -61,28 +61,77 @@ public enum ILabX {
     /// Whole seconds, at least 1 (ilab-x rejects 0).
     public static func seconds(_ s: Double) -> Int { Swift.max(1, Int(s.rounded())) }
 
-    /// The upload JSON of one attempt (keys in a fixed order).
+    /// A step's start and end in ms, and its whole seconds: the end is at least start + 1 s and
+    /// `timeUsed` is `(end − start)` rounded half up, so the two always agree.
+    static func span(_ t0: Int64, from a: Double, to b: Double) -> (start: Int64, end: Int64, used: Int) {
+        let st = ExportTime.millis(started: t0, plusSeconds: a)
+        let en = Swift.max(ExportTime.millis(started: t0, plusSeconds: b), st + 1000)
+        return (st, en, Int((en - st + 500) / 1000))
+    }
+
+    /// The evaluation a step shows: the record's 优/良/中/差, except for a 0-point step (a marker
+    /// such as "arrive at the tank farm"), which has nothing to grade: 完成 or 未完成.
+    static func stepEvaluation(_ s: ExportAttempt.Step) -> String {
+        if s.maxScore <= 0 { return s.completed ? "完成" : "未完成" }
+        return s.evaluationText.zh
+    }
+
+    /// The points the attempt lost beyond its steps and quality windows: deductions, and what a
+    /// veto or cap took. Steps + quality − this = the total.
+    public static func pointsLost(_ a: ExportAttempt) -> Double {
+        let earned = a.steps.reduce(0) { $0 + $1.score } + a.quality.reduce(0) { $0 + $1.score }
+        return ((earned - a.total) * 100).rounded() / 100
+    }
+
+    /// The upload JSON of one attempt (keys in a fixed order). After the procedure steps come
+    /// one step per quality window and, when the attempt lost points, a 0-point "扣分" step whose
+    /// evaluation and remarks list the deductions (ilab-x takes no negative step score): the
+    /// steps' scores minus those points add up to the attempt's total, which the uploaded
+    /// `score` is in percent of the maximum.
     public static func record(_ a: ExportAttempt, started: Date, options o: Options) -> OrderedJSON {
         let t0 = ExportTime.millis(started)
-        let end = ExportTime.millis(started: t0, plusSeconds: a.durationSeconds)
-        let steps: [OrderedJSON] = a.steps.map { s in
-            let endS = a.endSeconds(of: s)
-            let st = ExportTime.millis(started: t0, plusSeconds: s.startSeconds)
-            let en = ExportTime.millis(started: t0, plusSeconds: endS)
-            return .object([
-                ("seq", .int(s.seq)),
-                ("title", .string(limit(s.title.zh.isEmpty ? s.title.en : s.title.zh, Limit.stepTitle))),
-                ("startTime", .number(String(st))),
-                ("endTime", .number(String(Swift.max(en, st + 1000)))),
-                ("timeUsed", .int(seconds(endS - s.startSeconds))),
-                ("expectTime", .int(seconds(s.expectedSeconds))),
-                ("maxScore", .double(s.maxScore)),
-                ("score", .double(s.score)),
-                ("repeatCount", .int(Swift.max(1, s.repeatCount))),
-                ("evaluation", .string(limit(s.evaluationText.zh, Limit.evaluation))),
-                ("scoringModel", .string(limit(s.scoringModel.zh, Limit.scoringModel))),
-                ("remarks", .string(limit(s.remarks.zh, Limit.remarks))),
+        let whole = span(t0, from: 0, to: a.durationSeconds)
+        func step(seq: Int, title: String, _ sp: (start: Int64, end: Int64, used: Int), expect: Double, maxScore: Double, score: Double,
+                  repeatCount: Int, evaluation: String, scoringModel: String, remarks: String) -> OrderedJSON {
+            .object([
+                ("seq", .int(seq)),
+                ("title", .string(limit(title, Limit.stepTitle))),
+                ("startTime", .number(String(sp.start))),
+                ("endTime", .number(String(sp.end))),
+                ("timeUsed", .int(sp.used)),
+                ("expectTime", .int(seconds(expect))),
+                ("maxScore", .double(maxScore)),
+                ("score", .double(score)),
+                ("repeatCount", .int(Swift.max(1, repeatCount))),
+                ("evaluation", .string(limit(evaluation, Limit.evaluation))),
+                ("scoringModel", .string(limit(scoringModel, Limit.scoringModel))),
+                ("remarks", .string(limit(remarks, Limit.remarks))),
             ])
+        }
+        var steps: [OrderedJSON] = a.steps.map { s in
+            step(seq: s.seq, title: s.title.zh.isEmpty ? s.title.en : s.title.zh, span(t0, from: s.startSeconds, to: a.endSeconds(of: s)),
+                 expect: s.expectedSeconds, maxScore: s.maxScore, score: s.score, repeatCount: s.repeatCount,
+                 evaluation: stepEvaluation(s), scoringModel: s.scoringModel.zh, remarks: s.remarks.zh)
+        }
+        var seq = (a.steps.map(\.seq).max() ?? 0) + 1
+        for q in a.quality {
+            let title = q.title.zh.isEmpty ? (q.title.en.isEmpty ? q.id : q.title.en) : q.title.zh
+            let evaluation = !q.judged ? "未进入考核阶段" : (q.score >= q.maxScore - 1e-9 ? "保持在范围内" : "超出范围")
+            steps.append(step(seq: seq, title: "过程质量：" + title, whole, expect: a.durationSeconds, maxScore: q.maxScore, score: q.score,
+                              repeatCount: 1, evaluation: evaluation, scoringModel: "过程质量窗口（按在范围内的时间比例计分）",
+                              remarks: "得分 \(JSON.number(q.score))/\(JSON.number(q.maxScore))"))
+            seq += 1
+        }
+        let lost = pointsLost(a)
+        if lost > 0 || !a.deductions.isEmpty || a.veto != nil {
+            var parts = a.deductions.map { d -> String in
+                let what = d.title.zh.isEmpty ? (d.subject.isEmpty ? d.cause : d.subject) : d.title.zh
+                return what + (d.veto ? "（否决）" : "") + " −" + JSON.number(d.points)
+            }
+            if let v = a.veto { parts.append("否决项 \(v)") }
+            steps.append(step(seq: seq, title: "扣分项", whole, expect: a.durationSeconds, maxScore: 0, score: 0, repeatCount: a.deductions.count,
+                              evaluation: "扣 \(JSON.number(lost)) 分", scoringModel: "安全违规、否决项等从各步骤得分中扣除",
+                              remarks: "共扣 \(JSON.number(lost)) 分：" + parts.joined(separator: "；")))
         }
         let finished = a.complete && a.endReason == "submitted"
         return .object([
@@ -90,9 +139,9 @@ public enum ILabX {
             ("title", .string(limit(a.scenarioTitle.zh.isEmpty ? a.scenarioTitle.en : a.scenarioTitle.zh, Limit.title))),
             ("status", .int(finished ? 1 : 2)),
             ("score", .int(integerScore(total: a.total, max: a.max))),
-            ("startTime", .number(String(t0))),
-            ("endTime", .number(String(Swift.max(end, t0 + 1000)))),
-            ("timeUsed", .int(seconds(a.durationSeconds))),
+            ("startTime", .number(String(whole.start))),
+            ("endTime", .number(String(whole.end))),
+            ("timeUsed", .int(whole.used)),
             ("appid", .string(o.appid)),
             ("originId", .string(originId(attempt: a.attempt))),
             ("steps", .array(steps)),

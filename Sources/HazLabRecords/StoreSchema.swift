@@ -160,6 +160,18 @@ public enum StoreSchema {
             \(eventRowsSQL(attempt: "a.attempt"))
             FROM attempts a, json_each(a.record, '$.events') e;
         """),
+        Migration(version: 5, name: "attempt start times", sql: """
+        -- When the attempt was taken: the journal header's `started`, normalised to UTC
+        -- ('YYYY-MM-DDTHH:MM:SS.SSSZ', so text order is time order); NULL when the journal had none.
+        -- Triggers fill it from the stored record, so every writer of `attempts` stays as it is.
+        ALTER TABLE attempts ADD COLUMN started TEXT;
+        UPDATE attempts SET started = \(startedSQL("record"));
+        CREATE INDEX attempts_student_started ON attempts (student, started);
+        CREATE TRIGGER attempts_started_insert AFTER INSERT ON attempts
+            BEGIN UPDATE attempts SET started = \(startedSQL("NEW.record")) WHERE attempt = NEW.attempt; END;
+        CREATE TRIGGER attempts_started_update AFTER UPDATE OF record ON attempts
+            BEGIN UPDATE attempts SET started = \(startedSQL("NEW.record")) WHERE attempt = NEW.attempt; END;
+        """),
         Migration(version: auditChainVersion, name: "audit chain and store meta", sql: """
         -- Tamper evidence: audit row id's hash chains it to the row before (StoreAudit.swift).
         -- Existing rows are chained by the migration itself, in id order.
@@ -179,6 +191,11 @@ public enum StoreSchema {
 
     /// The migration that adds the audit chain; it also chains the rows already there.
     public static let auditChainVersion = 6
+
+    /// The record's `started` in UTC (SQLite applies a `±HH:MM` suffix), NULL when absent or unreadable.
+    static func startedSQL(_ record: String) -> String {
+        "strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(\(record), '$.started'))"
+    }
 
     /// The SELECT list that turns `json_each(record, '$.events') e` into `events` rows; shared by
     /// migration 3 and `ResultsStore.insert`, so both store the same rows.

@@ -231,7 +231,8 @@ public struct AttemptReport: Sendable {
 
     // MARK: - HTML
 
-    public func html(language lang: ReportLanguage = .zhCN, maxPoints: Int = 600) -> String {
+    /// `offset`: the zone the start time is shown in (default: Beijing for zh-CN, UTC for en).
+    public func html(language lang: ReportLanguage = .zhCN, maxPoints: Int = 600, offset: UTCOffset? = nil) -> String {
         let sc = outcome.score
         let title = lang.text(model.text.title)
         var page = Page(lang: lang, title: "\(title) — \(L.attemptReport(lang)) — \(journal.header.student)")
@@ -239,14 +240,14 @@ public struct AttemptReport: Sendable {
         page.h(1, "\(title) — \(L.attemptReport(lang))")
         page.m.element("p", [("class", "subtitle")], "\(L.student(lang)) \(journal.header.student.isEmpty ? "—" : journal.header.student) · \(model.id) v\(model.version)")
         page.m.close()
-        summary(&page, sc)
+        summary(&page, sc, zone: offset ?? .readerDefault(lang))
         breakdown(&page, sc)
         trends(&page, sc, maxPoints: maxPoints)
         timeline(&page)
         return page.finish(engine: HazLabVersion.engine)
     }
 
-    func summary(_ page: inout Page, _ sc: ScoreResult) {
+    func summary(_ page: inout Page, _ sc: ScoreResult, zone: UTCOffset) {
         let lang = page.lang
         page.h(2, L.summary(lang), id: "summary")
         page.m.open("div", [("class", "summary")])
@@ -268,6 +269,7 @@ public struct AttemptReport: Sendable {
             (L.student(lang), h.student.isEmpty ? "—" : h.student, "student"),
             (L.workstation(lang), h.workstation.isEmpty ? "—" : h.workstation, nil),
             (L.mode(lang), lang.text(CodeText.mode(sc.mode.rawValue)), nil),
+            (lang(PL.started), ExportTime.parseISO8601(h.started).map { "\(zone.display(millis: $0)) (UTC\(zone))" } ?? "—", "started"),
             (L.seed(lang), String(o.seed), "mono"),
             (L.duration(lang), "\(Fmt.seconds(seconds(o.ticks))) (\(Fmt.clock(seconds(o.ticks))))", nil),
             (L.endReason(lang), lang.text(CodeText.endReason(o.endReason.name)), nil),

@@ -31,6 +31,8 @@ public struct ClassRecord: Sendable, Hashable {
         public var cause: String
         public var subject: String
         public var detail: String
+        /// What it is about, in words (the rule, hazard message, step or equipment name).
+        public var title: LocalizedText = .empty
         public var points: Double
         public var veto: Bool
     }
@@ -39,6 +41,8 @@ public struct ClassRecord: Sendable, Hashable {
     public var student: String
     public var workstation: String
     public var mode: String
+    /// When the attempt was taken (the journal header's `started`), UTC milliseconds; nil when unknown.
+    public var started: Int64? = nil
     public var scenario: String
     public var scenarioTitle: LocalizedText
     public var scenarioSHA256: String
@@ -147,10 +151,12 @@ extension ClassRecord {
             guard let x = x as? [String: Any] else { continue }
             deductions.append(Deduction(seconds: num(x["seconds"]) ?? 0, cause: x["cause"] as? String ?? "",
                                         subject: x["subject"] as? String ?? "", detail: x["detail"] as? String ?? "",
-                                        points: num(x["points"]) ?? 0, veto: bool(x["veto"]) ?? false))
+                                        title: text(x["title"]), points: num(x["points"]) ?? 0, veto: bool(x["veto"]) ?? false))
         }
         let passScore = num(score["passScore"]) ?? 0
-        return ClassRecord(
+        // A start time in another form counts as unknown: the attempt is still reported.
+        let started = (d["started"] as? String).flatMap(ExportTime.parseISO8601)
+        var r = ClassRecord(
             attempt: d["attempt"] as? String ?? "", student: d["student"] as? String ?? "",
             workstation: d["workstation"] as? String ?? "", mode: (score["mode"] as? String) ?? (d["mode"] as? String ?? ""),
             scenario: scenario, scenarioTitle: text(d["scenarioTitle"]), scenarioSHA256: d["scenarioSHA256"] as? String ?? "",
@@ -158,6 +164,8 @@ extension ClassRecord {
             workstationAgrees: (d["workstationStateHash"] as? String) == "" ? nil : bool(d["workstationAgrees"]), total: total, max: max, passScore: passScore,
             passed: bool(score["passed"]) ?? (total >= passScore), evaluation: score["evaluation"] as? String ?? "fail",
             veto: score["veto"] as? String, steps: steps, quality: quality, deductions: deductions)
+        r.started = started
+        return r
     }
 }
 
@@ -196,6 +204,7 @@ public struct ScenarioStats: Sendable {
         public var cause: String
         public var subject: String
         public var detail: String
+        public var title: LocalizedText = .empty
         public var occurrences: Int
         public var attempts: Int
         public var points: Double
@@ -204,11 +213,18 @@ public struct ScenarioStats: Sendable {
 
     public var scenario: String
     public var title: LocalizedText
+    /// The attempts the statistics count: the exam attempts, or every attempt when the scenario
+    /// has no exam attempt (then `basisIsExam` is false).
     public var records: [ClassRecord]
+    /// Every attempt of the scenario, exam and practice.
+    public var allRecords: [ClassRecord]
+    public var basisIsExam = false
     public var versions: Int
     public var students: Int
     public var mean: Double, median: Double, min: Double, max: Double
     public var passed: Int
+    /// Students with at least one passed attempt among `records`.
+    public var passedStudents: Int
     /// Counts of excellent, good, pass, fail.
     public var grades: [Int]
     public var steps: [StepStats]
@@ -216,10 +232,21 @@ public struct ScenarioStats: Sendable {
     public var deductions: [DeductionStats]
 
     public var passRate: Double { records.isEmpty ? 0 : Double(passed) / Double(records.count) }
+    public var passRateByStudent: Double { students > 0 ? Double(passedStudents) / Double(students) : 0 }
 
+    /// Statistics of one scenario's attempts: over its exam attempts when it has any.
+    public init(scenario: String, all: [ClassRecord]) {
+        let exams = all.filter(\.isExam)
+        self.init(scenario: scenario, records: exams.isEmpty ? all : exams)
+        allRecords = all
+        basisIsExam = !exams.isEmpty
+    }
+
+    /// Statistics over exactly `records`.
     public init(scenario: String, records: [ClassRecord]) {
         self.scenario = scenario
         self.records = records
+        allRecords = records
         title = records.first(where: { !$0.scenarioTitle.zh.isEmpty || !$0.scenarioTitle.en.isEmpty })?.scenarioTitle
             ?? LocalizedText(zh: scenario, en: scenario)
         versions = Set(records.map(\.scenarioSHA256)).count
@@ -230,6 +257,7 @@ public struct ScenarioStats: Sendable {
         min = totals.first ?? 0
         max = totals.last ?? 0
         passed = records.filter(\.passed).count
+        passedStudents = Set(records.filter(\.passed).map(\.student)).count
         let order = ["excellent", "good", "pass", "fail"]
         grades = order.map { g in records.filter { $0.evaluation == g }.count }
 
@@ -293,6 +321,7 @@ public struct ScenarioStats: Sendable {
                     index[key] = k
                     table.append(DeductionStats(cause: d.cause, subject: d.subject, detail: d.detail, occurrences: 0, attempts: 0, points: 0, vetoes: 0))
                 }
+                if table[k].title.zh.isEmpty && table[k].title.en.isEmpty { table[k].title = d.title }
                 table[k].occurrences += 1
                 table[k].points += d.points
                 if d.veto { table[k].vetoes += 1 }
@@ -335,7 +364,7 @@ public enum ClassReport {
             if groups[r.scenario] == nil { order.append(r.scenario) }
             groups[r.scenario, default: []].append(r)
         }
-        return order.map { ScenarioStats(scenario: $0, records: groups[$0]!) }
+        return order.map { ScenarioStats(scenario: $0, all: groups[$0]!) }
     }
 
     static let gradeColors = ["#1a7f37", "#1f77b4", "#b8860b", "#c62828"]
@@ -345,8 +374,13 @@ public enum ClassReport {
          LocalizedText(zh: "中", en: "Pass"), LocalizedText(zh: "差", en: "Fail")][i]
     }
 
-    public static func html(_ records: [ClassRecord], language lang: ReportLanguage = .zhCN, title: String? = nil) -> String {
+    /// `offset`: the zone times are shown in (default: Beijing for zh-CN, UTC for en).
+    /// `previous`: another term's or class's results, for the teaching-diagnosis comparison.
+    public static func html(_ records: [ClassRecord], language lang: ReportLanguage = .zhCN, title: String? = nil,
+                            offset: UTCOffset? = nil, previous: [ClassRecord]? = nil,
+                            currentLabel: String? = nil, previousLabel: String? = nil) -> String {
         let groups = stats(records)
+        let zone = offset ?? .readerDefault(lang)
         let heading = title ?? L.classReport(lang)
         var page = Page(lang: lang, title: heading)
         page.m.open("header")
@@ -367,11 +401,15 @@ public enum ClassReport {
                                      .num(Fmt.number(g.mean)), .num(Fmt.percent(g.passRate))])
                        })
         }
-        for (k, g) in groups.enumerated() { section(&page, g, index: k) }
+        for (k, g) in groups.enumerated() { section(&page, g, index: k, zone: zone) }
+        if let previous {
+            TeachingDiagnosis.section(&page, TeachingDiagnosis.compare(current: records, previous: previous),
+                                      currentLabel: currentLabel ?? lang(PL.thisTerm), previousLabel: previousLabel ?? lang(PL.lastTerm))
+        }
         return page.finish(engine: HazLabVersion.engine)
     }
 
-    static func section(_ page: inout Page, _ g: ScenarioStats, index: Int) {
+    static func section(_ page: inout Page, _ g: ScenarioStats, index: Int, zone: UTCOffset) {
         let lang = page.lang
         page.m.open("section", [("class", "scenario"), ("id", "scenario-\(index + 1)"), ("data-scenario", g.scenario)])
         page.h(2, "\(lang.text(g.title)) (\(g.scenario))")
@@ -386,7 +424,8 @@ public enum ClassReport {
             (L.median(lang), Fmt.number(g.median), nil),
             (L.minimum(lang), Fmt.number(g.min), nil),
             (L.maximum(lang), Fmt.number(g.max), nil),
-            (L.passRate(lang), "\(Fmt.percent(g.passRate)) (\(g.passed)/\(n))", "pass-rate"),
+            (lang(PL.passRateByAttempt), "\(Fmt.percent(g.passRate)) (\(g.passed)/\(n))", "pass-rate"),
+            (lang(PL.passRateByStudent), "\(Fmt.percent(g.passRateByStudent)) (\(g.passedStudents)/\(g.students))", "pass-rate-students"),
         ])
         page.m.open("div", [("class", "charts")])
         let (bins, percent) = g.histogramBins()
@@ -409,6 +448,10 @@ public enum ClassReport {
         page.m.raw(gradeChart.svg())
         page.m.close()
         page.m.close()
+        basisNote(&page, g)
+        modesTable(&page, g, index: index)
+        studentsTable(&page, g, index: index, zone: zone)
+        helpList(&page, g, index: index)
 
         // Steps.
         page.h(3, L.stepOutcomes(lang))
@@ -483,10 +526,11 @@ public enum ClassReport {
             page.note(L.noDeductions(lang))
         } else {
             page.table(id: "deductions-\(index + 1)", cls: "common-deductions",
-                       headers: [L.cause(lang), L.detail(lang), L.subject(lang), L.occurrences(lang), L.attemptsAffected(lang),
+                       headers: [lang(PL.what), L.cause(lang), L.detail(lang), L.subject(lang), L.occurrences(lang), L.attemptsAffected(lang),
                                  L.share(lang), L.totalPoints(lang)],
-                       numeric: [3, 4, 5, 6], rows: g.deductions.prefix(20).map { d in
-                           Page.Row([Page.Cell(lang.text(CodeText.cause(d.cause))),
+                       numeric: [4, 5, 6, 7], rows: g.deductions.prefix(20).map { d in
+                           let what = lang.text(d.title)
+                           return Page.Row([Page.Cell(what.isEmpty ? d.subject : what, "what"), Page.Cell(lang.text(CodeText.cause(d.cause))),
                                      Page.Cell(d.detail == d.subject ? "" : lang.text(CodeText.detail(d.detail))),
                                      Page.Cell(d.subject), .num(String(d.occurrences)), .num(String(d.attempts)),
                                      Page.Cell(Fmt.percent(n > 0 ? Double(d.attempts) / Double(n) : 0), "num share"),
@@ -498,10 +542,11 @@ public enum ClassReport {
 
         // Attempts.
         page.h(3, L.attemptList(lang))
+        page.note(zone.note(lang))
         page.table(id: "attempts-\(index + 1)", cls: "attempts",
-                   headers: [L.student(lang), L.attempt(lang), L.workstation(lang), L.mode(lang), L.total(lang), L.grade(lang),
+                   headers: [L.student(lang), L.attempt(lang), lang(PL.started), L.workstation(lang), L.mode(lang), L.total(lang), L.grade(lang),
                              L.passed(lang), L.veto(lang), L.duration(lang), L.workstationHash(lang)],
-                   numeric: [4, 8], rows: g.records.map { r in
+                   numeric: [5, 9], rows: chronological(g.allRecords).map { r in
                        let gi = gradeKeys.firstIndex(of: r.evaluation)
                        let agrees: String
                        switch r.workstationAgrees {
@@ -509,7 +554,9 @@ public enum ClassReport {
                        case false?: agrees = L.disagrees(lang)
                        case nil: agrees = "—"
                        }
-                       return Page.Row([Page.Cell(r.student, "student"), Page.Cell(r.attempt, "mono"), Page.Cell(r.workstation),
+                       return Page.Row([Page.Cell(r.student, "student"), Page.Cell(r.attempt, "mono"),
+                                        Page.Cell(zone.shown(r.started), "started", r.started.map { [("data-started", ExportTime.iso8601(millis: $0))] } ?? []),
+                                        Page.Cell(r.workstation),
                                         Page.Cell(lang.text(CodeText.mode(r.mode))),
                                         Page.Cell("\(Fmt.number(r.total)) / \(Fmt.number(r.max))", "num score"),
                                         Page.Cell(gi.map { lang.text(gradeTitle($0)) } ?? r.evaluation, "grade-\(r.evaluation)"),
@@ -517,7 +564,7 @@ public enum ClassReport {
                                         Page.Cell(r.veto ?? "", r.veto == nil ? nil : "veto"),
                                         .num(Fmt.seconds(r.durationSeconds)),
                                         Page.Cell(agrees, r.workstationAgrees == false ? "fail" : nil)],
-                                       cls: "attempt", attrs: [("data-attempt", r.attempt)])
+                                       cls: "attempt", attrs: [("data-attempt", r.attempt), ("data-mode", r.mode)])
                    })
         page.m.close()
     }

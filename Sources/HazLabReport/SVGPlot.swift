@@ -329,6 +329,8 @@ public struct LineChart: Sendable {
     public var extraLegend: [SVGPlot.LegendItem] = []
     public var cssClass = "chart line-chart"
     public var attributes: Markup.Attributes = []
+    /// Smallest x tick step (1 for counts such as "attempt 1, 2, 3").
+    public var xMinStep = 0.0
 
     public init(title: String, xLabel: String, yLabel: String, xDomain: (Double, Double),
                 frame: PlotFrame = PlotFrame(width: 900, height: 300)) {
@@ -374,7 +376,7 @@ public struct LineChart: Sendable {
         if !x0.isFinite || !x1.isFinite { x0 = 0; x1 = 1 }
         let xs = LinearScale(domain: x0, x1, range: f.plotLeft, f.plotRight)
         let ys = LinearScale(domain: yRange.lo, yRange.hi, range: f.plotBottom, f.plotTop)
-        let xStep = NiceTicks.step(span: x1 - x0, target: 10)
+        let xStep = NiceTicks.step(span: x1 - x0, target: 10, minStep: xMinStep)
         var m = Markup()
         SVGPlot.open(&m, frame: f, cssClass: cssClass, label: title, xDomain: (x0, x1), yDomain: (yRange.lo, yRange.hi), extra: attributes)
         SVGPlot.title(&m, title, frame: f)

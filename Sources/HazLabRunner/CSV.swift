@@ -5,13 +5,15 @@ import HazLabRecords
 /// of `results.json`), so that a merge of shard outputs, which has only the records, writes the
 /// same bytes as the grader. Numbers are copied from the records as written there.
 ///
-/// Columns: attempt, student, workstation, scenario, mode, seed, total, max, passScore, passed
+/// Columns: attempt, student, workstation, scenario, mode, startTime (when the attempt was taken,
+/// local ISO 8601 with the offset, Beijing by default, as in `export --to csv`; empty when the
+/// journal had no `started`), seed, total, max, passScore, passed
 /// (true/false), evaluation (优/良/中/差), evaluationEn (Excellent/Good/Pass/Fail),
 /// durationSeconds, stateHash, endReason, veto (hazard or accident id, else empty), hintsUsed,
 /// complete, workstationAgrees, journal — then, when every row is of the same scenario, one
 /// `step:<step id>` column per procedure step holding that step's score (in procedure order).
 public enum ResultsCSV {
-    public static let columns = ["attempt", "student", "workstation", "scenario", "mode", "seed", "total", "max", "passScore",
+    public static let columns = ["attempt", "student", "workstation", "scenario", "mode", "startTime", "seed", "total", "max", "passScore",
                                  "passed", "evaluation", "evaluationEn", "durationSeconds", "stateHash", "endReason", "veto",
                                  "hintsUsed", "complete", "workstationAgrees", "journal"]
 
@@ -30,7 +32,7 @@ public enum ResultsCSV {
     }
 
     /// Reads the columns out of one attempt record.
-    public static func row(record v: JSONText.Value) throws -> Row {
+    public static func row(record v: JSONText.Value, offset: UTCOffset = .beijing) throws -> Row {
         func str(_ x: JSONText.Value?, _ name: String) throws -> String {
             guard let x else { throw RecordError(description: "record lacks \"\(name)\"") }
             switch x {
@@ -49,6 +51,7 @@ public enum ResultsCSV {
             CSV.text(try str(v["workstation"], "workstation")),
             scenario,
             try str(v["mode"], "mode"),
+            startTime(v["started"], offset),
             try str(v["seed"], "seed"),
             try str(score?["total"], "score.total"),
             try str(score?["max"], "score.max"),
@@ -68,6 +71,14 @@ public enum ResultsCSV {
         guard let steps = v["steps"]?.array else { throw RecordError(description: "record lacks \"steps\"") }
         let stepScores = try steps.map { (id: try str($0["id"], "steps.id"), score: try str($0["score"], "steps.score")) }
         return Row(scenario: scenario, fields: fields, steps: stepScores)
+    }
+
+    /// `started` as local time with the offset; a record without it gives an empty field, and
+    /// one the journal wrote in another form is copied as written (the grader must not fail on it).
+    static func startTime(_ x: JSONText.Value?, _ offset: UTCOffset) -> String {
+        guard let s = x?.string else { return "" }
+        guard let ms = ExportTime.parseISO8601(s) else { return CSV.text(s) }
+        return offset.iso8601(millis: ms, fraction: true)
     }
 
     /// The whole file for `rows` (already in attempt order).

@@ -47,6 +47,12 @@ struct ExportTargetOptions: ParsableArguments {
 
     @Flag(help: "ilab-x: also upload each record (token exchange, then data_upload).")
     var upload = false
+
+    @Option(help: ArgumentHelp("csv: column headings in zh-CN (default) or en (the English keys).", valueName: "LANG"))
+    var csvLang: String = "zh-CN"
+
+    @Option(help: ArgumentHelp("csv: write times in this zone, with its offset (default +08:00, Beijing).", valueName: "OFFSET"))
+    var utcOffset: String = "+08:00"
 }
 
 struct ExportTargetError: Error, CustomStringConvertible { var description: String }
@@ -157,11 +163,17 @@ func exportILabX(_ t: ExportTargetOptions, store: StoreOptions) throws {
 
 func exportCSV(_ t: ExportTargetOptions, store: StoreOptions) throws {
     guard let out = t.out else { throw ExportTargetError(description: "csv needs --out DIR") }
+    guard let lang = ExportCSV.Language(rawValue: t.csvLang == "zh" ? "zh-CN" : t.csvLang) else {
+        throw ExportTargetError(description: "--csv-lang must be zh-CN or en, not '\(TerminalText.escape(t.csvLang))'")
+    }
+    guard let zone = UTCOffset(t.utcOffset) else {
+        throw ExportTargetError(description: "--utc-offset '\(TerminalText.escape(t.utcOffset))' is not an offset such as +08:00 or UTC")
+    }
     let list = try exportAttempts(t, store: store)
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     let dir = URL(fileURLWithPath: out)
-    try Data(ExportCSV.attempts(list).utf8).write(to: dir.appendingPathComponent("attempts.csv"))
-    try Data(ExportCSV.steps(list).utf8).write(to: dir.appendingPathComponent("steps.csv"))
+    try Data(ExportCSV.attempts(list, language: lang, offset: zone).utf8).write(to: dir.appendingPathComponent("attempts.csv"))
+    try Data(ExportCSV.steps(list, language: lang, offset: zone).utf8).write(to: dir.appendingPathComponent("steps.csv"))
     try auditExport(t, store: store, destination: "csv", detail: "\(list.count) written, 0 failed")
     print("csv: wrote \(list.count) attempt(s) to \(out)/attempts.csv and steps.csv")
 }

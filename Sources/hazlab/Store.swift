@@ -125,18 +125,52 @@ struct StoreRestore: ParsableCommand {
 struct StoreAttempts: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attempts",
-        abstract: "List the stored attempts (tab-separated: attempt, student, workstation, scenario, score, max, passed, evaluation, graded at).")
+        abstract: "List the stored attempts (tab-separated: attempt, student, workstation, scenario, score, max, passed, evaluation, graded at, started).",
+        discussion: """
+        Oldest start first. `started` is when the attempt was taken (the journal's header), in the
+        --utc-offset zone (default +08:00, Beijing), or empty when the journal had none; `graded at`
+        stays in UTC. Text fields are escaped (TerminalText), so a tab or newline in a name cannot
+        add a column or a row.
+
+        Examples:
+          hazlab store attempts --student s001
+          hazlab store attempts --scenario tank-filling --since 2026-09-01
+          hazlab store attempts --since 2026-09-01T08:00:00+08:00 --utc-offset +00:00
+        """)
 
     @OptionGroup var options: StoreOptions
 
     @Option(help: ArgumentHelp("Only attempts of this scenario.", valueName: "ID"))
     var scenario: String?
 
+    @Option(help: ArgumentHelp("Only attempts of this student.", valueName: "ID"))
+    var student: String?
+
+    @Option(help: ArgumentHelp("Only attempts started on or after this date (YYYY-MM-DD, local midnight) or ISO 8601 time.", valueName: "DATE"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Time zone of --since dates and the started column (e.g. +08:00, UTC).", valueName: "OFFSET"))
+    var utcOffset: String = "+08:00"
+
+    func validate() throws {
+        guard let zone = UTCOffset(utcOffset) else {
+            throw ValidationError("--utc-offset '\(TerminalText.escape(utcOffset))' is not an offset such as +08:00 or UTC")
+        }
+        if let since, zone.parseDateOrTime(since) == nil {
+            throw ValidationError("--since '\(TerminalText.escape(since))' is not a date (YYYY-MM-DD) or an ISO 8601 time")
+        }
+    }
+
     func run() throws {
+        let zone = UTCOffset(utcOffset) ?? .beijing
+        let filter = ResultsStore.AttemptFilter(student: student, scenario: scenario, since: since.flatMap(zone.parseDateOrTime))
         let store = try options.open()
-        for a in try storeCall(options.path, { try store.attempts(scenario: scenario) }) {
-            print([a.attempt, a.student, a.workstation, a.scenario, JSON.number(a.total), JSON.number(a.max),
-                   a.passed ? "passed" : "failed", a.evaluation, a.gradedAt].joined(separator: "\t"))
+        for a in try storeCall(options.path, { try store.attempts(matching: filter) }) {
+            let started = a.startedMillis.map { zone.iso8601(millis: $0) } ?? ""
+            print([TerminalText.field(a.attempt), TerminalText.field(a.student), TerminalText.field(a.workstation),
+                   TerminalText.field(a.scenario), JSON.number(a.total), JSON.number(a.max),
+                   a.passed ? "passed" : "failed", TerminalText.field(a.evaluation), TerminalText.field(a.gradedAt), started]
+                .joined(separator: "\t"))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import HazLabRecords
 
 /// `hazlab export --to csv|ilabx|xapi` on a grader output, as a separate process.
 final class ExportTargetsCLITests: XCTestCase {
@@ -36,6 +37,30 @@ final class ExportTargetsCLITests: XCTestCase {
         let headerStarted = (try JSONSerialization.jsonObject(with: Data(header.utf8)) as? [String: Any])?["started"] as? String
         let expected = headerStarted.flatMap { ISO8601DateFormatter.withMillis.date(from: $0) }.map { Int(($0.timeIntervalSince1970 * 1000).rounded()) }
         XCTAssertEqual(rec?["startTime"] as? Int, expected ?? 1_795_924_800_000)
+        // Every step's timeUsed is its end − start; the deductions step makes the scores add up.
+        let recSteps = rec?["steps"] as? [[String: Any]] ?? []
+        for s in recSteps {
+            let st = s["startTime"] as? Int ?? 0, en = s["endTime"] as? Int ?? 0
+            XCTAssertEqual(s["timeUsed"] as? Int, (en - st + 500) / 1000)
+        }
+        XCTAssertTrue(recSteps.contains { ($0["title"] as? String)?.hasPrefix("过程质量：") == true })
+
+        // The school export: zh-CN headings, local (Beijing) times with the offset.
+        let table = try CSV.parse(String(decoding: attempts, as: UTF8.self))
+        let startColumn = try XCTUnwrap(table[0].firstIndex(of: "开始时间"))
+        XCTAssertEqual(table[0].first, "考核编号")
+        let startMs = Int64(expected ?? 1_795_924_800_000)
+        XCTAssertEqual(table[1][startColumn], UTCOffset.beijing.iso8601(millis: startMs, fraction: true))
+        XCTAssertTrue(table[1][startColumn].hasSuffix("+08:00"))
+        r = try Hazlab.run(["export", "--to", "csv", "--results", "graded", "--out", "csv-en", "--csv-lang", "en", "--utc-offset", "UTC"] + started,
+                           in: dir.url)
+        XCTAssertEqual(r.status, 0, r.all)
+        let en = try CSV.parse(String(decoding: try Data(contentsOf: dir.file("csv-en/attempts.csv")), as: UTF8.self))
+        XCTAssertEqual(en[0], ExportCSV.attemptColumns)
+        XCTAssertEqual(en[1][try XCTUnwrap(en[0].firstIndex(of: "startTime"))], UTCOffset.utc.iso8601(millis: startMs, fraction: true))
+        r = try Hazlab.run(["export", "--to", "csv", "--results", "graded", "--out", "csv-x", "--csv-lang", "fr"] + started, in: dir.url)
+        XCTAssertEqual(r.status, 1, r.all)
+        XCTAssertTrue(r.stderr.contains("--csv-lang"), r.stderr)
 
         // The grader copies the header's `started` into each record, so the export no longer
         // needs the journals themselves.

@@ -24,7 +24,7 @@ final class ILabXTests: XCTestCase {
         XCTAssertEqual(v["appid"]?.string, "100400")
         XCTAssertEqual(v["originId"]?.string, "sha256_84f131055f054d6156c58fb5852f3a73_" + ILabXTests.sha12("sha256-84f131055f054d6156c58fb5852f3a73"))
         let steps = try XCTUnwrap(v["steps"]?.array)
-        XCTAssertEqual(steps.count, 10)
+        XCTAssertEqual(steps.count, 10 + 1 + 1, "10 procedure steps, the quality window, the deductions")
         guard case .object(let sm) = steps[1] else { return XCTFail() }
         XCTAssertEqual(sm.map(\.key), ["seq", "title", "startTime", "endTime", "timeUsed", "expectTime", "maxScore", "score",
                                        "repeatCount", "evaluation", "scoringModel", "remarks"])
@@ -42,6 +42,77 @@ final class ILabXTests: XCTestCase {
         for s in steps { XCTAssertGreaterThan(Int(s["timeUsed"]?.numberText ?? "0") ?? 0, 0) }
         // Byte-stable.
         XCTAssertEqual(try records()[0].render(), try records()[0].render())
+    }
+
+    /// Steps (procedure and quality) minus the points the deduction step names equal the total,
+    /// and the uploaded score is that total in percent.
+    func testStepScoresAndDeductionsAddUpToTheUploadedScore() throws {
+        for a in try ExportTestSupport.attempts() {
+            let v = try JSONText.parse(Array(ILabX.record(a, started: XAPIStatementTests.started, options: options).render().utf8))
+            let steps = try XCTUnwrap(v["steps"]?.array)
+            let sum = steps.compactMap { $0["score"]?.numberText.flatMap(Double.init) }.reduce(0, +)
+            let deduction = steps.first { $0["title"]?.string == "扣分项" }
+            var lost = 0.0
+            if let d = deduction {
+                XCTAssertEqual(d["maxScore"]?.numberText, "0")
+                XCTAssertEqual(d["score"]?.numberText, "0", "ilab-x takes no negative step score")
+                let remarks = try XCTUnwrap(d["remarks"]?.string)
+                XCTAssertTrue(remarks.hasPrefix("共扣 "), remarks)
+                lost = try XCTUnwrap(Double(remarks.dropFirst(3).prefix { $0 != " " }))
+                XCTAssertEqual(d["evaluation"]?.string, "扣 \(JSON.number(lost)) 分")
+            }
+            XCTAssertEqual(sum - lost, a.total, accuracy: 0.005, a.attempt)
+            XCTAssertEqual(v["score"]?.numberText, String(ILabX.integerScore(total: sum - lost, max: a.max)))
+            // Every deduction of the record is named in the remarks.
+            if a.deductions.isEmpty && a.veto == nil { XCTAssertEqual(lost, 0, a.attempt) } else { XCTAssertNotNil(deduction, a.attempt) }
+        }
+        // The mistakes attempt lost points: it has the step, with the hazard's message.
+        let m = try JSONText.parse(Array(try records()[0].render().utf8))
+        let d = try XCTUnwrap(m["steps"]?.array?.last)
+        XCTAssertEqual(d["title"]?.string, "扣分项")
+        XCTAssertGreaterThan(try ExportTestSupport.attempts()[0].deductions.count, 0)
+        let q = try XCTUnwrap(m["steps"]?.array?.first { $0["title"]?.string?.hasPrefix("过程质量：") == true })
+        XCTAssertEqual(q["title"]?.string, "过程质量：进料期间液位不超过 3.0 m")
+    }
+
+    /// Defect: a step's timeUsed came from subtracting seconds (3.4999… → 3) while its times
+    /// were rounded to ms apart (3500 ms): now timeUsed is end − start, rounded half up.
+    func testTimeUsedAgreesWithEndMinusStart() throws {
+        var a = try ExportTestSupport.attempts()[0]
+        a.steps[1].startSeconds = 0.52
+        a.steps[1].endSeconds = 4.02
+        a.steps[2].startSeconds = 7
+        a.steps[2].endSeconds = 7.2 // under a second: at least 1 s, end moved to start + 1 s
+        let v = try JSONText.parse(Array(ILabX.record(a, started: XAPIStatementTests.started, options: options).render().utf8))
+        let steps = try XCTUnwrap(v["steps"]?.array)
+        XCTAssertEqual(steps[1]["timeUsed"]?.numberText, "4")
+        XCTAssertEqual(steps[2]["timeUsed"]?.numberText, "1")
+        for s in steps + [v] {
+            let st = try XCTUnwrap(s["startTime"]?.numberText.flatMap { Int64($0) })
+            let en = try XCTUnwrap(s["endTime"]?.numberText.flatMap { Int64($0) })
+            let used = try XCTUnwrap(s["timeUsed"]?.numberText.flatMap { Int64($0) })
+            XCTAssertGreaterThanOrEqual(en - st, 1000)
+            XCTAssertEqual(used, (en - st + 500) / 1000, "timeUsed is end − start in whole seconds")
+        }
+    }
+
+    /// Defect: a 0-point marker step that was never reached showed 优 (0 of 0 is "full marks").
+    func testZeroPointStepIsNotGradedExcellentWhenNotDone() throws {
+        var a = try ExportTestSupport.attempts()[0]
+        a.steps[0].maxScore = 0; a.steps[0].score = 0; a.steps[0].completed = false
+        a.steps[0].evaluationText = .init(zh: "优", en: "Excellent")
+        a.steps[1].maxScore = 0; a.steps[1].score = 0; a.steps[1].completed = true
+        a.steps[1].evaluationText = .init(zh: "优", en: "Excellent")
+        let v = try JSONText.parse(Array(ILabX.record(a, started: XAPIStatementTests.started, options: options).render().utf8))
+        let steps = try XCTUnwrap(v["steps"]?.array)
+        XCTAssertEqual(steps[0]["evaluation"]?.string, "未完成")
+        XCTAssertEqual(steps[1]["evaluation"]?.string, "完成")
+        XCTAssertEqual(steps[2]["evaluation"]?.string, a.steps[2].evaluationText.zh, "scored steps keep their grade")
+        // The CSV export says the same.
+        let csv = try CSV.parse(ExportCSV.steps([(a, XAPIStatementTests.started)]))
+        let col = try XCTUnwrap(ExportCSV.headings(ExportCSV.stepColumns, .zhCN).firstIndex(of: "评价"))
+        XCTAssertEqual(csv[1][col], "未完成")
+        XCTAssertEqual(csv[2][col], "完成")
     }
 
     static func sha12(_ s: String) -> String {
@@ -134,17 +205,26 @@ final class ExportCSVTests: XCTestCase {
         }
         let arows = a.dropFirst().components(separatedBy: "\r\n").dropLast()
         XCTAssertEqual(arows.count, 3)
-        XCTAssertEqual(arows.first, ExportCSV.attemptColumns.joined(separator: ","))
+        XCTAssertEqual(arows.first, ExportCSV.headings(ExportCSV.attemptColumns, .zhCN).joined(separator: ","))
+        XCTAssertTrue(arows.first?.hasPrefix("考核编号,注册号,学员,工位,场景编号,名称,模式,随机种子,开始时间,结束时间,") == true)
         let m = arows[arows.index(after: arows.startIndex)].components(separatedBy: ",")
         XCTAssertEqual(m[0], "sha256-84f131055f054d6156c58fb5852f3a73")
         XCTAssertEqual(m[1], "7e30596f-ff78-5998-8b80-9d63d41ae5aa")
-        XCTAssertEqual(m[8], "2026-11-29T04:00:00.000Z")
+        XCTAssertEqual(m[8], "2026-11-29T12:00:00.000+08:00", "local (Beijing) time with its offset")
+        XCTAssertEqual(m[9], "2026-11-29T12:09:00.000+08:00")
         XCTAssertEqual(m[13], "43")
         XCTAssertEqual(m[16], "差")
         XCTAssertEqual(m[18], "4")
         let srows = s.dropFirst().components(separatedBy: "\r\n").dropLast()
         XCTAssertEqual(srows.count, 1 + 20)
-        XCTAssertTrue(s.contains(",2,go_to_tank,到达罐区,true,2026-11-29T04:00:00.000Z,2026-11-29T04:00:15.100Z,15.1,45,5,5,1,优,"))
+        XCTAssertTrue(s.contains(",2,go_to_tank,到达罐区,true,2026-11-29T12:00:00.000+08:00,2026-11-29T12:00:15.100+08:00,15.1,45,5,5,1,优,"), s)
+        // English keys and UTC on request.
+        let en = ExportCSV.attempts(list, language: .en, offset: .utc)
+        let erows = try CSV.parse(en)
+        XCTAssertEqual(erows[0], ExportCSV.attemptColumns)
+        XCTAssertEqual(erows[1][8], "2026-11-29T04:00:00.000+00:00")
+        // Every column has a zh-CN heading.
+        for k in ExportCSV.attemptColumns + ExportCSV.stepColumns { XCTAssertNotNil(ExportCSV.zhHeadings[k], k) }
         // Formula defence and quoting.
         var x = list[0].0
         x.student = "=HYPERLINK(\"x\")"

@@ -118,6 +118,11 @@ final class AttemptReportTests: XCTestCase {
         XCTAssertEqual(pairs["Student"], "demo-perfect")
         XCTAssertEqual(pairs["Workstation"], "ws-demo")
         XCTAssertEqual(pairs["Seed"], "20261129")
+        XCTAssertEqual(pairs["Started"], "2026-01-01 00:00 (UTC+00:00)", "the journal's start, UTC for en")
+        let zh = try parseXML(report.html(language: .zhCN))
+        XCTAssertEqual(zh.first("td") { $0.hasClass("started") }?.allText, "2026-01-01 08:00 (UTC+08:00)", "Beijing time for zh-CN")
+        XCTAssertEqual(try parseXML(report.html(language: .en, offset: UTCOffset("-05:00"))).first("td") { $0.hasClass("started") }?.allText,
+                       "2025-12-31 19:00 (UTC-05:00)")
         XCTAssertEqual(pairs["State hash"], "61bd9d0a63edcf12")
         XCTAssertEqual(pairs["Total"], "100 / 100")
         XCTAssertEqual(pairs["Grade"], "Excellent")
@@ -194,23 +199,26 @@ final class ClassReportTests: XCTestCase {
     func testHistogramCountsSumToTheAttempts() throws {
         let (_, records) = try classRecords()
         XCTAssertEqual(records.count, 10)
+        // The statistics count the 9 exam attempts; the practice attempt is reported apart.
+        let exams = records.filter { $0.mode == "exam" }
+        XCTAssertEqual(exams.count, 9)
         let doc = try parseXML(ClassReport.html(records, language: .en))
         let hist = try XCTUnwrap(doc.first("svg") { $0.hasClass("histogram") })
         let bars = hist.all("rect") { $0.hasClass("bar") }
         XCTAssertEqual(bars.count, 10, "bins of 10 points over 0–100")
-        XCTAssertEqual(bars.compactMap { Int($0["data-count"] ?? "") }.reduce(0, +), 10)
+        XCTAssertEqual(bars.compactMap { Int($0["data-count"] ?? "") }.reduce(0, +), 9)
         // The perfect attempts (100) land in the last bin, which is closed on the right.
         let last = try XCTUnwrap(bars.last)
         XCTAssertEqual(last["data-hi"], "100")
-        XCTAssertEqual(Int(last["data-count"] ?? ""), records.filter { $0.total >= 90 }.count)
+        XCTAssertEqual(Int(last["data-count"] ?? ""), exams.filter { $0.total >= 90 }.count)
         XCTAssertNotNil(hist.first("line") { $0.hasClass("pass-score") })
         let grades = try XCTUnwrap(doc.first("svg") { $0.hasClass("grades") })
-        XCTAssertEqual(grades.all("rect") { $0.hasClass("bar") }.compactMap { Double($0["data-value"] ?? "") }.reduce(0, +), 10)
+        XCTAssertEqual(grades.all("rect") { $0.hasClass("bar") }.compactMap { Double($0["data-value"] ?? "") }.reduce(0, +), 9)
         let summary = try XCTUnwrap(doc.byId("summary-1"))
-        XCTAssertEqual(summary.first("td") { $0.hasClass("attempts") }?.allText, "10")
-        let passed = records.filter(\.passed).count
+        XCTAssertEqual(summary.first("td") { $0.hasClass("attempts") }?.allText, "9")
+        let passed = exams.filter(\.passed).count
         XCTAssertEqual(summary.first("td") { $0.hasClass("pass-rate") }?.allText,
-                       "\(Fmt.percent(Double(passed) / 10)) (\(passed)/10)")
+                       "\(Fmt.percent(Double(passed) / 9)) (\(passed)/9)")
     }
 
     /// A hand-made results file: five attempts of a three-step drill, rates counted by hand.
@@ -292,7 +300,8 @@ final class ClassReportTests: XCTestCase {
         let deductions = try XCTUnwrap(doc.byId("deductions-1")).bodyRows
         XCTAssertEqual(deductions.first?["data-cause"], "rejected-action")
         XCTAssertEqual(deductions.first?["data-detail"], "not-in-zone")
-        XCTAssertEqual(Array(deductions.first?.cells[3...5] ?? []), ["3", "2", "40%"])
+        XCTAssertEqual(Array(deductions.first?.cells[4...6] ?? []), ["3", "2", "40%"])
+        XCTAssertEqual(deductions.first?.cells[0], "XV1", "no title in the record: the subject stands in")
         XCTAssertEqual(deductions.count, 3)
         XCTAssertTrue(deductions.contains { $0.hasClass("veto") && $0["data-subject"] == "fire" })
     }
