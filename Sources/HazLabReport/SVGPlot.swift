@@ -281,8 +281,10 @@ public struct LineChart: Sendable {
         public var xs: [Double]
         public var ys: [Double]
         public var dash: String?
-        public init(id: String, name: String, color: String, xs: [Double], ys: [Double], dash: String? = nil) {
-            self.id = id; self.name = name; self.color = color; self.xs = xs; self.ys = ys; self.dash = dash
+        /// A dot on every point: for sparse series, where a single point would draw no line.
+        public var dots: Bool
+        public init(id: String, name: String, color: String, xs: [Double], ys: [Double], dash: String? = nil, dots: Bool = false) {
+            self.id = id; self.name = name; self.color = color; self.xs = xs; self.ys = ys; self.dash = dash; self.dots = dots
         }
     }
 
@@ -421,6 +423,13 @@ public struct LineChart: Sendable {
                 m.open("polyline", a)
                 m.element("title", [], s.name)
                 m.close()
+                guard s.dots else { continue }
+                for k in segment {
+                    m.open("circle", [("class", "point"), ("data-series", s.id), ("cx", c(xs(s.xs[k]))), ("cy", c(ys.clamped(s.ys[k]))),
+                                      ("r", "4"), ("fill", s.color), ("stroke", "#ffffff"), ("stroke-width", "1")])
+                    m.element("title", [], s.name + ": " + Fmt.number(s.ys[k], maxDigits: 2))
+                    m.close()
+                }
             }
         }
         m.close()

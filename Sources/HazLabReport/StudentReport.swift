@@ -53,6 +53,8 @@ public enum StudentReport {
         page.m.close()
     }
 
+    private struct ScenarioProgressID { var id: String; var title: String }
+
     /// Score in percent of the maximum against the attempt's place in time, one line per scenario.
     static func scoreOverTime(_ page: inout Page, _ p: StudentProgress) {
         let lang = page.lang
@@ -65,15 +67,26 @@ public enum StudentReport {
         chart.cssClass = "chart line-chart score-over-time"
         chart.attributes = [("data-attempts", String(n))]
         let index = Dictionary(p.attempts.enumerated().map { ($0.element.attempt, $0.offset + 1) }, uniquingKeysWith: { a, _ in a })
+        // Dots, so a scenario attempted once still shows; one pass line when every scenario shares it.
+        var passLines: [(pass: Double, scenario: ScenarioProgressID, color: String)] = []
         for (k, s) in p.scenarios.enumerated() {
             let color = SVGPlot.palette[k % SVGPlot.palette.count]
             chart.series.append(LineChart.Series(id: s.scenario, name: lang.text(s.title), color: color,
                                                  xs: s.attempts.map { Double(index[$0.attempt] ?? 0) },
-                                                 ys: s.attempts.map { $0.fraction * 100 }))
+                                                 ys: s.attempts.map { $0.fraction * 100 }, dots: true))
             let passes = Set(s.attempts.map { $0.max > 0 ? $0.passScore / $0.max * 100 : 0 })
             if passes.count == 1, let pass = passes.first, pass > 0 {
-                chart.series.append(LineChart.Series(id: s.scenario + ":pass", name: "\(lang(PL.passLine)) (\(lang.text(s.title)))",
-                                                     color: color, xs: [1, Double(Swift.max(2, n))], ys: [pass, pass], dash: "5 4"))
+                passLines.append((pass, ScenarioProgressID(id: s.scenario, title: lang.text(s.title)), color))
+            }
+        }
+        let xEnd = Double(Swift.max(2, n))
+        if Set(passLines.map(\.pass)).count == 1, let pass = passLines.first?.pass {
+            chart.series.append(LineChart.Series(id: "pass", name: lang(PL.passLine), color: "#555555",
+                                                 xs: [1, xEnd], ys: [pass, pass], dash: "5 4"))
+        } else {
+            for l in passLines {
+                chart.series.append(LineChart.Series(id: l.scenario.id + ":pass", name: "\(lang(PL.passLine)) (\(l.scenario.title))",
+                                                     color: l.color, xs: [1, xEnd], ys: [l.pass, l.pass], dash: "5 4"))
             }
         }
         // Each attempt as a marker you can hover: when, which scenario, the score.

@@ -59,8 +59,13 @@ final class StudentReportTests: XCTestCase {
             XCTAssertEqual(p.0, g.px(e.0), accuracy: 0.01)
             XCTAssertEqual(p.1, g.py(e.1), accuracy: 0.01)
         }
-        // The pass line at 60 % of the maximum, and one hover marker per attempt.
-        let pass = try XCTUnwrap(svg.first("polyline") { $0["data-series"] == "tank-filling:pass" })
+        // A dot per attempt, so a scenario tried once still shows on the plot.
+        let dots = svg.all("circle") { $0.hasClass("point") && $0["data-series"] == "tank-filling" }
+        XCTAssertEqual(dots.count, expected.count)
+        for (d, e) in zip(dots, expected) { XCTAssertEqual(Double(d["cy"] ?? "") ?? .nan, g.py(e.1), accuracy: 0.01) }
+        // One pass line at 60 % of the maximum (every scenario shares it), and one hover marker per attempt.
+        XCTAssertEqual(svg.all("polyline") { ($0["data-series"] ?? "").hasSuffix("pass") }.count, 1)
+        let pass = try XCTUnwrap(svg.first("polyline") { $0["data-series"] == "pass" })
         XCTAssertEqual(points(pass).first?.1 ?? .nan, g.py(60), accuracy: 0.01)
         XCTAssertEqual(svg.all("line") { $0.hasClass("attempt") }.map { $0["data-attempt"] ?? "" }, Self.order)
         let ticks = svg.all("text") { $0.hasClass("xtick") }.map(\.allText)
