@@ -17,6 +17,13 @@ public enum AttemptRecord {
 
     public static func render(_ o: RunOutcome, model m: Model, journal j: Journal, journalPath: String,
                               journalSHA256: String, attempt: String) -> String {
+        renderMarked(o, model: m, journal: j, journalPath: journalPath, journalSHA256: journalSHA256, attempt: attempt).json
+    }
+
+    /// `render`, and the UTF-8 length of the record before `,"events":` (its summary: that
+    /// prefix plus `}` is a record without events).
+    public static func renderMarked(_ o: RunOutcome, model m: Model, journal j: Journal, journalPath: String,
+                                    journalSHA256: String, attempt: String) -> (json: String, summaryEnd: Int) {
         var s = "{"
         s += "\"attempt\":\(JSON.string(attempt)),"
         s += "\"journal\":\(JSON.string(journalPath)),"
@@ -40,9 +47,15 @@ public enum AttemptRecord {
         s += "\"workstationStateHash\":\(JSON.string(claimed)),"
         s += "\"workstationAgrees\":\(claimed == o.stateHash.hex16),"
         s += ScoreJSON.render(o.score, model: m)
-        // Every simulation event of the replay, in order (the store keeps them row by row).
-        s += ",\"events\":[" + o.events.map { event($0, m) }.joined(separator: ",") + "]"
-        return s + "}"
+        let summaryEnd = s.utf8.count
+        // Every simulation event of the replay, in order (the store keeps them row by row),
+        // appended one by one: no array of every event's text on the way.
+        s += ",\"events\":["
+        for (i, e) in o.events.enumerated() {
+            if i > 0 { s += "," }
+            s += event(e, m)
+        }
+        return (s + "]}", summaryEnd)
     }
 
     /// One event as `OutcomeJSON.describe` writes it, with `seconds` after `tick`.

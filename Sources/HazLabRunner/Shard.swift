@@ -53,6 +53,9 @@ public struct GradeOutput: Sendable {
     /// Sorted with `GradeError.precedes`.
     public var errors: [GradeError]
     public var manifest: Manifest
+    /// For stderr only (not written, not merged): engine version or final state hash disagreeing
+    /// with the replay, in journal path order.
+    public var warnings: [GradeWarning] = []
 
     public struct Manifest: Sendable, Equatable {
         public var engine: String = HazLabVersion.engine
