@@ -81,12 +81,12 @@ extension Report {
             let model = try loadModel(scenario)
             let j: Journal
             do { j = try Journal.read(path: journal) } catch {
-                printError("\(error)")
+                printTextError("\(error)")
                 throw ExitCode(ExitStatus.failed)
             }
-            for w in j.warnings { printError(w.description.replacingOccurrences(of: ": error: ", with: ": warning: ")) }
+            for w in j.warnings { printTextError(w.description.replacingOccurrences(of: ": error: ", with: ": warning: ")) }
             if j.header.scenario != model.id {
-                printError("\(journal):1:1: error: journal is for scenario '\(j.header.scenario)', not '\(model.id)'")
+                printTextError("\(journal):1:1: error: journal is for scenario '\(j.header.scenario)', not '\(model.id)'")
                 throw ExitCode(ExitStatus.failed)
             }
             if j.header.scenarioSHA256 != model.sourceSHA256 {
@@ -139,7 +139,7 @@ extension Report {
             }
             let records: [ClassRecord]
             do { records = try ClassRecord.parse(data, path: results) } catch {
-                printError("\(error)")
+                printTextError("\(error)")
                 throw ExitCode(ExitStatus.failed)
             }
             try writeReport(ClassReport.html(records, language: lang, title: title), to: out)

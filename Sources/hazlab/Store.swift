@@ -147,7 +147,7 @@ struct StoreAudit: ParsableCommand {
     func run() throws {
         let store = try options.open()
         for e in try storeCall(options.path, { try store.auditLog(limit: limit) }) {
-            print([String(e.id), e.at, e.actor, e.action, e.subject, e.detail].joined(separator: "\t"))
+            print([String(e.id), e.at, e.actor, e.action, e.subject, e.detail].map(TerminalText.field).joined(separator: "\t"))
         }
     }
 }
@@ -182,10 +182,10 @@ struct StoreDelete: ParsableCommand {
     func run() throws {
         let store = try options.open()
         guard try storeCall(options.path, { try store.delete(attempt: attempt, actor: options.who, reason: reason) }) else {
-            printError("\(options.path): error: no attempt '\(attempt)' in the store")
+            printTextError("\(options.path): error: no attempt '\(attempt)' in the store")
             throw ExitCode(ExitStatus.failed)
         }
-        print("deleted attempt '\(attempt)' from \(options.path) (record kept in its history)")
+        printText("deleted attempt '\(attempt)' from \(options.path) (record kept in its history)")
     }
 }
 
@@ -235,7 +235,7 @@ struct StoreImport: ParsableCommand {
         var refused = false
         for (file, records) in batches {
             let s = try storeCall(options.path) { try store.record(records, actor: options.who, regrade: regrade, batch: "import \(file)") }
-            for a in s.refused { printError("\(options.path): " + StoreError.conflict(attempt: a).description) }
+            for a in s.refused { printTextError("\(options.path): " + StoreError.conflict(attempt: a).description) }
             refused = refused || !s.refused.isEmpty
             print("\(file): \(s.inserted) new, \(s.unchanged) unchanged, \(s.regraded) regraded, \(s.refused.count) refused")
         }
