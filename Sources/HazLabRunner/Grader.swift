@@ -154,8 +154,8 @@ public struct Grader: Sendable {
             let (json, summaryEnd) = AttemptRecord.renderMarked(outcome, model: model, journal: journal, journalPath: path,
                                                                 journalSHA256: p.sha, attempt: p.attempt)
             // The CSV row is read back from the record, exactly as `merge` will read it; from its
-            // summary alone (everything before the events): the rows need no events, and a
-            // parsed tree of a long attempt's events would take many times the record's size.
+            // summary alone (everything before the deductions and events, which rows do not
+            // use): a parsed tree of a long attempt's lists takes many times the record's size.
             let row = try! ResultsCSV.row(record: JSONText.parse(Array(json.utf8.prefix(summaryEnd)) + [UInt8(ascii: "}")]))
             var warning: GradeWarning?
             if let claimed = journal.trailer?.stateHash, claimed != outcome.stateHash.hex16 {

@@ -132,11 +132,20 @@ public struct GradeOutput: Sendable {
             var buffer: [UInt8] = []
             buffer.reserveCapacity(1 << 20)
             var failure: Error?
+            let chunk = 1 << 20
             pieces { text in
-                buffer.append(contentsOf: text.utf8)
-                if buffer.count >= 1 << 20, failure == nil {
-                    do { try handle.write(contentsOf: buffer) } catch { failure = error }
-                    buffer.removeAll(keepingCapacity: true)
+                // In chunks: one record of a long attempt can be hundreds of MB, and must not
+                // be copied whole into the buffer.
+                let utf8 = text.utf8
+                var i = utf8.startIndex
+                while i != utf8.endIndex {
+                    let j = utf8.index(i, offsetBy: chunk - buffer.count, limitedBy: utf8.endIndex) ?? utf8.endIndex
+                    buffer.append(contentsOf: utf8[i..<j])
+                    i = j
+                    if buffer.count >= chunk {
+                        if failure == nil { do { try handle.write(contentsOf: buffer) } catch { failure = error } }
+                        buffer.removeAll(keepingCapacity: true)
+                    }
                 }
             }
             if failure == nil { do { try handle.write(contentsOf: buffer) } catch { failure = error } }

@@ -641,4 +641,23 @@ extension GraderTests {
         ])
         XCTAssertTrue(out.warnings[0].description.contains("'0.0.9'"))
     }
+
+    /// The grader reads each results row from the record's summary (before its deductions and
+    /// events, which a long attempt has by the million): the same row as from the whole record.
+    func testResultsRowFromTheSummaryIsTheRowFromTheWholeRecord() throws {
+        for name in ["perfect", "mistakes", "idle"] {
+            let j = try journal(name)
+            let o = Runner.replay(Self.model, journal: j)
+            XCTAssertFalse(o.events.isEmpty)
+            let (json, end) = AttemptRecord.renderMarked(o, model: Self.model, journal: j, journalPath: name, journalSHA256: "x", attempt: name)
+            XCTAssertEqual(json, AttemptRecord.render(o, model: Self.model, journal: j, journalPath: name, journalSHA256: "x", attempt: name))
+            XCTAssertTrue(json.utf8.dropFirst(end).starts(with: ",\"deductions\":[".utf8), name)
+            let summary = try JSONText.parse(Array(json.utf8.prefix(end)) + [UInt8(ascii: "}")])
+            XCTAssertNil(summary["events"])
+            let whole = try ResultsCSV.row(record: JSONText.parse(Array(json.utf8)))
+            let fromSummary = try ResultsCSV.row(record: summary)
+            XCTAssertEqual(fromSummary.fields, whole.fields, name)
+            XCTAssertEqual(fromSummary.steps.map { "\($0.id)=\($0.score)" }, whole.steps.map { "\($0.id)=\($0.score)" }, name)
+        }
+    }
 }
