@@ -165,7 +165,7 @@ public struct Grader: Sendable {
             return Graded(attempt: p.attempt, json: json, csv: row, passed: outcome.score.passed, warning: warning)
         }
         progress?(total, total)
-        var warnings = mine.flatMap { prepared[$0].errors.isEmpty ? prepared[$0].warnings : [] } + graded.compactMap(\.warning)
+        var warnings = replayList.flatMap { prepared[$0].warnings } + graded.compactMap(\.warning)
         warnings.sort { ($0.journal.utf8.lexicographicallyPrecedes($1.journal.utf8)) || ($0.journal == $1.journal && $0.line < $1.line) }
 
         let records = graded.sorted { $0.attempt.utf8.lexicographicallyPrecedes($1.attempt.utf8) }

@@ -8,7 +8,7 @@ import HazLabScenario
 /// A journal belongs to shard `SHA-256(key)[0..<8] (big-endian) mod count + 1`, where the key is
 /// its attempt id: the header's `attempt`, or else `sha256-` + the first 32 hex digits of the
 /// SHA-256 of the file's bytes (so a journal whose header cannot be read is routed by its
-/// bytes). A file that cannot be read at all is routed by its path. Every copy of one attempt id
+/// bytes). A file that is not read at all (unreadable, or over the size limit) is routed by its path. Every copy of one attempt id
 /// lands in the same shard, so duplicates are found there exactly as in an unsharded run.
 public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public var index: Int
