@@ -78,30 +78,89 @@ public struct JournalIssue: Error, Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     public var column: Int
     public var message: String
+    /// The journal breaks a `JournalLimits` bound (it may be valid otherwise).
+    public var isOverLimit = false
     public var description: String { "\(path):\(line):\(column): error: \(message)" }
 
-    public init(path: String, line: Int, column: Int, message: String) {
-        self.path = path; self.line = line; self.column = column; self.message = message
+    public init(path: String, line: Int, column: Int, message: String, isOverLimit: Bool = false) {
+        self.path = path; self.line = line; self.column = column; self.message = message; self.isOverLimit = isOverLimit
+    }
+}
+
+/// How big a journal may be before it is refused unread (bytes) or mid-parse (actions), so a
+/// hostile or runaway journal cannot exhaust a grading server's memory and time. A real
+/// 25-minute attempt is a few hundred actions and well under 1 MB (Docs/journals.md, "Limits").
+public struct JournalLimits: Sendable, Hashable {
+    public var maxBytes: Int
+    public var maxActions: Int
+    public static let defaultMaxBytes = 32 << 20
+    public static let defaultMaxActions = 100_000
+    public static let standard = JournalLimits()
+    public static let unlimited = JournalLimits(maxBytes: .max, maxActions: .max)
+
+    public init(maxBytes: Int = JournalLimits.defaultMaxBytes, maxActions: Int = JournalLimits.defaultMaxActions) {
+        self.maxBytes = maxBytes; self.maxActions = maxActions
+    }
+
+    /// The error for a file of `size` bytes, or nil when it is within the limit.
+    public func sizeIssue(path: String, size: Int) -> JournalIssue? {
+        guard size > maxBytes else { return nil }
+        return JournalIssue(path: path, line: 1, column: 1,
+                            message: "journal is \(size) bytes, over the limit of \(maxBytes) bytes (--max-journal-bytes raises it)",
+                            isOverLimit: true)
+    }
+
+    /// Reads the regular file at `path` when it is within `maxBytes`: the size is checked before
+    /// anything is read, and the bytes are read once, straight into the array. A FIFO or device
+    /// is refused rather than waited on.
+    public func readBytes(path: String) throws -> [UInt8] {
+        func fail(_ why: String) -> JournalIssue { JournalIssue(path: path, line: 1, column: 1, message: why) }
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
+        guard fd >= 0 else { throw fail("cannot read journal: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw fail("cannot read journal: \(String(cString: strerror(errno)))") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw fail("cannot read journal: not a regular file") }
+        let size = Int(st.st_size)
+        if let issue = sizeIssue(path: path, size: size) { throw issue }
+        var out = [UInt8](repeating: 0, count: size)
+        var got = 0
+        while got < size {
+            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, size - got) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw fail("cannot read journal: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            got += n
+        }
+        // Shrunk since the stat: keep what is there. Grown: over the limit is still refused.
+        if got < size { out.removeLast(size - got) }
+        var extra: UInt8 = 0
+        if got == size, read(fd, &extra, 1) == 1 {
+            if let issue = sizeIssue(path: path, size: size + 1) { throw issue }
+            throw fail("cannot read journal: it grew while being read (is the workstation still writing it?)")
+        }
+        return out
     }
 }
 
 extension Journal {
-    public static func read(path: String) throws -> Journal {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw JournalIssue(path: path, line: 1, column: 1, message: "cannot read journal")
-        }
-        return try parse(data: data, path: path)
+    public static func read(path: String, limits: JournalLimits = .standard) throws -> Journal {
+        try parseWithLayout(bytes: limits.readBytes(path: path), path: path, limits: limits).journal
     }
 
     /// Parses a journal. Every action before a torn (unterminated, unparsable) last line is kept.
-    public static func parse(data: Data, path: String) throws -> Journal {
-        try parseWithLayout(bytes: [UInt8](data), path: path).journal
+    public static func parse(data: Data, path: String, limits: JournalLimits = .standard) throws -> Journal {
+        if let issue = limits.sizeIssue(path: path, size: data.count) { throw issue }
+        return try parseWithLayout(bytes: [UInt8](data), path: path, limits: limits).journal
     }
 
     /// Parses a journal and says where each of its parts sits in the file, so that later checks
     /// (the grader's) can point at a line and column. Errors carry the column of the offending
-    /// value (or of the JSON syntax error) where there is one.
-    public static func parseWithLayout(bytes: [UInt8], path: String) throws -> (journal: Journal, layout: JournalLayout) {
+    /// value (or of the JSON syntax error) where there is one. Past `limits.maxActions` actions it
+    /// stops with an error at the first action over the limit.
+    public static func parseWithLayout(bytes: [UInt8], path: String,
+                                       limits: JournalLimits = .standard) throws -> (journal: Journal, layout: JournalLayout) {
+        if let issue = limits.sizeIssue(path: path, size: bytes.count) { throw issue }
         var layout = JournalLayout(path: path, bytes: bytes)
 
         func fail(_ line: Int, _ message: String, column: Int = 1) -> JournalIssue {
@@ -149,6 +208,11 @@ extension Journal {
                 layout.headerLine = n
             case "action":
                 guard header != nil else { throw fail(n, "action before the header") }
+                if actions.count >= limits.maxActions {
+                    var issue = fail(n, "more than \(limits.maxActions) actions, the limit per journal (--max-actions raises it)")
+                    issue.isOverLimit = true
+                    throw issue
+                }
                 guard let tickNumber = object["tick"] as? NSNumber, let tick = Int64(exactly: tickNumber.doubleValue), tick >= 0 else {
                     throw fail(n, "action: \"tick\" must be a non-negative integer", key: "tick")
                 }

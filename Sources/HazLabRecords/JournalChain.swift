@@ -58,9 +58,9 @@ public struct JournalVerifier: Sendable {
         public var ok: Bool { problems.isEmpty }
     }
 
-    public func verify(bytes: [UInt8], path: String) -> Report {
+    public func verify(bytes: [UInt8], path: String, limits: JournalLimits = .standard) -> Report {
         let parsed: (journal: Journal, layout: JournalLayout)
-        do { parsed = try Journal.parseWithLayout(bytes: bytes, path: path) } catch let issue as JournalIssue {
+        do { parsed = try Journal.parseWithLayout(bytes: bytes, path: path, limits: limits) } catch let issue as JournalIssue {
             return Report(journal: nil, problems: [JournalProblem(path: path, line: issue.line, column: issue.column, code: .invalid, message: issue.message)],
                           signatureChecked: false)
         } catch {
@@ -84,7 +84,9 @@ public struct JournalVerifier: Sendable {
         }
         let hl = layout.headerLine
         let contentEnd = layout.tornLine.map { $0 - 1 } ?? layout.lineCount
-        if journal.header.format >= 2 {
+        if journal.header.format >= 2, let converted = conversionProblem(layout, through: contentEnd) {
+            out.append(converted)
+        } else if journal.header.format >= 2 {
             if hl != 1 { add(1, 1, .badChain, "a chained journal must start with its header") }
             var prevLine = hl
             for n in stride(from: hl + 1, through: contentEnd, by: 1) {
@@ -124,6 +126,39 @@ public struct JournalVerifier: Sendable {
             add(layout.lastContentLine + 1, 1, .incomplete, "no trailer: the attempt is incomplete (truncated, or the workstation stopped)")
         }
         return out
+    }
+
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// A format-2 journal whose bytes were converted after recording (a leading byte order mark,
+    /// or CRLF line ends from a text-mode transfer or an editor): its chain is over the original
+    /// bytes, so it cannot hold as is. Says so, and whether it holds once converted back.
+    func conversionProblem(_ layout: JournalLayout, through contentEnd: Int) -> JournalProblem? {
+        let bom = layout.bytes(line: 1).starts(with: JournalVerifier.byteOrderMark)
+        let crLine = stride(from: 1, through: contentEnd, by: 1).first { layout.bytes(line: $0).last == 0x0D }
+        guard bom || crLine != nil else { return nil }
+        var original: [UInt8] = []
+        original.reserveCapacity(layout.data.count)
+        for n in stride(from: 1, through: layout.lineCount, by: 1) {
+            var line = layout.bytes(line: n)
+            if n == 1 && bom { line = line.dropFirst(3) }
+            if n <= contentEnd && line.last == 0x0D { line = line.dropLast() }
+            original.append(contentsOf: line)
+            if n < layout.lineCount || layout.lastLineTerminated { original.append(0x0A) }
+        }
+        let restored = (try? Journal.parseWithLayout(bytes: original, path: layout.path, limits: .unlimited)).map {
+            integrityProblems($0.journal, layout: $0.layout, requireComplete: false).isEmpty
+        } ?? false
+        let what = bom ? "starts with a UTF-8 byte order mark (BOM)" + (crLine != nil ? " and has CRLF line ends" : "")
+                       : "has CRLF (Windows) line ends"
+        let fix = bom && crLine != nil ? "remove the BOM and the CRs" : bom ? "remove the 3 BOM bytes" : "convert it back, e.g. with dos2unix"
+        let verdict = restored ? "its chain holds once converted back (\(fix))"
+                               : "its chain is broken even once converted back (\(fix)): changed as well"
+        let line = bom ? 1 : crLine!
+        let column = bom ? 1 : layout.column(line: line, byteOffset: layout.bytes(line: line).count - 1)
+        return JournalProblem(path: layout.path, line: line, column: column, code: .badChain,
+                              message: "the file \(what): it was converted after recording (an editor, or a text-mode "
+                                + "transfer), and the hash chain covers the recorded bytes; \(verdict)")
     }
 
     /// Signature checks against `registry`. A journal without a trailer has no signature to

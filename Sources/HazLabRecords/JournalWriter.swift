@@ -147,8 +147,9 @@ public enum JournalRecovery {
             end = lineEnd; kept = n
         }
         // The kept prefix must parse as a journal (ticks in order, trailer count …); else cut more.
+        // No size limits here: recovery must never cut recorded actions for being many.
         while kept > 0 {
-            if (try? Journal.parseWithLayout(bytes: Array(bytes[..<end]), path: path)) != nil { break }
+            if (try? Journal.parseWithLayout(bytes: Array(bytes[..<end]), path: path, limits: .unlimited)) != nil { break }
             let l = JournalLayout(path: path, bytes: Array(bytes[..<end]))
             end -= l.bytes(line: kept).count + 1
             kept -= 1
@@ -156,7 +157,7 @@ public enum JournalRecovery {
             complete = false
         }
         if kept == 0 { return nil }
-        if let j = try? Journal.parseWithLayout(bytes: Array(bytes[..<end]), path: path) { actions = j.journal.actions.count; complete = j.journal.trailer != nil }
+        if let j = try? Journal.parseWithLayout(bytes: Array(bytes[..<end]), path: path, limits: .unlimited) { actions = j.journal.actions.count; complete = j.journal.trailer != nil }
         return (end, kept, actions, complete, reason)
     }
 

@@ -17,6 +17,13 @@ public enum AttemptRecord {
 
     public static func render(_ o: RunOutcome, model m: Model, journal j: Journal, journalPath: String,
                               journalSHA256: String, attempt: String) -> String {
+        renderMarked(o, model: m, journal: j, journalPath: journalPath, journalSHA256: journalSHA256, attempt: attempt).json
+    }
+
+    /// `render`, and the UTF-8 length of the record before `,"deductions":` (its summary:
+    /// that prefix plus `}` is a record without deductions and events, all a results row needs).
+    public static func renderMarked(_ o: RunOutcome, model m: Model, journal j: Journal, journalPath: String,
+                                    journalSHA256: String, attempt: String) -> (json: String, summaryEnd: Int) {
         var s = "{"
         s += "\"attempt\":\(JSON.string(attempt)),"
         s += "\"journal\":\(JSON.string(journalPath)),"
@@ -39,10 +46,24 @@ public enum AttemptRecord {
         let claimed = j.trailer?.stateHash ?? ""
         s += "\"workstationStateHash\":\(JSON.string(claimed)),"
         s += "\"workstationAgrees\":\(claimed == o.stateHash.hex16),"
-        s += ScoreJSON.render(o.score, model: m)
-        // Every simulation event of the replay, in order (the store keeps them row by row).
-        s += ",\"events\":[" + o.events.map { event($0, m) }.joined(separator: ",") + "]"
-        return s + "}"
+        // Capacity from samples of the deductions and events, so a long attempt's record is
+        // not regrown (and copied) as it doubles.
+        func estimate<C: Collection>(_ items: C, _ text: (C.Element) -> String) -> Int {
+            guard items.count > 64 else { return 0 }
+            return items.prefix(64).reduce(0) { $0 + text($1).utf8.count + 1 } * items.count / 64 * 21 / 20
+        }
+        let big = estimate(o.score.deductions) { ScoreJSON.deduction($0, m) } + estimate(o.events) { event($0, m) }
+        if big > 0 { s.reserveCapacity(s.utf8.count + big + 65_536) }
+        let summaryEnd = ScoreJSON.render(o.score, model: m, into: &s)
+        // Every simulation event of the replay, in order (the store keeps them row by row),
+        // appended one by one: no array of every event's text on the way.
+        s += ",\"events\":["
+        for (i, e) in o.events.enumerated() {
+            if i > 0 { s += "," }
+            s += event(e, m)
+        }
+        s += "]}"
+        return (s, summaryEnd)
     }
 
     /// One event as `OutcomeJSON.describe` writes it, with `seconds` after `tick`.

@@ -16,9 +16,11 @@ public struct Grader: Sendable {
     public var planBytes: [UInt8]?
 
     public init(scenarios: ScenarioSet, jobs: Int = 1, shard: Shard = .all, allowIncomplete: Bool = false,
-                plan: ExamPlan? = nil, planBytes: [UInt8]? = nil, signatures: any JournalSignatureVerifier = UnsignedJournals()) {
+                plan: ExamPlan? = nil, planBytes: [UInt8]? = nil, signatures: any JournalSignatureVerifier = UnsignedJournals(),
+                limits: JournalLimits = .standard) {
         self.scenarios = scenarios
-        self.checker = JournalChecker(scenarios: scenarios, allowIncomplete: allowIncomplete, plan: plan, signatures: signatures)
+        self.checker = JournalChecker(scenarios: scenarios, allowIncomplete: allowIncomplete, plan: plan, signatures: signatures,
+                                      limits: limits)
         self.jobs = max(1, jobs); self.shard = shard; self.planBytes = planBytes
     }
 
@@ -51,6 +53,8 @@ public struct Grader: Sendable {
         for p in journals { s += "journal \(JSON.string(p))\n" }
         s += "allowIncomplete \(checker.allowIncomplete)\n"
         s += "plan \(planBytes.map { SHA256.hex($0) } ?? "none")\n"
+        // Limits decide which journals are graded; the defaults add nothing (fingerprints stay as they were).
+        if checker.limits != .standard { s += "limits \(checker.limits.maxBytes) \(checker.limits.maxActions)\n" }
         return SHA256.hex(Array(s.utf8))
     }
 
@@ -70,18 +74,23 @@ public struct Grader: Sendable {
             var journal: Journal?
             var model: Model?
             var errors: [GradeError] = []
+            var warnings: [GradeWarning] = []
             var attemptLine = 1, attemptColumn = 1
+            var stateHashLine = 0, stateHashColumn = 1
         }
         let checker = self.checker, shard = self.shard
         let prepared: [Prepared] = Parallel.map(count: paths.count, jobs: jobs) { i, _ in
             let path = paths[i]
             var p = Prepared()
-            guard let data = FileManager.default.contents(atPath: path) else {
+            let bytes: [UInt8]
+            do { bytes = try checker.limits.readBytes(path: path) } catch {
+                // Unread (unreadable, or too large to read): routed by its path.
                 p.inShard = shard.contains(key: "path:" + path)
-                p.errors = [GradeError(journal: path, line: 1, column: 1, code: .unreadable, message: "cannot read journal")]
+                let issue = error as? JournalIssue
+                p.errors = [GradeError(journal: path, line: 1, column: 1, code: issue?.isOverLimit == true ? .tooLarge : .unreadable,
+                                       message: issue?.message ?? "cannot read journal")]
                 return p
             }
-            let bytes = [UInt8](data)
             let header = Journal.parseHeader(bytes: bytes, path: path)
             if let h = header, !h.attempt.isEmpty {
                 p.attempt = h.attempt
@@ -97,6 +106,7 @@ public struct Grader: Sendable {
             let c = checker.check(bytes: bytes, path: path, attempt: p.attempt)
             p.journal = c.journal; p.model = c.model; p.errors = c.errors
             p.attemptLine = c.attemptLine; p.attemptColumn = c.attemptColumn
+            p.warnings = c.warnings; p.stateHashLine = c.stateHashLine; p.stateHashColumn = c.stateHashColumn
             return p
         }
 
@@ -121,7 +131,7 @@ public struct Grader: Sendable {
         errors.sort(by: GradeError.precedes)
 
         // 3. Replay the good ones; render each record and its CSV row at once.
-        struct Graded: Sendable { var attempt: String; var json: String; var csv: ResultsCSV.Row; var passed: Bool }
+        struct Graded: Sendable { var attempt: String; var json: String; var csv: ResultsCSV.Row; var passed: Bool; var warning: GradeWarning? }
         let counter = Parallel.Counter()
         let replayList = toReplay, total = toReplay.count
         var report: (@Sendable (Int) -> Void)? = nil
@@ -140,19 +150,31 @@ public struct Grader: Sendable {
                 return m
             }
             let outcome = Runner.replay(model, journal: journal)
-            let json = AttemptRecord.render(outcome, model: model, journal: journal, journalPath: paths[replayList[k]],
-                                            journalSHA256: p.sha, attempt: p.attempt)
-            // The CSV row is read back from the record, exactly as `merge` will read it.
-            let row = try! ResultsCSV.row(record: JSONText.parse(Array(json.utf8)))
-            return Graded(attempt: p.attempt, json: json, csv: row, passed: outcome.score.passed)
+            let path = paths[replayList[k]]
+            let (json, summaryEnd) = AttemptRecord.renderMarked(outcome, model: model, journal: journal, journalPath: path,
+                                                                journalSHA256: p.sha, attempt: p.attempt)
+            // The CSV row is read back from the record, exactly as `merge` will read it; from its
+            // summary alone (everything before the deductions and events, which rows do not
+            // use): a parsed tree of a long attempt's lists takes many times the record's size.
+            let row = try! ResultsCSV.row(record: JSONText.parse(Array(json.utf8.prefix(summaryEnd)) + [UInt8(ascii: "}")]))
+            var warning: GradeWarning?
+            if let claimed = journal.trailer?.stateHash, claimed != outcome.stateHash.hex16 {
+                warning = .stateHashDisagrees(journal: path, line: p.stateHashLine, column: p.stateHashColumn,
+                                              claimed: claimed, replayed: outcome.stateHash.hex16)
+            }
+            return Graded(attempt: p.attempt, json: json, csv: row, passed: outcome.score.passed, warning: warning)
         }
         progress?(total, total)
+        var warnings = replayList.flatMap { prepared[$0].warnings } + graded.compactMap(\.warning)
+        warnings.sort { ($0.journal.utf8.lexicographicallyPrecedes($1.journal.utf8)) || ($0.journal == $1.journal && $0.line < $1.line) }
 
         let records = graded.sorted { $0.attempt.utf8.lexicographicallyPrecedes($1.attempt.utf8) }
         let manifest = GradeOutput.Manifest(inputsSHA256: inputsSHA256(journals: paths), shard: shard,
                                             journals: prepared.filter(\.inShard).count, attempts: records.count,
                                             passed: records.filter(\.passed).count, badJournals: badJournals)
-        return GradeOutput(records: records.map { ($0.attempt, $0.json, $0.csv) }, errors: errors, manifest: manifest)
+        var output = GradeOutput(records: records.map { ($0.attempt, $0.json, $0.csv) }, errors: errors, manifest: manifest)
+        output.warnings = warnings
+        return output
     }
 }
 

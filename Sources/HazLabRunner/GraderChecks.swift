@@ -37,6 +37,8 @@ public struct GradeError: Sendable, Hashable {
         /// With --plan: the student is not in the plan, or the journal is for another scenario.
         case notInPlan = "not-in-plan"
         case seedMismatch = "seed-mismatch"
+        /// Over a documented limit (file size or number of actions; Docs/journals.md, "Limits").
+        case tooLarge = "too-large"
         /// Reserved for custom `JournalSignatureVerifier`s.
         case signature
         /// Format 2: a line's `prev` is not the SHA-256 of the line before (changed, removed,
@@ -72,6 +74,26 @@ public struct GradeError: Sendable, Hashable {
     public var json: String {
         "{\"journal\":\(JSON.string(journal)),\"line\":\(line),\"column\":\(column),\"code\":\(JSON.string(code.rawValue)),"
             + "\"message\":\(JSON.string(message)),\"attempt\":\(JSON.string(attempt))}"
+    }
+}
+
+/// Something about a journal worth a grader's attention that does not stop it being graded:
+/// printed as `path:line:col: warning: message` on stderr (not in the output files).
+public struct GradeWarning: Sendable, Hashable, CustomStringConvertible {
+    public var journal: String
+    public var line: Int
+    public var column: Int
+    public var message: String
+    public init(journal: String, line: Int, column: Int, message: String) {
+        self.journal = journal; self.line = line; self.column = column; self.message = message
+    }
+    public var description: String { "\(journal):\(line):\(column): warning: \(message)" }
+
+    /// The workstation's claimed final state hash disagrees with the replay's.
+    public static func stateHashDisagrees(journal: String, line: Int, column: Int, claimed: String, replayed: String) -> GradeWarning {
+        GradeWarning(journal: journal, line: line, column: column,
+                     message: "the workstation's final state hash \(claimed) differs from the replay's \(replayed) "
+                        + "(the score comes from the replay; a different engine build, or an altered journal)")
     }
 }
 
@@ -196,10 +218,13 @@ public struct JournalChecker: Sendable {
     public var signatures: any JournalSignatureVerifier
     /// At most this many problems are listed per journal (then one "… more" line).
     public var maxErrorsPerJournal = 50
+    /// Size and action-count bounds: a journal over them is refused (`too-large`) before replay.
+    public var limits: JournalLimits
 
     public init(scenarios: ScenarioSet, allowIncomplete: Bool = false, plan: ExamPlan? = nil,
-                signatures: any JournalSignatureVerifier = UnsignedJournals()) {
+                signatures: any JournalSignatureVerifier = UnsignedJournals(), limits: JournalLimits = .standard) {
         self.scenarios = scenarios; self.allowIncomplete = allowIncomplete; self.plan = plan; self.signatures = signatures
+        self.limits = limits
     }
 
     public struct Checked: Sendable {
@@ -209,6 +234,9 @@ public struct JournalChecker: Sendable {
         /// Where the header's attempt id is written (for a later "duplicate attempt").
         public var attemptLine: Int
         public var attemptColumn: Int
+        public var warnings: [GradeWarning] = []
+        /// Where the trailer's `stateHash` is written (for a later "state hash differs"); 0 without a trailer.
+        public var stateHashLine = 0, stateHashColumn = 1
     }
 
     public func check(bytes: [UInt8], path: String, attempt: String) -> Checked {
@@ -218,9 +246,9 @@ public struct JournalChecker: Sendable {
         }
         let journal: Journal, layout: JournalLayout
         do {
-            (journal, layout) = try Journal.parseWithLayout(bytes: bytes, path: path)
+            (journal, layout) = try Journal.parseWithLayout(bytes: bytes, path: path, limits: limits)
         } catch let issue as JournalIssue {
-            add(issue.line, issue.column, .invalid, issue.message)
+            add(issue.line, issue.column, issue.isOverLimit ? .tooLarge : .invalid, issue.message)
             return Checked(journal: nil, model: nil, errors: errors, attemptLine: issue.line, attemptColumn: 1)
         } catch {
             add(1, 1, .invalid, "\(error)")
@@ -255,6 +283,18 @@ public struct JournalChecker: Sendable {
             var message = "unknown scenario '\(h.scenario)' (known: \(scenarios.ids.joined(separator: ", ")))"
             if let s = Suggest.closest(to: h.scenario, among: scenarios.ids) { message += "; did you mean '\(s)'?" }
             add(hl, col("scenario", hl), .unknownScenario, message)
+        }
+
+        // Header values that outlive the grading: ids name rows, files and statements, and the
+        // exports derive every time from `started`, so each must be well formed now.
+        for (key, value) in [("attempt", h.attempt), ("student", h.student), ("workstation", h.workstation), ("key", h.key)] {
+            if let why = JournalChecker.idProblem(value, isAttempt: key == "attempt") {
+                add(hl, col(key, hl), .invalid, "header: \"\(key)\" \(why)")
+            }
+        }
+        if !h.started.isEmpty && ExportTime.parseISO8601(h.started) == nil {
+            add(hl, col("started", hl), .invalid,
+                "header: \"started\" is not an ISO 8601 time ('\(h.started)'; expected e.g. 2026-11-29T08:30:00.000Z)")
         }
 
         // Mode.
@@ -306,7 +346,41 @@ public struct JournalChecker: Sendable {
             add(last.line, last.column, last.code, "… and \(more) more problem(s) in this journal")
         }
         let attemptColumn = h.attempt.isEmpty ? 1 : col("attempt", hl)
-        return Checked(journal: journal, model: model, errors: errors, attemptLine: hl, attemptColumn: attemptColumn)
+        var checked = Checked(journal: journal, model: model, errors: errors, attemptLine: hl, attemptColumn: attemptColumn)
+        if h.engine != HazLabVersion.engine {
+            checked.warnings.append(GradeWarning(journal: path, line: hl, column: h.engine.isEmpty ? 1 : col("engine", hl),
+                                                 message: JournalChecker.engineMismatch(h.engine)))
+        }
+        if let tl = layout.trailerLine { checked.stateHashLine = tl; checked.stateHashColumn = col("stateHash", tl) }
+        return checked
+    }
+
+    /// The warning for a journal recorded by another engine version than this one.
+    public static func engineMismatch(_ engine: String) -> String {
+        "journal was recorded by engine \(engine.isEmpty ? "(not stated)" : "'" + engine + "'"), this is engine '\(HazLabVersion.engine)': "
+            + "the replay may differ from what the workstation showed"
+    }
+
+    /// Longest attempt id, in UTF-8 bytes: it keys the store and every export, and is printed
+    /// in listings.
+    public static let maxAttemptIdBytes = 200
+
+    /// Why an id from a journal header cannot be used, or nil. Control characters (which would
+    /// forge rows in listings and move a terminal's cursor) are refused in every id; an attempt
+    /// id may also not be longer than `maxAttemptIdBytes`. ('/' stays allowed, "exam-1/s001":
+    /// exports that name files after an attempt make their own safe names, e.g. ilab-x originId.)
+    public static func idProblem(_ id: String, isAttempt: Bool) -> String? {
+        if let u = id.unicodeScalars.first(where: isControl) {
+            let hex = String(u.value, radix: 16, uppercase: true)
+            return "holds a control character (U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex)): ids must be printable"
+        }
+        if isAttempt && id.utf8.count > maxAttemptIdBytes { return "is \(id.utf8.count) bytes long, over the limit of \(maxAttemptIdBytes)" }
+        return nil
+    }
+
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        let v = u.value
+        return v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029
     }
 
     private func short(_ hex: String) -> String { hex.count > 12 ? String(hex.prefix(12)) + "…" : "'\(hex)'" }

@@ -14,7 +14,17 @@ public enum ScoreJSON {
     }
 
     public static func render(_ sc: ScoreResult, model m: Model) -> String {
-        var s = "\"score\":{\"total\":\(JSON.number(sc.total)),\"max\":\(JSON.number(sc.max)),\"passScore\":\(JSON.number(sc.passScore)),"
+        var s = ""
+        render(sc, model: m, into: &s)
+        return s
+    }
+
+    /// Appends the members to `s`, deductions one by one (a long attempt can have a million);
+    /// returns the UTF-8 length of `s` before `,"deductions":` (score, steps and quality: what
+    /// a results row needs).
+    @discardableResult
+    public static func render(_ sc: ScoreResult, model m: Model, into s: inout String) -> Int {
+        s += "\"score\":{\"total\":\(JSON.number(sc.total)),\"max\":\(JSON.number(sc.max)),\"passScore\":\(JSON.number(sc.passScore)),"
         s += "\"passed\":\(sc.passed),\"evaluation\":\(JSON.string(sc.evaluation.rawValue)),\"evaluationText\":\(text(sc.evaluation.title)),"
         s += "\"mode\":\(JSON.string(sc.mode.rawValue)),\"earned\":\(JSON.number(round2(sc.earned))),\"deducted\":\(JSON.number(round2(sc.deducted))),"
         s += "\"hintsUsed\":\(sc.hintsUsed)"
@@ -41,15 +51,23 @@ public enum ScoreJSON {
             x += "\"maxScore\":\(JSON.number(q.maxScore)),\"score\":\(JSON.number(q.score)),"
             x += "\"evaluation\":\(JSON.string(q.evaluation.rawValue)),\"scoringModel\":\(text(q.scoringModel))}"
             return x
-        }.joined(separator: ",") + "],"
-        s += "\"deductions\":[" + sc.deductions.map { d in
-            var x = "{\"tick\":\(d.tick),\"seconds\":\(JSON.number(m.seconds(ticks: d.tick))),\"cause\":\(JSON.string(d.cause.rawValue)),"
-            x += "\"subject\":\(JSON.string(d.subject)),\"title\":\(text(title(of: d, m))),"
-            x += "\"detail\":\(JSON.string(d.detail)),\"points\":\(JSON.number(d.points))"
-            if d.veto { x += ",\"veto\":true" }
-            return x + "}"
         }.joined(separator: ",") + "]"
-        return s
+        let summaryEnd = s.utf8.count
+        s += ",\"deductions\":["
+        for (i, d) in sc.deductions.enumerated() {
+            if i > 0 { s += "," }
+            s += deduction(d, m)
+        }
+        s += "]"
+        return summaryEnd
+    }
+
+    public static func deduction(_ d: Deduction, _ m: Model) -> String {
+        var x = "{\"tick\":\(d.tick),\"seconds\":\(JSON.number(m.seconds(ticks: d.tick))),\"cause\":\(JSON.string(d.cause.rawValue)),"
+        x += "\"subject\":\(JSON.string(d.subject)),\"title\":\(text(title(of: d, m))),"
+        x += "\"detail\":\(JSON.string(d.detail)),\"points\":\(JSON.number(d.points))"
+        if d.veto { x += ",\"veto\":true" }
+        return x + "}"
     }
 
     /// What the deduction is about, in words: the rule, hazard message, step or equipment name.

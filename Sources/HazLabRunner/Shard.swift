@@ -8,7 +8,7 @@ import HazLabScenario
 /// A journal belongs to shard `SHA-256(key)[0..<8] (big-endian) mod count + 1`, where the key is
 /// its attempt id: the header's `attempt`, or else `sha256-` + the first 32 hex digits of the
 /// SHA-256 of the file's bytes (so a journal whose header cannot be read is routed by its
-/// bytes). A file that cannot be read at all is routed by its path. Every copy of one attempt id
+/// bytes). A file that is not read at all (unreadable, or over the size limit) is routed by its path. Every copy of one attempt id
 /// lands in the same shard, so duplicates are found there exactly as in an unsharded run.
 public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public var index: Int
@@ -53,6 +53,9 @@ public struct GradeOutput: Sendable {
     /// Sorted with `GradeError.precedes`.
     public var errors: [GradeError]
     public var manifest: Manifest
+    /// For stderr only (not written, not merged): engine version or final state hash disagreeing
+    /// with the replay, in journal path order.
+    public var warnings: [GradeWarning] = []
 
     public struct Manifest: Sendable, Equatable {
         public var engine: String = HazLabVersion.engine
@@ -129,11 +132,20 @@ public struct GradeOutput: Sendable {
             var buffer: [UInt8] = []
             buffer.reserveCapacity(1 << 20)
             var failure: Error?
+            let chunk = 1 << 20
             pieces { text in
-                buffer.append(contentsOf: text.utf8)
-                if buffer.count >= 1 << 20, failure == nil {
-                    do { try handle.write(contentsOf: buffer) } catch { failure = error }
-                    buffer.removeAll(keepingCapacity: true)
+                // In chunks: one record of a long attempt can be hundreds of MB, and must not
+                // be copied whole into the buffer.
+                let utf8 = text.utf8
+                var i = utf8.startIndex
+                while i != utf8.endIndex {
+                    let j = utf8.index(i, offsetBy: chunk - buffer.count, limitedBy: utf8.endIndex) ?? utf8.endIndex
+                    buffer.append(contentsOf: utf8[i..<j])
+                    i = j
+                    if buffer.count >= chunk {
+                        if failure == nil { do { try handle.write(contentsOf: buffer) } catch { failure = error } }
+                        buffer.removeAll(keepingCapacity: true)
+                    }
                 }
             }
             if failure == nil { do { try handle.write(contentsOf: buffer) } catch { failure = error } }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A position in a source file. Lines and columns are 1-based; columns count Unicode scalars.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var file: String
@@ -66,5 +68,19 @@ public struct DiagnosticBag: Sendable {
             if x.column != y.column { return x.column < y.column }
             return a.offset < b.offset
         }.map(\.element)
+    }
+}
+
+/// Bounds on what a scenario may ask of every replay of it.
+public enum ScenarioLimits {
+    /// Environment variable that raises (or lowers) `maxTicksPerAttempt`.
+    public static let maxTicksVariable = "HAZLAB_MAX_TICKS"
+    /// Default: 360 000 ticks per attempt (1 h at 100 Hz, 10 h at 10 Hz); a replay costs time
+    /// per tick, so `tickRate: 1000` with `timeLimit: 24 h` (86.4 M ticks) would take minutes.
+    public static let defaultMaxTicksPerAttempt: Int64 = 360_000
+    /// The limit in force: `HAZLAB_MAX_TICKS` when it is a positive integer, else the default.
+    public static var maxTicksPerAttempt: Int64 {
+        if let s = ProcessInfo.processInfo.environment[maxTicksVariable], let n = Int64(s), n > 0 { return n }
+        return defaultMaxTicksPerAttempt
     }
 }

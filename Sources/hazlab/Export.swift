@@ -58,11 +58,12 @@ struct Export: ParsableCommand {
         }
         print("destination\tpending\tdelivered\tfailed\tconflict\tqueued items")
         for s in summaries {
-            print("\(s.destination)\t\(s.pending)\t\(s.delivered)\t\(s.failed)\t\(s.conflict)\t\(s.queuedItems)")
+            print([s.destination, "\(s.pending)", "\(s.delivered)", "\(s.failed)", "\(s.conflict)", "\(s.queuedItems)"]
+                .map(TerminalText.field).joined(separator: "\t"))
         }
         for s in summaries {
             for e in s.lastErrors {
-                print("  \(s.destination): \(e.status) \(e.attempt) at \(e.at): \(e.error)")
+                printText("  \(s.destination): \(e.status) \(e.attempt) at \(e.at): \(e.error)")
             }
         }
     }

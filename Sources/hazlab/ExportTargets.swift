@@ -69,7 +69,7 @@ func runExportTarget(_ to: String, _ t: ExportTargetOptions, store: StoreOptions
     } catch let e as ExitCode {
         throw e
     } catch {
-        printError("error: \(error)")
+        printTextError("error: \(error)")
         throw ExitCode(ExitStatus.failed)
     }
 }
@@ -114,15 +114,15 @@ func exportXAPI(_ t: ExportTargetOptions, store: StoreOptions) throws {
     let attempts = try exportAttempts(t, store: store)
     let outbox: any ExportOutbox = t.results == nil ? StoreOutbox(store: try store.open(), actor: store.who) : InMemoryOutbox()
     for (a, started) in attempts { try outbox.enqueue(try XAPIExporter.items(builder.statements(for: a, started: started))) }
-    let exporter = XAPIExporter(client: XAPIClient(credentials: creds), log: { printError("xapi: \(creds.scrub($0))") })
+    let exporter = XAPIExporter(client: XAPIClient(credentials: creds), log: { printTextError("xapi: \(creds.scrub($0))") })
     let r = try exporter.drain(outbox)
     let left = try outbox.pending(target: XAPIExporter.target, limit: 1_000_000).count
     try auditExport(t, store: store, destination: "xapi",
                     detail: "\(r.delivered) delivered, \(r.alreadyStored) already stored, \(r.conflicts.count + r.invalid.count + left) failed")
     print("xapi: \(r.delivered) delivered, \(r.alreadyStored) already stored, \(r.conflicts.count) conflict(s), \(r.invalid.count) invalid")
-    for c in r.conflicts { printError("conflict: \(c)") }
+    for c in r.conflicts { printTextError("conflict: \(c)") }
     if let stop = r.stoppedOn {
-        printError("error: the LRS did not answer; the rest stays queued: \(stop)")
+        printTextError("error: the LRS did not answer; the rest stays queued: \(stop)")
         throw ExitCode(ExitStatus.failed)
     }
     if !r.conflicts.isEmpty || !r.invalid.isEmpty { throw ExitCode(ExitStatus.failed) }

@@ -19,9 +19,13 @@ struct Grade: ParsableCommand {
         trailer signed by a registered key that was not revoked before the
         attempt started (bad-signature, unknown-key, revoked-key, unsigned);
         --check-chains checks the chain alone (Docs/journals.md). With --plan, the
-        student must be in the plan and the seed must be the plan's. A bad journal
-        is reported as "path:line:col: error: message" (stderr, errors.json); the
-        batch goes on.
+        student must be in the plan and the seed must be the plan's. The header's
+        `started` must be an ISO 8601 time and its ids free of control characters
+        (invalid). A journal over --max-journal-bytes or --max-actions is too-large
+        (Docs/journals.md, "Limits"). A bad journal is reported as
+        "path:line:col: error: message" (stderr, errors.json; text from journals is
+        escaped on stderr); the batch goes on. A journal whose engine version or
+        final state hash disagrees with the replay gets a warning on stderr.
 
         Scores come from the replay alone. Outputs in --out (byte-identical for any
         --jobs):
@@ -92,6 +96,8 @@ struct Grade: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Without --keys: require an intact hash chain in format-2 journals (the default).")
     var checkChains = true
 
+    @OptionGroup var limits: JournalLimitOptions
+
     func validate() throws {
         if scenarios.isEmpty { throw ValidationError("give the scenarios with --scenarios DIR") }
         if journals.isEmpty { throw ValidationError("give at least one journal file or folder") }
@@ -103,7 +109,7 @@ struct Grade: ParsableCommand {
         let started = monotonicSeconds()
         let compiled = ScenarioSet.compile(scenarios)
         guard let set = compiled.set else {
-            for e in compiled.errors { printError(e) }
+            for e in compiled.errors { printError(TerminalText.escape(e)) }
             throw ExitCode(ExitStatus.failed)
         }
         var examPlan: ExamPlan?
@@ -113,11 +119,11 @@ struct Grade: ParsableCommand {
                 printError("\(plan): error: cannot read the plan"); throw ExitCode(ExitStatus.failed)
             }
             do { examPlan = try ExamPlan.read(bytes: [UInt8](data)) } catch {
-                printError("\(plan): error: \(error)"); throw ExitCode(ExitStatus.failed)
+                printError(TerminalText.escape("\(plan): error: \(error)")); throw ExitCode(ExitStatus.failed)
             }
             planBytes = [UInt8](data)
             guard let m = set[examPlan!.scenario] else {
-                printError("\(plan): error: the plan is for scenario '\(examPlan!.scenario)', which is not in --scenarios")
+                printError(TerminalText.escape("\(plan): error: the plan is for scenario '\(examPlan!.scenario)', which is not in --scenarios"))
                 throw ExitCode(ExitStatus.failed)
             }
             if m.sourceSHA256 != examPlan!.scenarioSHA256 {
@@ -132,7 +138,8 @@ struct Grade: ParsableCommand {
             }
         }
         let grader = Grader(scenarios: set, jobs: jobs, shard: shard.flatMap(Shard.init) ?? .all,
-                            allowIncomplete: allowIncomplete, plan: examPlan, planBytes: planBytes, signatures: signatures)
+                            allowIncomplete: allowIncomplete, plan: examPlan, planBytes: planBytes, signatures: signatures,
+                            limits: limits.limits)
         let paths = Grader.journalPaths(journals)
         if paths.isEmpty {
             printError("error: no journals: \(journals.joined(separator: " ")) hold no *.jsonl files")
@@ -148,7 +155,9 @@ struct Grade: ParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         let stored = try recordInStore(output)
-        for e in output.errors { printError(e.description) }
+        // Paths and messages quote journal text: escaped, so it cannot drive the terminal.
+        for w in output.warnings { printError(TerminalText.escape(w.description)) }
+        for e in output.errors { printError(TerminalText.escape(e.description)) }
         let elapsed = monotonicSeconds() - started
         let m = output.manifest
         let rate = elapsed > 0 ? Double(m.attempts) / elapsed : 0
@@ -171,7 +180,7 @@ struct Grade: ParsableCommand {
             return try db.record(output.records.map(\.json), actor: who, regrade: regrade,
                                  batch: "batch \(m.inputsSHA256.prefix(12)) shard \(m.shard): \(m.attempts) attempt(s) to \(out)")
         }
-        for a in summary.refused { printError("\(path): " + StoreError.conflict(attempt: a).description) }
+        for a in summary.refused { printError(TerminalText.escape("\(path): " + StoreError.conflict(attempt: a).description)) }
         return ("stored in \(path): \(summary.inserted) new, \(summary.unchanged) unchanged, \(summary.regraded) regraded, "
                 + "\(summary.refused.count) refused", !summary.refused.isEmpty)
     }

@@ -37,6 +37,29 @@ func printError(_ s: String) {
     FileHandle.standardError.write((s + "\n").data(using: .utf8)!)
 }
 
+/// Prints a line that quotes outside text (a journal, a scenario, a record): control
+/// characters escaped, so it cannot move the cursor, clear the screen or start a forged line.
+func printText(_ s: String) { print(TerminalText.escape(s)) }
+
+/// `printError` for a line that quotes outside text.
+func printTextError(_ s: String) { printError(TerminalText.escape(s)) }
+
+/// --max-journal-bytes and --max-actions: the `JournalLimits` a command reads journals under.
+struct JournalLimitOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Refuse a journal larger than this, unread (Docs/journals.md, \"Limits\").", valueName: "BYTES"))
+    var maxJournalBytes: Int = JournalLimits.defaultMaxBytes
+
+    @Option(help: ArgumentHelp("Refuse a journal with more actions than this.", valueName: "N"))
+    var maxActions: Int = JournalLimits.defaultMaxActions
+
+    func validate() throws {
+        if maxJournalBytes < 1 { throw ValidationError("--max-journal-bytes must be at least 1") }
+        if maxActions < 1 { throw ValidationError("--max-actions must be at least 1") }
+    }
+
+    var limits: JournalLimits { JournalLimits(maxBytes: maxJournalBytes, maxActions: maxActions) }
+}
+
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check scenario files and print every problem as path:line:col.",
@@ -67,9 +90,9 @@ struct Check: ParsableCommand {
         }
         for file in files {
             let result = ScenarioCompiler.compile(path: file)
-            for d in result.diagnostics { print(d.description) }
+            for d in result.diagnostics { printText(d.description) }
             let bad = !result.errors.isEmpty || (werror && !result.warnings.isEmpty)
-            if bad { failed = true } else if !quiet { print("\(file): ok") }
+            if bad { failed = true } else if !quiet { printText("\(file): ok") }
         }
         if failed { throw ExitCode(ExitStatus.failed) }
     }
@@ -78,7 +101,7 @@ struct Check: ParsableCommand {
 func loadModel(_ path: String) throws -> Model {
     let file = ScenarioLocator.resolveScenario(path)
     let result = ScenarioCompiler.compile(path: file)
-    for d in result.diagnostics where d.severity == .error { printError(d.description) }
+    for d in result.diagnostics where d.severity == .error { printTextError(d.description) }
     guard let model = result.model else { throw ExitCode(ExitStatus.failed) }
     return model
 }
@@ -116,6 +139,8 @@ struct Run: ParsableCommand {
     @Option(help: "Print the state hash every N ticks (for bisecting a divergence).")
     var trace: Int64?
 
+    @OptionGroup var limits: JournalLimitOptions
+
     func validate() throws {
         if let t = trace, t <= 0 { throw ValidationError("--trace must be a positive number of ticks") }
         if let m = mode, TrainingMode(rawValue: m) == nil {
@@ -128,25 +153,38 @@ struct Run: ParsableCommand {
         var actions: [Action] = []
         var runSeed = seed
         var runMode = mode.flatMap(TrainingMode.init(rawValue:))
+        var replayed: (journal: Journal, layout: JournalLayout)?
         if let path = journal {
-            let j: Journal
-            do { j = try Journal.read(path: path) } catch {
-                printError("\(error)")
+            let j: Journal, layout: JournalLayout
+            do { (j, layout) = try Journal.parseWithLayout(bytes: limits.limits.readBytes(path: path), path: path, limits: limits.limits) } catch {
+                printTextError("\(error)")
                 throw ExitCode(ExitStatus.failed)
             }
-            for w in j.warnings { printError(w.description.replacingOccurrences(of: ": error: ", with: ": warning: ")) }
+            replayed = (j, layout)
+            for w in j.warnings { printTextError(w.description.replacingOccurrences(of: ": error: ", with: ": warning: ")) }
             if j.header.scenario != model.id {
-                printError("\(path):1:1: error: journal is for scenario '\(j.header.scenario)', not '\(model.id)'")
+                printTextError("\(path):1:1: error: journal is for scenario '\(j.header.scenario)', not '\(model.id)'")
                 throw ExitCode(ExitStatus.failed)
             }
             if j.header.scenarioSHA256 != model.sourceSHA256 {
-                printError("\(path):1:1: warning: journal was recorded against a different scenario source (SHA-256 mismatch)")
+                printTextError("\(path):1:1: warning: journal was recorded against a different scenario source (SHA-256 mismatch)")
+            }
+            if j.header.engine != HazLabVersion.engine {
+                let hl = layout.headerLine
+                let column = j.header.engine.isEmpty ? 1 : layout.column(ofValue: "engine", line: hl)
+                printTextError("\(path):\(hl):\(column): warning: " + JournalChecker.engineMismatch(j.header.engine))
             }
             actions = j.actions
             if runSeed == nil { runSeed = j.header.seed }
             if runMode == nil { runMode = TrainingMode(rawValue: j.header.mode) }
         }
         let outcome = Runner.replay(model, seed: runSeed, mode: runMode ?? .practice, actions: actions, traceEvery: trace ?? 0)
+        // The workstation's claimed end state, when this replay is the journal's own (its seed and mode).
+        if let (j, layout) = replayed, let t = j.trailer, let tl = layout.trailerLine, seed == nil, mode == nil,
+           t.stateHash != outcome.stateHash.hex16 {
+            printTextError(GradeWarning.stateHashDisagrees(journal: layout.path, line: tl, column: layout.column(ofValue: "stateHash", line: tl),
+                                                           claimed: t.stateHash, replayed: outcome.stateHash.hex16).description)
+        }
         if json {
             print(OutcomeJSON.render(outcome, model: model, includeTrace: trace != nil))
             return
@@ -156,24 +194,24 @@ struct Run: ParsableCommand {
         }
         let sc = outcome.score
         func secs(_ t: Int64) -> String { t >= 0 ? JSON.number(model.seconds(ticks: t)) + " s" : "—" }
-        print("\(model.text.title.zh) / \(model.text.title.en)")
-        print("mode \(sc.mode.rawValue)  seed \(outcome.seed)  ticks \(outcome.ticks) (\(secs(outcome.ticks)))  end: \(outcome.endReason.name)  stateHash \(outcome.stateHash.hex16)")
+        printText("\(model.text.title.zh) / \(model.text.title.en)")
+        printText("mode \(sc.mode.rawValue)  seed \(outcome.seed)  ticks \(outcome.ticks) (\(secs(outcome.ticks)))  end: \(outcome.endReason.name)  stateHash \(outcome.stateHash.hex16)")
         for st in sc.steps {
             let mark = st.completed ? "✓" : "✗"
             var line = "  \(mark) \(st.seq). \(st.title.zh) / \(st.title.en)  \(JSON.number(st.score))/\(JSON.number(st.maxScore)) \(st.evaluation.title.zh)"
             if st.completed { line += "  at \(secs(st.endTick)), took \(secs(st.usedTicks)) (expected \(secs(st.expectedTicks)))  ops \(st.repeatCount)" }
             if !st.remarks.en.isEmpty { line += "  [\(st.remarks.en)]" }
-            print(line)
+            printText(line)
         }
         for q in sc.quality {
             let pct = JSON.number((q.fractionInBand * 1000).rounded() / 10)
-            print("  ≈ \(q.title.zh) / \(q.title.en)  \(JSON.number(q.score))/\(JSON.number(q.maxScore))  in band \(pct)%, \(q.excursions) excursion(s)")
+            printText("  ≈ \(q.title.zh) / \(q.title.en)  \(JSON.number(q.score))/\(JSON.number(q.maxScore))  in band \(pct)%, \(q.excursions) excursion(s)")
         }
         for d in sc.deductions {
-            print("  − \(d.cause.rawValue) \(d.subject) \(d.detail) at \(secs(d.tick)): \(d.veto ? "VETO" : JSON.number(d.points))")
+            printText("  − \(d.cause.rawValue) \(d.subject) \(d.detail) at \(secs(d.tick)): \(d.veto ? "VETO" : JSON.number(d.points))")
         }
-        if let v = sc.veto { print("  VETO: \(v) at \(secs(sc.vetoTick))") }
-        print("score \(JSON.number(sc.total))/\(JSON.number(sc.max))  \(sc.evaluation.title.zh) \(sc.evaluation.title.en)  \(sc.passed ? "PASSED" : "FAILED")")
+        if let v = sc.veto { printText("  VETO: \(v) at \(secs(sc.vetoTick))") }
+        printText("score \(JSON.number(sc.total))/\(JSON.number(sc.max))  \(sc.evaluation.title.zh) \(sc.evaluation.title.en)  \(sc.passed ? "PASSED" : "FAILED")")
     }
 }
 
@@ -202,28 +240,28 @@ struct Test: ParsableCommand {
         var failures = 0, passes = 0
         for p in paths {
             let files = ScenarioLocator.scenarioFiles(in: p)
-            if files.isEmpty { printError("\(p): no scenarios found"); failures += 1 }
+            if files.isEmpty { printTextError("\(p): no scenarios found"); failures += 1 }
             for file in files {
                 let result = ScenarioCompiler.compile(path: file)
                 guard let model = result.model else {
-                    for d in result.errors { print(d.description) }
+                    for d in result.errors { printText(d.description) }
                     failures += 1
                     continue
                 }
                 let cases = GoldenRuns.cases(scenarioFile: file)
-                if cases.isEmpty { print("\(model.id): no golden runs") }
+                if cases.isEmpty { printText("\(model.id): no golden runs") }
                 for c in cases {
                     let r = GoldenRuns.check(c, model: model, update: update)
                     switch r.status {
-                    case .pass: passes += 1; print("PASS \(r.scenario)/\(r.run)")
-                    case .updated: passes += 1; print("UPDATED \(r.scenario)/\(r.run)")
+                    case .pass: passes += 1; printText("PASS \(r.scenario)/\(r.run)")
+                    case .updated: passes += 1; printText("UPDATED \(r.scenario)/\(r.run)")
                     case .fail(let diff):
                         failures += 1
-                        print("FAIL \(r.scenario)/\(r.run)")
-                        for line in diff { print("    \(line)") }
+                        printText("FAIL \(r.scenario)/\(r.run)")
+                        for line in diff { printText("    \(line)") }
                     case .error(let message):
                         failures += 1
-                        print("ERROR \(r.scenario)/\(r.run): \(message)")
+                        printText("ERROR \(r.scenario)/\(r.run): \(message)")
                     }
                 }
             }

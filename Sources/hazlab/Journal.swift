@@ -47,21 +47,24 @@ struct JournalVerify: ParsableCommand {
     @Argument(help: "Journal files.")
     var files: [String]
 
+    @OptionGroup var limits: JournalLimitOptions
+
     func run() throws {
         let reg = try resolveRegistry(keys)
         let verifier = JournalVerifier(registry: reg?.registry)
         var bad = 0
         for f in files {
-            guard let data = FileManager.default.contents(atPath: f) else {
-                print("\(f):1:1: error: cannot read journal [invalid]"); bad += 1; continue
+            let bytes: [UInt8]
+            do { bytes = try limits.limits.readBytes(path: f) } catch let issue as JournalIssue {
+                printText("\(issue.description) [invalid]"); bad += 1; continue
             }
-            let r = verifier.verify(bytes: [UInt8](data), path: f)
+            let r = verifier.verify(bytes: bytes, path: f, limits: limits.limits)
             if r.ok, let j = r.journal {
                 let sig = r.signatureChecked ? "signed by '\(j.header.key)'" : "signature not checked (no key registry)"
-                print("\(f): ok (format \(j.header.format), \(j.actions.count) action(s), complete, \(j.header.format >= 2 ? "chain intact, " : "")\(sig))")
+                printText("\(f): ok (format \(j.header.format), \(j.actions.count) action(s), complete, \(j.header.format >= 2 ? "chain intact, " : "")\(sig))")
             } else {
                 bad += 1
-                for p in r.problems { print(p.description) }
+                for p in r.problems { printText(p.description) }
             }
         }
         if files.count > 1 { print("\(files.count - bad) of \(files.count) journal(s) ok") }
@@ -92,16 +95,16 @@ struct JournalRecover: ParsableCommand {
     func run() throws {
         let r: JournalRecovery.Report
         do { r = try JournalRecovery.recover(path: file) } catch {
-            printError("\(error)"); throw ExitCode(ExitStatus.failed)
+            printTextError("\(error)"); throw ExitCode(ExitStatus.failed)
         }
         let state = r.complete ? "complete" : "incomplete (no trailer): replayable; graded only with --allow-incomplete"
         if r.removedBytes == 0 {
-            print("\(file): intact: \(r.keptLines) line(s), \(r.actions) action(s), \(state)")
+            printText("\(file): intact: \(r.keptLines) line(s), \(r.actions) action(s), \(state)")
             return
         }
-        print("\(file): kept \(r.keptLines) line(s), \(r.actions) action(s); removed \(r.removedBytes) byte(s) (\(r.reason)), saved to \(r.tornPath ?? "?"); \(state)")
+        printText("\(file): kept \(r.keptLines) line(s), \(r.actions) action(s); removed \(r.removedBytes) byte(s) (\(r.reason)), saved to \(r.tornPath ?? "?"); \(state)")
         if r.removedWholeLines > 0 {
-            printError("\(file): warning: \(r.removedWholeLines) whole line(s) were removed: more than a crash leaves (possible tampering); see \(r.tornPath ?? "")")
+            printTextError("\(file): warning: \(r.removedWholeLines) whole line(s) were removed: more than a crash leaves (possible tampering); see \(r.tornPath ?? "")")
         }
     }
 }

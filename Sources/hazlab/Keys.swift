@@ -35,7 +35,7 @@ struct KeysGenerate: ParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let files = try WorkstationKey(id: id).write(to: out)
             print("wrote \(files.key) (private, 0600) and \(files.pub)")
-        } catch { printError("\(error)"); throw ExitCode(ExitStatus.failed) }
+        } catch { printTextError("\(error)"); throw ExitCode(ExitStatus.failed) }
     }
 }
 
@@ -54,8 +54,8 @@ struct KeysAdd: ParsableCommand {
             var r = try KeyRegistry.loadOrEmpty(path: path)
             try r.add(k)
             try r.save(path: path)
-            print("added key '\(k.id)' to \(path)")
-        } catch { printError("\(error)"); throw ExitCode(ExitStatus.failed) }
+            printText("added key '\(k.id)' to \(path)")
+        } catch { printTextError("\(error)"); throw ExitCode(ExitStatus.failed) }
     }
 }
 
@@ -69,10 +69,11 @@ struct KeysList: ParsableCommand {
         do {
             let r = try KeyRegistry.load(path: path)
             for k in r.keys {
-                print("\(k.id)\tadded \(k.added.isEmpty ? "-" : k.added)\t\(k.revoked.isEmpty ? "active" : "revoked " + k.revoked)\t\(k.publicKey)")
+                print([k.id, "added " + (k.added.isEmpty ? "-" : k.added), k.revoked.isEmpty ? "active" : "revoked " + k.revoked, k.publicKey]
+                    .map(TerminalText.field).joined(separator: "\t"))
             }
             if r.keys.isEmpty { print("no keys in \(path)") }
-        } catch { printError("\(error)"); throw ExitCode(ExitStatus.failed) }
+        } catch { printTextError("\(error)"); throw ExitCode(ExitStatus.failed) }
     }
 }
 
@@ -108,7 +109,7 @@ struct KeysRevoke: ParsableCommand {
             var r = try KeyRegistry.load(path: path)
             try r.revoke(id: id, at: when)
             try r.save(path: path)
-            print("revoked key '\(id)' at \(Timestamp.format(when)) in \(path)")
-        } catch { printError("\(error)"); throw ExitCode(ExitStatus.failed) }
+            printText("revoked key '\(id)' at \(Timestamp.format(when)) in \(path)")
+        } catch { printTextError("\(error)"); throw ExitCode(ExitStatus.failed) }
     }
 }

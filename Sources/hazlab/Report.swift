@@ -50,7 +50,7 @@ private func readResults(_ path: String) throws -> [ClassRecord] {
         throw ExitCode(ExitStatus.failed)
     }
     do { return try ClassRecord.parse(data, path: results) } catch {
-        printError("\(error)")
+        printTextError("\(error)")
         throw ExitCode(ExitStatus.failed)
     }
 }
@@ -113,12 +113,12 @@ extension Report {
             let model = try loadModel(scenario)
             let j: Journal
             do { j = try Journal.read(path: journal) } catch {
-                printError("\(error)")
+                printTextError("\(error)")
                 throw ExitCode(ExitStatus.failed)
             }
-            for w in j.warnings { printError(w.description.replacingOccurrences(of: ": error: ", with: ": warning: ")) }
+            for w in j.warnings { printTextError(w.description.replacingOccurrences(of: ": error: ", with: ": warning: ")) }
             if j.header.scenario != model.id {
-                printError("\(journal):1:1: error: journal is for scenario '\(j.header.scenario)', not '\(model.id)'")
+                printTextError("\(journal):1:1: error: journal is for scenario '\(j.header.scenario)', not '\(model.id)'")
                 throw ExitCode(ExitStatus.failed)
             }
             if j.header.scenarioSHA256 != model.sourceSHA256 {
@@ -251,7 +251,7 @@ extension Report {
                 for (i, row) in rows.enumerated() {
                     // One unreadable stored record is reported and skipped, not fatal.
                     do { records += try ClassRecord.parse(Data(row.utf8), path: "\(store.path) (\(student) record \(i + 1))") } catch {
-                        printError(TerminalText.escape("\(error)"))
+                        printTextError("\(error)")
                     }
                 }
             }

@@ -193,7 +193,7 @@ struct StoreAudit: ParsableCommand {
     func run() throws {
         let store = try options.open()
         for e in try storeCall(options.path, { try store.auditLog(limit: limit) }) {
-            print([String(e.id), e.at, e.actor, e.action, e.subject, e.detail].joined(separator: "\t"))
+            print([String(e.id), e.at, e.actor, e.action, e.subject, e.detail].map(TerminalText.field).joined(separator: "\t"))
         }
     }
 }
@@ -228,10 +228,10 @@ struct StoreDelete: ParsableCommand {
     func run() throws {
         let store = try options.open()
         guard try storeCall(options.path, { try store.delete(attempt: attempt, actor: options.who, reason: reason) }) else {
-            printError("\(options.path): error: no attempt '\(attempt)' in the store")
+            printTextError("\(options.path): error: no attempt '\(attempt)' in the store")
             throw ExitCode(ExitStatus.failed)
         }
-        print("deleted attempt '\(attempt)' from \(options.path) (record kept in its history)")
+        printText("deleted attempt '\(attempt)' from \(options.path) (record kept in its history)")
     }
 }
 
@@ -348,7 +348,7 @@ struct StoreImport: ParsableCommand {
                 }
             }
             let s = try storeCall(options.path) { try store.record(accepted.map(\.json), actor: options.who, regrade: regrade, batch: batch) }
-            for a in s.refused { printError("\(options.path): " + StoreError.conflict(attempt: a).description) }
+            for a in s.refused { printTextError("\(options.path): " + StoreError.conflict(attempt: a).description) }
             refused = refused || !s.refused.isEmpty
             print("\(TerminalText.escape(file)): \(s.inserted) new, \(s.unchanged) unchanged, \(s.regraded) regraded, "
                   + "\(s.refused.count + mine.count - accepted.count) refused"

@@ -423,4 +423,91 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(o["$schema"] as? String, "https://json-schema.org/draft/2020-12/schema")
         XCTAssertNotNil(o["properties"] as? [String: Any])
     }
+
+    // MARK: hostile scenarios and journals (issue 12)
+
+    /// `tickRate: 1000` with `timeLimit: 24 h` passed `check` and then took minutes per replay.
+    /// It is now an error at timeLimit naming the limit; HAZLAB_MAX_TICKS raises the limit.
+    func testCheckRefusesAScenarioOverTheTicksPerAttemptLimit() throws {
+        let dir = try TempDir()
+        let text = Self.miniScenario(id: "endless").replacingOccurrences(of: "timeLimit: 1 min", with: "tickRate: 1000\ntimeLimit: 24 h")
+        let url = try dir.write("endless.yaml", text)
+        let r = try Hazlab.run(["check", url.path])
+        XCTAssertEqual(r.status, 1, r.all)
+        let at = try XCTUnwrap(text.position(of: "24 h"))
+        let rate = try XCTUnwrap(text.position(of: "1000"))
+        let message = try XCTUnwrap(assertDiagnostic(r.stdout, path: url.path, line: at.line, column: at.column))
+        XCTAssertTrue(message.contains("86400000 ticks"), message)
+        XCTAssertTrue(message.contains("over the limit of 360000 ticks per attempt"), message)
+        XCTAssertTrue(message.contains("tickRate at \(rate.line):\(rate.column)"), message)
+        XCTAssertTrue(message.contains("HAZLAB_MAX_TICKS"), message)
+        // Exactly at the limit is fine (100 Hz × 1 h); so is the same scenario under a raised limit.
+        let edge = try dir.write("edge.yaml", Self.miniScenario(id: "edge").replacingOccurrences(of: "timeLimit: 1 min", with: "tickRate: 100\ntimeLimit: 60 min"))
+        XCTAssertEqual(try Hazlab.run(["check", edge.path]).status, 0)
+        let over = try dir.write("over.yaml", Self.miniScenario(id: "over").replacingOccurrences(of: "timeLimit: 1 min", with: "tickRate: 100\ntimeLimit: 3601 s"))
+        XCTAssertEqual(try Hazlab.run(["check", over.path]).status, 1)
+        let raised = try Hazlab.run(["check", url.path], environment: ["HAZLAB_MAX_TICKS": "86400000"])
+        XCTAssertEqual(raised.status, 0, raised.all)
+    }
+
+    /// Escape codes in a scenario's text (which `check` quotes and `run` prints) reach the
+    /// terminal only as visible escapes.
+    func testRunAndCheckEscapeControlCharactersFromTheScenario() throws {
+        let dir = try TempDir()
+        // YAML double quotes turn \e into ESC: clear the screen, home, print a fake result.
+        let text = Self.miniScenario(id: "evil").replacingOccurrences(of: "title: {zh: 小测验, en: Mini}",
+                                                                       with: "title: {zh: 小测验, en: \"Mini\\e[2J\\e[Hscore 100/100 PASSED\"}")
+            .replacingOccurrences(of: "discipline: chemical", with: "discipline: \"chem\\e[31mical\"")
+        let url = try dir.write("evil.yaml", text)
+        let check = try Hazlab.run(["check", url.path])
+        XCTAssertEqual(check.status, 1, check.all)
+        XCTAssertFalse(check.all.unicodeScalars.contains("\u{1B}"), check.all)
+        XCTAssertTrue(check.stdout.contains("chem\\e[31mical"), check.stdout)
+        let fixed = try dir.write("title.yaml", text.replacingOccurrences(of: "discipline: \"chem\\e[31mical\"", with: "discipline: chemical"))
+        let run = try Hazlab.run(["run", fixed.path])
+        XCTAssertEqual(run.status, 0, run.all)
+        XCTAssertFalse(run.all.unicodeScalars.contains("\u{1B}"), run.all)
+        XCTAssertTrue(run.stdoutLines.first?.hasSuffix("Mini\\e[2J\\e[Hscore 100/100 PASSED") ?? false, run.stdout)
+    }
+
+    /// Journal text in `run`'s messages is escaped; the journal's claims that disagree with the
+    /// replay (engine, final state hash) are warned about at the claim.
+    func testRunEscapesJournalTextAndWarnsAboutDisagreeingClaims() throws {
+        let dir = try TempDir()
+        let text = try String(contentsOf: Hazlab.demoRun("perfect.jsonl"), encoding: .utf8)
+        let evil = text.replacingOccurrences(of: #""scenario":"tank-filling""#, with: #""scenario":"x\u001b[2J\nforged:1:1: ok""#)
+        XCTAssertNotEqual(evil, text)
+        let url = try dir.write("evil.jsonl", evil)
+        let r = try Hazlab.run(["run", Hazlab.demoFolder.path, "--journal", url.path])
+        XCTAssertEqual(r.status, 1, r.all)
+        XCTAssertEqual(r.stderrLines.count, 1, r.stderr)
+        XCTAssertFalse(r.stderr.unicodeScalars.contains("\u{1B}"), r.stderr)
+        XCTAssertTrue(r.stderr.contains(#"'x\e[2J\nforged:1:1: ok'"#), r.stderr)
+
+        let hash = "\"stateHash\":\"61bd9d0a63edcf12\""
+        let claims = text.replacingOccurrences(of: #""engine":"0.1.0""#, with: #""engine":"0.0.9""#)
+            .replacingOccurrences(of: hash, with: "\"stateHash\":\"0000000000000000\"")
+        XCTAssertNotEqual(claims.replacingOccurrences(of: "0.0.9", with: "0.1.0"), text)
+        let c = try dir.write("claims.jsonl", claims)
+        let w = try Hazlab.run(["run", Hazlab.demoFolder.path, "--journal", c.path])
+        XCTAssertEqual(w.status, 0, w.all)
+        let e = try XCTUnwrap(claims.position(of: "\"0.0.9\""))
+        let h = try XCTUnwrap(claims.position(of: "\"0000000000000000\""))
+        let engine = try XCTUnwrap(assertDiagnostic(w.stderr, path: c.path, line: e.line, column: e.column, severity: "warning"))
+        XCTAssertTrue(engine.contains("recorded by engine '0.0.9'"), engine)
+        let lines = w.stderrLines
+        XCTAssertEqual(lines.count, 2, w.stderr)
+        XCTAssertEqual(lines.last?.hasPrefix("\(c.path):\(h.line):\(h.column): warning: the workstation's final state hash 0000000000000000 differs"), true, w.stderr)
+    }
+
+    func testRunRefusesAJournalOverTheActionLimit() throws {
+        let perfect = Hazlab.demoRun("perfect.jsonl").path
+        let n = try Journal.read(path: perfect).actions.count
+        let over = try Hazlab.run(["run", Hazlab.demoFolder.path, "--journal", perfect, "--max-actions", "\(n - 1)"])
+        XCTAssertEqual(over.status, 1, over.all)
+        let message = try XCTUnwrap(assertDiagnostic(over.stderr, path: perfect, line: n + 1, column: 1))
+        XCTAssertEqual(message, "more than \(n - 1) actions, the limit per journal (--max-actions raises it)")
+        let at = try Hazlab.run(["run", Hazlab.demoFolder.path, "--journal", perfect, "--max-actions", "\(n)"])
+        XCTAssertEqual(at.status, 0, at.all)
+    }
 }

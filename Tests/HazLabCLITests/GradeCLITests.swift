@@ -280,4 +280,82 @@ final class GradeCLITests: XCTestCase {
                         r.stderr)
         XCTAssertTrue(r.stdout.contains("graded 1 attempt(s)"), r.stdout)
     }
+
+    // MARK: hostile journals (issue 12)
+
+    /// A scenario name with escape codes cleared the grader's terminal and drew a fake summary;
+    /// a newline forged lines. stderr now carries one escaped line per problem; errors.json
+    /// keeps the exact text (as JSON).
+    func testJournalTextCannotDriveTheTerminalOrForgeLines() throws {
+        let dir = try TempDir()
+        let text = try perfectText
+        let fake = #"\u001b[2J\u001b[Hgraded 40 attempt(s), 40 passed\nok"#
+        let scenario = text.replacingOccurrences(of: #""scenario":"tank-filling""#, with: "\"scenario\":\"\(fake)\"")
+        let student = text.replacingOccurrences(of: #""student":"demo-perfect""#, with: #""student":"s1\nforged.jsonl:1:1: error: x""#)
+            .replacingOccurrences(of: #""attempt":"golden-tank-filling-perfect""#, with: #""attempt":"other""#)
+        XCTAssertNotEqual(scenario, text)
+        XCTAssertNotEqual(student, text)
+        // The last is a copy of a.jsonl: a duplicate attempt, reported under its hostile file name.
+        try makeBatch(dir, count: 1, bad: [("scenario.jsonl", scenario), ("student.jsonl", student), ("a.jsonl", text),
+                                           ("x\u{1B}[2Jname.jsonl", text)])
+        let r = try grade(["--out", "out", "--no-check-chains", "journals"], in: dir)
+        XCTAssertEqual(r.status, 1, r.all)
+        XCTAssertFalse(r.all.unicodeScalars.contains("\u{1B}"), r.all)
+        let errors = try XCTUnwrap(JSONSerialization.jsonObject(with: read(dir.file("out/errors.json"))) as? [[String: Any]])
+        XCTAssertEqual(r.stderrLines.count, errors.count, r.stderr)
+        XCTAssertTrue(r.stderrLines.allSatisfy { $0.hasPrefix("journals/") && $0.contains(": error: ") }, r.stderr)
+        XCTAssertTrue(r.stderr.contains(#"unknown scenario '\e[2J\e[Hgraded 40 attempt(s), 40 passed\nok'"#), r.stderr)
+        XCTAssertTrue(r.stderr.contains(#""student" holds a control character (U+000A)"#), r.stderr)
+        XCTAssertTrue(r.stderr.contains(#"journals/x\e[2Jname.jsonl:"#), r.stderr)
+        // The file keeps the exact text.
+        let unknown = try XCTUnwrap(errors.first { $0["code"] as? String == "unknown-scenario" }?["message"] as? String)
+        XCTAssertTrue(unknown.contains("\u{1B}[2J\u{1B}[Hgraded 40"), unknown)
+        XCTAssertEqual(Set(errors.compactMap { $0["code"] as? String }), ["unknown-scenario", "invalid", "duplicate-attempt"])
+    }
+
+    func testLimitOptionsRefuseJournalsOverThemAsTooLarge() throws {
+        let dir = try TempDir()
+        try makeBatch(dir, count: 2)
+        let r = try grade(["--out", "out", "--max-actions", "3", "journals"], in: dir)
+        XCTAssertEqual(r.status, 1, r.all)
+        let errors = try XCTUnwrap(JSONSerialization.jsonObject(with: read(dir.file("out/errors.json"))) as? [[String: Any]])
+        XCTAssertEqual(errors.map { $0["code"] as? String }, ["too-large", "too-large"])
+        XCTAssertEqual(errors.map { $0["line"] as? Int }, [5, 5], "the fourth action")
+        XCTAssertTrue(r.stderr.contains("more than 3 actions, the limit per journal (--max-actions raises it)"), r.stderr)
+        let bytes = try grade(["--out", "out2", "--max-journal-bytes", "1000", "journals"], in: dir)
+        XCTAssertEqual(bytes.status, 1, bytes.all)
+        XCTAssertTrue(bytes.stderr.contains("bytes, over the limit of 1000 bytes (--max-journal-bytes raises it)"), bytes.stderr)
+        XCTAssertEqual(try grade(["--out", "out3", "--max-actions", "0", "journals"], in: dir).status, 64)
+    }
+
+    /// `store audit` and `keys list` are line listings: text in them (an actor name, a key id
+    /// from a .pub file) cannot add a row or a column, or reach the terminal raw.
+    func testAuditAndKeyListingsEscapeTheirFields() throws {
+        let dir = try TempDir()
+        try makeBatch(dir, count: 1)
+        let actor = "eve\n99\t2026-01-01\tforged\u{1B}[2J"
+        let g = try grade(["--out", "out", "--store", "s.sqlite", "--actor", actor, "journals"], in: dir)
+        XCTAssertEqual(g.status, 0, g.all)
+        let audit = try Hazlab.run(["store", "audit", "--store", "s.sqlite"], in: dir.url)
+        XCTAssertEqual(audit.status, 0, audit.all)
+        XCTAssertFalse(audit.stdout.unicodeScalars.contains("\u{1B}"), audit.stdout)
+        let rows = audit.stdoutLines.map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertFalse(rows.isEmpty)
+        XCTAssertTrue(rows.allSatisfy { $0.count == 6 }, audit.stdout)
+        XCTAssertTrue(rows.contains { $0[2] == #"eve\n99\t2026-01-01\tforged\e[2J"# }, audit.stdout)
+
+        let pub = try dir.write("evil.pub", #"{"id":"ws\n01\u001b[2J","ed25519-public":"\#(Data(repeating: 7, count: 32).base64EncodedString())"}"#)
+        let add = try Hazlab.run(["keys", "add", pub.path, "--registry", "keys.json"], in: dir.url)
+        if add.status == 0 {
+            XCTAssertFalse(add.all.unicodeScalars.contains("\u{1B}"), add.all)
+            let list = try Hazlab.run(["keys", "list", "--registry", "keys.json"], in: dir.url)
+            XCTAssertEqual(list.status, 0, list.all)
+            XCTAssertFalse(list.stdout.unicodeScalars.contains("\u{1B}"), list.stdout)
+            XCTAssertEqual(list.stdoutLines.count, 1, list.stdout)
+            XCTAssertTrue(list.stdoutLines[0].hasPrefix(#"ws\n01\e[2J"#), list.stdout)
+        } else {
+            // Refusing such an id outright is just as safe; the refusal is escaped too.
+            XCTAssertFalse(add.all.unicodeScalars.contains("\u{1B}"), add.all)
+        }
+    }
 }

@@ -38,7 +38,7 @@ enum Hazlab {
 
     /// Runs `hazlab args…` in `directory` (a temp folder by default). Output goes through files,
     /// so a chatty child can never block on a full pipe.
-    static func run(_ args: [String], in directory: URL? = nil) throws -> Output {
+    static func run(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Output {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hazlab-out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -50,6 +50,7 @@ enum Hazlab {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try binary())
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         p.currentDirectoryURL = directory ?? scratch
         p.standardOutput = out
         p.standardError = err

@@ -259,4 +259,35 @@ final class JournalCLITests: XCTestCase {
         XCTAssertEqual(try codes(["--keys", reg]),
                        ["j/a-good.jsonl:unknown-key", "j/b-forged.jsonl:unknown-key", "j/c-edited.jsonl:bad-chain"])
     }
+
+    /// `journal verify` prints the journal's text (here a key id) escaped, names a CRLF copy
+    /// for what it is, and applies --max-actions.
+    func testVerifyEscapesNamesConversionsAndAppliesLimits() throws {
+        let dir = try TempDir()
+        let (_, registry) = try makeKey(dir)
+        let text = try String(contentsOf: Hazlab.demoRun("perfect.jsonl"), encoding: .utf8)
+        // Re-serialised, so the chain holds and verify gets as far as the key id.
+        var evil = try Journal.read(path: Hazlab.demoRun("perfect.jsonl").path)
+        evil.header.key = "ws\u{1B}[2J\nforged: ok"
+        let e = try dir.write("evil.jsonl", evil.jsonl())
+        let r = try Hazlab.run(["journal", "verify", "--keys", registry, e.path])
+        XCTAssertEqual(r.status, 1, r.all)
+        XCTAssertFalse(r.all.unicodeScalars.contains("\u{1B}"), r.all)
+        XCTAssertEqual(r.stdoutLines.count, 1, r.stdout)
+        XCTAssertTrue(r.stdout.contains(#"unknown workstation key 'ws\e[2J\nforged: ok'"#), r.stdout)
+
+        let crlf = try dir.write("crlf.jsonl", text.replacingOccurrences(of: "\n", with: "\r\n"))
+        let c = try Hazlab.run(["journal", "verify", crlf.path])
+        XCTAssertEqual(c.status, 1, c.all)
+        XCTAssertTrue(c.stdout.contains("has CRLF (Windows) line ends"), c.stdout)
+        XCTAssertTrue(c.stdout.contains("its chain holds once converted back"), c.stdout)
+        XCTAssertFalse(c.stdout.contains("chain broken"), c.stdout)
+
+        let perfect = Hazlab.demoRun("perfect.jsonl").path
+        let n = try Journal.read(path: perfect).actions.count
+        let over = try Hazlab.run(["journal", "verify", "--max-actions", "\(n - 1)", perfect])
+        XCTAssertEqual(over.status, 1, over.all)
+        XCTAssertTrue(over.stdout.contains("more than \(n - 1) actions, the limit per journal"), over.stdout)
+        XCTAssertEqual(try Hazlab.run(["journal", "verify", "--max-actions", "\(n)", perfect]).status, 0)
+    }
 }

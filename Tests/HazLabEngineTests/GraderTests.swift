@@ -434,7 +434,9 @@ final class GraderTests: XCTestCase {
     // MARK: CSV
 
     func testCSVHasABOMAndRoundTripsChineseText() throws {
-        let names = ["张三", "李四, \"小明\"", "王五\n二班", "=HYPERLINK(\"x\")"]
+        // (A newline in a student id is refused by the grader since issue 12; see
+        // testControlCharactersInIdsAreBad.)
+        let names = ["张三", "李四, \"小明\"", "王五 二班;", "=HYPERLINK(\"x\")"]
         for (i, n) in names.enumerated() { try write("s\(i).jsonl", try journalText("perfect", student: n, attempt: "att-\(i)")) }
         let out = grade()
         let bytes = Array(out.resultsCSV.utf8)
@@ -445,7 +447,7 @@ final class GraderTests: XCTestCase {
         // One score column per procedure step (all attempts share a scenario).
         XCTAssertEqual(Array(rows[0].dropFirst(ResultsCSV.columns.count)), Self.model.procedure.map { "step:" + $0.id })
         let studentColumn = ResultsCSV.columns.firstIndex(of: "student")!
-        XCTAssertEqual(rows.dropFirst().map { $0[studentColumn] }, ["张三", "李四, \"小明\"", "王五\n二班", "'=HYPERLINK(\"x\")"])
+        XCTAssertEqual(rows.dropFirst().map { $0[studentColumn] }, ["张三", "李四, \"小明\"", "王五 二班;", "'=HYPERLINK(\"x\")"])
         XCTAssertEqual(rows[1][ResultsCSV.columns.firstIndex(of: "evaluation")!], "优")
         XCTAssertTrue(out.resultsCSV.contains("\r\n"))
         XCTAssertTrue(rows.allSatisfy { $0.count == rows[0].count })
@@ -506,5 +508,156 @@ final class GraderTests: XCTestCase {
         // Both inside the scripted window [60 s, 150 s].
         for t in [t1, t2] { XCTAssertTrue((600...1500).contains(t), "\(t)") }
         XCTAssertEqual(try tripTick(plan.students[0].seed), t1)
+    }
+}
+
+// MARK: hostile journals (issue 12): validated at grading time, bounded, reported safely
+
+extension GraderTests {
+    /// A golden journal with one header value replaced by raw JSON text (so any value fits).
+    func journalWithHeader(_ key: String, json value: String, from name: String = "perfect") throws -> String {
+        let text = try golden(name)
+        let header = String(text.prefix { $0 != "\n" })
+        let object = try XCTUnwrap(try JSONText.parse(Array(header.utf8)))
+        guard case .object(let members) = object, let m = members.first(where: { $0.key == key }) else {
+            XCTFail("no \(key)"); return text
+        }
+        let start = header.utf8.index(header.utf8.startIndex, offsetBy: m.offset)
+        let old = JSON.string(m.value.string ?? "")
+        let end = header.utf8.index(start, offsetBy: old.utf8.count)
+        return String(header[..<start]) + value + String(header[end...]) + text.dropFirst(header.count)
+    }
+
+    /// Issue 12: `"started":"not-a-date"` was graded and stored, then broke every export. Now
+    /// the grader refuses it, at the value, and grades the rest.
+    func testMalformedStartedIsBadAtTheValue() throws {
+        try write("good.jsonl", try golden("mistakes"))
+        let text = try journalWithHeader("started", json: "\"not-a-date\"")
+        try write("bad.jsonl", text)
+        let at = position(of: "\"not-a-date\"", in: text)
+        assertOnlyError(grade(), file: "bad.jsonl", code: .invalid, line: at.line, column: at.column,
+                        containing: "\"started\" is not an ISO 8601 time")
+    }
+
+    func testStartedThatExportsCanReadIsAccepted() throws {
+        // Offsets and fractions the exports accept are fine; so is no `started` at all (format 1).
+        try write("offset.jsonl", try journalWithHeader("started", json: "\"2026-11-29T16:30:00+08:00\""))
+        try write("plain.jsonl", try journalText("mistakes", attempt: "plain"))
+        XCTAssertEqual(grade().errors, [])
+    }
+
+    /// Issue 12: a newline in a student id forged rows in listings, and escape codes in ids
+    /// reach terminals. Such ids are refused, each at its value; so is an overlong attempt id.
+    func testControlCharactersInIdsAreBad() throws {
+        try write("good.jsonl", try golden("mistakes"))
+        let cases: [(key: String, value: String, fragment: String)] = [
+            ("student", "\"s001\\nforged\\tfalse\"", "\"student\" holds a control character (U+000A)"),
+            ("attempt", "\"a\\u001b[2Jx\"", "\"attempt\" holds a control character (U+001B)"),
+            ("workstation", "\"ws\\u0085\"", "\"workstation\" holds a control character (U+0085)"),
+            ("attempt", JSON.string(String(repeating: "x", count: JournalChecker.maxAttemptIdBytes + 1)), "over the limit of 200"),
+        ]
+        for c in cases {
+            let text = try journalWithHeader(c.key, json: c.value)
+            try write("bad.jsonl", text)
+            let at = position(of: c.value, in: text)
+            assertOnlyError(grade(), file: "bad.jsonl", code: .invalid, line: at.line, column: at.column, containing: c.fragment)
+        }
+        // Printable ids, Chinese included, '/' included, at the length limit, are fine.
+        try write("bad.jsonl", try journalWithHeader("student", json: "\"学生-007 (retake)/2\""))
+        try write("long.jsonl", try journalWithHeader("attempt", json: JSON.string(String(repeating: "y", count: 200)), from: "idle"))
+        XCTAssertEqual(grade().errors, [])
+    }
+
+    /// Issue 12: a journal of a million actions took 1.9 GB. One action over the limit is
+    /// refused (`too-large`, naming the limit) before replay; exactly at the limit is graded.
+    func testActionLimitRefusesOneOverAndAcceptsExactlyAtIt() throws {
+        let text = try golden("perfect")
+        let n = try Journal.parse(data: Data(text.utf8), path: "p").actions.count
+        try write("perfect.jsonl", text)
+        func run(_ maxActions: Int) -> GradeOutput {
+            Grader(scenarios: scenarios, jobs: 1, limits: JournalLimits(maxActions: maxActions)).run(journals: Grader.journalPaths([folder.path]))
+        }
+        let at = run(n)
+        XCTAssertEqual(at.errors, [])
+        XCTAssertEqual(at.records.count, 1)
+        let over = run(n - 1)
+        XCTAssertEqual(over.records.count, 0)
+        let e = try XCTUnwrap(over.errors.first)
+        XCTAssertEqual(over.errors.count, 1)
+        XCTAssertEqual(e.code, .tooLarge)
+        XCTAssertEqual(e.line, n + 1, "at the first action over the limit (line 1 is the header)")
+        XCTAssertTrue(e.message.contains("more than \(n - 1) actions"), e.message)
+        XCTAssertTrue(e.message.contains("--max-actions"), e.message)
+    }
+
+    func testSizeLimitRefusesOneByteOverUnreadAndAcceptsExactlyAtIt() throws {
+        let text = try golden("perfect")
+        let path = try write("big.jsonl", text)
+        let size = text.utf8.count
+        func run(_ maxBytes: Int) -> GradeOutput {
+            Grader(scenarios: scenarios, jobs: 2, limits: JournalLimits(maxBytes: maxBytes)).run(journals: [path])
+        }
+        let at = run(size)
+        XCTAssertEqual(at.errors, [])
+        XCTAssertEqual(at.records.count, 1)
+        let over = run(size - 1)
+        XCTAssertEqual(over.records.count, 0)
+        XCTAssertEqual(over.errors.map(\.code), [.tooLarge])
+        let e = try XCTUnwrap(over.errors.first)
+        XCTAssertEqual(e.journal, path)
+        XCTAssertEqual([e.line, e.column], [1, 1])
+        XCTAssertTrue(e.message.contains("journal is \(size) bytes, over the limit of \(size - 1) bytes"), e.message)
+        XCTAssertEqual(over.manifest.badJournals, 1)
+    }
+
+    /// A FIFO among the submissions would block a plain read forever: it is refused at once.
+    func testFIFOIsRefusedNotWaitedOn() throws {
+        try write("good.jsonl", try golden("mistakes"))
+        let fifo = folder.appendingPathComponent("pipe.jsonl").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let out = grade()
+        XCTAssertEqual(out.errors.map(\.code), [.unreadable])
+        XCTAssertTrue(out.errors.first?.message.contains("not a regular file") ?? false)
+        XCTAssertEqual(out.records.count, 1)
+    }
+
+    /// Issue 12: a journal whose claimed engine or final state hash disagrees with the replay
+    /// got no warning. Both are now warnings (graded all the same), at the claim.
+    func testEngineAndStateHashDisagreementsAreWarned() throws {
+        try write("good.jsonl", try golden("mistakes"))
+        var text = try journalWithHeader("engine", json: "\"0.0.9\"")
+        text = text.replacingOccurrences(of: "\"stateHash\":\"\(GoldenHashes.perfect)\"", with: "\"stateHash\":\"0000000000000000\"")
+        try write("claims.jsonl", text)
+        let out = grade()
+        XCTAssertEqual(out.errors, [])
+        XCTAssertEqual(out.records.count, 2)
+        let path = folder.appendingPathComponent("claims.jsonl").path
+        XCTAssertEqual(out.warnings.count, 2, out.warnings.map(\.description).joined(separator: "\n"))
+        let engine = position(of: "\"0.0.9\"", in: text), hash = position(of: "\"0000000000000000\"", in: text)
+        XCTAssertEqual(out.warnings.map(\.description), [
+            "\(path):\(engine.line):\(engine.column): warning: " + JournalChecker.engineMismatch("0.0.9"),
+            "\(path):\(hash.line):\(hash.column): warning: the workstation's final state hash 0000000000000000 differs from the replay's "
+                + "\(GoldenHashes.perfect) (the score comes from the replay; a different engine build, or an altered journal)",
+        ])
+        XCTAssertTrue(out.warnings[0].description.contains("'0.0.9'"))
+    }
+
+    /// The grader reads each results row from the record's summary (before its deductions and
+    /// events, which a long attempt has by the million): the same row as from the whole record.
+    func testResultsRowFromTheSummaryIsTheRowFromTheWholeRecord() throws {
+        for name in ["perfect", "mistakes", "idle"] {
+            let j = try journal(name)
+            let o = Runner.replay(Self.model, journal: j)
+            XCTAssertFalse(o.events.isEmpty)
+            let (json, end) = AttemptRecord.renderMarked(o, model: Self.model, journal: j, journalPath: name, journalSHA256: "x", attempt: name)
+            XCTAssertEqual(json, AttemptRecord.render(o, model: Self.model, journal: j, journalPath: name, journalSHA256: "x", attempt: name))
+            XCTAssertTrue(json.utf8.dropFirst(end).starts(with: ",\"deductions\":[".utf8), name)
+            let summary = try JSONText.parse(Array(json.utf8.prefix(end)) + [UInt8(ascii: "}")])
+            XCTAssertNil(summary["events"])
+            let whole = try ResultsCSV.row(record: JSONText.parse(Array(json.utf8)))
+            let fromSummary = try ResultsCSV.row(record: summary)
+            XCTAssertEqual(fromSummary.fields, whole.fields, name)
+            XCTAssertEqual(fromSummary.steps.map { "\($0.id)=\($0.score)" }, whole.steps.map { "\($0.id)=\($0.score)" }, name)
+        }
     }
 }

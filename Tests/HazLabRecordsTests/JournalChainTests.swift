@@ -233,3 +233,86 @@ final class JournalChainTests: XCTestCase {
         XCTAssertThrowsError(try w.append(Action(tick: 9, verb: "wear", target: "helmet")))
     }
 }
+
+// MARK: converted files and size limits (issue 12)
+
+extension JournalChainTests {
+    /// Issue 12: a CRLF or BOM copy of a good journal got a misleading "chain broken" message.
+    /// It now says what happened to the file, and that the chain holds once converted back.
+    func testCRLFAndBOMCopiesAreNamedNotCalledTampered() throws {
+        let key = WorkstationKey(id: "ws-01")
+        let path = try writeSigned(key)
+        let good = try String(contentsOfFile: path, encoding: .utf8)
+        let crlf = good.replacingOccurrences(of: "\n", with: "\r\n")
+        let bom = "\u{FEFF}" + good
+        let both = "\u{FEFF}" + crlf
+        let firstLineLength = good.prefix { $0 != "\n" }.unicodeScalars.count
+        for (name, text, line, column, fragment) in [
+            ("crlf", crlf, 1, firstLineLength + 1, "has CRLF (Windows) line ends"),
+            ("bom", bom, 1, 1, "starts with a UTF-8 byte order mark (BOM)"),
+            ("both", both, 1, 1, "starts with a UTF-8 byte order mark (BOM) and has CRLF line ends"),
+        ] {
+            let r = JournalVerifier(registry: try registry(key)).verify(bytes: Array(text.utf8), path: name)
+            XCTAssertEqual(r.problems.count, 1, "\(name): \(r.problems)")
+            let p = try XCTUnwrap(r.problems.first)
+            XCTAssertEqual(p.code, .badChain, name)
+            XCTAssertEqual([p.line, p.column], [line, column], name)
+            XCTAssertTrue(p.message.contains(fragment), "\(name): \(p.message)")
+            XCTAssertTrue(p.message.contains("its chain holds once converted back"), "\(name): \(p.message)")
+            XCTAssertFalse(p.message.contains("chain broken"), name)
+        }
+        // A CRLF copy that was also edited says that the conversion is not the whole story.
+        let edited = crlf.replacingOccurrences(of: "\"value\":0.25", with: "\"value\":0.75")
+        XCTAssertNotEqual(edited, crlf)
+        let p = try XCTUnwrap(JournalVerifier().verify(bytes: Array(edited.utf8), path: "edited").problems.first)
+        XCTAssertTrue(p.message.contains("its chain is broken even once converted back"), p.message)
+    }
+
+    func testActionLimitIsExactAndNamed() throws {
+        let key = WorkstationKey(id: "ws-01")
+        let bytes = [UInt8](FileManager.default.contents(atPath: try writeSigned(key, n: 6))!)
+        XCTAssertEqual(try Journal.parseWithLayout(bytes: bytes, path: "a", limits: JournalLimits(maxActions: 6)).journal.actions.count, 6)
+        XCTAssertThrowsError(try Journal.parseWithLayout(bytes: bytes, path: "a", limits: JournalLimits(maxActions: 5))) { error in
+            let issue = error as? JournalIssue
+            XCTAssertEqual(issue?.isOverLimit, true)
+            XCTAssertEqual(issue?.line, 7, "the sixth action, one over the limit")
+            XCTAssertEqual(issue?.message, "more than 5 actions, the limit per journal (--max-actions raises it)")
+        }
+        // `journal verify` applies the same limit.
+        let r = JournalVerifier().verify(bytes: bytes, path: "a", limits: JournalLimits(maxActions: 5))
+        XCTAssertEqual(r.problems.map(\.code), [.invalid])
+    }
+
+    func testSizeLimitIsCheckedBeforeReading() throws {
+        let path = try writeSigned(WorkstationKey(id: "ws-01"))
+        let size = FileManager.default.contents(atPath: path)!.count
+        XCTAssertEqual(try JournalLimits(maxBytes: size).readBytes(path: path).count, size)
+        XCTAssertEqual(try Journal.read(path: path, limits: JournalLimits(maxBytes: size)).actions.count, 6)
+        XCTAssertThrowsError(try Journal.read(path: path, limits: JournalLimits(maxBytes: size - 1))) { error in
+            XCTAssertEqual((error as? JournalIssue)?.message,
+                           "journal is \(size) bytes, over the limit of \(size - 1) bytes (--max-journal-bytes raises it)")
+        }
+        let fifo = dir.appendingPathComponent("fifo.jsonl").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        XCTAssertThrowsError(try Journal.read(path: fifo)) { error in
+            XCTAssertEqual((error as? JournalIssue)?.message, "cannot read journal: not a regular file")
+        }
+    }
+
+    /// Recovery keeps every recorded action, however many: limits are for grading, and a
+    /// recovery that cut actions for being many would lose data.
+    func testRecoveryIgnoresTheActionLimit() throws {
+        let n = JournalLimits.defaultMaxActions + 1
+        let path = dir.appendingPathComponent("long.jsonl").path
+        var lines = ""
+        for i in 0..<n { lines += Journal.line(for: Action(tick: Int64(i / 100), verb: "set", target: "XV101", number: 0.5)) + "\n" }
+        // A chain is not needed to show the limit is not applied: format 1, then a torn line.
+        var text = Journal.headerLine({ var h = header(key: ""); h.format = 1; return h }()) + "\n" + lines
+        text += "{\"type\":\"action\",\"tick\":"   // torn tail
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let r = try JournalRecovery.recover(path: path)
+        XCTAssertEqual(r.actions, n)
+        XCTAssertEqual(r.keptLines, n + 1)
+        XCTAssertEqual(r.removedBytes, "{\"type\":\"action\",\"tick\":".utf8.count)
+    }
+}

@@ -287,6 +287,16 @@ struct Compilation {
             bag.error(n.location, "'timeLimit' must be at most 24 h")
             timeLimit = 600
         }
+        // Every replay may run to the time limit: bound its cost (Docs/scenarios.md, "Limits").
+        let maxTicks = ScenarioLimits.maxTicksPerAttempt
+        if ticks(timeLimit) > maxTicks {
+            let at = top.node("timeLimit")?.location ?? top.node("tickRate")?.location ?? root.location
+            let rate = top.node("tickRate").map { " (tickRate at \($0.location.line):\($0.location.column))" } ?? " (the default)"
+            bag.error(at, "an attempt may last \(ticks(timeLimit)) ticks (timeLimit \(timeLimit == timeLimit.rounded() ? String(Int64(timeLimit)) : String(timeLimit)) s × tickRate \(tickRate) Hz\(rate)), "
+                      + "over the limit of \(maxTicks) ticks per attempt; lower tickRate or timeLimit, or raise the limit with "
+                      + "\(ScenarioLimits.maxTicksVariable)=N for every hazlab command that reads this scenario")
+            timeLimit = 600
+        }
         var seed: UInt64 = 1
         if let n = top.node("seed"), let s = n.int(&bag, what: "seed") {
             if s < 0 { bag.error(n.location, "'seed' must not be negative") } else { seed = UInt64(s) }
