@@ -9,22 +9,34 @@ final class ReportStudentCLITests: XCTestCase {
     static let hostile = "s2\tX"
 
     /// s1: mistakes (3 Sep) and perfect (10 Sep); a student with a tab in the id: idle (5 Sep).
+    /// The grader refuses control characters in ids, so that record reaches the store the way an
+    /// older grader's record would: imported with `--trust-unverified` (its journal is gone).
     func storeWithAttempts(_ dir: TempDir) throws {
         let plan: [(run: String, student: String, attempt: String, started: String)] = [
             ("perfect", "s1", "s1-late", "2026-09-10T01:00:00.000Z"),
             ("mistakes", "s1", "s1-early", "2026-09-03T01:00:00.000Z"),
-            ("idle", Self.hostile, "s2-a", "2026-09-05T01:00:00.000Z"),
+            ("idle", "s2", "s2-a", "2026-09-05T01:00:00.000Z"),
         ]
         for (i, p) in plan.enumerated() {
             var j = try Journal.read(path: Hazlab.demoRun("\(p.run).jsonl").path)
             j.header.student = p.student
             j.header.attempt = p.attempt
             j.header.started = p.started
-            try dir.write("journals/\(i).jsonl", j.jsonl())
+            try dir.write(i == 2 ? "old/\(i).jsonl" : "journals/\(i).jsonl", j.jsonl())
         }
         let g = try Hazlab.run(["grade", "--scenarios", Hazlab.demoFolder.path, "--jobs", "2", "--out", "out", "--store", "s.sqlite", "journals"],
                                in: dir.url)
         XCTAssertEqual(g.status, 0, g.all)
+        let old = try Hazlab.run(["grade", "--scenarios", Hazlab.demoFolder.path, "--out", "old-out", "old"], in: dir.url)
+        XCTAssertEqual(old.status, 0, old.all)
+        let results = try String(contentsOf: dir.url.appendingPathComponent("old-out/results.json"), encoding: .utf8)
+        let hostileJSON = results.replacingOccurrences(of: "\"student\":\"s2\"", with: "\"student\":" + JSON.string(Self.hostile))
+        XCTAssertNotEqual(hostileJSON, results)
+        try dir.write("old-out/results.json", hostileJSON)
+        try FileManager.default.removeItem(at: dir.url.appendingPathComponent("old"))
+        let imp = try Hazlab.run(["store", "import", "--store", "s.sqlite", "--scenarios", Hazlab.demoFolder.path, "--trust-unverified", "old-out"],
+                                 in: dir.url)
+        XCTAssertEqual(imp.status, 0, imp.all)
     }
 
     func testStoreAttemptsFiltersByStudentScenarioAndSince() throws {
@@ -84,7 +96,7 @@ final class ReportStudentCLITests: XCTestCase {
     func testReportClassWithAPreviousTerm() throws {
         let dir = try TempDir()
         try storeWithAttempts(dir)
-        let r = try Hazlab.run(["report", "class", "out", "--previous", "out", "--previous-label", "春季", "--out", "c.html"], in: dir.url)
+        let r = try Hazlab.run(["report", "class", "old-out", "--previous", "out", "--previous-label", "春季", "--out", "c.html"], in: dir.url)
         XCTAssertEqual(r.status, 0, r.all)
         let page = try String(contentsOf: dir.file("c.html"), encoding: .utf8)
         XCTAssertTrue(page.contains("id=\"diagnosis\"") && page.contains("春季"))
