@@ -137,7 +137,7 @@ final class ExportCSVTests: XCTestCase {
         XCTAssertEqual(arows.first, ExportCSV.attemptColumns.joined(separator: ","))
         let m = arows[arows.index(after: arows.startIndex)].components(separatedBy: ",")
         XCTAssertEqual(m[0], "sha256-84f131055f054d6156c58fb5852f3a73")
-        XCTAssertEqual(m[1], "7e30596f-ff78-5998-8b80-9d63d41ae5aa")
+        XCTAssertEqual(m[1], "de815afc-b419-5cff-b441-9b597dd5f18b")   // the xAPI registration (Docs/xapi-profile.md)
         XCTAssertEqual(m[8], "2026-11-29T04:00:00.000Z")
         XCTAssertEqual(m[13], "43")
         XCTAssertEqual(m[16], "差")
