@@ -131,7 +131,7 @@ final class StoreTests: XCTestCase {
             }
         }
         let s = try ResultsStore(path: p)
-        XCTAssertEqual(try s.schemaVersion(), 3)
+        XCTAssertEqual(try s.schemaVersion(), StoreSchema.currentVersion)
         XCTAssertEqual(try s.count("attempts"), 2)
         XCTAssertEqual(try s.count("events"), 27, "migration 3 fills events from the stored records")
         let fresh = try ResultsStore(path: path("fresh.sqlite"), create: true)
