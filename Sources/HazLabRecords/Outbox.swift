@@ -83,8 +83,8 @@ extension ResultsStore {
         let at = now ?? clock()
         return try db.query("""
             SELECT seq, destination, item, attempt, payload, tries FROM outbox
-            WHERE destination = ? AND (status = 'pending' OR (status = 'failed' AND next_try_at <= ?))
-            ORDER BY seq LIMIT ?
+            WHERE destination = ?1 AND status IN ('pending', 'failed') AND (status = 'pending' OR next_try_at <= ?2)
+            ORDER BY seq LIMIT ?3
             """, [destination, at, limit]).map {
             OutboxItem(seq: $0[0].int ?? 0, destination: $0[1].string ?? "", id: $0[2].string ?? "", attempt: $0[3].string ?? "",
                        payload: $0[4].string ?? "", tries: Int($0[5].int ?? 0))
@@ -133,7 +133,7 @@ extension ResultsStore {
     /// The attempt's status at the destination from its items' (superseded ones left out):
     /// quarantined > conflict > failed > pending > delivered.
     func overallStatus(attempt: String, destination: String) throws -> ExportStatus {
-        let states = Set(try db.query("SELECT DISTINCT status FROM outbox WHERE attempt = ? AND destination = ?", [attempt, destination])
+        let states = Set(try db.query("SELECT DISTINCT status FROM outbox INDEXED BY outbox_attempt WHERE attempt = ? AND destination = ?", [attempt, destination])
             .compactMap { $0[0].string })
         return states.contains("quarantined") ? .quarantined : states.contains("conflict") ? .conflict : states.contains("failed") ? .failed
             : states.contains("pending") ? .pending : .delivered

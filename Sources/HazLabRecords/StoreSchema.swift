@@ -196,6 +196,9 @@ public enum StoreSchema {
         ALTER TABLE outbox_v4 RENAME TO outbox;
         CREATE INDEX outbox_due ON outbox (destination, status, next_try_at, seq);
         CREATE INDEX outbox_attempt ON outbox (attempt, destination);
+        -- What `pending` reads, in seq order, without visiting delivered rows (without it every
+        -- drain step scanned the whole delivered history: quadratic in the outbox's size).
+        CREATE INDEX outbox_waiting ON outbox (destination, seq) WHERE status IN ('pending', 'failed');
         """),
     ]
 

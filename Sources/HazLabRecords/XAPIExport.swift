@@ -447,7 +447,7 @@ public struct XAPIExporter {
     public var batchSize: Int
     public var log: (String) -> Void
 
-    public init(client: XAPIClient, backoff: Backoff = Backoff(), batchSize: Int = 100, log: @escaping (String) -> Void = { _ in }) {
+    public init(client: XAPIClient, backoff: Backoff = Backoff(), batchSize: Int = 500, log: @escaping (String) -> Void = { _ in }) {
         self.client = client; self.backoff = backoff; self.batchSize = batchSize; self.log = log
     }
 
@@ -455,9 +455,10 @@ public struct XAPIExporter {
     /// error in HazLab, never queued).
     public static func items(_ statements: [XAPIStatement]) throws -> [OutboxItem] {
         try statements.map { s in
-            let problems = XAPIValidator.validate(s.body)
+            let body = s.body // rendered once: validated and queued as the same bytes
+            let problems = XAPIValidator.validate(body)
             if !problems.isEmpty { throw ExportError.invalidStatement(id: s.id, problems: problems) }
-            return OutboxItem(target: target, id: s.id, attempt: s.attempt, sequence: s.sequence, body: s.body)
+            return OutboxItem(target: target, id: s.id, attempt: s.attempt, sequence: s.sequence, body: body)
         }
     }
 

@@ -25,7 +25,7 @@ struct Export: ParsableCommand {
         Examples:
           hazlab export --status --store results.sqlite
           hazlab export --to xapi --results graded/ --lrs-config lrs.json
-          hazlab export --to xapi --store S.sqlite --lrs-config lrs.json --batch 100 --timeout 10
+          hazlab export --to xapi --store S.sqlite --lrs-config lrs.json --batch 500 --timeout 10
           hazlab export --to ilabx --results graded/ --appid 100400 --out ilabx/
           hazlab export --to csv --results graded/ --out csv/
         """)

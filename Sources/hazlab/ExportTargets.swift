@@ -34,7 +34,7 @@ struct ExportTargetOptions: ParsableArguments {
     var lrsConfig: String?
 
     @Option(help: ArgumentHelp("xAPI: statements per POST (1: one PUT per statement).", valueName: "N"))
-    var batch: Int = 100
+    var batch: Int = 500
 
     @Option(help: ArgumentHelp("xAPI: seconds to wait for the LRS per request.", valueName: "SECONDS"))
     var timeout: Double = 30
@@ -159,7 +159,15 @@ func exportXAPI(_ t: ExportTargetOptions, store: StoreOptions) throws {
     let builder = t.homePage.map { XAPIStatementBuilder(accountHomePage: $0) } ?? XAPIStatementBuilder()
     let input = try exportAttempts(t, store: store)
     input.report("xapi")
-    let outbox: any ExportOutbox = t.results == nil ? StoreOutbox(store: try store.open(), actor: store.who) : InMemoryOutbox()
+    let outbox: any ExportOutbox
+    if t.results == nil {
+        let db = try store.open()
+        // Same text as the store's clock, without a date formatter per call (one per write).
+        db.clock = { ExportTime.iso8601(millis: ExportTime.millis(Date())) }
+        outbox = StoreOutbox(store: db, actor: store.who)
+    } else {
+        outbox = InMemoryOutbox()
+    }
     var quarantined: [String] = []
     var voided = 0
     // Unreadable attempts of the store are quarantined (shown by --status); the rest go on.
