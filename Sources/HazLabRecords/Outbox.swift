@@ -77,15 +77,20 @@ extension ResultsStore {
         }
     }
 
+    /// What `pending` runs: it must walk `outbox_waiting`, never the delivered rows.
+    static let pendingSQL = """
+        SELECT seq, destination, item, attempt, payload, tries FROM outbox
+        WHERE destination = ?1 AND status IN ('pending', 'failed') AND (status = 'pending' OR next_try_at <= ?2)
+        ORDER BY seq LIMIT ?3
+        """
+    /// What `overallStatus` runs: one attempt's rows only.
+    static let attemptStatusSQL = "SELECT DISTINCT status FROM outbox INDEXED BY outbox_attempt WHERE attempt = ? AND destination = ?"
+
     /// Items due for `destination`, oldest first: pending ones, and failed ones whose retry
     /// time has come. Conflicts wait for a person.
     public func pending(destination: String, limit: Int = 100, now: String? = nil) throws -> [OutboxItem] {
         let at = now ?? clock()
-        return try db.query("""
-            SELECT seq, destination, item, attempt, payload, tries FROM outbox
-            WHERE destination = ?1 AND status IN ('pending', 'failed') AND (status = 'pending' OR next_try_at <= ?2)
-            ORDER BY seq LIMIT ?3
-            """, [destination, at, limit]).map {
+        return try db.query(Self.pendingSQL, [destination, at, limit]).map {
             OutboxItem(seq: $0[0].int ?? 0, destination: $0[1].string ?? "", id: $0[2].string ?? "", attempt: $0[3].string ?? "",
                        payload: $0[4].string ?? "", tries: Int($0[5].int ?? 0))
         }
@@ -133,7 +138,7 @@ extension ResultsStore {
     /// The attempt's status at the destination from its items' (superseded ones left out):
     /// quarantined > conflict > failed > pending > delivered.
     func overallStatus(attempt: String, destination: String) throws -> ExportStatus {
-        let states = Set(try db.query("SELECT DISTINCT status FROM outbox INDEXED BY outbox_attempt WHERE attempt = ? AND destination = ?", [attempt, destination])
+        let states = Set(try db.query(Self.attemptStatusSQL, [attempt, destination])
             .compactMap { $0[0].string })
         return states.contains("quarantined") ? .quarantined : states.contains("conflict") ? .conflict : states.contains("failed") ? .failed
             : states.contains("pending") ? .pending : .delivered

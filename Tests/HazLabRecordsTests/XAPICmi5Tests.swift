@@ -426,3 +426,26 @@ final class XAPIRalphEdgeTests: XCTestCase {
         XCTAssertEqual(try counts().count, c.count)
     }
 }
+
+/// The outbox's queries stay off the delivered rows (they scanned every one of them, which
+/// made a drain quadratic in the outbox's size).
+final class OutboxQueryPlanTests: XCTestCase {
+    func testPendingAndAttemptStatusUseTheirIndexes() throws {
+        let dir = try ExportTestSupport.tempDir("plan")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try ResultsStore(path: dir.appendingPathComponent("r.sqlite").path, create: true)
+        _ = try store.record([ExportFixtures.mistakes], actor: "test")
+        let attempt = "sha256-84f131055f054d6156c58fb5852f3a73"
+        try store.enqueue(attempt: attempt, destination: "xapi", items: (0..<300).map { ("i\($0)", "{}") }, actor: "test")
+        for item in try store.pending(destination: "xapi", limit: 290) { try store.markDelivered(item.seq) }
+        func plan(_ sql: String, _ args: [any SQLiteBindable]) throws -> String {
+            try store.db.query("EXPLAIN QUERY PLAN " + sql, args).map { $0[3].string ?? "" }.joined(separator: "; ")
+        }
+        let p = try plan(ResultsStore.pendingSQL, ["xapi", "9999", 10])
+        XCTAssertTrue(p.contains("USING INDEX outbox_waiting"), p)
+        XCTAssertFalse(p.contains("TEMP B-TREE FOR ORDER BY"), p)
+        let a = try plan(ResultsStore.attemptStatusSQL, [attempt, "xapi"])
+        XCTAssertTrue(a.contains("USING INDEX outbox_attempt (attempt=? AND destination=?)"), a)
+        XCTAssertEqual(try store.pending(destination: "xapi", limit: 100).map(\.id), (290..<300).map { "i\($0)" })
+    }
+}
