@@ -69,6 +69,15 @@ public struct ExportAttempt: Sendable, Equatable {
     public var veto: String?
     /// The journal header's `started`, when the record carries it.
     public var started: Date?
+    /// The result's identity: SHA-256 of the canonical record without the journal path (the
+    /// store's `record_sha256`). A regrade that changes the result changes it.
+    public var resultIdentity: String
+    /// What the learner is enrolled in, the xAPI registration's name: the record's
+    /// `registration` when the grader copies one from an exam plan or assignment; else, for an
+    /// exam, (scenario, seed, student) — an exam plan gives each student of an exam one seed —
+    /// and for practice, (mode, scenario, student): all of a student's practice attempts of one
+    /// scenario share it.
+    public var registrationKey: String
     public var steps: [Step]
     public var deductions: [Deduction]
     /// Quality-window scores (part of the total besides the steps); empty when the record has none.
@@ -85,6 +94,7 @@ public struct ExportAttempt: Sendable, Equatable {
 
     public struct ReadError: Error, CustomStringConvertible, Equatable {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Reads one attempt record.
@@ -136,6 +146,14 @@ public struct ExportAttempt: Sendable, Equatable {
         } else {
             started = nil
         }
+        resultIdentity = StoredAttempt.identity(of: v)
+        if let r = v["registration"]?.string, !r.isEmpty {
+            registrationKey = "given:" + r
+        } else if mode == "exam" {
+            registrationKey = "exam:" + scenario + ":" + seed + ":" + student
+        } else {
+            registrationKey = mode + ":" + scenario + ":" + student
+        }
         guard let stepValues = v["steps"]?.array else { throw ReadError(description: "attempt record: \"steps\" is missing") }
         steps = try stepValues.map { s in
             guard let seqText = s["seq"]?.numberText, let seq = Int(seqText) else { throw ReadError(description: "attempt record: a step lacks \"seq\"") }
@@ -177,6 +195,31 @@ public struct ExportAttempt: Sendable, Equatable {
         return [try ExportAttempt(record: v)]
     }
 
+    /// Reads `results.json` record by record: one unreadable record is reported (named by its
+    /// attempt id, else its position) and does not stop the others.
+    public static func readEach(json bytes: [UInt8], source: String) throws -> [(name: String, attempt: Result<ExportAttempt, ReadError>)] {
+        let v: JSONText.Value
+        do { v = try JSONText.parse(bytes) } catch let e as JSONText.SyntaxError {
+            throw ReadError(description: "\(source): byte \(e.offset): \(e.message)")
+        }
+        let records = v.array ?? [v]
+        return records.enumerated().map { i, r in
+            let name = r["attempt"]?.string ?? "record \(i + 1) of \(source)"
+            do { return (name, .success(try ExportAttempt(record: r))) } catch {
+                return (name, .failure(ReadError(description: "\(error)")))
+            }
+        }
+    }
+
+    /// Reads `DIR/results.json`, or the file itself, record by record (see `readEach`).
+    public static func readEach(path: String) throws -> [(name: String, attempt: Result<ExportAttempt, ReadError>)] {
+        var isDir: ObjCBool = false
+        var p = path
+        if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue { p += "/results.json" }
+        guard let d = FileManager.default.contents(atPath: p) else { throw ReadError(description: "cannot read \(p)") }
+        return try readEach(json: Array(d), source: p)
+    }
+
     /// Reads `DIR/results.json`, or the file itself.
     public static func read(path: String) throws -> [ExportAttempt] {
         var isDir: ObjCBool = false
@@ -208,6 +251,10 @@ public struct ExportAttempt: Sendable, Equatable {
 
     /// Seconds from the start to the end of a step: its completion, or the attempt's end.
     public func endSeconds(of s: Step) -> Double { s.endSeconds ?? durationSeconds }
+
+    /// The trainee completed the procedure: the journal is whole and every step was done (a
+    /// scenario's steps are all required; a 0-point marker step too).
+    public var completedProcedure: Bool { complete && !steps.isEmpty && steps.allSatisfy(\.completed) }
 
     /// Deductions exported as safety violations: every cause but `hint` (a hint is shown in
     /// the step's remarks and is not a safety matter).

@@ -52,7 +52,7 @@ public enum ExportCSV {
         for (a, started) in list {
             let t0 = ExportTime.millis(started)
             out += row([
-                text(a.attempt), XAPIProfile.registration(attempt: a.attempt), text(a.student), text(a.workstation), a.scenario,
+                text(a.attempt), XAPIProfile.registration(key: a.registrationKey), text(a.student), text(a.workstation), a.scenario,
                 text(a.scenarioTitle.zh), a.mode, a.seed, offset.iso8601(millis: t0, fraction: true),
                 offset.iso8601(millis: ExportTime.millis(started: t0, plusSeconds: a.durationSeconds), fraction: true),
                 JSON.number(a.durationSeconds), JSON.number(a.total), JSON.number(a.max),

@@ -14,6 +14,8 @@ import Foundation
 extension ResultsStore {
     public enum ExportStatus: String, Sendable, CaseIterable {
         case pending, delivered, failed, conflict
+        /// Held back alone: an item is invalid or the receiver refused it for good (4xx).
+        case quarantined
     }
 
     public struct OutboxItem: Sendable, Equatable {
@@ -31,7 +33,7 @@ extension ResultsStore {
     public struct DestinationSummary: Sendable, Equatable {
         public var destination: String
         /// Attempts by export status.
-        public var pending = 0, delivered = 0, failed = 0, conflict = 0
+        public var pending = 0, delivered = 0, failed = 0, conflict = 0, quarantined = 0
         /// Outbox items not yet delivered.
         public var queuedItems = 0
         /// The latest errors: (attempt, status, error, when), newest first.
@@ -39,7 +41,7 @@ extension ResultsStore {
 
         public static func == (a: Self, b: Self) -> Bool {
             a.destination == b.destination && a.pending == b.pending && a.delivered == b.delivered && a.failed == b.failed
-                && a.conflict == b.conflict && a.queuedItems == b.queuedItems
+                && a.conflict == b.conflict && a.quarantined == b.quarantined && a.queuedItems == b.queuedItems
                 && a.lastErrors.map { "\($0)" } == b.lastErrors.map { "\($0)" }
         }
     }
@@ -75,15 +77,20 @@ extension ResultsStore {
         }
     }
 
+    /// What `pending` runs: it must walk `outbox_waiting`, never the delivered rows.
+    static let pendingSQL = """
+        SELECT seq, destination, item, attempt, payload, tries FROM outbox
+        WHERE destination = ?1 AND status IN ('pending', 'failed') AND (status = 'pending' OR next_try_at <= ?2)
+        ORDER BY seq LIMIT ?3
+        """
+    /// What `overallStatus` runs: one attempt's rows only.
+    static let attemptStatusSQL = "SELECT DISTINCT status FROM outbox INDEXED BY outbox_attempt WHERE attempt = ? AND destination = ?"
+
     /// Items due for `destination`, oldest first: pending ones, and failed ones whose retry
     /// time has come. Conflicts wait for a person.
     public func pending(destination: String, limit: Int = 100, now: String? = nil) throws -> [OutboxItem] {
         let at = now ?? clock()
-        return try db.query("""
-            SELECT seq, destination, item, attempt, payload, tries FROM outbox
-            WHERE destination = ? AND (status = 'pending' OR (status = 'failed' AND next_try_at <= ?))
-            ORDER BY seq LIMIT ?
-            """, [destination, at, limit]).map {
+        return try db.query(Self.pendingSQL, [destination, at, limit]).map {
             OutboxItem(seq: $0[0].int ?? 0, destination: $0[1].string ?? "", id: $0[2].string ?? "", attempt: $0[3].string ?? "",
                        payload: $0[4].string ?? "", tries: Int($0[5].int ?? 0))
         }
@@ -113,11 +120,7 @@ extension ResultsStore {
             let next = ResultsStore.timestamp(after: retryAfter, from: now)
             try db.run("UPDATE outbox SET status = ?, tries = tries + 1, last_error = ?, next_try_at = ?, updated_at = ? WHERE seq = ?",
                        [status.rawValue, error, next, now, seq])
-            // The attempt's status at the destination: conflict > failed > pending > delivered.
-            let states = Set(try db.query("SELECT status FROM outbox WHERE attempt = ? AND destination = ?", [attempt, destination])
-                .compactMap { $0[0].string })
-            let overall: ExportStatus = states.contains("conflict") ? .conflict : states.contains("failed") ? .failed
-                : states.contains("pending") ? .pending : .delivered
+            let overall = try overallStatus(attempt: attempt, destination: destination)
             try db.run("""
                 UPDATE exports SET status = ?1, tries = tries + 1,
                     last_error = CASE WHEN ?1 = 'delivered' THEN NULL ELSE coalesce(?2, last_error) END, updated_at = ?3
@@ -132,11 +135,88 @@ extension ResultsStore {
         }
     }
 
+    /// The attempt's status at the destination from its items' (superseded ones left out):
+    /// quarantined > conflict > failed > pending > delivered.
+    func overallStatus(attempt: String, destination: String) throws -> ExportStatus {
+        let states = Set(try db.query(Self.attemptStatusSQL, [attempt, destination])
+            .compactMap { $0[0].string })
+        return states.contains("quarantined") ? .quarantined : states.contains("conflict") ? .conflict : states.contains("failed") ? .failed
+            : states.contains("pending") ? .pending : .delivered
+    }
+
+    /// Items delivered together (one batch): one transaction, one UPDATE per item and one
+    /// status update and audit row per attempt that is now wholly delivered.
+    public func markDelivered(_ seqs: [Int64], actor: String = "exporter") throws {
+        guard !seqs.isEmpty else { return }
+        try db.transaction {
+            let now = clock()
+            let update = try db.prepare("UPDATE outbox SET status = 'delivered', tries = tries + 1, last_error = NULL, updated_at = ? WHERE seq = ?")
+            let owner = try db.prepare("SELECT attempt, destination FROM outbox WHERE seq = ?")
+            var touched: [(String, String)] = [], seen = Set<String>()
+            for seq in seqs {
+                update.reset(); try update.bind([now, seq]); _ = try update.step()
+                owner.reset(); try owner.bind([seq])
+                if try owner.step(), let a = owner.column(0).string, let d = owner.column(1).string, seen.insert(a + "\u{0}" + d).inserted {
+                    touched.append((a, d))
+                }
+            }
+            for (attempt, destination) in touched {
+                let overall = try overallStatus(attempt: attempt, destination: destination)
+                try db.run("""
+                    UPDATE exports SET status = ?1, tries = tries + 1,
+                        last_error = CASE WHEN ?1 = 'delivered' THEN NULL ELSE last_error END, updated_at = ?2
+                    WHERE attempt = ?3 AND destination = ?4
+                    """, [overall.rawValue, now, attempt, destination])
+                if overall == .delivered {
+                    try audit(actor: actor, action: "exported", subject: attempt, detail: "delivered to \(destination)")
+                }
+            }
+        }
+    }
+
+    /// Holds one attempt back at `destination`: its undelivered items are not sent, the
+    /// attempt's export status is `quarantined` with the reason (shown by `export --status`),
+    /// and an `export-quarantined` audit row is written. Other attempts are not affected.
+    public func quarantine(attempt: String, destination: String, reason: String, actor: String = "exporter") throws {
+        try db.transaction {
+            guard try db.scalar("SELECT 1 FROM attempts WHERE attempt = ?", [attempt]) != nil else {
+                throw StoreError.io(path: path, "cannot quarantine attempt '\(attempt)': it is not in the store")
+            }
+            let now = clock()
+            try db.run("""
+                UPDATE outbox SET status = 'quarantined', last_error = ?, updated_at = ?
+                WHERE attempt = ? AND destination = ? AND status IN ('pending', 'failed', 'conflict')
+                """, [reason, now, attempt, destination])
+            try db.run("""
+                INSERT INTO exports (attempt, destination, status, tries, last_error, updated_at) VALUES (?1, ?2, 'quarantined', 0, ?3, ?4)
+                ON CONFLICT (attempt, destination) DO UPDATE SET status = 'quarantined', last_error = ?3, updated_at = ?4
+                """, [attempt, destination, reason, now])
+            try audit(actor: actor, action: "export-quarantined", subject: attempt, detail: "\(destination): \(reason)")
+        }
+    }
+
+    /// Every item of one attempt at `destination`, in enqueue order: (seq, id, status).
+    public func items(attempt: String, destination: String) throws -> [(seq: Int64, id: String, status: String)] {
+        try db.query("SELECT seq, item, status FROM outbox WHERE attempt = ? AND destination = ? ORDER BY seq", [attempt, destination])
+            .map { ($0[0].int ?? 0, $0[1].string ?? "", $0[2].string ?? "") }
+    }
+
+    /// Items of a result that a regrade replaced, not yet delivered: never sent.
+    public func markSuperseded(_ seqs: [Int64], actor: String = "exporter") throws {
+        guard !seqs.isEmpty else { return }
+        try db.transaction {
+            let now = clock()
+            for seq in seqs {
+                try db.run("UPDATE outbox SET status = 'superseded', updated_at = ? WHERE seq = ? AND status != 'delivered'", [now, seq])
+            }
+        }
+    }
+
+    /// `now + seconds` in the store's timestamp form, without a date formatter (one formatter per
+    /// call cost more than the write it timed).
     static func timestamp(after seconds: Double, from now: String) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let d = f.date(from: now) else { return now }
-        return f.string(from: d.addingTimeInterval(max(0, seconds)))
+        guard let ms = ExportTime.parseISO8601(now) else { return now }
+        return ExportTime.iso8601(millis: ms + Int64((max(0, seconds) * 1000).rounded()))
     }
 
     /// Per destination (sorted by name): attempts by export status, queued items, and the last
@@ -153,13 +233,14 @@ extension ResultsStore {
                 case .delivered: s.delivered = n
                 case .failed: s.failed = n
                 case .conflict: s.conflict = n
+                case .quarantined: s.quarantined = n
                 case nil: break
                 }
             }
-            s.queuedItems = Int(try db.scalar("SELECT count(*) FROM outbox WHERE destination = ? AND status != 'delivered'", [d])?.int ?? 0)
+            s.queuedItems = Int(try db.scalar("SELECT count(*) FROM outbox WHERE destination = ? AND status NOT IN ('delivered', 'superseded')", [d])?.int ?? 0)
             s.lastErrors = try db.query("""
                 SELECT attempt, status, last_error, updated_at FROM exports
-                WHERE destination = ? AND status IN ('failed', 'conflict') AND last_error IS NOT NULL
+                WHERE destination = ? AND status IN ('failed', 'conflict', 'quarantined') AND last_error IS NOT NULL
                 ORDER BY updated_at DESC, attempt LIMIT ?
                 """, [d, errors]).map { ($0[0].string ?? "", $0[1].string ?? "", $0[2].string ?? "", $0[3].string ?? "") }
             out.append(s)

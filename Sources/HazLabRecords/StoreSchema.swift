@@ -160,6 +160,46 @@ public enum StoreSchema {
             \(eventRowsSQL(attempt: "a.attempt"))
             FROM attempts a, json_each(a.record, '$.events') e;
         """),
+        Migration(version: 4, name: "quarantined and superseded exports", sql: """
+        -- An attempt whose items cannot be delivered (invalid, or refused by the receiver) is
+        -- 'quarantined' alone; items of a result replaced by a regrade are 'superseded'.
+        -- SQLite cannot alter a CHECK constraint: both tables are rebuilt, rows kept.
+        CREATE TABLE exports_v4 (
+            attempt     TEXT NOT NULL REFERENCES attempts (attempt),
+            destination TEXT NOT NULL,
+            status      TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'conflict', 'quarantined')),
+            tries       INTEGER NOT NULL DEFAULT 0,
+            last_error  TEXT,
+            updated_at  TEXT NOT NULL,
+            PRIMARY KEY (attempt, destination)
+        ) WITHOUT ROWID;
+        INSERT INTO exports_v4 SELECT attempt, destination, status, tries, last_error, updated_at FROM exports;
+        DROP TABLE exports;
+        ALTER TABLE exports_v4 RENAME TO exports;
+
+        CREATE TABLE outbox_v4 (
+            seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+            destination  TEXT NOT NULL,
+            item         TEXT NOT NULL,              -- e.g. the xAPI statement id
+            attempt      TEXT NOT NULL REFERENCES attempts (attempt),
+            payload      TEXT NOT NULL,
+            status       TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'conflict', 'quarantined', 'superseded')),
+            tries        INTEGER NOT NULL DEFAULT 0,
+            last_error   TEXT,
+            next_try_at  TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL,
+            UNIQUE (destination, item)
+        );
+        INSERT INTO outbox_v4 SELECT seq, destination, item, attempt, payload, status, tries, last_error, next_try_at, created_at, updated_at FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_v4 RENAME TO outbox;
+        CREATE INDEX outbox_due ON outbox (destination, status, next_try_at, seq);
+        CREATE INDEX outbox_attempt ON outbox (attempt, destination);
+        -- What `pending` reads, in seq order, without visiting delivered rows (without it every
+        -- drain step scanned the whole delivered history: quadratic in the outbox's size).
+        CREATE INDEX outbox_waiting ON outbox (destination, seq) WHERE status IN ('pending', 'failed');
+        """),
         Migration(version: 5, name: "attempt start times", sql: """
         -- When the attempt was taken: the journal header's `started`, normalised to UTC
         -- ('YYYY-MM-DDTHH:MM:SS.SSSZ', so text order is time order); NULL when the journal had none.

@@ -14,6 +14,11 @@ import Foundation
 //                             `attempts` goes up by one, `lastError` is kept (no credentials in it)
 //   markConflict(target, id, detail) the receiver holds a different item under this id, or
 //                             rejects it for good (4xx): not retried; reported for a person to look at
+//   markDelivered(target, ids)      a whole batch delivered: one transaction in the store
+//   quarantine(target, attempt, reason)  hold one attempt back (its undelivered items are never
+//                             sent until a person acts); other attempts go on
+//   items(target, attempt)    an attempt's items and whether each was delivered (to void them)
+//   supersede(target, ids)    undelivered items of a replaced result: never sent
 //
 // Items are opaque to the outbox: `body` is the exact bytes to send, so a re-send is identical.
 
@@ -35,17 +40,30 @@ public struct OutboxItem: Sendable, Equatable {
     }
 }
 
+/// Where an item stands, as far as replacing a result is concerned.
+public enum OutboxItemState: Sendable, Equatable {
+    /// Not delivered yet (pending, failed, in conflict or quarantined).
+    case waiting
+    case delivered
+    /// Replaced by a newer result before it was delivered: never sent.
+    case superseded
+}
+
 public protocol ExportOutbox: AnyObject {
     func enqueue(_ items: [OutboxItem]) throws
     func pending(target: String, limit: Int) throws -> [OutboxItem]
     func markDelivered(target: String, id: String) throws
     func markFailed(target: String, id: String, error: String) throws
     func markConflict(target: String, id: String, detail: String) throws
+    func markDelivered(target: String, ids: [String]) throws
+    func quarantine(target: String, attempt: String, reason: String) throws
+    func items(target: String, attempt: String) throws -> [(id: String, state: OutboxItemState)]
+    func supersede(target: String, ids: [String]) throws
 }
 
 /// The outbox in memory (tests, and one-shot CLI exports without a store).
 public final class InMemoryOutbox: ExportOutbox, @unchecked Sendable {
-    public enum State: Sendable, Equatable { case pending, delivered, conflict(String) }
+    public enum State: Sendable, Equatable { case pending, delivered, conflict(String), quarantined(String), superseded }
     private let lock = NSLock()
     private var items: [OutboxItem] = []
     private var states: [State] = []
@@ -82,6 +100,34 @@ public final class InMemoryOutbox: ExportOutbox, @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if let i = index(target, id) { states[i] = .conflict(detail) }
     }
+
+    public func markDelivered(target: String, ids: [String]) throws {
+        lock.lock(); defer { lock.unlock() }
+        for id in ids { if let i = index(target, id) { states[i] = .delivered } }
+    }
+
+    public func quarantine(target: String, attempt: String, reason: String) throws {
+        lock.lock(); defer { lock.unlock() }
+        quarantined.append((attempt, reason))
+        for i in items.indices where items[i].target == target && items[i].attempt == attempt && states[i] != .delivered {
+            states[i] = .quarantined(reason)
+        }
+    }
+
+    public func items(target: String, attempt: String) throws -> [(id: String, state: OutboxItemState)] {
+        lock.lock(); defer { lock.unlock() }
+        return items.indices.filter { items[$0].target == target && items[$0].attempt == attempt }.map { i in
+            (items[i].id, states[i] == .delivered ? .delivered : states[i] == .superseded ? .superseded : .waiting)
+        }
+    }
+
+    public func supersede(target: String, ids: [String]) throws {
+        lock.lock(); defer { lock.unlock() }
+        for id in ids { if let i = index(target, id), states[i] != .delivered { states[i] = .superseded } }
+    }
+
+    /// Attempts quarantined so far, with the reason.
+    public private(set) var quarantined: [(attempt: String, reason: String)] = []
 
     public func state(target: String, id: String) -> State? {
         lock.lock(); defer { lock.unlock() }
@@ -232,7 +278,7 @@ public struct XAPIClient: Sendable {
 
     func url(_ path: String, _ query: [(String, String)]) -> URL {
         var c = URLComponents(url: credentials.endpoint.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
-        c.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        if !query.isEmpty { c.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
         return c.url!
     }
 
@@ -271,6 +317,32 @@ public struct XAPIClient: Sendable {
         default:
             let snippet = credentials.scrub(String(resp.text.prefix(200)))
             return .conflict("statement \(id): HTTP \(resp.status) \(snippet)")
+        }
+    }
+
+    /// Sends several statements in one `POST statements` (a JSON array of their exact bytes).
+    /// The LRS stores all or none: `.delivered` with the number newly stored (the rest were
+    /// already there, equivalent), or `.refused` (409 or another 4xx: one of them is
+    /// different or invalid; the caller sends them one by one to find which).
+    public enum BatchAnswer: Sendable, Equatable { case delivered(newlyStored: Int), refused(String) }
+
+    public func post(ids: [String], bodies: [String]) throws -> BatchAnswer {
+        var body: [UInt8] = [UInt8(ascii: "[")]
+        for (i, b) in bodies.enumerated() {
+            if i > 0 { body.append(UInt8(ascii: ",")) }
+            body += Array(b.utf8)
+        }
+        body.append(UInt8(ascii: "]"))
+        let resp = try perform(HTTPRequest(method: "POST", url: url("statements", []), headers: headers(json: true), body: body, timeout: timeout))
+        switch resp.status {
+        case 204: return .delivered(newlyStored: 0)
+        case 200:
+            // The ids stored; an LRS may also answer them all, so count only ours.
+            let ours = Set(ids.map { $0.lowercased() })
+            let stored = (try? JSONText.parse(resp.body))?.array?.compactMap { $0.string?.lowercased() }.filter { ours.contains($0) }
+            return .delivered(newlyStored: stored.map { Set($0).count } ?? ids.count)
+        default:
+            return .refused("HTTP \(resp.status) \(credentials.scrub(String(resp.text.prefix(200))))")
         }
     }
 
@@ -357,6 +429,10 @@ public struct XAPIExportReport: Sendable, Equatable {
     public var alreadyStored = 0
     public var conflicts: [String] = []
     public var invalid: [String] = []
+    /// Attempts held back, with the reason (invalid statement, or refused by the LRS).
+    public var quarantined: [String] = []
+    /// Requests sent (batches and single statements).
+    public var requests = 0
     /// Set when the drain stopped early on a transient failure (items remain pending).
     public var stoppedOn: String?
     public var retries = 0
@@ -367,19 +443,22 @@ public struct XAPIExporter {
     public static let target = "xapi"
     public var client: XAPIClient
     public var backoff: Backoff
+    /// Statements per POST (1: one PUT per statement).
+    public var batchSize: Int
     public var log: (String) -> Void
 
-    public init(client: XAPIClient, backoff: Backoff = Backoff(), log: @escaping (String) -> Void = { _ in }) {
-        self.client = client; self.backoff = backoff; self.log = log
+    public init(client: XAPIClient, backoff: Backoff = Backoff(), batchSize: Int = 500, log: @escaping (String) -> Void = { _ in }) {
+        self.client = client; self.backoff = backoff; self.batchSize = batchSize; self.log = log
     }
 
     /// Outbox items for one attempt's statements (validated first: an invalid statement is an
     /// error in HazLab, never queued).
     public static func items(_ statements: [XAPIStatement]) throws -> [OutboxItem] {
         try statements.map { s in
-            let problems = XAPIValidator.validate(s.body)
+            let body = s.body // rendered once: validated and queued as the same bytes
+            let problems = XAPIValidator.validate(body)
             if !problems.isEmpty { throw ExportError.invalidStatement(id: s.id, problems: problems) }
-            return OutboxItem(target: target, id: s.id, attempt: s.attempt, sequence: s.sequence, body: s.body)
+            return OutboxItem(target: target, id: s.id, attempt: s.attempt, sequence: s.sequence, body: body)
         }
     }
 
@@ -392,48 +471,148 @@ public struct XAPIExporter {
         }
     }
 
-    /// Sends every pending statement, in order. 401/403 throws `XAPIClientError.unauthorized`
-    /// at once. A transient failure is retried with backoff; when the tries run out the item is
-    /// marked failed (it stays pending) and the drain stops, leaving the rest for the next drain.
-    public func drain(_ outbox: any ExportOutbox, batch: Int = 200) throws -> XAPIExportReport {
+    /// What `enqueue` did with one attempt.
+    public struct Enqueued: Sendable, Equatable {
+        /// Set when the attempt was quarantined instead (its statements are not all valid).
+        public var quarantined: String?
+        /// Delivered statements of a replaced result, now voided.
+        public var voided = 0
+        /// Undelivered statements of a replaced result, now never sent.
+        public var superseded = 0
+    }
+
+    /// Queues one attempt's statements. An invalid statement quarantines that attempt alone.
+    /// Statements of an earlier result of the same attempt (another result identity, so other
+    /// ids) are replaced: delivered ones are voided by a statement from the system agent,
+    /// queued ahead of the new ones; undelivered ones are superseded and never sent.
+    public static func enqueue(attempt: String, _ statements: [XAPIStatement], into outbox: any ExportOutbox,
+                               voidAt: @autoclosure () -> Int64 = ExportTime.millis(Date())) throws -> Enqueued {
+        var done = Enqueued()
+        let new: [OutboxItem]
+        do { new = try items(statements) } catch let e as ExportError {
+            let reason = e.description
+            try outbox.quarantine(target: target, attempt: attempt, reason: reason)
+            done.quarantined = reason
+            return done
+        }
+        let newIds = Set(new.map(\.id))
+        let existing = try outbox.items(target: target, attempt: attempt)
+        if !existing.isEmpty {
+            let existingIds = Set(existing.map(\.id))
+            // Voiding statements already queued are neither voided nor superseded.
+            let voidIds = Set(existing.map { XAPIProfile.voidingId(of: $0.id) })
+            let old = existing.filter { !newIds.contains($0.id) && !voidIds.contains($0.id) && $0.state != .superseded }
+            var voids: [OutboxItem] = []
+            var at: Int64?
+            for o in old where o.state == .delivered {
+                let vid = XAPIProfile.voidingId(of: o.id)
+                if existingIds.contains(vid) { continue }
+                let ms = at ?? voidAt()
+                at = ms
+                let v = XAPIProfile.voiding(statementId: o.id, attempt: attempt, registration: statements.first?.registration, atMillis: ms)
+                voids.append(OutboxItem(target: target, id: v.id, attempt: attempt, sequence: -1, body: v.body))
+            }
+            let stale = old.filter { $0.state == .waiting }.map(\.id)
+            try outbox.supersede(target: target, ids: stale)
+            try outbox.enqueue(voids)
+            done.voided = voids.count
+            done.superseded = stale.count
+        }
+        try outbox.enqueue(new)
+        return done
+    }
+
+    /// Sends every pending statement, in order, `batch` statements per `POST` (1: one `PUT`
+    /// each). A batch the LRS refuses (409 or another 4xx) is sent again one statement at a
+    /// time, so only the statement at fault is singled out: its attempt is quarantined and
+    /// every other attempt delivered. 401/403 throws `XAPIClientError.unauthorized` at once.
+    /// A transient failure is retried with backoff; when the tries run out the items are marked
+    /// failed (they stay pending) and the drain stops, leaving the rest for the next drain.
+    /// Delivery is recorded per batch (one store transaction).
+    public func drain(_ outbox: any ExportOutbox, batch: Int? = nil) throws -> XAPIExportReport {
+        let batchSize = Swift.max(1, batch ?? self.batchSize)
         var report = XAPIExportReport()
-        var skipped = Set<String>()
         while true {
-            let items = try outbox.pending(target: Self.target, limit: batch + skipped.count).filter { !skipped.contains($0.id) }
+            var items = try outbox.pending(target: Self.target, limit: batchSize)
             if items.isEmpty { return report }
-            for item in items {
+            // Never send an invalid statement: its attempt is held back.
+            var held = Set<String>()
+            for item in items where !held.contains(item.attempt) {
                 let problems = XAPIValidator.validate(item.body)
                 if !problems.isEmpty {
                     let msg = "statement \(item.id) is not valid xAPI: " + problems.joined(separator: "; ")
-                    try outbox.markConflict(target: Self.target, id: item.id, detail: msg)
-                    report.invalid.append(msg); log(msg); skipped.insert(item.id)
+                    try hold(item.attempt, msg, outbox, &report)
+                    report.invalid.append(msg)
+                    held.insert(item.attempt)
+                }
+            }
+            items.removeAll { held.contains($0.attempt) }
+            if items.isEmpty { continue }
+
+            if batchSize > 1 {
+                let answer = try withRetries(items, outbox, &report) {
+                    try client.post(ids: items.map(\.id), bodies: items.map(\.body))
+                }
+                guard let answer else { return report }
+                report.requests += 1
+                switch answer {
+                case .delivered(let n):
+                    try outbox.markDelivered(target: Self.target, ids: items.map(\.id))
+                    report.delivered += n
+                    report.alreadyStored += items.count - n
                     continue
+                case .refused(let why):
+                    log("batch of \(items.count) refused (\(why)); sending them one by one")
                 }
-                var tryNo = 0
-                while true {
-                    do {
-                        switch try client.send(id: item.id, body: item.body) {
-                        case .delivered: report.delivered += 1; try outbox.markDelivered(target: Self.target, id: item.id)
-                        case .alreadyStored: report.alreadyStored += 1; try outbox.markDelivered(target: Self.target, id: item.id)
-                        case .conflict(let d):
-                            report.conflicts.append(d); log("conflict: \(d)"); skipped.insert(item.id)
-                            try outbox.markConflict(target: Self.target, id: item.id, detail: d)
-                        }
-                        break
-                    } catch XAPIClientError.transient(let m) {
-                        try outbox.markFailed(target: Self.target, id: item.id, error: m)
-                        tryNo += 1
-                        if tryNo >= backoff.maxTries {
-                            report.stoppedOn = m
-                            log("giving up for now after \(tryNo) tries: \(m)")
-                            return report
-                        }
-                        let d = backoff.delay(afterTry: tryNo - 1)
-                        report.retries += 1
-                        log("retry \(tryNo) in \(String(format: "%.2f", d)) s: \(m)")
-                        backoff.sleep(d)
-                    }
+            }
+            // One by one: `--batch 1`, or a batch the LRS refused.
+            var delivered: [String] = []
+            for item in items where !held.contains(item.attempt) {
+                let answer = try withRetries([item], outbox, &report) { try client.send(id: item.id, body: item.body) }
+                guard let answer else {
+                    try outbox.markDelivered(target: Self.target, ids: delivered)
+                    return report
                 }
+                report.requests += 1
+                switch answer {
+                case .delivered: report.delivered += 1; delivered.append(item.id)
+                case .alreadyStored: report.alreadyStored += 1; delivered.append(item.id)
+                case .conflict(let d):
+                    report.conflicts.append(d); log("refused: \(d)")
+                    try outbox.markDelivered(target: Self.target, ids: delivered)
+                    delivered = []
+                    try hold(item.attempt, d, outbox, &report)
+                    held.insert(item.attempt)
+                }
+            }
+            try outbox.markDelivered(target: Self.target, ids: delivered)
+        }
+    }
+
+    private func hold(_ attempt: String, _ reason: String, _ outbox: any ExportOutbox, _ report: inout XAPIExportReport) throws {
+        try outbox.quarantine(target: Self.target, attempt: attempt, reason: reason)
+        report.quarantined.append("\(attempt): \(reason)")
+        log("attempt \(attempt) quarantined: \(reason)")
+    }
+
+    /// Runs `send` with backoff on transient failures; nil (items marked failed, `stoppedOn`
+    /// set) when the tries run out.
+    private func withRetries<T>(_ items: [OutboxItem], _ outbox: any ExportOutbox, _ report: inout XAPIExportReport,
+                                _ send: () throws -> T) throws -> T? {
+        var tryNo = 0
+        while true {
+            do { return try send() } catch XAPIClientError.transient(let m) {
+                for i in items { try outbox.markFailed(target: Self.target, id: i.id, error: m) }
+                tryNo += 1
+                if tryNo >= backoff.maxTries {
+                    report.stoppedOn = m
+                    log("giving up for now after \(tryNo) tries: \(m)")
+                    return nil
+                }
+                let d = backoff.delay(afterTry: tryNo - 1)
+                report.retries += 1
+                log("retry \(tryNo) in \(String(format: "%.2f", d)) s: \(m)")
+                backoff.sleep(d)
             }
         }
     }
@@ -485,6 +664,22 @@ public final class StoreOutbox: ExportOutbox {
     public func markDelivered(target: String, id: String) throws { try store.markDelivered(try seq(target, id)) }
     public func markFailed(target: String, id: String, error: String) throws { try store.markFailed(try seq(target, id), error: error, retryAfter: retryAfter) }
     public func markConflict(target: String, id: String, detail: String) throws { try store.markConflict(try seq(target, id), error: detail) }
+    public func markDelivered(target: String, ids: [String]) throws { try store.markDelivered(try ids.map { try seq(target, $0) }, actor: actor) }
+    public func quarantine(target: String, attempt: String, reason: String) throws {
+        try store.quarantine(attempt: attempt, destination: target, reason: reason, actor: actor)
+    }
+    public func items(target: String, attempt: String) throws -> [(id: String, state: OutboxItemState)] {
+        try store.items(attempt: attempt, destination: target).map {
+            ($0.id, $0.status == "delivered" ? .delivered : $0.status == "superseded" ? .superseded : .waiting)
+        }
+    }
+    public func supersede(target: String, ids: [String]) throws {
+        var seqs: [Int64] = []
+        for id in ids {
+            if let s = try store.db.scalar("SELECT seq FROM outbox WHERE destination = ? AND item = ?", [target, id])?.int { seqs.append(s) }
+        }
+        try store.markSuperseded(seqs, actor: actor)
+    }
 }
 
 public struct ResultsStoreOutboxError: Error, CustomStringConvertible { public var description: String }

@@ -44,8 +44,9 @@ public enum XAPIProfile {
 
     public static func scenarioActivity(_ scenario: String) -> String { base + "/scenarios/" + iriSegment(scenario) }
     public static func stepActivity(_ scenario: String, _ step: String) -> String { scenarioActivity(scenario) + "/steps/" + iriSegment(step) }
+    /// A safety rule's activity; a deduction without a subject (e.g. an accident) is the cause's own.
     public static func safetyActivity(_ scenario: String, cause: String, subject: String) -> String {
-        scenarioActivity(scenario) + "/safety/" + iriSegment(cause) + "/" + iriSegment(subject)
+        scenarioActivity(scenario) + "/safety/" + iriSegment(cause) + (subject.isEmpty ? "" : "/" + iriSegment(subject))
     }
 
     /// Percent-encodes everything but RFC 3986 unreserved characters, so any id makes a valid IRI.
@@ -60,13 +61,47 @@ public enum XAPIProfile {
         return out
     }
 
-    /// Registration of an attempt: UUIDv5(namespace, "registration:" + attempt id).
-    public static func registration(attempt: String) -> String { UUIDv5.string(namespace: namespace, name: "registration:" + attempt) }
+    /// Registration: UUIDv5(namespace, "registration:" + key), where the key names the learner's
+    /// enrolment (`ExportAttempt.registrationKey`), so one student's attempts of one assignment
+    /// share it.
+    public static func registration(key: String) -> String { UUIDv5.string(namespace: namespace, name: "registration:" + key) }
 
-    /// Id of the statement at `sequence` (0-based, in the order sent): UUIDv5(namespace,
-    /// "statement:" + attempt id + ":" + sequence).
-    public static func statementId(attempt: String, sequence: Int) -> String {
-        UUIDv5.string(namespace: namespace, name: "statement:" + attempt + ":" + String(sequence))
+    /// cmi5 session id of one launch (one attempt): UUIDv5(namespace, "session:" + attempt id).
+    public static func sessionId(attempt: String) -> String { UUIDv5.string(namespace: namespace, name: "session:" + attempt) }
+
+    /// Id of the statement at `sequence` (0-based, in the order sent) of one result:
+    /// UUIDv5(namespace, "statement:" + attempt id + ":" + result identity + ":" + sequence).
+    /// A regraded result (another identity) gets new ids; the same result the same ids.
+    public static func statementId(attempt: String, result: String, sequence: Int) -> String {
+        UUIDv5.string(namespace: namespace, name: "statement:" + attempt + ":" + result + ":" + String(sequence))
+    }
+
+    /// Id of the statement that voids `statementId`: UUIDv5(namespace, "void:" + statementId).
+    public static func voidingId(of statementId: String) -> String { UUIDv5.string(namespace: namespace, name: "void:" + statementId.lowercased()) }
+
+    /// The system agent that voids superseded statements (not the student: cmi5 keeps an AU's
+    /// statements to its own learner).
+    public static let systemAgent: OrderedJSON = .object([
+        ("objectType", .string("Agent")),
+        ("account", .object([("homePage", .string(base)), ("name", .string("hazlab-grader"))])),
+    ])
+    public static let voidedVerb = "http://adlnet.gov/expapi/verbs/voided"
+
+    /// The voiding statement for a superseded statement, at `millis`; with the attempt's
+    /// registration, so `GET statements?registration=` finds it beside the new result.
+    public static func voiding(statementId: String, attempt: String, registration: String?, atMillis ms: Int64) -> XAPIStatement {
+        let id = voidingId(of: statementId)
+        var m: [(String, OrderedJSON)] = [
+            ("id", .string(id)), ("actor", systemAgent),
+            ("verb", .object([("id", .string(voidedVerb)), ("display", .object([("zh-CN", .string("已作废")), ("en-US", .string("voided"))]))])),
+            ("object", .object([("objectType", .string("StatementRef")), ("id", .string(statementId))])),
+        ]
+        var ctx: [(String, OrderedJSON)] = []
+        if let registration { ctx.append(("registration", .string(registration))) }
+        ctx.append(("extensions", .object([(Extension.attempt, .string(attempt))])))
+        m.append(("context", .object(ctx)))
+        m.append(("timestamp", .string(ExportTime.iso8601(millis: ms))))
+        return XAPIStatement(id: id, attempt: attempt, registration: registration ?? "", sequence: -1, verb: voidedVerb, json: .object(m))
     }
 }
 
@@ -82,8 +117,9 @@ public struct XAPIStatement: Sendable, Equatable {
     public var body: String { json.render() }
 }
 
-/// Turns an attempt record into its statements, in the order of issue 6:
-/// initialized; one per step; one per safety violation; completed; passed or failed; terminated.
+/// Turns an attempt record into its statements, in the order sent (cmi5 rules for an AU):
+/// initialized; one per step and one per safety violation, in time order; completed (only when
+/// every step was done); passed or failed; terminated.
 public struct XAPIStatementBuilder: Sendable {
     /// `account.homePage` of the actor: the school platform that owns the student ids.
     public var accountHomePage: String
@@ -97,18 +133,28 @@ public struct XAPIStatementBuilder: Sendable {
 
     public func statements(for a: ExportAttempt, started: Date) -> [XAPIStatement] {
         let t0 = ExportTime.millis(started)
-        let registration = XAPIProfile.registration(attempt: a.attempt)
+        let registration = XAPIProfile.registration(key: a.registrationKey)
+        let session = XAPIProfile.sessionId(attempt: a.attempt)
         let scenarioIRI = XAPIProfile.scenarioActivity(a.scenario)
         let attemptDuration = ExportTime.duration(seconds: a.durationSeconds)
         var out: [XAPIStatement] = []
 
+        /// A language map without empty texts; `fallback` when both are empty (xAPI wants a
+        /// name in some language, and an empty one helps no reader).
+        func lang(_ t: ExportAttempt.Text, fallback: String) -> OrderedJSON {
+            var ms: [(String, OrderedJSON)] = []
+            if !t.zh.isEmpty { ms.append((zhTag, .string(t.zh))) }
+            if !t.en.isEmpty { ms.append((enTag, .string(t.en))) }
+            if ms.isEmpty { ms.append((enTag, .string(fallback))) }
+            return .object(ms)
+        }
         func lang(_ t: ExportAttempt.Text) -> OrderedJSON { .object([(zhTag, .string(t.zh)), (enTag, .string(t.en))]) }
         func verb(_ iri: String, _ zh: String, _ en: String) -> OrderedJSON { .object([("id", .string(iri)), ("display", .object([(zhTag, .string(zh)), (enTag, .string(en))]))]) }
         let actor: OrderedJSON = .object([("objectType", .string("Agent")),
                                           ("account", .object([("homePage", .string(accountHomePage)), ("name", .string(a.student))]))])
         let scenarioActivity: OrderedJSON = .object([
             ("objectType", .string("Activity")), ("id", .string(scenarioIRI)),
-            ("definition", .object([("name", lang(a.scenarioTitle)), ("type", .string(XAPIProfile.ActivityType.scenario))])),
+            ("definition", .object([("name", lang(a.scenarioTitle, fallback: a.scenario)), ("type", .string(XAPIProfile.ActivityType.scenario))])),
         ])
         func context(cmi5: Bool, moveOn: Bool = false, parent: Bool) -> OrderedJSON {
             var ca: [(String, OrderedJSON)] = []
@@ -121,25 +167,30 @@ public struct XAPIStatementBuilder: Sendable {
             var c: [(String, OrderedJSON)] = [("registration", .string(registration))]
             if !ca.isEmpty { c.append(("contextActivities", .object(ca))) }
             c.append(("extensions", .object([
-                (XAPIProfile.Extension.cmi5SessionId, .string(registration)),
+                (XAPIProfile.Extension.cmi5SessionId, .string(session)),
                 (XAPIProfile.Extension.attempt, .string(a.attempt)),
                 (XAPIProfile.Extension.seed, .number(a.seed)),
                 (XAPIProfile.Extension.stateHash, .string(a.stateHash)),
             ])))
             return .object(c)
         }
+        // Timestamps never go back: each statement's is at least the one sent before it.
+        var lastMillis = t0
         func add(_ verbIRI: String, _ verbJSON: OrderedJSON, object: OrderedJSON, result: OrderedJSON?, context ctx: OrderedJSON, atMillis ms: Int64) {
             let seq = out.count
-            let id = XAPIProfile.statementId(attempt: a.attempt, sequence: seq)
+            let id = XAPIProfile.statementId(attempt: a.attempt, result: a.resultIdentity, sequence: seq)
+            lastMillis = Swift.max(lastMillis, ms)
             var m: [(String, OrderedJSON)] = [("id", .string(id)), ("actor", actor), ("verb", verbJSON), ("object", object)]
             if let result { m.append(("result", result)) }
             m.append(("context", ctx))
-            m.append(("timestamp", .string(ExportTime.iso8601(millis: ms))))
+            m.append(("timestamp", .string(ExportTime.iso8601(millis: lastMillis))))
             out.append(XAPIStatement(id: id, attempt: a.attempt, registration: registration, sequence: seq, verb: verbIRI, json: .object(m)))
         }
-        func score(_ raw: Double, _ max: Double) -> OrderedJSON {
-            let scaled = max > 0 ? Swift.min(1, Swift.max(0, (raw / max * 10000).rounded() / 10000)) : 0
-            return .object([("scaled", .double(scaled)), ("raw", .double(Swift.min(raw, Swift.max(max, 0)))), ("min", .int(0)), ("max", .double(Swift.max(max, 0)))])
+        /// A score, or nil when there are no points to score (xAPI needs min < max).
+        func score(_ raw: Double, _ max: Double) -> OrderedJSON? {
+            guard max > 0, raw.isFinite, max.isFinite else { return nil }
+            let scaled = Swift.min(1, Swift.max(0, (raw / max * 10000).rounded() / 10000))
+            return .object([("scaled", .double(scaled)), ("raw", .double(Swift.min(Swift.max(raw, 0), max))), ("min", .int(0)), ("max", .double(max))])
         }
         let tEnd = ExportTime.millis(started: t0, plusSeconds: a.durationSeconds)
 
@@ -147,15 +198,17 @@ public struct XAPIStatementBuilder: Sendable {
         add(XAPIProfile.Verb.initialized, verb(XAPIProfile.Verb.initialized, "已初始化", "initialized"), object: scenarioActivity,
             result: nil, context: context(cmi5: true, parent: false), atMillis: t0)
 
-        // 2. one per step
+        // 2. steps and safety violations, in the order they happened (steps first on a tie)
+        var middle: [(ms: Int64, rank: Int, verb: String, verbJSON: OrderedJSON, object: OrderedJSON, result: OrderedJSON)] = []
         for s in a.steps {
             let stepObject: OrderedJSON = .object([
                 ("objectType", .string("Activity")), ("id", .string(XAPIProfile.stepActivity(a.scenario, s.id))),
-                ("definition", .object([("name", lang(s.title)), ("type", .string(XAPIProfile.ActivityType.step))])),
+                ("definition", .object([("name", lang(s.title, fallback: s.id)), ("type", .string(XAPIProfile.ActivityType.step))])),
             ])
             let end = a.endSeconds(of: s)
-            let result: OrderedJSON = .object([
-                ("score", score(s.score, s.maxScore)),
+            var r: [(String, OrderedJSON)] = []
+            if let sc = score(s.score, s.maxScore) { r.append(("score", sc)) }
+            r += [
                 ("success", .bool(s.completed && s.evaluation != "fail")),
                 ("completion", .bool(s.completed)),
                 ("duration", .string(ExportTime.duration(seconds: Swift.max(0, end - s.startSeconds)))),
@@ -166,40 +219,47 @@ public struct XAPIStatementBuilder: Sendable {
                     (XAPIProfile.Extension.scoringModel, lang(s.scoringModel)),
                     (XAPIProfile.Extension.remarks, lang(s.remarks)),
                 ])),
-            ])
-            add(XAPIProfile.Verb.performedStep, verb(XAPIProfile.Verb.performedStep, "执行步骤", "performed step"), object: stepObject,
-                result: result, context: context(cmi5: false, parent: true), atMillis: ExportTime.millis(started: t0, plusSeconds: end))
+            ]
+            middle.append((ExportTime.millis(started: t0, plusSeconds: end), middle.count, XAPIProfile.Verb.performedStep,
+                           verb(XAPIProfile.Verb.performedStep, "执行步骤", "performed step"), stepObject, .object(r)))
         }
-
-        // 3. one per safety violation
         for d in a.safetyViolations {
-            let name = d.title.zh.isEmpty && d.title.en.isEmpty ? ExportAttempt.Text(zh: d.subject, en: d.subject) : d.title
+            let fallbackName = d.subject.isEmpty ? d.cause : d.subject
             let obj: OrderedJSON = .object([
                 ("objectType", .string("Activity")),
                 ("id", .string(XAPIProfile.safetyActivity(a.scenario, cause: d.cause, subject: d.subject))),
-                ("definition", .object([("name", lang(name)), ("type", .string(XAPIProfile.ActivityType.safetyRule))])),
+                ("definition", .object([("name", lang(d.title, fallback: fallbackName)), ("type", .string(XAPIProfile.ActivityType.safetyRule))])),
             ])
             var ext: [(String, OrderedJSON)] = [(XAPIProfile.Extension.cause, .string(d.cause)), (XAPIProfile.Extension.points, .double(d.points))]
             if d.veto { ext.append((XAPIProfile.Extension.veto, .bool(true))) }
             if !d.detail.isEmpty { ext.append((XAPIProfile.Extension.remarks, .string(d.detail))) }
-            add(XAPIProfile.Verb.violated, verb(XAPIProfile.Verb.violated, "违反安全规定", "violated"), object: obj,
-                result: .object([("success", .bool(false)), ("extensions", .object(ext))]),
-                context: context(cmi5: false, parent: true), atMillis: ExportTime.millis(started: t0, plusSeconds: d.seconds))
+            middle.append((ExportTime.millis(started: t0, plusSeconds: d.seconds), middle.count, XAPIProfile.Verb.violated,
+                           verb(XAPIProfile.Verb.violated, "违反安全规定", "violated"), obj,
+                           .object([("success", .bool(false)), ("extensions", .object(ext))])))
+        }
+        middle.sort { ($0.ms, $0.rank) < ($1.ms, $1.rank) }
+        for m in middle {
+            add(m.verb, m.verbJSON, object: m.object, result: m.result, context: context(cmi5: false, parent: true), atMillis: m.ms)
         }
 
-        // 4. completed (no score)
-        add(XAPIProfile.Verb.completed, verb(XAPIProfile.Verb.completed, "已完成", "completed"), object: scenarioActivity,
-            result: .object([("completion", .bool(true)), ("duration", .string(attemptDuration))]),
-            context: context(cmi5: true, moveOn: true, parent: false), atMillis: tEnd)
+        // 3. completed, only when every step of the procedure was done (cmi5: the learner
+        //    completed the AU's content); never for an idle attempt or one cut short
+        if a.completedProcedure {
+            add(XAPIProfile.Verb.completed, verb(XAPIProfile.Verb.completed, "已完成", "completed"), object: scenarioActivity,
+                result: .object([("completion", .bool(true)), ("duration", .string(attemptDuration))]),
+                context: context(cmi5: true, moveOn: true, parent: false), atMillis: tEnd)
+        }
 
-        // 5. passed or failed: the only attempt-level statements with a score
+        // 4. passed or failed: the only attempt-level statement with a score
         let pf = a.passed ? XAPIProfile.Verb.passed : XAPIProfile.Verb.failed
+        var pr: [(String, OrderedJSON)] = []
+        if let sc = score(a.total, a.max) { pr.append(("score", sc)) }
+        pr += [("success", .bool(a.passed)), ("duration", .string(attemptDuration)),
+               ("extensions", .object([(XAPIProfile.Extension.evaluation, .object([("code", .string(a.evaluation)), ("display", lang(a.evaluationText))]))]))]
         add(pf, a.passed ? verb(pf, "已通过", "passed") : verb(pf, "未通过", "failed"), object: scenarioActivity,
-            result: .object([("score", score(a.total, a.max)), ("success", .bool(a.passed)), ("duration", .string(attemptDuration)),
-                             ("extensions", .object([(XAPIProfile.Extension.evaluation, .object([("code", .string(a.evaluation)), ("display", lang(a.evaluationText))]))]))]),
-            context: context(cmi5: true, moveOn: true, parent: false), atMillis: tEnd)
+            result: .object(pr), context: context(cmi5: true, moveOn: true, parent: false), atMillis: tEnd)
 
-        // 6. terminated
+        // 5. terminated: always last
         add(XAPIProfile.Verb.terminated, verb(XAPIProfile.Verb.terminated, "已终止", "terminated"), object: scenarioActivity,
             result: .object([("duration", .string(attemptDuration))]), context: context(cmi5: true, parent: false), atMillis: tEnd)
         return out

@@ -12,7 +12,7 @@ import Foundation
 /// (score: scaled within −1…1, min < max, raw within min…max; success/completion booleans;
 /// an ISO 8601 duration; IRI extension keys); context (contextActivities parent/grouping/
 /// category/other holding activities; IRI extension keys; a language tag); timestamps in
-/// ISO 8601; version 1.0.x; language maps keyed by RFC 5646 tags with string values.
+/// ISO 8601; version 1.0.x; language maps keyed by RFC 5646 tags with non-empty string values.
 public enum XAPIValidator {
     public static func validate(_ body: String) -> [String] {
         guard let v = try? JSONText.parse(Array(body.utf8)) else { return ["statement: not valid JSON"] }
@@ -130,9 +130,12 @@ public enum XAPIValidator {
 
     static func languageMap(_ v: JSONText.Value, _ path: String, _ e: inout [String]) {
         guard let ms = members(v) else { e.append("\(path): a language map must be an object"); return }
+        // Empty values are not allowed outside extensions (as Ralph's models hold too).
+        if ms.isEmpty { e.append("\(path): an empty language map") }
         for m in ms {
             if !isLanguageTag(m.key) { e.append("\(path): \"\(m.key)\" is not a language tag") }
             if m.value.string == nil { e.append("\(path).\(m.key): must be a string") }
+            if m.value.string == "" { e.append("\(path).\(m.key): an empty text (leave the language out)") }
         }
     }
 

@@ -11,11 +11,13 @@ struct Export: ParsableCommand {
         abstract: "Export results to data centres; --status shows what is pending, delivered and failed.",
         discussion: """
         --status prints, per destination, how many attempts are pending, delivered,
-        failed or in conflict, how many queued items are not yet delivered, and the
-        latest errors. It reads the results store (--store FILE, default:
+        failed, in conflict or quarantined (held back alone: an invalid statement, a
+        record that cannot be read, or one the receiver refused), how many queued
+        items are not yet delivered, and the latest errors with the reason. It reads the results store (--store FILE, default:
         $HAZLAB_STORE, else ./hazlab-results.sqlite) and changes nothing.
 
-        Exit status: 0, or 1 when the store cannot be read.
+        Exit status: 0, or 1 when the store cannot be read, or when an export held
+        back an attempt (the others are delivered) or stopped on an unreachable LRS.
 
         --to xapi|ilabx|csv exports the attempts of --results (a grader output) or of
         the store: see Docs/xapi-profile.md and Docs/ilabx.md.
@@ -23,6 +25,7 @@ struct Export: ParsableCommand {
         Examples:
           hazlab export --status --store results.sqlite
           hazlab export --to xapi --results graded/ --lrs-config lrs.json
+          hazlab export --to xapi --store S.sqlite --lrs-config lrs.json --batch 500 --timeout 10
           hazlab export --to ilabx --results graded/ --appid 100400 --out ilabx/
           hazlab export --to csv --results graded/ --out csv/
         """)
@@ -51,14 +54,14 @@ struct Export: ParsableCommand {
 
     func printStatus() throws {
         let store = try options.open()
-        let summaries = try storeCall(options.path) { try store.exportStatus() }
+        let summaries = try storeCall(options.path) { try store.exportStatus(errors: 50) }
         if summaries.isEmpty {
             print("no exports recorded in \(options.path)")
             return
         }
-        print("destination\tpending\tdelivered\tfailed\tconflict\tqueued items")
+        print("destination\tpending\tdelivered\tfailed\tconflict\tquarantined\tqueued items")
         for s in summaries {
-            print([s.destination, "\(s.pending)", "\(s.delivered)", "\(s.failed)", "\(s.conflict)", "\(s.queuedItems)"]
+            print([s.destination, "\(s.pending)", "\(s.delivered)", "\(s.failed)", "\(s.conflict)", "\(s.quarantined)", "\(s.queuedItems)"]
                 .map(TerminalText.field).joined(separator: "\t"))
         }
         for s in summaries {

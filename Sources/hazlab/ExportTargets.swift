@@ -33,6 +33,15 @@ struct ExportTargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("LRS credentials file, JSON {endpoint, username, password}, mode 0600 (default: $HAZLAB_LRS_* variables).", valueName: "FILE"))
     var lrsConfig: String?
 
+    @Option(help: ArgumentHelp("xAPI: statements per POST (1: one PUT per statement).", valueName: "N"))
+    var batch: Int = 500
+
+    @Option(help: ArgumentHelp("xAPI: seconds to wait for the LRS per request.", valueName: "SECONDS"))
+    var timeout: Double = 30
+
+    @Option(help: ArgumentHelp("xAPI: tries per request before the export stops (the rest stays queued).", valueName: "N"))
+    var tries: Int = 6
+
     @Option(help: ArgumentHelp("account.homePage of the students in xAPI statements.", valueName: "IRL"))
     var homePage: String?
 
@@ -74,23 +83,60 @@ func runExportTarget(_ to: String, _ t: ExportTargetOptions, store: StoreOptions
     }
 }
 
-/// The attempts to export, each with its start time.
-func exportAttempts(_ t: ExportTargetOptions, store: StoreOptions) throws -> [(ExportAttempt, Date)] {
+/// Attempts read for an export: the readable ones with their start time, and the ones that
+/// could not be read (named by attempt id), which are reported and skipped.
+struct ExportInput {
+    var attempts: [(ExportAttempt, Date)] = []
+    var unreadable: [(attempt: String, reason: String)] = []
+
+    /// Prints one line per unreadable attempt (outside text escaped).
+    func report(_ target: String) {
+        for u in unreadable {
+            printError("\(target): attempt \(TerminalText.field(u.attempt)) skipped: \(TerminalText.escape(u.reason))")
+        }
+    }
+}
+
+/// The attempts to export, each with its start time; one unreadable record or start time
+/// never stops the others.
+func exportAttempts(_ t: ExportTargetOptions, store: StoreOptions) throws -> ExportInput {
     var fallback: Date?
     if let s = t.started {
         guard let ms = ExportTime.parseISO8601(s) else { throw ExportTargetError(description: "--started: not an ISO 8601 time: \(s)") }
         fallback = Date(timeIntervalSince1970: Double(ms) / 1000)
     }
-    let attempts: [ExportAttempt]
+    var read: [(name: String, attempt: Result<ExportAttempt, ExportAttempt.ReadError>)] = []
     if let r = t.results {
-        attempts = try ExportAttempt.read(path: r)
+        read = try ExportAttempt.readEach(path: r)
     } else {
         let db = try store.open()
-        attempts = try db.attempts().compactMap { row in
-            try db.record(attempt: row.attempt).map { try ExportAttempt(record: JSONText.parse(Array($0.utf8))) }
+        for row in try storeCall(store.path, { try db.attempts() }) {
+            guard let text = try storeCall(store.path, { try db.record(attempt: row.attempt) }) else { continue }
+            do {
+                read.append((row.attempt, .success(try ExportAttempt(record: JSONText.parse(Array(text.utf8))))))
+            } catch {
+                read.append((row.attempt, .failure(ExportAttempt.ReadError(description: "\(error)"))))
+            }
         }
     }
-    return try attempts.map { ($0, try $0.startTime(fallback: fallback)) }
+    var input = ExportInput()
+    for (name, r) in read {
+        switch r {
+        case .success(let a):
+            do { input.attempts.append((a, try a.startTime(fallback: fallback))) } catch {
+                input.unreadable.append((name, "\(error)"))
+            }
+        case .failure(let e): input.unreadable.append((name, e.description))
+        }
+    }
+    return input
+}
+
+/// Whether an http:// endpoint sends the password across a network (anything but loopback).
+func sendsPasswordInClear(_ url: URL) -> Bool {
+    guard url.scheme?.lowercased() == "http" else { return false }
+    let host = (url.host ?? "").lowercased()
+    return !(host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127."))
 }
 
 func exportXAPI(_ t: ExportTargetOptions, store: StoreOptions) throws {
@@ -110,22 +156,56 @@ func exportXAPI(_ t: ExportTargetOptions, store: StoreOptions) throws {
     } else {
         creds = try LRSCredentials.resolve(environment: env, configPath: t.lrsConfig)
     }
+    guard t.timeout > 0, t.timeout.isFinite else { throw ExportTargetError(description: "--timeout must be a positive number of seconds") }
+    guard t.batch >= 1, t.batch <= 1000 else { throw ExportTargetError(description: "--batch must be 1…1000") }
+    guard t.tries >= 1 else { throw ExportTargetError(description: "--tries must be at least 1") }
+    if sendsPasswordInClear(creds.endpoint) {
+        printError("warning: \(URLSessionTransport.redacted(creds.endpoint)) is plain http: the LRS password crosses the network unencrypted; use https")
+    }
     let builder = t.homePage.map { XAPIStatementBuilder(accountHomePage: $0) } ?? XAPIStatementBuilder()
-    let attempts = try exportAttempts(t, store: store)
-    let outbox: any ExportOutbox = t.results == nil ? StoreOutbox(store: try store.open(), actor: store.who) : InMemoryOutbox()
-    for (a, started) in attempts { try outbox.enqueue(try XAPIExporter.items(builder.statements(for: a, started: started))) }
-    let exporter = XAPIExporter(client: XAPIClient(credentials: creds), log: { printTextError("xapi: \(creds.scrub($0))") })
-    let r = try exporter.drain(outbox)
+    let input = try exportAttempts(t, store: store)
+    input.report("xapi")
+    let outbox: any ExportOutbox
+    if t.results == nil {
+        let db = try store.open()
+        // Same text as the store's clock, without a date formatter per call (one per write).
+        db.clock = { ExportTime.iso8601(millis: ExportTime.millis(Date())) }
+        outbox = StoreOutbox(store: db, actor: store.who)
+    } else {
+        outbox = InMemoryOutbox()
+    }
+    var quarantined: [String] = []
+    var voided = 0
+    // Unreadable attempts of the store are quarantined (shown by --status); the rest go on.
+    if t.results == nil {
+        for u in input.unreadable {
+            try outbox.quarantine(target: XAPIExporter.target, attempt: u.attempt, reason: "cannot be read for export: \(u.reason)")
+        }
+    }
+    for (a, started) in input.attempts {
+        let e = try XAPIExporter.enqueue(attempt: a.attempt, builder.statements(for: a, started: started), into: outbox)
+        if let q = e.quarantined {
+            quarantined.append(a.attempt)
+            printError("xapi: attempt \(TerminalText.field(a.attempt)) quarantined: \(TerminalText.escape(q))")
+        }
+        voided += e.voided
+    }
+    let exporter = XAPIExporter(client: XAPIClient(credentials: creds, timeout: t.timeout),
+                                backoff: Backoff(maxTries: t.tries), log: { printError("xapi: \(TerminalText.escape(creds.scrub($0)))") })
+    let r = try exporter.drain(outbox, batch: t.batch)
     let left = try outbox.pending(target: XAPIExporter.target, limit: 1_000_000).count
+    let held = quarantined.count + r.quarantined.count + input.unreadable.count
     try auditExport(t, store: store, destination: "xapi",
-                    detail: "\(r.delivered) delivered, \(r.alreadyStored) already stored, \(r.conflicts.count + r.invalid.count + left) failed")
-    print("xapi: \(r.delivered) delivered, \(r.alreadyStored) already stored, \(r.conflicts.count) conflict(s), \(r.invalid.count) invalid")
-    for c in r.conflicts { printTextError("conflict: \(c)") }
+                    detail: "\(r.delivered) delivered, \(r.alreadyStored) already stored, \(voided) voided, \(held) attempt(s) held back, \(left) left queued")
+    print("xapi: \(r.delivered) delivered, \(r.alreadyStored) already stored, \(voided) voided, \(held) attempt(s) held back, \(r.requests) request(s)")
     if let stop = r.stoppedOn {
-        printTextError("error: the LRS did not answer; the rest stays queued: \(stop)")
+        printError("error: the LRS did not answer; the rest stays queued: \(creds.scrub(stop))")
         throw ExitCode(ExitStatus.failed)
     }
-    if !r.conflicts.isEmpty || !r.invalid.isEmpty { throw ExitCode(ExitStatus.failed) }
+    if held > 0 {
+        printError("error: \(held) attempt(s) held back (see hazlab export --status); the others were delivered")
+        throw ExitCode(ExitStatus.failed)
+    }
 }
 
 func exportILabX(_ t: ExportTargetOptions, store: StoreOptions) throws {
@@ -135,12 +215,15 @@ func exportILabX(_ t: ExportTargetOptions, store: StoreOptions) throws {
         throw ExportTargetError(description: "ilab-x needs an appid: --appid, $HAZLAB_ILABX_APPID or the config file")
     }
     guard let out = t.out else { throw ExportTargetError(description: "ilab-x needs --out DIR") }
-    let records = try ILabX.records(try exportAttempts(t, store: store), options: ILabX.Options(appid: appid))
+    let input = try exportAttempts(t, store: store)
+    input.report("ilabx")
+    let records = try ILabX.records(input.attempts, options: ILabX.Options(appid: appid))
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     for r in records { try Data((r.json.render() + "\n").utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(r.originId + ".json")) }
     print("ilabx: wrote \(records.count) record(s) to \(out)")
     guard t.upload else {
-        try auditExport(t, store: store, destination: "ilabx", detail: "\(records.count) written, 0 failed")
+        try auditExport(t, store: store, destination: "ilabx", detail: "\(records.count) written, \(input.unreadable.count) failed")
+        if !input.unreadable.isEmpty { throw ExitCode(ExitStatus.failed) }
         return
     }
     guard let secret = env["HAZLAB_ILABX_SECRET"] ?? cfg?["secret"]?.string,
@@ -157,8 +240,9 @@ func exportILabX(_ t: ExportTargetOptions, store: StoreOptions) throws {
                          detail: "\(records.count) written, \(uploaded) uploaded, \(records.count - uploaded) failed")
         throw error
     }
-    try auditExport(t, store: store, destination: "ilabx", detail: "\(records.count) written, \(uploaded) uploaded, 0 failed")
+    try auditExport(t, store: store, destination: "ilabx", detail: "\(records.count) written, \(uploaded) uploaded, \(input.unreadable.count) failed")
     print("ilabx: uploaded \(records.count) record(s)")
+    if !input.unreadable.isEmpty { throw ExitCode(ExitStatus.failed) }
 }
 
 func exportCSV(_ t: ExportTargetOptions, store: StoreOptions) throws {
@@ -169,13 +253,16 @@ func exportCSV(_ t: ExportTargetOptions, store: StoreOptions) throws {
     guard let zone = UTCOffset(t.utcOffset) else {
         throw ExportTargetError(description: "--utc-offset '\(TerminalText.escape(t.utcOffset))' is not an offset such as +08:00 or UTC")
     }
-    let list = try exportAttempts(t, store: store)
+    let input = try exportAttempts(t, store: store)
+    input.report("csv")
+    let list = input.attempts
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     let dir = URL(fileURLWithPath: out)
     try Data(ExportCSV.attempts(list, language: lang, offset: zone).utf8).write(to: dir.appendingPathComponent("attempts.csv"))
     try Data(ExportCSV.steps(list, language: lang, offset: zone).utf8).write(to: dir.appendingPathComponent("steps.csv"))
-    try auditExport(t, store: store, destination: "csv", detail: "\(list.count) written, 0 failed")
+    try auditExport(t, store: store, destination: "csv", detail: "\(list.count) written, \(input.unreadable.count) failed")
     print("csv: wrote \(list.count) attempt(s) to \(out)/attempts.csv and steps.csv")
+    if !input.unreadable.isEmpty { throw ExitCode(ExitStatus.failed) }
 }
 
 /// With a results store in use (records read from it, or an explicit --store): one audit row

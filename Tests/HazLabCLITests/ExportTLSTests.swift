@@ -86,18 +86,19 @@ final class ExportTLSTests: XCTestCase {
         XCTAssertEqual(s.status, 0, s.all)
         XCTAssertFalse(s.all.contains(password))
         let row = try XCTUnwrap(s.stdoutLines.first { $0.hasPrefix("xapi\t") }, s.stdout).split(separator: "\t").map(String.init)
-        XCTAssertEqual(row.count, 6, s.stdout)
+        XCTAssertEqual(row.count, 7, s.stdout)
         XCTAssertEqual(row[2], "0", s.stdout)   // delivered
         XCTAssertGreaterThan((Int(row[1]) ?? 0) + (Int(row[3]) ?? 0), 0, s.stdout)   // attempts pending + failed
         XCTAssertEqual(row[4], "0", s.stdout)   // no conflicts
-        let queued = try XCTUnwrap(Int(row[5]), s.stdout)   // statements still in the outbox
+        XCTAssertEqual(row[5], "0", s.stdout)   // none quarantined: an unreachable LRS holds nobody back
+        let queued = try XCTUnwrap(Int(row[6]), s.stdout)   // statements still in the outbox
         XCTAssertGreaterThan(queued, 0, s.stdout)
 
         // The failed run is audited too.
         let a = try Hazlab.run(["store", "audit", "--store", "store.sqlite"], in: dir.url)
         XCTAssertEqual(a.status, 0, a.all)
         let export = try XCTUnwrap(a.stdoutLines.first { $0.contains("\texport\txapi\t") }, a.stdout)
-        XCTAssertTrue(export.hasSuffix("\t0 delivered, 0 already stored, \(queued) failed"), export)
+        XCTAssertTrue(export.hasSuffix("\t0 delivered, 0 already stored, 0 voided, 0 attempt(s) held back, \(queued) left queued"), export)
     }
 
     func testMalformedLRSConfigIsOneLineExit1() throws {

@@ -135,7 +135,7 @@ final class StoreCLITests: XCTestCase {
         }
         let st = try Hazlab.run(["export", "--status", "--store", "s.sqlite"], in: dir.url)
         XCTAssertEqual(st.status, 0, st.all)
-        XCTAssertTrue(st.stdoutLines.contains("lrs\t1\t1\t1\t0\t2"), st.stdout)
+        XCTAssertTrue(st.stdoutLines.contains("lrs\t1\t1\t1\t0\t0\t2"), st.stdout)   // …, conflict, quarantined, queued
         XCTAssertTrue(st.stdout.contains("lrs: failed exam/1"), st.stdout)
         XCTAssertTrue(st.stdout.contains("HTTP 503 Service Unavailable"), st.stdout)
 

@@ -209,7 +209,7 @@ final class ExportCSVTests: XCTestCase {
         XCTAssertTrue(arows.first?.hasPrefix("考核编号,注册号,学员,工位,场景编号,名称,模式,随机种子,开始时间,结束时间,") == true)
         let m = arows[arows.index(after: arows.startIndex)].components(separatedBy: ",")
         XCTAssertEqual(m[0], "sha256-84f131055f054d6156c58fb5852f3a73")
-        XCTAssertEqual(m[1], "7e30596f-ff78-5998-8b80-9d63d41ae5aa")
+        XCTAssertEqual(m[1], XAPIProfile.registration(key: try XCTUnwrap(list.first { $0.0.attempt == m[0] }).0.registrationKey), "the xAPI registration (Docs/xapi-profile.md)")
         XCTAssertEqual(m[8], "2026-11-29T12:00:00.000+08:00", "local (Beijing) time with its offset")
         XCTAssertEqual(m[9], "2026-11-29T12:09:00.000+08:00")
         XCTAssertEqual(m[13], "43")

@@ -23,9 +23,10 @@ final class XAPIExportTests: XCTestCase {
         return (o, s)
     }
 
-    func exporter(_ t: any HTTPTransport, sleeps: Sleeps, tries: Int = 4) -> XAPIExporter {
+    /// One PUT per statement unless `batch` says otherwise (XAPIBatchTests covers POST).
+    func exporter(_ t: any HTTPTransport, sleeps: Sleeps, tries: Int = 4, batch: Int = 1) -> XAPIExporter {
         XAPIExporter(client: XAPIClient(credentials: creds, transport: t, timeout: 5),
-                     backoff: Backoff(base: 1, cap: 8, maxTries: tries, random: { 0.5 }, sleep: { sleeps.add($0) }))
+                     backoff: Backoff(base: 1, cap: 8, maxTries: tries, random: { 0.5 }, sleep: { sleeps.add($0) }), batchSize: batch)
     }
 
     func testRequestsCarryVersionAuthAndExactBytes() throws {
@@ -109,11 +110,13 @@ final class XAPIExportTests: XCTestCase {
             return HTTPResponse(status: 200, body: Array(OrderedJSON.object(ms).render().utf8))
         }
         let r = try exporter(t, sleeps: Sleeps()).drain(o)
-        XCTAssertEqual(r.alreadyStored, s.count - 1)
+        XCTAssertEqual(r.alreadyStored, 1)
         XCTAssertEqual(r.conflicts.count, 1)
         XCTAssertTrue(r.conflicts[0].contains(s[1].id) && r.conflicts[0].contains("different statement"), r.conflicts[0])
-        XCTAssertEqual(o.state(target: "xapi", id: s[1].id), .conflict(r.conflicts[0]))
+        // The attempt is held back from there on; what went before stays delivered.
+        XCTAssertEqual(o.state(target: "xapi", id: s[1].id), .quarantined(r.conflicts[0]))
         XCTAssertEqual(o.state(target: "xapi", id: s[0].id), .delivered)
+        XCTAssertEqual(r.quarantined.count, 1)
     }
 
     func testInvalidStatementsAreNeverSent() throws {
@@ -165,9 +168,9 @@ final class XAPIRalphTests: XCTestCase {
         try ExportTestSupport.attempts().flatMap { XAPIStatementBuilder().statements(for: $0, started: XAPIStatementTests.started) }
     }
 
-    func exporter(_ lrs: RalphLRS, transport: any HTTPTransport = URLSessionTransport(), password: String = RalphLRS.password) -> XAPIExporter {
+    func exporter(_ lrs: RalphLRS, transport: any HTTPTransport = URLSessionTransport(), password: String = RalphLRS.password, batch: Int = 100) -> XAPIExporter {
         XAPIExporter(client: XAPIClient(credentials: lrs.credentials(password: password), transport: transport, timeout: 10),
-                     backoff: Backoff(base: 0.05, cap: 0.2, maxTries: 3))
+                     backoff: Backoff(base: 0.05, cap: 0.2, maxTries: 3), batchSize: batch)
     }
 
     func stored(_ lrs: RalphLRS, _ s: [XAPIStatement]) throws -> [String: Int] {
@@ -212,21 +215,27 @@ final class XAPIRalphTests: XCTestCase {
         XCTAssertEqual(try client.send(id: s[2].id, body: body).isConflict, true)
     }
 
-    func testKillNineMidExportThenRestartAndDrainGivesEachStatementOnce() throws {
+    func testKillNineMidBatchedExportThenRestartAndDrainGivesEachStatementOnce() throws {
         let lrs = try RalphLRS()
         let s = try statements()
         let o = InMemoryOutbox()
         try o.enqueue(try XAPIExporter.items(s))
-        // SIGKILL the LRS just before the 12th request.
-        let t = HookTransport(URLSessionTransport()) { n in if n == 12 { lrs.kill9() } }
-        let r = try exporter(lrs, transport: t).drain(o)
-        XCTAssertEqual(r.delivered, 11)
+        // Batches of 5. The 3rd POST half-succeeds: the LRS stores it, then is SIGKILLed before
+        // the answer arrives, so the exporter never learns it was delivered.
+        let real = URLSessionTransport()
+        let t = ScriptedTransport { r, n in
+            let resp = try real.send(r)
+            if n == 3 { lrs.kill9(); throw HTTPTransportError("POST: connection lost") }
+            return resp
+        }
+        let r = try exporter(lrs, transport: t, batch: 5).drain(o)
+        XCTAssertEqual(r.delivered, 10)
         XCTAssertNotNil(r.stoppedOn)
-        XCTAssertEqual(try o.pending(target: "xapi", limit: 1000).count, s.count - 11)
+        XCTAssertEqual(try o.pending(target: "xapi", limit: 1000).count, s.count - 10)
 
         try lrs.start()
-        let r2 = try exporter(lrs).drain(o)
-        XCTAssertEqual(r2.delivered + r2.alreadyStored, s.count - 11, "\(r2)")
+        let r2 = try exporter(lrs, batch: 5).drain(o)
+        XCTAssertEqual(r2.delivered + r2.alreadyStored, s.count - 10, "\(r2)")
         XCTAssertNil(r2.stoppedOn)
         XCTAssertTrue(try o.pending(target: "xapi", limit: 1000).isEmpty)
         let counts = try stored(lrs, s)
@@ -275,7 +284,7 @@ final class XAPIStoreOutboxTests: XCTestCase {
             return HTTPResponse(status: 204, body: [])
         }
         let quick = Backoff(base: 0.01, cap: 0.01, maxTries: 2, random: { 0 }, sleep: { _ in })
-        let r = try XAPIExporter(client: XAPIClient(credentials: creds, transport: down), backoff: quick).drain(outbox)
+        let r = try XAPIExporter(client: XAPIClient(credentials: creds, transport: down), backoff: quick, batchSize: 1).drain(outbox)
         XCTAssertEqual(r.delivered, 5)
         XCTAssertNotNil(r.stoppedOn)
         let left = try outbox.pending(target: "xapi", limit: 1000)
@@ -283,7 +292,7 @@ final class XAPIStoreOutboxTests: XCTestCase {
         XCTAssertEqual(left.first?.attempts, 2)
 
         let up = ScriptedTransport { _, _ in HTTPResponse(status: 204, body: []) }
-        let r2 = try XAPIExporter(client: XAPIClient(credentials: creds, transport: up), backoff: quick).drain(outbox)
+        let r2 = try XAPIExporter(client: XAPIClient(credentials: creds, transport: up), backoff: quick, batchSize: 1).drain(outbox)
         XCTAssertEqual(r2.delivered, s.count - 5)
         XCTAssertEqual(up.requests.map { $0.url.query ?? "" }, s.dropFirst(5).map { "statementId=\($0.id)" })
         let status = try store.exportStatus()

@@ -24,9 +24,10 @@ final class XAPIStatementTests: XCTestCase {
         // The HazLab namespace and the id scheme (same values from Python's uuid module).
         XCTAssertEqual(UUIDv5.format(XAPIProfile.namespace), "f65abea7-ae8b-51f9-a57b-3edc798f458e")
         let a = "sha256-84f131055f054d6156c58fb5852f3a73"
-        XCTAssertEqual(XAPIProfile.registration(attempt: a), "7e30596f-ff78-5998-8b80-9d63d41ae5aa")
-        XCTAssertEqual(XAPIProfile.statementId(attempt: a, sequence: 0), "9610242b-397e-51a2-8a2b-57cf6c7e2506")
-        XCTAssertEqual(XAPIProfile.statementId(attempt: a, sequence: 17), "df5a0cd6-5894-5dbe-a072-fe380d943349")
+        XCTAssertEqual(XAPIProfile.registration(key: "exam:tank-filling:20261129:demo-mistakes"), "de815afc-b419-5cff-b441-9b597dd5f18b")
+        XCTAssertEqual(XAPIProfile.sessionId(attempt: a), "cf55c212-7644-558f-b5fa-68f1aef69892")
+        XCTAssertEqual(XAPIProfile.statementId(attempt: "a1", result: "r1", sequence: 0), "d24e1d3d-3e2d-5c2b-87a3-5d963d177069")
+        XCTAssertEqual(XAPIProfile.voidingId(of: "9610242B-397E-51A2-8A2B-57CF6C7E2506"), "689447b8-6e22-5c65-bfd3-2586ad772fd5")
         XCTAssertEqual(UUIDv5.parse("886313E1-3B8A-5372-9B90-0C9AEE199E5D"), UUIDv5.bytes(namespace: UUIDv5.dnsNamespace, name: "python.org"))
     }
 
@@ -48,28 +49,45 @@ final class XAPIStatementTests: XCTestCase {
         XCTAssertEqual(ExportTime.duration(seconds: 0), "PT0S")
     }
 
+    /// The statement about `object` (an IRI ending), for tests that do not care about order.
+    func about(_ s: [XAPIStatement], _ suffix: String) throws -> JSONText.Value {
+        for st in s {
+            let v = try parsed(st)
+            if v["object"]?["id"]?.string?.hasSuffix(suffix) == true { return v }
+        }
+        XCTFail("no statement about \(suffix)")
+        return .null
+    }
+
     func testStatementOrderForTheMistakesAttempt() throws {
         let a = try attempt()
         let s = try statements()
         let V = XAPIProfile.Verb.self
-        let expected = [V.initialized] + Array(repeating: V.performedStep, count: 10) + Array(repeating: V.violated, count: 4)
-            + [V.completed, V.failed, V.terminated]
-        XCTAssertEqual(s.map(\.verb), expected)
+        // Steps and violations in the order they happened; not every step done: no completed.
+        XCTAssertEqual(s.map(\.verb), [V.initialized, V.violated, V.performedStep, V.violated, V.performedStep, V.performedStep,
+                                       V.performedStep, V.violated, V.performedStep, V.violated, V.performedStep, V.performedStep,
+                                       V.performedStep, V.performedStep, V.performedStep, V.failed, V.terminated])
         XCTAssertEqual(a.safetyViolations.map(\.cause), ["rejected-action", "rule", "rejected-action", "hazard"])
-        let registration = XAPIProfile.registration(attempt: a.attempt)
+        XCTAssertFalse(a.completedProcedure)
+        let registration = XAPIProfile.registration(key: "exam:tank-filling:20261129:demo-mistakes")
+        var last = ""
         for (i, st) in s.enumerated() {
             XCTAssertEqual(st.sequence, i)
-            XCTAssertEqual(st.id, XAPIProfile.statementId(attempt: a.attempt, sequence: i))
+            XCTAssertEqual(st.id, XAPIProfile.statementId(attempt: a.attempt, result: a.resultIdentity, sequence: i))
             let v = try parsed(st)
             XCTAssertEqual(v["id"]?.string, st.id)
             XCTAssertEqual(v["context"]?["registration"]?.string, registration)
+            XCTAssertEqual(v["context"]?["extensions"]?[XAPIProfile.Extension.cmi5SessionId]?.string, XAPIProfile.sessionId(attempt: a.attempt))
             XCTAssertEqual(v["actor"]?["account"]?["name"]?.string, "demo-mistakes")
             XCTAssertEqual(v["verb"]?["id"]?.string, st.verb)
             XCTAssertEqual(XAPIValidator.validate(v), [], "statement \(i)")
+            let ts = try XCTUnwrap(v["timestamp"]?.string)
+            XCTAssertGreaterThanOrEqual(ts, last, "statement \(i): timestamps in the order sent")
+            last = ts
         }
-        // Only passed/failed carry the score among the attempt-level statements.
-        for i in [0, 15, 17] { XCTAssertNil(try parsed(s[i])["result"]?["score"], "statement \(i)") }
-        let failed = try parsed(s[16])
+        // Only failed carries the score among the attempt-level statements.
+        for i in [0, 16] { XCTAssertNil(try parsed(s[i])["result"]?["score"], "statement \(i)") }
+        let failed = try parsed(s[15])
         XCTAssertEqual(failed["result"]?["score"]?["raw"]?.numberText, "43.12")
         XCTAssertEqual(failed["result"]?["score"]?["max"]?.numberText, "100")
         XCTAssertEqual(failed["result"]?["score"]?["scaled"]?.numberText, "0.4312")
@@ -77,7 +95,6 @@ final class XAPIStatementTests: XCTestCase {
         XCTAssertEqual(failed["result"]?["duration"]?.string, "PT540S")
         XCTAssertEqual(failed["timestamp"]?.string, "2026-11-29T04:09:00.000Z")
         XCTAssertEqual(try parsed(s[0])["timestamp"]?.string, "2026-11-29T04:00:00.000Z")
-        XCTAssertEqual(try parsed(s[15])["result"]?["completion"]?.bool, true)
         // cmi5 category on the cmi5-defined statements only.
         XCTAssertEqual(try parsed(s[0])["context"]?["contextActivities"]?["category"]?.array?.first?["id"]?.string, XAPIProfile.cmi5Category)
         XCTAssertNil(try parsed(s[1])["context"]?["contextActivities"]?["category"])
@@ -86,7 +103,7 @@ final class XAPIStatementTests: XCTestCase {
     func testStepStatementContent() throws {
         let s = try statements()
         // Step 2, go_to_tank: completed at 15.1 s, 5/5, one operation, expected 45 s.
-        let v = try parsed(s[2])
+        let v = try about(s, "/steps/go_to_tank")
         XCTAssertEqual(v["object"]?["id"]?.string, "https://w3id.org/xapi/hazlab/scenarios/tank-filling/steps/go_to_tank")
         XCTAssertEqual(v["object"]?["definition"]?["name"]?["zh-CN"]?.string, "到达罐区")
         XCTAssertEqual(v["object"]?["definition"]?["type"]?.string, XAPIProfile.ActivityType.step)
@@ -106,15 +123,14 @@ final class XAPIStatementTests: XCTestCase {
         XCTAssertTrue(x?[XAPIProfile.Extension.scoringModel]?["zh-CN"]?.string?.hasPrefix("完成得 5 分") ?? false)
         XCTAssertEqual(v["timestamp"]?.string, "2026-11-29T04:00:15.100Z")
         // Step 1, ppe: not completed; its duration runs to the end of the attempt.
-        let p = try parsed(s[1])["result"]
+        let p = try about(s, "/steps/ppe")["result"]
         XCTAssertEqual(p?["completion"]?.bool, false)
         XCTAssertEqual(p?["success"]?.bool, false)
         XCTAssertEqual(p?["score"]?["raw"]?.numberText, "0")
         XCTAssertEqual(p?["duration"]?.string, "PT540S")
         XCTAssertEqual(p?["extensions"]?[XAPIProfile.Extension.remarks]?["zh-CN"]?.string, "未完成")
         // A violation: the PPE rule at 15.1 s, 5 points.
-        let viol = try parsed(s[12])
-        XCTAssertEqual(viol["object"]?["id"]?.string, "https://w3id.org/xapi/hazlab/scenarios/tank-filling/safety/rule/ppe_in_tank_farm")
+        let viol = try about(s, "/safety/rule/ppe_in_tank_farm")
         XCTAssertEqual(viol["result"]?["extensions"]?[XAPIProfile.Extension.points]?.numberText, "5")
         XCTAssertEqual(viol["timestamp"]?.string, "2026-11-29T04:00:15.100Z")
     }
@@ -129,8 +145,8 @@ final class XAPIStatementTests: XCTestCase {
         XCTAssertEqual(fromFile.count, 2)
         XCTAssertEqual(XAPIStatementBuilder().statements(for: fromFile[0], started: Self.started).map(\.body), first)
         // Keys in the documented order.
-        XCTAssertTrue(first[0].hasPrefix("{\"id\":\"9610242b-397e-51a2-8a2b-57cf6c7e2506\",\"actor\":{\"objectType\":\"Agent\",\"account\":"))
-        // A passed attempt ends with passed, and has no violations.
+        XCTAssertTrue(first[0].hasPrefix("{\"id\":\"\(try statements()[0].id)\",\"actor\":{\"objectType\":\"Agent\",\"account\":"))
+        // A passed attempt with every step done ends completed, passed, terminated; no violations.
         let p = XAPIStatementBuilder().statements(for: fromFile[1], started: Self.started)
         XCTAssertEqual(p.map(\.verb).suffix(3), [XAPIProfile.Verb.completed, XAPIProfile.Verb.passed, XAPIProfile.Verb.terminated])
         XCTAssertFalse(p.contains { $0.verb == XAPIProfile.Verb.violated })
@@ -155,7 +171,7 @@ final class XAPIStatementTests: XCTestCase {
 
     /// A valid statement with one change applied (as a JSON text edit).
     func mutated(_ from: String, _ to: String) throws -> [String] {
-        let body = try statements()[2].body
+        let body = try statements()[2].body // go_to_tank
         XCTAssertTrue(body.contains(from), "fixture lacks \(from)")
         return XAPIValidator.validate(body.replacingOccurrences(of: from, with: to))
     }
