@@ -284,7 +284,7 @@ final class StoreTests: XCTestCase {
     func testCorruptStoreIsRefusedAndLeftUntouched() throws {
         let p = path("bad.sqlite")
         let junk = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
-        FileManager.default.createFile(atPath: p, contents: junk, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: p, contents: junk, attributes: [.posixPermissions: 0o600])
         XCTAssertThrowsError(try ResultsStore(path: p, create: true)) { e in
             guard case .notAStore? = e as? StoreError else { return XCTFail("\(e)") }
             XCTAssertFalse("\(e)".contains("\n"))
@@ -367,7 +367,7 @@ final class StoreTests: XCTestCase {
         _ = try s.record([StoreTests.record("a1")], actor: "alice")
         try s.backup(to: path("b.sqlite"), actor: "ops")
         let junk = Data(repeating: 0x42, count: 4096)
-        FileManager.default.createFile(atPath: path("broken.sqlite"), contents: junk, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path("broken.sqlite"), contents: junk, attributes: [.posixPermissions: 0o600])
         let r = try ResultsStore.restore(store: path("broken.sqlite"), from: path("b.sqlite"), actor: "ops")
         XCTAssertTrue(r.damaged)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: r.kept)), junk, "the damaged file is kept, not deleted")
@@ -375,7 +375,7 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try r.store.auditLog().map(\.action).suffix(2), ["restore", "restore-damaged"])
         XCTAssertEqual(try mode(path("broken.sqlite")), 0o600)
         // A bad backup changes nothing, even for a damaged store.
-        FileManager.default.createFile(atPath: path("broken2.sqlite"), contents: junk, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path("broken2.sqlite"), contents: junk, attributes: [.posixPermissions: 0o600])
         XCTAssertThrowsError(try ResultsStore.restore(store: path("broken2.sqlite"), from: path("broken.sqlite.before-restore.1"), actor: "ops"))
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("broken2.sqlite"))), junk)
     }
