@@ -354,7 +354,19 @@ extension Journal {
 /// Minimal, byte-stable JSON writing helpers.
 public enum JSON {
     public static func string(_ s: String) -> String {
-        var out = "\""
+        var out = ""
+        appendString(s, to: &out)
+        return out
+    }
+
+    /// Appends `s` as a JSON string literal. Most text needs no escape: it is copied whole.
+    public static func appendString(_ s: String, to out: inout String) {
+        out += "\""
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
@@ -371,7 +383,7 @@ public enum JSON {
                 }
             }
         }
-        return out + "\""
+        out += "\""
     }
 
     /// Shortest round-trip form; integers without a fraction; non-finite as null.

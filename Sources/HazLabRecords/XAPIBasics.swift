@@ -81,7 +81,7 @@ public indirect enum OrderedJSON: Sendable, Equatable {
         case .null: s += "null"
         case .bool(let b): s += b ? "true" : "false"
         case .number(let n): s += n
-        case .string(let t): s += JSON.string(t)
+        case .string(let t): JSON.appendString(t, to: &s)
         case .array(let items):
             s += "["
             for (i, v) in items.enumerated() {
@@ -93,7 +93,8 @@ public indirect enum OrderedJSON: Sendable, Equatable {
             s += "{"
             for (i, m) in members.enumerated() {
                 if i > 0 { s += "," }
-                s += JSON.string(m.0) + ":"
+                JSON.appendString(m.0, to: &s)
+                s += ":"
                 m.1.write(to: &s)
             }
             s += "}"
@@ -103,6 +104,18 @@ public indirect enum OrderedJSON: Sendable, Equatable {
     public subscript(key: String) -> OrderedJSON? {
         if case .object(let ms) = self { return ms.first { $0.0 == key }?.1 }
         return nil
+    }
+
+    /// The same value as the parser would give for `render()`, without rendering and parsing.
+    public var value: JSONText.Value {
+        switch self {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .number(let n): return .number(n)
+        case .string(let s): return .string(s)
+        case .array(let a): return .array(a.map(\.value))
+        case .object(let ms): return .object(ms.map { JSONText.Member(key: $0.0, value: $0.1.value, offset: 0) })
+        }
     }
 
     /// Converts a parsed value (member order kept).

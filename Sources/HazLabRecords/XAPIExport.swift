@@ -455,8 +455,9 @@ public struct XAPIExporter {
     /// error in HazLab, never queued).
     public static func items(_ statements: [XAPIStatement]) throws -> [OutboxItem] {
         try statements.map { s in
-            let body = s.body // rendered once: validated and queued as the same bytes
-            let problems = XAPIValidator.validate(body)
+            // Validated as a value (what parsing the rendered bytes gives), rendered once to queue.
+            let problems = XAPIValidator.validate(s.json.value)
+            let body = s.body
             if !problems.isEmpty { throw ExportError.invalidStatement(id: s.id, problems: problems) }
             return OutboxItem(target: target, id: s.id, attempt: s.attempt, sequence: s.sequence, body: body)
         }
@@ -479,6 +480,8 @@ public struct XAPIExporter {
         public var voided = 0
         /// Undelivered statements of a replaced result, now never sent.
         public var superseded = 0
+        /// Ids of the statements validated and queued (their queued bytes are what was validated).
+        public var validatedIds: [String] = []
     }
 
     /// Queues one attempt's statements. An invalid statement quarantines that attempt alone.
@@ -519,6 +522,7 @@ public struct XAPIExporter {
             done.superseded = stale.count
         }
         try outbox.enqueue(new)
+        done.validatedIds = new.map(\.id)
         return done
     }
 
@@ -529,7 +533,10 @@ public struct XAPIExporter {
     /// A transient failure is retried with backoff; when the tries run out the items are marked
     /// failed (they stay pending) and the drain stops, leaving the rest for the next drain.
     /// Delivery is recorded per batch (one store transaction).
-    public func drain(_ outbox: any ExportOutbox, batch: Int? = nil) throws -> XAPIExportReport {
+    ///
+    /// `validated`: ids whose queued bytes this process has just validated (`enqueue`); an
+    /// outbox refuses a second body under one id, so they are not parsed and checked again.
+    public func drain(_ outbox: any ExportOutbox, batch: Int? = nil, validated: Set<String> = []) throws -> XAPIExportReport {
         let batchSize = Swift.max(1, batch ?? self.batchSize)
         var report = XAPIExportReport()
         while true {
@@ -537,7 +544,7 @@ public struct XAPIExporter {
             if items.isEmpty { return report }
             // Never send an invalid statement: its attempt is held back.
             var held = Set<String>()
-            for item in items where !held.contains(item.attempt) {
+            for item in items where !held.contains(item.attempt) && !validated.contains(item.id) {
                 let problems = XAPIValidator.validate(item.body)
                 if !problems.isEmpty {
                     let msg = "statement \(item.id) is not valid xAPI: " + problems.joined(separator: "; ")

@@ -73,14 +73,30 @@ public enum XAPIValidator {
     // MARK: - Scalars
 
     public static func isIRI(_ s: String) -> Bool {
-        let u = Array(s.unicodeScalars)
-        guard let colon = u.firstIndex(of: ":"), colon > 0, colon + 1 < u.count else { return false }
-        guard ("a"..."z").contains(u[0]) || ("A"..."Z").contains(u[0]) else { return false }
-        for c in u[1..<colon] where !(c.properties.isASCIIHexDigit || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || "+-.".unicodeScalars.contains(c)) {
-            return false
+        // Byte by byte: every character this test looks at is ASCII, and UTF-8 never puts an
+        // ASCII byte inside a multi-byte character.
+        var sawColon = false, schemeLength = 0, count = 0
+        for b in s.utf8 {
+            count += 1
+            if b <= 0x20 || b == 0x7F { return false }
+            switch b {
+            case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "}"),
+                 UInt8(ascii: "|"), UInt8(ascii: "\\"), UInt8(ascii: "^"), UInt8(ascii: "`"):
+                return false
+            default: break
+            }
+            if sawColon { continue }
+            if b == UInt8(ascii: ":") { sawColon = true; continue }
+            let letter = (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
+            if schemeLength == 0 {
+                guard letter else { return false }
+            } else if !(letter || (0x30...0x39).contains(b) || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")) {
+                return false
+            }
+            schemeLength += 1
         }
-        for c in u where c.value <= 0x20 || c.value == 0x7F || "<>\"{}|\\^`".unicodeScalars.contains(c) { return false }
-        return true
+        // A scheme, a colon, and something after it.
+        return sawColon && schemeLength > 0 && count > schemeLength + 1
     }
 
     /// RFC 4122 text form (any version; the variant bits are not checked, as xAPI allows any UUID).

@@ -176,6 +176,7 @@ func exportXAPI(_ t: ExportTargetOptions, store: StoreOptions) throws {
     }
     var quarantined: [String] = []
     var voided = 0
+    var validated = Set<String>()
     // Unreadable attempts of the store are quarantined (shown by --status); the rest go on.
     if t.results == nil {
         for u in input.unreadable {
@@ -189,10 +190,11 @@ func exportXAPI(_ t: ExportTargetOptions, store: StoreOptions) throws {
             printError("xapi: attempt \(TerminalText.field(a.attempt)) quarantined: \(TerminalText.escape(q))")
         }
         voided += e.voided
+        validated.formUnion(e.validatedIds)
     }
     let exporter = XAPIExporter(client: XAPIClient(credentials: creds, timeout: t.timeout),
                                 backoff: Backoff(maxTries: t.tries), log: { printError("xapi: \(TerminalText.escape(creds.scrub($0)))") })
-    let r = try exporter.drain(outbox, batch: t.batch)
+    let r = try exporter.drain(outbox, batch: t.batch, validated: validated)
     let left = try outbox.pending(target: XAPIExporter.target, limit: 1_000_000).count
     let held = quarantined.count + r.quarantined.count + input.unreadable.count
     try auditExport(t, store: store, destination: "xapi",

@@ -78,6 +78,11 @@ final class XAPICmi5Tests: XCTestCase {
             let s = try EdgeRecords.statements(json)
             XCTAssertNoThrow(try XAPIExporter.items(s), name)
             try assertCmi5(s)
+            // The exporter validates the built value, not the parsed text: they must be the same.
+            for st in s {
+                XCTAssertEqual(OrderedJSON(st.json.value).render(), st.body, name)
+                XCTAssertEqual(XAPIValidator.validate(st.json.value), XAPIValidator.validate(st.body), name)
+            }
         }
     }
 
@@ -186,7 +191,7 @@ final class XAPIQueueTests: XCTestCase {
         let o = InMemoryOutbox()
         let old = try EdgeRecords.statements(ExportFixtures.mistakes)
         let attempt = old[0].attempt
-        XCTAssertEqual(try XAPIExporter.enqueue(attempt: attempt, old, into: o), XAPIExporter.Enqueued())
+        XCTAssertEqual(try XAPIExporter.enqueue(attempt: attempt, old, into: o), XAPIExporter.Enqueued(validatedIds: old.map(\.id)))
         try o.markDelivered(target: "xapi", ids: old.dropLast(2).map(\.id))
         let new = try EdgeRecords.statements(EdgeRecords.regradedMistakes)
         let e = try XAPIExporter.enqueue(attempt: attempt, new, into: o, voidAt: 1_800_000_000_000)
@@ -208,7 +213,7 @@ final class XAPIQueueTests: XCTestCase {
             XCTAssertEqual(v.id, XAPIProfile.voidingId(of: s.id))
         }
         // Queued again: nothing new.
-        XCTAssertEqual(try XAPIExporter.enqueue(attempt: attempt, new, into: o, voidAt: 1_900_000_000_000), XAPIExporter.Enqueued())
+        XCTAssertEqual(try XAPIExporter.enqueue(attempt: attempt, new, into: o, voidAt: 1_900_000_000_000), XAPIExporter.Enqueued(validatedIds: new.map(\.id)))
         XCTAssertEqual(try o.pending(target: "xapi", limit: 1000).count, pending.count)
     }
 

@@ -217,6 +217,11 @@ final class XAPIStatementTests: XCTestCase {
         XCTAssertTrue(XAPIValidator.isIRI("urn:uuid:1"))
         XCTAssertFalse(XAPIValidator.isIRI("violated"))
         XCTAssertFalse(XAPIValidator.isIRI("https://x.org/a b"))
+        // The scheme: a letter, then letters, digits, + - . ; then a colon and something after it.
+        for iri in ["h2t+p.x-y:z", "urn:中文", "a:b"] { XCTAssertTrue(XAPIValidator.isIRI(iri), iri) }
+        for bad in ["1http:x", "ht_tp:x", "http:", ":x", "", "中:x", "http://x/{y}", "http://x/\u{7F}", "http://x/a\\b", "http://x/`"] {
+            XCTAssertFalse(XAPIValidator.isIRI(bad), bad)
+        }
     }
 
     func testIRISegmentsEscapeOddIds() {
