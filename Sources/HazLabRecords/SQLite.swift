@@ -151,7 +151,34 @@ public final class SQLiteDatabase {
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        for stmt in statementCache.values { sqlite3_finalize(stmt) }
+        sqlite3_close_v2(handle)
+    }
+
+    /// Prepared statements of `run` and `query`, by SQL text: the same statement in a loop (an
+    /// outbox write per statement, a row per step) is compiled once. Raw handles, so a cached
+    /// statement does not keep the connection alive; bounded, since some SQL is built per call.
+    private var statementCache: [String: OpaquePointer] = [:]
+    private static let statementCacheLimit = 64
+
+    /// A statement for `sql`, from the cache when it has one that is not running. The caller
+    /// resets it when done (`SQLiteStatement.reset`), and never finalizes it.
+    private func cachedStatement(_ sql: String) throws -> SQLiteStatement {
+        if let stmt = statementCache[sql], sqlite3_stmt_busy(stmt) == 0 {
+            return SQLiteStatement(db: self, stmt: stmt, sql: sql, owned: false)
+        }
+        if statementCache[sql] != nil { return try prepare(sql) }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw error(rc, String(sql.prefix(80))) }
+        if statementCache.count >= Self.statementCacheLimit {
+            for old in statementCache.values { sqlite3_finalize(old) }
+            statementCache.removeAll()
+        }
+        statementCache[sql] = stmt
+        return SQLiteStatement(db: self, stmt: stmt, sql: sql, owned: false)
+    }
 
     func error(_ rc: Int32, _ context: String) -> SQLiteError {
         SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), context: context)
@@ -177,14 +204,16 @@ public final class SQLiteDatabase {
 
     /// Runs one statement with `bindings` for its `?` parameters, ignoring any rows.
     public func run(_ sql: String, _ bindings: [any SQLiteBindable] = []) throws {
-        let s = try prepare(sql)
+        let s = try cachedStatement(sql)
+        defer { s.reset() }
         try s.bind(bindings)
         while try s.step() {}
     }
 
     /// All rows of one query.
     public func query(_ sql: String, _ bindings: [any SQLiteBindable] = []) throws -> [[SQLiteValue]] {
-        let s = try prepare(sql)
+        let s = try cachedStatement(sql)
+        defer { s.reset() }
         try s.bind(bindings)
         var rows: [[SQLiteValue]] = []
         while try s.step() { rows.append(s.row()) }
@@ -204,6 +233,8 @@ public final class SQLiteDatabase {
     /// Runs `body` in a transaction (BEGIN IMMEDIATE, so writers queue on the busy timeout
     /// instead of failing mid-way); commits when it returns, rolls back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        // Inside an open transaction, `body` joins it: the outer one commits or rolls back.
+        if inTransaction { return try body() }
         try execute("BEGIN IMMEDIATE")
         do {
             let value = try body()
@@ -268,8 +299,13 @@ public final class SQLiteStatement {
     let stmt: OpaquePointer
     let sql: String
 
-    init(db: SQLiteDatabase, stmt: OpaquePointer, sql: String) { self.db = db; self.stmt = stmt; self.sql = sql }
-    deinit { sqlite3_finalize(stmt) }
+    /// False for a statement of the connection's cache: the connection finalizes it.
+    let owned: Bool
+
+    init(db: SQLiteDatabase, stmt: OpaquePointer, sql: String, owned: Bool = true) {
+        self.db = db; self.stmt = stmt; self.sql = sql; self.owned = owned
+    }
+    deinit { if owned { sqlite3_finalize(stmt) } }
 
     public func reset() {
         sqlite3_reset(stmt)

@@ -166,11 +166,13 @@ func exportXAPI(_ t: ExportTargetOptions, store: StoreOptions) throws {
     let input = try exportAttempts(t, store: store)
     input.report("xapi")
     let outbox: any ExportOutbox
+    var storeDB: ResultsStore?
     if t.results == nil {
         let db = try store.open()
         // Same text as the store's clock, without a date formatter per call (one per write).
         db.clock = { ExportTime.iso8601(millis: ExportTime.millis(Date())) }
         outbox = StoreOutbox(store: db, actor: store.who)
+        storeDB = db
     } else {
         outbox = InMemoryOutbox()
     }
@@ -183,14 +185,23 @@ func exportXAPI(_ t: ExportTargetOptions, store: StoreOptions) throws {
             try outbox.quarantine(target: XAPIExporter.target, attempt: u.attempt, reason: "cannot be read for export: \(u.reason)")
         }
     }
-    for (a, started) in input.attempts {
-        let e = try XAPIExporter.enqueue(attempt: a.attempt, builder.statements(for: a, started: started), into: outbox)
-        if let q = e.quarantined {
-            quarantined.append(a.attempt)
-            printError("xapi: attempt \(TerminalText.field(a.attempt)) quarantined: \(TerminalText.escape(q))")
+    // Queued 200 attempts to a store transaction: one commit each, not one per attempt.
+    var next = input.attempts.startIndex
+    while next < input.attempts.endIndex {
+        let chunk = input.attempts[next..<min(next + 200, input.attempts.endIndex)]
+        next = chunk.endIndex
+        let queue = {
+            for (a, started) in chunk {
+                let e = try XAPIExporter.enqueue(attempt: a.attempt, builder.statements(for: a, started: started), into: outbox)
+                if let q = e.quarantined {
+                    quarantined.append(a.attempt)
+                    printError("xapi: attempt \(TerminalText.field(a.attempt)) quarantined: \(TerminalText.escape(q))")
+                }
+                voided += e.voided
+                validated.formUnion(e.validatedIds)
+            }
         }
-        voided += e.voided
-        validated.formUnion(e.validatedIds)
+        if let db = storeDB { try storeCall(store.path) { try db.db.transaction(queue) } } else { try queue() }
     }
     let exporter = XAPIExporter(client: XAPIClient(credentials: creds, timeout: t.timeout),
                                 backoff: Backoff(maxTries: t.tries), log: { printError("xapi: \(TerminalText.escape(creds.scrub($0)))") })

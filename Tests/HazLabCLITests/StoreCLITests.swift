@@ -147,7 +147,7 @@ final class StoreCLITests: XCTestCase {
         let dir = try TempDir()
         // Corrupt store: refused, file unchanged, grade outputs still written.
         let junk = Data(repeating: 0x5A, count: 4096)
-        FileManager.default.createFile(atPath: dir.file("bad.sqlite").path, contents: junk, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: dir.file("bad.sqlite").path, contents: junk, attributes: [.posixPermissions: 0o600])
         for args in [["store", "attempts", "--store", "bad.sqlite"], ["export", "--status", "--store", "bad.sqlite"],
                      ["store", "backup", "--store", "bad.sqlite", "x.sqlite"]] {
             let r = try Hazlab.run(args, in: dir.url)
@@ -221,7 +221,7 @@ final class StoreCLITests: XCTestCase {
         let junk = Data(repeating: 0x00, count: 100) + Data("garbage".utf8)
         try FileManager.default.removeItem(at: dir.file("s.sqlite"))
         for f in ["s.sqlite-wal", "s.sqlite-shm"] { try? FileManager.default.removeItem(at: dir.file(f)) }
-        FileManager.default.createFile(atPath: dir.file("s.sqlite").path, contents: junk, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: dir.file("s.sqlite").path, contents: junk, attributes: [.posixPermissions: 0o600])
         XCTAssertEqual(try Hazlab.run(["store", "attempts", "--store", "s.sqlite"], in: dir.url).status, 1)
         let r = try Hazlab.run(["store", "restore", "--store", "s.sqlite", "b.sqlite"], in: dir.url)
         XCTAssertEqual(r.status, 0, r.all)
