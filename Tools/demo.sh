@@ -41,8 +41,27 @@ for scenario in Scenarios/*/; do
     $hazlab report attempt "$scenario" --journal "$journal" --out "$out/attempts/$id-$(basename "$journal" .jsonl).zh-CN.html"
   done
 done
-echo "wrote $out/class.{zh-CN,en}.html, $out/sheet-*.html, $out/attempts/*.html, $out/grades/results.{json,csv},"
+# A student's growth record (学生成长档案), from the store.
+$hazlab report student demo-mistakes --store "$out/results.sqlite" --scenarios Scenarios --out "$out/student-demo-mistakes.zh-CN.html"
+echo "wrote $out/class.{zh-CN,en}.html, $out/student-demo-mistakes.zh-CN.html, $out/sheet-*.html, $out/attempts/*.html, $out/grades/results.{json,csv},"
 echo "      $out/results.sqlite, $out/ilabx/*.json and $out/csv/{attempts,steps}.csv"
+echo
+echo "== the data center: xAPI statements (cmi5 meaning) to a local Ralph LRS, then again (nothing new)"
+if [ -x .venv-lrs/bin/python ]; then
+  port=$(python3 -c "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])")
+  .venv-lrs/bin/python Tools/lrs/launcher.py --port "$port" --dir "$out/lrs" --user demo --password demo-pass >"$out/lrs.log" 2>&1 &
+  lrs_pid=$!
+  trap 'kill $lrs_pid 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do python3 -c "import sys,urllib.request;urllib.request.urlopen(sys.argv[1],timeout=1)" "http://127.0.0.1:$port/__heartbeat__" >/dev/null 2>&1 && break; sleep 0.3; done
+  export DEMO_LRS_PASSWORD=demo-pass
+  for _ in 1 2; do
+    $hazlab export --to xapi --store "$out/results.sqlite" --endpoint "http://127.0.0.1:$port/xAPI/" --user demo --password-env DEMO_LRS_PASSWORD
+  done
+  $hazlab export --status --store "$out/results.sqlite"
+  kill $lrs_pid 2>/dev/null || true
+else
+  echo "(skipped: no .venv-lrs; bash Tools/lrs/setup.sh installs Ralph)"
+fi
 echo
 echo "== the student's view: one offscreen frame per scenario, halfway through its mistakes run"
 mkdir -p "$out/screens"

@@ -56,7 +56,7 @@ echo "== statements per second to a local Ralph ($ralph_n attempts)"
 for batch in 1 500; do
   port=$(python3 -c "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])")
   "$lrs_py" Tools/lrs/launcher.py --port "$port" --dir "$work/ralph-$batch" --user bench --password "$BENCH_PW" & pids+=($!)
-  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/__heartbeat__" >/dev/null && break; sleep 0.3; done
+  for _ in $(seq 1 300); do python3 -c "import sys,urllib.request;urllib.request.urlopen(sys.argv[1],timeout=1)" "http://127.0.0.1:$port/__heartbeat__" >/dev/null 2>&1 && break; sleep 0.3; done
   python3 Tools/bench/xapi/fill-store.py "$work/base.sqlite" "$work/ralph-$batch.sqlite" "$ralph_n" >/dev/null
   chmod 600 "$work/ralph-$batch.sqlite"
   read -r wall user sys n < <(export_once "$work/ralph-$batch.sqlite" "http://127.0.0.1:$port/xAPI/" "$batch")
