@@ -57,4 +57,26 @@ final class ReactorScenarioTests: XCTestCase {
         XCTAssertLessThan(o.finalState.reactors[0].temperature, 330)
         XCTAssertEqual(o.finalState.reactors[0].temperature, o.finalState.read(FieldRef(.reactorTemperature, 0)))
     }
+
+    /// Issue 13: the HUD read a temperature no reaction could reach. Nobody acts and the hazard
+    /// does not end the run, so the reactor runs away for 40 min: at every tick the temperature
+    /// the HUD reads stays finite and within the largest MTSR seen so far (energy conservation).
+    func testRunawayTemperatureStaysWithinMTSR() throws {
+        let yaml = Self.plant.replacingOccurrences(of: "endsScenario: true", with: "endsScenario: false")
+        let m = try compileInline(yaml, timeLimit: "40 min")
+        var mtsr = -Double.infinity
+        var peak = -Double.infinity
+        var worst = -Double.infinity
+        let o = Runner.replay(m, actions: []) { state, _ in
+            let t = state.read(FieldRef(.reactorTemperature, 0))
+            mtsr = max(mtsr, state.reactors[0].mtsr)
+            peak = max(peak, t)
+            worst = max(worst, t - mtsr)
+        }
+        XCTAssertEqual(o.endReason, .timeLimit)
+        XCTAssertTrue(peak.isFinite)
+        XCTAssertGreaterThan(peak, 360, "it does run away")
+        XCTAssertLessThanOrEqual(worst, 1e-9, "temperature above the MTSR: heat from nowhere")
+        XCTAssertLessThan(peak, 700, "bounded by the reactant the feed brought (MTSR \(mtsr) K)")
+    }
 }

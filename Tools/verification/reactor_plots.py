@@ -7,7 +7,9 @@ Usage:
   python3 Tools/verification/reactor_plots.py /tmp/hazlab-verif [Docs/verification]
 
 Reads the CSV files ReactorTests writes and produces reactor_*.svg. The Semenov plot overlays an
-independent reference: the same ODE integrated here with classical RK4 at h = 0.01 s.
+independent reference: the same ODE integrated here with classical RK4 at h = 0.01 s. The
+runaway plots overlay the stiff reference (scipy Radau) that ReactorTests.testStiffReference
+reads from reactor_reference.json (regenerate it with reactor_reference.py).
 """
 import csv
 import math
@@ -70,6 +72,29 @@ def main():
                  ("Tj jacket", d["t_s"], d["Tj_K"], "#1f77b4", None),
                  ("MTSR", d["t_s"], d["MTSR_K"], "#9467bd", "6,4")],
              hlines=[(360.8, "T_op + 40 K", "#555555")])
+
+    # Stiff reference cases: kernel at 10 Hz against scipy Radau.
+    summary = {r["case"]: r for r in csv.DictReader(open(os.path.join(src, "reactor_reference_summary.csv")))}
+    a = read_csv(os.path.join(src, "reactor_reference_adiabatic.csv"))
+    rel = 100 * float(summary["adiabatic"]["worst_rel"])
+    svg_plot(os.path.join(out, "reactor_adiabatic_runaway.svg"),
+             f"Adiabatic batch, ΔT_ad = 300 K, 10 Hz: peak = T0 + ΔT_ad; worst error {rel:.2f} % of the rise",
+             "t (s)", "temperature (K)", [
+                 ("kernel (10 Hz)", a["t_s"], a["T_kernel_K"], "#d62728", None),
+                 ("Radau reference", a["t_s"], a["T_ref_K"], "#1f77b4", "6,4")],
+             hlines=[(600.0, "T0 + ΔT_ad", "#555555")])
+    sub = read_csv(os.path.join(src, "reactor_reference_cooled_sub.csv"))
+    sup = read_csv(os.path.join(src, "reactor_reference_cooled_super.csv"))
+    r_sub = 100 * float(summary["cooled_sub"]["worst_rel"])
+    r_sup = 100 * float(summary["cooled_super"]["worst_rel"])
+    svg_plot(os.path.join(out, "reactor_semenov_consumption.svg"),
+             f"Cooled first order with consumption, ψ = 0.9·ψc and 1.1·ψc (worst {r_sub:.4f} %, {r_sup:.3f} % of the rise)",
+             "t (s)", "temperature (K)", [
+                 ("0.9 ψc kernel", sub["t_s"], sub["T_kernel_K"], "#1f77b4", None),
+                 ("0.9 ψc Radau", sub["t_s"], sub["T_ref_K"], "#17becf", "6,4"),
+                 ("1.1 ψc kernel", sup["t_s"], sup["T_kernel_K"], "#d62728", None),
+                 ("1.1 ψc Radau", sup["t_s"], sup["T_ref_K"], "#ff9896", "6,4")],
+             hlines=[(300.0 + 119.617, "Ta + ΔT_ad", "#555555")])
 
 
 if __name__ == "__main__":

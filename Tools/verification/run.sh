@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Reruns the physics verification cases and redraws every plot in Docs/verification/.
 # Usage: bash Tools/verification/run.sh   (about 2 minutes on 2 cores)
+# The reactor's stiff reference is a committed fixture; regenerating it needs scipy:
+#   /tmp/vref/bin/python Tools/verification/reactor_reference.py   (Docs/verification/process.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=$(mktemp -d)

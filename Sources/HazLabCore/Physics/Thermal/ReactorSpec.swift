@@ -49,12 +49,12 @@ public struct ReactorSpec: Sendable, Equatable {
     /// Initial reactant concentration (mol/m³).
     public var initialConcentration: Double = 0
 
-    // MARK: Integrator (ROS2, linearly implicit, L-stable)
-    /// Substeps per step = clamp(⌈dt·λ/substepStiffness⌉, minSubsteps, maxSubsteps), λ = max
-    /// row sum of |J| at the start of the step.
-    public var substepStiffness: Double = 0.2
-    public var minSubsteps: Int = 1
-    public var maxSubsteps: Int = 64
+    // MARK: Integrator (energy-conserving splitting; see Reactor.swift)
+    /// A substep may let the reaction heat the contents by at most arrheniusStep·R·T²/Ea (k then
+    /// grows by at most about e^arrheniusStep within it). At most `maxSubsteps` per step; the last
+    /// takes the remainder, so the cost per step is bounded (and T stays within MTSR regardless).
+    public var arrheniusStep: Double = 0.1
+    public var maxSubsteps: Int = 1000
 
     public static let gasConstant = 8.314_462_618  // J/(mol·K)
 
@@ -79,8 +79,8 @@ public struct ReactorSpec: Sendable, Equatable {
         pos(initialTemperature, "initialTemperature"); pos(initialJacketTemperature, "initialJacketTemperature")
         pos(ambientTemperature, "ambientTemperature")
         nonneg(initialConcentration, "initialConcentration")
-        pos(substepStiffness, "substepStiffness")
-        if minSubsteps < 1 || maxSubsteps < minSubsteps { out.append("need 1 <= minSubsteps <= maxSubsteps") }
+        pos(arrheniusStep, "arrheniusStep")
+        if maxSubsteps < 1 { out.append("maxSubsteps must be >= 1") }
         return out
     }
 }
