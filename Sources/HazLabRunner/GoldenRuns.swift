@@ -143,11 +143,17 @@ public enum GoldenRuns {
             }
             let outcome = Runner.replay(model, journal: journal)
             if update {
+                // Golden journals are format 2, chained and signed with the demo workstation key.
+                let signer = try demoSigner(near: c.scenarioPath)
+                // Never strip or replace a signature: re-signing needs the key that signed it.
+                if !journal.header.key.isEmpty && signer?.keyId != journal.header.key {
+                    let found = signer.map { "found key '\($0.keyId)'" } ?? "no key found"
+                    return GoldenReport(scenario: label, run: c.name, status: .error(
+                        "journal is signed by '\(journal.header.key)' and \(found): refusing to rewrite it unsigned or under another key; set HAZLAB_GOLDEN_KEY to the key file of '\(journal.header.key)' (the demo key is \(demoKeyFile))"))
+                }
                 let old = (try? loadExpectation(c.expectedPath))?.note ?? ""
                 journal.header.scenarioSHA256 = model.sourceSHA256
                 journal.header.engine = HazLabVersion.engine
-                // Golden journals are format 2, chained and signed with the demo workstation key.
-                let signer = try demoSigner(near: c.scenarioPath)
                 journal.header.format = Journal.formatVersion
                 if journal.header.attempt.isEmpty { journal.header.attempt = "golden-\(model.id)-\(c.name)" }
                 if journal.header.started.isEmpty { journal.header.started = goldenStarted }

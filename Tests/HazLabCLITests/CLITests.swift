@@ -385,8 +385,20 @@ final class CLITests: XCTestCase {
         }
         XCTAssertTrue(r.stdoutLines.contains("golden runs: 0 passed, \(names.count) failed"), r.stdout)
 
-        let update = try Hazlab.run(["test", "--update", copy.path])
+        // The golden journals are signed: without the key that signed them, --update refuses
+        // and leaves them as they were (it used to strip the signatures and say "passed").
+        let before = try names.map { try Data(contentsOf: copy.appendingPathComponent("runs/\($0).jsonl")) }
+        let unsigned = try Hazlab.run(["test", "--update", copy.path], environment: ["HAZLAB_GOLDEN_KEY": ""])
+        XCTAssertEqual(unsigned.status, 1, unsigned.all)
+        XCTAssertTrue(unsigned.stdout.contains("signed by 'ws-demo'") && unsigned.stdout.contains("HAZLAB_GOLDEN_KEY"), unsigned.stdout)
+        XCTAssertEqual(try names.map { try Data(contentsOf: copy.appendingPathComponent("runs/\($0).jsonl")) }, before)
+
+        let key = Hazlab.repoRoot.appendingPathComponent("Tools/demo-keys/ws-demo.key").path
+        let update = try Hazlab.run(["test", "--update", copy.path], environment: ["HAZLAB_GOLDEN_KEY": key])
         XCTAssertEqual(update.status, 0, update.all)
+        let verify = try Hazlab.run(["journal", "verify", "--keys", Hazlab.repoRoot.appendingPathComponent("Tools/demo-keys/keys.json").path]
+                                    + names.map { copy.appendingPathComponent("runs/\($0).jsonl").path })
+        XCTAssertEqual(verify.status, 0, "re-signed with the same key: \(verify.all)")
         for n in names { XCTAssertTrue(update.stdoutLines.contains("UPDATED tank-filling/\(n)"), update.stdout) }
 
         let again = try Hazlab.run(["test", copy.path])
