@@ -169,8 +169,6 @@ func exportXAPI(_ t: ExportTargetOptions, store: StoreOptions) throws {
     var storeDB: ResultsStore?
     if t.results == nil {
         let db = try store.open()
-        // Same text as the store's clock, without a date formatter per call (one per write).
-        db.clock = { ExportTime.iso8601(millis: ExportTime.millis(Date())) }
         outbox = StoreOutbox(store: db, actor: store.who)
         storeDB = db
     } else {
