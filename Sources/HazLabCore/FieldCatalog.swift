@@ -91,8 +91,8 @@ public enum FieldCatalog {
                     f("closed", .openingOpen, .bool, "closed")]
             list.remove(at: 1)
         case .leak:
-            list = [f("rate", .leakRate, .number(.volumeFlow), "release rate of pure gas"),
-                    f("active", .leakActive, .bool, "releasing")]
+            list = [f("rate", .leakRate, .number(.volumeFlow), "set release rate of pure gas, before any upstream valve"),
+                    f("active", .leakActive, .bool, "set rate above zero (an upstream valve may still hold it back)")]
         case .detector:
             list = [f("value", .detectorValue, nil, "reading: fraction of LEL (write %LEL) or volume fraction (ppm, %)")]
         case .hotwork:
@@ -121,8 +121,18 @@ public enum FieldCatalog {
         f("injured", .traineeInjured, .bool, "hurt at least once"),
         f("dead", .traineeDead, .bool, "killed (arc flash, shock, explosion, fatal exposure)"),
         f("incapacitated", .traineeIncapacitated, .bool, "overcome by gas or lack of oxygen"),
-        f("oxygen", .traineeOxygen, .number(.none), "oxygen fraction breathed (write %)"),
+        f("oxygen", .traineeOxygen, .number(.none), "oxygen fraction inhaled, after breathing apparatus (write %)"),
+        f("oxygen_inhaled", .traineeOxygen, .number(.none), "same as oxygen"),
+        f("oxygen_air", .traineeAirOxygen, .number(.none), "oxygen fraction in the air at the breathing zone, before PPE (write %)"),
     ]
+
+    /// Per-gas fields of the `trainee`, for each species `G` in `gas.species`.
+    public static func traineeGas(_ g: String) -> [(name: String, kind: FieldKind, type: ValueType, help: String)] {
+        [(g, .traineeConcentration, .number(.none), "\(g) fraction inhaled, after PPE (write ppm or %)"),
+         (g + "_inhaled", .traineeConcentration, .number(.none), "same as \(g)"),
+         (g + "_air", .traineeAirConcentration, .number(.none), "\(g) fraction in the air at the breathing zone, before PPE"),
+         (g + "_dose", .traineeDose, .number(.time), "\(g) inhaled dose, fraction × s (write ppm·min as `trainee.\(g)_dose / 1 min`, in ppm)")]
+    }
 
     /// Entity kinds that take locks and tags.
     public static func isLockable(_ kind: EntityKind) -> Bool {

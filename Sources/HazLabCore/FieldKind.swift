@@ -43,4 +43,8 @@ public enum FieldKind: UInt16, Sendable, CaseIterable {
     case reactorJacketDuty, reactorMTSR, reactorVolume
     // fluid network
     case tankPressure, tankGasPressure, lineFlow, lineReliefOpen
+    /// Volume fraction of species `index` in the air at the trainee's breathing zone, before PPE.
+    case traineeAirConcentration
+    /// Oxygen fraction in the air at the trainee's breathing zone, before PPE.
+    case traineeAirOxygen
 }

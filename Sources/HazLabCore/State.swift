@@ -113,6 +113,11 @@ public struct State: Sendable, Hashable, FieldReader {
     public var traineeStelExceeded: ContiguousArray<UInt8>
     public var traineeOxygen: Double = GasSpecies.airOxygenFraction
     public var traineeLowOxygenTicks: Int64 = 0
+    /// Per species: the air at the trainee's breathing zone, before PPE (what a personal
+    /// detector shows), and its oxygen. Derived each tick from the hashed gas field and
+    /// position, so not hashed itself (adding it left every golden hash as it was).
+    public var traineeAir: ContiguousArray<Double>
+    public var traineeAirOxygen: Double = GasSpecies.airOxygenFraction
 
     /// Temporal memory of every program in the model.
     public var exprMemory: ContiguousArray<Double>
@@ -201,6 +206,7 @@ public struct State: Sendable, Hashable, FieldReader {
         traineeDose = ContiguousArray(repeating: 0, count: species)
         traineeAboveIDLH = ContiguousArray(repeating: 0, count: species)
         traineeStelExceeded = ContiguousArray(repeating: 0, count: species)
+        traineeAir = ContiguousArray(repeating: 0, count: species)
 
         for f in 0..<m.faults.count {
             switch m.faults.trigger[f] {
@@ -292,6 +298,8 @@ public struct State: Sendable, Hashable, FieldReader {
         case .traineeConcentration: return p.pointee.traineeConcentration[i]
         case .traineeDose: return p.pointee.traineeDose[i]
         case .traineeOxygen: return p.pointee.traineeOxygen
+        case .traineeAirConcentration: return p.pointee.traineeAir[i]
+        case .traineeAirOxygen: return p.pointee.traineeAirOxygen
         case .traineeIncapacitated: return Double(p.pointee.traineeIncapacitated)
         case .reactorTemperature: return p.pointee.reactors[i].temperature
         case .reactorJacketTemperature: return p.pointee.reactors[i].jacketTemperature

@@ -37,7 +37,9 @@ enum UIStrings {
     static let hint = LocalizedText(zh: "提示", en: "Hint")
     static let askHint = LocalizedText(zh: "按 H 获取提示（扣分）", en: "Press H for a hint (costs points)")
     static let instruments = LocalizedText(zh: "仪表", en: "Instruments")
-    static let handheld = LocalizedText(zh: "便携式气体检测仪", en: "Handheld gas detector")
+    static let handheld = LocalizedText(zh: "便携式气体检测仪（呼吸带空气）", en: "Handheld detector (air at the face)")
+    static let gasLegend = LocalizedText(zh: "气体热图：按各气体自身限值着色", en: "Gas heatmap: each gas on its own limits")
+    static let gasLegendScale = LocalizedText(zh: "绿 < 预警 · 黄 预警 · 红 危险(IDLH) · 紫 ≥2×", en: "green < warn · yellow warn · red danger (IDLH) · purple ≥2×")
     static let ppe = LocalizedText(zh: "个人防护用品 (P)", en: "PPE (P)")
     static let worn = LocalizedText(zh: "已穿戴", en: "worn")
     static let notWorn = LocalizedText(zh: "未穿戴", en: "not worn")
@@ -81,8 +83,30 @@ enum HUDFormat {
         case .volumeFlow: return number(v * 3600) + " m³/h"
         case .lelFraction: return number(v * 100) + " %LEL"
         case .voltage: return number(v / 1000) + " kV"
-        default: return number(v)
+        case .current: return number(v) + " A"
+        case .power: return abs(v) >= 1e6 ? number(v / 1e6) + " MW" : number(v / 1000) + " kW"
+        case .energy: return number(v / 1000) + " kJ"
+        case .mass: return number(v) + " kg"
+        case .massFlow: return number(v) + " kg/s"
+        case .time: return number(v) + " s"
+        case .velocity: return number(v) + " m/s"
+        case .frequency: return number(v) + " Hz"
+        case .area: return number(v) + " m²"
+        case .none: return number(v)   // a switch state or a count: no unit to show
+        default:
+            // Any other SI combination: name its base units rather than show a bare number.
+            return number(v) + " " + d.description
         }
+    }
+
+    /// The handheld (personal) detector: the air at the breathing zone, before PPE, in the unit a
+    /// four-gas monitor shows for the species, saturating at the sensor's range like a real one.
+    static func handheld(_ sp: GasSpecies, fraction c: Double) -> (text: String, level: Int) {
+        let level = GasDisplay.level(sp.hazardIndex(fraction: c))
+        if let lel = sp.lel, sp.stelPPM == nil || c / lel > 0.01 {
+            return (GasDisplay.capped(c / lel * 100, range: 100, unit: "%LEL"), level)
+        }
+        return (GasDisplay.capped(c * 1e6, range: GasDisplay.portableRangePPM(sp), unit: "ppm"), level)
     }
 }
 
@@ -234,17 +258,33 @@ extension Workstation {
             o.rect(gx, gy, gw, 34 + Float(spec.species.count + 1) * 22, Self.panel)
             o.text(text(UIStrings.handheld), gx + 10, gy + 22, .small, Self.white)
             for (k, sp) in spec.species.enumerated() {
-                let c = s.traineeConcentration[k]
-                let reading: String, bad: Bool
-                if let lel = sp.lel, sp.stelPPM == nil || c / lel > 0.01 {
-                    reading = HUDFormat.number(c / lel * 100) + " %LEL"; bad = c / lel >= 0.1
-                } else {
-                    reading = HUDFormat.number(c * 1e6) + " ppm"; bad = sp.stelPPM.map { c * 1e6 >= $0 } ?? false
-                }
-                o.text("\(sp.name)  \(reading)", gx + 14, gy + 46 + Float(k) * 22, .normal, bad ? Self.red : Self.green)
+                // The air, not what the mask lets through: a detector does not know about PPE.
+                let r = HUDFormat.handheld(sp, fraction: s.traineeAir[k])
+                o.text("\(sp.name)  \(r.text)", gx + 14, gy + 46 + Float(k) * 22, .normal, r.level >= 2 ? Self.red : r.level == 1 ? Self.amber : Self.green)
             }
-            let o2 = s.traineeOxygen * 100
-            o.text("O₂  " + HUDFormat.number(o2) + " %", gx + 14, gy + 46 + Float(spec.species.count) * 22, .normal, o2 < 19.5 ? Self.red : Self.green)
+            let o2 = s.traineeAirOxygen
+            let o2Level = GasDisplay.level(GasSpecies.oxygenHazardIndex(fraction: o2))
+            o.text("O₂  " + GasDisplay.capped(o2 * 100, range: 30, unit: "%"), gx + 14, gy + 46 + Float(spec.species.count) * 22, .normal,
+                   o2 < 0.195 || o2 > 0.235 ? Self.red : o2Level == 1 ? Self.amber : Self.green)
+        }
+
+        // Heatmap legend: the colour scale and what each band means for each gas.
+        if showGas, let spec = m.gas?.spec {
+            let lw: Float = 330, lh = Float(spec.species.count + 1) * 18 + 64
+            let lx: Float = 10, ly = H - lh - 80
+            o.rect(lx, ly, lw, lh, Self.panel)
+            o.text(text(UIStrings.gasLegend), lx + 10, ly + 20, .small, Self.white)
+            let stops: [(Float, V4)] = [(0.02, V4(0.1, 0.8, 0.2, 1)), (0.5, V4(1, 0.9, 0.1, 1)), (1, V4(0.95, 0.05, 0.05, 1)), (2, V4(0.45, 0, 0.45, 1))]
+            let bx = lx + 10, bw = lw - 20, by = ly + 28
+            for k in 0..<(stops.count - 1) {
+                // Three equal segments: clean → warning, warning → danger (IDLH), danger → twice it.
+                o.rect(bx + bw * Float(k) / 3, by, bw / 3, 10, stops[k + 1].1)
+            }
+            o.text(text(UIStrings.gasLegendScale), bx, by + 26, .small, Self.dim)
+            for (k, sp) in spec.species.enumerated() {
+                o.text(GasDisplay.bands(sp), bx, by + 44 + Float(k) * 18, .small, Self.white)
+            }
+            o.text(GasDisplay.oxygenBands, bx, by + 44 + Float(spec.species.count) * 18, .small, Self.white)
         }
 
         // PPE panel.
@@ -312,6 +352,7 @@ extension Workstation {
 
     func stateLine(_ row: Int) -> String {
         let kind = model.entities.kinds[row]
+        if kind == .leak, let net = model.gas { return leakLine(net, Int(model.entities.local[row])) }
         let fields = FieldCatalog.fields(of: kind, lockable: model.entities.lockable[row]).filter { !$0.byEntity || $0.name == "locked" || $0.name == "tagged" }
         var parts: [String] = []
         for f in fields.prefix(4) {
@@ -335,6 +376,22 @@ extension Workstation {
             parts.insert(text(t), at: 0)
         }
         return parts.isEmpty ? model.entities.ids[row] : parts.joined(separator: " · ")
+    }
+
+    /// A leak as it is now: the release after its upstream valve, or why it has stopped.
+    func leakLine(_ net: GasNet, _ l: Int) -> String {
+        let set = state.leakRate[l]
+        let v = Int(net.leakValve[l])
+        let opening = v >= 0 ? state.valvePosition[v] : 1
+        let now = set * opening
+        if now > 0 {
+            let rate = text(LocalizedText(zh: "泄漏 ", en: "releasing ")) + HUDFormat.reading(now, .volumeFlow)
+            return opening < 1 && v >= 0 ? rate + " · " + text(LocalizedText(zh: "上游阀开度 ", en: "upstream valve ")) + HUDFormat.number(opening * 100) + " %" : rate
+        }
+        if set > 0, v >= 0, let row = model.valves.entity.indices.contains(v) ? Int(model.valves.entity[v]) : nil {
+            return text(LocalizedText(zh: "已停止 — 阀门 ", en: "stopped — valve ")) + model.entities.ids[row] + text(LocalizedText(zh: " 已关闭", en: " closed"))
+        }
+        return text(LocalizedText(zh: "无泄漏", en: "not releasing"))
     }
 
     func endPanel(_ o: inout Overlay) {

@@ -102,6 +102,7 @@ enum GasStage {
         for sp in 0..<net.spec.species.count {
             let c = GasSampler.fraction(spec: net.spec, field: field, x: p.x, y: p.y, z: p.z, species: sp)
             total += c
+            s.traineeAir[sp] = c
             let inhaled = protected(m, s, species: sp) ? 0 : c
             s.traineeConcentration[sp] = inhaled
             s.traineeDose[sp] += inhaled * dt
@@ -120,7 +121,8 @@ enum GasStage {
             }
             if s.ended { return }
         }
-        let o2 = protectedFromOxygenDeficiency(m, s) ? GasSpecies.airOxygenFraction : GasSpecies.airOxygenFraction * (1 - total)
+        s.traineeAirOxygen = GasSpecies.airOxygenFraction * (1 - total)
+        let o2 = protectedFromOxygenDeficiency(m, s) ? GasSpecies.airOxygenFraction : s.traineeAirOxygen
         s.traineeOxygen = o2
         if o2 < 0.16 {
             s.traineeLowOxygenTicks &+= 1
@@ -154,6 +156,52 @@ enum GasStage {
             if list.contains(PPEProtection.oxygen) || list.contains(PPEProtection.all) { return true }
         }
         return false
+    }
+}
+
+/// What an exposure accident was: which gas and rule, the measure that tripped it, and where.
+/// Derived from the accident event and the state of the tick it happened in (no extra state).
+public struct ExposureAccident: Sendable, Equatable {
+    public enum Rule: Sendable, Equatable {
+        /// Inhaled dose passed the STEL's 15-minute dose (STEL ppm × 15 min): injury.
+        case stelDose
+        /// 60 s above IDLH: incapacitated (injury); 300 s: fatality.
+        case idlh(seconds: Double)
+        /// Oxygen below 16 %: 60 s incapacitates, 240 s kills.
+        case lowOxygen(seconds: Double)
+    }
+    /// Species index, or -2 for oxygen.
+    public var species: Int
+    public var gas: String
+    public var rule: Rule
+    /// Inhaled dose at the accident, ppm·min (0 for oxygen).
+    public var doseppmMinutes: Double
+    /// Inhaled concentration at the accident: ppm, or %vol for oxygen.
+    public var inhaled: Double
+    /// The trainee's zone (entity row, -1 for none) and breathing-zone position.
+    public var zone: Int32
+    public var position: Vec3
+
+    /// The details of an accident event from `GasStage.runExposure`, or nil for any other accident.
+    public static func from(_ e: Event, model m: Model, state s: State) -> ExposureAccident? {
+        guard e.kind == .accident, e.subject == -1, e.person == 0, let net = m.gas else { return nil }
+        let c = Consequence(rawValue: UInt8(truncatingIfNeeded: e.code))
+        guard c == .injury || c == .fatality else { return nil }
+        let where_ = s.traineePosition + Vec3(0, 0, net.breathingHeight)
+        let rate = Double(m.tickRate)
+        if e.detail == -2 {
+            return ExposureAccident(species: -2, gas: "O2", rule: .lowOxygen(seconds: Double(s.traineeLowOxygenTicks) / rate),
+                                    doseppmMinutes: 0, inhaled: s.traineeOxygen * 100, zone: s.traineeZone, position: where_)
+        }
+        let sp = Int(e.detail)
+        guard sp >= 0, sp < net.spec.species.count, sp < s.traineeDose.count else { return nil }
+        let ticks = s.traineeAboveIDLH[sp]
+        // The IDLH rules fire exactly at 60 s and 300 s above it; anything else is the STEL dose.
+        let idlh = ticks == Int64(60 * rate) || ticks == Int64(300 * rate)
+        return ExposureAccident(species: sp, gas: net.spec.species[sp].name,
+                                rule: idlh ? .idlh(seconds: Double(ticks) / rate) : .stelDose,
+                                doseppmMinutes: s.traineeDose[sp] * 1e6 / 60, inhaled: s.traineeConcentration[sp] * 1e6,
+                                zone: s.traineeZone, position: where_)
     }
 }
 

@@ -63,7 +63,9 @@ enum Shaders {
     }
     """
 
-    /// Gas as a floor heatmap: transparent when clean, green → yellow → red toward the limit.
+    /// Gas as a floor heatmap on the hazard index (`GasSpecies.hazardIndex`): transparent when
+    /// clean, green → yellow at the warning band (0.5) → red at the danger band (1, IDLH) →
+    /// dark magenta at twice it and beyond, so a lethal cloud never looks like clean air.
     static let heatFragment = """
     #version 330 core
     in vec2 vUV;
@@ -73,8 +75,9 @@ enum Shaders {
         float v = texture(uField, vUV).r;
         if (v < 0.02) discard;
         vec3 c = v < 0.5 ? mix(vec3(0.1, 0.8, 0.2), vec3(1.0, 0.9, 0.1), v * 2.0)
-                         : mix(vec3(1.0, 0.9, 0.1), vec3(0.95, 0.05, 0.05), clamp((v - 0.5) * 2.0, 0.0, 1.0));
-        fragColor = vec4(c, 0.35 + 0.3 * clamp(v, 0.0, 1.0));
+               : v < 1.0 ? mix(vec3(1.0, 0.9, 0.1), vec3(0.95, 0.05, 0.05), (v - 0.5) * 2.0)
+                         : mix(vec3(0.95, 0.05, 0.05), vec3(0.45, 0.0, 0.45), clamp(v - 1.0, 0.0, 1.0));
+        fragColor = vec4(c, 0.35 + 0.3 * clamp(v, 0.0, 1.0) + 0.15 * clamp(v - 1.0, 0.0, 1.0));
     }
     """
 

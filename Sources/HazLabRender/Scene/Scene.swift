@@ -16,8 +16,8 @@ public struct Draw: Sendable, Equatable {
     public var translucent: Bool { color.w < 0.999 }
 }
 
-/// The gas field as a floor heatmap: per column the highest hazard fraction (of LEL, or of
-/// the short-term limit for toxic gases) over its height, 0…1+.
+/// The gas field as a floor heatmap: per column the highest hazard index over its height and
+/// species (0.25 TWA / 10 %LEL, 0.5 STEL / 20 %LEL / 19.5 % O₂, 1 IDLH / 50 %LEL / 16 % O₂, 2+).
 public struct GasHeatmap: Sendable {
     public var nx: Int, ny: Int
     public var origin: V3, cellSize: Float
@@ -176,28 +176,33 @@ public final class Scene: @unchecked Sendable {
         return state.read(FieldRef(spec.kind, index))
     }
 
-    /// How a gas detector's reading should look: 0 normal, 1 warning, 2 danger. %LEL: 20 / 50 %;
-    /// oxygen: below 19.5 % (or above 23.5 %) is danger; toxic gases: half the STEL / the STEL.
+    /// How a gas detector's reading should look: 0 normal, 1 warning, 2 danger, by the species'
+    /// own bands (`GasSpecies.hazardIndex`): toxic STEL / IDLH, flammable 20 / 50 %LEL; oxygen
+    /// outside 19.5–23.5 %vol is danger.
     public func detectorLevel(row: Int, value v: Double) -> Int {
         guard let net = model.gas, let k = net.detectorEntities.firstIndex(of: Int32(row)) else { return 0 }
         switch net.detectors[k].target {
         case .oxygen:
             return v < 0.195 || v > 0.235 ? 2 : 0
         case .species(let sp):
-            if net.detectorReading[k] == .lelFraction { return v >= 0.5 ? 2 : v >= 0.2 ? 1 : 0 }
-            guard let stel = net.spec.species[sp].stelPPM else { return 0 }
-            return v * 1e6 >= stel ? 2 : v * 1e6 >= stel / 2 ? 1 : 0
+            let g = net.spec.species[sp]
+            // A %LEL channel is judged on %LEL even for a gas with toxic limits.
+            if net.detectorReading[k] == .lelFraction { return GasDisplay.level(GasSpecies.band(v, [0, 0.10, 0.20, 0.50, 1.0])) }
+            return GasDisplay.level(g.hazardIndex(fraction: v))
         }
     }
 
-    /// A gas detector's reading in its own unit (%LEL, ppm or %vol), or nil for another entity.
+    /// A gas detector's reading in its own unit (%LEL, ppm or %vol), or nil for another entity;
+    /// past the instrument's range it reads `>100 %LEL OVER` as a real one does.
     public func detectorText(row: Int, value v: Double) -> String? {
         guard let net = model.gas, let k = net.detectorEntities.firstIndex(of: Int32(row)) else { return nil }
-        if case .oxygen = net.detectors[k].target { return Self.short(v * 100) + " %" }   // O₂ meters read %vol
+        if case .oxygen = net.detectors[k].target { return GasDisplay.capped(v * 100, range: 30, unit: "%") }   // O₂ meters read %vol, 0–30
         switch net.detectors[k].unit {
-        case .percentLEL: return Self.short(v * 100) + " %LEL"
-        case .ppm: return Self.short(v * 1e6) + " ppm"
-        case .percentVolume: return Self.short(v * 100) + " %"
+        case .percentLEL: return GasDisplay.capped(v * 100, range: 100, unit: "%LEL")
+        case .ppm:
+            guard case .species(let sp) = net.detectors[k].target else { return Self.short(v * 1e6) + " ppm" }
+            return GasDisplay.capped(v * 1e6, range: GasDisplay.portableRangePPM(net.spec.species[sp]), unit: "ppm")
+        case .percentVolume: return GasDisplay.capped(v * 100, range: 100, unit: "%")
         }
     }
 
@@ -431,18 +436,25 @@ public final class Scene: @unchecked Sendable {
         }
     }
 
-    /// The gas field's columns: max over height of concentration / (LEL, else STEL) per species.
+    /// The gas field's columns: per column the worst over height and over species of each
+    /// species' hazard index on its own bands (`GasSpecies.hazardIndex`: toxic TWA / STEL / IDLH,
+    /// flammable 10 / 20 / 50 %LEL) and of oxygen deficiency (20.2 / 19.5 / 16 %vol).
     public func heatmap(_ s: State) -> GasHeatmap? {
         guard let g = s.gas, let spec = model.gas?.spec else { return nil }
         var values = [Float](repeating: 0, count: g.nx * g.ny)
-        for (sp, species) in spec.species.enumerated() {
-            let limit = species.lel ?? (species.stelPPM.map { $0 * 1e-6 } ?? 0.01)
-            for j in 0..<g.ny {
-                for i in 0..<g.nx {
-                    var m = values[j * g.nx + i]
-                    for k in 0..<g.nz { m = max(m, Float(g.value(i, j, k, species: sp) / limit)) }
-                    values[j * g.nx + i] = m
+        for j in 0..<g.ny {
+            for i in 0..<g.nx {
+                var m = 0.0
+                for k in 0..<g.nz {
+                    var others = 0.0
+                    for (sp, species) in spec.species.enumerated() {
+                        let c = g.value(i, j, k, species: sp)
+                        others += c
+                        m = max(m, species.hazardIndex(fraction: c))
+                    }
+                    m = max(m, GasSpecies.oxygenHazardIndex(fraction: GasSpecies.airOxygenFraction * max(0, 1 - others)))
                 }
+                values[j * g.nx + i] = Float(m)
             }
         }
         return GasHeatmap(nx: g.nx, ny: g.ny, origin: V3(Float(spec.originX), Float(spec.originY), Float(spec.originZ)),

@@ -100,6 +100,7 @@ public enum Format {
         KeySpec("size", .list(.quantity(.length)), required: true, "[x, y, z] extent of the room"),
         KeySpec("cellSize", .quantity(.length), required: true, "grid cell edge (0.5 m suits rooms with fans)"),
         KeySpec("species", .list(.oneOf(GasSpecies.table.map(\.name))), required: true, "gases transported"),
+        KeySpec("standard", .oneOf(GasStandard.allCases.map(\.rawValue)), "source of the flammability limits: NFPA (default; CH4 5.0–15 %vol) or IEC (60079-20-1; CH4 4.4–17 %vol); see Docs/exposure.md"),
         KeySpec("diffusivity", .quantity(Dimension(length: 2, time: -1)), "turbulent diffusivity (default 0.05 m2/s)"),
         KeySpec("updateEvery", .quantity(.time), "gas clock (default 1 s; rounded to whole ticks)"),
         KeySpec("wind", .list(.quantity(.velocity)), "air velocity [x, y, z] through the room while a door or window is open"),

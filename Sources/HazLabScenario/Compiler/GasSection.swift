@@ -16,10 +16,15 @@ extension Compilation {
         guard let size = r.node("size").flatMap({ vector($0, "gas.size", nonNegative: true) }) else { return (nil, []) }
         let cell = positive(r.node("cellSize"), .length, "gas.cellSize", default: 0.5)
         var species: [GasSpecies] = []
+        var standard = GasStandard.nfpa
+        if let n = r.node("standard"), let name = n.string(&bag, what: "gas.standard") {
+            if let s = GasStandard(rawValue: name) { standard = s }
+            else { oneOfError(n, name, GasStandard.allCases.map(\.rawValue), "gas.standard") }
+        }
         if let list = r.node("species").flatMap({ $0.sequence(&bag, what: "gas.species") }) {
             for item in list {
                 guard let name = item.string(&bag, what: "gas.species") else { continue }
-                if let g = GasSpecies.named(name) {
+                if let g = GasSpecies.named(name, standard: standard) {
                     if species.contains(where: { $0.name == g.name }) { bag.error(item.location, "gas '\(name)' is listed twice") }
                     else { species.append(g) }
                 } else {

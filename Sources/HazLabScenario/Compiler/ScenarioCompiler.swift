@@ -187,11 +187,12 @@ struct Compilation {
             if entity == "trainee" && rows[entity] == nil {
                 let specs = FieldCatalog.trainee
                 for (k, g) in used.gasSpecies.enumerated() {
-                    if field == g { return .found(FieldRef(.traineeConcentration, Int32(k)), .number(.none)) }
-                    if field == g + "_dose" { return .found(FieldRef(.traineeDose, Int32(k)), .number(.time)) }
+                    for f in FieldCatalog.traineeGas(g) where f.name == field {
+                        return .found(FieldRef(f.kind, Int32(k)), f.type)
+                    }
                 }
                 guard let spec = specs.first(where: { $0.name == field }) else {
-                    let names = specs.map(\.name) + used.gasSpecies + used.gasSpecies.map { $0 + "_dose" }
+                    let names = specs.map(\.name) + used.gasSpecies.flatMap { FieldCatalog.traineeGas($0).map(\.name) }
                     return .unknownField(entityKind: "trainee", available: names, suggestion: Suggest.closest(to: field, among: names))
                 }
                 return .found(FieldRef(spec.kind, 0), spec.type ?? .number(.none))

@@ -122,3 +122,61 @@ extension GasField {
         GasSampler.fraction(spec: spec, field: self, x: x, y: y, z: z, species: s)
     }
 }
+
+/// How gas readings are shown (HUD, viewer, reports): instrument ranges and per-species bands.
+/// The values in state stay unclamped; only the text saturates, as a real instrument does.
+public enum GasDisplay {
+    /// Full scale of a typical portable electrochemical sensor, ppm (four-gas monitors such as
+    /// the Dräger X-am or MSA Altair: H2S 0–200, CO 0–2000, NH3 0–500); else twice the IDLH.
+    public static func portableRangePPM(_ sp: GasSpecies) -> Double {
+        switch sp.name {
+        case "H2S": return 200
+        case "CO": return 2000
+        case "NH3": return 500
+        default: return sp.idlhPPM.map { 2 * $0 } ?? 10_000
+        }
+    }
+
+    /// `value unit`, or `>range unit (OVER)` past the instrument's range.
+    public static func capped(_ v: Double, range: Double, unit: String) -> String {
+        if v > range { return ">" + short(range) + " " + unit + " OVER" }
+        return short(v) + " " + unit
+    }
+
+    /// 0 normal, 1 warning (from the warning band), 2 danger (from the danger band): see
+    /// `GasSpecies.hazardIndex`.
+    public static func level(_ hazardIndex: Double) -> Int {
+        hazardIndex >= 1 ? 2 : hazardIndex >= 0.5 ? 1 : 0
+    }
+
+    /// The species' display bands in words, for legends: what 0.25 / 0.5 / 1 of the scale mean.
+    public static func bands(_ sp: GasSpecies) -> String {
+        if let stel = sp.stelPPM, let idlh = sp.idlhPPM {
+            let low = sp.twaPPM.map { "TWA " + short($0) } ?? "½ STEL " + short(stel / 2)
+            return "\(sp.name): \(low) · STEL \(short(stel)) · IDLH \(short(idlh)) ppm"
+        }
+        if sp.lel != nil { return "\(sp.name): 10 · 20 · 50 %LEL" }
+        return "\(sp.name): —"
+    }
+
+    /// Oxygen's bands in words.
+    public static let oxygenBands = "O₂: 20.2 · 19.5 · 16 %vol (above 23.5 %vol: enriched)"
+
+    /// A reading with as many decimals as its size deserves: 152, 20.9, 1.07, 0.004.
+    public static func short(_ x: Double) -> String {
+        if !x.isFinite { return "—" }
+        let a = abs(x)
+        let digits = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3
+        // No Foundation in the core: round by hand.
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let r = (x * scale).rounded() / scale
+        if digits == 0 { return String(Int64(r)) }
+        let neg = r < 0
+        let whole = Int64(abs(r) * scale + 0.5)
+        let ip = whole / Int64(scale), fp = whole % Int64(scale)
+        var f = String(fp)
+        while f.count < digits { f = "0" + f }
+        return (neg ? "-" : "") + String(ip) + "." + f
+    }
+}

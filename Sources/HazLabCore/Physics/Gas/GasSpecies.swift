@@ -25,6 +25,21 @@
 // Docs/verification/gas.md): molar mass is informational (density relative to air 28.96 g/mol)
 // for placement rules and a future buoyancy drift term.
 
+/// Which published flammability limits the species table uses (`gas.standard` in a scenario).
+/// They differ only for methane: NFPA 325 / classic calibration 5.0–15 %vol (the default, what
+/// the bundled scenarios and most fixed detectors in Chinese plants are calibrated to) and
+/// IEC 60079-20-1:2010 (adopted as GB/T 3836.11) 4.4–17 %vol. Other species keep the NIOSH figures.
+public enum GasStandard: String, Sendable, Hashable, CaseIterable {
+    case nfpa = "NFPA"
+    case iec = "IEC"
+
+    /// The standard a compiled grid's species table follows (told apart by methane's LEL).
+    public static func of(_ spec: GasGridSpec) -> GasStandard {
+        for g in spec.species where g.name == "CH4" && g.lel == GasSpecies.named("CH4", standard: .iec)?.lel { return .iec }
+        return .nfpa
+    }
+}
+
 /// How a detector reports a species.
 public enum GasReadingUnit: UInt8, Sendable, Hashable {
     /// Percent of the lower explosive limit: 100 × fraction / LEL.
@@ -48,11 +63,13 @@ public struct GasSpecies: Sendable, Hashable {
     public var stelPPM: Double?
     /// Immediately dangerous to life or health, ppm; nil if none.
     public var idlhPPM: Double?
+    /// 8-hour time-weighted average limit, ppm; nil if none (display bands only, no rule uses it).
+    public var twaPPM: Double?
 
     public init(name: String, lel: Double?, uel: Double?, molarMass: Double,
-                stelPPM: Double?, idlhPPM: Double?) {
+                stelPPM: Double?, idlhPPM: Double?, twaPPM: Double? = nil) {
         self.name = name; self.lel = lel; self.uel = uel; self.molarMass = molarMass
-        self.stelPPM = stelPPM; self.idlhPPM = idlhPPM
+        self.stelPPM = stelPPM; self.idlhPPM = idlhPPM; self.twaPPM = twaPPM
     }
 
     /// The unit a detector for this species shows by default: %LEL for flammables that
@@ -63,18 +80,19 @@ public struct GasSpecies: Sendable, Hashable {
         return lel != nil ? .percentLEL : .percentVolume
     }
 
-    /// Methane CH4. LEL 5.0 %vol (classic; IEC 60079-20-1: 4.4), UEL 15 %vol. Asphyxiant.
+    /// Methane CH4. LEL 5.0 %vol, UEL 15 %vol (NFPA 325; IEC 60079-20-1: 4.4 / 17, see
+    /// `GasStandard.iec`). Asphyxiant.
     public static let methane = GasSpecies(name: "CH4", lel: 0.050, uel: 0.150, molarMass: 16.04,
                                            stelPPM: nil, idlhPPM: nil)
     /// Hydrogen sulfide H2S. NIOSH: LEL 4.0 %, UEL 44 %, REL C 10 ppm (10 min), IDLH 100 ppm.
     public static let hydrogenSulfide = GasSpecies(name: "H2S", lel: 0.040, uel: 0.440, molarMass: 34.08,
                                                    stelPPM: 10, idlhPPM: 100)
-    /// Carbon monoxide CO. NIOSH: LEL 12.5 %, UEL 74 %, REL C 200 ppm, IDLH 1200 ppm.
+    /// Carbon monoxide CO. NIOSH: LEL 12.5 %, UEL 74 %, REL TWA 35 ppm, C 200 ppm, IDLH 1200 ppm.
     public static let carbonMonoxide = GasSpecies(name: "CO", lel: 0.125, uel: 0.740, molarMass: 28.01,
-                                                  stelPPM: 200, idlhPPM: 1200)
-    /// Ammonia NH3. NIOSH: LEL 15 %, UEL 28 %, REL ST 35 ppm, IDLH 300 ppm.
+                                                  stelPPM: 200, idlhPPM: 1200, twaPPM: 35)
+    /// Ammonia NH3. NIOSH: LEL 15 %, UEL 28 %, REL TWA 25 ppm, ST 35 ppm, IDLH 300 ppm.
     public static let ammonia = GasSpecies(name: "NH3", lel: 0.150, uel: 0.280, molarMass: 17.03,
-                                           stelPPM: 35, idlhPPM: 300)
+                                           stelPPM: 35, idlhPPM: 300, twaPPM: 25)
     /// Hydrogen H2. IEC 60079-20-1: LFL 4.0 %, UFL 77 % (NFPA: 75 %). Asphyxiant.
     public static let hydrogen = GasSpecies(name: "H2", lel: 0.040, uel: 0.770, molarMass: 2.016,
                                             stelPPM: nil, idlhPPM: nil)
@@ -86,6 +104,45 @@ public struct GasSpecies: Sendable, Hashable {
     public static func named(_ name: String) -> GasSpecies? {
         for s in table where s.name == name { return s }
         return nil
+    }
+
+    /// A built-in species with the flammability limits of `standard`.
+    public static func named(_ name: String, standard: GasStandard) -> GasSpecies? {
+        guard var g = named(name) else { return nil }
+        if standard == .iec, name == "CH4" { g.lel = 0.044; g.uel = 0.170 }
+        return g
+    }
+
+    /// Concentration over the species' own limits on one scale for display (heatmap, gauges):
+    /// 0.25 at the lowest band, 0.5 at the warning band, 1 at the danger band, 2 at twice it.
+    /// Toxic gases: TWA (or STEL/2 without one) / STEL / IDLH; flammable gases without a toxic
+    /// limit: 10 / 20 / 50 %LEL; a gas with neither: 0 (it shows through oxygen).
+    public func hazardIndex(fraction f: Double) -> Double {
+        let ppm = f * 1e6
+        if let stel = stelPPM, let idlh = idlhPPM {
+            return GasSpecies.band(ppm, [0, twaPPM ?? stel / 2, stel, idlh, 2 * idlh])
+        }
+        if let lel {
+            return GasSpecies.band(f / lel, [0, 0.10, 0.20, 0.50, 1.0])
+        }
+        return 0
+    }
+
+    /// Oxygen on the same scale: 20.9 % → 0, 19.5 % (entry limit) → 0.5, 16 % (incapacitation
+    /// rule) → 1, 10 % → 2; enrichment from 20.9 % to 23.5 % → 0…0.5, 26.1 % → 1.
+    public static func oxygenHazardIndex(fraction o2: Double) -> Double {
+        if o2 > airOxygenFraction { return (o2 - airOxygenFraction) / (0.235 - airOxygenFraction) * 0.5 }
+        return band(airOxygenFraction - o2, [0, 0.007, 0.014, 0.049, 0.109])
+    }
+
+    /// Piecewise-linear through (edges[k], k/4·…): edges map to 0, 0.25, 0.5, 1, 2; beyond, linear.
+    public static func band(_ x: Double, _ edges: [Double]) -> Double {
+        let marks = [0.0, 0.25, 0.5, 1.0, 2.0]
+        if !(x > 0) { return 0 }
+        for k in 1..<edges.count where x <= edges[k] {
+            return marks[k - 1] + (marks[k] - marks[k - 1]) * (x - edges[k - 1]) / (edges[k] - edges[k - 1])
+        }
+        return 2 + (x - edges[4]) / (edges[4] - edges[3])
     }
 
     /// Oxygen volume fraction of normal air (dry air, 20.9 %vol).
