@@ -24,6 +24,16 @@ public struct AttemptReport: Sendable {
     public let traces: [Trace]
     /// For each quality window, the index of the trace that plots its variable.
     public let qualityTrace: [Int]
+    /// Exposure accidents with their gas, rule, dose and place, keyed by the event they explain.
+    public let exposureAccidents: [ExposureRecord]
+
+    /// An exposure accident event (tick, consequence, cause) and what it was.
+    public struct ExposureRecord: Sendable {
+        public var tick: Int64
+        public var code: Int32
+        public var detail: Int32
+        public var accident: ExposureAccident
+    }
 
     /// Replays `journal` against `model`, sampling every trend and quality-window variable on every tick.
     public init(model: Model, journal: Journal) {
@@ -62,7 +72,13 @@ public struct AttemptReport: Sendable {
         seconds.append(model.seconds(ticks: initial.tick))
         for (i, d) in defs.enumerated() { values[i].append(display(d, initial.evaluate(d.program, memory: &scratch, base: d.base))) }
 
-        let outcome = Runner.replay(model, journal: journal) { state, _ in
+        var exposures: [ExposureRecord] = []
+        let outcome = Runner.replay(model, journal: journal) { state, events in
+            for e in events where e.kind == .accident {
+                if let a = ExposureAccident.from(e, model: model, state: state) {
+                    exposures.append(ExposureRecord(tick: e.tick, code: e.code, detail: e.detail, accident: a))
+                }
+            }
             seconds.append(model.seconds(ticks: state.tick))
             for (i, d) in defs.enumerated() {
                 values[i].append(display(d, state.evaluate(d.program, memory: &memory, base: d.base)))
@@ -72,6 +88,7 @@ public struct AttemptReport: Sendable {
         self.journal = journal
         self.outcome = outcome
         self.qualityTrace = qualityTrace
+        self.exposureAccidents = exposures
         self.traces = defs.enumerated().map { i, d in
             Trace(id: d.id, title: d.title, unit: d.unit, seconds: seconds, values: values[i])
         }
@@ -135,6 +152,12 @@ public struct AttemptReport: Sendable {
             if let h = model.hazards.ids.firstIndex(of: d.subject) {
                 let msg = hazardMessage(h, lang)
                 return msg.isEmpty ? c : "\(c) — \(msg)"
+            }
+            return c
+        case .accident:
+            let c = lang.text(CodeText.detail(d.detail))
+            if let x = exposureAccidents.first(where: { $0.tick == d.tick && Consequence(rawValue: UInt8(truncatingIfNeeded: $0.code))?.name == d.detail }) {
+                return c + " — " + ExposureText.accident(x.accident, model: model, zone: entity(x.accident.zone, lang), lang)
             }
             return c
         default: return lang.text(CodeText.detail(d.detail))
@@ -206,8 +229,12 @@ public struct AttemptReport: Sendable {
             case .equipmentTripped:
                 rows.append(TimelineRow(tick: e.tick, kind: L.trip(lang), cls: "trip", subject: entity(e.subject, lang), detail: "", points: ""))
             case .accident:
+                var detail = lang.text(CodeText.detail(Consequence(rawValue: UInt8(truncatingIfNeeded: e.code))?.name ?? "?"))
+                if let x = exposureAccidents.first(where: { $0.tick == e.tick && $0.code == e.code && $0.detail == e.detail }) {
+                    detail += " — " + ExposureText.accident(x.accident, model: model, zone: entity(x.accident.zone, lang), lang)
+                }
                 rows.append(TimelineRow(tick: e.tick, kind: L.accident(lang), cls: "accident", subject: entity(e.subject, lang),
-                                        detail: lang.text(CodeText.detail(Consequence(rawValue: UInt8(truncatingIfNeeded: e.code))?.name ?? "?")), points: ""))
+                                        detail: detail, points: ""))
             case .scenarioEnded:
                 rows.append(TimelineRow(tick: e.tick, kind: L.ended(lang), cls: "end", subject: "",
                                         detail: lang.text(CodeText.endReason(EndReason(rawValue: e.code)?.name ?? "?")), points: ""))

@@ -45,6 +45,7 @@ public struct InstructorSheet: Sendable {
         overview(&page, maxScore: score.max)
         procedure(&page, score)
         rubric(&page, score)
+        exposure(&page)
         faults(&page)
         hazards(&page)
         entities(&page)
