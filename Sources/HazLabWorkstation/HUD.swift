@@ -38,8 +38,11 @@ enum UIStrings {
     static let askHint = LocalizedText(zh: "按 H 获取提示（扣分）", en: "Press H for a hint (costs points)")
     static let instruments = LocalizedText(zh: "仪表", en: "Instruments")
     static let handheld = LocalizedText(zh: "便携式气体检测仪（呼吸带空气）", en: "Handheld detector (air at the face)")
-    static let gasLegend = LocalizedText(zh: "气体热图：按各气体自身限值着色", en: "Gas heatmap: each gas on its own limits")
-    static let gasLegendScale = LocalizedText(zh: "绿 < 预警 · 黄 预警 · 红 危险(IDLH) · 紫 ≥2×", en: "green < warn · yellow warn · red danger (IDLH) · purple ≥2×")
+    static let gasLegend = LocalizedText(zh: "气体热图：各气体按自身限值", en: "Gas heatmap: each gas's own limits")
+    static let gasLow = LocalizedText(zh: "低", en: "low")
+    static let gasWarn = LocalizedText(zh: "预警", en: "warning")
+    static let gasDanger = LocalizedText(zh: "危险", en: "danger")
+    static let gasLethal = LocalizedText(zh: "≥2×", en: "≥2×")
     static let ppe = LocalizedText(zh: "个人防护用品 (P)", en: "PPE (P)")
     static let worn = LocalizedText(zh: "已穿戴", en: "worn")
     static let notWorn = LocalizedText(zh: "未穿戴", en: "not worn")
@@ -102,7 +105,7 @@ enum HUDFormat {
     /// The handheld (personal) detector: the air at the breathing zone, before PPE, in the unit a
     /// four-gas monitor shows for the species, saturating at the sensor's range like a real one.
     static func handheld(_ sp: GasSpecies, fraction c: Double) -> (text: String, level: Int) {
-        let level = GasDisplay.level(sp.hazardIndex(fraction: c))
+        let level = GasDisplay.readingLevel(sp, fraction: c)
         if let lel = sp.lel, sp.stelPPM == nil || c / lel > 0.01 {
             return (GasDisplay.capped(c / lel * 100, range: 100, unit: "%LEL"), level)
         }
@@ -268,23 +271,24 @@ extension Workstation {
                    o2 < 0.195 || o2 > 0.235 ? Self.red : o2Level == 1 ? Self.amber : Self.green)
         }
 
-        // Heatmap legend: the colour scale and what each band means for each gas.
+        // Heatmap legend, under the handheld: the colour scale and what it means for each gas.
         if showGas, let spec = m.gas?.spec {
-            let lw: Float = 330, lh = Float(spec.species.count + 1) * 18 + 64
-            let lx: Float = 10, ly = H - lh - 80
-            o.rect(lx, ly, lw, lh, Self.panel)
-            o.text(text(UIStrings.gasLegend), lx + 10, ly + 20, .small, Self.white)
-            let stops: [(Float, V4)] = [(0.02, V4(0.1, 0.8, 0.2, 1)), (0.5, V4(1, 0.9, 0.1, 1)), (1, V4(0.95, 0.05, 0.05, 1)), (2, V4(0.45, 0, 0.45, 1))]
-            let bx = lx + 10, bw = lw - 20, by = ly + 28
-            for k in 0..<(stops.count - 1) {
-                // Three equal segments: clean → warning, warning → danger (IDLH), danger → twice it.
-                o.rect(bx + bw * Float(k) / 3, by, bw / 3, 10, stops[k + 1].1)
+            let lh = Float(spec.species.count + 1) * 18 + 74
+            let ly = gy + 44 + Float(spec.species.count + 1) * 22
+            o.rect(gx, ly, gw, lh, Self.panel)
+            o.text(text(UIStrings.gasLegend), gx + 10, ly + 20, .small, Self.white)
+            let swatches: [(V4, LocalizedText)] = [(V4(0.1, 0.8, 0.2, 1), UIStrings.gasLow), (V4(1, 0.9, 0.1, 1), UIStrings.gasWarn),
+                                                   (V4(0.95, 0.05, 0.05, 1), UIStrings.gasDanger), (V4(0.45, 0, 0.45, 1), UIStrings.gasLethal)]
+            let sw = (gw - 20) / Float(swatches.count)
+            for (k, (c, label)) in swatches.enumerated() {
+                let x = gx + 10 + sw * Float(k)
+                o.rect(x, ly + 28, sw - 4, 10, c)
+                o.text(fonts.atlas(.small).truncate(text(label), maxWidth: Int(sw - 4)), x, ly + 54, .small, Self.dim)
             }
-            o.text(text(UIStrings.gasLegendScale), bx, by + 26, .small, Self.dim)
             for (k, sp) in spec.species.enumerated() {
-                o.text(GasDisplay.bands(sp), bx, by + 44 + Float(k) * 18, .small, Self.white)
+                o.text(fonts.atlas(.small).truncate(GasDisplay.bandsShort(sp), maxWidth: Int(gw - 20)), gx + 10, ly + 76 + Float(k) * 18, .small, Self.white)
             }
-            o.text(GasDisplay.oxygenBands, bx, by + 44 + Float(spec.species.count) * 18, .small, Self.white)
+            o.text(fonts.atlas(.small).truncate(GasDisplay.oxygenBandsShort, maxWidth: Int(gw - 20)), gx + 10, ly + 76 + Float(spec.species.count) * 18, .small, Self.white)
         }
 
         // PPE panel.

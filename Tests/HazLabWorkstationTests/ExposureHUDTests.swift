@@ -68,6 +68,14 @@ final class ExposureHUDTests: XCTestCase {
         XCTAssertEqual(scene.detectorText(row: Int(gd), value: 0.954), "95.4 %LEL")
         XCTAssertEqual(scene.detectorLevel(row: Int(gd), value: 0.25), 1)
         XCTAssertEqual(scene.detectorLevel(row: Int(gd), value: 0.55), 2)
+        // A toxic channel: amber from its TWA (H2S: none, so half its 10 ppm ceiling), red from the ceiling.
+        let cs = try Fixture.model("confined-space-entry")
+        let h2s = Int(try XCTUnwrap(cs.entityIndex["GT_H2S_top"]))
+        let csScene = Scene(model: cs)
+        XCTAssertEqual(csScene.detectorLevel(row: h2s, value: 4e-6), 0)
+        XCTAssertEqual(csScene.detectorLevel(row: h2s, value: 7e-6), 1)
+        XCTAssertEqual(csScene.detectorLevel(row: h2s, value: 12e-6), 2)
+        XCTAssertEqual(csScene.detectorText(row: h2s, value: 250e-6), ">200 ppm OVER")
         let ch4 = GasSpecies.methane
         XCTAssertEqual(HUDFormat.handheld(ch4, fraction: 0.2).text, ">100 %LEL OVER")
     }

@@ -176,8 +176,8 @@ public final class Scene: @unchecked Sendable {
         return state.read(FieldRef(spec.kind, index))
     }
 
-    /// How a gas detector's reading should look: 0 normal, 1 warning, 2 danger, by the species'
-    /// own bands (`GasSpecies.hazardIndex`): toxic STEL / IDLH, flammable 20 / 50 %LEL; oxygen
+    /// How a gas detector's reading should look: 0 normal, 1 warning, 2 danger, on the species'
+    /// own limits (`GasDisplay.readingLevel`): toxic TWA / STEL, flammable 20 / 50 %LEL; oxygen
     /// outside 19.5–23.5 %vol is danger.
     public func detectorLevel(row: Int, value v: Double) -> Int {
         guard let net = model.gas, let k = net.detectorEntities.firstIndex(of: Int32(row)) else { return 0 }
@@ -188,7 +188,7 @@ public final class Scene: @unchecked Sendable {
             let g = net.spec.species[sp]
             // A %LEL channel is judged on %LEL even for a gas with toxic limits.
             if net.detectorReading[k] == .lelFraction { return GasDisplay.level(GasSpecies.band(v, [0, 0.10, 0.20, 0.50, 1.0])) }
-            return GasDisplay.level(g.hazardIndex(fraction: v))
+            return GasDisplay.readingLevel(g, fraction: v)
         }
     }
 

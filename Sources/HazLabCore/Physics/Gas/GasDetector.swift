@@ -149,18 +149,47 @@ public enum GasDisplay {
         hazardIndex >= 1 ? 2 : hazardIndex >= 0.5 ? 1 : 0
     }
 
+    /// How a reading of `sp` is coloured on a gauge or the handheld: for a toxic gas amber from
+    /// the TWA (STEL/2 without one) and red from the STEL, like a detector's first and second
+    /// alarms (GB/T 50493-2019: ≤ 100 % and ≤ 200 % of the limit); flammable amber from 20 and
+    /// red from 50 %LEL. (The heatmap goes on to IDLH and beyond.)
+    public static func readingLevel(_ sp: GasSpecies, fraction f: Double) -> Int {
+        let h = sp.hazardIndex(fraction: f)
+        if sp.stelPPM != nil && sp.idlhPPM != nil { return h >= 0.5 ? 2 : h >= 0.25 ? 1 : 0 }
+        return level(h)
+    }
+
     /// The species' display bands in words, for legends: what 0.25 / 0.5 / 1 of the scale mean.
     public static func bands(_ sp: GasSpecies) -> String {
         if let stel = sp.stelPPM, let idlh = sp.idlhPPM {
-            let low = sp.twaPPM.map { "TWA " + short($0) } ?? "½ STEL " + short(stel / 2)
-            return "\(sp.name): \(low) · STEL \(short(stel)) · IDLH \(short(idlh)) ppm"
+            let low = sp.twaPPM.map { "TWA " + plain($0) } ?? "STEL/2 " + plain(stel / 2)
+            return "\(sp.name): \(low) · STEL \(plain(stel)) · IDLH \(plain(idlh)) ppm"
         }
         if sp.lel != nil { return "\(sp.name): 10 · 20 · 50 %LEL" }
         return "\(sp.name): —"
     }
 
+    /// The bands as three numbers (low · warning · danger), for the HUD legend.
+    public static func bandsShort(_ sp: GasSpecies) -> String {
+        if let stel = sp.stelPPM, let idlh = sp.idlhPPM {
+            return "\(sp.name)  \(plain(sp.twaPPM ?? stel / 2)) · \(plain(stel)) · \(plain(idlh)) ppm"
+        }
+        if sp.lel != nil { return "\(sp.name)  10 · 20 · 50 %LEL" }
+        return "\(sp.name)  —"
+    }
+
     /// Oxygen's bands in words.
-    public static let oxygenBands = "O₂: 20.2 · 19.5 · 16 %vol (above 23.5 %vol: enriched)"
+    public static let oxygenBands = "O₂: 20.2 · 19.5 · 16 %vol (>23.5 enriched)"
+    public static let oxygenBandsShort = "O₂  20.2 · 19.5 · 16 %vol"
+
+    /// A limit as written in tables: 25, 0.5, 1200 (no trailing zeros).
+    public static func plain(_ x: Double) -> String {
+        if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+        var t = short(x)
+        while t.hasSuffix("0") { t.removeLast() }
+        if t.hasSuffix(".") { t.removeLast() }
+        return t
+    }
 
     /// A reading with as many decimals as its size deserves: 152, 20.9, 1.07, 0.004.
     public static func short(_ x: Double) -> String {
