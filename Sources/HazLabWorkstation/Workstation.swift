@@ -340,7 +340,12 @@ public final class Workstation {
             case .accident:
                 accidents.append(e)
                 let c = Consequence(rawValue: UInt8(truncatingIfNeeded: e.code))
-                let t = LocalizedText(zh: "事故：\(UIStrings.consequence(c).zh)", en: "Accident: \(UIStrings.consequence(c).en)")
+                // An exposure accident (subject -1 from the gas stage) names its gas.
+                var gas = ""
+                if e.subject == -1, let spec = model.gas?.spec, c == .injury || c == .fatality {
+                    gas = e.detail == -2 ? " (O₂)" : e.detail >= 0 && Int(e.detail) < spec.species.count ? " (\(spec.species[Int(e.detail)].name))" : ""
+                }
+                let t = LocalizedText(zh: "事故：\(UIStrings.consequence(c).zh)\(gas)", en: "Accident: \(UIStrings.consequence(c).en)\(gas)")
                 messages.append(Message(text: t, untilTick: now + 3 * ttl, severity: 2))
             case .actionRejected:
                 let r = RejectReason(rawValue: e.code).map { "\($0.name)" } ?? "rejected"

@@ -45,6 +45,13 @@ final class ExposureHUDTests: XCTestCase {
         XCTAssert(checked, "the perfect run never entered the tank")
     }
 
+    func testTheAccidentMessageNamesTheGas() throws {
+        let ws = try workstation("confined-space-entry", replay: "fatal")
+        ws.language = .en
+        try ws.fastForward(toTick: ws.model.ticks(seconds: 610))
+        XCTAssert(texts(ws.overlay()).contains("Accident: injury (H2S)"), "\(texts(ws.overlay()).filter { $0.hasPrefix("Accident") })")
+    }
+
     func testEveryReadingCarriesItsUnit() {
         XCTAssertEqual(HUDFormat.reading(90.4, .current), "90.4 A")
         XCTAssertEqual(HUDFormat.reading(2500, .power), "2.50 kW")
