@@ -498,6 +498,19 @@ public struct AttemptReport: Sendable {
         let charts = trendCharts(language: lang, maxPoints: maxPoints)
         if charts.isEmpty { page.note(L.noTrends(lang)); return }
         for c in charts { page.chart(c.svg()) }
+        gasLimits(&page)
+    }
+
+    /// Under the gas trends: each gas's limits and bands, the legend of every reading (Docs/exposure.md).
+    func gasLimits(_ page: inout Page) {
+        guard let net = model.gas else { return }
+        let lang = page.lang
+        page.h(3, lang.text(ExposureText.limitsTitle), id: "gas-limits-title")
+        let rows = ExposureText.rows(net.spec).map { cells in
+            Page.Row(cells.enumerated().map { k, c in k >= 2 && k <= 5 ? Page.Cell.num(c) : Page.Cell(c) }, cls: "gas-limit", attrs: [("data-gas", cells[0])])
+        }
+        page.table(id: "gas-limits", cls: "gas-limits", headers: ExposureText.headers.map { lang.text($0) }, numeric: [2, 3, 4, 5], rows: rows)
+        page.note(lang.text(ExposureText.oxygenRow) + " · " + GasDisplay.oxygenBands)
     }
 
     public func timelineStrip(language lang: ReportLanguage) -> EventStrip {

@@ -32,6 +32,7 @@ enum ExposureText {
     }
 
     static let title = T("气体暴露规则", "Gas exposure rules")
+    static let limitsTitle = T("各气体限值（读趋势图用）", "Gas limits (for reading the trends)")
     static let note = T(
         "按学员吸入的浓度（佩戴呼吸器时为 0）逐时刻判定：15 分钟剂量超过 STEL×15 min 即受伤；累计 60 s 高于 IDLH 即失去行动能力（受伤，训练结束），累计 300 s 死亡；氧含量低于 16 %vol 累计 60 s 失去行动能力，240 s 死亡。检测仪（固定式与便携式）显示的是所在点的空气，与防护用品无关。来源与说明见 Docs/exposure.md。",
         "Judged every tick on what the trainee inhales (0 with breathing apparatus): a 15-minute dose above STEL × 15 min injures; 60 s in all above IDLH incapacitates (injury, the attempt ends) and 300 s kills; oxygen below 16 %vol for 60 s in all incapacitates and for 240 s kills. Detectors (fixed and handheld) read the air at their point, whatever PPE is worn. Sources and reasons: Docs/exposure.md.")

@@ -27,6 +27,10 @@ final class ExposureReportTests: XCTestCase {
         XCTAssert(html.contains("H2S: 15-min dose "), "the dose rule in words")
         XCTAssert(html.contains("60 s above IDLH 100 ppm"), "the IDLH rule in words")
         XCTAssert(html.contains("(tank_inside), x "), "where")
+        let doc = try parseXML(html)
+        let limits = try XCTUnwrap(doc.byId("gas-limits"), "the gas trends come with each gas's limits")
+        XCTAssertEqual(limits.all("tr") { $0["data-gas"] != nil }.map { $0["data-gas"]! }, ["CH4", "H2S", "CO"])
+        XCTAssertNil(try parseXML(AttemptReport(model: demoModel, journal: try demoJournal("perfect")).html(language: .en)).byId("gas-limits"))
         let zh = report.html(language: .zhCN)
         XCTAssert(zh.contains("15 分钟剂量"))
     }
