@@ -7,6 +7,19 @@ enum GasStage {
     static func initialiseDetectors(_ m: Model, _ s: inout State) {
         guard let net = m.gas, let field = s.gas else { return }
         for d in 0..<net.detectors.count { s.detectorValue[d] = reading(net, field, d) }
+        sampleTraineeAir(net, field, &s)
+    }
+
+    /// The air at the trainee's breathing zone, before PPE (what a personal detector reads).
+    static func sampleTraineeAir(_ net: GasNet, _ field: GasField, _ s: inout State) {
+        let p = s.traineePosition + Vec3(0, 0, net.breathingHeight)
+        var total = 0.0
+        for sp in 0..<net.spec.species.count {
+            let c = GasSampler.fraction(spec: net.spec, field: field, x: p.x, y: p.y, z: p.z, species: sp)
+            s.traineeAir[sp] = c
+            total += c
+        }
+        s.traineeAirOxygen = GasSpecies.airOxygenFraction * (1 - total)
     }
 
     /// A detector's true value in SI: fraction of LEL, or volume fraction.
@@ -95,14 +108,11 @@ enum GasStage {
     /// injures; oxygen below 16 % for 60 s incapacitates and for 240 s kills.
     static func runExposure(_ m: Model, _ s: inout State, _ events: inout [Event]) {
         guard let net = m.gas, let field = s.gas, s.traineeDead == 0 else { return }
-        let p = s.traineePosition + Vec3(0, 0, net.breathingHeight)
         let dt = m.secondsPerTick
         let rate = Double(m.tickRate)
-        var total = 0.0
+        sampleTraineeAir(net, field, &s)
         for sp in 0..<net.spec.species.count {
-            let c = GasSampler.fraction(spec: net.spec, field: field, x: p.x, y: p.y, z: p.z, species: sp)
-            total += c
-            s.traineeAir[sp] = c
+            let c = s.traineeAir[sp]
             let inhaled = protected(m, s, species: sp) ? 0 : c
             s.traineeConcentration[sp] = inhaled
             s.traineeDose[sp] += inhaled * dt
@@ -121,7 +131,6 @@ enum GasStage {
             }
             if s.ended { return }
         }
-        s.traineeAirOxygen = GasSpecies.airOxygenFraction * (1 - total)
         let o2 = protectedFromOxygenDeficiency(m, s) ? GasSpecies.airOxygenFraction : s.traineeAirOxygen
         s.traineeOxygen = o2
         if o2 < 0.16 {
