@@ -363,7 +363,7 @@ public final class Workstation {
                 }
             case .measurement:
                 let who = e.subject >= 0 ? name(Int(e.subject)) : ""
-                let v = HUDFormat.number(e.value)
+                let v = measurementText(e)
                 messages.append(Message(text: LocalizedText(zh: "测量 \(who)：\(v)", en: "Measured \(who): \(v)"), untilTick: now + ttl, severity: 0))
             default: break
             }
@@ -381,6 +381,20 @@ public final class Workstation {
         for (k, row) in gaugeRows.enumerated() {
             trends[k].append(Float(gaugeValue(row)))
             if trends[k].count > 120 { trends[k].removeFirst(trends[k].count - 120) }
+        }
+    }
+
+    /// A measurement in its unit: a detector in %LEL / ppm / %, a sensor in its dimension's
+    /// unit, a tank's hand-gauged level in m, a zero-energy check as yes / no.
+    func measurementText(_ e: Event) -> String {
+        let row = Int(e.subject)
+        guard row >= 0, row < model.entities.count else { return HUDFormat.number(e.value) }
+        if let t = scene.detectorText(row: row, value: e.value) { return t }
+        switch model.entities.kinds[row] {
+        case .sensor: return HUDFormat.reading(e.value, model.sensors.dimension[Int(model.entities.local[row])])
+        case .tank: return HUDFormat.reading(e.value, .length)
+        case .energy: return text(e.value != 0 ? LocalizedText(zh: "零能量", en: "zero energy") : LocalizedText(zh: "仍有能量", en: "energy present"))
+        default: return HUDFormat.number(e.value)
         }
     }
 

@@ -52,6 +52,18 @@ final class ExposureHUDTests: XCTestCase {
         XCTAssert(texts(ws.overlay()).contains("Accident: injury (H2S)"), "\(texts(ws.overlay()).filter { $0.hasPrefix("Accident") })")
     }
 
+    /// The defect: a measured detector read "Measured GT_H2S_top: 0.000" (a bare volume fraction).
+    func testAMeasurementMessageCarriesItsUnit() throws {
+        let ws = try workstation("confined-space-entry", replay: "perfect")
+        let m = ws.model
+        let h2s = try XCTUnwrap(m.entityIndex["GT_H2S_top"])
+        XCTAssertEqual(ws.measurementText(Event(tick: 0, kind: .measurement, subject: h2s, value: 3e-6)), "3.00 ppm")
+        let o2 = try XCTUnwrap(m.entityIndex["GT_O2_top"])
+        XCTAssertEqual(ws.measurementText(Event(tick: 0, kind: .measurement, subject: o2, value: 0.195)), "19.5 %")
+        let tank = try XCTUnwrap(m.entities.ids.indices.first { m.entities.kinds[$0] == .tank })
+        XCTAssertEqual(ws.measurementText(Event(tick: 0, kind: .measurement, subject: Int32(tank), value: 0.25)), "0.250 m")
+    }
+
     func testEveryReadingCarriesItsUnit() {
         XCTAssertEqual(HUDFormat.reading(90.4, .current), "90.4 A")
         XCTAssertEqual(HUDFormat.reading(2500, .power), "2.50 kW")
