@@ -108,6 +108,11 @@ final class ExposureTests: XCTestCase {
         XCTAssertEqual(GasDisplay.short(152.4), "152")
         XCTAssertEqual(GasDisplay.short(-2.5), "-2.50")
         XCTAssertEqual(GasDisplay.portableRangePPM(.hydrogenSulfide), 200)
+        XCTAssertEqual(GasDisplay.short(.nan), "—")
+        XCTAssertFalse(GasDisplay.short(7e19).isEmpty, "no trap past Int64")
+        XCTAssertEqual(GasDisplay.capped(.infinity, range: 100, unit: "%LEL"), ">100 %LEL OVER")
+        XCTAssertEqual(GasDisplay.plain(12.5), "12.5")
+        XCTAssertEqual(GasDisplay.plain(300), "300")
     }
 
     func testAScenarioChoosesTheStandardForMethanesLimits() throws {

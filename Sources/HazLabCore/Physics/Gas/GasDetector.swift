@@ -195,6 +195,7 @@ public enum GasDisplay {
     public static func short(_ x: Double) -> String {
         if !x.isFinite { return "—" }
         let a = abs(x)
+        if a >= 1e15 { return "\(x)" }   // beyond Int64 rounding; no instrument reads this
         let digits = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3
         // No Foundation in the core: round by hand.
         var scale = 1.0
