@@ -66,12 +66,17 @@ public enum ViolationCode: Int32, Sendable, CaseIterable {
     case scriptedOperationOfLocked
     /// An operation that broke a five-prevention rule (blocked or not); `Event.detail` is the rule.
     case fivePrevention
+    /// A ticket item no interlock can stop (check, test for voltage, sign, lock) done ahead of
+    /// its turn; `Event.detail` is the ticket step (1-based). A switching operation off the
+    /// ticket is a `fivePrevention` violation (rule 1) instead, blocked or not.
+    case ticketDeviation
 
     public var name: String {
         switch self {
         case .operatedTagged: return "operated-tagged-equipment"
         case .scriptedOperationOfLocked: return "scripted-operation-of-locked"
         case .fivePrevention: return "five-prevention"
+        case .ticketDeviation: return "ticket-deviation"
         }
     }
 }

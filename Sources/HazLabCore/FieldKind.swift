@@ -43,4 +43,6 @@ public enum FieldKind: UInt16, Sendable, CaseIterable {
     case reactorJacketDuty, reactorMTSR, reactorVolume
     // fluid network
     case tankPressure, tankGasPressure, lineFlow, lineReliefOpen
+    // the operating ticket (index unused)
+    case ticketNext, ticketDone, ticketCompleted, ticketDeviations, ticketBlocked
 }
