@@ -1,5 +1,6 @@
 import XCTest
 import HazLabCore
+import HazLabRecords
 import HazLabRunner
 import HazLabScoring
 
@@ -228,5 +229,36 @@ final class TicketScenarioTests: XCTestCase {
         XCTAssertEqual(d.map(\.points), [4])
         XCTAssertEqual(d.first?.detail, "ticket-deviation")
         XCTAssertEqual(o.score.deductions.filter { $0.cause == .rule }.map(\.points), [3])
+    }
+
+    // MARK: the bundled switchgear scenarios
+
+    func bundled(_ scenario: String, _ run: String) throws -> RunOutcome {
+        let m = try compileOrFail(Repo.path("Scenarios/\(scenario)/scenario.yaml"))
+        let j = try Journal.read(path: Repo.path("Scenarios/\(scenario)/runs/\(run).jsonl"))
+        return Runner.replay(m, journal: j)
+    }
+
+    func testBundledPerfectRunsFollowTheTicketToTheEnd() throws {
+        for s in ["switchgear-maintenance", "switchgear-maintenance-no-interlock"] {
+            let o = try bundled(s, "perfect")
+            let t = try XCTUnwrap(o.finalState.ticket, s)
+            XCTAssertTrue(t.complete, s)
+            XCTAssertEqual(Array(t.status), Array(repeating: TicketState.done, count: t.status.count), s)
+            XCTAssertEqual(t.deviations, 0, s)
+            XCTAssertEqual(t.blocked, 0, s)
+        }
+    }
+
+    func testBundledMistakesAreBlockedWithTheInterlockAndGoThroughWithoutIt() throws {
+        let main = try bundled("switchgear-maintenance", "mistakes")
+        XCTAssertGreaterThanOrEqual(blockedRules(main).filter { $0 == "wrong-breaker" }.count, 3, "wrong bay, QS11 early, QF1 early")
+        XCTAssertEqual(main.finalState.ticket?.deviations, 0)
+        XCTAssertFalse(main.score.deductions.contains { $0.cause == .rule && $0.subject == "wrong_bay" }, "QF2 never opened")
+        let variant = try bundled("switchgear-maintenance-no-interlock", "mistakes")
+        XCTAssertFalse(blockedRules(variant).contains("wrong-breaker"))
+        XCTAssertGreaterThanOrEqual(variant.finalState.ticket?.deviations ?? 0, 3)
+        XCTAssertTrue(variant.score.deductions.contains { $0.cause == .rule && $0.subject == "wrong_bay" },
+                      "the wrong feeder really went dark")
     }
 }
