@@ -154,6 +154,22 @@ final class TicketCompilerTests: XCTestCase {
                       n.errors.map(\.description).joined(separator: "\n"))
     }
 
+    /// Regression: an error elsewhere (here an energy source without zones) used to make the
+    /// ticket claim the scenario had no bus; the ticket's own steps must still be checked.
+    func testAnErrorElsewhereDoesNotHideTheTicketsOwnErrors() {
+        let text = Self.network.replacingOccurrences(of: ", zones: [room]}", with: "}") + """
+        ticket:
+          id: T
+          title: 票
+          steps: [{open: QF9}]
+        """
+        let r = ScenarioCompiler.compile(bytes: Array(text.utf8), path: "t.yaml")
+        let messages = r.errors.map(\.message)
+        XCTAssertTrue(messages.contains { $0.contains("zones") }, messages.joined(separator: "\n"))
+        XCTAssertFalse(messages.contains { $0.contains("needs an electrical network") }, messages.joined(separator: "\n"))
+        XCTAssertTrue(messages.contains { $0.contains("unknown entity 'QF9'") }, messages.joined(separator: "\n"))
+    }
+
     func testSchemaDescribesTheTicket() throws {
         XCTAssertTrue(Format.top.contains { $0.name == "ticket" })
         XCTAssertEqual(Set(Format.ticketStep.map(\.name)), Set(TicketOperation.allCases.map(\.name) + ["position", "title"]))
