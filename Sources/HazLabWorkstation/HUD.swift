@@ -397,10 +397,14 @@ extension Workstation {
     /// in every mode — the operator carries the ticket (and the 五防 key shows its next item).
     func ticketPanel(_ o: inout Overlay, y: inout Float) {
         guard let t = model.electrical?.ticket, let p = state.ticket else { return }
-        let W = Float(width)
+        let W = Float(width), H = Float(height)
         let pw: Float = min(360, W * 0.3)
+        let lh = fonts.lineHeight(.small) + 2
+        // Up to 7 items, kept clear of the alarm list at the bottom left; at least the next one.
+        let room = Int((H - 150 - y - 44) / lh)
+        let count = max(1, min(7, room))
         let next = Int(p.next)
-        let first = max(0, min(next - 2, t.steps.count - 7)), last = min(t.steps.count, first + 7)
+        let first = max(0, min(next - min(2, count - 1), t.steps.count - count)), last = min(t.steps.count, first + count)
         var lines: [(String, V4)] = []
         for k in first..<last {
             let st = p.status[k]
@@ -408,7 +412,6 @@ extension Workstation {
             let color = st == TicketState.done ? Self.green : st == TicketState.outOfOrder ? Self.amber : (k == next ? Self.white : Self.dim)
             lines.append((fonts.atlas(.small).truncate("\(mark) \(k + 1). \(text(t.steps[k].title))", maxWidth: Int(pw - 20)), color))
         }
-        let lh = fonts.lineHeight(.small) + 2
         o.rect(10, y, pw, 34 + Float(lines.count) * lh, Self.panel)
         let head = "\(text(UIStrings.ticket)) \(t.id)  \(p.completed)/\(t.steps.count)"
         o.text(fonts.atlas(.normal).truncate(head, maxWidth: Int(pw - 20)), 20, y + 24, .normal, p.complete ? Self.green : Self.white)
