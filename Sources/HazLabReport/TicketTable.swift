@@ -38,8 +38,8 @@ extension Page {
             note(zh ? "已执行 \(p.completed)/\(ticket.steps.count) 项；票外操作被五防闭锁拦下 \(p.blocked) 次；偏离操作票 \(p.deviations) 次。"
                     : "\(p.completed) of \(ticket.steps.count) items done; \(p.blocked) operation(s) off the ticket stopped by the rule 1 interlock; \(p.deviations) deviation(s) from the ticket.")
         } else {
-            note(zh ? "五防第 1 条（防误分、误合断路器）按本票闭锁：只有下一项的设备可以分合；越项、走错间隔或票外的分合操作被拦下（解除该条闭锁时则照常执行并记为偏离操作票）。检查、验电、挂牌、上锁不受闭锁，但提前执行记为偏离（ticket-deviation）。保护跳闸后的试送（事故处理）不受本票约束。"
-                    : "Five-prevention rule 1 follows this ticket: only the next item's device can be switched; an operation out of order, at the wrong bay or not on the ticket is blocked (with the rule disabled it goes through and counts as a deviation); either way it is a five-prevention violation. Checks, tests for voltage, signs and locks cannot be blocked, but done ahead of their turn they are a ticket deviation. Re-closing a breaker that protection tripped (emergency handling) is outside the ticket.")
+            note(zh ? "五防第 1 条（防误分、误合断路器）按本票闭锁：只有下一项的设备可以分合；越项、走错间隔或票外的分合操作被拦下（解除该条闭锁时则照常执行并另记偏离操作票）。检查、验电、挂牌、上锁不受闭锁，但提前执行记为偏离（ticket-deviation）。保护跳闸后的试送（事故处理）不受本票约束。"
+                    : "Five-prevention rule 1 follows this ticket: only the next item's device can be switched; an operation out of order, at the wrong bay or not on the ticket is blocked (with the rule disabled it goes through and is also a ticket deviation); either way it is a five-prevention violation. Checks, tests for voltage, signs and locks cannot be blocked, but done ahead of their turn they are a ticket deviation. Re-closing a breaker that protection tripped (emergency handling) is outside the ticket.")
         }
     }
 }

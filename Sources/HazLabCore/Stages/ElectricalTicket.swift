@@ -23,8 +23,7 @@ enum TicketStage {
     }
 
     /// After a journal action: the next item done advances the ticket; an operation off the ticket
-    /// that went through is a deviation (counted; an unlockable item done ahead of its turn is
-    /// also a `ticket-deviation` violation); a rule 1 block is counted.
+    /// that went through is a deviation (a `ticket-deviation` violation); a rule 1 block is counted.
     static func observe(_ m: Model, _ s: inout State, _ input: Input, exempt: Bool, from first: Int, _ events: inout [Event]) {
         guard let net = m.electrical, let ticket = net.ticket, var ts = s.ticket, governs(input),
               let verb = input.verb, input.entity >= 0 else { return }
@@ -65,10 +64,9 @@ enum TicketStage {
         }
         guard switching || later >= 0 else { return }
         ts.deviations &+= 1
-        // A switching operation off the ticket already is a five-prevention (rule 1) violation,
-        // blocked or not; only the items no interlock can stop need a violation of their own.
-        guard !switching else { return }
-        ts.mark(later, TicketState.outOfOrder, tick: s.tick)
+        if later >= 0 { ts.mark(later, TicketState.outOfOrder, tick: s.tick) }
+        // Performed, it is a deviation on top of the five-prevention (rule 1) breach that a
+        // switching operation off the ticket also is: going through costs more than being stopped.
         events.append(Event(tick: s.tick, kind: .violation, subject: entity, code: ViolationCode.ticketDeviation.rawValue,
                             ordinal: input.ordinal, person: input.person, detail: Int32(later + 1)))
     }
