@@ -184,6 +184,22 @@ final class TicketScenarioTests: XCTestCase {
         XCTAssertEqual(o.finalState.loadSupplied[1], 1)
     }
 
+    /// Regression: a tripped breaker's re-close that IS the ticket's next item used to be
+    /// skipped by the emergency exemption and left the ticket waiting for it forever.
+    func testReclosingATrippedBreakerThatIsTheNextItemAdvancesTheTicket() throws {
+        let m = try compileInline(Self.bays(ticketSteps: "    - {close: QF2}\n    - {open: QF1}") + """
+
+        faults:
+          - {id: f2_trip, at: 1 s, effects: [{trip: QF2}]}
+        """)
+        let o = Runner.replay(m, actions: [
+            Action(tick: 20, verb: "close", target: "QF2"),
+            Action(tick: 30, verb: "open", target: "QF1"),
+        ])
+        XCTAssertEqual(blockedRules(o), [])
+        XCTAssertEqual(o.finalState.ticket.map { Array($0.status) }, [TicketState.done, TicketState.done])
+    }
+
     func testScriptedActionsOfOtherPeopleAreNotUnderTheTicket() throws {
         let m = try compileInline(Self.bays() + """
 

@@ -37,7 +37,7 @@ enum TicketStage {
             }
         }
         defer { s.ticket = ts }
-        guard let a = applied, !exempt else { return }
+        guard let a = applied else { return }
         let entity = input.entity
         let kind = m.entities.kinds[Int(entity)]
         let row = Int(m.entities.local[Int(entity)])
@@ -54,6 +54,7 @@ enum TicketStage {
             ts.mark(Int(ts.next), TicketState.done, tick: s.tick)
             return
         }
+        if exempt { return }
         // Looking is never a deviation: a check counts only as the next item. A switching
         // operation off the ticket never ticks a later item off (the device may be switched
         // back before its turn comes); signs, locks and tests do.
