@@ -66,12 +66,18 @@ public enum ViolationCode: Int32, Sendable, CaseIterable {
     case scriptedOperationOfLocked
     /// An operation that broke a five-prevention rule (blocked or not); `Event.detail` is the rule.
     case fivePrevention
+    /// An operation off the operating ticket that went through: a switching operation with rule 1
+    /// disabled (also a `fivePrevention` violation, as it is when blocked), or an item no
+    /// interlock can stop (check, test, sign, lock) done ahead of its turn. `Event.detail` is the
+    /// ticket step it performed ahead of its turn (1-based), or 0.
+    case ticketDeviation
 
     public var name: String {
         switch self {
         case .operatedTagged: return "operated-tagged-equipment"
         case .scriptedOperationOfLocked: return "scripted-operation-of-locked"
         case .fivePrevention: return "five-prevention"
+        case .ticketDeviation: return "ticket-deviation"
         }
     }
 }

@@ -133,6 +133,14 @@ public enum FieldCatalog {
          (g + "_air", .traineeAirConcentration, .number(.none), "\(g) fraction in the air at the breathing zone, before PPE"),
          (g + "_dose", .traineeDose, .number(.time), "\(g) inhaled dose, fraction × s (write ppm·min as `trainee.\(g)_dose / 1 min`, in ppm)")]
     }
+    /// Fields of the built-in `ticket`, the scenario's operating ticket (`ticket.next` and so on).
+    public static let ticket: [FieldSpec] = [
+        f("next", .ticketNext, .number(.none), "number of the next ticket step (1 = the first; steps + 1 when complete)"),
+        f("done", .ticketDone, .bool, "every ticket step done"),
+        f("completed", .ticketCompleted, .number(.none), "ticket steps done, in order or not"),
+        f("deviations", .ticketDeviations, .number(.none), "operations off the ticket that went through (rule 1 disabled, or items done ahead of their turn)"),
+        f("blocked", .ticketBlocked, .number(.none), "operations off the ticket that the five-prevention rule 1 stopped"),
+    ]
 
     /// Entity kinds that take locks and tags.
     public static func isLockable(_ kind: EntityKind) -> Bool {

@@ -47,4 +47,6 @@ public enum FieldKind: UInt16, Sendable, CaseIterable {
     case traineeAirConcentration
     /// Oxygen fraction in the air at the trainee's breathing zone, before PPE.
     case traineeAirOxygen
+    // the operating ticket (index unused)
+    case ticketNext, ticketDone, ticketCompleted, ticketDeviations, ticketBlocked
 }

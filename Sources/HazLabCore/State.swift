@@ -91,6 +91,8 @@ public struct State: Sendable, Hashable, FieldReader {
 
     /// Lockout-tagout: isolation and residual energy of each energy source.
     public var isolation: IsolationState?
+    /// Progress through the operating ticket (操作票), when the scenario has one.
+    public var ticket: TicketState?
 
     // the trainee
     public var traineeInjuries: Int32 = 0
@@ -193,6 +195,7 @@ public struct State: Sendable, Hashable, FieldReader {
         indicatorLit = ContiguousArray(repeating: 0, count: m.electrical?.indicatorEntities.count ?? 0)
         branchClosedSeen = []
         isolation = nil
+        ticket = m.electrical?.ticket.map { TicketState(stepCount: $0.steps.count) }
 
         reactors = ContiguousArray((m.reactors?.specs ?? []).map { ReactorState(spec: $0) })
         let g = m.gas
@@ -309,6 +312,11 @@ public struct State: Sendable, Hashable, FieldReader {
         case .reactorJacketDuty: return p.pointee.reactors[i].jacketDuty
         case .reactorMTSR: return p.pointee.reactors[i].mtsr
         case .reactorVolume: return p.pointee.reactors[i].volume
+        case .ticketNext: return Double((p.pointee.ticket?.next ?? -1) + 1)
+        case .ticketDone: return flag(p.pointee.ticket?.complete ?? false)
+        case .ticketCompleted: return Double(p.pointee.ticket?.completed ?? 0)
+        case .ticketDeviations: return Double(p.pointee.ticket?.deviations ?? 0)
+        case .ticketBlocked: return Double(p.pointee.ticket?.blocked ?? 0)
         }
     }
 
@@ -346,6 +354,8 @@ public struct State: Sendable, Hashable, FieldReader {
         h.array(tankPressure); h.array(tankGasPressure); h.array(tankLeaked); h.array(lineReliefOpen)
         h.u64(UInt64(reactors.count))
         for r in reactors { r.hash(into: &h) }
+        // No presence byte: a scenario without a ticket keeps the hash it had before tickets.
+        ticket?.hash(into: &h)
         return h.value
     }
 }

@@ -269,6 +269,7 @@ public struct AttemptReport: Sendable {
         page.m.close()
         summary(&page, sc, zone: offset ?? .readerDefault(lang))
         breakdown(&page, sc)
+        page.operatingTicket(model, progress: outcome.finalState.ticket)
         trends(&page, sc, maxPoints: maxPoints)
         timeline(&page)
         return page.finish(engine: HazLabVersion.engine)

@@ -44,6 +44,7 @@ public struct InstructorSheet: Sendable {
         let score = Scorer(model: model).result
         overview(&page, maxScore: score.max)
         procedure(&page, score)
+        page.operatingTicket(model, progress: nil)
         rubric(&page, score)
         exposure(&page)
         faults(&page)

@@ -231,6 +231,7 @@ enum CodeText {
         case "operated-tagged-equipment": return T("操作挂牌设备", "operated tagged equipment")
         case "scripted-operation-of-locked": return T("操作上锁设备", "operated locked equipment")
         case "five-prevention": return T("违反五防规则", "five-prevention breach")
+        case "ticket-deviation": return T("未按操作票操作（票外或越项）", "operation off the operating ticket")
         // consequences
         case "alarm": return T("报警", "alarm")
         case "injury": return T("人员受伤", "injury")

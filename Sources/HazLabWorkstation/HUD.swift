@@ -207,6 +207,8 @@ extension Workstation {
             y += 44 + Float(shownLines.count) * lh
         }
 
+        ticketPanel(&o, y: &y)
+
         // Alarm list with acknowledge.
         let active = (0..<m.alarms.count).filter { s.alarmActive[$0] != 0 }
         if !active.isEmpty {
@@ -428,5 +430,54 @@ extension Workstation {
             o.text(fonts.atlas(.small).truncate("− \(HUDFormat.score(d.points))  \(text(ScoreJSON.title(of: d, model)))", maxWidth: Int(pw - 40)), px + 20, y, .small, Self.red)
             y += 20
         }
+    }
+}
+
+// MARK: - Operating ticket (操作票)
+
+extension UIStrings {
+    static let ticket = LocalizedText(zh: "倒闸操作票", en: "Operating ticket")
+    /// The message for an operation the five-prevention rule 1 stopped because it is not the
+    /// ticket's next item.
+    static func ticketBlocked(next: LocalizedText?) -> LocalizedText {
+        let zh = next.map { "（下一项：\($0.zh)）" } ?? "（操作票已执行完毕）"
+        let en = next.map { " (next: \($0.en.isEmpty ? $0.zh : $0.en))" } ?? " (the ticket is complete)"
+        return LocalizedText(zh: "五防闭锁：不是操作票的下一项" + zh, en: "Interlock: not the next item of the operating ticket" + en)
+    }
+}
+
+extension Workstation {
+    /// The ticket's next item, as written on the ticket; nil when it is complete or absent.
+    func ticketNextTitle() -> LocalizedText? {
+        guard let t = model.electrical?.ticket, let p = state.ticket, !p.complete else { return nil }
+        let k = Int(p.next)
+        return LocalizedText(zh: "\(k + 1). " + t.steps[k].title.zh, en: "\(k + 1). " + t.steps[k].title.en)
+    }
+
+    /// The operating ticket around its next item: two done before it, then the next ones. Shown
+    /// in every mode — the operator carries the ticket (and the 五防 key shows its next item).
+    func ticketPanel(_ o: inout Overlay, y: inout Float) {
+        guard let t = model.electrical?.ticket, let p = state.ticket else { return }
+        let W = Float(width), H = Float(height)
+        let pw: Float = min(360, W * 0.3)
+        let lh = fonts.lineHeight(.small) + 2
+        // Up to 7 items, kept clear of the alarm list at the bottom left; at least the next one.
+        let room = Int((H - 150 - y - 44) / lh)
+        let count = max(1, min(7, room))
+        let next = Int(p.next)
+        let first = max(0, min(next - min(2, count - 1), t.steps.count - count)), last = min(t.steps.count, first + count)
+        var lines: [(String, V4)] = []
+        for k in first..<last {
+            let st = p.status[k]
+            let mark = st == TicketState.done ? "✓" : st == TicketState.outOfOrder ? "!" : (k == next ? "▶" : "○")
+            let color = st == TicketState.done ? Self.green : st == TicketState.outOfOrder ? Self.amber : (k == next ? Self.white : Self.dim)
+            lines.append((fonts.atlas(.small).truncate("\(mark) \(k + 1). \(text(t.steps[k].title))", maxWidth: Int(pw - 20)), color))
+        }
+        o.rect(10, y, pw, 34 + Float(lines.count) * lh, Self.panel)
+        let head = "\(text(UIStrings.ticket)) \(t.id)  \(p.completed)/\(t.steps.count)"
+        o.text(fonts.atlas(.normal).truncate(head, maxWidth: Int(pw - 20)), 20, y + 24, .normal, p.complete ? Self.green : Self.white)
+        var ly = y + 34 + lh - 4
+        for (l, c) in lines { o.text(l, 20, ly, .small, c); ly += lh }
+        y += 44 + Float(lines.count) * lh
     }
 }

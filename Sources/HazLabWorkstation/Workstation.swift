@@ -347,6 +347,9 @@ public final class Workstation {
                 }
                 let t = LocalizedText(zh: "事故：\(UIStrings.consequence(c).zh)\(gas)", en: "Accident: \(UIStrings.consequence(c).en)\(gas)")
                 messages.append(Message(text: t, untilTick: now + 3 * ttl, severity: 2))
+            case .actionRejected where e.code == RejectReason.interlockBlocked.rawValue && e.detail == Int32(FivePrevention.wrongBreaker.rawValue)
+                && state.ticket != nil:
+                messages.append(Message(text: UIStrings.ticketBlocked(next: ticketNextTitle()), untilTick: now + ttl, severity: 1))
             case .actionRejected:
                 let r = RejectReason(rawValue: e.code).map { "\($0.name)" } ?? "rejected"
                 let who = e.subject >= 0 ? name(Int(e.subject)) : ""

@@ -32,8 +32,11 @@ private enum Bay {
     static var inService: [Bool] { [true, true, true, false, true] }
     /// Maintenance: breaker and both disconnectors open, line earthed.
     static var maintenance: [Bool] { [false, false, false, true, true] }
-    /// Operating ticket for bay 1: only QF may be operated.
-    static let ticket = InterlockSettings(permittedBreakers: spec.branches(inBay: 1, kind: .breaker))
+    /// A ticket in force for bay 1 that lets every bay-1 device be opened and closed (so that
+    /// the other rules can be tested alone); bay 2 is off the ticket.
+    static let ticket = InterlockSettings(permitted: spec.branches(inBay: 1).flatMap {
+        [SwitchingOperation(branch: $0, close: false), SwitchingOperation(branch: $0, close: true)]
+    })
     static func without(_ rule: FivePrevention) -> InterlockSettings {
         var s = ticket; s.enabled = s.enabled.removing(rule); return s
     }
@@ -213,6 +216,30 @@ final class ElectricalTopologyTests: XCTestCase {
         let a = st.operate(spec, branch: Bay.QF2, close: false, settings: Bay.without(.wrongBreaker))
         XCTAssertEqual(a, InterlockAssessment(decision: .allowed, violated: [.wrongBreaker], hazard: nil))
         XCTAssertFalse(st.energisation(spec).loadSupplied[1])
+    }
+
+    /// Rule 1 with a ticket covers every switching device and the direction of the operation:
+    /// the next item "open QF" permits opening QF only — not QS2, not closing QF, not QF2.
+    func testRule1TicketPermitsOnlyTheNextOperation() {
+        let spec = Bay.spec
+        let next = InterlockSettings(permitted: [SwitchingOperation(branch: Int32(Bay.QF), close: false)])
+        let closed = Bay.inService
+        XCTAssertEqual(ElectricalInterlocks.assessSwitching(spec, closed: closed, branch: Bay.QF, close: false, settings: next).decision, .allowed)
+        XCTAssertEqual(ElectricalInterlocks.assessSwitching(spec, closed: closed, branch: Bay.QS2, close: false, settings: next),
+                       InterlockAssessment(decision: .blocked(.wrongBreaker), violated: [.wrongBreaker, .disconnectorUnderLoad]))
+        XCTAssertEqual(ElectricalInterlocks.assessSwitching(spec, closed: closed, branch: Bay.QF2, close: false, settings: next).decision,
+                       .blocked(.wrongBreaker))
+        var open = closed; open[Bay.QF] = false
+        XCTAssertEqual(ElectricalInterlocks.assessSwitching(spec, closed: open, branch: Bay.QF, close: true, settings: next).decision,
+                       .blocked(.wrongBreaker))
+        // An empty ticket (complete) blocks everything; rule 1 off lets it through, with rule 2's arc.
+        let done = InterlockSettings(permitted: [])
+        XCTAssertEqual(ElectricalInterlocks.assessSwitching(spec, closed: closed, branch: Bay.QF, close: false, settings: done).decision,
+                       .blocked(.wrongBreaker))
+        var off = done; off.enabled = off.enabled.removing(.wrongBreaker).removing(.disconnectorUnderLoad)
+        let a = ElectricalInterlocks.assessSwitching(spec, closed: closed, branch: Bay.QS2, close: false, settings: off)
+        XCTAssertEqual(a.decision, .allowed)
+        XCTAssertEqual(a.hazard, .arcFlash(branch: Int32(Bay.QS2), cause: .disconnectorBrokeLoad))
     }
 
     func testRule2DisconnectorUnderLoad() {

@@ -105,5 +105,7 @@ final class LibraryTests: XCTestCase {
         XCTAssertEqual(base.procedure.map(\.maxScore), variant.procedure.map(\.maxScore))
         XCTAssertEqual(base.faults.ids, variant.faults.ids)
         XCTAssertEqual(base.hazards.ids, variant.hazards.ids)
+        XCTAssertEqual(base.electrical?.ticket?.steps, variant.electrical?.ticket?.steps)
+        XCTAssertNotNil(base.electrical?.ticket)
     }
 }

@@ -29,8 +29,10 @@ enum ElectricalStage {
         guard let net = m.electrical else { return nil }
         let branch = net.branchOfSwitch[switchRow]
         guard branch >= 0 else { return nil }
+        var settings = net.settings
+        settings.permitted = TicketStage.permitted(m, s, input)
         let a = ElectricalInterlocks.assessSwitching(net.spec, closed: net.closedFlags(s.switchClosed), branch: Int(branch),
-                                                     close: close, settings: net.settings)
+                                                     close: close, settings: settings)
         for rule in a.violated {
             events.append(Event(tick: s.tick, kind: .violation, subject: input.entity, code: ViolationCode.fivePrevention.rawValue,
                                 ordinal: input.ordinal, person: input.person, detail: Int32(rule.rawValue)))

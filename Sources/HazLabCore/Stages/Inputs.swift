@@ -2,6 +2,14 @@
 /// event with a reason; it never traps.
 enum Inputs {
     static func apply(_ m: Model, _ s: inout State, _ input: Input, _ events: inout [Event]) {
+        guard s.ticket != nil else { return applyAction(m, s: &s, input, &events) }
+        let first = events.count
+        let exempt = TicketStage.exempt(m, s, input)
+        applyAction(m, s: &s, input, &events)
+        TicketStage.observe(m, &s, input, exempt: exempt, from: first, &events)
+    }
+
+    private static func applyAction(_ m: Model, s: inout State, _ input: Input, _ events: inout [Event]) {
         let tick = s.tick
         func reject(_ reason: RejectReason, detail: Int32 = 0) {
             events.append(Event(tick: tick, kind: .actionRejected, subject: input.entity,

@@ -74,6 +74,7 @@ public enum Format {
         KeySpec("procedure", .list(.section("step")), required: true, "procedure steps, in order"),
         KeySpec("rubric", .section("rubric"), "pass mark, deductions and vetoes"),
         KeySpec("interlocks", .section("interlocks"), "five-prevention interlocks (五防) of the electrical network"),
+        KeySpec("ticket", .section("ticket"), "operating ticket (倒闸操作票): the ordered switching operations rule 1 of the five preventions checks"),
         KeySpec("gas", .section("gas"), "the gas dispersion grid over the room"),
         KeySpec("accidents", .section("accidents"), "which physics accidents end the attempt"),
         KeySpec("report", .section("report"), "what the per-attempt report plots"),
@@ -93,6 +94,29 @@ public enum Format {
     public static let interlocks: [KeySpec] = [
         KeySpec("disabled", .list(.oneOf(fivePreventionRules)), "rules switched off for training: the wrong operation then goes through"),
         KeySpec("earthAdjacency", .boolean, "also block a disconnector next to a closed earthing switch (default true)"),
+    ]
+
+    public static let ticket: [KeySpec] = [
+        KeySpec("id", .string, required: true, "ticket number (操作票编号)"),
+        KeySpec("title", .localized, required: true, "the task (操作任务)"),
+        KeySpec("steps", .list(.section("ticketStep")), required: true, "the operations, in order (操作项目)"),
+    ]
+
+    public static let ticketOperations = TicketOperation.allCases.map(\.name)
+    public static let ticketStep: [KeySpec] = TicketOperation.allCases.map { op in
+        switch op {
+        case .open: return KeySpec("open", .identifier, "open (断开/拉开) this breaker, disconnector or earthing switch")
+        case .close: return KeySpec("close", .identifier, "close (合上) this breaker, disconnector or earthing switch")
+        case .check: return KeySpec("check", .identifier, "check (检查) that this switch is in `position` (an inspect action)")
+        case .verify: return KeySpec("verify", .identifier, "test for voltage (验电) at this energy source: done when it proves dead")
+        case .tag: return KeySpec("tag", .identifier, "hang the danger sign (悬挂标示牌) on this equipment")
+        case .untag: return KeySpec("untag", .identifier, "remove the sign (取下标示牌)")
+        case .lock: return KeySpec("lock", .identifier, "lock (加锁) this equipment")
+        case .unlock: return KeySpec("unlock", .identifier, "unlock (解锁) this equipment")
+        }
+    } + [
+        KeySpec("position", .oneOf(["open", "closed"]), "for check: the position to see"),
+        KeySpec("title", .localized, "the item as written on the ticket (default: made from the operation)"),
     ]
 
     public static let gas: [KeySpec] = [
@@ -376,7 +400,7 @@ public enum Format {
         ("person", person), ("line", line), ("fault", fault), ("effect", effect),
         ("hazard", hazard), ("step", step), ("late", late), ("rubric", rubric), ("deductions", deductions),
         ("grades", grades), ("quality", quality), ("rule", rule), ("report", report), ("trend", trend),
-        ("interlocks", interlocks), ("accidents", accidents), ("gas", gas), ("stream", stream),
+        ("interlocks", interlocks), ("ticket", ticket), ("ticketStep", ticketStep), ("accidents", accidents), ("gas", gas), ("stream", stream),
     ]
 
     static func names(_ keys: [KeySpec]) -> [String] { keys.map(\.name) }

@@ -44,6 +44,8 @@ final class Usage {
     var sensorDimensions: [HazLabCore.Dimension?] = []
     var detectorDimensions: [HazLabCore.Dimension] = []
     var gasSpecies: [String] = []
+    /// The scenario has a `ticket`, so `ticket.next` and the like resolve.
+    var hasTicket = false
 }
 
 struct Declared {
@@ -197,6 +199,13 @@ struct Compilation {
                 }
                 return .found(FieldRef(spec.kind, 0), spec.type ?? .number(.none))
             }
+            if entity == "ticket" && rows[entity] == nil && used.hasTicket {
+                guard let spec = FieldCatalog.ticket.first(where: { $0.name == field }) else {
+                    let names = FieldCatalog.ticket.map(\.name)
+                    return .unknownField(entityKind: "ticket", available: names, suggestion: Suggest.closest(to: field, among: names))
+                }
+                return .found(FieldRef(spec.kind, 0), spec.type ?? .number(.none))
+            }
             guard let row = rows[entity] else {
                 return .unknownEntity(suggestion: Suggest.closest(to: entity, among: ids))
             }
@@ -311,6 +320,7 @@ struct Compilation {
             }
         }
 
+        usage.hasTicket = top.node("ticket") != nil
         readPersons(top.node("persons"))
         declareEntities(top.node("entities"))
         usage.entities = Array(repeating: false, count: declared.count)
@@ -465,7 +475,8 @@ struct Compilation {
             }
         }
 
-        let electrical = readElectrical(top, switches: switches, zoneEntities: zones)
+        var electrical = readElectrical(top, switches: switches, zoneEntities: zones)
+        if let ticket = readTicket(top, electrical: electrical) { electrical?.ticket = ticket }
         let isolation = readIsolation()
         var accidents = readAccidentPolicy(top)
         let (lines, fluid) = readLines(top.node("lines"), tanks: tanks)

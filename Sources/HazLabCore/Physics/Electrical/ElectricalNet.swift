@@ -15,14 +15,16 @@ public struct ElectricalNet: Sendable {
     /// Compartment of each zone entity row (by entity row), or -1.
     public var compartmentOfEntity: [Int32]
     public var settings: InterlockSettings
+    /// The operating ticket (操作票) the five-prevention rule 1 checks switching against, if any.
+    public var ticket: OperatingTicket?
 
     public init(spec: ElectricalSpec, branchOfSwitch: [Int32], switchOfBranch: [Int32], busEntities: [Int32],
                 busNode: [Int32], supplyEntities: [Int32], loadEntities: [Int32], indicatorEntities: [Int32],
-                compartmentOfEntity: [Int32], settings: InterlockSettings) {
+                compartmentOfEntity: [Int32], settings: InterlockSettings, ticket: OperatingTicket? = nil) {
         self.spec = spec; self.branchOfSwitch = branchOfSwitch; self.switchOfBranch = switchOfBranch
         self.busEntities = busEntities; self.busNode = busNode; self.supplyEntities = supplyEntities
         self.loadEntities = loadEntities; self.indicatorEntities = indicatorEntities
-        self.compartmentOfEntity = compartmentOfEntity; self.settings = settings
+        self.compartmentOfEntity = compartmentOfEntity; self.settings = settings; self.ticket = ticket
     }
 
     /// Branch closed flags from the switches' states (links always closed).

@@ -38,7 +38,7 @@ public struct ElectricalBranch: Sendable, Hashable {
     public var a: Int32
     public var b: Int32
     /// Switchgear bay (间隔) the branch belongs to, or -1. Informational; `ElectricalSpec.branches(inBay:)`
-    /// helps the caller build the breaker list of the five-prevention rule 1.
+    /// helps the caller build the operations the five-prevention rule 1 permits.
     public var bay: Int32
 
     public init(_ kind: ElectricalBranchKind, _ a: Int32, _ b: Int32, bay: Int32 = -1) {
@@ -181,7 +181,7 @@ public struct ElectricalSpec: Sendable {
     }
 
     /// Branch rows of the given kind in a bay, in row order (e.g. the breaker a ticket step
-    /// expects, for `InterlockSettings.permittedBreakers`).
+    /// expects, for `InterlockSettings.permitted`).
     public func branches(inBay bay: Int32, kind: ElectricalBranchKind? = nil) -> [Int32] {
         var out: [Int32] = []
         for (i, br) in branches.enumerated() where br.bay == bay && (kind == nil || br.kind == kind!) {

@@ -58,19 +58,26 @@ public struct FivePreventionSet: OptionSet, Sendable, Hashable {
 public struct InterlockSettings: Sendable, Equatable {
     /// Rules in force. A scenario may disable some for training.
     public var enabled: FivePreventionSet
-    /// Rule 1: the breaker rows the current operating ticket step allows (the 电脑钥匙 of a
-    /// computerised 五防 system unlocks only those). nil = no ticket in force: rule 1 is not
-    /// checked. An empty list blocks every breaker.
-    public var permittedBreakers: [Int32]?
+    /// Rule 1: the operations the operating ticket allows now — its next item (the 电脑钥匙 of a
+    /// computerised 五防 system unlocks only that device). nil = no ticket in force: rule 1 is
+    /// not checked. An empty list blocks every switching operation.
+    public var permitted: [SwitchingOperation]?
     /// Rule 4, strict form (as the mechanical interlock between a disconnector and its
     /// earthing switch): closing a disconnector is also blocked while either terminal is
     /// earthed, even if no source is connected yet. False = only the electrical consequence
     /// (a source connected to an earthed node) is blocked.
     public var earthAdjacency: Bool
 
-    public init(enabled: FivePreventionSet = .all, permittedBreakers: [Int32]? = nil, earthAdjacency: Bool = true) {
-        self.enabled = enabled; self.permittedBreakers = permittedBreakers; self.earthAdjacency = earthAdjacency
+    public init(enabled: FivePreventionSet = .all, permitted: [SwitchingOperation]? = nil, earthAdjacency: Bool = true) {
+        self.enabled = enabled; self.permitted = permitted; self.earthAdjacency = earthAdjacency
     }
+}
+
+/// Opening or closing one branch: what an operating ticket item permits.
+public struct SwitchingOperation: Sendable, Hashable {
+    public var branch: Int32
+    public var close: Bool
+    public init(branch: Int32, close: Bool) { self.branch = branch; self.close = close }
 }
 
 public enum InterlockDecision: Sendable, Equatable {
@@ -210,8 +217,9 @@ public enum ElectricalInterlocks {
         var violated: [FivePrevention] = []
         var hazard: ElectricalHazard? = nil
 
-        // Rule 1: wrong breaker.
-        if br.kind == .breaker, let permitted = settings.permittedBreakers, !permitted.contains(row) {
+        // Rule 1: wrong breaker — with a ticket in force, any switching device that is not the
+        // ticket's next operation (wrong bay, out of order, not on the ticket).
+        if let permitted = settings.permitted, !permitted.contains(SwitchingOperation(branch: row, close: close)) {
             violated.append(.wrongBreaker)
         }
         // Rule 2: disconnector under load.
