@@ -16,8 +16,8 @@ final class FluidNetworkTests: XCTestCase {
     /// Open tank draining through a bottom orifice to atmosphere:
     ///   h(t) = (√h0 − (Cd·a/A)·√(g/2)·t)²,  T_empty = (A/(Cd·a))·√(2·h0/g)
     /// (Torricelli; e.g. F. M. White, Fluid Mechanics, 7th ed., §3.7). Mapping: q = Cd·a·√(2ΔP/ρ)
-    /// ⇒ K = Cd·a·√(2/ρ). The √ singularity at empty is handled by the laminar regularisation
-    /// (linear law below ΔP_lin; here 0.01 Pa ≙ 1 µm of water, so it only affects the last µm)
+    /// ⇒ K = Cd·a·√(2/ρ). Near empty the drain keeps the √ law with the conductance capped at
+    /// its laminar value (ΔP_lin here 0.01 Pa ≙ 1 µm of water; F5 tests the default 10 Pa)
     /// and the adaptive substeps. "Empty" = level below 1e-5·h0 (20 µm).
     /// Tolerance: time to that level within 1 % of the analytic time to the same level AND of
     /// T_empty; level error over the whole run < 0.5 % of h0.
