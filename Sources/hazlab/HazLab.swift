@@ -132,7 +132,7 @@ struct Run: ParsableCommand {
           hazlab run Scenarios/tank-filling --journal run.jsonl --json
           hazlab run Scenarios/tank-filling --journal run.jsonl --trace 50   # hash every 50 ticks
           hazlab run Scenarios/tank-filling --probe TK101.level,XV101.opening --every 5s
-          hazlab run Scenarios/reactor-cooling-loss --probe "R1.temperature in °C,R1.mtsr in °C" --json
+          hazlab run Scenarios/reactor-cooling-loss --probe "R101.temperature in °C,R101.mtsr in °C" --json
 
         --probe reads scenario fields (any expression, as in the scenario's conditions) over
         simulated time and prints them instead of the score: CSV (t_s, then one column per
@@ -210,26 +210,24 @@ struct Run: ParsableCommand {
             if runSeed == nil { runSeed = j.header.seed }
             if runMode == nil { runMode = TrainingMode(rawValue: j.header.mode) }
         }
+        // The workstation's claimed end state, when this replay is the journal's own (its seed and mode).
+        func checkClaimedHash(_ replayedHash: UInt64) {
+            if let (j, layout) = replayed, let t = j.trailer, let tl = layout.trailerLine, seed == nil, mode == nil,
+               t.stateHash != replayedHash.hex16 {
+                printTextError(GradeWarning.stateHashDisagrees(journal: layout.path, line: tl, column: layout.column(ofValue: "stateHash", line: tl),
+                                                               claimed: t.stateHash, replayed: replayedHash.hex16).description)
+            }
+        }
         if probe != nil {
-            let interval = try probeInterval(every ?? "1 s")
-            let everyTicks = max(1, model.ticks(seconds: interval))
+            let everyTicks = max(1, model.ticks(seconds: try probeInterval(every ?? "1 s")))
             let series = ProbeSeries(model: model, fields: probeFields, everyTicks: everyTicks, seed: runSeed,
                                      mode: runMode ?? .practice, actions: actions)
-            if let (j, layout) = replayed, let t = j.trailer, let tl = layout.trailerLine, seed == nil, mode == nil,
-               t.stateHash != series.outcome.stateHash.hex16 {
-                printTextError(GradeWarning.stateHashDisagrees(journal: layout.path, line: tl, column: layout.column(ofValue: "stateHash", line: tl),
-                                                               claimed: t.stateHash, replayed: series.outcome.stateHash.hex16).description)
-            }
+            checkClaimedHash(series.outcome.stateHash)
             if json { print(series.json(model: model)) } else { print(series.csv(), terminator: "") }
             return
         }
         let outcome = Runner.replay(model, seed: runSeed, mode: runMode ?? .practice, actions: actions, traceEvery: trace ?? 0)
-        // The workstation's claimed end state, when this replay is the journal's own (its seed and mode).
-        if let (j, layout) = replayed, let t = j.trailer, let tl = layout.trailerLine, seed == nil, mode == nil,
-           t.stateHash != outcome.stateHash.hex16 {
-            printTextError(GradeWarning.stateHashDisagrees(journal: layout.path, line: tl, column: layout.column(ofValue: "stateHash", line: tl),
-                                                           claimed: t.stateHash, replayed: outcome.stateHash.hex16).description)
-        }
+        checkClaimedHash(outcome.stateHash)
         if json {
             print(OutcomeJSON.render(outcome, model: model, includeTrace: trace != nil))
             return
