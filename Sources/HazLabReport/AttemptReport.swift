@@ -1,6 +1,7 @@
 import HazLabCore
 import HazLabRecords
 import HazLabRunner
+import HazLabScenario
 import HazLabScoring
 
 /// The per-attempt report: the journal replayed through the deterministic core, the score
@@ -35,11 +36,14 @@ public struct AttemptReport: Sendable {
         public var accident: ExposureAccident
     }
 
-    /// Replays `journal` against `model`, sampling every trend and quality-window variable on every tick.
-    public init(model: Model, journal: Journal) {
+    /// Replays `journal` against `model`, sampling every trend and quality-window variable on every tick,
+    /// and the instructor's `plots` (`hazlab report attempt --plot`) after them.
+    public init(model: Model, journal: Journal, plots: [ProbeField] = []) {
         struct Def {
             var id: String, title: LocalizedText, unit: String, program: Program, base: Int
             var factor: Double, offset: Double
+            /// Its memory is in `plotMemory` (the probe's own), not the rubric's.
+            var plotted = false
         }
         var defs: [Def] = []
         for t in model.rubric.trends {
@@ -56,6 +60,12 @@ public struct AttemptReport: Sendable {
                 qualityTrace.append(defs.count - 1)
             }
         }
+        var plotMemory = ContiguousArray<Double>()
+        for f in plots {
+            defs.append(Def(id: "plot-\(defs.count)", title: LocalizedText(zh: f.expression, en: f.expression), unit: f.unit,
+                            program: f.program, base: plotMemory.count, factor: f.factor, offset: f.offset, plotted: true))
+            plotMemory.append(contentsOf: f.program.initialMemory())
+        }
         func display(_ d: Def, _ si: Double) -> Double { d.factor == 1 && d.offset == 0 ? si : (si - d.offset) / d.factor }
 
         // The scorer's memory layout; our own copy, so temporal predicates see every tick.
@@ -68,9 +78,12 @@ public struct AttemptReport: Sendable {
 
         // Tick 0: what holds in the initial state, on a scratch copy of the memory (as the scorer does).
         let initial = State(model: model, seed: journal.header.seed)
-        var scratch = memory
+        var scratch = memory, plotScratch = plotMemory
         seconds.append(model.seconds(ticks: initial.tick))
-        for (i, d) in defs.enumerated() { values[i].append(display(d, initial.evaluate(d.program, memory: &scratch, base: d.base))) }
+        for (i, d) in defs.enumerated() {
+            let v = d.plotted ? initial.evaluate(d.program, memory: &plotScratch, base: d.base) : initial.evaluate(d.program, memory: &scratch, base: d.base)
+            values[i].append(display(d, v))
+        }
 
         var exposures: [ExposureRecord] = []
         let outcome = Runner.replay(model, journal: journal) { state, events in
@@ -81,7 +94,8 @@ public struct AttemptReport: Sendable {
             }
             seconds.append(model.seconds(ticks: state.tick))
             for (i, d) in defs.enumerated() {
-                values[i].append(display(d, state.evaluate(d.program, memory: &memory, base: d.base)))
+                let v = d.plotted ? state.evaluate(d.program, memory: &plotMemory, base: d.base) : state.evaluate(d.program, memory: &memory, base: d.base)
+                values[i].append(display(d, v))
             }
         }
         self.model = model
@@ -95,8 +109,9 @@ public struct AttemptReport: Sendable {
     }
 
     /// Replays and renders in one call.
-    public static func html(model: Model, journal: Journal, language: ReportLanguage = .zhCN, maxPoints: Int = 600) -> String {
-        AttemptReport(model: model, journal: journal).html(language: language, maxPoints: maxPoints)
+    public static func html(model: Model, journal: Journal, language: ReportLanguage = .zhCN, maxPoints: Int = 600,
+                            plots: [ProbeField] = []) -> String {
+        AttemptReport(model: model, journal: journal, plots: plots).html(language: language, maxPoints: maxPoints)
     }
 
     // MARK: - Names

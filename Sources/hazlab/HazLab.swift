@@ -106,6 +106,18 @@ func loadModel(_ path: String) throws -> Model {
     return model
 }
 
+/// `loadModel`, plus the fields of `--probe` / `--plot` compiled against the scenario's names.
+func loadModel(_ path: String, probes: String?, option: String) throws -> (Model, [ProbeField]) {
+    guard let list = probes else { return (try loadModel(path), []) }
+    let compiled = ScenarioCompiler.compile(path: ScenarioLocator.resolveScenario(path), probes: list, option: option)
+    for d in compiled.scenario.diagnostics where d.severity == .error { printTextError(d.description) }
+    for d in compiled.diagnostics { printTextError(d.description) }
+    guard let model = compiled.scenario.model, !compiled.diagnostics.contains(where: { $0.severity == .error }) else {
+        throw ExitCode(ExitStatus.failed)
+    }
+    return (model, compiled.fields)
+}
+
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one scenario, optionally replaying a journal, and print the result.",
@@ -119,6 +131,13 @@ struct Run: ParsableCommand {
           hazlab run Scenarios/tank-filling
           hazlab run Scenarios/tank-filling --journal run.jsonl --json
           hazlab run Scenarios/tank-filling --journal run.jsonl --trace 50   # hash every 50 ticks
+          hazlab run Scenarios/tank-filling --probe TK101.level,XV101.opening --every 5s
+          hazlab run Scenarios/reactor-cooling-loss --probe "R101.temperature in °C,R101.mtsr in °C" --json
+
+        --probe reads scenario fields (any expression, as in the scenario's conditions) over
+        simulated time and prints them instead of the score: CSV (t_s, then one column per
+        field with its unit) or, with --json, one document by columns. It only reads the state:
+        the run and its state hash are the same with and without it.
         """)
 
     @Argument(help: "Scenario file or folder.")
@@ -139,9 +158,22 @@ struct Run: ParsableCommand {
     @Option(help: "Print the state hash every N ticks (for bisecting a divergence).")
     var trace: Int64?
 
+    @Option(help: ArgumentHelp("Print these fields over time instead of the score: expressions separated by commas, each optionally followed by 'in UNIT' (e.g. \"R1.temperature in °C,TK101.level\").", valueName: "FIELD,..."))
+    var probe: String?
+
+    @Option(help: ArgumentHelp("Sample interval of --probe in simulated time, e.g. 0.5s, 2min (default 1 s; rounded to whole ticks).", valueName: "DT"))
+    var every: String?
+
+    @Flag(help: "With --probe: CSV output (the default; --json gives JSON).")
+    var csv = false
+
     @OptionGroup var limits: JournalLimitOptions
 
     func validate() throws {
+        if probe == nil && (every != nil || csv) { throw ValidationError("--every and --csv go with --probe") }
+        if probe != nil && trace != nil { throw ValidationError("--probe and --trace cannot be combined; --probe --json prints the state hash") }
+        if csv && json { throw ValidationError("--csv and --json cannot be combined") }
+        if let e = every { _ = try probeInterval(e) }
         if let t = trace, t <= 0 { throw ValidationError("--trace must be a positive number of ticks") }
         if let m = mode, TrainingMode(rawValue: m) == nil {
             throw ValidationError("--mode must be one of: " + TrainingMode.allCases.map(\.rawValue).joined(separator: ", "))
@@ -149,7 +181,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let model = try loadModel(scenario)
+        let (model, probeFields) = try loadModel(scenario, probes: probe, option: "--probe")
         var actions: [Action] = []
         var runSeed = seed
         var runMode = mode.flatMap(TrainingMode.init(rawValue:))
@@ -178,13 +210,24 @@ struct Run: ParsableCommand {
             if runSeed == nil { runSeed = j.header.seed }
             if runMode == nil { runMode = TrainingMode(rawValue: j.header.mode) }
         }
-        let outcome = Runner.replay(model, seed: runSeed, mode: runMode ?? .practice, actions: actions, traceEvery: trace ?? 0)
         // The workstation's claimed end state, when this replay is the journal's own (its seed and mode).
-        if let (j, layout) = replayed, let t = j.trailer, let tl = layout.trailerLine, seed == nil, mode == nil,
-           t.stateHash != outcome.stateHash.hex16 {
-            printTextError(GradeWarning.stateHashDisagrees(journal: layout.path, line: tl, column: layout.column(ofValue: "stateHash", line: tl),
-                                                           claimed: t.stateHash, replayed: outcome.stateHash.hex16).description)
+        func checkClaimedHash(_ replayedHash: UInt64) {
+            if let (j, layout) = replayed, let t = j.trailer, let tl = layout.trailerLine, seed == nil, mode == nil,
+               t.stateHash != replayedHash.hex16 {
+                printTextError(GradeWarning.stateHashDisagrees(journal: layout.path, line: tl, column: layout.column(ofValue: "stateHash", line: tl),
+                                                               claimed: t.stateHash, replayed: replayedHash.hex16).description)
+            }
         }
+        if probe != nil {
+            let everyTicks = max(1, model.ticks(seconds: try probeInterval(every ?? "1 s")))
+            let series = ProbeSeries(model: model, fields: probeFields, everyTicks: everyTicks, seed: runSeed,
+                                     mode: runMode ?? .practice, actions: actions)
+            checkClaimedHash(series.outcome.stateHash)
+            if json { print(series.json(model: model)) } else { print(series.csv(), terminator: "") }
+            return
+        }
+        let outcome = Runner.replay(model, seed: runSeed, mode: runMode ?? .practice, actions: actions, traceEvery: trace ?? 0)
+        checkClaimedHash(outcome.stateHash)
         if json {
             print(OutcomeJSON.render(outcome, model: model, includeTrace: trace != nil))
             return
@@ -213,6 +256,22 @@ struct Run: ParsableCommand {
         if let v = sc.veto { printText("  VETO: \(v) at \(secs(sc.vetoTick))") }
         printText("score \(JSON.number(sc.total))/\(JSON.number(sc.max))  \(sc.evaluation.title.zh) \(sc.evaluation.title.en)  \(sc.passed ? "PASSED" : "FAILED")")
     }
+}
+
+/// A sample interval such as `0.5 s`, `2min` or `5` (seconds), in seconds.
+func probeInterval(_ text: String) throws -> Double {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let value: Double
+    if let plain = Double(trimmed) {
+        value = plain
+    } else {
+        switch Units.quantity(trimmed, expecting: .time) {
+        case .success(let v): value = v
+        case .failure(let e): throw ValidationError("--every '\(text)': \(e.message)")
+        }
+    }
+    guard value > 0, value.isFinite else { throw ValidationError("--every must be a positive time, e.g. 0.5s or 2min") }
+    return value
 }
 
 struct Test: ParsableCommand {

@@ -84,6 +84,9 @@ extension Report {
             Examples:
               hazlab report attempt Scenarios/tank-filling --journal Scenarios/tank-filling/runs/mistakes.jsonl --out mistakes.html
               hazlab report attempt Scenarios/tank-filling --journal run.jsonl --out - --lang en > run.html
+              hazlab report attempt Scenarios/tank-filling --journal run.jsonl --out run.html --plot "TK101.inflow in m3/h,XV101.opening"
+
+            --plot adds fields of your choice to the trend plots (the same list as `hazlab run --probe`).
             """)
 
         @Argument(help: "Scenario file or folder.")
@@ -104,13 +107,16 @@ extension Report {
         @Option(help: ArgumentHelp("Show the start time in this zone (default: +08:00 for zh-CN, UTC for en).", valueName: "OFFSET"))
         var utcOffset: String?
 
+        @Option(help: ArgumentHelp("Also plot these fields over time: expressions separated by commas, each optionally followed by 'in UNIT' (as for `hazlab run --probe`).", valueName: "FIELD,..."))
+        var plot: String?
+
         func validate() throws {
             if maxPoints < 10 { throw ValidationError("--max-points must be at least 10") }
             _ = try readerZone(utcOffset, lang)
         }
 
         func run() throws {
-            let model = try loadModel(scenario)
+            let (model, plots) = try loadModel(scenario, probes: plot, option: "--plot")
             let j: Journal
             do { j = try Journal.read(path: journal) } catch {
                 printTextError("\(error)")
@@ -124,7 +130,7 @@ extension Report {
             if j.header.scenarioSHA256 != model.sourceSHA256 {
                 printError("\(journal):1:1: warning: journal was recorded against a different scenario source (SHA-256 mismatch)")
             }
-            let html = AttemptReport(model: model, journal: j).html(language: lang, maxPoints: maxPoints, offset: try readerZone(utcOffset, lang))
+            let html = AttemptReport(model: model, journal: j, plots: plots).html(language: lang, maxPoints: maxPoints, offset: try readerZone(utcOffset, lang))
             try writeReport(html, to: out)
         }
     }

@@ -31,6 +31,14 @@ def main():
     svg_plot(os.path.join(out, "fluids_torricelli_error.svg"), "Torricelli draining: |h_num − h_analytic|",
              "t (s)", "level error (mm)", [("|Δh|", d["t_s"], err, "#1f77b4", None)])
 
+    # Drain to exactly empty with the default 10 Pa laminar band (F5): the last minute, in mm.
+    d = read_csv(os.path.join(src, "fluids_drain_to_empty.csv"))
+    svg_plot(os.path.join(out, "fluids_drain_to_empty.svg"), "Open tank, ΔP_lin = 10 Pa: the last film drains to exactly 0",
+             "t (s)", "level h (mm)",
+             [("numerical", d["t_s"], [h * 1000 for h in d["h_num_m"]], "#1f77b4", None),
+              ("analytic (Torricelli)", d["t_s"], [h * 1000 for h in d["h_analytic_m"]], "#d62728", "6,4")],
+             hlines=[(1.02, "ΔP_lin (1.02 mm)", "#9467bd")])
+
     # Mass balance closure over 2 h.
     d = read_csv(os.path.join(src, "fluids_mass_balance.csv"))
     svg_plot(os.path.join(out, "fluids_mass_balance.svg"), "Global balance error (Σinv + Σout − Σin − inv₀)/scale",

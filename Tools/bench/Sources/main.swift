@@ -9,6 +9,8 @@ import HazLabScenario
 //   hazlab-bench --once [--skip-replay] ...                          one replay, for callgrind
 // Instructions per tick = (callgrind(--once) − callgrind(--once --skip-replay)) / ticks.
 //   hazlab-bench --grade JOURNAL_DIR --jobs N [--scenarios DIR]      batch grading (Tools/bench/grade/run.sh)
+//   hazlab-bench --reactor [--repeat N] --scenario DIR [--journal FILE|none] ...
+//                                     per-tick step cost by reactor phase (Tools/bench/reactor.sh)
 //   hazlab-bench --grade JOURNAL_DIR --compile-only [--scenarios DIR] the baseline for memory
 //   hazlab-bench --frames [--size WxH] [--count N] [--warmup N] [--mode M] [--profile] [--out CSV]
 //                [--scenarios DIR | --scenario DIR]                   viewer frame time, EGL (FrameBench.swift)
@@ -25,6 +27,20 @@ let args = Array(CommandLine.arguments.dropFirst())
     return args[i + 1]
 }
 
+if args.contains("--reactor") {
+    // Pairs of --scenario DIR --journal FILE|none, in order; the first is the reference.
+    var cases: [(scenario: String, journal: String)] = []
+    var i = 0
+    while i < args.count {
+        if args[i] == "--scenario", i + 1 < args.count {
+            let journal = i + 3 < args.count && args[i + 2] == "--journal" ? args[i + 3] : "none"
+            cases.append((args[i + 1], journal))
+            i += journal == "none" && !(i + 3 < args.count && args[i + 2] == "--journal") ? 2 : 4
+        } else { i += 1 }
+    }
+    reactorBench(cases: cases, repeats: Int(option("--repeat") ?? "") ?? 20)
+    exit(0)
+}
 if args.contains("--thread-scaling") {
     threadScaling(scenario: option("--scenario") ?? "Scenarios/tank-filling", repeats: Int(option("--repeat") ?? "") ?? 60)
     exit(0)

@@ -2,7 +2,9 @@
 //
 // Numerics (see Docs/verification/process.md):
 // - Link law q = K·o·sign(ΔP)·√|ΔP| for |ΔP| ≥ ΔP_lin, q = K·o·ΔP/√ΔP_lin below (laminar
-//   regularisation: continuous value at ΔP_lin, finite slope through 0, so no chatter).
+//   regularisation: continuous value at ΔP_lin, finite slope through 0, so no chatter) between
+//   vessels; liquid leaving into a boundary or into a port that offers no liquid follows the √
+//   law down to 0 with the same capped conductance, so a vessel drains in finite time.
 // - Linearly implicit (backward-Euler, lagged-conductance) update per substep: link flows are
 //   q_new = q + c·Δ(ΔP), where c is the SECANT conductance q/ΔP for pipes and relief valves
 //   (tangent for pumps), and Δ(ΔP) is linear in the change of the unknowns (vessel liquid
@@ -149,6 +151,8 @@ public enum FluidNetwork {
         var dPdn: Double         // ∂p/∂n_gas
         var gasP: Double         // gas pressure upstream (gas density)
         var temp: Double
+        /// A boundary: its pressure does not respond to what flows in.
+        var fixed = false
     }
 
     /// Gas-space pressure of a vessel and its sensitivities (∂p/∂V_liquid, ∂p/∂n_gas).
@@ -184,7 +188,7 @@ public enum FluidNetwork {
         let rg = spec.density * spec.gravity
         if n.kind == .boundary {
             return Port(piezometric: n.pressure + rg * n.elevation, staticP: n.pressure, offers: n.boundaryPhase,
-                        dPdV: 0, dPdn: 0, gasP: n.pressure, temp: n.temperature)
+                        dPdV: 0, dPdn: 0, gasP: n.pressure, temp: n.temperature, fixed: true)
         }
         let lvl = min(s.volume[i] / n.area, n.height)
         let vp = vesselPressure(spec, n, s.volume[i], s.gasMoles[i], s.temperature[i])
@@ -212,6 +216,20 @@ public enum FluidNetwork {
         return (c * dp, c)
     }
 
+    /// Liquid draining into a boundary (a drain: fixed pressure) or into a port that offers no
+    /// liquid back: the √ law all the way down, so the last film drains in finite time, as in
+    /// Torricelli's law, instead of the laminar band's exponential tail (which never reaches
+    /// empty). The secant conductance stays capped at its laminar value, so the implicit step's
+    /// stiffness is unchanged; a substep can then carry more than the remaining head, and the
+    /// transfer limiter stops it at exactly empty. Where the balance lies above empty (a side
+    /// nozzle, a raised drain) it overshoots by at most ΔP_lin/4, and the laminar law brings it back.
+    @inline(__always)
+    static func drainLaw(_ k: Double, _ dp: Double, _ lin: Double) -> (q: Double, c: Double) {
+        if !(dp > 0) { return (0, k / lin.squareRoot()) }
+        let r = dp.squareRoot()
+        return (k * r, k / max(r, lin.squareRoot()))
+    }
+
     /// Pipe or relief flow (q, secant c, phase). `fwdOnly`: check valve / relief.
     @inline(__always)
     static func pipeFlow(_ spec: FluidNetworkSpec, _ k: Double, _ pf: Port, _ pt: Port, _ fwdOnly: Bool)
@@ -221,7 +239,7 @@ public enum FluidNetwork {
         let dPl = pf.piezometric - pt.piezometric
         if pf.offers == .liquid && pt.offers == .liquid {
             if fwdOnly && dPl < 0 { return (0, 0, .none) }
-            let r = sqrtLaw(k, dPl, lin)
+            let r = pt.fixed && dPl > 0 ? drainLaw(k, dPl, lin) : sqrtLaw(k, dPl, lin)
             return (r.q, r.c, .liquid)
         }
         let dPs = pf.staticP - pt.staticP
@@ -237,7 +255,7 @@ public enum FluidNetwork {
         }
         if ph == .none { return (0, 0, .none) }
         if ph == .liquid {
-            let r = sqrtLaw(k, dp, lin)
+            let r = pt.offers == .liquid ? sqrtLaw(k, dp, lin) : drainLaw(k, dp, lin)
             return (r.q, r.c, .liquid)
         }
         // Gas through the same restriction: ṁ = Cd·a·√(2·ρ_g·ΔP) with Cd·a = K·√(ρ_l/2),
