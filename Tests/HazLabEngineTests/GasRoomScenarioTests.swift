@@ -106,3 +106,21 @@ final class GasRoomScenarioTests: XCTestCase {
                   r.diagnostics.map(\.description).joined(separator: "\n"))
     }
 }
+
+/// The bundled boiler-room scenario: the idle trainee stays in the duty room, a gas room of its
+/// own behind the shut fire door, while the boiler room fills with methane.
+final class BoilerRoomRoomsTests: XCTestCase {
+    func testIdleTraineeInTheDutyRoomBreathesNoMethane() throws {
+        let m = try compileOrFail(Repo.path("Scenarios/boiler-room-gas-leak/scenario.yaml"))
+        let net = try XCTUnwrap(m.gas)
+        XCTAssertEqual(net.spec.rooms.map(\.name), ["boiler_room", "corridor", "duty_room"])
+        let o = Runner.replay(m, seed: 20260306, mode: .exam, actions: [])
+        XCTAssertEqual(o.finalState.traineeDose[0], 0, "the duty room never sees methane")
+        XCTAssertEqual(o.finalState.traineeConcentration[0], 0)
+        let field = try XCTUnwrap(o.finalState.gas)
+        let boiler = GasSampler.fraction(spec: net.spec, field: field, x: 3, y: 4.5, z: 2.7, species: 0)
+        XCTAssertGreaterThan(boiler, 0.05, "GD-1's point is above the LEL by the end")
+        XCTAssertEqual(GasSampler.fraction(spec: net.spec, field: field, x: 6, y: -0.5, z: 1.5, species: 0), 0, "corridor")
+        XCTAssertEqual(GasSampler.fraction(spec: net.spec, field: field, x: -3, y: 3, z: 1.5, species: 0), 0, "outside")
+    }
+}
