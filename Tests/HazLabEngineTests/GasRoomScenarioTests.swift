@@ -86,6 +86,20 @@ final class GasRoomScenarioTests: XCTestCase {
         XCTAssertGreaterThan(Runner.replay(plain, actions: []).finalState.traineeDose[0], 0, "control: nearest cell without the opt-in")
     }
 
+    /// Hostile input: thousands of one-cell rooms would make every room lookup slow; the
+    /// compiler stops at 64 with a clear error instead.
+    func testTooManyRoomsIsAnError() {
+        var rooms = ""
+        for i in 0..<65 { rooms += "    - {id: r\(i), from: [\(i) m, 0 m, 0 m], to: [\(i + 1) m, 1 m, 1 m]}\n" }
+        let text = "id: many\ntitle: 多\ndiscipline: gas\ntimeLimit: 1 min\n"
+            + "gas:\n  size: [80 m, 1 m, 1 m]\n  cellSize: 1 m\n  species: [CH4]\n  rooms:\n" + rooms
+            + "entities:\n  - {id: z, type: zone}\nprocedure:\n  - {id: s, title: 步, done: z.occupied, score: 10}\n"
+        let r = ScenarioCompiler.compile(bytes: Array(text.utf8), path: "many.yaml")
+        XCTAssertNil(r.model)
+        XCTAssert(r.errors.contains { $0.location.line == 10 && $0.message == "'gas.rooms' lists 65 rooms; at most 64" },
+                  r.errors.map(\.description).joined(separator: "\n"))
+    }
+
     /// Without rooms a zone beyond the grid is only warned about (old scenarios keep compiling).
     func testUndeclaredZoneOutsideTheGridIsWarned() throws {
         let text = """

@@ -106,7 +106,7 @@ public enum Format {
         KeySpec("fatalRadius", .quantity(.length), "explosion: fatal within this distance (default 5 m)"),
         KeySpec("injuryRadius", .quantity(.length), "explosion: injury within this distance (default 12 m)"),
         KeySpec("breathingHeight", .quantity(.length), "trainee's breathing zone above the floor (default 1.5 m)"),
-        KeySpec("rooms", .list(.section("gasRoom")), "separate spaces in the grid (default: one room filling it); walls between them block gas except at doors and windows with 'between'"),
+        KeySpec("rooms", .list(.section("gasRoom")), "separate spaces in the grid, at most 64 (default: one room filling it); walls between them block gas except at doors and windows with 'between'"),
     ]
 
     public static let gasRoom: [KeySpec] = [

@@ -224,6 +224,8 @@ extension Compilation {
     /// Component `a` (0 x, 1 y, 2 z) of a vector.
     func axisOf(_ v: Vec3, _ a: Int) -> Double { a == 0 ? v.x : a == 1 ? v.y : v.z }
 
+    static let maxRooms = 64
+
     /// The reserved room name for fresh air beyond the grid.
     static let outsideRoom = "outside"
 
@@ -252,6 +254,11 @@ extension Compilation {
     /// `gas.rooms`: boxes on cell edges, inside the grid, not overlapping. Fills `spec.rooms`.
     mutating func readRooms(_ node: YNode?, _ spec: inout GasGridSpec) -> [RoomBox] {
         guard let node, let list = node.sequence(&bag, what: "gas.rooms") else { return [] }
+        // Room lookups are linear in the number of rooms (in the sampler and the overlap check).
+        if list.count > Self.maxRooms {
+            bag.error(node.location, "'gas.rooms' lists \(list.count) rooms; at most \(Self.maxRooms)")
+            return []
+        }
         var boxes: [RoomBox] = []
         var seen: [String: SourceLocation] = [:]
         let h = spec.cellSize
