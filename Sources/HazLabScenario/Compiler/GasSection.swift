@@ -193,7 +193,7 @@ extension Compilation {
             }
         }
         _ = motors; _ = valves
-        checkRoomClaims(spec: spec, boxes: roomBoxes)
+        checkRoomClaims(spec: spec, boxes: roomBoxes, sparks: sparks)
         for msg in spec.validate() { bag.error(node.location, msg) }
         if bag.hasErrors { return (nil, []) }
         // Bound the transport rate before planning (the planner traps past a million substeps):
@@ -406,8 +406,9 @@ extension Compilation {
 
     /// `room:` on entities: a zone's whole box lies in its room and overlaps no other room (or,
     /// `outside`, no room at all); any other entity's position lies in its room. Without
-    /// `room:`, a zone the trainee can stand in must not lie outside the grid unannounced.
-    mutating func checkRoomClaims(spec: GasGridSpec, boxes: [RoomBox]) {
+    /// `room:`, the places that read the gas — zones (the trainee breathes there) and ignition
+    /// sources (`sparks`) — must not lie outside the grid, or in a wall, unannounced.
+    mutating func checkRoomClaims(spec: GasGridSpec, boxes: [RoomBox], sparks: [Bool]) {
         let eps = 1e-6
         let roomNames = boxes.map(\.id)
         // Without rooms the whole grid is the one space an outside place must not overlap.
@@ -434,15 +435,17 @@ extension Compilation {
             let box = d.kind == .zone ? (Vec3(p.x - sz.x / 2, p.y - sz.y / 2, p.z), Vec3(p.x + sz.x / 2, p.y + sz.y / 2, p.z + sz.z))
                                       : (p, p)
             guard let rn = d.reader.node("room") else {
-                // An unannounced zone beyond the grid: with rooms it is an error (say where it is);
+                // An unannounced place beyond the grid: with rooms it is an error (say where it is);
                 // without, the old behaviour stands (it reads the nearest cell), so only warn.
-                if d.kind == .zone && positioned && spec.cellIndex(x: p.x, y: p.y, z: p.z) == nil {
-                    let msg = "zone '\(d.id)' at \(RoomBox.point(p)) is outside the gas grid; say 'room: outside' if it is in fresh air"
+                let reads = d.kind == .zone || (row < sparks.count && sparks[row])
+                let what = d.kind == .zone ? "zone '\(d.id)'" : "'\(d.id)' (an ignition source)"
+                if reads && positioned && spec.cellIndex(x: p.x, y: p.y, z: p.z) == nil {
+                    let msg = "\(what) at \(RoomBox.point(p)) is outside the gas grid; say 'room: outside' if it is in fresh air"
                     if boxes.isEmpty {
                         bag.warning(at, msg + " (until some entity says 'room:', a place outside a grid without rooms reads the grid's nearest cell)")
                     } else { bag.error(at, msg) }
-                } else if d.kind == .zone && positioned && !boxes.isEmpty && spec.room(x: p.x, y: p.y, z: p.z) < 0 {
-                    bag.error(at, "zone '\(d.id)' at \(RoomBox.point(p)) is in no gas room (inside a wall); give it 'room:' and move it into that room, or say 'room: outside'")
+                } else if reads && positioned && !boxes.isEmpty && spec.room(x: p.x, y: p.y, z: p.z) < 0 {
+                    bag.error(at, "\(what) at \(RoomBox.point(p)) is in no gas room (inside a wall); give it 'room:' and move it into that room, or say 'room: outside'")
                 }
                 continue
             }
