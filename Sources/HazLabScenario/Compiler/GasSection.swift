@@ -244,7 +244,7 @@ extension Compilation {
             let r = (v * 1000).rounded() / 1000
             if r == r.rounded() && abs(r) < 1e15 { return String(Int(r)) }
             var t = String(r)
-            while t.hasSuffix("0") { t.removeLast() }
+            if t.contains("."), !t.contains("e") { while t.hasSuffix("0") { t.removeLast() } }
             return t
         }
 
@@ -459,10 +459,10 @@ extension Compilation {
             }
             if name == Self.outsideRoom {
                 if d.kind == .zone, let b = spaces.first(where: { overlaps(box, $0) }) {
-                    bag.error(at, "zone '\(d.id)' is declared outside, but its box \(boxText(box)) overlaps \(boxes.isEmpty ? "" : "gas room ")'\(b.id)' (\(b.text()))")
+                    bag.error(at, "zone '\(d.id)' is declared outside, but its box \(boxText(box)) overlaps \(boxes.isEmpty ? "the gas grid" : "gas room '\(b.id)'") (\(b.text()))")
                 } else if d.kind != .zone, let b = spaces.first(where: { p.x > $0.lo.x + eps && p.x < $0.hi.x - eps && p.y > $0.lo.y + eps
                                                                        && p.y < $0.hi.y - eps && p.z > $0.lo.z + eps && p.z < $0.hi.z - eps }) {
-                    bag.error(at, "'\(d.id)' is declared outside, but its position \(RoomBox.point(p)) is in \(boxes.isEmpty ? "" : "gas room ")'\(b.id)' (\(b.text()))")
+                    bag.error(at, "'\(d.id)' is declared outside, but its position \(RoomBox.point(p)) is in \(boxes.isEmpty ? "the gas grid" : "gas room '\(b.id)'") (\(b.text()))")
                 }
                 continue
             }
