@@ -96,8 +96,8 @@ public enum Format {
     ]
 
     public static let gas: [KeySpec] = [
-        KeySpec("origin", .list(.quantity(.length)), "[x, y, z] of the room's lower corner (default 0)"),
-        KeySpec("size", .list(.quantity(.length)), required: true, "[x, y, z] extent of the room"),
+        KeySpec("origin", .list(.quantity(.length)), "[x, y, z] of the grid's lower corner (default 0)"),
+        KeySpec("size", .list(.quantity(.length)), required: true, "[x, y, z] extent of the grid (every room, see rooms)"),
         KeySpec("cellSize", .quantity(.length), required: true, "grid cell edge (0.5 m suits rooms with fans)"),
         KeySpec("species", .list(.oneOf(GasSpecies.table.map(\.name))), required: true, "gases transported"),
         KeySpec("diffusivity", .quantity(Dimension(length: 2, time: -1)), "turbulent diffusivity (default 0.05 m2/s)"),
