@@ -395,14 +395,16 @@ struct PlanView {
               let g = Self.gasBox(model) else {
             return (p.x, p.y, p.x, p.y, "z+")
         }
-        let face = gas.spec.openings[i].face
+        let opening = gas.spec.openings[i], face = opening.face
         let name = ["x-", "x+", "y-", "y+", "z-", "z+"][Int(face.rawValue)]
+        // A door between two gas rooms lies on their shared wall (face plane), not the grid's edge.
+        let wall = opening.plane.map { Double($0) * gas.spec.cellSize }
         switch face.axis {
         case 0:
-            let x = face.isMax ? g.x1 : g.x0
+            let x = wall.map { gas.spec.originX + $0 } ?? (face.isMax ? g.x1 : g.x0)
             return (x, p.y - s.x / 2, x, p.y + s.x / 2, name)
         case 1:
-            let y = face.isMax ? g.y1 : g.y0
+            let y = wall.map { gas.spec.originY + $0 } ?? (face.isMax ? g.y1 : g.y0)
             return (p.x - s.x / 2, y, p.x + s.x / 2, y, name)
         default:
             return (p.x, p.y, p.x, p.y, name)

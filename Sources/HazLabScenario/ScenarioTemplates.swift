@@ -17,6 +17,19 @@ public enum ScenarioTemplates {
         var firstStep: String
     }
 
+    /// The two common zones. Where there is a gas grid they say which gas room they are in
+    /// (`room:`), and the confined-space field stays off the tank, so `hazlab check` is clean.
+    static func zoneLines(_ discipline: String) -> String {
+        let (controlRoom, fieldRoom, field): (String, String, String)
+        switch discipline {
+        case "gas": (controlRoom, fieldRoom, field) = ("room: outside, ", "room: plant, ", "position: [9 m, 4 m, 0 m], size: [10 m, 8 m, 4 m]")
+        case "confined-space": (controlRoom, fieldRoom, field) = ("room: outside, ", "room: outside, ", "position: [7 m, 4 m, 0 m], size: [6 m, 8 m, 4 m]")
+        default: (controlRoom, fieldRoom, field) = ("", "", "position: [9 m, 4 m, 0 m], size: [10 m, 8 m, 4 m]")
+        }
+        return "  - {id: control_room, type: zone, name: {zh: 控制室, en: Control room}, \(controlRoom)position: [2 m, 2 m, 0 m], size: [4 m, 4 m, 3 m]}\n"
+            + "  - {id: field, type: zone, name: {zh: 现场, en: Field}, \(fieldRoom)\(field)}"
+    }
+
     static func header(discipline: String, id: String) -> String {
         """
         # \(id) — a HazLab scenario (starter written by `hazlab new --discipline \(discipline)`).
@@ -43,8 +56,7 @@ public enum ScenarioTemplates {
 
         entities:
           # Layout: position is the footprint centre at floor level [x, y, z], size is [w, d, h].
-          - {id: control_room, type: zone, name: {zh: 控制室, en: Control room}, position: [2 m, 2 m, 0 m], size: [4 m, 4 m, 3 m]}
-          - {id: field, type: zone, name: {zh: 现场, en: Field}, position: [9 m, 4 m, 0 m], size: [10 m, 8 m, 4 m]}
+        \(zoneLines(discipline))
           - {id: supervisor, type: contact, name: {zh: 班长, en: Shift supervisor}}
           - {id: helmet, type: ppe, name: {zh: 安全帽, en: Safety helmet}}
           - {id: gloves, type: ppe, name: {zh: 防护手套, en: Protective gloves}}
@@ -239,6 +251,8 @@ public enum ScenarioTemplates {
           size: [10 m, 8 m, 4 m]
           cellSize: 1 m
           species: [CH4]
+          rooms:                       # separate spaces: gas crosses a wall only at a door with `between`
+            - {id: plant, from: [4 m, 0 m, 0 m], to: [14 m, 8 m, 4 m]}    # beyond the grid is fresh air
         faults:
           - id: pipe_leak              # at a seeded time: a flange starts to leak
             window: [20 s, 60 s]

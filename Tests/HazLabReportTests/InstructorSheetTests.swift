@@ -325,4 +325,35 @@ final class InstructorSheetTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(rendered, 1)
     }
+
+    /// A door between two gas rooms is drawn on the wall they share (y = 0 m here), not on the
+    /// grid's edge (y = -3 m), where a boundary door on the same axis would be.
+    func testADoorBetweenGasRoomsIsDrawnOnTheirSharedWall() throws {
+        let model = try Self.compile("""
+        id: rooms-plan
+        title: {zh: 房间, en: Rooms}
+        discipline: gas
+        timeLimit: 2 min
+        gas:
+          origin: [0 m, -3 m, 0 m]
+          size: [6 m, 7 m, 3 m]
+          cellSize: 0.5 m
+          species: [CH4]
+          rooms:
+            - {id: plant, from: [0 m, 0 m, 0 m], to: [6 m, 4 m, 3 m]}
+            - {id: duty, from: [1 m, -3 m, 0 m], to: [5 m, 0 m, 3 m]}
+        entities:
+          - {id: desk, type: zone, room: duty, position: [3 m, -1.5 m, 0 m], size: [4 m, 3 m, 3 m]}
+          - {id: D2, type: door, between: [plant, duty], position: [3 m, 0 m, 0 m], size: [1 m, 0.1 m, 2 m]}
+        procedure:
+          - {id: s, title: 步, done: D2.open, score: 10}
+        """)
+        let plan = try XCTUnwrap(try sheet(model, .en).first("svg") { $0.hasClass("plan-view") })
+        let g = Geometry(plan)
+        let door = try XCTUnwrap(plan.first { $0["data-entity"] == "D2" })
+        XCTAssertEqual(door.name, "line")
+        XCTAssertEqual(Double(door["y1"] ?? "") ?? .nan, g.py(0), accuracy: 0.02)
+        XCTAssertEqual(Double(door["y2"] ?? "") ?? .nan, g.py(0), accuracy: 0.02)
+        XCTAssertEqual(Double(door["x1"] ?? "") ?? .nan, g.px(2.5), accuracy: 0.02)
+    }
 }

@@ -120,17 +120,24 @@ public enum Format {
     ]
 
     public static let gas: [KeySpec] = [
-        KeySpec("origin", .list(.quantity(.length)), "[x, y, z] of the room's lower corner (default 0)"),
-        KeySpec("size", .list(.quantity(.length)), required: true, "[x, y, z] extent of the room"),
+        KeySpec("origin", .list(.quantity(.length)), "[x, y, z] of the grid's lower corner (default 0)"),
+        KeySpec("size", .list(.quantity(.length)), required: true, "[x, y, z] extent of the grid (every room, see rooms)"),
         KeySpec("cellSize", .quantity(.length), required: true, "grid cell edge (0.5 m suits rooms with fans)"),
         KeySpec("species", .list(.oneOf(GasSpecies.table.map(\.name))), required: true, "gases transported"),
         KeySpec("standard", .oneOf(GasStandard.allCases.map(\.rawValue)), "source of the flammability limits: NFPA (default; CH4 5.0–15 %vol) or IEC (60079-20-1; CH4 4.4–17 %vol); see Docs/exposure.md"),
         KeySpec("diffusivity", .quantity(Dimension(length: 2, time: -1)), "turbulent diffusivity (default 0.05 m2/s)"),
         KeySpec("updateEvery", .quantity(.time), "gas clock (default 1 s; rounded to whole ticks)"),
-        KeySpec("wind", .list(.quantity(.velocity)), "air velocity [x, y, z] through the room while a door or window is open"),
+        KeySpec("wind", .list(.quantity(.velocity)), "air velocity [x, y, z] through the rooms while a door or window to the outside is open"),
         KeySpec("fatalRadius", .quantity(.length), "explosion: fatal within this distance (default 5 m)"),
         KeySpec("injuryRadius", .quantity(.length), "explosion: injury within this distance (default 12 m)"),
         KeySpec("breathingHeight", .quantity(.length), "trainee's breathing zone above the floor (default 1.5 m)"),
+        KeySpec("rooms", .list(.section("gasRoom")), "separate spaces in the grid, at most 64 (default: one room filling it); walls between them block gas except at doors and windows with 'between'"),
+    ]
+
+    public static let gasRoom: [KeySpec] = [
+        KeySpec("id", .identifier, required: true, "room id, used by 'room:' and 'between:' ('outside' is reserved for fresh air)"),
+        KeySpec("from", .list(.quantity(.length)), required: true, "[x, y, z] of the room's lower corner, on cell edges"),
+        KeySpec("to", .list(.quantity(.length)), required: true, "[x, y, z] of the room's upper corner, on cell edges"),
     ]
 
     public static let stream: [KeySpec] = [
@@ -156,6 +163,7 @@ public enum Format {
         KeySpec("type", .oneOf(entityTypes), required: true, "entity type"),
         KeySpec("name", .localized, "display name"),
         KeySpec("zone", .identifier, "zone the trainee must be in to operate it"),
+        KeySpec("room", .identifier, "gas room it is in, or outside (fresh air); hazlab check verifies its position (a zone: its whole box)"),
         KeySpec("position", .list(.quantity(.length)), "layout: [x, y, z] of the footprint centre at floor level"),
         KeySpec("size", .list(.quantity(.length)), "layout: [width, depth, height]"),
         KeySpec("mesh", .string, "layout: an OBJ file drawn by the viewer instead of the built-in shape (the scenario's folder, else Assets/meshes)"),
@@ -191,7 +199,8 @@ public enum Format {
                     KeySpec("mode", .oneOf(["extract", "supply"]), "fan: extracts at its position, or blows a jet"),
                     KeySpec("direction", .oneOf(faces), "supply fan: direction it blows")] + isolationKeys
         case "door", "window":
-            return [KeySpec("face", .oneOf(faces), required: true, "room wall it is in: x-, x+, y-, y+, z- (floor) or z+ (roof)"),
+            return [KeySpec("face", .oneOf(faces), "outer wall it is in, to fresh air: x-, x+, y-, y+, z- (floor) or z+ (roof)"),
+                    KeySpec("between", .list(.identifier), "the two gas rooms it joins, [roomA, roomB], or [room, outside] with 'face'"),
                     KeySpec("open", .boolean, "initially open")]
         case "leak":
             return [KeySpec("species", .oneOf(GasSpecies.table.map(\.name)), required: true, "gas released"),
@@ -400,7 +409,7 @@ public enum Format {
         ("person", person), ("line", line), ("fault", fault), ("effect", effect),
         ("hazard", hazard), ("step", step), ("late", late), ("rubric", rubric), ("deductions", deductions),
         ("grades", grades), ("quality", quality), ("rule", rule), ("report", report), ("trend", trend),
-        ("interlocks", interlocks), ("ticket", ticket), ("ticketStep", ticketStep), ("accidents", accidents), ("gas", gas), ("stream", stream),
+        ("interlocks", interlocks), ("ticket", ticket), ("ticketStep", ticketStep), ("accidents", accidents), ("gas", gas), ("gasRoom", gasRoom), ("stream", stream),
     ]
 
     static func names(_ keys: [KeySpec]) -> [String] { keys.map(\.name) }

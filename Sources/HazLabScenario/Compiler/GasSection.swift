@@ -9,6 +9,11 @@ extension Compilation {
             for d in declared where gasKinds.contains(d.kind) {
                 bag.error(d.node.location, "'\(d.id)' is a \(d.type), but the scenario has no 'gas' grid")
             }
+            for d in declared {
+                if let rn = d.reader.node("room"), let name = rn.string(&bag, what: "\(d.id).room"), name != Self.outsideRoom {
+                    bag.error(rn.location, "'\(d.id).room' names gas room '\(name)', but the scenario has no 'gas' grid")
+                }
+            }
             return (nil, [])
         }
         guard let r = reader(node, "gas", Format.gas) else { return (nil, []) }
@@ -62,6 +67,11 @@ extension Compilation {
         var spec = GasGridSpec(originX: origin.x, originY: origin.y, originZ: origin.z, cellSize: cell,
                                nx: nx, ny: ny, nz: nz, species: species, diffusivity: D)
 
+        let roomBoxes = readRooms(r.node("rooms"), &spec)
+        // Saying `room: outside` opts a grid without rooms into fresh air outside it: one room fills the grid.
+        if spec.rooms.isEmpty && declared.contains(where: { $0.reader.node("room") != nil }) {
+            spec.rooms = [GasRoom(name: "grid", i0: 0, i1: nx, j0: 0, j1: ny, k0: 0, k1: nz)]
+        }
         func inside(_ p: Vec3) -> Bool { spec.cellIndex(x: p.x, y: p.y, z: p.z) != nil }
         func located(_ d: Declared, _ what: String) -> Vec3? {
             let row = entityRow[d.id]!
@@ -73,6 +83,11 @@ extension Compilation {
             if !inside(p) {
                 bag.error(d.reader.node("position")!.location,
                           "\(what) '\(d.id)' at (\(p.x), \(p.y), \(p.z)) m is outside the gas grid")
+                return nil
+            }
+            if spec.room(x: p.x, y: p.y, z: p.z) < 0 {
+                bag.error(d.reader.node("position")!.location,
+                          "\(what) '\(d.id)' at \(RoomBox.point(p)) is in no gas room (inside a wall); move it into one of: \(spec.rooms.map(\.name).joined(separator: ", "))")
                 return nil
             }
             return p
@@ -91,7 +106,18 @@ extension Compilation {
             let dr = d.reader
             switch d.kind {
             case .opening:
-                guard let fn = dr.node("face"), let f = fn.string(&bag, what: "\(d.id).face") else { continue }
+                if let bn = dr.node("between"), dr.node("face") == nil {
+                    guard let o = internalOpening(d, bn, spec: spec, boxes: roomBoxes) else { continue }
+                    spec.openings.append(o)
+                    openingEntities.append(Int32(row))
+                    openingOpen.append(dr.node("open").flatMap { $0.bool(&bag, what: "\(d.id).open") } ?? false)
+                    continue
+                }
+                guard let fn = dr.node("face") else {
+                    bag.error(d.node.location, "\(d.type) '\(d.id)' needs 'face' (an outer wall, to fresh air) or 'between: [roomA, roomB]' (a wall between two gas rooms)")
+                    continue
+                }
+                guard let f = fn.string(&bag, what: "\(d.id).face") else { continue }
                 guard let fi = Format.faces.firstIndex(of: f), let face = GasFace(rawValue: UInt8(fi)) else {
                     oneOfError(fn, f, Format.faces, "\(d.id).face"); continue
                 }
@@ -107,6 +133,7 @@ extension Compilation {
                               "\(d.type) '\(d.id)' does not cover any cell of the \(f) wall; check its position and size")
                     continue
                 }
+                if let bn = dr.node("between") { outerOpening(d, bn, o, spec: spec, boxes: roomBoxes) }
                 spec.openings.append(o)
                 openingEntities.append(Int32(row))
                 openingOpen.append(dr.node("open").flatMap { $0.bool(&bag, what: "\(d.id).open") } ?? false)
@@ -171,6 +198,7 @@ extension Compilation {
             }
         }
         _ = motors; _ = valves
+        checkRoomClaims(spec: spec, boxes: roomBoxes, sparks: sparks)
         for msg in spec.validate() { bag.error(node.location, msg) }
         if bag.hasErrors { return (nil, []) }
         // Bound the transport rate before planning (the planner traps past a million substeps):
@@ -196,6 +224,265 @@ extension Compilation {
             bag.warning(node.location, "the gas update needs \(worst.substeps) substeps with every door and fan open; larger cells or a shorter 'updateEvery' make it cheaper")
         }
         return (net, [])
+    }
+
+    /// Component `a` (0 x, 1 y, 2 z) of a vector.
+    func axisOf(_ v: Vec3, _ a: Int) -> Double { a == 0 ? v.x : a == 1 ? v.y : v.z }
+
+    static let maxRooms = 64
+
+    /// The reserved room name for fresh air beyond the grid.
+    static let outsideRoom = "outside"
+
+    /// A gas room in world coordinates (snapped to cell edges), for the placement checks.
+    struct RoomBox {
+        var id: String
+        var lo: Vec3, hi: Vec3
+
+        func text() -> String {
+            let f = RoomBox.number
+            return "[\(f(lo.x)), \(f(hi.x))] × [\(f(lo.y)), \(f(hi.y))] × [\(f(lo.z)), \(f(hi.z))] m"
+        }
+
+        /// Metres as written by an instructor: up to three decimals, no trailing zeros.
+        static func number(_ v: Double) -> String {
+            let r = (v * 1000).rounded() / 1000
+            if r == r.rounded() && abs(r) < 1e15 { return String(Int(r)) }
+            var t = String(r)
+            if t.contains("."), !t.contains("e") { while t.hasSuffix("0") { t.removeLast() } }
+            return t
+        }
+
+        static func point(_ p: Vec3) -> String { "(\(number(p.x)), \(number(p.y)), \(number(p.z))) m" }
+    }
+
+    /// `gas.rooms`: boxes on cell edges, inside the grid, not overlapping. Fills `spec.rooms`.
+    mutating func readRooms(_ node: YNode?, _ spec: inout GasGridSpec) -> [RoomBox] {
+        guard let node, let list = node.sequence(&bag, what: "gas.rooms") else { return [] }
+        // Room lookups are linear in the number of rooms (in the sampler and the overlap check).
+        if list.count > Self.maxRooms {
+            bag.error(node.location, "'gas.rooms' lists \(list.count) rooms; at most \(Self.maxRooms)")
+            return []
+        }
+        var boxes: [RoomBox] = []
+        var seen: [String: SourceLocation] = [:]
+        let h = spec.cellSize
+        let origin = Vec3(spec.originX, spec.originY, spec.originZ), counts = [spec.nx, spec.ny, spec.nz]
+        for item in list {
+            guard let r = reader(item, "gas room", Format.gasRoom), let id = readId(r, "gas room", seen: &seen) else { continue }
+            if id == Self.outsideRoom {
+                bag.error(r.node("id")!.location, "'outside' is reserved for the fresh air beyond the grid; give the room another id")
+                continue
+            }
+            guard let fromN = r.node("from"), let toN = r.node("to"),
+                  let from = vector(fromN, "\(id).from", nonNegative: false), let to = vector(toN, "\(id).to", nonNegative: false)
+            else { continue }
+            var lo = [0, 0, 0], hi = [0, 0, 0], ok = true
+            for a in 0..<3 {
+                let f0 = (axisOf(from, a) - axisOf(origin, a)) / h, f1 = (axisOf(to, a) - axisOf(origin, a)) / h
+                let c0 = f0.rounded(), c1 = f1.rounded()
+                if abs(f0 - c0) > 1e-6 || abs(f1 - c1) > 1e-6 {
+                    bag.error(abs(f0 - c0) > 1e-6 ? fromN.location : toN.location,
+                              "room '\(id)': its walls must lie on cell edges (every \(RoomBox.number(h)) m from the grid origin)")
+                    ok = false; break
+                }
+                if !(c0 >= 0 && c1 <= Double(counts[a]) && c0 < c1) {
+                    bag.error(item.location, "room '\(id)' from \(RoomBox.point(from)) to \(RoomBox.point(to)) is empty or reaches outside the gas grid")
+                    ok = false; break
+                }
+                lo[a] = Int(c0); hi[a] = Int(c1)
+            }
+            guard ok else { continue }
+            let room = GasRoom(name: id, i0: lo[0], i1: hi[0], j0: lo[1], j1: hi[1], k0: lo[2], k1: hi[2])
+            if let other = spec.rooms.first(where: { room.i0 < $0.i1 && $0.i0 < room.i1 && room.j0 < $0.j1 && $0.j0 < room.j1
+                                                    && room.k0 < $0.k1 && $0.k0 < room.k1 }) {
+                bag.error(item.location, "room '\(id)' overlaps room '\(other.name)'; rooms share walls but not space")
+                continue
+            }
+            spec.rooms.append(room)
+            func world(_ c: [Int]) -> Vec3 { Vec3(origin.x + Double(c[0]) * h, origin.y + Double(c[1]) * h, origin.z + Double(c[2]) * h) }
+            boxes.append(RoomBox(id: id, lo: world(lo), hi: world(hi)))
+        }
+        return boxes
+    }
+
+    /// A door or window with `between: [roomA, roomB]`: the cells of the wall the two rooms
+    /// share that the entity's width × height covers.
+    mutating func internalOpening(_ d: Declared, _ bn: YNode, spec: GasGridSpec, boxes: [RoomBox]) -> GasOpening? {
+        guard let pair = betweenRooms(d, bn, boxes: boxes) else { return nil }
+        guard let a = pair.0, let b = pair.1 else {
+            bag.error(bn.location, "\(d.type) '\(d.id)' to the outside needs 'face': the outer wall it is in")
+            return nil
+        }
+        let ra = spec.rooms[a], rb = spec.rooms[b]
+        let lo = [[ra.i0, ra.j0, ra.k0], [rb.i0, rb.j0, rb.k0]], hi = [[ra.i1, ra.j1, ra.k1], [rb.i1, rb.j1, rb.k1]]
+        // The shared wall: touching along one axis, overlapping in the other two.
+        var axis = -1, plane = 0
+        for ax in 0..<3 {
+            let others = (0..<3).filter { $0 != ax }
+            let overlap = others.allSatisfy { max(lo[0][$0], lo[1][$0]) < min(hi[0][$0], hi[1][$0]) }
+            if overlap && hi[0][ax] == lo[1][ax] { axis = ax; plane = hi[0][ax] }
+            if overlap && hi[1][ax] == lo[0][ax] { axis = ax; plane = hi[1][ax] }
+        }
+        guard axis >= 0 else {
+            bag.error(bn.location, "rooms '\(ra.name)' and '\(rb.name)' share no wall, so \(d.type) '\(d.id)' cannot join them")
+            return nil
+        }
+        let row = entityRow[d.id]!
+        let p = positionOf(Int(row)), sz = entitySize(Int(row))
+        let h = spec.cellSize
+        let wallAt = [spec.originX, spec.originY, spec.originZ][axis] + Double(plane) * h
+        let posNode = d.reader.node("position") ?? d.node
+        if d.reader.node("position") == nil || abs(axisOf(p, axis) - wallAt) > h {
+            bag.error(posNode.location, "\(d.type) '\(d.id)' must be positioned in the wall between '\(ra.name)' and '\(rb.name)', at \(["x", "y", "z"][axis]) = \(RoomBox.number(wallAt)) m")
+            return nil
+        }
+        let face = [GasFace.xMin, .yMin, .zMin][axis]
+        let (u0, u1, v0, v1): (Double, Double, Double, Double)
+        switch axis {
+        case 0: (u0, u1, v0, v1) = (p.y - sz.x / 2, p.y + sz.x / 2, p.z, p.z + sz.z)
+        case 1: (u0, u1, v0, v1) = (p.x - sz.x / 2, p.x + sz.x / 2, p.z, p.z + sz.z)
+        default: (u0, u1, v0, v1) = (p.x - sz.x / 2, p.x + sz.x / 2, p.y - sz.y / 2, p.y + sz.y / 2)
+        }
+        // Clip to the stretch of wall the two rooms share.
+        let tangential = (0..<3).filter { $0 != axis }
+        let ta = tangential[0], tb = tangential[1]
+        guard var o = spec.opening(face: face, u0: u0, u1: u1, v0: v0, v1: v1) else {
+            bag.error(posNode.location, "\(d.type) '\(d.id)' does not cover any cell of the wall between '\(ra.name)' and '\(rb.name)'; check its position and size")
+            return nil
+        }
+        o.a0 = max(o.a0, lo[0][ta], lo[1][ta]); o.a1 = min(o.a1, hi[0][ta], hi[1][ta])
+        o.b0 = max(o.b0, lo[0][tb], lo[1][tb]); o.b1 = min(o.b1, hi[0][tb], hi[1][tb])
+        guard o.a0 < o.a1, o.b0 < o.b1 else {
+            bag.error(posNode.location, "\(d.type) '\(d.id)' does not cover any cell of the wall between '\(ra.name)' and '\(rb.name)'; check its position and size")
+            return nil
+        }
+        o.plane = plane
+        return o
+    }
+
+    /// A door or window on an outer `face` that also says `between: [room, outside]`: its
+    /// inner side must be in that room.
+    mutating func outerOpening(_ d: Declared, _ bn: YNode, _ o: GasOpening, spec: GasGridSpec, boxes: [RoomBox]) {
+        guard let pair = betweenRooms(d, bn, boxes: boxes) else { return }
+        guard pair.1 == nil, let a = pair.0 else {
+            bag.error(bn.location, "\(d.type) '\(d.id)' is in an outer wall ('face'), so 'between' must be [room, outside]")
+            return
+        }
+        var inRoom = true
+        for b in o.b0..<o.b1 { for c in o.a0..<o.a1 {
+            let (i, j, k): (Int, Int, Int)
+            let n = [spec.nx, spec.ny, spec.nz][o.face.axis] - 1
+            let side = o.face.isMax ? n : 0
+            switch o.face.axis { case 0: (i, j, k) = (side, c, b); case 1: (i, j, k) = (c, side, b); default: (i, j, k) = (c, b, side) }
+            if spec.room(i, j, k) != a { inRoom = false }
+        } }
+        if !inRoom {
+            bag.error(d.reader.node("position")?.location ?? d.node.location,
+                      "\(d.type) '\(d.id)' is not in an outer wall of room '\(spec.rooms[a].name)'; check its position, size and 'face'")
+        }
+    }
+
+    /// `between: [a, b]` as room indices, `outside` as nil (only in the second place after
+    /// sorting). Nil on an error.
+    mutating func betweenRooms(_ d: Declared, _ bn: YNode, boxes: [RoomBox]) -> (Int?, Int?)? {
+        let roomNames = boxes.map(\.id)
+        guard let list = bn.sequence(&bag, what: "\(d.id).between") else { return nil }
+        guard list.count == 2 else {
+            bag.error(bn.location, "'\(d.id).between' names two spaces: [roomA, roomB] or [room, outside]")
+            return nil
+        }
+        var idx: [Int?] = []
+        for item in list {
+            guard let name = item.string(&bag, what: "\(d.id).between") else { return nil }
+            if name == Self.outsideRoom { idx.append(nil); continue }
+            guard let n = roomNames.firstIndex(of: name) else {
+                oneOfError(item, name, roomNames + [Self.outsideRoom], "\(d.id).between"); return nil
+            }
+            idx.append(n)
+        }
+        if idx[0] == idx[1] {
+            bag.error(bn.location, "'\(d.id).between' names the same space twice")
+            return nil
+        }
+        if idx[0] == nil { return (idx[1], nil) }
+        return (idx[0], idx[1])
+    }
+
+    /// `room:` on entities: a zone's whole box lies in its room and overlaps no other room (or,
+    /// `outside`, no room at all); any other entity's position lies in its room. Without
+    /// `room:`, the places that read the gas — zones (the trainee breathes there) and ignition
+    /// sources (`sparks`) — must not lie outside the grid, or in a wall, unannounced.
+    mutating func checkRoomClaims(spec: GasGridSpec, boxes: [RoomBox], sparks: [Bool]) {
+        let eps = 1e-6
+        let roomNames = boxes.map(\.id)
+        // Without rooms the whole grid is the one space an outside place must not overlap.
+        let h = spec.cellSize
+        let spaces = boxes.isEmpty
+            ? [RoomBox(id: "the gas grid", lo: Vec3(spec.originX, spec.originY, spec.originZ),
+                       hi: Vec3(spec.originX + Double(spec.nx) * h, spec.originY + Double(spec.ny) * h, spec.originZ + Double(spec.nz) * h))]
+            : boxes
+        func overlaps(_ a: (Vec3, Vec3), _ b: RoomBox) -> Bool {
+            a.0.x < b.hi.x - eps && b.lo.x < a.1.x - eps && a.0.y < b.hi.y - eps && b.lo.y < a.1.y - eps
+                && a.0.z < b.hi.z - eps && b.lo.z < a.1.z - eps
+        }
+        func within(_ a: (Vec3, Vec3), _ b: RoomBox) -> Bool {
+            a.0.x >= b.lo.x - eps && a.1.x <= b.hi.x + eps && a.0.y >= b.lo.y - eps && a.1.y <= b.hi.y + eps
+                && a.0.z >= b.lo.z - eps && a.1.z <= b.hi.z + eps
+        }
+        func boxText(_ a: (Vec3, Vec3)) -> String {
+            RoomBox(id: "", lo: a.0, hi: a.1).text()
+        }
+        for (row, d) in declared.enumerated() {
+            let positioned = d.reader.node("position") != nil
+            let at = d.reader.node("position")?.location ?? d.node.location
+            let p = positionOf(row), sz = entitySize(row)
+            let box = d.kind == .zone ? (Vec3(p.x - sz.x / 2, p.y - sz.y / 2, p.z), Vec3(p.x + sz.x / 2, p.y + sz.y / 2, p.z + sz.z))
+                                      : (p, p)
+            guard let rn = d.reader.node("room") else {
+                // An unannounced place beyond the grid: with rooms it is an error (say where it is);
+                // without, the old behaviour stands (it reads the nearest cell), so only warn.
+                let reads = d.kind == .zone || (row < sparks.count && sparks[row])
+                let what = d.kind == .zone ? "zone '\(d.id)'" : "'\(d.id)' (an ignition source)"
+                if reads && positioned && spec.cellIndex(x: p.x, y: p.y, z: p.z) == nil {
+                    let msg = "\(what) at \(RoomBox.point(p)) is outside the gas grid; say 'room: outside' if it is in fresh air"
+                    if boxes.isEmpty {
+                        bag.warning(at, msg + " (until some entity says 'room:', a place outside a grid without rooms reads the grid's nearest cell)")
+                    } else { bag.error(at, msg) }
+                } else if reads && positioned && !boxes.isEmpty && spec.room(x: p.x, y: p.y, z: p.z) < 0 {
+                    bag.error(at, "\(what) at \(RoomBox.point(p)) is in no gas room (inside a wall); give it 'room:' and move it into that room, or say 'room: outside'")
+                }
+                continue
+            }
+            guard let name = rn.string(&bag, what: "\(d.id).room") else { continue }
+            if name != Self.outsideRoom && !roomNames.contains(name) {
+                oneOfError(rn, name, roomNames + [Self.outsideRoom], "\(d.id).room"); continue
+            }
+            guard positioned else {
+                bag.error(rn.location, "'\(d.id)' claims room '\(name)' but has no 'position' to check it by")
+                continue
+            }
+            if name == Self.outsideRoom {
+                if d.kind == .zone, let b = spaces.first(where: { overlaps(box, $0) }) {
+                    bag.error(at, "zone '\(d.id)' is declared outside, but its box \(boxText(box)) overlaps \(boxes.isEmpty ? "the gas grid" : "gas room '\(b.id)'") (\(b.text()))")
+                } else if d.kind != .zone, let b = spaces.first(where: { p.x > $0.lo.x + eps && p.x < $0.hi.x - eps && p.y > $0.lo.y + eps
+                                                                       && p.y < $0.hi.y - eps && p.z > $0.lo.z + eps && p.z < $0.hi.z - eps }) {
+                    bag.error(at, "'\(d.id)' is declared outside, but its position \(RoomBox.point(p)) is in \(boxes.isEmpty ? "the gas grid" : "gas room '\(b.id)'") (\(b.text()))")
+                }
+                continue
+            }
+            let claimed = boxes[roomNames.firstIndex(of: name)!]
+            if d.kind == .zone {
+                if !within(box, claimed) {
+                    bag.error(at, "zone '\(d.id)' (\(boxText(box))) extends outside its room '\(name)' (\(claimed.text()))")
+                }
+                for b in boxes where b.id != name && overlaps(box, b) {
+                    bag.error(at, "zone '\(d.id)' overlaps gas room '\(b.id)' (\(b.text())), which it does not claim")
+                }
+            } else if !within(box, claimed) {
+                bag.error(at, "'\(d.id)' at \(RoomBox.point(p)) is outside its room '\(name)' (\(claimed.text()))")
+            }
+        }
     }
 
     /// What each PPE item protects against: gases (by the grid's species), O2 deficiency,

@@ -83,9 +83,10 @@ public struct GasDetector: Sendable, Hashable {
 public enum GasSampler {
     /// Volume fraction of species `s` at world point (x, y, z), trilinear between cell
     /// centres, clamped to the grid (a point outside reads the nearest boundary value).
-    /// Clamped to [0, 1].
+    /// Clamped to [0, 1]. A grid with rooms reads fresh air outside (see `roomFraction`).
     public static func fraction(spec: GasGridSpec, field: GasField, x: Double, y: Double, z: Double,
                                 species s: Int) -> Double {
+        if !spec.rooms.isEmpty, let v = roomFraction(spec: spec, field: field, x: x, y: y, z: z, species: s) { return v }
         func axis(_ p: Double, _ o: Double, _ n: Int) -> (Int, Int, Double) {
             var g = (p - o) / spec.cellSize - 0.5     // in cell-centre units
             if !(g > 0) { g = 0 }

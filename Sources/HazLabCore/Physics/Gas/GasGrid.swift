@@ -10,6 +10,12 @@
 // z-faces i + nx·(j + ny·k) with k in 0...nz.
 //
 // Every boundary face is a closed wall (zero flux) unless it lies in an `GasOpening`.
+//
+// Rooms: without `rooms` the whole grid is one room. With rooms, each is an axis-aligned box
+// of cells; a cell in no room is solid (inside a wall, or not a space the model tracks).
+// Every face between two cells of different rooms, or touching a solid cell, is a wall
+// unless an internal opening (a door or window in a partition) covers it and is open.
+// The outside (fresh air) is beyond the grid's boundary, reached through boundary openings.
 
 /// A side of the grid box.
 public enum GasFace: UInt8, Sendable, Hashable, CaseIterable {
@@ -26,12 +32,34 @@ public enum GasFace: UInt8, Sendable, Hashable, CaseIterable {
 /// clean ambient air can enter. Rectangle in cell indices of the two tangential axes in
 /// (x, y, z) order — for an x-face these are (j, k), for a y-face (i, k), for a z-face (i, j) —
 /// half-open: a0 ..< a1, b0 ..< b1.
+///
+/// An internal opening (a door between two rooms) has `plane` set: the face index along
+/// `face.axis` (1 ..< n; face p lies between cells p − 1 and p); `face.isMax` is then ignored.
 public struct GasOpening: Sendable, Hashable {
     public var face: GasFace
     public var a0: Int, a1: Int, b0: Int, b1: Int
+    /// Face index along the axis for an internal opening; nil for a boundary opening.
+    public var plane: Int?
 
-    public init(face: GasFace, a0: Int, a1: Int, b0: Int, b1: Int) {
-        self.face = face; self.a0 = a0; self.a1 = a1; self.b0 = b0; self.b1 = b1
+    public init(face: GasFace, a0: Int, a1: Int, b0: Int, b1: Int, plane: Int? = nil) {
+        self.face = face; self.a0 = a0; self.a1 = a1; self.b0 = b0; self.b1 = b1; self.plane = plane
+    }
+
+    /// True for a door or window to the outside (on the grid's boundary).
+    @inlinable public var isBoundary: Bool { plane == nil }
+}
+
+/// A room: the half-open box of cells i0..<i1 × j0..<j1 × k0..<k1.
+public struct GasRoom: Sendable, Hashable {
+    public var name: String
+    public var i0: Int, i1: Int, j0: Int, j1: Int, k0: Int, k1: Int
+
+    public init(name: String, i0: Int, i1: Int, j0: Int, j1: Int, k0: Int, k1: Int) {
+        self.name = name; self.i0 = i0; self.i1 = i1; self.j0 = j0; self.j1 = j1; self.k0 = k0; self.k1 = k1
+    }
+
+    @inlinable public func contains(_ i: Int, _ j: Int, _ k: Int) -> Bool {
+        i >= i0 && i < i1 && j >= j0 && j < j1 && k >= k0 && k < k1
     }
 }
 
@@ -46,8 +74,10 @@ public struct GasGridSpec: Sendable, Hashable {
     public var species: [GasSpecies]
     /// Turbulent (eddy) diffusivity D, m²/s, the same for every species.
     public var diffusivity: Double
-    /// Boundary openings (doors, windows, louvres). Their open/closed state is in `GasFlow`.
+    /// Boundary and internal openings (doors, windows, louvres). Their open/closed state is in `GasFlow`.
     public var openings: [GasOpening]
+    /// Rooms; empty: the whole grid is one room.
+    public var rooms: [GasRoom] = []
     /// Fraction of the monotonicity limit used per substep (0 < safety ≤ 1).
     public var safety: Double
     /// Volume fractions with magnitude below this are set to exactly zero after each substep
@@ -88,8 +118,44 @@ public struct GasGridSpec: Sendable, Hashable {
             if !(0 <= o.a0 && o.a0 < o.a1 && o.a1 <= na && 0 <= o.b0 && o.b0 < o.b1 && o.b1 <= nb) {
                 e.append("gas grid: opening \(n) rectangle outside its face")
             }
+            if let p = o.plane, !(p >= 1 && p < [nx, ny, nz][o.face.axis]) {
+                e.append("gas grid: internal opening \(n) is not between two cells")
+            }
+        }
+        for (n, r) in rooms.enumerated() {
+            if !(0 <= r.i0 && r.i0 < r.i1 && r.i1 <= nx && 0 <= r.j0 && r.j0 < r.j1 && r.j1 <= ny
+                 && 0 <= r.k0 && r.k0 < r.k1 && r.k1 <= nz) {
+                e.append("gas grid: room '\(r.name)' is empty or outside the grid")
+            }
+            for q in rooms[..<n] where r.i0 < q.i1 && q.i0 < r.i1 && r.j0 < q.j1 && q.j0 < r.j1 && r.k0 < q.k1 && q.k0 < r.k1 {
+                e.append("gas grid: rooms '\(q.name)' and '\(r.name)' overlap")
+            }
         }
         return e
+    }
+
+    /// The room of cell (i, j, k): its index in `rooms`, 0 for every cell of a grid without
+    /// rooms, -1 for a solid cell (in no room) or a cell outside the grid.
+    @inlinable public func room(_ i: Int, _ j: Int, _ k: Int) -> Int {
+        guard i >= 0 && i < nx && j >= 0 && j < ny && k >= 0 && k < nz else { return -1 }
+        if rooms.isEmpty { return 0 }
+        for n in 0..<rooms.count where rooms[n].contains(i, j, k) { return n }
+        return -1
+    }
+
+    /// The room of every cell, by linear index (see `room(_:_:_:)`).
+    public func cellRooms() -> ContiguousArray<Int32> {
+        var r = ContiguousArray<Int32>(repeating: rooms.isEmpty ? 0 : -1, count: cellCount)
+        for (n, q) in rooms.enumerated() {
+            for k in q.k0..<q.k1 { for j in q.j0..<q.j1 { for i in q.i0..<q.i1 { r[index(i, j, k)] = Int32(n) } } }
+        }
+        return r
+    }
+
+    /// The room containing world point (x, y, z): -1 outside the grid or in a solid cell.
+    public func room(x: Double, y: Double, z: Double) -> Int {
+        guard let (i, j, k) = cellCoordinates(x: x, y: y, z: z) else { return -1 }
+        return room(i, j, k)
     }
 
     /// Number of cells along the two tangential axes of a face, in (x, y, z) order.
@@ -138,5 +204,40 @@ public struct GasGridSpec: Sendable, Hashable {
         let (b0, b1) = range(min(v0, v1), max(v0, v1), ov, nb)
         guard a0 < a1, b0 < b1 else { return nil }
         return GasOpening(face: face, a0: a0, a1: a1, b0: b0, b1: b1)
+    }
+}
+
+extension GasSampler {
+    /// `fraction` in a grid with rooms: 0 (fresh air) outside the grid or in a solid cell;
+    /// next to a wall, trilinear between cell centres over the corners in the point's own room
+    /// only, the weights renormalised, so a reading never mixes in the air behind a wall.
+    /// Nil where all eight corners are in the point's room: the plain trilinear value applies.
+    static func roomFraction(spec: GasGridSpec, field: GasField, x: Double, y: Double, z: Double,
+                             species s: Int) -> Double? {
+        guard let (ci, cj, ck) = spec.cellCoordinates(x: x, y: y, z: z) else { return 0 }
+        let r = spec.room(ci, cj, ck)
+        if r < 0 { return 0 }
+        func axis(_ p: Double, _ o: Double, _ n: Int) -> (Int, Int, Double) {
+            var g = (p - o) / spec.cellSize - 0.5
+            if !(g > 0) { g = 0 }
+            if g >= Double(n - 1) { return (n - 1, n - 1, 0) }
+            let i = Int(g)
+            return (i, min(i + 1, n - 1), g - Double(i))
+        }
+        let (i0, i1, fx) = axis(x, spec.originX, spec.nx)
+        let (j0, j1, fy) = axis(y, spec.originY, spec.ny)
+        let (k0, k1, fz) = axis(z, spec.originZ, spec.nz)
+        var sum = 0.0, weight = 0.0, split = false
+        for dk in 0..<2 { for dj in 0..<2 { for di in 0..<2 {
+            if spec.room(di == 0 ? i0 : i1, dj == 0 ? j0 : j1, dk == 0 ? k0 : k1) != r { split = true }
+        } } }
+        if !split { return nil }
+        for dk in 0..<2 { for dj in 0..<2 { for di in 0..<2 {
+            let i = di == 0 ? i0 : i1, j = dj == 0 ? j0 : j1, k = dk == 0 ? k0 : k1
+            let w = (di == 0 ? 1 - fx : fx) * (dj == 0 ? 1 - fy : fy) * (dk == 0 ? 1 - fz : fz)
+            if w > 0 && spec.room(i, j, k) == r { sum += w * field.value(i, j, k, species: s); weight += w }
+        } } }
+        // The point's own cell always carries weight ≥ 1/8, so weight > 0.
+        return weight > 0 ? min(max(sum / weight, 0), 1) : 0
     }
 }

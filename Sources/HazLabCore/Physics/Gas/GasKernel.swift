@@ -8,7 +8,8 @@
 //       F_f = P_f·c_L − Q_f·c_R,   P_f = max(u_f,0)·Δt/h + d,   Q_f = d − min(u_f,0)·Δt/h,
 //       d = D·Δt/h².
 //   Cell update: c_i ← c_i + Σ_{min faces} F − Σ_{max faces} F.
-//   Walls: P = Q = 0. Open boundary faces: the outside is clean air (c = 0), so only the
+//   Walls: P = Q = 0 (boundary faces outside openings and, with rooms, faces between rooms
+//   or touching a solid cell, except where an open internal door is). Open boundary faces: the outside is clean air (c = 0), so only the
 //   outgoing coefficient is kept (Q on a min side, P on a max side); inflow brings c = 0.
 //   Each face flux is evaluated by the same expression on the same operands in both cells
 //   that share it, so what leaves one cell enters its neighbour bit for bit: the total is
@@ -82,7 +83,7 @@ public enum GasKernel {
         var xLo = ContiguousArray<UInt8>(repeating: 0, count: ny * nz), xHi = xLo
         var yLo = ContiguousArray<UInt8>(repeating: 0, count: nx * nz), yHi = yLo
         var zLo = ContiguousArray<UInt8>(repeating: 0, count: nx * ny), zHi = zLo
-        for (n, o) in spec.openings.enumerated() where n < flow.openingOpen.count && flow.openingOpen[n] != 0 {
+        for (n, o) in spec.openings.enumerated() where n < flow.openingOpen.count && flow.openingOpen[n] != 0 && o.isBoundary {
             for b in o.b0..<o.b1 { for a in o.a0..<o.a1 {
                 switch o.face {
                 case .xMin: xLo[a + ny * b] = 1
@@ -110,6 +111,9 @@ public enum GasKernel {
             if zLo[i + nx * j] == 0 { let f = flow.zFace(i, j, 0); uz[f] = 0; gz[f] = 0 }
             if zHi[i + nx * j] == 0 { let f = flow.zFace(i, j, nz); uz[f] = 0; gz[f] = 0 }
         } }
+        if !spec.rooms.isEmpty {
+            closeWalls(spec: spec, flow: flow, ux: &ux, gx: &gx, uy: &uy, gy: &gy, uz: &uz, gz: &gz)
+        }
         // Largest outgoing rate over cells.
         var maxRate = 0.0
         let dh2 = D / (h * h)
@@ -169,6 +173,48 @@ public enum GasKernel {
         return GasStepPlan(nx: nx, ny: ny, nz: nz, dt: dt, substeps: n, dtSub: dts, maxRate: maxRate,
                            px: px, qx: qx, py: py, qy: qy, pz: pz, qz: qz,
                            ventCells: ventCells, ventCoef: ventCoef, sinkCells: sinkCells, sinkFraction: sinkFraction)
+    }
+
+    /// Rooms: closes (zero velocity and conductance) every face between cells of different
+    /// rooms or touching a solid cell, except the faces of open internal openings.
+    static func closeWalls(spec: GasGridSpec, flow: GasFlow,
+                           ux: inout ContiguousArray<Double>, gx: inout ContiguousArray<Double>,
+                           uy: inout ContiguousArray<Double>, gy: inout ContiguousArray<Double>,
+                           uz: inout ContiguousArray<Double>, gz: inout ContiguousArray<Double>) {
+        let nx = spec.nx, ny = spec.ny, nz = spec.nz
+        let room = spec.cellRooms()
+        // Faces of open internal openings, per axis.
+        var doorX = ContiguousArray<UInt8>(repeating: 0, count: spec.xFaceCount)
+        var doorY = ContiguousArray<UInt8>(repeating: 0, count: spec.yFaceCount)
+        var doorZ = ContiguousArray<UInt8>(repeating: 0, count: spec.zFaceCount)
+        for (n, o) in spec.openings.enumerated() where n < flow.openingOpen.count && flow.openingOpen[n] != 0 {
+            guard let p = o.plane else { continue }
+            for b in o.b0..<o.b1 { for a in o.a0..<o.a1 {
+                switch o.face.axis {
+                case 0: doorX[flow.xFace(p, a, b)] = 1
+                case 1: doorY[flow.yFace(a, p, b)] = 1
+                default: doorZ[flow.zFace(a, b, p)] = 1
+                }
+            } }
+        }
+        // A face is open when both cells are in the same room, or an open door joins two rooms.
+        func shut(_ lo: Int32, _ hi: Int32, _ door: UInt8) -> Bool { lo < 0 || hi < 0 || (lo != hi && door == 0) }
+        // Boundary faces (lo == hi) close only on solid cells; their openings are set by `plan`.
+        for k in 0..<nz { for j in 0..<ny { for i in 0...nx {
+            let f = flow.xFace(i, j, k)
+            let lo = room[spec.index(max(i - 1, 0), j, k)], hi = room[spec.index(min(i, nx - 1), j, k)]
+            if shut(lo, hi, doorX[f]) { ux[f] = 0; gx[f] = 0 }
+        } } }
+        for k in 0..<nz { for j in 0...ny { for i in 0..<nx {
+            let f = flow.yFace(i, j, k)
+            let lo = room[spec.index(i, max(j - 1, 0), k)], hi = room[spec.index(i, min(j, ny - 1), k)]
+            if shut(lo, hi, doorY[f]) { uy[f] = 0; gy[f] = 0 }
+        } } }
+        for k in 0...nz { for j in 0..<ny { for i in 0..<nx {
+            let f = flow.zFace(i, j, k)
+            let lo = room[spec.index(i, j, max(k - 1, 0))], hi = room[spec.index(i, j, min(k, nz - 1))]
+            if shut(lo, hi, doorZ[f]) { uz[f] = 0; gz[f] = 0 }
+        } } }
     }
 
     /// Advances `field` by `plan.dt` with the point `sources` (rates held constant over the

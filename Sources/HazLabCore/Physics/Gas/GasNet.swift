@@ -10,7 +10,8 @@ public struct GasNet: Sendable {
     public var spec: GasGridSpec
     /// The gas field advances every this many ticks (dt = updateEveryTicks / tickRate).
     public var updateEveryTicks: Int64
-    /// Natural ventilation: a uniform wind through the room while any opening is open (m/s).
+    /// Natural ventilation: a uniform wind through the rooms while any opening to the outside
+    /// is open (m/s). An open door between two rooms alone makes no draught.
     public var wind: Vec3
 
     /// Doors and windows: entity rows, and each one's opening in `spec.openings`.
@@ -75,7 +76,9 @@ public struct GasNet: Sendable {
         if let p = plans.get(key) { return p }
         var flow = GasFlow(spec: spec)
         for (k, o) in openingOpen.enumerated() { flow.openingOpen[k] = o }
-        if openingOpen.contains(1) { flow.setUniform(ux: wind.x, uy: wind.y, uz: wind.z) }
+        var draught = false
+        for (k, o) in openingOpen.enumerated() where o != 0 && k < spec.openings.count && spec.openings[k].isBoundary { draught = true }
+        if draught { flow.setUniform(ux: wind.x, uy: wind.y, uz: wind.z) }
         var sinks: [GasSink] = []
         let face = spec.cellSize * spec.cellSize
         for f in 0..<fanRunning.count where fanRunning[f] {
