@@ -175,14 +175,17 @@ def main():
 
     _, d = read_csv(os.path.join(src, "gas_stratification.csv"))
     _, summ = read_csv(os.path.join(src, "gas_stratification_summary.csv"))
-    p = Plot("Buoyancy: 1 %vol CH4 and H2S in a closed 3 m room", "layer mean (%vol)", "height z (m)")
+    p = Plot("Buoyancy: CH4 released at 0.5-1 m, H2S at 2-2.5 m, closed 3 m room", "layer mean (%vol)", "height z (m)")
     z = [r[0] for r in d]
-    p.line([100 * r[1] for r in d], z, COLORS["ref"], "start (both 1 %vol)", dash="5,4")
-    p.line([100 * r[3] for r in d], z, "#ff9896", "CH4, 120 s", dash="2,3")
-    p.line([100 * r[5] for r in d], z, COLORS["num"], "CH4, 1800 s (steady)")
-    p.line([100 * r[4] for r in d], z, "#aec7e8", "H2S, 120 s", dash="2,3")
-    p.line([100 * r[6] for r in d], z, COLORS["ana"], "H2S, 1800 s (steady)")
-    p.note("steady balance residual %.1e; mass drift %.0e, %.0e" % (summ[0][0], summ[0][1], summ[0][2]))
+    p.line([100 * r[1] for r in d], z, "#ff9896", "CH4 at t = 0", dash="2,3")
+    p.line([100 * r[2] for r in d], z, "#aec7e8", "H2S at t = 0", dash="2,3")
+    p.line([100 * r[3] for r in d], z, "#ff9896", "CH4, 60 s")
+    p.line([100 * r[4] for r in d], z, "#aec7e8", "H2S, 60 s")
+    p.points([100 * r[5] for r in d], z, COLORS["num"], "CH4, 900 s")
+    p.points([100 * r[6] for r in d], z, COLORS["ana"], "H2S, 900 s")
+    p.line([0, 0, 0.2, 0.2], [0, 0.5, 0.5, 3], COLORS["num"], "filling box: CH4 above its source", dash="5,4")
+    p.line([0.2, 0.2, 0, 0], [0, 2.5, 2.5, 3], COLORS["ana"], "filling box: H2S below its source", dash="5,4")
+    p.note("worst relative error vs filling box %.1e; mass drift %.0e, %.0e" % (summ[0][0], summ[0][1], summ[0][2]))
     out["gas_stratification.svg"] = p.svg()
 
     for csvname, svgname, title, ylabel in [

@@ -106,7 +106,7 @@ public enum Format {
         KeySpec("fatalRadius", .quantity(.length), "explosion: fatal within this distance (default 5 m)"),
         KeySpec("injuryRadius", .quantity(.length), "explosion: injury within this distance (default 12 m)"),
         KeySpec("breathingHeight", .quantity(.length), "trainee's breathing zone above the floor (default 1.5 m)"),
-        KeySpec("buoyancy", .string, "vertical drift of gases lighter or heavier than air: on (default), off, or a velocity scale such as 0.5 m/s (default 1 m/s: pure CH4 rises at 0.45 m/s, 1 %vol at 0.2 m/s)"),
+        KeySpec("buoyancy", .string, "gases lighter than air rise into leaner air and fill the room from the ceiling, heavier ones from the floor: on (default), off, or a velocity scale such as 0.5 m/s (default 1 m/s: pure CH4 rises at 0.45 m/s, 1 %vol at 0.2 m/s)"),
         KeySpec("initial", .list(.section("gasInitial")), "initial atmosphere: boxes of air with gases already in them (O2-deficient, H2S, CO)"),
     ]
 

@@ -23,13 +23,17 @@
 // The update is then positive (no negative concentrations) and, for a discretely
 // divergence-free velocity field, a convex combination (bounded by the initial maximum).
 //
-// Buoyancy (see `driftSpecies`): species s also drifts vertically relative to the air at
-//   w_s(c) = W_s·c/(c + c½),   W_s = driftVelocity (from molar mass, GasSpecies),
-// through z-faces, as an upwind flux in flux form, F = |W_s|·Δt/h · φ(c_up)·c_up·(1 − c_down),
-// φ(c) = c/(c + c½). It is conservative (one F per face, applied to both cells), positive
-// (its outgoing coefficient ≤ |W_s|·Δt/h, which the substep limit includes), stops at pure gas
-// (the (1 − c_down) factor), and crosses no closed face; an open floor or roof face lets the
-// gas drift out (into the vented ledger). Heavier-than-air gas drifts down, lighter up.
+// Buoyancy (see `driftSpecies`): where a cell holds more of species s than the cell above it
+// (s lighter than air) or below it (s heavier), the excess Δ = c_source − c_neighbour drifts
+// into the neighbour at w = W_s·Δ/(Δ + c½), W_s = driftVelocity (from molar mass, GasSpecies),
+// c½ = 1 %vol: per substep F = |W_s|·Δt/h·Δ²/(Δ + c½) through each z-face that is not a wall.
+// Gas moves only into leaner air on its buoyant side, never back: a release rises (sinks) and
+// fills the space above (below) it, as a buoyant plume fills a closed room down to its source
+// (the "filling box"), while a uniform mixture stays mixed (gases do not un-mix). One F per
+// face applied to both cells (conservative to round-off); F = a·Δ with 0 ≤ a ≤ |W_s|·Δt/h, so
+// with the substep limit (which adds 2·max|W_s|/h) every cell is a convex combination of its
+// neighbours: positive and bounded by the initial maximum. No flux through closed faces; an
+// open roof (floor) face lets a light (heavy) gas drift out into clean air (vented ledger).
 //
 // Per substep: (1) vent ledger from the pre-step field, (2) stencil over the active box
 // grown by one cell into the workspace, (3) copy back with the cutoff flush (|c| < cutoff
@@ -122,7 +126,7 @@ public enum GasKernel {
             if zLo[i + nx * j] == 0 { let f = flow.zFace(i, j, 0); uz[f] = 0; gz[f] = 0 }
             if zHi[i + nx * j] == 0 { let f = flow.zFace(i, j, nz); uz[f] = 0; gz[f] = 0 }
         } }
-        // Largest outgoing rate over cells (the drift adds at most max|W_s|/h through one z-face).
+        // Largest outgoing rate over cells (the drift adds at most 2·max|W_s|/h: out of a cell and into it).
         var maxRate = 0.0
         let dh2 = D / (h * h)
         var maxDrift = 0.0
@@ -133,7 +137,7 @@ public enum GasKernel {
             let outV = max(-ux[a], 0) + max(ux[a + 1], 0) + max(-uy[b], 0) + max(uy[b + nx], 0)
                 + max(-uz[c], 0) + max(uz[c + nx * ny], 0)
             let nOpen = gx[a] + gx[a + 1] + gy[b] + gy[b + nx] + gz[c] + gz[c + nx * ny]
-            maxRate = max(maxRate, outV / h + nOpen * dh2 + maxDrift / h)
+            maxRate = max(maxRate, outV / h + nOpen * dh2 + 2 * maxDrift / h)
         } } }
         for s in sinks {
             precondition(s.cell >= 0 && s.cell < spec.cellCount && s.flowRate >= 0, "bad GasSink")
@@ -316,7 +320,7 @@ public enum GasKernel {
         return (i1 - i0 + 1) * (j1 - j0 + 1) * (k1 - k0 + 1) * S
     }
 
-    /// Buoyant drift of one species (block at `base`) over the z-faces of the box (cells
+    /// Buoyant drift of one species (block at `base`) into leaner cells over the z-faces of the box (cells
     /// i0...i1 × j0...j1 × k0...k1, already grown by one around every non-zero cell, so a face
     /// whose upwind cell is non-zero always has its downwind cell in the box). Reads `src`,
     /// adds to `dst`; `a` = W·Δt/h (> 0 up). Returns the volume fraction (in cell volumes)
@@ -326,9 +330,10 @@ public enum GasKernel {
                              i0: Int, i1: Int, j0: Int, j1: Int, k0: Int, k1: Int) -> Double {
         let nxy = nx &* ny, up = a > 0, speed = abs(a)
         var out = 0.0
-        // Outgoing flux of a cell holding c towards a neighbour holding cDown (nil: clean air outside).
+        // Flux from a cell holding c into a neighbour holding cDown on its buoyant side (0: clean air outside).
         @inline(__always) func flux(_ c: Double, _ cDown: Double) -> Double {
-            c > 0 ? speed * (c * c / (c + half)) * max(0, 1 - cDown) : 0
+            let contrast = c - cDown
+            return contrast > 0 ? speed * (contrast / (contrast + half)) * contrast : 0
         }
         faces.withUnsafeBufferPointer { fb in
             let face = fb.baseAddress!

@@ -48,8 +48,8 @@ public struct GasSpecies: Sendable, Hashable {
     public var stelPPM: Double?
     /// Immediately dangerous to life or health, ppm; nil if none.
     public var idlhPPM: Double?
-    /// Buoyant drift speed of the pure gas relative to air, m/s, positive up: the scale W of
-    /// the kernel's drift w(c) = W·c/(c + c½). Default `defaultDriftScale`·(M_air − M)/M_air;
+    /// Buoyant drift speed relative to air, m/s, positive up: the scale W_s of the kernel's
+    /// drift w = W_s·Δ/(Δ + c½) of an excess Δ over the neighbouring cell. Default `defaultDriftScale`·(M_air − M)/M_air;
     /// a scenario may scale it (`gas.buoyancy`) or switch it off (0).
     public var driftVelocity: Double
 
@@ -66,7 +66,7 @@ public struct GasSpecies: Sendable, Hashable {
     /// difference to air is 1. Chosen so that 1 %vol CH4 rises at about 0.2 m/s, the order of
     /// the gravity-current speed √(g·Δρ/ρ·h) for a 0.5 m layer (Britter & McQuaid 1988).
     public static let defaultDriftScale = 1.0
-    /// Volume fraction at which the drift reaches half its pure-gas speed: a dilute tracer
+    /// Excess volume fraction at which the drift reaches half its full speed: a dilute cloud
     /// carries little density difference and so little buoyancy.
     public static let driftHalfFraction = 0.01
 
