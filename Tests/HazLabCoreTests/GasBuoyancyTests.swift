@@ -3,7 +3,7 @@ import XCTest
 
 import HazLabCore
 
-/// Buoyancy, initial atmospheres, purging and inerting (Docs/verification.md G8–G11,
+/// Buoyancy, initial atmospheres, purging and inerting (Docs/verification.md G8–G10,
 /// Docs/verification/gas.md "Buoyancy"). CSVs for Tools/verification/plot_gas.py are written
 /// when HAZLAB_VERIFICATION_OUT is set.
 final class GasBuoyancyTests: XCTestCase {

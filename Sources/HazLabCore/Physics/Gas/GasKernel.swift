@@ -70,7 +70,7 @@ public struct GasStepPlan: Sendable {
     /// Open boundary faces: the cell they drain and the outgoing coefficient per substep.
     @usableFromInline let ventCells: ContiguousArray<Int>, ventCoef: ContiguousArray<Double>
     @usableFromInline let sinkCells: ContiguousArray<Int>, sinkFraction: ContiguousArray<Double>
-    /// Per species: signed drift coefficient W_s·Δt/h per substep (0: no buoyancy).
+    /// Per species: signed drift coefficient W_s·Δt/h per substep (> 0 rises, 0: no buoyancy).
     public let driftCoef: ContiguousArray<Double>
     /// Per z-face: 1 where the drift may cross (interior faces and open floor/roof faces).
     @usableFromInline let driftFace: ContiguousArray<UInt8>
