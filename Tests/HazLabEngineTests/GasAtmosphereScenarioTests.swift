@@ -100,6 +100,33 @@ final class GasAtmosphereScenarioTests: XCTestCase {
         expect("  buoyancy: 20 m/s", line: 9, column: 13, "between 0 and 10 m/s")
     }
 
+    /// The bundled boiler room with the gas main left open. 28 s after the gasket blows (t =
+    /// 100 s) the methane has risen: the upper 2 m of the room hold more than twice what a
+    /// passive tracer (`buoyancy: off`, the old model) puts there. At 430 s, when the fatal
+    /// golden run switches on the light, the gas at the switch is between LEL and UEL.
+    func testBoilerRoomMethaneRises() throws {
+        let path = Repo.path("Scenarios/boiler-room-gas-leak/scenario.yaml")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let passiveText = text.replacingOccurrences(of: "  injuryRadius: 12 m\n", with: "  injuryRadius: 12 m\n  buoyancy: off\n")
+        XCTAssertNotEqual(passiveText, text)
+        let m = try compileOrFail(path)
+        let passive = try XCTUnwrap(ScenarioCompiler.compile(bytes: Array(passiveText.utf8), path: "passive.yaml").model)
+        func field(_ model: Model, at tick: Int64) throws -> (GasGridSpec, GasField) {
+            let o = Runner.replay(model, actions: [Action(tick: tick, verb: "submit", target: "")])
+            return (try XCTUnwrap(model.gas).spec, try XCTUnwrap(o.finalState.gas))
+        }
+        func upperTwoMetres(_ spec: GasGridSpec, _ f: GasField) -> Double {
+            var sum = 0.0
+            for k in (spec.nz - 4)..<spec.nz { for j in 0..<spec.ny { for i in 0..<spec.nx { sum += f.value(i, j, k, species: 0) } } }
+            return sum
+        }
+        let (spec, rising) = try field(m, at: 1000), (_, tracer) = try field(passive, at: 1000)
+        XCTAssertGreaterThan(upperTwoMetres(spec, rising), 2 * upperTwoMetres(spec, tracer))
+        let (_, late) = try field(m, at: 4300)
+        let atSwitch = GasSampler.fraction(spec: spec, field: late, x: 0.15, y: 3, z: 1.2, species: 0)
+        XCTAssert(atSwitch >= 0.05 && atSwitch <= 0.15, "CH4 at the light switch \(atSwitch)")
+    }
+
     /// The bundled confined space starts with the hazard the real task has: an O2-deficient
     /// tank (< 19.5 %vol) with H2S from the sludge, made by `gas.initial`, not by leaks.
     func testConfinedSpaceStartsWithAHazardousAtmosphere() throws {
