@@ -199,7 +199,7 @@ public struct State: Sendable, Hashable, FieldReader {
 
         reactors = ContiguousArray((m.reactors?.specs ?? []).map { ReactorState(spec: $0) })
         let g = m.gas
-        gas = g.map { GasField(spec: $0.spec) }
+        gas = g.map { GasField(spec: $0.spec, initial: $0.initialAtmosphere) }
         openingOpen = ContiguousArray((g?.openingInitiallyOpen ?? []).map { $0 ? 1 : 0 })
         leakRate = ContiguousArray(g?.leakInitialRate ?? [])
         detectorValue = ContiguousArray(repeating: 0, count: g?.detectors.count ?? 0)

@@ -6,7 +6,8 @@ import HazLabScenario
 /// Gas leak, detectors, ignition and exposure, through scenario YAML and journal actions.
 final class GasScenarioTests: XCTestCase {
     /// An 8 m × 6 m × 3 m boiler room with a methane leak downstream of the gas main valve,
-    /// an ordinary light switch next to it, a door and a window, and a ceiling detector.
+    /// an ordinary light fitting switch above it (methane rises: the cloud is under the
+    /// ceiling), a door and a window, and a ceiling detector.
     static let boilerRoom = """
     gas:
       size: [8 m, 6 m, 3 m]
@@ -20,7 +21,7 @@ final class GasScenarioTests: XCTestCase {
       - {id: boiler_room, type: zone, position: [3 m, 3 m, 0 m]}
       - {id: XV1, type: valve, opening: 1, zone: boiler_room}
       - {id: leak1, type: leak, species: CH4, position: [2 m, 2 m, 1 m], valve: XV1}
-      - {id: SW1, type: switch, closed: false, position: [2 m, 2.6 m, 0.5 m], size: [0.1 m, 0.1 m, 1 m], zone: boiler_room}
+      - {id: SW1, type: switch, closed: false, position: [2 m, 2.6 m, 2 m], size: [0.1 m, 0.1 m, 1 m], zone: boiler_room}
       - {id: GD1, type: detector, species: CH4, position: [2 m, 2 m, 2.5 m], responseTime: 10 s}
       - {id: door, type: door, face: x-, position: [0 m, 3 m, 0 m], size: [1 m, 0.1 m, 2 m]}
       - {id: window, type: window, face: x+, position: [8 m, 3 m, 1 m], size: [1.5 m, 0.1 m, 1 m]}
@@ -47,7 +48,7 @@ final class GasScenarioTests: XCTestCase {
         // The engine's own check: the concentration at the switch was between LEL and UEL.
         let net = try XCTUnwrap(m.gas)
         let field = try XCTUnwrap(o.finalState.gas)
-        let c = GasSampler.fraction(spec: net.spec, field: field, x: 2, y: 2.6, z: 1.0, species: 0)
+        let c = GasSampler.fraction(spec: net.spec, field: field, x: 2, y: 2.6, z: 2.5, species: 0)
         XCTAssert(c >= 0.05 && c <= 0.15, "CH4 at the switch \(c)")
     }
 

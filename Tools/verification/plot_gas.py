@@ -7,7 +7,8 @@ HAZLAB_VERIFICATION_OUT is set. Usage:
     HAZLAB_VERIFICATION_OUT=/tmp/gasv swift test --scratch-path .build-gas --filter GasDispersionTests
     python3 Tools/verification/plot_gas.py /tmp/gasv Docs/verification
 
-Writes gas_point_profile.svg, gas_peak_decay.svg, gas_refinement.svg, gas_wind_centroid.svg.
+Writes gas_point_profile.svg, gas_peak_decay.svg, gas_refinement.svg, gas_wind_centroid.svg,
+and (from GasBuoyancyTests) gas_stratification.svg, gas_purge.svg, gas_inerting.svg.
 """
 import csv
 import math
@@ -171,6 +172,32 @@ def main():
     p.points([r[0] for r in d], [r[1] for r in d], COLORS["num"], "Swift kernel")
     p.note("max |error| %.1e m" % max(abs(r[1] - r[2]) for r in d))
     out["gas_wind_centroid.svg"] = p.svg()
+
+    _, d = read_csv(os.path.join(src, "gas_stratification.csv"))
+    _, summ = read_csv(os.path.join(src, "gas_stratification_summary.csv"))
+    p = Plot("Buoyancy: CH4 released at 0.5-1 m, H2S at 2-2.5 m, closed 3 m room", "layer mean (%vol)", "height z (m)")
+    z = [r[0] for r in d]
+    p.line([100 * r[1] for r in d], z, "#ff9896", "CH4 at t = 0", dash="2,3")
+    p.line([100 * r[2] for r in d], z, "#aec7e8", "H2S at t = 0", dash="2,3")
+    p.line([100 * r[3] for r in d], z, "#ff9896", "CH4, 60 s")
+    p.line([100 * r[4] for r in d], z, "#aec7e8", "H2S, 60 s")
+    p.points([100 * r[5] for r in d], z, COLORS["num"], "CH4, 900 s")
+    p.points([100 * r[6] for r in d], z, COLORS["ana"], "H2S, 900 s")
+    p.line([0, 0, 0.2, 0.2], [0, 0.5, 0.5, 3], COLORS["num"], "filling box: CH4 above its source", dash="5,4")
+    p.line([0.2, 0.2, 0, 0], [0, 2.5, 2.5, 3], COLORS["ana"], "filling box: H2S below its source", dash="5,4")
+    p.note("worst relative error vs filling box %.1e; mass drift %.0e, %.0e" % (summ[0][0], summ[0][1], summ[0][2]))
+    out["gas_stratification.svg"] = p.svg()
+
+    for csvname, svgname, title, ylabel in [
+            ("gas_purge", "gas_purge.svg", "Purge of a well-mixed box: C0·e^(−Q·t/V)", "H2S (ppm)"),
+            ("gas_inerting", "gas_inerting.svg", "Inerting with N2: O2 = 20.9 %·e^(−q·t/V)", "O2 (%vol)")]:
+        _, d = read_csv(os.path.join(src, csvname + ".csv"))
+        _, summ = read_csv(os.path.join(src, csvname + "_summary.csv"))
+        p = Plot(title, "t (s)", ylabel)
+        p.line([r[0] for r in d], [r[2] for r in d], COLORS["ana"], "well-mixed law")
+        p.points([r[0] for r in d], [r[1] for r in d], COLORS["num"], "Swift kernel")
+        p.note("max relative error %.2f %%" % (100 * summ[0][0]))
+        out[svgname] = p.svg()
 
     for name, text in out.items():
         with open(os.path.join(dst, name), "w") as f:

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 out=$(mktemp -d)
 export HAZLAB_VERIFICATION_OUT="$out"
 swift build --build-tests >/dev/null
-swift test --skip-build --filter 'GasDispersionTests|FluidNetworkTests|ReactorTests|ElectricalTopologyTests|IsolationTests' 2>&1 \
+swift test --skip-build --filter 'GasDispersionTests|GasBuoyancyTests|FluidNetworkTests|ReactorTests|ElectricalTopologyTests|IsolationTests' 2>&1 \
   | grep -E "Executed [0-9]+ tests|error:" | tail -3
 python3 Tools/verification/plot_gas.py "$out" Docs/verification
 python3 Tools/verification/fluids_plots.py "$out" Docs/verification

@@ -132,6 +132,8 @@ public enum Format {
         KeySpec("injuryRadius", .quantity(.length), "explosion: injury within this distance (default 12 m)"),
         KeySpec("breathingHeight", .quantity(.length), "trainee's breathing zone above the floor (default 1.5 m)"),
         KeySpec("rooms", .list(.section("gasRoom")), "separate spaces in the grid, at most 64 (default: one room filling it); walls between them block gas except at doors and windows with 'between'"),
+        KeySpec("buoyancy", .string, "gases lighter than air rise into leaner air and fill the room from the ceiling, heavier ones from the floor: on (default), off, or a velocity scale such as 0.5 m/s (default 1 m/s: pure CH4 rises at 0.45 m/s, 1 %vol at 0.2 m/s)"),
+        KeySpec("initial", .list(.section("gasInitial")), "initial atmosphere: boxes of air with gases already in them (O2-deficient, H2S, CO)"),
     ]
 
     public static let gasRoom: [KeySpec] = [
@@ -139,6 +141,13 @@ public enum Format {
         KeySpec("from", .list(.quantity(.length)), required: true, "[x, y, z] of the room's lower corner, on cell edges"),
         KeySpec("to", .list(.quantity(.length)), required: true, "[x, y, z] of the room's upper corner, on cell edges"),
     ]
+
+    /// One box of the initial atmosphere; besides `from` and `to`, any species of the grid or O2.
+    public static let gasInitial: [KeySpec] =
+        [KeySpec("from", .list(.quantity(.length)), required: true, "[x, y, z] of one corner (m)"),
+         KeySpec("to", .list(.quantity(.length)), required: true, "[x, y, z] of the opposite corner; cells whose centres lie in the box"),
+         KeySpec("O2", .quantity(.none), "oxygen below air's 20.9 %vol, e.g. 17 %vol: made by adding N2 (needs N2 in gas.species)")]
+        + GasSpecies.table.map { KeySpec($0.name, .quantity(.none), "volume fraction of \($0.name), e.g. 50 ppm or 2 %vol") }
 
     public static let stream: [KeySpec] = [
         KeySpec("valve", .identifier, "valve whose opening scales the flow"),
@@ -409,7 +418,7 @@ public enum Format {
         ("person", person), ("line", line), ("fault", fault), ("effect", effect),
         ("hazard", hazard), ("step", step), ("late", late), ("rubric", rubric), ("deductions", deductions),
         ("grades", grades), ("quality", quality), ("rule", rule), ("report", report), ("trend", trend),
-        ("interlocks", interlocks), ("ticket", ticket), ("ticketStep", ticketStep), ("accidents", accidents), ("gas", gas), ("gasRoom", gasRoom), ("stream", stream),
+        ("interlocks", interlocks), ("ticket", ticket), ("ticketStep", ticketStep), ("accidents", accidents), ("gas", gas), ("gasRoom", gasRoom), ("gasInitial", gasInitial), ("stream", stream),
     ]
 
     static func names(_ keys: [KeySpec]) -> [String] { keys.map(\.name) }

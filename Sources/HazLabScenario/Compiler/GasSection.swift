@@ -64,6 +64,7 @@ extension Compilation {
         }
         if species.isEmpty { return (nil, []) }
         usage.gasSpecies = species.map(\.name)
+        species = readBuoyancy(r.node("buoyancy"), species)
         var spec = GasGridSpec(originX: origin.x, originY: origin.y, originZ: origin.z, cellSize: cell,
                                nx: nx, ny: ny, nz: nz, species: species, diffusivity: D)
 
@@ -210,13 +211,16 @@ extension Compilation {
             bag.error(node.location, "gas transport is too fast for the grid: about \(Int(min(substepBound, 1e15))) substeps per update; lower the wind, fan airflow or diffusivity, or use larger cells or a shorter 'updateEvery'")
             return (nil, [])
         }
-        let net = GasNet(spec: spec, updateEveryTicks: every, wind: wind, openingEntities: openingEntities,
+        let initial = readInitialAtmosphere(r.node("initial"), spec: spec)
+        if bag.hasErrors { return (nil, []) }
+        var net = GasNet(spec: spec, updateEveryTicks: every, wind: wind, openingEntities: openingEntities,
                          openingInitiallyOpen: openingOpen, fanMotorRows: fanRows, fanMode: fanMode, fanAirflow: fanFlow,
                          fanCell: fanCell, fanAxis: fanAxis, fanSign: fanSign, leakEntities: leakEntities,
                          leakSpecies: leakSpecies, leakCell: leakCell, leakInitialRate: leakRate, leakValve: leakValve,
                          detectorEntities: detectorEntities, detectors: detectors, detectorReading: readings,
                          detectorFactor: factors, sparks: sparks, hotworkEntities: hotwork, fatalRadius: fatal,
                          injuryRadius: injury, breathingHeight: breathing)
+        net.initialAtmosphere = initial
         // The worst ventilation case must plan within the substep cap.
         let worst = net.plan(openingOpen: ContiguousArray(repeating: 1, count: openingEntities.count),
                              fanRunning: Array(repeating: true, count: fanRows.count), dt: Double(every) * dtTick)
@@ -483,6 +487,112 @@ extension Compilation {
                 bag.error(at, "'\(d.id)' at \(RoomBox.point(p)) is outside its room '\(name)' (\(claimed.text()))")
             }
         }
+    }
+
+    /// `gas.buoyancy`: `on` (default: drift from molar mass at the default scale), `off`, or a
+    /// velocity scale W (the drift of a gas whose density differs from air's by 100 %).
+    mutating func readBuoyancy(_ node: YNode?, _ species: [GasSpecies]) -> [GasSpecies] {
+        guard let node else { return species }
+        guard case .scalar(let sc) = node.content, !sc.isNull else {
+            bag.error(node.location, "expected 'on', 'off' or a velocity such as 0.5 m/s for 'gas.buoyancy', found \(node.kindName)")
+            return species
+        }
+        switch sc.text {
+        case "on", "true": return species
+        case "off", "false": return species.map { $0.withDriftScale(0) }
+        default:
+            guard let w = quantity(node, .velocity, "gas.buoyancy") else { return species }
+            if w < 0 || w > 10 {
+                bag.error(node.location, "'gas.buoyancy' must be between 0 and 10 m/s (default \(GasSpecies.defaultDriftScale) m/s)")
+                return species
+            }
+            return species.map { $0.withDriftScale(w) }
+        }
+    }
+
+    /// `gas.initial`: a list of boxes (`from`, `to` corners in world coordinates) with the volume
+    /// fraction of any of the grid's species (`H2S: 50 ppm`, `N2: 10 %vol`), or `O2: 17 %vol`,
+    /// which sets N2 in each cell so that O2 = 20.9 % × (1 − Σ gases) comes out at the value
+    /// given, counting the gases of this and earlier entries.
+    mutating func readInitialAtmosphere(_ node: YNode?, spec: GasGridSpec) -> [GasInitialRegion] {
+        guard let node, let list = node.sequence(&bag, what: "gas.initial") else { return [] }
+        var regions: [GasInitialRegion] = []
+        let names = spec.species.map(\.name)
+        for (n, item) in list.enumerated() {
+            let what = "gas.initial[\(n)]"
+            guard let r = reader(item, what, Format.gasInitial) else { continue }
+            guard let fromNode = r.node("from"), let toNode = r.node("to"),
+                  let a = vector(fromNode, "\(what).from", nonNegative: false),
+                  let b = vector(toNode, "\(what).to", nonNegative: false) else { continue }
+            var cells: [Int] = []
+            for k in 0..<spec.nz { for j in 0..<spec.ny { for i in 0..<spec.nx {
+                let p = spec.cellCenter(i, j, k)
+                if p.x >= min(a.x, b.x) && p.x <= max(a.x, b.x) && p.y >= min(a.y, b.y) && p.y <= max(a.y, b.y)
+                    && p.z >= min(a.z, b.z) && p.z <= max(a.z, b.z) { cells.append(spec.index(i, j, k)) }
+            } } }
+            if cells.isEmpty {
+                bag.error(item.location, "\(what) from (\(a.x), \(a.y), \(a.z)) to (\(b.x), \(b.y), \(b.z)) m contains no cell centre of the gas grid")
+                continue
+            }
+            var sp: [Int] = [], fr: [Double] = []
+            var total = 0.0
+            var oxygen: (Double, YNode)? = nil
+            let errorsBefore = bag.errors.count
+            for pair in r.pairs where pair.key != "from" && pair.key != "to" {
+                guard let x = quantity(pair.value, .none, "\(what).\(pair.key)") else { continue }
+                if !(x >= 0 && x <= 1) {
+                    bag.error(pair.value.location, "'\(what).\(pair.key)' must be between 0 and 100 %vol")
+                    continue
+                }
+                if pair.key == "O2" { oxygen = (x, pair.value); continue }
+                guard let s = names.firstIndex(of: pair.key) else {
+                    bag.error(pair.keyLocation, "gas '\(pair.key)' is not in 'gas.species'")
+                    continue
+                }
+                sp.append(s); fr.append(x); total += x
+            }
+            if bag.errors.count > errorsBefore { continue }
+            if total > 1 + 1e-12 {
+                bag.error(item.location, "the gases in \(what) add up to more than 100 %vol")
+                continue
+            }
+            var region = GasInitialRegion(cells: cells, species: sp, fractions: fr)
+            if let (o2, at) = oxygen {
+                // Displacement: O2 = 0.209·(1 − Σ gases) ⇒ N2 = 1 − O2/0.209 − Σ other gases in the cell.
+                let air = GasSpecies.airOxygenFraction
+                guard let n2 = names.firstIndex(of: "N2") else {
+                    bag.error(at.location, "'O2' below air needs N2 in 'gas.species': the model lowers O2 by adding the inert gas that displaces it")
+                    continue
+                }
+                if sp.contains(n2) {
+                    bag.error(at.location, "give either 'O2' or 'N2' in \(what), not both")
+                    continue
+                }
+                if o2 > air {
+                    bag.error(at.location, "'\(what).O2' above 20.9 %vol (oxygen enrichment) is not modelled")
+                    continue
+                }
+                region.oxygen = o2; region.inertSpecies = n2
+                // The other gases already in these cells (from this and earlier entries) must
+                // leave room for the O2 asked for.
+                let field = GasField(spec: spec, initial: regions + [region])
+                var worst = 0.0
+                for cell in cells {
+                    var others = 0.0
+                    for s in 0..<spec.speciesCount where s != n2 { others += field.value(cell: cell, species: s) }
+                    worst = max(worst, others)
+                }
+                if 1 - o2 / air - worst < -1e-12 {
+                    bag.error(at.location, "'\(what).O2' of \(o2 * 100) %vol is impossible here: the other gases alone displace O2 to \(air * (1 - worst) * 100) %vol")
+                    continue
+                }
+            } else if sp.isEmpty {
+                bag.error(item.location, "\(what) gives no gas: add a species of 'gas.species' (e.g. H2S: 50 ppm) or O2")
+                continue
+            }
+            regions.append(region)
+        }
+        return regions
     }
 
     /// What each PPE item protects against: gases (by the grid's species), O2 deficiency,

@@ -16,6 +16,26 @@
 // Ledgers (m³ of pure gas at room conditions, per species) close the mass balance:
 //   Σ c·V (now) = Σ c·V (start) + emitted − extracted − vented − flushed   (to rounding).
 
+/// Part of an initial atmosphere: the volume fractions of some species in a set of cells
+/// (a box or a room, resolved by the scenario compiler).
+public struct GasInitialRegion: Sendable, Hashable {
+    /// Linear cell indices, ascending.
+    public var cells: [Int]
+    /// Species indices and their volume fractions, pairwise.
+    public var species: [Int]
+    public var fractions: [Double]
+    /// An O2 fraction to reach by displacement (`O2: 17 %vol`): after the fractions above,
+    /// species `inertSpecies` (N2) is set in each cell to 1 − O2/0.209 − Σ other species there.
+    public var oxygen: Double?
+    public var inertSpecies: Int
+    public init(cells: [Int], species: [Int], fractions: [Double], oxygen: Double? = nil, inertSpecies: Int = -1) {
+        precondition(species.count == fractions.count)
+        precondition(oxygen == nil || inertSpecies >= 0, "an O2 target needs the inert species")
+        self.cells = cells; self.species = species; self.fractions = fractions
+        self.oxygen = oxygen; self.inertSpecies = inertSpecies
+    }
+}
+
 public struct GasField: Sendable {
     public let nx: Int, ny: Int, nz: Int, speciesCount: Int
     /// nx·ny·nz.
@@ -47,6 +67,25 @@ public struct GasField: Sendable {
         boxI0 = 0; boxI1 = -1; boxJ0 = 0; boxJ1 = -1; boxK0 = 0; boxK1 = -1
         emitted = ContiguousArray(repeating: 0, count: speciesCount)
         extracted = emitted; vented = emitted; flushed = emitted
+    }
+
+    /// The initial atmosphere: clean air, then each region's fractions in order (a later
+    /// region overrides an earlier one for the species it names).
+    public init(spec: GasGridSpec, initial: [GasInitialRegion]) {
+        self.init(spec: spec)
+        for region in initial {
+            for cell in region.cells where cell >= 0 && cell < cellCount {
+                for (n, s) in region.species.enumerated() where s >= 0 && s < speciesCount {
+                    c[offset(cell: cell, species: s)] = region.fractions[n]
+                }
+                if let o2 = region.oxygen, region.inertSpecies < speciesCount {
+                    var others = 0.0
+                    for s in 0..<speciesCount where s != region.inertSpecies { others += c[offset(cell: cell, species: s)] }
+                    c[offset(cell: cell, species: region.inertSpecies)] = max(0, 1 - o2 / GasSpecies.airOxygenFraction - others)
+                }
+            }
+        }
+        recomputeActiveBox()
     }
 
     @inlinable public var boxIsEmpty: Bool { boxI0 > boxI1 }

@@ -24,6 +24,18 @@
 // The update is then positive (no negative concentrations) and, for a discretely
 // divergence-free velocity field, a convex combination (bounded by the initial maximum).
 //
+// Buoyancy (see `driftSpecies`): where a cell holds more of species s than the cell above it
+// (s lighter than air) or below it (s heavier), the excess Δ = c_source − c_neighbour drifts
+// into the neighbour at w = W_s·Δ/(Δ + c½), W_s = driftVelocity (from molar mass, GasSpecies),
+// c½ = 1 %vol: per substep F = |W_s|·Δt/h·Δ²/(Δ + c½) through each z-face that is not a wall.
+// Gas moves only into leaner air on its buoyant side, never back: a release rises (sinks) and
+// fills the space above (below) it, as a buoyant plume fills a closed room down to its source
+// (the "filling box"), while a uniform mixture stays mixed (gases do not un-mix). One F per
+// face applied to both cells (conservative to round-off); F = a·Δ with 0 ≤ a ≤ |W_s|·Δt/h, so
+// with the substep limit (which adds 2·max|W_s|/h) every cell is a convex combination of its
+// neighbours: positive and bounded by the initial maximum. No flux through closed faces; an
+// open roof (floor) face lets a light (heavy) gas drift out into clean air (vented ledger).
+//
 // Per substep: (1) vent ledger from the pre-step field, (2) stencil over the active box
 // grown by one cell into the workspace, (3) copy back with the cutoff flush (|c| < cutoff
 // → 0) while recomputing the tight active box, (4) extraction sinks, (5) point sources.
@@ -59,6 +71,10 @@ public struct GasStepPlan: Sendable {
     /// Open boundary faces: the cell they drain and the outgoing coefficient per substep.
     @usableFromInline let ventCells: ContiguousArray<Int>, ventCoef: ContiguousArray<Double>
     @usableFromInline let sinkCells: ContiguousArray<Int>, sinkFraction: ContiguousArray<Double>
+    /// Per species: signed drift coefficient W_s·Δt/h per substep (> 0 rises, 0: no buoyancy).
+    public let driftCoef: ContiguousArray<Double>
+    /// Per z-face: 1 where the drift may cross (interior faces and open floor/roof faces).
+    @usableFromInline let driftFace: ContiguousArray<UInt8>
 }
 
 /// Work done by one `advance`.
@@ -114,15 +130,18 @@ public enum GasKernel {
         if !spec.rooms.isEmpty {
             closeWalls(spec: spec, flow: flow, ux: &ux, gx: &gx, uy: &uy, gy: &gy, uz: &uz, gz: &gz)
         }
-        // Largest outgoing rate over cells.
+        // Largest outgoing rate over cells (the drift adds at most 2·max|W_s|/h: out of a cell and into it).
         var maxRate = 0.0
         let dh2 = D / (h * h)
+        var maxDrift = 0.0
+        for sp in spec.species { maxDrift = max(maxDrift, abs(sp.driftVelocity)) }
+        let driftFace = ContiguousArray<UInt8>(gz.map { $0 != 0 ? 1 : 0 })
         for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
             let a = flow.xFace(i, j, k), b = flow.yFace(i, j, k), c = flow.zFace(i, j, k)
             let outV = max(-ux[a], 0) + max(ux[a + 1], 0) + max(-uy[b], 0) + max(uy[b + nx], 0)
                 + max(-uz[c], 0) + max(uz[c + nx * ny], 0)
             let nOpen = gx[a] + gx[a + 1] + gy[b] + gy[b + nx] + gz[c] + gz[c + nx * ny]
-            maxRate = max(maxRate, outV / h + nOpen * dh2)
+            maxRate = max(maxRate, outV / h + nOpen * dh2 + 2 * maxDrift / h)
         } } }
         for s in sinks {
             precondition(s.cell >= 0 && s.cell < spec.cellCount && s.flowRate >= 0, "bad GasSink")
@@ -170,9 +189,11 @@ public enum GasKernel {
         // Extraction integrated exactly over the substep (dc/dt = −(Q_e/V)·c): the removed
         // fraction 1 − e^{−Q_e·Δt/V} is in [0, 1) for any rate, so sinks never limit Δt.
         for s in sinks { sinkCells.append(s.cell); sinkFraction.append(-DetMath.expm1(-s.flowRate * dts / V)) }
+        let driftCoef = ContiguousArray<Double>(spec.species.map { $0.driftVelocity * r })
         return GasStepPlan(nx: nx, ny: ny, nz: nz, dt: dt, substeps: n, dtSub: dts, maxRate: maxRate,
                            px: px, qx: qx, py: py, qy: qy, pz: pz, qz: qz,
-                           ventCells: ventCells, ventCoef: ventCoef, sinkCells: sinkCells, sinkFraction: sinkFraction)
+                           ventCells: ventCells, ventCoef: ventCoef, sinkCells: sinkCells, sinkFraction: sinkFraction,
+                           driftCoef: driftCoef, driftFace: driftFace)
     }
 
     /// Rooms: closes (zero velocity and conductance) every face between cells of different
@@ -290,6 +311,7 @@ public enum GasKernel {
         let S = field.speciesCount, N = field.cellCount, G = field.guardCount
         var bi0 = Int.max, bi1 = -1, bj0 = Int.max, bj1 = -1, bk0 = Int.max, bk1 = -1
         var flushed = ContiguousArray<Double>(repeating: 0, count: S)
+        var driftVented = ContiguousArray<Double>(repeating: 0, count: S)
         field.scratch.withUnsafeMutableBufferPointer { dstB in
         field.c.withUnsafeMutableBufferPointer { srcB in
         plan.px.withUnsafeBufferPointer { pxB in plan.qx.withUnsafeBufferPointer { qxB in
@@ -307,6 +329,11 @@ public enum GasKernel {
                     stencilRow(src: src, dst: dst, p: p, fx: fx, fy: fy, fz: fz, nx: nx, nxy: nxy,
                                i0: i0, i1: i1, px: px, qx: qx, py: py, qy: qy, pz: pz, qz: qz)
                 } }
+                if plan.driftCoef[s] != 0 {
+                    driftVented[s] = driftSpecies(src: src, dst: dst, base: sBase, a: plan.driftCoef[s],
+                                                  half: GasSpecies.driftHalfFraction, faces: plan.driftFace,
+                                                  nx: nx, ny: ny, nz: nz, i0: i0, i1: i1, j0: j0, j1: j1, k0: k0, k1: k1)
+                }
                 // Copy back with flush; tight box.
                 var fl = 0.0
                 for k in k0...k1 { for j in j0...j1 {
@@ -330,12 +357,63 @@ public enum GasKernel {
             }
         } } } } } } } }
         for s in 0..<S where flushed[s] != 0 { field.flushed[s] += flushed[s] * V }
+        for s in 0..<S where driftVented[s] != 0 { field.vented[s] += driftVented[s] * V }
         if bi1 < 0 {
             field.boxI0 = 0; field.boxI1 = -1; field.boxJ0 = 0; field.boxJ1 = -1; field.boxK0 = 0; field.boxK1 = -1
         } else {
             field.boxI0 = bi0; field.boxI1 = bi1; field.boxJ0 = bj0; field.boxJ1 = bj1; field.boxK0 = bk0; field.boxK1 = bk1
         }
         return (i1 - i0 + 1) * (j1 - j0 + 1) * (k1 - k0 + 1) * S
+    }
+
+    /// Buoyant drift of one species (block at `base`) into leaner cells over the z-faces of the box (cells
+    /// i0...i1 × j0...j1 × k0...k1, already grown by one around every non-zero cell, so a face
+    /// whose upwind cell is non-zero always has its downwind cell in the box). Reads `src`,
+    /// adds to `dst`; `a` = W·Δt/h (> 0 up). Returns the volume fraction (in cell volumes)
+    /// drifted out through open floor or roof faces.
+    static func driftSpecies(src: UnsafeMutablePointer<Double>, dst: UnsafeMutablePointer<Double>, base: Int,
+                             a: Double, half: Double, faces: ContiguousArray<UInt8>, nx: Int, ny: Int, nz: Int,
+                             i0: Int, i1: Int, j0: Int, j1: Int, k0: Int, k1: Int) -> Double {
+        let nxy = nx &* ny, up = a > 0, speed = abs(a)
+        var out = 0.0
+        // Flux from a cell holding c into a neighbour holding cDown on its buoyant side (0: clean air outside).
+        @inline(__always) func flux(_ c: Double, _ cDown: Double) -> Double {
+            let contrast = c - cDown
+            return contrast > 0 ? speed * (contrast / (contrast + half)) * contrast : 0
+        }
+        faces.withUnsafeBufferPointer { fb in
+            let face = fb.baseAddress!
+            // Face k lies between cell k−1 (below) and cell k (above); faces 0 and nz are floor and roof.
+            for k in k0...(k1 &+ 1) { for j in j0...j1 {
+                let f0 = nx &* (j &+ ny &* k)
+                var i = i0
+                while i <= i1 {
+                    if face[f0 &+ i] != 0 {
+                        let below = k &- 1, above = k
+                        if below >= 0 && above < nz {
+                            let lo = base &+ i &+ nx &* j &+ nxy &* below, hi = lo &+ nxy
+                            if below >= k0 && above <= k1 {
+                                if up {
+                                    let F = flux(src[lo], src[hi])
+                                    dst[lo] -= F; dst[hi] += F
+                                } else {
+                                    let F = flux(src[hi], src[lo])
+                                    dst[hi] -= F; dst[lo] += F
+                                }
+                            }
+                        } else if above >= nz && up {          // open roof face
+                            let c = base &+ i &+ nx &* j &+ nxy &* below
+                            let F = flux(src[c], 0); dst[c] -= F; out += F
+                        } else if below < 0 && !up {           // open floor face
+                            let c = base &+ i &+ nx &* j
+                            let F = flux(src[c], 0); dst[c] -= F; out += F
+                        }
+                    }
+                    i &+= 1
+                }
+            } }
+        }
+        return out
     }
 
     /// The stencil for cells i0...i1 of one x-row. `p`: offset of the row's cell 0 in the

@@ -49,6 +49,9 @@ public struct GasNet: Sendable {
     /// Height of the trainee's breathing zone above their position (m).
     public var breathingHeight: Double
 
+    /// The air in the grid at t = 0 (`gas.initial`): regions applied in order over clean air.
+    public var initialAtmosphere: [GasInitialRegion] = []
+
     /// Plans depend only on which openings are open and which fans run; built on demand.
     public let plans: GasPlanCache
 

@@ -21,9 +21,9 @@
 //    0.3–0.6 m above floor, lighter than air above the release point).
 //  - Molar masses: IUPAC standard atomic weights.
 //
-// The kernel treats every species as a passive, neutrally buoyant tracer (see
-// Docs/verification/gas.md): molar mass is informational (density relative to air 28.96 g/mol)
-// for placement rules and a future buoyancy drift term.
+// Buoyancy: each species drifts vertically relative to the air with a speed set by its molar
+// mass against air (28.96 g/mol); see `driftVelocity` and GasKernel's drift term
+// (Docs/verification/gas.md, "Buoyancy").
 
 /// Which published flammability limits the species table uses (`gas.standard` in a scenario).
 /// They differ only for methane: NFPA 325 / classic calibration 5.0–15 %vol (the default, what
@@ -65,11 +65,38 @@ public struct GasSpecies: Sendable, Hashable {
     public var idlhPPM: Double?
     /// 8-hour time-weighted average limit, ppm; nil if none (display bands only, no rule uses it).
     public var twaPPM: Double?
+    /// Buoyant drift speed relative to air, m/s, positive up: the scale W_s of the kernel's
+    /// drift w = W_s·Δ/(Δ + c½) of an excess Δ over the neighbouring cell. Default `defaultDriftScale`·(M_air − M)/M_air;
+    /// a scenario may scale it (`gas.buoyancy`) or switch it off (0).
+    public var driftVelocity: Double
 
     public init(name: String, lel: Double?, uel: Double?, molarMass: Double,
-                stelPPM: Double?, idlhPPM: Double?, twaPPM: Double? = nil) {
+                stelPPM: Double?, idlhPPM: Double?, twaPPM: Double? = nil, driftVelocity: Double? = nil) {
         self.name = name; self.lel = lel; self.uel = uel; self.molarMass = molarMass
         self.stelPPM = stelPPM; self.idlhPPM = idlhPPM; self.twaPPM = twaPPM
+        self.driftVelocity = driftVelocity ?? GasSpecies.driftVelocity(molarMass: molarMass, scale: GasSpecies.defaultDriftScale)
+    }
+
+    /// Molar mass of dry air, g/mol.
+    public static let airMolarMass = 28.96
+    /// Default buoyancy velocity scale, m/s: the drift of a gas whose relative density
+    /// difference to air is 1. Chosen so that 1 %vol CH4 rises at about 0.2 m/s, the order of
+    /// the gravity-current speed √(g·Δρ/ρ·h) for a 0.5 m layer (Britter & McQuaid 1988).
+    public static let defaultDriftScale = 1.0
+    /// Excess volume fraction at which the drift reaches half its full speed: a dilute cloud
+    /// carries little density difference and so little buoyancy.
+    public static let driftHalfFraction = 0.01
+
+    /// W·(M_air − M)/M_air: positive (up) for gases lighter than air, negative for heavier.
+    public static func driftVelocity(molarMass: Double, scale: Double) -> Double {
+        scale * (airMolarMass - molarMass) / airMolarMass
+    }
+
+    /// The same species with its drift scaled to `scale` m/s (0 switches buoyancy off).
+    public func withDriftScale(_ scale: Double) -> GasSpecies {
+        var s = self
+        s.driftVelocity = GasSpecies.driftVelocity(molarMass: molarMass, scale: scale)
+        return s
     }
 
     /// The unit a detector for this species shows by default: %LEL for flammables that
@@ -97,10 +124,19 @@ public struct GasSpecies: Sendable, Hashable {
     public static let hydrogen = GasSpecies(name: "H2", lel: 0.040, uel: 0.770, molarMass: 2.016,
                                             stelPPM: nil, idlhPPM: nil)
 
-    /// The built-in table, in a fixed order (look up by name with `named(_:)`).
-    public static let table: [GasSpecies] = [.methane, .hydrogenSulfide, .carbonMonoxide, .ammonia, .hydrogen]
+    /// Nitrogen N2 added to the air (inerting gas): displaces air and with it O2, no toxic
+    /// limit, not flammable. M = 28.01 (nearly neutral: N2 is 78 % of air already).
+    public static let nitrogen = GasSpecies(name: "N2", lel: nil, uel: nil, molarMass: 28.013,
+                                            stelPPM: nil, idlhPPM: nil)
+    /// Carbon dioxide CO2. NIOSH: REL ST 30 000 ppm, IDLH 40 000 ppm; not flammable. Heavier than air.
+    public static let carbonDioxide = GasSpecies(name: "CO2", lel: nil, uel: nil, molarMass: 44.01,
+                                                 stelPPM: 30_000, idlhPPM: 40_000)
 
-    /// Finds a built-in species by its formula (case-sensitive: "CH4", "H2S", "CO", "NH3", "H2").
+    /// The built-in table, in a fixed order (look up by name with `named(_:)`).
+    public static let table: [GasSpecies] = [.methane, .hydrogenSulfide, .carbonMonoxide, .ammonia, .hydrogen,
+                                             .nitrogen, .carbonDioxide]
+
+    /// Finds a built-in species by its formula (case-sensitive: "CH4", "H2S", "CO", "NH3", "H2", "N2", "CO2").
     public static func named(_ name: String) -> GasSpecies? {
         for s in table where s.name == name { return s }
         return nil
