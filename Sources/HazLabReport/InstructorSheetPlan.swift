@@ -137,6 +137,19 @@ struct PlanView {
             m.element("title", [], SL.legendGas(lang))
             m.close()
         }
+        // The walls of the gas rooms (gaps at their doors).
+        if let spec = model.gas?.spec, !spec.rooms.isEmpty {
+            m.open("g", [("class", "room-walls"), ("stroke", "#555555"), ("stroke-width", "3"), ("stroke-linecap", "square")])
+            let h = spec.cellSize
+            for r in spec.wallRuns() {
+                let w = Double(r.plane) * h, a0 = Double(r.from) * h, a1 = Double(r.to) * h
+                let (x1, y1, x2, y2) = r.axis == 0
+                    ? (spec.originX + w, spec.originY + a0, spec.originX + w, spec.originY + a1)
+                    : (spec.originX + a0, spec.originY + w, spec.originX + a1, spec.originY + w)
+                m.leaf("line", [("class", "room-wall"), ("x1", c(px(x1))), ("y1", c(py(y1))), ("x2", c(px(x2))), ("y2", c(py(y2)))])
+            }
+            m.close()
+        }
 
         func common(_ row: Int, _ ax: Double, _ ay: Double) -> Markup.Attributes {
             let p = e.position[row]

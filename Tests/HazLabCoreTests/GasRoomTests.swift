@@ -130,4 +130,21 @@ final class GasRoomTests: XCTestCase {
         XCTAssertEqual(spec.validate(), ["gas grid: internal opening 0 is not between two cells"])
         XCTAssertEqual(spec.room(1, 1, 1), 0, "a grid without rooms is one room")
     }
+
+    /// The plan walls the viewer and the instructor sheet draw: the shared wall at x-plane 6
+    /// has a gap where the door stands (j 1..<3), the rooms' outer walls are whole, and a grid
+    /// without rooms has none (its walls are the grid's box).
+    func testWallRunsLeaveAGapAtTheDoor() {
+        let (spec, _) = twoRooms(door: true)
+        let runs = spec.wallRuns()
+        let shared = runs.filter { $0.axis == 0 && $0.plane == 6 }.map { [$0.from, $0.to] }
+        XCTAssertEqual(shared, [[0, 1], [3, 4]], "the wall between the rooms, with the door's gap")
+        XCTAssertEqual(shared.first.map { _ in runs.first { $0.axis == 0 && $0.plane == 6 }!.height }, 3,
+                       "a wall is as high as the lower of the two rooms")
+        XCTAssertEqual(runs.filter { $0.axis == 0 && $0.plane == 0 }.map { [$0.from, $0.to] }, [[0, 4]], "west outer wall")
+        XCTAssertEqual(runs.filter { $0.axis == 1 && $0.plane == 0 }.map { [$0.from, $0.to] }, [[0, 6], [6, 12]],
+                       "south wall, split where the room height changes")
+        let plain = GasGridSpec(cellSize: 0.5, nx: 4, ny: 4, nz: 2, species: [.methane], diffusivity: 0.05)
+        XCTAssertEqual(plain.wallRuns(), [])
+    }
 }

@@ -29,7 +29,8 @@ final class ExposureReportTests: XCTestCase {
         XCTAssert(html.contains("(tank_inside), x "), "where")
         let doc = try parseXML(html)
         let limits = try XCTUnwrap(doc.byId("gas-limits"), "the gas trends come with each gas's limits")
-        XCTAssertEqual(limits.all("tr") { $0["data-gas"] != nil }.map { $0["data-gas"]! }, ["CH4", "H2S", "CO"])
+        XCTAssertEqual(limits.all("tr") { $0["data-gas"] != nil }.map { $0["data-gas"]! }, try XCTUnwrap(m.gas).spec.species.map(\.name),
+                       "a row per gas of the scenario (CH4, H2S, CO and N2, the inert gas of its start atmosphere)")
         XCTAssertNil(try parseXML(AttemptReport(model: demoModel, journal: try demoJournal("perfect")).html(language: .en)).byId("gas-limits"))
         let zh = report.html(language: .zhCN)
         XCTAssert(zh.contains("15 分钟剂量"))

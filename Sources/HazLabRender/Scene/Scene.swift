@@ -49,6 +49,10 @@ public final class Scene: @unchecked Sendable {
     public let layout: Layout3D
     /// Wall height of the room.
     public let wallHeight: Float
+    /// Walls of the gas rooms (centre, size), cut at `partitionHeight` so every room stays in view.
+    public let partitions: [(centre: V3, size: V3)]
+    /// Height at which room walls are cut, m (a cutaway plan).
+    public static let partitionHeight: Float = 1.2
     private let pipePaths: [[V3]]   // per line
     private let lineFlowScale: [Double]
     /// OBJ meshes named by entities, the asset index of each entity (-1 = built-in shape),
@@ -85,6 +89,7 @@ public final class Scene: @unchecked Sendable {
         let layout = Layout3D(model: model)
         self.layout = layout
         wallHeight = max(3, min(layout.room.hi.z, 6))
+        partitions = Self.partitions(model)
         var paths: [[V3]] = []
         var scale: [Double] = []
         for l in 0..<model.lines.count {
@@ -254,6 +259,23 @@ public final class Scene: @unchecked Sendable {
     func boxTransform(_ b: AABB) -> Mat4 { Mat4.translation(b.centre) * Mat4.scale(b.hi - b.lo) }
     func at(_ c: V3, _ s: V3) -> Mat4 { Mat4.translation(c) * Mat4.scale(s) }
 
+    static func partitions(_ model: Model) -> [(centre: V3, size: V3)] {
+        guard let spec = model.gas?.spec else { return [] }
+        let h = spec.cellSize, th = 0.12
+        return spec.wallRuns().map { r in
+            let z0 = spec.originZ, top = min(Double(partitionHeight), Double(r.height) * h)
+            let along0 = Double(r.from) * h, along1 = Double(r.to) * h
+            if r.axis == 0 {
+                let x = spec.originX + Double(r.plane) * h
+                return (V3(Float(x), Float(spec.originY + (along0 + along1) / 2), Float(z0 + top / 2)),
+                        V3(Float(th), Float(along1 - along0), Float(top)))
+            }
+            let y = spec.originY + Double(r.plane) * h
+            return (V3(Float(spec.originX + (along0 + along1) / 2), Float(y), Float(z0 + top / 2)),
+                    V3(Float(along1 - along0), Float(th), Float(top)))
+        }
+    }
+
     private func room(_ f: inout SceneFrame, eye: V3) {
         let r = layout.room
         let size = r.hi - r.lo
@@ -268,6 +290,7 @@ public final class Scene: @unchecked Sendable {
         for (c, s, n) in walls where dot(n, eye - c) <= 0 {
             f.draws.append(Draw(mesh: .box, transform: at(c, s), color: Palette.wall))
         }
+        for w in partitions { f.draws.append(Draw(mesh: .box, transform: at(w.centre, w.size), color: Palette.wall)) }
         var k = 0
         for (row, p) in layout.placements.enumerated() where model.entities.kinds[row] == .zone {
             guard let p else { continue }

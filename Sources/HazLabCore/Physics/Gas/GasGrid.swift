@@ -152,6 +152,51 @@ public struct GasGridSpec: Sendable, Hashable {
         return r
     }
 
+    /// A straight run of wall on a plan, in cell units: along `axis` 0 it lies on x-face plane
+    /// `plane` from y = `from` to `to`; along axis 1 on y-face plane `plane` from x = `from` to `to`.
+    public struct WallRun: Sendable, Hashable {
+        public var axis: Int, plane: Int, from: Int, to: Int
+        /// Number of cells up to the lower of the two sides' ceilings (at least one side's).
+        public var height: Int
+    }
+
+    /// The walls of a grid with rooms, seen from above at floor level (k = 0): every x- or
+    /// y-face between two different rooms, or between a room and a solid cell or the grid's
+    /// edge, except where a door (an opening starting at the floor) stands. Adjacent faces
+    /// are merged into runs. Empty for a grid without rooms (its walls are the grid's box).
+    public func wallRuns() -> [WallRun] {
+        guard !rooms.isEmpty else { return [] }
+        func top(_ r: Int) -> Int { r >= 0 ? rooms[r].k1 : 0 }
+        func door(_ axis: Int, _ plane: Int, _ a: Int) -> Bool {
+            for o in openings where o.face.axis == axis && o.b0 == 0 && a >= o.a0 && a < o.a1 {
+                let p = o.plane ?? (o.face.isMax ? (axis == 0 ? nx : ny) : 0)
+                if p == plane { return true }
+            }
+            return false
+        }
+        var runs: [WallRun] = []
+        for axis in 0..<2 {
+            let planes = axis == 0 ? nx : ny, along = axis == 0 ? ny : nx
+            for p in 0...planes {
+                var open: WallRun? = nil
+                for a in 0...along {
+                    var wall = false, h = 0
+                    if a < along {
+                        let lo = axis == 0 ? room(p - 1, a, 0) : room(a, p - 1, 0)
+                        let hi = axis == 0 ? room(p, a, 0) : room(a, p, 0)
+                        wall = lo != hi && !door(axis, p, a)
+                        h = lo >= 0 && hi >= 0 ? min(top(lo), top(hi)) : max(top(lo), top(hi))
+                    }
+                    if var r = open, !wall || r.height != h {
+                        r.to = a; runs.append(r); open = nil
+                    }
+                    if wall && open == nil { open = WallRun(axis: axis, plane: p, from: a, to: a + 1, height: h) }
+                }
+            }
+        }
+        return runs
+    }
+
     /// The room containing world point (x, y, z): -1 outside the grid or in a solid cell.
     public func room(x: Double, y: Double, z: Double) -> Int {
         guard let (i, j, k) = cellCoordinates(x: x, y: y, z: z) else { return -1 }
