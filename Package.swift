@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -15,6 +15,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // The lab server (issue 14). Traits off: no swift-configuration, smaller cold build.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "HazLabCore"),
@@ -25,8 +34,22 @@ let package = Package(
                                                      .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HazLabRunner", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords"]),
         .target(name: "HazLabReport", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
+        // The school lab server: HTTP + WebSocket on Hummingbird 2, accounts, roles, sessions, audit.
+        .target(name: "HazLabServer", dependencies: [
+            "HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "hazlab", dependencies: [
-            "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", "HazLabReport",
+            "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", "HazLabReport", "HazLabServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .systemLibrary(name: "CGL", path: "Sources/CGL", providers: [.apt(["libgl-dev"])]),
@@ -54,6 +77,8 @@ let package = Package(
         .testTarget(name: "HazLabRenderTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabRender"]),
         .testTarget(name: "HazLabWorkstationTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner",
                                                                   "HazLabRender", "HazLabWorkstation"]),
+        .testTarget(name: "HazLabServerTests", dependencies: ["HazLabServer", "HazLabRecords",
+                                                             .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "HazLabCLITests", dependencies: ["HazLabRunner", "HazLabRecords", "HazLabScenario", "HazLabCore"]),
     ]
 )

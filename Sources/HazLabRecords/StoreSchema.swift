@@ -227,6 +227,52 @@ public enum StoreSchema {
         -- 'audit_head': "ID HASH" of the last chained row (mirrored in STORE.audit-head).
         CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
         """),
+        Migration(version: 7, name: "lab accounts, classes, workstations and sessions", sql: """
+        -- The lab server (`hazlab serve`, Docs/lab.md). Users sign in with id + password (bcrypt);
+        -- `failed_logins`/`locked_until` drive the lockout. Failures are also counted per *name*
+        -- in login_failures, so an id that does not exist locks out exactly like one that does.
+        CREATE TABLE lab_users (
+            id            TEXT PRIMARY KEY NOT NULL,
+            name          TEXT NOT NULL DEFAULT '',
+            role          TEXT NOT NULL CHECK (role IN ('student', 'instructor', 'administrator', 'auditor')),
+            password_hash TEXT NOT NULL,
+            disabled      INTEGER NOT NULL DEFAULT 0,
+            created       TEXT NOT NULL
+        );
+        CREATE TABLE login_failures (
+            login         TEXT PRIMARY KEY NOT NULL,
+            failures      INTEGER NOT NULL DEFAULT 0,
+            locked_until  TEXT NOT NULL DEFAULT ''
+        ) WITHOUT ROWID;
+        CREATE TABLE lab_classes (
+            id      TEXT PRIMARY KEY NOT NULL,
+            name    TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL
+        );
+        -- Class membership: a student enrolled, or an instructor teaching it.
+        CREATE TABLE lab_enrolments (
+            class   TEXT NOT NULL REFERENCES lab_classes (id),
+            user    TEXT NOT NULL REFERENCES lab_users (id),
+            role    TEXT NOT NULL CHECK (role IN ('student', 'instructor')),
+            PRIMARY KEY (class, user)
+        ) WITHOUT ROWID;
+        CREATE INDEX lab_enrolments_user ON lab_enrolments (user);
+        CREATE TABLE lab_workstations (
+            id         TEXT PRIMARY KEY NOT NULL,
+            public_key TEXT NOT NULL,           -- base64 of the 32-byte Ed25519 public key
+            added      TEXT NOT NULL,
+            revoked    TEXT NOT NULL DEFAULT ''  -- ISO 8601 UTC, or empty
+        );
+        -- A session token is stored only as its SHA-256; `csrf` is the per-session CSRF token.
+        CREATE TABLE lab_sessions (
+            token_sha256 TEXT PRIMARY KEY NOT NULL,
+            user         TEXT NOT NULL REFERENCES lab_users (id),
+            csrf         TEXT NOT NULL,
+            created      TEXT NOT NULL,
+            expires      TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX lab_sessions_user ON lab_sessions (user);
+        """),
     ]
 
     /// The migration that adds the audit chain; it also chains the rows already there.

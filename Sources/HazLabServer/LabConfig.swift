@@ -1,0 +1,127 @@
+import Foundation
+import Yams
+
+/// A configuration problem, naming the file and the key.
+public struct LabConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// `lab.yaml`: what `hazlab serve` reads (Docs/lab.md, "Running the server").
+///
+///     bind: 127.0.0.1          # default; any other address needs TLS or allowPlainHTTP: true
+///     port: 8443               # 0 = any free port (the log line says which)
+///     store: lab.sqlite        # the results store (created if missing); relative to the config file
+///     scenarios: Scenarios     # folder of scenario folders the server may assign
+///     tls: { certificate: server.pem, key: server.key }
+///     allowPlainHTTP: false
+///     bcryptCost: 12           # 10…31 in production; tests may use 4 with `testing: true`
+///     lockout: { failures: 5, minutes: 15 }
+///     sessionHours: 12
+///     limits: { requestBytes: 1048576, frameBytes: 131072, connections: 256 }
+public struct LabConfig: Sendable, Equatable {
+    public var file: String = "lab.yaml"
+    public var bind: String = "127.0.0.1"
+    public var port: Int = 8443
+    public var store: String = "lab.sqlite"
+    public var scenarios: String = "Scenarios"
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    public var allowPlainHTTP = false
+    public var bcryptCost = 12
+    public var testing = false
+    public var lockoutFailures = 5
+    public var lockoutMinutes = 15
+    public var sessionHours = 12
+    public var maxRequestBytes = 1 << 20
+    public var maxFrameBytes = 128 * 1024
+    public var maxConnections = 256
+
+    public init() {}
+
+    public var tls: Bool { tlsCertificate != nil }
+
+    static let knownKeys: Set<String> = ["bind", "port", "store", "scenarios", "tls", "allowPlainHTTP", "bcryptCost",
+                                         "testing", "lockout", "sessionHours", "limits"]
+
+    /// Reads and checks a config file; paths in it are resolved against the file's folder.
+    public static func load(path: String) throws -> LabConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LabConfigError("\(path): error: cannot read the config file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw LabConfigError("\(path): error: not UTF-8 text") }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> LabConfig {
+        let loaded: Any?
+        do { loaded = try Yams.load(yaml: text) } catch {
+            throw LabConfigError("\(file): error: not valid YAML: \(error)")
+        }
+        guard let top = loaded as? [String: Any] else {
+            throw LabConfigError("\(file): error: the config must be a mapping of keys (bind, port, store, …)")
+        }
+        var c = LabConfig()
+        c.file = file
+        let folder = (file as NSString).deletingLastPathComponent
+        func resolve(_ p: String) -> String { p.hasPrefix("/") || folder.isEmpty ? p : folder + "/" + p }
+        func fail(_ key: String, _ why: String) -> LabConfigError { LabConfigError("\(file): error: key '\(key)': \(why)") }
+        func string(_ v: Any?, _ key: String) throws -> String? {
+            guard let v else { return nil }
+            guard let s = v as? String, !s.isEmpty else { throw fail(key, "must be a non-empty string") }
+            return s
+        }
+        func int(_ v: Any?, _ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let v else { return nil }
+            guard let i = v as? Int, range.contains(i) else { throw fail(key, "must be an integer in \(range.lowerBound)…\(range.upperBound)") }
+            return i
+        }
+        func bool(_ v: Any?, _ key: String) throws -> Bool? {
+            guard let v else { return nil }
+            guard let b = v as? Bool else { throw fail(key, "must be true or false") }
+            return b
+        }
+        func map(_ v: Any?, _ key: String, _ keys: Set<String>) throws -> [String: Any] {
+            guard let v else { return [:] }
+            guard let m = v as? [String: Any] else { throw fail(key, "must be a mapping") }
+            for k in m.keys.sorted() where !keys.contains(k) {
+                throw fail("\(key).\(k)", "unknown key (known: \(keys.sorted().joined(separator: ", ")))")
+            }
+            return m
+        }
+        for k in top.keys.sorted() where !knownKeys.contains(k) {
+            throw fail(k, "unknown key (known: \(knownKeys.sorted().joined(separator: ", ")))")
+        }
+        if let b = try string(top["bind"], "bind") { c.bind = b }
+        if let p = try int(top["port"], "port", 0...65535) { c.port = p }
+        if let s = try string(top["store"], "store") { c.store = resolve(s) } else { c.store = resolve(c.store) }
+        if let s = try string(top["scenarios"], "scenarios") { c.scenarios = resolve(s) } else { c.scenarios = resolve(c.scenarios) }
+        if let b = try bool(top["allowPlainHTTP"], "allowPlainHTTP") { c.allowPlainHTTP = b }
+        if let b = try bool(top["testing"], "testing") { c.testing = b }
+        if let n = try int(top["bcryptCost"], "bcryptCost", 4...31) { c.bcryptCost = n }
+        if c.bcryptCost < 10 && !c.testing { throw fail("bcryptCost", "must be at least 10 (lower costs only with testing: true)") }
+        if let n = try int(top["sessionHours"], "sessionHours", 1...24 * 30) { c.sessionHours = n }
+        let tls = try map(top["tls"], "tls", ["certificate", "key"])
+        if top["tls"] != nil {
+            guard let cert = try string(tls["certificate"], "tls.certificate") else { throw fail("tls.certificate", "missing (tls needs certificate and key)") }
+            guard let key = try string(tls["key"], "tls.key") else { throw fail("tls.key", "missing (tls needs certificate and key)") }
+            c.tlsCertificate = resolve(cert); c.tlsKey = resolve(key)
+        }
+        let lockout = try map(top["lockout"], "lockout", ["failures", "minutes"])
+        if let n = try int(lockout["failures"], "lockout.failures", 1...100) { c.lockoutFailures = n }
+        if let n = try int(lockout["minutes"], "lockout.minutes", 1...24 * 60) { c.lockoutMinutes = n }
+        let limits = try map(top["limits"], "limits", ["requestBytes", "frameBytes", "connections"])
+        if let n = try int(limits["requestBytes"], "limits.requestBytes", 1024...(256 << 20)) { c.maxRequestBytes = n }
+        if let n = try int(limits["frameBytes"], "limits.frameBytes", 1024...(16 << 20)) { c.maxFrameBytes = n }
+        if let n = try int(limits["connections"], "limits.connections", 1...100_000) { c.maxConnections = n }
+        if !c.tls && !c.allowPlainHTTP && !LabConfig.isLoopback(c.bind) {
+            throw fail("bind", "'\(c.bind)' is not a loopback address: configure tls (certificate, key) or set allowPlainHTTP: true for a closed lab LAN")
+        }
+        return c
+    }
+
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

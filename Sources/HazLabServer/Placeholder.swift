@@ -1,0 +1,8 @@
+import Hummingbird
+import HummingbirdTLS
+import HummingbirdWebSocket
+import HummingbirdBcrypt
+import Logging
+import ServiceLifecycle
+import Prometheus
+import NIOSSL
