@@ -54,6 +54,8 @@ let package = Package(
         .testTarget(name: "HazLabRenderTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabRender"]),
         .testTarget(name: "HazLabWorkstationTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner",
                                                                   "HazLabRender", "HazLabWorkstation"]),
+        .target(name: "HazLabLab", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "HazLabLabTests", dependencies: ["HazLabLab", "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
         .testTarget(name: "HazLabCLITests", dependencies: ["HazLabRunner", "HazLabRecords", "HazLabScenario", "HazLabCore"]),
     ]
 )
