@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "HazLabReport", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
         // The school lab server: HTTP + WebSocket on Hummingbird 2, accounts, roles, sessions, audit.
         .target(name: "HazLabServer", dependencies: [
-            "HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner",
+            "HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner", "HazLabLab",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -77,6 +77,8 @@ let package = Package(
         .testTarget(name: "HazLabRenderTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabRender"]),
         .testTarget(name: "HazLabWorkstationTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner",
                                                                   "HazLabRender", "HazLabWorkstation"]),
+        .target(name: "HazLabLab", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "HazLabLabTests", dependencies: ["HazLabLab", "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
         .testTarget(name: "HazLabServerTests", dependencies: ["HazLabServer", "HazLabRecords",
                                                              .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "HazLabCLITests", dependencies: ["HazLabRunner", "HazLabRecords", "HazLabScenario", "HazLabCore"]),

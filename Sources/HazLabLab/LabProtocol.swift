@@ -1,0 +1,157 @@
+import Foundation
+import HazLabRecords
+
+/// How an attempt is run in the lab. `exam` results stay unpublished until the instructor publishes them.
+public enum LabMode: String, Codable, Sendable { case teaching, practice, exam }
+
+/// What the server hands a workstation: it, not the workstation, picks attempt id and seed.
+public struct LabAssignment: Codable, Sendable, Equatable {
+    public var attempt: String        // server-made, unguessable ("a-" + 16 random hex)
+    public var scenario: String       // scenario id
+    public var scenarioSHA256: String // of the scenario file's bytes
+    public var seed: UInt64
+    public var mode: LabMode
+    public var student: String
+    public var workstation: String
+    public var issued: String         // ISO 8601 (ExportTime)
+
+    public init(attempt: String, scenario: String, scenarioSHA256: String, seed: UInt64, mode: LabMode,
+                student: String, workstation: String, issued: String) {
+        self.attempt = attempt; self.scenario = scenario; self.scenarioSHA256 = scenarioSHA256; self.seed = seed
+        self.mode = mode; self.student = student; self.workstation = workstation; self.issued = issued
+    }
+}
+
+/// Frames a workstation sends on the stream (JSON text frames, one message each, `type` discriminator):
+///   {"type":"hello","workstation":"ws-01","attempt":"a-…"}
+///   {"type":"proof","signature":"<base64 Ed25519>"}
+///   {"type":"line","seq":0,"text":"<the journal line, without its newline>"}
+public enum LabClientMessage: Codable, Sendable, Equatable {
+    case hello(workstation: String, attempt: String)             // → challenge
+    case proof(signature: String)                                // base64 Ed25519 over LabProtocol.proofMessage(nonce:attempt:)
+    case line(seq: Int, text: String)                            // seq 0 = the journal's header line, then every line in file order
+
+    private enum Keys: String, CodingKey { case type, workstation, attempt, signature, seq, text }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        switch try c.decode(String.self, forKey: .type) {
+        case "hello": self = .hello(workstation: try c.decode(String.self, forKey: .workstation), attempt: try c.decode(String.self, forKey: .attempt))
+        case "proof": self = .proof(signature: try c.decode(String.self, forKey: .signature))
+        case "line": self = .line(seq: try c.decode(Int.self, forKey: .seq), text: try c.decode(String.self, forKey: .text))
+        case let t: throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown client message type '\(t)'")
+        }
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        switch self {
+        case let .hello(w, a): try c.encode("hello", forKey: .type); try c.encode(w, forKey: .workstation); try c.encode(a, forKey: .attempt)
+        case let .proof(s): try c.encode("proof", forKey: .type); try c.encode(s, forKey: .signature)
+        case let .line(seq, text): try c.encode("line", forKey: .type); try c.encode(seq, forKey: .seq); try c.encode(text, forKey: .text)
+        }
+    }
+}
+
+/// Frames the server sends:
+///   {"type":"challenge","nonce":"<hex>"}
+///   {"type":"welcome","attempt":"a-…","acked":-1}
+///   {"type":"ack","seq":3}
+///   {"type":"error","code":"fork","message":"…","fatal":true}
+public enum LabServerMessage: Codable, Sendable, Equatable {
+    case challenge(nonce: String)
+    case welcome(attempt: String, acked: Int)                    // acked: highest seq stored, -1 if none → client resends from acked+1
+    case ack(seq: Int)
+    case error(code: String, message: String, fatal: Bool)       // codes: LabErrorCode
+
+    private enum Keys: String, CodingKey { case type, nonce, attempt, acked, seq, code, message, fatal }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        switch try c.decode(String.self, forKey: .type) {
+        case "challenge": self = .challenge(nonce: try c.decode(String.self, forKey: .nonce))
+        case "welcome": self = .welcome(attempt: try c.decode(String.self, forKey: .attempt), acked: try c.decode(Int.self, forKey: .acked))
+        case "ack": self = .ack(seq: try c.decode(Int.self, forKey: .seq))
+        case "error": self = .error(code: try c.decode(String.self, forKey: .code), message: try c.decode(String.self, forKey: .message),
+                                    fatal: try c.decode(Bool.self, forKey: .fatal))
+        case let t: throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown server message type '\(t)'")
+        }
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        switch self {
+        case let .challenge(n): try c.encode("challenge", forKey: .type); try c.encode(n, forKey: .nonce)
+        case let .welcome(a, k): try c.encode("welcome", forKey: .type); try c.encode(a, forKey: .attempt); try c.encode(k, forKey: .acked)
+        case let .ack(s): try c.encode("ack", forKey: .type); try c.encode(s, forKey: .seq)
+        case let .error(code, m, f):
+            try c.encode("error", forKey: .type); try c.encode(code, forKey: .code); try c.encode(m, forKey: .message); try c.encode(f, forKey: .fatal)
+        }
+    }
+}
+
+/// Error codes on the stream.
+public enum LabErrorCode: String, Sendable {
+    case unknownAttempt = "unknown-attempt", notYourAttempt = "not-your-attempt", badProof = "bad-proof",
+         unknownKey = "unknown-key", revokedKey = "revoked-key", fork, gap, badLine = "bad-line", chain,
+         tooLarge = "too-large", header, protocolError = "protocol", finished, badFrame = "bad-frame", `internal`
+}
+
+public enum LabProtocol {
+    public static let version = "hazlab-stream-v1"
+    /// The bytes a workstation signs to prove it holds its key.
+    public static func proofMessage(nonce: String, attempt: String) -> [UInt8] { Array("\(version)\n\(nonce)\n\(attempt)".utf8) }
+    /// Largest journal line accepted on the stream (bytes of `text`).
+    public static let maxLineBytes = 64 * 1024
+    /// Largest frame (JSON of one message) a transport should accept.
+    public static let maxFrameBytes = 128 * 1024
+
+    /// Decodes one frame; a malformed or oversized frame is an `error` message to send back.
+    public static func decodeClient(_ frame: String) -> Result<LabClientMessage, LabStreamError> {
+        guard frame.utf8.count <= maxFrameBytes else {
+            return .failure(LabStreamError(.tooLarge, "frame of \(frame.utf8.count) bytes is over the limit of \(maxFrameBytes)"))
+        }
+        do { return .success(try JSONDecoder().decode(LabClientMessage.self, from: Data(frame.utf8))) } catch {
+            return .failure(LabStreamError(.badFrame, "frame is not a stream message: \(error)"))
+        }
+    }
+    public static func decodeServer(_ frame: String) throws -> LabServerMessage {
+        try JSONDecoder().decode(LabServerMessage.self, from: Data(frame.utf8))
+    }
+    public static func encode<T: Encodable>(_ m: T) -> String {
+        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? e.encode(m)) ?? Data(), as: UTF8.self)
+    }
+}
+
+/// A refusal on the stream, with its code.
+public struct LabStreamError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var code: LabErrorCode
+    public var message: String
+    public var fatal: Bool
+    public init(_ code: LabErrorCode, _ message: String, fatal: Bool = true) { self.code = code; self.message = message; self.fatal = fatal }
+    public var description: String { "\(code.rawValue): \(message)" }
+    public var serverMessage: LabServerMessage { .error(code: code.rawValue, message: message, fatal: fatal) }
+}
+
+/// What the server knows of a workstation's key (fits `KeyRegistry` in Keys.swift).
+public enum LabKeyStatus: Sendable, Equatable { case active(PublicKeyRecord), revoked(String), unknown }
+
+/// Gives a workstation's Ed25519 public key, or says it is revoked/unknown, at a given instant.
+public protocol KeyRegistryLookup: Sendable {
+    func keyStatus(workstation: String, at: Date) -> LabKeyStatus
+}
+
+extension KeyRegistry: KeyRegistryLookup {
+    public func keyStatus(workstation: String, at: Date) -> LabKeyStatus {
+        guard let k = self[workstation] else { return .unknown }
+        switch refusal(keyId: workstation, started: Timestamp.format(at)) {
+        case .none: return .active(k)
+        case .unknown?: return .unknown
+        case .revoked(let r)?: return .revoked(r)
+        }
+    }
+}
+
+/// A lookup from a closure (the server's own registry, a test's).
+public struct ClosureKeyLookup: KeyRegistryLookup {
+    let f: @Sendable (String, Date) -> LabKeyStatus
+    public init(_ f: @escaping @Sendable (String, Date) -> LabKeyStatus) { self.f = f }
+    public func keyStatus(workstation: String, at: Date) -> LabKeyStatus { f(workstation, at) }
+}
