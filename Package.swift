@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "HazLabServer", dependencies: [
             "HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner", "HazLabLab",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -229,7 +229,7 @@ public final class LabAccounts: @unchecked Sendable {
             try s.db.query("""
                 SELECT u.id, u.name, u.role, e.role FROM lab_enrolments e JOIN lab_users u ON u.id = e.user
                 WHERE e.class = ? ORDER BY e.role, u.id
-                """, [klass]).compactMap { r in Self.userRow(r).map { ($0, r[3].string ?? "") } }
+                """, [klass]).compactMap { r in Self.userRow(r).map { (user: $0, role: r[3].string ?? "") } }
         }
     }
 

@@ -20,7 +20,7 @@ struct HazLab: ParsableCommand {
           hazlab schema > hazlab-scenario.schema.json
         """,
         version: HazLabVersion.engine,
-        subcommands: [Check.self, Run.self, Test.self, New.self, Grade.self, Merge.self, Exam.self, Report.self, Doc.self, Schema.self, JournalCommand.self, Keys.self, Store.self, Export.self]
+        subcommands: [Check.self, Run.self, Test.self, New.self, Grade.self, Merge.self, Exam.self, Report.self, Doc.self, Schema.self, JournalCommand.self, Keys.self, Store.self, Export.self, Serve.self, Lab.self]
     )
 }
 

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+
+/// The request context of every route: WebSocket-capable, with the remote address and the
+/// body limit from lab.yaml (`limits.requestBytes`).
+public struct LabContext: RequestContext, WebSocketRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<LabContext>
+    public let remote: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        remote = source.channel.remoteAddress?.ipAddress ?? "?"
+    }
+
+    public var maxUploadSize: Int { LabLimits.requestBytes.value }
+}
+
+/// Process-wide limits read from the config at start (the context is built per request and
+/// cannot be handed the config).
+public enum LabLimits {
+    public final class Box: @unchecked Sendable {
+        let lock = NSLock()
+        var v: Int
+        init(_ v: Int) { self.v = v }
+        public var value: Int { lock.lock(); defer { lock.unlock() }; return v }
+        public func set(_ n: Int) { lock.lock(); v = n; lock.unlock() }
+    }
+    public static let requestBytes = Box(1 << 20)
+}
+
+/// An error answered as `{"error": message}` with its status.
+public struct LabHTTPError: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var message: String
+    public init(_ status: HTTPResponse.Status, _ message: String) { self.status = status; self.message = message }
+
+    public static func badRequest(_ m: String) -> LabHTTPError { .init(.badRequest, m) }
+    public static let unauthenticated = LabHTTPError(.unauthorized, "sign in first")
+    public static let forbidden = LabHTTPError(.forbidden, "your role may not do this")
+}
+
+/// JSON request and response helpers. Outside strings only ever go out JSON-escaped.
+enum LabJSON {
+    static func response(_ status: HTTPResponse.Status, _ object: [String: Any], headers: HTTPFields = [:]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        var h = headers
+        h[.contentType] = "application/json; charset=utf-8"
+        h[.cacheControl] = "no-store"
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func error(_ e: LabHTTPError) -> Response { response(e.status, ["error": e.message]) }
+
+    /// Reads the body (at most the configured limit: larger → 413) and parses a JSON object.
+    static func object(_ req: Request, _ ctx: LabContext) async throws -> [String: Any] {
+        let data = try await body(req, ctx)
+        guard !data.isEmpty else { throw LabHTTPError.badRequest("the request body is empty; a JSON object was expected") }
+        let v: Any
+        do { v = try JSONSerialization.jsonObject(with: data) } catch {
+            throw LabHTTPError.badRequest("the request body is not valid JSON (\((error as NSError).userInfo["NSDebugDescription"] as? String ?? "parse error"))")
+        }
+        guard let o = v as? [String: Any] else { throw LabHTTPError.badRequest("the request body must be a JSON object") }
+        return o
+    }
+
+    static func body(_ req: Request, _ ctx: LabContext) async throws -> Data {
+        let limit = ctx.maxUploadSize
+        if let len = req.headers[.contentLength].flatMap({ Int($0) }), len > limit {
+            throw LabHTTPError(.contentTooLarge, "the request body of \(len) bytes is over the limit of \(limit) bytes (limits.requestBytes)")
+        }
+        do {
+            let buffer = try await req.body.collect(upTo: limit)
+            return Data(buffer.readableBytesView)
+        } catch let e as HTTPError where e.status == .contentTooLarge {
+            throw LabHTTPError(.contentTooLarge, "the request body is over the limit of \(limit) bytes (limits.requestBytes)")
+        }
+    }
+
+    static func string(_ o: [String: Any], _ key: String, max: Int = 256) throws -> String {
+        guard let v = o[key] else { throw LabHTTPError.badRequest("missing field '\(key)'") }
+        guard let s = v as? String else { throw LabHTTPError.badRequest("field '\(key)' must be a string") }
+        guard s.utf8.count <= max else { throw LabHTTPError.badRequest("field '\(key)' is longer than \(max) bytes") }
+        return s
+    }
+
+    static func optionalString(_ o: [String: Any], _ key: String, max: Int = 256) throws -> String? {
+        o[key] == nil || o[key] is NSNull ? nil : try string(o, key, max: max)
+    }
+}
+
+extension Request {
+    /// The value of one cookie, from the raw header (no validation of other cookies needed).
+    func cookie(_ name: String) -> String? {
+        for header in headers[values: .cookie] {
+            for part in header.split(separator: ";") {
+                let kv = part.trimmingCharacters(in: .whitespaces)
+                if kv.hasPrefix(name + "=") { return String(kv.dropFirst(name.count + 1)) }
+            }
+        }
+        return nil
+    }
+}

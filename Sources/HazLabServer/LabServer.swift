@@ -1,0 +1,414 @@
+import Crypto
+import Foundation
+import HazLabLab
+import HazLabRecords
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOSSL
+import Prometheus
+import ServiceLifecycle
+
+/// `hazlab serve`: the school lab server (Docs/lab.md). Routes:
+///
+///   GET  /health                        {"ok":true,"storeVersion":N,"uptimeSeconds":S}
+///   GET  /metrics                       Prometheus text
+///   POST /api/login                     {"user","password"} → cookie + {"user","role","csrf"}
+///   POST /api/logout                    (CSRF)
+///   GET  /api/me
+///   GET  /api/attempts/{attempt}        the stored record: own (student), own classes (instructor), all (admin, auditor)
+///   GET  /api/classes/{class}           members: the class's instructors, administrators, auditors
+///   POST /api/admin/users               {"id","name","role","password"?} (administrator, CSRF)
+///   POST /api/admin/users/{id}/role     {"role"} (administrator, CSRF)
+///   POST /api/admin/classes/{class}/roster   CSV body (administrator, CSRF)
+///   POST /api/admin/workstations        {"id","publicKey"} (administrator, CSRF)
+///   POST /api/admin/workstations/{id}/revoke  (administrator, CSRF)
+///   GET  /api/audit                     latest audit rows (administrator, auditor)
+///   GET  /api/workstation/challenge?workstation=ID   {"nonce"}
+///   POST /api/workstation/assignment    signed by the workstation's key + the student's password
+///   GET  /api/stream                    WebSocket: LabClientMessage / LabServerMessage JSON text frames
+public final class LabServer: @unchecked Sendable {
+    public let config: LabConfig
+    public let accounts: LabAccounts
+    public let ledger: LabLedger
+    public let mirror = LabMirror()
+    let logger: Logger
+    let started = Date()
+    let nonces = NonceBook()
+
+    // Metrics.
+    let registry = PrometheusCollectorRegistry()
+    let requests: Counter
+    let loginsOK: Counter
+    let loginsRefused: Counter
+    let streams: Gauge
+    let streamLines: Counter
+
+    public static let sessionCookie = "hazlab_session"
+    public static let csrfHeader = "X-CSRF-Token"
+
+    public init(config: LabConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        let store = try ResultsStore(path: config.store, create: true)
+        accounts = LabAccounts(store: store, bcryptCost: config.bcryptCost, lockoutFailures: config.lockoutFailures,
+                               lockoutMinutes: config.lockoutMinutes, sessionHours: config.sessionHours)
+        ledger = try LabLedger(storePath: config.store)
+        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "hazlab", metricName: metric, unitName: unit, helpText: help)
+        }
+        requests = registry.makeCounter(descriptor: name("http_requests", "total", "HTTP requests answered"))
+        let logins = name("logins", "total", "Sign-ins (web and workstation) by outcome")
+        loginsOK = registry.makeCounter(descriptor: logins, labels: [("outcome", "ok")])
+        loginsRefused = registry.makeCounter(descriptor: logins, labels: [("outcome", "refused")])
+        streams = registry.makeGauge(descriptor: name("active_streams", "", "Open workstation streams"))
+        streamLines = registry.makeCounter(descriptor: name("stream_frames", "total", "Stream frames received"))
+        LabLimits.requestBytes.set(config.maxRequestBytes)
+    }
+
+    // MARK: the application
+
+    public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let router = Router(context: LabContext.self)
+        router.middlewares.add(CountingMiddleware(counter: requests))
+        routes(router)
+        let ws = WebSocketServerConfiguration(maxFrameSize: config.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(30)))
+        var server: HTTPServerBuilder = .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: ws))
+        if let cert = config.tlsCertificate, let key = config.tlsKey {
+            let chain: [NIOSSLCertificate], pkey: NIOSSLPrivateKey
+            do { chain = try NIOSSLCertificate.fromPEMFile(cert) } catch {
+                throw LabConfigError("\(config.file): error: key 'tls.certificate': cannot read '\(cert)': \(error)")
+            }
+            do { pkey = try NIOSSLPrivateKey(file: key, format: .pem) } catch {
+                throw LabConfigError("\(config.file): error: key 'tls.key': cannot read '\(key)': \(error)")
+            }
+            let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(pkey))
+            server = try .tls(server, tlsConfiguration: tls)
+        }
+        let logger = self.logger
+        let scheme = config.tls ? "https" : "http"
+        let bind = config.bind
+        return Application(
+            router: router,
+            server: server,
+            configuration: .init(address: .hostname(config.bind, port: config.port), serverName: "hazlab",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections, logger: logger)),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.notice("hazlab serve listening", metadata: ["url": "\(scheme)://\(bind):\(port)", "port": "\(port)"])
+                await onRunning(port)
+            },
+            logger: logger
+        )
+    }
+
+    func routes(_ router: Router<LabContext>) {
+        router.get("/health") { _, _ in
+            let version = (try? self.accounts.locked { try $0.schemaVersion() }) ?? -1
+            return LabJSON.response(.ok, ["ok": version >= 0, "storeVersion": version,
+                                          "uptimeSeconds": Int(Date().timeIntervalSince(self.started))])
+        }
+        router.get("/metrics") { _, _ in
+            var h = HTTPFields()
+            h[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: self.registry.emitToBuffer())))
+        }
+        router.post("/api/login", use: handle { req, ctx in try await self.login(req, ctx) })
+        router.post("/api/logout", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx, state: true)
+            if let token = req.cookie(Self.sessionCookie) { try self.accounts.endSession(token: token, actor: s.user.id) }
+            var h = HTTPFields()
+            h[.setCookie] = self.cookieHeader(value: "", maxAge: 0)
+            return LabJSON.response(.ok, ["ok": true], headers: h)
+        })
+        router.get("/api/me", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx)
+            return LabJSON.response(.ok, ["user": s.user.id, "name": s.user.name, "role": s.user.role.rawValue, "csrf": s.csrf])
+        })
+        router.get("/api/attempts/{attempt}", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx)
+            let attempt = ctx.parameters.get("attempt") ?? ""
+            let row: (student: String, record: String)? = try self.accounts.locked { st in
+                try st.db.query("SELECT student, record FROM attempts WHERE attempt = ?", [attempt]).first.map { ($0[0].string ?? "", $0[1].string ?? "") }
+            }
+            guard let row else { throw LabHTTPError(.notFound, "no attempt '\(attempt)'") }
+            try self.mayRead(student: row.student, s.user)
+            var h = HTTPFields(); h[.contentType] = "application/json; charset=utf-8"
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: row.record)))
+        })
+        router.get("/api/classes/{class}", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx)
+            let klass = ctx.parameters.get("class") ?? ""
+            switch s.user.role {
+            case .administrator, .auditor: break
+            case .instructor: guard try self.accounts.teaches(instructor: s.user.id, klass: klass) else { throw LabHTTPError(.forbidden, "you do not teach class '\(klass)'") }
+            case .student: throw LabHTTPError.forbidden
+            }
+            guard try self.accounts.classExists(klass) else { throw LabHTTPError(.notFound, "no class '\(klass)'") }
+            let members = try self.accounts.members(of: klass).map { ["id": $0.user.id, "name": $0.user.name, "role": $0.role] }
+            return LabJSON.response(.ok, ["class": klass, "members": members])
+        })
+        router.post("/api/admin/users", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
+            let o = try await LabJSON.object(req, ctx)
+            let id = try LabJSON.string(o, "id", max: 64), name = try LabJSON.optionalString(o, "name") ?? ""
+            guard let role = LabRole(rawValue: try LabJSON.string(o, "role", max: 32)) else {
+                throw LabHTTPError.badRequest("field 'role' must be one of student, instructor, administrator, auditor")
+            }
+            let pw = try LabJSON.optionalString(o, "password", max: 72)
+            let made = try self.accounts.createUser(id: id, name: name, role: role, password: pw, actor: s.user.id)
+            return LabJSON.response(.created, pw == nil ? ["id": id, "password": made] : ["id": id])
+        })
+        router.post("/api/admin/users/{id}/role", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
+            let o = try await LabJSON.object(req, ctx)
+            guard let role = LabRole(rawValue: try LabJSON.string(o, "role", max: 32)) else {
+                throw LabHTTPError.badRequest("field 'role' must be one of student, instructor, administrator, auditor")
+            }
+            try self.accounts.setRole(user: ctx.parameters.get("id") ?? "", role: role, actor: s.user.id)
+            return LabJSON.response(.ok, ["ok": true])
+        })
+        router.post("/api/admin/classes/{class}/roster", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
+            let data = try await LabJSON.body(req, ctx)
+            guard let text = String(data: data, encoding: .utf8) else { throw LabHTTPError.badRequest("the roster is not UTF-8 text") }
+            let made = try self.accounts.importRoster(csv: text, klass: ctx.parameters.get("class") ?? "", actor: s.user.id)
+            return LabJSON.response(.ok, ["imported": made.count,
+                                          "passwords": made.compactMap { m in m.password.map { ["id": m.id, "password": $0] } }])
+        })
+        router.post("/api/admin/workstations", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
+            let o = try await LabJSON.object(req, ctx)
+            try self.accounts.registerWorkstation(id: try LabJSON.string(o, "id", max: 64), publicKey: try LabJSON.string(o, "publicKey", max: 64), actor: s.user.id)
+            return LabJSON.response(.created, ["ok": true])
+        })
+        router.post("/api/admin/workstations/{id}/revoke", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
+            try self.accounts.revokeWorkstation(id: ctx.parameters.get("id") ?? "", actor: s.user.id)
+            return LabJSON.response(.ok, ["ok": true])
+        })
+        router.get("/api/audit", use: handle { req, ctx in
+            _ = try self.authorise(req, ctx, roles: [.administrator, .auditor])
+            let rows = try self.accounts.locked { try $0.auditLog(limit: 200) }
+            return LabJSON.response(.ok, ["audit": rows.map { ["id": $0.id, "at": $0.at, "actor": $0.actor, "action": $0.action,
+                                                               "subject": $0.subject, "detail": $0.detail] }])
+        })
+        router.get("/api/workstation/challenge", use: handle { req, ctx in
+            let ws = req.uri.queryParameters["workstation"].map(String.init) ?? ""
+            guard LabAccounts.validId(ws) else { throw LabHTTPError.badRequest("query 'workstation' must be a workstation id") }
+            return LabJSON.response(.ok, ["nonce": self.nonces.make(for: ws)])
+        })
+        router.post("/api/workstation/assignment", use: handle { req, ctx in try await self.assign(req, ctx) })
+        router.ws("/api/stream") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
+            try await self.stream(inbound: inbound, outbound: outbound)
+        }
+    }
+
+    /// Wraps a handler: a `LabHTTPError` (or an account error) becomes a JSON error answer; anything
+    /// else is logged and answered 500 without detail.
+    func handle(_ body: @escaping @Sendable (Request, LabContext) async throws -> Response) -> @Sendable (Request, LabContext) async throws -> Response {
+        { [logger] req, ctx in
+            do { return try await body(req, ctx) }
+            catch let e as LabHTTPError { return LabJSON.error(e) }
+            catch let e as LabAccountError { return LabJSON.error(.badRequest(e.message)) }
+            catch let e as HTTPError where e.status == .contentTooLarge {
+                return LabJSON.error(.init(.contentTooLarge, "the request body is over the limit of \(ctx.maxUploadSize) bytes (limits.requestBytes)"))
+            }
+            catch {
+                logger.error("request failed", metadata: ["path": "\(req.uri.path)", "error": "\(error)"])
+                return LabJSON.error(.init(.internalServerError, "internal error (see the server log)"))
+            }
+        }
+    }
+
+    // MARK: sessions and roles
+
+    func cookieHeader(value: String, maxAge: Int) -> String {
+        "\(Self.sessionCookie)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(config.tls ? "; Secure" : "")"
+    }
+
+    /// The caller's session; with `state` (a state-changing request) the CSRF token must be in
+    /// the `X-CSRF-Token` header; with `roles`, the caller must hold one of them.
+    func authorise(_ req: Request, _ ctx: LabContext, state: Bool = false, roles: Set<LabRole>? = nil) throws -> LabSession {
+        guard let token = req.cookie(Self.sessionCookie), let s = try accounts.session(token: token) else { throw LabHTTPError.unauthenticated }
+        if state {
+            let given = req.headers.first(where: { $0.name.canonicalName == Self.csrfHeader.lowercased() })?.value ?? ""
+            guard !s.csrf.isEmpty, Self.constantTimeEqual(given, s.csrf) else {
+                try? accounts.audit(actor: s.user.id, action: "lab-csrf-refused", subject: req.uri.path, detail: "from \(ctx.remote)")
+                throw LabHTTPError(.forbidden, "missing or wrong CSRF token (send the session's token in the \(Self.csrfHeader) header)")
+            }
+        }
+        if let roles, !roles.contains(s.user.role) {
+            throw LabHTTPError(.forbidden, "your role (\(s.user.role.rawValue)) may not do this")
+        }
+        return s
+    }
+
+    func mayRead(student: String, _ user: LabUser) throws {
+        switch user.role {
+        case .administrator, .auditor: return
+        case .student: if student == user.id { return }
+        case .instructor: if try accounts.teachesStudent(instructor: user.id, student: student) { return }
+        }
+        throw LabHTTPError(.forbidden, "you may not read this attempt")
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    func login(_ req: Request, _ ctx: LabContext) async throws -> Response {
+        let o = try await LabJSON.object(req, ctx)
+        let id = try LabJSON.string(o, "user", max: 128), pw = try LabJSON.string(o, "password", max: 1024)
+        switch try accounts.login(id: id, password: pw, via: "web \(ctx.remote)") {
+        case .ok(let user):
+            loginsOK.increment()
+            let (token, csrf) = try accounts.createSession(user: user)
+            var h = HTTPFields()
+            h[.setCookie] = cookieHeader(value: token, maxAge: config.sessionHours * 3600)
+            return LabJSON.response(.ok, ["user": user.id, "name": user.name, "role": user.role.rawValue, "csrf": csrf], headers: h)
+        case .refused:
+            loginsRefused.increment()
+            throw LabHTTPError.refusedLogin
+        }
+    }
+
+    // MARK: workstations
+
+    /// What a workstation signs to get an assignment.
+    public static func assignmentMessage(nonce: String, workstation: String, student: String, scenario: String) -> [UInt8] {
+        Array("hazlab-assignment-v1\n\(nonce)\n\(workstation)\n\(student)\n\(scenario)".utf8)
+    }
+
+    /// A scenario name the server may assign: one folder name inside `scenarios`, nothing else.
+    func scenarioFile(_ name: String) throws -> String {
+        guard LabAccounts.validId(name), !name.contains("..") else {
+            throw LabHTTPError.badRequest("bad scenario name '\(name)': one folder name of A-Z a-z 0-9 . _ - (no paths)")
+        }
+        let root = URL(fileURLWithPath: config.scenarios).resolvingSymlinksInPath().path
+        let file = URL(fileURLWithPath: root + "/" + name + "/scenario.yaml").resolvingSymlinksInPath().path
+        guard file.hasPrefix(root + "/"), FileManager.default.fileExists(atPath: file) else {
+            throw LabHTTPError(.notFound, "no scenario '\(name)' on this server")
+        }
+        return file
+    }
+
+    func assign(_ req: Request, _ ctx: LabContext) async throws -> Response {
+        let o = try await LabJSON.object(req, ctx)
+        let ws = try LabJSON.string(o, "workstation", max: 64), nonce = try LabJSON.string(o, "nonce", max: 128)
+        let sig = try LabJSON.string(o, "signature", max: 128), student = try LabJSON.string(o, "student", max: 128)
+        let pw = try LabJSON.string(o, "password", max: 1024), scenario = try LabJSON.string(o, "scenario", max: 128)
+        let modeText = try LabJSON.optionalString(o, "mode", max: 16) ?? "practice"
+        guard let mode = LabMode(rawValue: modeText), mode != .exam else {
+            throw LabHTTPError.badRequest("field 'mode' must be teaching or practice (exams come from the instructor's exam plan)")
+        }
+        // 1. The workstation: registered, not revoked, and holding its key (a fresh, single-use nonce).
+        guard let key = try accounts.workstation(ws) else {
+            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "unregistered key, from \(ctx.remote)")
+            throw LabHTTPError(.forbidden, "workstation '\(ws)' is not registered on this server")
+        }
+        guard key.revoked.isEmpty else {
+            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "revoked key, from \(ctx.remote)")
+            throw LabHTTPError(.forbidden, "workstation '\(ws)': its key was revoked at \(key.revoked)")
+        }
+        guard nonces.take(nonce, for: ws),
+              key.isValidSignature(sig, for: Self.assignmentMessage(nonce: nonce, workstation: ws, student: student, scenario: scenario)) else {
+            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "bad or stale signature, from \(ctx.remote)")
+            throw LabHTTPError(.forbidden, "workstation '\(ws)': the signature does not verify (get a fresh challenge and sign it)")
+        }
+        // 2. The student at the keyboard.
+        guard case .ok(let user) = try accounts.login(id: student, password: pw, via: "workstation \(ws)") else {
+            loginsRefused.increment()
+            throw LabHTTPError.refusedLogin
+        }
+        loginsOK.increment()
+        guard user.role == .student else { throw LabHTTPError(.forbidden, "only students take attempts at a workstation") }
+        // 3. The server's assignment.
+        let file = try scenarioFile(scenario)
+        guard let bytes = FileManager.default.contents(atPath: file) else { throw LabHTTPError(.internalServerError, "cannot read scenario '\(scenario)'") }
+        let a = try ledger.issue(scenarioPath: file, student: user.id, workstation: ws, mode: mode, seed: nil)
+        try accounts.audit(actor: user.id, action: "lab-assignment", subject: a.attempt,
+                           detail: "scenario \(a.scenario) seed \(a.seed) mode \(a.mode.rawValue) at \(ws)")
+        return LabJSON.response(.ok, ["attempt": a.attempt, "scenario": a.scenario, "scenarioSHA256": a.scenarioSHA256,
+                                      "seed": String(a.seed), "mode": a.mode.rawValue, "student": a.student,
+                                      "workstation": a.workstation, "issued": a.issued,
+                                      "scenarioBase64": bytes.base64EncodedString()])
+    }
+
+    // MARK: the stream
+
+    var keyLookup: ClosureKeyLookup {
+        let accounts = self.accounts
+        return ClosureKeyLookup { ws, _ in
+            guard let k = try? accounts.workstation(ws) else { return .unknown }
+            return k.revoked.isEmpty ? .active(k) : .revoked(k.revoked)
+        }
+    }
+
+    func stream(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        streams.increment()
+        defer { streams.decrement() }
+        let session = LabStreamSession(ledger: ledger, keys: keyLookup, mirror: mirror)
+        for try await message in inbound.messages(maxSize: config.maxFrameBytes) {
+            streamLines.increment()
+            let replies: [LabServerMessage]
+            switch message {
+            case .binary:
+                replies = [LabStreamError(.badFrame, "binary frames are not part of the protocol; send JSON text frames", fatal: false).serverMessage]
+            case .text(let frame):
+                switch LabProtocol.decodeClient(frame) {
+                case .failure(let e): replies = [e.serverMessage]
+                case .success(let m): replies = session.receive(m, arrived: Date())
+                }
+            }
+            for r in replies {
+                if case .error(let code, let msg, _) = r, code == LabErrorCode.fork.rawValue {
+                    logger.warning("stream refused", metadata: ["code": "\(code)", "message": "\(msg)"])
+                }
+                try await outbound.write(.text(LabProtocol.encode(r)))
+            }
+            if session.closed || replies.contains(where: { if case .error(_, _, true) = $0 { return true }; return false }) { break }
+        }
+    }
+}
+
+extension LabHTTPError {
+    /// The one answer for an unknown id, a wrong password and a locked account.
+    public static let refusedLogin = LabHTTPError(.unauthorized, "wrong user id or password, or too many attempts: try again later")
+}
+
+/// Single-use workstation challenges, valid for two minutes.
+final class NonceBook: @unchecked Sendable {
+    let lock = NSLock()
+    var nonces: [String: (workstation: String, expires: Date)] = [:]
+
+    func make(for ws: String) -> String {
+        let n = LabAccounts.randomToken()
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        if nonces.count > 10_000 { nonces = nonces.filter { $0.value.expires > now } }
+        if nonces.count > 10_000 { nonces.removeAll() }
+        nonces[n] = (ws, now.addingTimeInterval(120))
+        return n
+    }
+
+    func take(_ n: String, for ws: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard let e = nonces.removeValue(forKey: n) else { return false }
+        return e.workstation == ws && e.expires > Date()
+    }
+}
+
+struct CountingMiddleware: RouterMiddleware {
+    typealias Context = LabContext
+    let counter: Counter
+    func handle(_ request: Request, context: LabContext, next: (Request, LabContext) async throws -> Response) async throws -> Response {
+        counter.increment()
+        return try await next(request, context)
+    }
+}

@@ -1,8 +1,0 @@
-import Hummingbird
-import HummingbirdTLS
-import HummingbirdWebSocket
-import HummingbirdBcrypt
-import Logging
-import ServiceLifecycle
-import Prometheus
-import NIOSSL

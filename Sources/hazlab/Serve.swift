@@ -1,0 +1,187 @@
+import ArgumentParser
+import Foundation
+import HazLabRecords
+import HazLabServer
+import Logging
+
+/// Runs an async body from a synchronous command (the root command is synchronous).
+private func blocking(_ body: @escaping @Sendable () async throws -> Void) throws {
+    final class Outcome: @unchecked Sendable { var error: (any Error)? }
+    let outcome = Outcome(), done = DispatchSemaphore(value: 0)
+    Task {
+        do { try await body() } catch { outcome.error = error }
+        done.signal()
+    }
+    done.wait()
+    if let e = outcome.error { throw e }
+}
+
+private func loadConfig(_ path: String) throws -> LabConfig {
+    do { return try LabConfig.load(path: path) } catch { printTextError("\(error)"); throw ExitCode(ExitStatus.failed) }
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the school lab server (accounts, roles, workstation streams; Docs/lab.md).",
+        discussion: """
+        Examples:
+          hazlab lab init --config lab.yaml --admin admin
+          hazlab serve --config lab.yaml
+        Stops cleanly on SIGTERM or SIGINT.
+        """)
+
+    @Option(help: ArgumentHelp("The server's configuration (YAML).", valueName: "FILE")) var config: String = "lab.yaml"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+
+    func run() throws {
+        let c = try loadConfig(config)
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        do { try blocking { try await LabServe.run(config: c, logLevel: level) } }
+        catch { printTextError("hazlab serve: error: \(error)"); throw ExitCode(ExitStatus.failed) }
+    }
+}
+
+struct Lab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Administer the lab server's store offline: first administrator, users, classes, rosters, workstation keys.",
+        discussion: """
+        Every change is audited as the operating-system account that ran the command.
+        Examples:
+          hazlab lab init --config lab.yaml --admin admin            # prints a random password
+          hazlab lab user --config lab.yaml --id t01 --role instructor --name 王老师
+          hazlab lab roster --config lab.yaml --class 2026-1 roster.csv
+          hazlab lab enrol --config lab.yaml --class 2026-1 --user t01
+          hazlab lab workstation --config lab.yaml --id ws-01 --public ws-01.pub
+          hazlab lab revoke --config lab.yaml --id ws-01
+        """,
+        subcommands: [LabInit.self, LabUserAdd.self, LabRoster.self, LabEnrol.self, LabWorkstation.self, LabRevoke.self])
+}
+
+struct LabOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The server's configuration (YAML).", valueName: "FILE")) var config: String = "lab.yaml"
+
+    func accounts() throws -> LabAccounts {
+        let c = try loadConfig(config)
+        do {
+            let store = try ResultsStore(path: c.store, create: true)
+            return LabAccounts(store: store, bcryptCost: c.bcryptCost, lockoutFailures: c.lockoutFailures,
+                               lockoutMinutes: c.lockoutMinutes, sessionHours: c.sessionHours)
+        } catch { printTextError("\(error)"); throw ExitCode(ExitStatus.failed) }
+    }
+}
+
+private func attempt(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as ExitCode { throw e } catch { printTextError("hazlab lab: error: \(error)"); throw ExitCode(ExitStatus.failed) }
+}
+
+/// A password from stdin (first line) with --password-stdin, else nil (a random one is made and printed).
+private func stdinPassword(_ flag: Bool) -> String? {
+    guard flag else { return nil }
+    return readLine(strippingNewline: true)
+}
+
+struct LabInit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create the store and the first administrator.")
+    @OptionGroup var options: LabOptions
+    @Option(help: "The administrator's user id.") var admin: String
+    @Option(help: "Display name.") var name: String = ""
+    @Flag(help: "Read the password from stdin (first line) instead of printing a random one.") var passwordStdin = false
+
+    func run() throws {
+        let accounts = try options.accounts()
+        try attempt {
+            if try accounts.users().contains(where: { $0.role == .administrator }) {
+                throw LabAccountError("the store already has an administrator; add users with 'hazlab lab user'")
+            }
+            let pw = try accounts.createUser(id: admin, name: name, role: .administrator, password: stdinPassword(passwordStdin),
+                                             actor: LabServe.osUser())
+            print("created administrator \(TerminalText.escape(admin)) in \(TerminalText.escape(accounts.store.path))")
+            if !passwordStdin { print("password: \(pw)") }
+        }
+    }
+}
+
+struct LabUserAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Add a user (student, instructor, administrator, auditor).")
+    @OptionGroup var options: LabOptions
+    @Option(help: "User id.") var id: String
+    @Option(help: "student, instructor, administrator or auditor.") var role: String
+    @Option(help: "Display name.") var name: String = ""
+    @Flag(help: "Read the password from stdin (first line) instead of printing a random one.") var passwordStdin = false
+
+    func run() throws {
+        guard let r = LabRole(rawValue: role) else { throw ValidationError("--role must be student, instructor, administrator or auditor") }
+        let accounts = try options.accounts()
+        try attempt {
+            let pw = try accounts.createUser(id: id, name: name, role: r, password: stdinPassword(passwordStdin), actor: LabServe.osUser())
+            print("created \(r.rawValue) \(TerminalText.escape(id))")
+            if !passwordStdin { print("password: \(pw)") }
+        }
+    }
+}
+
+struct LabRoster: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "roster", abstract: "Import a class roster (CSV: id,name[,password]; UTF-8, BOM optional).")
+    @OptionGroup var options: LabOptions
+    @Option(name: .customLong("class"), help: "Class id (created if missing).") var klass: String
+    @Argument(help: "The roster CSV file.") var file: String
+
+    func run() throws {
+        let accounts = try options.accounts()
+        try attempt {
+            guard let data = FileManager.default.contents(atPath: file) else { throw LabAccountError("\(file): cannot read") }
+            guard let text = String(data: data, encoding: .utf8) else { throw LabAccountError("\(file): not UTF-8 text") }
+            let made: [(id: String, password: String?)]
+            do { made = try accounts.importRoster(csv: text, klass: klass, actor: LabServe.osUser()) }
+            catch { throw LabAccountError("\(file): \(error)") }
+            print("imported \(made.count) new students into \(TerminalText.escape(klass))")
+            for m in made { if let p = m.password { print("\(TerminalText.escape(m.id)),\(p)") } }
+        }
+    }
+}
+
+struct LabEnrol: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "enrol", abstract: "Put a student or an instructor in a class (created if missing).")
+    @OptionGroup var options: LabOptions
+    @Option(name: .customLong("class"), help: "Class id.") var klass: String
+    @Option(help: "User id.") var user: String
+
+    func run() throws {
+        let accounts = try options.accounts()
+        try attempt {
+            try accounts.createClass(id: klass, name: klass, actor: LabServe.osUser())
+            try accounts.enrol(user: user, in: klass, actor: LabServe.osUser())
+            print("enrolled \(TerminalText.escape(user)) in \(TerminalText.escape(klass))")
+        }
+    }
+}
+
+struct LabWorkstation: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "workstation", abstract: "Register a workstation's public key (from `hazlab keys generate`).")
+    @OptionGroup var options: LabOptions
+    @Option(name: .customLong("public"), help: "The workstation's .pub file.") var pub: String
+
+    func run() throws {
+        let accounts = try options.accounts()
+        try attempt {
+            let rec = try PublicKeyRecord.load(path: pub)
+            try accounts.registerWorkstation(id: rec.id, publicKey: rec.publicKey, actor: LabServe.osUser())
+            print("registered workstation \(TerminalText.escape(rec.id))")
+        }
+    }
+}
+
+struct LabRevoke: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a workstation's key: it can no longer get assignments or stream.")
+    @OptionGroup var options: LabOptions
+    @Option(help: "Workstation id.") var id: String
+
+    func run() throws {
+        let accounts = try options.accounts()
+        try attempt {
+            try accounts.revokeWorkstation(id: id, actor: LabServe.osUser())
+            print("revoked workstation \(TerminalText.escape(id))")
+        }
+    }
+}
