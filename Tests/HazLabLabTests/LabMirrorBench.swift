@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import HazLabCore
 import HazLabRecords
-@testable import HazLabLab
+import HazLabLab
 
 /// The live mirror's cost (BENCHMARKS.md, "Live mirror"): not a timed test — it runs only with
 /// HAZLAB_LAB_BENCH=1 and prints what it measured; what it asserts is that the mirror ends every

@@ -5,7 +5,7 @@ import HazLabRecords
 import HazLabRunner
 import HazLabScenario
 import HazLabScoring
-@testable import HazLabLab
+import HazLabLab
 
 /// A lab in a temp folder: a ledger (store), a registered workstation key, and helpers that write
 /// a real journal (JournalWriter, fsync per line) for an assignment from a bundled golden run.
@@ -106,7 +106,9 @@ final class LabStreamTests: XCTestCase {
         let direct = Grader(scenarios: model).run(journals: [path]).records.first!
         XCTAssertEqual(try f.ledger.withStore { try $0.record(attempt: a.attempt) }, expected)
         let storedValue = try JSONText.parse(Array(expected.utf8)), directValue = try JSONText.parse(Array(direct.json.utf8))
-        XCTAssertEqual(storedValue["total"], directValue["total"])
+        XCTAssertNotNil(storedValue["score"]?["total"])
+        XCTAssertEqual(storedValue["score"]?["total"], directValue["score"]?["total"])
+        XCTAssertNotNil(storedValue["stateHash"])
         XCTAssertEqual(storedValue["stateHash"], directValue["stateHash"])
         let st = try XCTUnwrap(f.ledger.status(a.attempt))
         XCTAssertEqual(st.state, "graded"); XCTAssertEqual(st.live, true); XCTAssertTrue(st.published); XCTAssertFalse(st.flagged)
@@ -333,5 +335,31 @@ final class LabStreamTests: XCTestCase {
             }
             XCTAssertEqual(snap.stateHash, stepper.state.hash.hex16, "after line \(i)")
         }
+    }
+
+    func testMirrorEndsInTheGradersStateAndScoreWithAHint() throws {
+        let f = try LabFixture()
+        let a = try issue(f)
+        let model = ScenarioSet.compile([LabFixture.scenarioPath(scenario)]).set![scenario]!
+        // The golden run with a hint (journal-only: the scorer sees it, the simulation never does).
+        var g = try Journal.read(path: LabFixture.golden(scenario))
+        let hintTick = g.actions[3].tick
+        g.actions.insert(Action(tick: hintTick, verb: Journal.hintVerb, target: model.procedure[1].id), at: 3)
+        g.trailer = nil
+        let golden = f.dir + "/with-hint.jsonl"
+        try g.jsonl().write(toFile: golden, atomically: true, encoding: .utf8)
+        let (path, _) = try f.writeJournal(for: a, from: golden)
+        let s = LabStreamer(journalPath: path, workstation: "ws-01", attempt: a.attempt, key: f.key)
+        let t = f.transport(f.session(), secondsPerLine: 30)
+        try s.connect(t); try s.pump(t)
+        let record = try JSONText.parse(Array(try XCTUnwrap(f.ledger.withStore { try $0.record(attempt: a.attempt) }).utf8))
+        let snap = try XCTUnwrap(f.mirror.snapshot(a.attempt))
+        XCTAssertTrue(snap.finished); XCTAssertEqual(snap.problem, "")
+        XCTAssertEqual(snap.stateHash, record["stateHash"]?.string)
+        XCTAssertEqual(record["score"]?["total"]?.numberText.flatMap(Double.init), snap.score)
+        XCTAssertEqual(snap.actions, g.actions.count)
+        // The hint cost something: the same run without it scores more.
+        let without = Runner.replay(model, seed: a.seed, mode: .practice, actions: g.actions.filter { $0.verb != Journal.hintVerb })
+        XCTAssertGreaterThan(without.score.total, snap.score)
     }
 }
