@@ -2,16 +2,95 @@ import Foundation
 import HazLabRecords
 
 /// Transport-agnostic state machine for one stream connection (the server wires it to a WebSocket):
-/// hello → challenge → proof → welcome(acked) → line… each answered by ack or error.
+///
+///     client: hello(workstation, attempt)   server: challenge(nonce)
+///     client: proof(signature)              server: welcome(attempt, acked)
+///     client: line(seq, text) …             server: ack(seq) | error(code, message, fatal)
+///
+/// Any message out of order, a failed proof, or a fatal error closes the session (`closed`); the
+/// transport then closes the connection. Refused proofs (unknown/revoked key, bad signature, an
+/// attempt of another workstation) are audited with the workstation id the client claimed.
 public final class LabStreamSession {
     let ledger: LabLedger
     let keys: KeyRegistryLookup
     let mirror: LabMirror?
     public private(set) var closed = false
 
+    enum Phase { case start, challenged(workstation: String, attempt: String, nonce: String), streaming(workstation: String, attempt: String) }
+    var phase = Phase.start
+
     public init(ledger: LabLedger, keys: KeyRegistryLookup, mirror: LabMirror?) {
         self.ledger = ledger; self.keys = keys; self.mirror = mirror
     }
 
-    public func receive(_ m: LabClientMessage, arrived: Date) -> [LabServerMessage] { [] }
+    /// The authenticated workstation and its attempt, once welcomed.
+    public var authenticated: (workstation: String, attempt: String)? {
+        if case let .streaming(w, a) = phase { return (w, a) }
+        return nil
+    }
+
+    public func receive(_ m: LabClientMessage, arrived: Date) -> [LabServerMessage] {
+        guard !closed else { return [LabStreamError(.protocolError, "the session is closed").serverMessage] }
+        do {
+            return try handle(m, arrived: arrived)
+        } catch let e as LabStreamError {
+            if e.fatal { closed = true }
+            return [e.serverMessage]
+        } catch {
+            closed = true
+            return [LabStreamError(.internal, "\(error)").serverMessage]
+        }
+    }
+
+    /// A raw text frame: decoded (malformed or oversized → error, fatal) and handled.
+    public func receive(frame: String, arrived: Date) -> [LabServerMessage] {
+        switch LabProtocol.decodeClient(frame) {
+        case .success(let m): return receive(m, arrived: arrived)
+        case .failure(let e): closed = true; return [e.serverMessage]
+        }
+    }
+
+    func handle(_ m: LabClientMessage, arrived: Date) throws -> [LabServerMessage] {
+        switch (phase, m) {
+        case let (.start, .hello(w, a)):
+            guard WorkstationKey.validId(w) else { throw LabStreamError(.unknownKey, "'\(w)' is not a workstation id") }
+            var g = SystemRandomNumberGenerator()
+            let nonce = (0..<4).map { _ in String(format: "%016llx", g.next() as UInt64) }.joined()
+            phase = .challenged(workstation: w, attempt: a, nonce: nonce)
+            return [.challenge(nonce: nonce)]
+        case let (.challenged(w, a, nonce), .proof(sig)):
+            func refuse(_ e: LabStreamError) throws -> Never {
+                try? ledger.withStore { try $0.audit(actor: w, action: "lab-stream-refused", subject: a, detail: e.description) }
+                throw e
+            }
+            switch keys.keyStatus(workstation: w, at: arrived) {
+            case .unknown: try refuse(LabStreamError(.unknownKey, "workstation '\(w)' has no registered key"))
+            case .revoked(let at): try refuse(LabStreamError(.revokedKey, "workstation '\(w)''s key was revoked at \(at)"))
+            case .active(let key):
+                guard key.isValidSignature(sig, for: LabProtocol.proofMessage(nonce: nonce, attempt: a)) else {
+                    try refuse(LabStreamError(.badProof, "the proof is not workstation '\(w)''s signature of the challenge"))
+                }
+            }
+            guard let assignment = try ledger.assignment(a) else {
+                try refuse(LabStreamError(.unknownAttempt, "attempt '\(a)' was not issued by this server"))
+            }
+            guard assignment.workstation == w else {
+                try refuse(LabStreamError(.notYourAttempt, "attempt '\(a)' is assigned to another workstation"))
+            }
+            phase = .streaming(workstation: w, attempt: a)
+            let acked = try ledger.acked(a)
+            mirror?.catchUp(attempt: a, ledger: ledger)
+            return [.welcome(attempt: a, acked: acked)]
+        case let (.streaming(w, a), .line(seq, text)):
+            let r = try ledger.append(attempt: a, workstation: w, seq: seq, text: text, arrived: arrived)
+            switch r {
+            case .stored(let s): mirror?.feed(attempt: a, seq: s, text: text, ledger: ledger)
+            case .finished(let s, _): mirror?.feed(attempt: a, seq: s, text: text, ledger: ledger)
+            case .duplicate: break
+            }
+            switch r { case .stored(let s), .duplicate(let s), .finished(let s, _): return [.ack(seq: s)] }
+        default:
+            throw LabStreamError(.protocolError, "unexpected message in this phase: \(LabProtocol.encode(m).prefix(200))")
+        }
+    }
 }

@@ -272,6 +272,41 @@ public enum StoreSchema {
             expires      TEXT NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX lab_sessions_user ON lab_sessions (user);
+        Migration(version: 8, name: "lab journal stream", sql: """
+        -- The lab server's assignments (it, not the workstation, picks attempt id and seed) and
+        -- every journal line streamed to it, stored once, with its arrival time (HazLabLab).
+        CREATE TABLE lab_assignments (
+            attempt          TEXT PRIMARY KEY NOT NULL,
+            scenario         TEXT NOT NULL,
+            scenario_sha256  TEXT NOT NULL,
+            scenario_path    TEXT NOT NULL,
+            seed             TEXT NOT NULL,          -- exact decimal text of the UInt64
+            mode             TEXT NOT NULL CHECK (mode IN ('teaching', 'practice', 'exam')),
+            student          TEXT NOT NULL,
+            workstation      TEXT NOT NULL,
+            issued           TEXT NOT NULL,
+            state            TEXT NOT NULL DEFAULT 'issued' CHECK (state IN ('issued', 'streaming', 'finished', 'graded')),
+            acked            INTEGER NOT NULL DEFAULT -1,   -- highest stored seq
+            last_hash        TEXT NOT NULL DEFAULT '',      -- SHA-256 of the last stored line (the next line's prev)
+            live             INTEGER CHECK (live IN (0, 1)), -- NULL until the trailer: 1 live, 0 uploaded after the fact
+            published        INTEGER NOT NULL DEFAULT 1 CHECK (published IN (0, 1)),  -- exam results start at 0
+            flagged          INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),    -- for the instructor (exam, uploaded)
+            grade_error      TEXT NOT NULL DEFAULT ''
+        ) WITHOUT ROWID;
+        CREATE INDEX lab_assignments_student ON lab_assignments (student, issued);
+        CREATE INDEX lab_assignments_workstation ON lab_assignments (workstation, issued);
+        CREATE TABLE lab_lines (
+            attempt  TEXT NOT NULL REFERENCES lab_assignments (attempt),
+            seq      INTEGER NOT NULL CHECK (seq >= 0),
+            text     TEXT NOT NULL,
+            arrived  TEXT NOT NULL,                  -- ISO 8601 UTC with milliseconds
+            tick     INTEGER,                        -- action lines: their tick; NULL otherwise
+            PRIMARY KEY (attempt, seq)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER lab_lines_no_update BEFORE UPDATE ON lab_lines
+            BEGIN SELECT RAISE(ABORT, 'stream lines are stored once'); END;
+        CREATE TRIGGER lab_lines_no_delete BEFORE DELETE ON lab_lines
+            BEGIN SELECT RAISE(ABORT, 'stream lines are stored once'); END;
         """),
     ]
 

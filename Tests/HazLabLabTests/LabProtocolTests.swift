@@ -1,5 +1,5 @@
 import XCTest
-@testable import HazLabLab
+import HazLabLab
 
 final class LabProtocolTests: XCTestCase {
     func testMessagesRoundTripWithTypeDiscriminator() throws {

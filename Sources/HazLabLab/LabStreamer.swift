@@ -1,0 +1,120 @@
+import Foundation
+import HazLabRecords
+
+/// A connection to the lab server carrying stream messages (a WebSocket in the viewer; in memory in tests).
+public protocol LabTransport: AnyObject {
+    func send(_ m: LabClientMessage) throws
+    /// The next server message; blocks until one comes; throws when the connection is gone.
+    func receive() throws -> LabServerMessage
+}
+
+public struct LabTransportClosed: Error, CustomStringConvertible, Sendable {
+    public init() {}
+    public var description: String { "the connection to the lab server is closed" }
+}
+
+/// The workstation's side of the stream. It tails the local journal that a `JournalWriter` is
+/// appending to (the writer fsyncs each line; the local file stays the source of truth), and sends
+/// every complete line after the server's last acknowledged one. After a cut, a server restart or
+/// a workstation crash, `connect` on a new transport learns `welcome.acked` and streaming resumes
+/// from acked + 1: nothing lost, nothing sent twice that the server keeps twice.
+public final class LabStreamer {
+    public let journalPath: String
+    public let workstation: String
+    public let attempt: String
+    let key: WorkstationKey
+    /// Highest seq the server acknowledged (-1: none).
+    public private(set) var acked = -1
+    /// The trailer is acknowledged: the server holds the whole journal.
+    public private(set) var done = false
+    /// Lines sent (counting resends): for tests and metrics.
+    public private(set) var sent = 0
+
+    public init(journalPath: String, workstation: String, attempt: String, key: WorkstationKey) {
+        self.journalPath = journalPath; self.workstation = workstation; self.attempt = attempt; self.key = key
+    }
+
+    /// hello → challenge → proof → welcome; returns the server's acked seq.
+    @discardableResult
+    public func connect(_ t: LabTransport) throws -> Int {
+        try t.send(.hello(workstation: workstation, attempt: attempt))
+        guard case let .challenge(nonce) = try expect(t) else { throw LabStreamError(.protocolError, "expected a challenge") }
+        let sig = try key.sign(LabProtocol.proofMessage(nonce: nonce, attempt: attempt)).base64EncodedString()
+        try t.send(.proof(signature: sig))
+        guard case let .welcome(a, k) = try expect(t), a == attempt else { throw LabStreamError(.protocolError, "expected a welcome for \(attempt)") }
+        acked = k
+        return k
+    }
+
+    /// Complete (newline-terminated) lines of the local journal, in order; a torn last line is left for later.
+    public func localLines() throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: journalPath) else {
+            throw LabStreamError(.internal, "\(journalPath): cannot read the journal")
+        }
+        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
+        lines.removeLast()   // after the last newline: empty, or a line still being written
+        return lines.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Sends every complete local line after `acked` and waits for their acks; returns the new acked.
+    /// Lines are pipelined; a `gap` answer makes it resend from the seq the server expects.
+    @discardableResult
+    public func pump(_ t: LabTransport) throws -> Int {
+        let lines = try localLines()
+        var next = acked + 1
+        while next < lines.count {
+            let last = lines.count - 1
+            for seq in next...last { try t.send(.line(seq: seq, text: lines[seq])); sent += 1 }
+            var resend: Int?
+            while acked < last && resend == nil {
+                switch try expect(t) {
+                case .ack(let s): if s > acked { acked = s }
+                case .error(let code, let message, false) where code == LabErrorCode.gap.rawValue:
+                    // "expected line N, got M": wait for the acks in flight, then resend what is missing.
+                    _ = message
+                    resend = acked + 1
+                default: throw LabStreamError(.protocolError, "unexpected message while streaming")
+                }
+            }
+            next = resend ?? (acked + 1)
+            if resend != nil { continue }
+        }
+        if acked == lines.count - 1, let l = lines.last, l.contains("\"type\":\"trailer\"") { done = true }
+        return acked
+    }
+
+    private func expect(_ t: LabTransport) throws -> LabServerMessage {
+        let m = try t.receive()
+        if case let .error(code, message, fatal) = m, fatal {
+            throw LabStreamError(LabErrorCode(rawValue: code) ?? .internal, message, fatal: true)
+        }
+        return m
+    }
+}
+
+/// A transport straight into a `LabStreamSession` (tests, and a server talking to itself). `cut()`
+/// drops the connection: later calls throw, as a closed socket would.
+public final class InMemoryLabTransport: LabTransport {
+    let session: LabStreamSession
+    var inbox: [LabServerMessage] = []
+    public private(set) var isCut = false
+    /// The arrival time the session records (tests set it to simulate pace).
+    public var clock: () -> Date = Date.init
+    /// Cut the connection after this many more sends (nil: never): a cut mid-stream.
+    public var cutAfterSends: Int?
+
+    public init(session: LabStreamSession) { self.session = session }
+    public func cut() { isCut = true }
+
+    public func send(_ m: LabClientMessage) throws {
+        guard !isCut else { throw LabTransportClosed() }
+        if let n = cutAfterSends { if n <= 0 { isCut = true; throw LabTransportClosed() }; cutAfterSends = n - 1 }
+        // Through the wire format, so the JSON coding is exercised too.
+        inbox += session.receive(frame: LabProtocol.encode(m), arrived: clock())
+    }
+    public func receive() throws -> LabServerMessage {
+        guard !isCut, !inbox.isEmpty else { throw LabTransportClosed() }
+        let m = inbox.removeFirst()
+        return try LabProtocol.decodeServer(LabProtocol.encode(m))
+    }
+}
