@@ -228,9 +228,9 @@ public enum StoreSchema {
         CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
         """),
         Migration(version: 7, name: "lab accounts, classes, workstations and sessions", sql: """
-        -- The lab server (`hazlab serve`, Docs/lab.md). Users sign in with id + password (bcrypt);
-        -- `failed_logins`/`locked_until` drive the lockout. Failures are also counted per *name*
-        -- in login_failures, so an id that does not exist locks out exactly like one that does.
+        -- The lab server (`hazlab serve`, Docs/lab.md). Users sign in with id + password (bcrypt).
+        -- The lockout counts failures per *name tried* (login_failures), so an id that does not
+        -- exist locks out exactly like one that does.
         CREATE TABLE lab_users (
             id            TEXT PRIMARY KEY NOT NULL,
             name          TEXT NOT NULL DEFAULT '',
@@ -272,6 +272,7 @@ public enum StoreSchema {
             expires      TEXT NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX lab_sessions_user ON lab_sessions (user);
+        """),
         Migration(version: 8, name: "lab journal stream", sql: """
         -- The lab server's assignments (it, not the workstation, picks attempt id and seed) and
         -- every journal line streamed to it, stored once, with its arrival time (HazLabLab).
