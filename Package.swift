@@ -80,8 +80,10 @@ let package = Package(
                                                                   "HazLabRender", "HazLabWorkstation"]),
         .target(name: "HazLabLab", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "HazLabLabTests", dependencies: ["HazLabLab", "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
-        .testTarget(name: "HazLabServerTests", dependencies: ["HazLabServer", "HazLabRecords",
-                                                             .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "HazLabServerTests", dependencies: ["HazLabServer", "HazLabLab", "HazLabRecords", "HazLabRunner", "HazLabScenario", "HazLabScoring", "HazLabCore",
+                                                             .product(name: "Crypto", package: "swift-crypto"),
+                                                             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                                                             .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HazLabCLITests", dependencies: ["HazLabRunner", "HazLabRecords", "HazLabScenario", "HazLabCore"]),
     ]
 )

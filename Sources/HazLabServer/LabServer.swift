@@ -359,12 +359,10 @@ public final class LabServer: @unchecked Sendable {
             let replies: [LabServerMessage]
             switch message {
             case .binary:
-                replies = [LabStreamError(.badFrame, "binary frames are not part of the protocol; send JSON text frames", fatal: false).serverMessage]
+                replies = [LabStreamError(.badFrame, "binary frames are not part of the protocol; send JSON text frames").serverMessage]
             case .text(let frame):
-                switch LabProtocol.decodeClient(frame) {
-                case .failure(let e): replies = [e.serverMessage]
-                case .success(let m): replies = session.receive(m, arrived: Date())
-                }
+                // Malformed or oversized frames are fatal (protocol section "Errors").
+                replies = session.receive(frame: frame, arrived: Date())
             }
             for r in replies {
                 if case .error(let code, let msg, _) = r, code == LabErrorCode.fork.rawValue {
