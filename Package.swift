@@ -83,7 +83,9 @@ let package = Package(
         .testTarget(name: "HazLabServerTests", dependencies: ["HazLabServer", "HazLabLab", "HazLabRecords", "HazLabRunner", "HazLabScenario", "HazLabScoring", "HazLabCore",
                                                              .product(name: "Crypto", package: "swift-crypto"),
                                                              .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                                                             .product(name: "Logging", package: "swift-log")]),
+                                                             .product(name: "Logging", package: "swift-log"),
+                                                             .product(name: "NIOSSL", package: "swift-nio-ssl")],
+                      exclude: ["Fixtures"]),
         .testTarget(name: "HazLabCLITests", dependencies: ["HazLabRunner", "HazLabRecords", "HazLabScenario", "HazLabCore"]),
     ]
 )

@@ -105,7 +105,7 @@ final class LabFixture {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }   // EOF: the server exited
             text += String(decoding: chunk, as: UTF8.self)
-            if let m = text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+            if let m = text.range(of: #"listening on https?://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
                 port = Int(text[m].split(separator: ":").last ?? "") ?? 0
                 break
             }
