@@ -50,7 +50,7 @@ func runHazlab(_ args: [String], in dir: URL, stdin: String? = nil) throws -> Pr
 }
 
 /// A lab: a temp folder with lab.yaml, a store, and (once started) a real `hazlab serve` process.
-final class LabFixture {
+final class LabFixture: @unchecked Sendable {
     let dir: URL
     var process: Process?
     var port = 0
@@ -118,6 +118,13 @@ final class LabFixture {
         // Keep draining stdout so the server never blocks on a full pipe.
         let reader = out.fileHandleForReading
         Thread.detachNewThread { while !reader.availableData.isEmpty {} }
+    }
+
+    /// SIGKILL: no shutdown at all (a power cut, an OOM kill).
+    func kill9() {
+        guard let p = process else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
     }
 
     /// SIGTERM, then the exit status.

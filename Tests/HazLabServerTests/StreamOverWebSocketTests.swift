@@ -53,6 +53,7 @@ final class StreamOverWebSocketTests: XCTestCase {
     /// One WebSocket conversation: sends `frames` (after the handshake when `attempt` is given),
     /// collecting every server message until the server closes or `until` says stop.
     func converse(port: Int, hello attempt: String?, frames: [String],
+                  whileOpen: (@Sendable () -> Void)? = nil,
                   until: @escaping @Sendable ([LabServerMessage]) -> Bool) async throws -> [LabServerMessage] {
         final class Box: @unchecked Sendable { var got: [LabServerMessage] = [] }
         let box = Box()
@@ -78,6 +79,7 @@ final class StreamOverWebSocketTests: XCTestCase {
                 guard try await next() != nil else { return }
                 if until(box.got) { break }
             }
+            if let whileOpen { whileOpen(); return }
             try await outbound.close(.normalClosure, reason: nil)
         }
         return box.got
@@ -120,5 +122,49 @@ final class StreamOverWebSocketTests: XCTestCase {
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
         let ledger = try LabLedger(storePath: lab.storePath)
         XCTAssertEqual(try ledger.lines(attempt).joined(separator: "\n") + "\n", text, "the server's copy equals the workstation's file")
+    }
+
+    func acks(_ got: [LabServerMessage]) -> [Int] { got.compactMap { if case .ack(let s) = $0 { return s } else { return nil } } }
+    func welcome(_ got: [LabServerMessage]) -> Int? { got.lazy.compactMap { if case .welcome(_, let k) = $0 { return k } else { return nil } }.first }
+
+    /// The workstation's connection is cut mid-attempt (the test closes it), then the server is
+    /// SIGKILLed with a stream open and restarted on the same store: each time the workstation
+    /// resumes from the server's `acked`, and in the end the server holds the file byte for byte.
+    func testResumeAfterACutConnectionAndAfterSIGKILLOfTheServer() async throws {
+        let lab = try makeLab()
+        let r = try assign(HTTPClient(port: lab.port))
+        XCTAssertEqual(r.status, 200, r.text)
+        let attempt = r.json["attempt"] as? String ?? ""
+        let a = LabAssignment(attempt: attempt, scenario: r.json["scenario"] as? String ?? "", scenarioSHA256: r.json["scenarioSHA256"] as? String ?? "",
+                              seed: UInt64(r.json["seed"] as? String ?? "") ?? 0, mode: LabMode(rawValue: r.json["mode"] as? String ?? "") ?? .practice,
+                              student: "s1", workstation: "ws-01", issued: r.json["issued"] as? String ?? "")
+        let text = String(decoding: FileManager.default.contents(atPath: try writeJournal(a, in: lab.dir))!, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        XCTAssertGreaterThan(lines.count, 6)
+        let frames = lines.enumerated().map { LabProtocol.encode(LabClientMessage.line(seq: $0.offset, text: $0.element)) }
+        let third = lines.count / 3
+
+        // 1. Lines 0..<third, then the connection is cut from this side.
+        let first = try await converse(port: lab.port, hello: attempt, frames: Array(frames[..<third]), whileOpen: {}) { _ in false }
+        XCTAssertEqual(welcome(first), -1)
+        XCTAssertEqual(acks(first), Array(0..<third))
+
+        // 2. Reconnect: the server says where it is; send up to 2·third, then SIGKILL the server with the stream open.
+        let port = lab.port
+        var second: [LabServerMessage] = []
+        do {
+            second = try await converse(port: port, hello: attempt, frames: Array(frames[third..<(2 * third)]), whileOpen: { lab.kill9() }) { _ in false }
+        } catch {}   // the connection dies with the server
+        XCTAssertEqual(welcome(second), third - 1, "\(second)")
+        XCTAssertEqual(acks(second), Array(third..<(2 * third)), "\(second)")
+
+        // 3. Restart on the same store; the workstation resumes after the last acknowledged line.
+        try lab.start()
+        let third3 = try await converse(port: lab.port, hello: attempt, frames: Array(frames[(2 * third)...])) { _ in false }
+        XCTAssertEqual(welcome(third3), 2 * third - 1, "every line acknowledged before the kill is there: \(third3)")
+        XCTAssertEqual(acks(third3), Array((2 * third)..<lines.count), "\(third3)")
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+        let ledger = try LabLedger(storePath: lab.storePath)
+        XCTAssertEqual(try ledger.lines(attempt).joined(separator: "\n") + "\n", text, "nothing lost, nothing duplicated")
     }
 }
