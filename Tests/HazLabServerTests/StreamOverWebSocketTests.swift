@@ -167,4 +167,19 @@ final class StreamOverWebSocketTests: XCTestCase {
         let ledger = try LabLedger(storePath: lab.storePath)
         XCTAssertEqual(try ledger.lines(attempt).joined(separator: "\n") + "\n", text, "nothing lost, nothing duplicated")
     }
+
+    /// A message over `limits.frameBytes` (64 KiB in the fixture) closes the stream with 1009; the
+    /// server keeps serving.
+    func testOversizedFrameClosesWithMessageTooBig() async throws {
+        let lab = try makeLab()
+        var logger = Logger(label: "test.ws"); logger.logLevel = .critical
+        let big = LabProtocol.encode(LabClientMessage.line(seq: 0, text: String(repeating: "x", count: 70_000)))
+        let close = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(lab.port)/api/stream", logger: logger) { inbound, outbound, _ in
+            try await outbound.write(.text(big))
+            for try await _ in inbound {}
+        }
+        XCTAssertEqual(close?.closeCode, .messageTooLarge, "\(String(describing: close))")
+        XCTAssertEqual(try HTTPClient(port: lab.port).request("GET", "/health").status, 200)
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+    }
 }
