@@ -136,6 +136,12 @@ public final class LabServer: @unchecked Sendable {
             }
             guard let row else { throw LabHTTPError(.notFound, "no attempt '\(attempt)'") }
             try self.mayRead(student: row.student, s.user)
+            // An exam result reaches the student only once the instructor has published it.
+            if s.user.role == .student, try self.accounts.locked({ st in
+                try st.db.scalar("SELECT 1 FROM lab_assignments WHERE attempt = ? AND published = 0", [attempt]) != nil
+            }) {
+                throw LabHTTPError(.forbidden, "this exam result is not published yet")
+            }
             var h = HTTPFields(); h[.contentType] = "application/json; charset=utf-8"
             return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: row.record)))
         })

@@ -163,6 +163,17 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(try t1.request("GET", "/api/classes/c1").status, 200)
         XCTAssertEqual(try t1.request("GET", "/api/classes/c2").status, 403)
 
+        // An unpublished exam result stays hidden from its own student (the instructor still sees it).
+        let store = try ResultsStore(path: lab.storePath)
+        try store.db.run("""
+            INSERT INTO lab_assignments (attempt, scenario, scenario_sha256, scenario_path, seed, mode, student, workstation, issued, published)
+            VALUES ('golden-tank-filling-perfect', 'tank-filling', '', '', '1', 'exam', 'demo-perfect', 'ws-demo', '', 0)
+            """)
+        let hidden = try s1.request("GET", "/api/attempts/golden-tank-filling-perfect")
+        XCTAssertEqual(hidden.status, 403, hidden.text)
+        XCTAssertTrue(hidden.text.contains("not published"), hidden.text)
+        XCTAssertEqual(try t1.request("GET", "/api/attempts/golden-tank-filling-perfect").status, 200)
+
         let aud = HTTPClient(port: lab.port)
         XCTAssertEqual(try aud.login("aud", "auditor-pass").status, 200)
         XCTAssertEqual(try aud.request("GET", "/api/attempts/golden-tank-filling-mistakes").status, 200)
