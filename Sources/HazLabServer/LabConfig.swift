@@ -17,7 +17,7 @@ public struct LabConfigError: Error, CustomStringConvertible, Sendable, Equatabl
 ///     tls: { certificate: server.pem, key: server.key }
 ///     allowPlainHTTP: false
 ///     bcryptCost: 12           # 10…31 in production; tests may use 4 with `testing: true`
-///     lockout: { failures: 5, minutes: 15 }
+///     lockout: { failures: 5, minutes: 15, perAddressPerMinute: 30 }
 ///     sessionHours: 12
 ///     limits: { requestBytes: 1048576, frameBytes: 131072, connections: 256 }
 public struct LabConfig: Sendable, Equatable {
@@ -33,6 +33,8 @@ public struct LabConfig: Sendable, Equatable {
     public var testing = false
     public var lockoutFailures = 5
     public var lockoutMinutes = 15
+    /// Failed sign-ins one network address may make per minute (all names together) before 429.
+    public var lockoutPerAddressPerMinute = 30
     public var sessionHours = 12
     public var maxRequestBytes = 1 << 20
     public var maxFrameBytes = 128 * 1024
@@ -108,9 +110,10 @@ public struct LabConfig: Sendable, Equatable {
             guard let key = try string(tls["key"], "tls.key") else { throw fail("tls.key", "missing (tls needs certificate and key)") }
             c.tlsCertificate = resolve(cert); c.tlsKey = resolve(key)
         }
-        let lockout = try map(top["lockout"], "lockout", ["failures", "minutes"])
+        let lockout = try map(top["lockout"], "lockout", ["failures", "minutes", "perAddressPerMinute"])
         if let n = try int(lockout["failures"], "lockout.failures", 1...100) { c.lockoutFailures = n }
         if let n = try int(lockout["minutes"], "lockout.minutes", 1...24 * 60) { c.lockoutMinutes = n }
+        if let n = try int(lockout["perAddressPerMinute"], "lockout.perAddressPerMinute", 1...100_000) { c.lockoutPerAddressPerMinute = n }
         let limits = try map(top["limits"], "limits", ["requestBytes", "frameBytes", "connections"])
         if let n = try int(limits["requestBytes"], "limits.requestBytes", 1024...(256 << 20)) { c.maxRequestBytes = n }
         if let n = try int(limits["frameBytes"], "limits.frameBytes", 1024...(16 << 20)) { c.maxFrameBytes = n }

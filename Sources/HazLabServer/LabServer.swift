@@ -38,6 +38,7 @@ public final class LabServer: @unchecked Sendable {
     let logger: Logger
     let started = Date()
     let nonces = NonceBook()
+    let failures = FailureWindow()
 
     // Metrics.
     let registry = PrometheusCollectorRegistry()
@@ -290,6 +291,7 @@ public final class LabServer: @unchecked Sendable {
     func login(_ req: Request, _ ctx: LabContext) async throws -> Response {
         let o = try await LabJSON.object(req, ctx)
         let id = try LabJSON.string(o, "user", max: 128), pw = try LabJSON.string(o, "password", max: 1024)
+        try throttle(ctx.remote, id)
         switch try await checkLogin(id: id, password: pw, via: "web \(ctx.remote)") {
         case .ok(let user):
             loginsOK.increment()
@@ -299,8 +301,18 @@ public final class LabServer: @unchecked Sendable {
             return LabJSON.response(.ok, ["user": user.id, "name": user.name, "role": user.role.rawValue, "csrf": csrf], headers: h)
         case .refused:
             loginsRefused.increment()
+            failures.record(ctx.remote)
             throw LabHTTPError.refusedLogin
         }
+    }
+
+    /// Too many failed sign-ins from one address in the last minute (whatever the names): 429,
+    /// before any password is checked. Audited.
+    func throttle(_ address: String, _ name: String) throws {
+        guard failures.count(address) >= config.lockoutPerAddressPerMinute else { return }
+        try accounts.audit(actor: String(name.prefix(128)), action: "lab-login-throttled", subject: address,
+                           detail: "over \(config.lockoutPerAddressPerMinute) failed sign-ins a minute from this address")
+        throw LabHTTPError(.tooManyRequests, "too many failed sign-ins from this address: wait a minute")
     }
 
     // MARK: workstations
@@ -347,7 +359,9 @@ public final class LabServer: @unchecked Sendable {
             throw LabHTTPError(.forbidden, "workstation '\(ws)': the signature does not verify (get a fresh challenge and sign it)")
         }
         // 2. The student at the keyboard.
+        try throttle(ctx.remote, student)
         guard case .ok(let user) = try await checkLogin(id: student, password: pw, via: "workstation \(ws)") else {
+            failures.record(ctx.remote)
             loginsRefused.increment()
             throw LabHTTPError.refusedLogin
         }
@@ -403,6 +417,27 @@ public final class LabServer: @unchecked Sendable {
 extension LabHTTPError {
     /// The one answer for an unknown id, a wrong password and a locked account.
     public static let refusedLogin = LabHTTPError(.unauthorized, "wrong user id or password, or too many attempts: try again later")
+}
+
+/// Failed sign-ins per network address over the last minute.
+final class FailureWindow: @unchecked Sendable {
+    let lock = NSLock()
+    var times: [String: [Date]] = [:]
+
+    func record(_ address: String) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        if times.count > 10_000 { times = times.filter { $0.value.contains { now.timeIntervalSince($0) < 60 } } }
+        times[address, default: []].append(now)
+    }
+
+    func count(_ address: String) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        let recent = (times[address] ?? []).filter { now.timeIntervalSince($0) < 60 }
+        times[address] = recent.isEmpty ? nil : recent
+        return recent.count
+    }
 }
 
 /// Single-use workstation challenges, valid for two minutes.

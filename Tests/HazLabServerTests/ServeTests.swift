@@ -268,4 +268,17 @@ final class ServeTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("bcryptCost"), "\(e)")
         }
     }
+
+    func testFailedSignInsFromOneAddressAreThrottled() throws {
+        let lab = try makeLab(extraConfig: "")
+        let http = HTTPClient(port: lab.port)
+        // The fixture allows 8 failures a minute per address; different names, so no per-name lockout.
+        for i in 0..<8 { XCTAssertEqual(try http.login("guess\(i)", "wrong-password").status, 401) }
+        let throttled = try http.login("admin", "admin-pass-1")
+        XCTAssertEqual(throttled.status, 429, throttled.text)
+        XCTAssertTrue(throttled.text.contains("wait a minute"), throttled.text)
+        let audit = try ResultsStore(path: lab.storePath).auditLog(limit: 50).map(\.action)
+        XCTAssertTrue(audit.contains("lab-login-throttled"), "\(audit)")
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+    }
 }

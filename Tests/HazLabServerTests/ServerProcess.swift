@@ -66,7 +66,7 @@ final class LabFixture: @unchecked Sendable {
         scenarios: \(repoRoot.appendingPathComponent("Scenarios").path)
         testing: true
         bcryptCost: 4
-        lockout: { failures: 3, minutes: 15 }
+        lockout: { failures: 3, minutes: 15, perAddressPerMinute: 8 }
         limits: { requestBytes: 4096, frameBytes: 65536, connections: 64 }
         \(extraConfig)
         """
