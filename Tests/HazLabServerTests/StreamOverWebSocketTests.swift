@@ -115,6 +115,11 @@ final class StreamOverWebSocketTests: XCTestCase {
         let refused = try await converse(port: lab.port, hello: "a-0000000000000001", frames: []) { _ in true }
         XCTAssertTrue(refused.contains { if case .error(let code, _, true) = $0 { return code == "unknown-attempt" } else { return false } }, "\(refused)")
 
+        // A revoked workstation cannot resume its own attempt (revocation takes effect at once).
+        try LabAccounts(store: try ResultsStore(path: lab.storePath), bcryptCost: 4).revokeWorkstation(id: "ws-01", actor: "test")
+        let revoked = try await converse(port: lab.port, hello: attempt, frames: []) { _ in true }
+        XCTAssertTrue(revoked.contains { if case .error(let code, _, true) = $0 { return code == "revoked-key" } else { return false } }, "\(revoked)")
+
         // A malformed frame is answered with an error naming it.
         let bad = try await converse(port: lab.port, hello: nil, frames: ["{not json"]) { _ in true }
         XCTAssertTrue(bad.contains { if case .error(let code, _, _) = $0 { return code == "bad-frame" } else { return false } }, "\(bad)")
