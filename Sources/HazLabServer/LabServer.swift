@@ -129,6 +129,28 @@ public final class LabServer: @unchecked Sendable {
             let s = try self.authorise(req, ctx)
             return LabJSON.response(.ok, ["user": s.user.id, "name": s.user.name, "role": s.user.role.rawValue, "csrf": s.csrf])
         })
+        router.get("/api/attempts", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx)
+            let (filter, args): (String, [any SQLiteBindable]) = switch s.user.role {
+            case .administrator, .auditor: ("1", [])
+            // A student's own attempts, less exam results not yet published.
+            case .student: ("a.student = ? AND NOT EXISTS (SELECT 1 FROM lab_assignments l WHERE l.attempt = a.attempt AND l.published = 0)", [s.user.id])
+            case .instructor: ("""
+                a.student IN (SELECT st.user FROM lab_enrolments i JOIN lab_enrolments st ON st.class = i.class
+                              WHERE i.user = ? AND i.role = 'instructor' AND st.role = 'student')
+                """, [s.user.id])
+            }
+            let rows = try self.accounts.locked { st in
+                try st.db.query("""
+                    SELECT a.attempt, a.student, a.scenario, a.mode, a.total, a.max, a.passed, coalesce(a.started, '') FROM attempts a
+                    WHERE \(filter) ORDER BY a.started DESC, a.attempt LIMIT 1000
+                    """, args)
+            }
+            return LabJSON.response(.ok, ["attempts": rows.map { r -> [String: Any] in
+                ["attempt": r[0].string ?? "", "student": r[1].string ?? "", "scenario": r[2].string ?? "", "mode": r[3].string ?? "",
+                 "total": r[4].double ?? 0, "max": r[5].double ?? 0, "passed": (r[6].int ?? 0) == 1, "started": r[7].string ?? ""]
+            }])
+        })
         router.get("/api/attempts/{attempt}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
             let attempt = ctx.parameters.get("attempt") ?? ""

@@ -152,6 +152,10 @@ final class ServeTests: XCTestCase {
         let own = try s1.request("GET", "/api/attempts/golden-tank-filling-perfect")
         XCTAssertEqual(own.status, 200, own.text)
         XCTAssertTrue(own.text.contains("demo-perfect"), own.text)
+        func listed(_ c: HTTPClient) throws -> [String] {
+            ((try c.request("GET", "/api/attempts").json["attempts"] as? [[String: Any]]) ?? []).compactMap { $0["attempt"] as? String }.sorted()
+        }
+        XCTAssertEqual(try listed(s1), ["golden-tank-filling-perfect"])
         let other = try s1.request("GET", "/api/attempts/golden-tank-filling-mistakes")
         XCTAssertEqual(other.status, 403, other.text)
         XCTAssertFalse(other.text.contains("demo-mistakes"))
@@ -160,6 +164,7 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(try t1.login("t1", "teacher-pass-1").status, 200)
         XCTAssertEqual(try t1.request("GET", "/api/attempts/golden-tank-filling-perfect").status, 200)
         XCTAssertEqual(try t1.request("GET", "/api/attempts/golden-tank-filling-mistakes").status, 403)
+        XCTAssertEqual(try listed(t1), ["golden-tank-filling-perfect"])
         XCTAssertEqual(try t1.request("GET", "/api/classes/c1").status, 200)
         XCTAssertEqual(try t1.request("GET", "/api/classes/c2").status, 403)
 
@@ -173,9 +178,11 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(hidden.status, 403, hidden.text)
         XCTAssertTrue(hidden.text.contains("not published"), hidden.text)
         XCTAssertEqual(try t1.request("GET", "/api/attempts/golden-tank-filling-perfect").status, 200)
+        XCTAssertEqual(try listed(s1), [], "an unpublished exam result is not listed for its student")
 
         let aud = HTTPClient(port: lab.port)
         XCTAssertEqual(try aud.login("aud", "auditor-pass").status, 200)
+        XCTAssertEqual(try listed(aud), ["golden-tank-filling-mistakes", "golden-tank-filling-perfect"])
         XCTAssertEqual(try aud.request("GET", "/api/attempts/golden-tank-filling-mistakes").status, 200)
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
