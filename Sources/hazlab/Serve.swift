@@ -55,7 +55,7 @@ struct Lab: ParsableCommand {
           hazlab lab workstation --config lab.yaml --id ws-01 --public ws-01.pub
           hazlab lab revoke --config lab.yaml --id ws-01
         """,
-        subcommands: [LabInit.self, LabUserAdd.self, LabRoster.self, LabEnrol.self, LabWorkstation.self, LabRevoke.self])
+        subcommands: [LabInit.self, LabUserAdd.self, LabRoster.self, LabEnrol.self, LabWorkstation.self, LabRevoke.self, LabDemo.self])
 }
 
 struct LabOptions: ParsableArguments {
@@ -182,6 +182,38 @@ struct LabRevoke: ParsableCommand {
         try attempt {
             try accounts.revokeWorkstation(id: id, actor: LabServe.osUser())
             print("revoked workstation \(TerminalText.escape(id))")
+        }
+    }
+}
+
+struct LabDemo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "FOR DEMOS ONLY: fill an empty store with a demo class, fixed passwords and the public demo workstation key.",
+        discussion: """
+        Creates administrator `admin`, instructor `teacher`, class `demo-class` with students s001–s003
+        (张三, 李四, 王五), all with the password `demo-pass-1`, and registers the demo workstation key
+        (Tools/demo-keys/ws-demo.pub, whose private key is public). Refuses a store that already has users.
+        Example (the README's lab demo):
+          hazlab lab demo --config lab.yaml && hazlab serve --config lab.yaml
+        """)
+    @OptionGroup var options: LabOptions
+    @Option(name: .customLong("public"), help: "The demo workstation's .pub file.") var pub: String = "Tools/demo-keys/ws-demo.pub"
+
+    func run() throws {
+        let accounts = try options.accounts()
+        try attempt {
+            guard try accounts.users().isEmpty else { throw LabAccountError("the store already has users: the demo only fills an empty store") }
+            let actor = LabServe.osUser(), pw = "demo-pass-1"
+            try accounts.createUser(id: "admin", name: "管理员", role: .administrator, password: pw, actor: actor)
+            try accounts.createUser(id: "teacher", name: "王老师", role: .instructor, password: pw, actor: actor)
+            try accounts.createClass(id: "demo-class", name: "演示班", actor: actor)
+            try accounts.enrol(user: "teacher", in: "demo-class", actor: actor)
+            _ = try accounts.importRoster(csv: "id,name,password\ns001,张三,\(pw)\ns002,李四,\(pw)\ns003,王五,\(pw)\n", klass: "demo-class", actor: actor)
+            let rec = try PublicKeyRecord.load(path: pub)
+            try accounts.registerWorkstation(id: rec.id, publicKey: rec.publicKey, actor: actor)
+            print("demo lab in \(TerminalText.escape(accounts.store.path)): admin, teacher, students s001–s003 in demo-class; password \(pw) for all; workstation \(TerminalText.escape(rec.id))")
+            print("DEMO ONLY: fixed passwords and a public workstation key. Never use this store for a real class.")
         }
     }
 }

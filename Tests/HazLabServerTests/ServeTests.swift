@@ -288,4 +288,21 @@ final class ServeTests: XCTestCase {
         XCTAssertTrue(audit.contains("lab-login-throttled"), "\(audit)")
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
+
+    func testLabDemoFillsAnEmptyStoreOnly() throws {
+        let lab = try LabFixture()
+        let pub = repoRoot.appendingPathComponent("Tools/demo-keys/ws-demo.pub").path
+        let demo = try runHazlab(["lab", "demo", "--config", lab.configPath, "--public", pub], in: lab.dir)
+        XCTAssertEqual(demo.status, 0, demo.all)
+        XCTAssertTrue(demo.stdout.contains("DEMO ONLY"), demo.stdout)
+        let again = try runHazlab(["lab", "demo", "--config", lab.configPath, "--public", pub], in: lab.dir)
+        XCTAssertEqual(again.status, 1, again.all)
+        try lab.start()
+        let teacher = HTTPClient(port: lab.port)
+        XCTAssertEqual(try teacher.login("teacher", "demo-pass-1").status, 200)
+        let members = try teacher.request("GET", "/api/classes/demo-class")
+        XCTAssertEqual(members.status, 200, members.text)
+        XCTAssertTrue(members.text.contains("张三") && members.text.contains("s003"), members.text)
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+    }
 }
