@@ -127,6 +127,9 @@ final class LabFixture: @unchecked Sendable {
         p.waitUntilExit()
     }
 
+    /// SIGTERM without waiting.
+    func term() { if let p = process { kill(p.processIdentifier, SIGTERM) } }
+
     /// SIGTERM, then the exit status.
     func stop() -> Int32 {
         guard let p = process else { return -1 }

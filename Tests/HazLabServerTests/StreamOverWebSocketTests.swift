@@ -187,4 +187,26 @@ final class StreamOverWebSocketTests: XCTestCase {
         XCTAssertEqual(try HTTPClient(port: lab.port).request("GET", "/health").status, 200)
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
+
+    /// SIGTERM while a workstation's stream is open: the server closes the stream and exits 0
+    /// (a lab server must be restartable with the whole class connected).
+    func testSIGTERMWithAnOpenStreamExitsCleanly() async throws {
+        let lab = try makeLab()
+        let r = try assign(HTTPClient(port: lab.port))
+        let attempt = r.json["attempt"] as? String ?? ""
+        var logger = Logger(label: "test.ws"); logger.logLevel = .critical
+        let key = self.key
+        let close = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(lab.port)/api/stream", logger: logger) { inbound, outbound, _ in
+            try await outbound.write(.text(LabProtocol.encode(LabClientMessage.hello(workstation: "ws-01", attempt: attempt))))
+            var it = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
+            guard let m = try await it.next(), case .text(let t) = m, case .challenge(let nonce) = try LabProtocol.decodeServer(t) else { return }
+            let sig = try key.sign(LabProtocol.proofMessage(nonce: nonce, attempt: attempt)).base64EncodedString()
+            try await outbound.write(.text(LabProtocol.encode(LabClientMessage.proof(signature: sig))))
+            _ = try await it.next()   // welcome
+            lab.term()
+            while try await it.next() != nil {}   // until the server closes the stream
+        }
+        XCTAssertNotNil(close, "the server closed the stream")
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+    }
 }
