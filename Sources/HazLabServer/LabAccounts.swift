@@ -351,6 +351,15 @@ public final class LabAccounts: @unchecked Sendable {
         }
     }
 
+    /// Every registered workstation key, revoked ones included (with their revocation time).
+    public func workstations() throws -> [PublicKeyRecord] {
+        try locked { s in
+            try s.db.query("SELECT id, public_key, added, revoked FROM lab_workstations ORDER BY id").map {
+                PublicKeyRecord(id: $0[0].string ?? "", publicKey: $0[1].string ?? "", added: $0[2].string ?? "", revoked: $0[3].string ?? "")
+            }
+        }
+    }
+
     public func audit(actor: String, action: String, subject: String, detail: String = "") throws {
         try locked { s in try s.audit(actor: actor, action: action, subject: subject, detail: detail) }
     }

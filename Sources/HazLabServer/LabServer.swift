@@ -58,6 +58,9 @@ public final class LabServer: @unchecked Sendable {
         accounts = LabAccounts(store: store, bcryptCost: config.bcryptCost, lockoutFailures: config.lockoutFailures,
                                lockoutMinutes: config.lockoutMinutes, sessionHours: config.sessionHours)
         ledger = try LabLedger(storePath: config.store)
+        // Streamed journals are graded only if signed by a key registered here and not revoked.
+        ledger.signatures = LabRegistrySignatures(accounts: accounts)
+        ledger.serverActor = "lab-server"
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
             MetricNameDescriptor(namespace: "hazlab", metricName: metric, unitName: unit, helpText: help)
         }

@@ -35,7 +35,7 @@ final class StreamOverWebSocketTests: XCTestCase {
     }
 
     /// A real journal for the assignment (JournalWriter, fsync per line) with the golden perfect run's actions.
-    func writeJournal(_ a: LabAssignment, in dir: URL) throws -> String {
+    func writeJournal(_ a: LabAssignment, in dir: URL, signer: WorkstationKey? = nil) throws -> String {
         let scenarioPath = repoRoot.appendingPathComponent("Scenarios/\(a.scenario)/scenario.yaml").path
         let g = try Journal.read(path: repoRoot.appendingPathComponent("Scenarios/\(a.scenario)/runs/perfect.jsonl").path)
         var h = Journal.Header(scenario: a.scenario, scenarioSHA256: a.scenarioSHA256, seed: a.seed, mode: a.mode.rawValue)
@@ -46,7 +46,7 @@ final class StreamOverWebSocketTests: XCTestCase {
         for x in g.actions { try w.append(x) }
         let model = ScenarioCompiler.compile(bytes: [UInt8](FileManager.default.contents(atPath: scenarioPath)!), path: scenarioPath).model!
         let out = Runner.replay(model, seed: a.seed, mode: TrainingMode(rawValue: a.mode.rawValue)!, actions: g.actions)
-        try w.finish(endTick: out.ticks, stateHash: out.stateHash.hex16, signer: key)
+        try w.finish(endTick: out.ticks, stateHash: out.stateHash.hex16, signer: signer ?? key)
         return path
     }
 
@@ -127,6 +127,32 @@ final class StreamOverWebSocketTests: XCTestCase {
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
         let ledger = try LabLedger(storePath: lab.storePath)
         XCTAssertEqual(try ledger.lines(attempt).joined(separator: "\n") + "\n", text, "the server's copy equals the workstation's file")
+        // Signed by the registered key: graded and stored.
+        let store = try ResultsStore(path: lab.storePath)
+        let gradeError = try store.db.scalar("SELECT grade_error FROM lab_assignments WHERE attempt = ?", [attempt])?.string ?? ""
+        XCTAssertEqual(try store.db.scalar("SELECT state FROM lab_assignments WHERE attempt = ?", [attempt])?.string, "graded", gradeError)
+        XCTAssertNotNil(try store.record(attempt: attempt))
+    }
+
+    /// A journal whose trailer is signed by another key than the one registered for its
+    /// workstation is stored (nothing is lost) but not graded, and the failure is audited.
+    func testTrailerSignedByAnUnregisteredKeyIsNotGraded() async throws {
+        let lab = try makeLab()
+        let r = try assign(HTTPClient(port: lab.port))
+        let attempt = r.json["attempt"] as? String ?? ""
+        let a = LabAssignment(attempt: attempt, scenario: r.json["scenario"] as? String ?? "", scenarioSHA256: r.json["scenarioSHA256"] as? String ?? "",
+                              seed: UInt64(r.json["seed"] as? String ?? "") ?? 0, mode: .practice, student: "s1", workstation: "ws-01", issued: "")
+        let text = String(decoding: FileManager.default.contents(atPath: try writeJournal(a, in: lab.dir, signer: WorkstationKey(id: "ws-01")))!, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        let frames = lines.enumerated().map { LabProtocol.encode(LabClientMessage.line(seq: $0.offset, text: $0.element)) }
+        _ = try await converse(port: lab.port, hello: attempt, frames: frames) { _ in false }
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+        let store = try ResultsStore(path: lab.storePath)
+        XCTAssertNotEqual(try store.db.scalar("SELECT state FROM lab_assignments WHERE attempt = ?", [attempt])?.string, "graded")
+        let why = try store.db.scalar("SELECT grade_error FROM lab_assignments WHERE attempt = ?", [attempt])?.string ?? ""
+        XCTAssertTrue(why.lowercased().contains("signature"), why)
+        XCTAssertNil(try store.record(attempt: attempt))
+        XCTAssertTrue(try store.auditLog(limit: 50).contains { $0.action == "lab-grade-failed" && $0.subject == attempt })
     }
 
     func acks(_ got: [LabServerMessage]) -> [Int] { got.compactMap { if case .ack(let s) = $0 { return s } else { return nil } } }
