@@ -232,7 +232,10 @@ public final class LabServer: @unchecked Sendable {
         router.get("/api/workstation/challenge", use: handle { req, ctx in
             let ws = req.uri.queryParameters["workstation"].map(String.init) ?? ""
             guard LabAccounts.validId(ws) else { throw LabHTTPError.badRequest("query 'workstation' must be a workstation id") }
-            return LabJSON.response(.ok, ["nonce": self.nonces.make(for: ws)])
+            guard let nonce = self.nonces.make(for: ws) else {
+                throw LabHTTPError(.serviceUnavailable, "too many outstanding challenges; try again in a minute")
+            }
+            return LabJSON.response(.ok, ["nonce": nonce])
         })
         router.post("/api/workstation/assignment", use: handle { req, ctx in try await self.assign(req, ctx) })
         router.ws("/api/stream") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
@@ -470,12 +473,16 @@ final class NonceBook: @unchecked Sendable {
     let lock = NSLock()
     var nonces: [String: (workstation: String, expires: Date)] = [:]
 
-    func make(for ws: String) -> String {
+    static let capacity = 10_000
+
+    /// A fresh challenge, or nil when `capacity` unexpired challenges are outstanding (a flood:
+    /// refusing new ones keeps the ones already handed out valid).
+    func make(for ws: String) -> String? {
         let n = LabAccounts.randomToken()
         lock.lock(); defer { lock.unlock() }
         let now = Date()
-        if nonces.count > 10_000 { nonces = nonces.filter { $0.value.expires > now } }
-        if nonces.count > 10_000 { nonces.removeAll() }
+        if nonces.count >= Self.capacity { nonces = nonces.filter { $0.value.expires > now } }
+        guard nonces.count < Self.capacity else { return nil }
         nonces[n] = (ws, now.addingTimeInterval(120))
         return n
     }
