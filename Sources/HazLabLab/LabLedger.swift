@@ -24,6 +24,8 @@ public final class LabLedger: @unchecked Sendable {
     public var serverActor = "lab-server"
     /// Seconds-per-tick judgement: see `LabLiveRule`.
     public var liveRule = LabLiveRule()
+    /// The largest journal the stream accepts (bytes and actions; `hazlab grade`'s defaults).
+    public var limits = JournalLimits.standard
 
     let store: ResultsStore
     let lock = NSLock()
@@ -34,6 +36,9 @@ public final class LabLedger: @unchecked Sendable {
         self.storePath = storePath
         journalFolder = storePath + ".journals"
         store = try ResultsStore(path: storePath, create: true)
+        // An ack promises the line is on the server's disk: commit durably (the store's own
+        // default, NORMAL in WAL mode, survives a killed process but not a power cut).
+        try store.db.execute("PRAGMA synchronous = FULL")
         try FileManager.default.createDirectory(atPath: journalFolder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
     }
@@ -155,6 +160,10 @@ public final class LabLedger: @unchecked Sendable {
             guard seq == row.acked + 1 else {
                 throw LabStreamError(.gap, "expected line \(row.acked + 1), got \(seq): resend from \(row.acked + 1)", fatal: false)
             }
+            let size = Int(try store.db.scalar("SELECT bytes FROM lab_assignments WHERE attempt = ?", [attempt])?.int ?? 0)
+            if size + text.utf8.count + 1 > limits.maxBytes || seq > limits.maxActions + 1 {
+                throw LabStreamError(.tooLarge, "line \(seq) would make the journal larger than the limit (\(limits.maxBytes) bytes, \(limits.maxActions) actions)")
+            }
             var tick: Int64? = nil
             var isTrailer = false
             if seq == 0 {
@@ -191,8 +200,8 @@ public final class LabLedger: @unchecked Sendable {
             try store.db.transaction {
                 try store.db.run("INSERT INTO lab_lines (attempt, seq, text, arrived, tick) VALUES (?, ?, ?, ?, ?)",
                                  [attempt, seq, text, at, tick.map { SQLiteValue.integer($0) } ?? .null])
-                try store.db.run("UPDATE lab_assignments SET acked = ?, last_hash = ?, state = ? WHERE attempt = ?",
-                                 [seq, JournalChain.hash(text), isTrailer ? "finished" : "streaming", attempt])
+                try store.db.run("UPDATE lab_assignments SET acked = ?, last_hash = ?, state = ?, bytes = bytes + ? WHERE attempt = ?",
+                                 [seq, JournalChain.hash(text), isTrailer ? "finished" : "streaming", text.utf8.count + 1, attempt])
             }
             guard isTrailer else { return .stored(seq: seq) }
             return .finished(seq: seq, graded: finish(row))

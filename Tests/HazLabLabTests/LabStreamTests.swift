@@ -362,4 +362,22 @@ final class LabStreamTests: XCTestCase {
         let without = Runner.replay(model, seed: a.seed, mode: .practice, actions: g.actions.filter { $0.verb != Journal.hintVerb })
         XCTAssertGreaterThan(without.score.total, snap.score)
     }
+
+    func testJournalOverTheSizeLimitsIsRefusedAndTheStoredPartKept() throws {
+        for limits in [JournalLimits(maxBytes: 1_000_000, maxActions: 3), JournalLimits(maxBytes: 1_500, maxActions: 1_000)] {
+            let f = try LabFixture()
+            f.ledger.limits = limits
+            let a = try issue(f)
+            let (path, _) = try f.writeJournal(for: a, from: LabFixture.golden(scenario))
+            let s = LabStreamer(journalPath: path, workstation: "ws-01", attempt: a.attempt, key: f.key)
+            let t = f.transport(f.session())
+            try s.connect(t)
+            XCTAssertThrowsError(try s.pump(t)) { XCTAssertEqual(($0 as? LabStreamError)?.code, .tooLarge, "\($0)") }
+            let stored = try f.ledger.lines(a.attempt)
+            XCTAssertFalse(stored.isEmpty)
+            XCTAssertLessThanOrEqual(stored.map { $0.utf8.count + 1 }.reduce(0, +), limits.maxBytes)
+            XCTAssertLessThanOrEqual(stored.count, limits.maxActions + 2)
+            XCTAssertEqual(stored, Array(f.bytes(path).split(separator: "\n").map(String.init).prefix(stored.count)))
+        }
+    }
 }
