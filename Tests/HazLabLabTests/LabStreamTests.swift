@@ -380,4 +380,31 @@ final class LabStreamTests: XCTestCase {
             XCTAssertEqual(stored, Array(f.bytes(path).split(separator: "\n").map(String.init).prefix(stored.count)))
         }
     }
+
+    struct RefuseAll: JournalSignatureVerifier {
+        func verify(_ journal: Journal, bytes: [UInt8], layout: JournalLayout) -> [GradeError] {
+            [GradeError(journal: "x", line: 1, column: 1, code: .unsigned, message: "refused by the test")]
+        }
+    }
+
+    func testAFinishedAttemptThatFailedToGradeIsKeptAndGradedLater() throws {
+        let f = try LabFixture()
+        f.ledger.signatures = RefuseAll()
+        let a = try issue(f)
+        let (path, _) = try f.writeJournal(for: a, from: LabFixture.golden(scenario))
+        let s = LabStreamer(journalPath: path, workstation: "ws-01", attempt: a.attempt, key: f.key)
+        let t = f.transport(f.session(), secondsPerLine: 30)
+        try s.connect(t); try s.pump(t)
+        XCTAssertTrue(s.done, "the lines are acknowledged even though grading failed")
+        let st = try XCTUnwrap(f.ledger.status(a.attempt))
+        XCTAssertEqual(st.state, "finished"); XCTAssertTrue(st.gradeError.contains("refused by the test"), st.gradeError)
+        XCTAssertEqual(try f.audit("lab-grade-failed").count, 1)
+        XCTAssertNil(try f.ledger.withStore { try $0.record(attempt: a.attempt) })
+        // A restarted server (a new ledger on the same file) grades what is left.
+        let reopened = try LabLedger(storePath: f.dir + "/lab.sqlite")
+        XCTAssertEqual(reopened.gradeFinished(), [a.attempt])
+        XCTAssertEqual(try reopened.status(a.attempt)?.state, "graded")
+        XCTAssertNotNil(try reopened.withStore { try $0.record(attempt: a.attempt) })
+        XCTAssertEqual(reopened.gradeFinished(), [])
+    }
 }
