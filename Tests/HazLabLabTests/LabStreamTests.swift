@@ -236,6 +236,13 @@ final class LabStreamTests: XCTestCase {
         XCTAssertEqual(proofRefusal(f, attempt: "a-0123456789abcdef"), "unknown-attempt")
         XCTAssertEqual(try f.audit("lab-stream-refused").count, 5)
         XCTAssertTrue(try f.audit("lab-stream-refused").allSatisfy { $0.actor.hasPrefix("ws-0") })
+        // A hello naming no valid workstation or attempt id is refused at once (nothing echoed back).
+        for (w, at) in [("../ws", a.attempt), ("ws-01", String(repeating: "a", count: 200)), ("ws-01", "a-\u{1b}[31m")] {
+            let r = f.session().receive(.hello(workstation: w, attempt: at), arrived: Date())
+            guard case let .error(code, message, true)? = r.first else { XCTFail("\(r)"); continue }
+            XCTAssertTrue(["unknown-key", "unknown-attempt"].contains(code), code)
+            XCTAssertFalse(message.contains(at) || message.contains(w), message)
+        }
         // Lines before the proof are refused.
         let s = f.session()
         XCTAssertEqual(s.receive(.line(seq: 0, text: "{}"), arrived: Date()).first.map { if case let .error(c, _, _) = $0 { return c }; return "" }, "protocol")
