@@ -414,4 +414,20 @@ final class LabStreamTests: XCTestCase {
         XCTAssertNotNil(try reopened.withStore { try $0.record(attempt: a.attempt) })
         XCTAssertEqual(reopened.gradeFinished(), [])
     }
+
+    func testALineDeliveredOutOfOrderIsResentAfterTheGapAndStoredOnce() throws {
+        let f = try LabFixture()
+        let a = try issue(f)
+        let (path, _) = try f.writeJournal(for: a, from: LabFixture.golden(scenario))
+        let s = LabStreamer(journalPath: path, workstation: "ws-01", attempt: a.attempt, key: f.key)
+        let t = f.transport(f.session(), secondsPerLine: 30)
+        try s.connect(t)
+        t.delayLine = 3   // the server gets 4 (gap), then 3 (stored), then 5… (gap): the streamer resends from 4
+        try s.pump(t)
+        XCTAssertTrue(s.done)
+        XCTAssertEqual(try f.stored(a.attempt), f.bytes(path))
+        let n = f.bytes(path).split(separator: "\n").count
+        XCTAssertEqual(s.sent, n + (n - 4), "the lines after the delayed one were sent twice")
+        XCTAssertEqual(try f.ledger.status(a.attempt)?.state, "graded")
+    }
 }
