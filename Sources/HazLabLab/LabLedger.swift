@@ -24,16 +24,22 @@ public final class LabLedger: @unchecked Sendable {
     public var serverActor = "lab-server"
     /// Seconds-per-tick judgement: see `LabLiveRule`.
     public var liveRule = LabLiveRule()
+    /// The largest journal the stream accepts (bytes and actions; `hazlab grade`'s defaults).
+    public var limits = JournalLimits.standard
 
     let store: ResultsStore
     let lock = NSLock()
     private var models: [String: (model: Model, bytes: [UInt8])] = [:]   // by scenario path, looked up only
+    private var grading: Set<String> = []   // attempts being graded now (outside the lock)
 
     /// Opens (creating if needed, mode 0600) and migrates the store; migration 8 adds the lab tables.
     public init(storePath: String) throws {
         self.storePath = storePath
         journalFolder = storePath + ".journals"
         store = try ResultsStore(path: storePath, create: true)
+        // An ack promises the line is on the server's disk: commit durably (the store's own
+        // default, NORMAL in WAL mode, survives a killed process but not a power cut).
+        try store.db.execute("PRAGMA synchronous = FULL")
         try FileManager.default.createDirectory(atPath: journalFolder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
     }
@@ -134,7 +140,7 @@ public final class LabLedger: @unchecked Sendable {
         guard !text.utf8.contains(0x0A), !text.utf8.contains(0x0D) else {
             throw LabStreamError(.badLine, "line \(seq) holds a line break: send one journal line per message, without its newline")
         }
-        return try locked { () throws -> LabAppendResult in
+        let r = try locked { () throws -> LabAppendResult in
             guard let row = try assignmentRow(attempt) else {
                 throw LabStreamError(.unknownAttempt, "attempt '\(attempt)' was not issued by this server")
             }
@@ -154,6 +160,10 @@ public final class LabLedger: @unchecked Sendable {
             }
             guard seq == row.acked + 1 else {
                 throw LabStreamError(.gap, "expected line \(row.acked + 1), got \(seq): resend from \(row.acked + 1)", fatal: false)
+            }
+            let size = Int(try store.db.scalar("SELECT bytes FROM lab_assignments WHERE attempt = ?", [attempt])?.int ?? 0)
+            if size + text.utf8.count + 1 > limits.maxBytes || seq > limits.maxActions + 1 {
+                throw LabStreamError(.tooLarge, "line \(seq) would make the journal larger than the limit (\(limits.maxBytes) bytes, \(limits.maxActions) actions)")
             }
             var tick: Int64? = nil
             var isTrailer = false
@@ -191,12 +201,14 @@ public final class LabLedger: @unchecked Sendable {
             try store.db.transaction {
                 try store.db.run("INSERT INTO lab_lines (attempt, seq, text, arrived, tick) VALUES (?, ?, ?, ?, ?)",
                                  [attempt, seq, text, at, tick.map { SQLiteValue.integer($0) } ?? .null])
-                try store.db.run("UPDATE lab_assignments SET acked = ?, last_hash = ?, state = ? WHERE attempt = ?",
-                                 [seq, JournalChain.hash(text), isTrailer ? "finished" : "streaming", attempt])
+                try store.db.run("UPDATE lab_assignments SET acked = ?, last_hash = ?, state = ?, bytes = bytes + ? WHERE attempt = ?",
+                                 [seq, JournalChain.hash(text), isTrailer ? "finished" : "streaming", text.utf8.count + 1, attempt])
             }
-            guard isTrailer else { return .stored(seq: seq) }
-            return .finished(seq: seq, graded: finish(row))
+            return isTrailer ? .finished(seq: seq, graded: false) : .stored(seq: seq)
         }
+        // Graded outside the lock: the replay must not hold up the other stations' lines.
+        if case .finished(let s, _) = r { return .finished(seq: s, graded: grade(attempt)) }
+        return r
     }
 
     /// The header must be a format-2 header of exactly this assignment.
@@ -276,40 +288,71 @@ public final class LabLedger: @unchecked Sendable {
     /// The trailer is stored: judge live vs uploaded, write the server's copy of the journal, grade
     /// it with the same `Grader` as `hazlab grade`, record it, and (unless an unpublished exam)
     /// queue it for export. A grading failure is kept on the attempt and audited, never thrown:
-    /// the lines are stored and acknowledged either way.
-    func finish(_ row: Row) -> Bool {
-        let a = row.assignment
+    /// the lines are stored and acknowledged either way. Only the store work holds the lock;
+    /// the replay runs outside it. Returns whether the attempt is graded.
+    @discardableResult
+    public func grade(_ attempt: String) -> Bool {
+        struct Job { var a: LabAssignment; var path: String; var set: ScenarioSet; var live: Bool; var flagged: Bool }
+        let job: Job?
         do {
-            let text = try store.db.query("SELECT text FROM lab_lines WHERE attempt = ? ORDER BY seq", [a.attempt]).map { $0[0].string ?? "" }
-            let journalBytes = Array((text.joined(separator: "\n") + "\n").utf8)
-            let m = try model(path: row.scenarioPath)
-            let arrivals = try store.db.query("SELECT seq, arrived, tick FROM lab_lines WHERE attempt = ? ORDER BY seq", [a.attempt])
-            let times = arrivals.map { (arrived: ExportTime.parseISO8601($0[1].string ?? "") ?? 0, tick: $0[2].int) }
-            let endTick = (try? JSONText.parse(Array(text.last!.utf8)))?["endTick"]?.numberText.flatMap { Int64($0) } ?? 0
-            let live = liveRule.isLive(arrivalMillis: times, endTick: endTick, tickRate: Int(m.model.tickRate))
-            let flagged = !live && a.mode == .exam
-            try store.db.run("UPDATE lab_assignments SET live = ?, flagged = ? WHERE attempt = ?", [live, flagged, a.attempt])
-            let path = (journalFolder as NSString).appendingPathComponent(a.attempt + ".jsonl")
-            try writeJournal(journalBytes, to: path)
-            let set = ScenarioSet([m.model], sources: [m.model.id: (row.scenarioPath, m.bytes)])
-            let out = Grader(scenarios: set, signatures: signatures).run(journals: [path])
-            if let e = out.errors.first { throw LabStreamError(.internal, "\(e.code.rawValue): \(e.message)") }
-            guard let rec = out.records.first else { throw LabStreamError(.internal, "the grader returned no result") }
-            let summary = try store.record([rec.json], actor: serverActor, batch: "lab stream \(a.attempt) from \(a.workstation)")
-            if !summary.refused.isEmpty { throw LabStreamError(.internal, "a different result is already stored for \(a.attempt)") }
-            try store.db.transaction {
-                try store.db.run("UPDATE lab_assignments SET state = 'graded', grade_error = '' WHERE attempt = ?", [a.attempt])
-                try store.audit(actor: serverActor, action: "lab-graded", subject: a.attempt,
-                                detail: "\(live ? "live" : "uploaded")\(flagged ? ", flagged for the instructor" : "")\(a.mode == .exam ? ", unpublished" : "")")
+            job = try locked { () throws -> Job? in
+                guard let row = try assignmentRow(attempt), row.state == "finished", !grading.contains(attempt) else { return nil }
+                let a = row.assignment
+                let text = try store.db.query("SELECT text FROM lab_lines WHERE attempt = ? ORDER BY seq", [attempt]).map { $0[0].string ?? "" }
+                let m = try model(path: row.scenarioPath)
+                let arrivals = try store.db.query("SELECT arrived, tick FROM lab_lines WHERE attempt = ? ORDER BY seq", [attempt])
+                let times = arrivals.map { (arrived: ExportTime.parseISO8601($0[0].string ?? "") ?? 0, tick: $0[1].int) }
+                let endTick = text.last.flatMap { try? JSONText.parse(Array($0.utf8)) }?["endTick"]?.numberText.flatMap { Int64($0) } ?? 0
+                let live = liveRule.isLive(arrivalMillis: times, endTick: endTick, tickRate: Int(m.model.tickRate))
+                let flagged = !live && a.mode == .exam
+                try store.db.run("UPDATE lab_assignments SET live = ?, flagged = ? WHERE attempt = ?", [live, flagged, attempt])
+                let path = (journalFolder as NSString).appendingPathComponent(attempt + ".jsonl")
+                try writeJournal(Array((text.joined(separator: "\n") + "\n").utf8), to: path)
+                grading.insert(attempt)
+                return Job(a: a, path: path, set: ScenarioSet([m.model], sources: [m.model.id: (row.scenarioPath, m.bytes)]), live: live, flagged: flagged)
             }
-            if a.mode != .exam { try queueExport(attempt: a.attempt, actor: serverActor) }
-            return true
         } catch {
-            let why = "\(error)"
-            _ = try? store.db.run("UPDATE lab_assignments SET grade_error = ? WHERE attempt = ?", [why, a.attempt])
-            _ = try? store.audit(actor: serverActor, action: "lab-grade-failed", subject: a.attempt, detail: why)
+            failed(attempt, error)
             return false
         }
+        guard let job else { return (try? status(attempt))?.state == "graded" }
+        defer { locked { _ = grading.remove(attempt) } }
+        let out = Grader(scenarios: job.set, signatures: signatures).run(journals: [job.path])
+        do {
+            if let e = out.errors.first { throw LabStreamError(.internal, "\(e.code.rawValue): \(e.message)") }
+            guard let rec = out.records.first else { throw LabStreamError(.internal, "the grader returned no result") }
+            let a = job.a
+            try locked {
+                let summary = try store.record([rec.json], actor: serverActor, batch: "lab stream \(a.attempt) from \(a.workstation)")
+                if !summary.refused.isEmpty { throw LabStreamError(.internal, "a different result is already stored for \(a.attempt)") }
+                try store.db.transaction {
+                    try store.db.run("UPDATE lab_assignments SET state = 'graded', grade_error = '' WHERE attempt = ?", [a.attempt])
+                    try store.audit(actor: serverActor, action: "lab-graded", subject: a.attempt,
+                                    detail: "\(job.live ? "live" : "uploaded")\(job.flagged ? ", flagged for the instructor" : "")\(a.mode == .exam ? ", unpublished" : "")")
+                }
+                if a.mode != .exam { try queueExport(attempt: a.attempt, actor: serverActor) }
+            }
+            return true
+        } catch {
+            failed(attempt, error)
+            return false
+        }
+    }
+
+    private func failed(_ attempt: String, _ error: Error) {
+        let why = "\(error)"
+        locked {
+            _ = try? store.db.run("UPDATE lab_assignments SET grade_error = ? WHERE attempt = ?", [why, attempt])
+            _ = try? store.audit(actor: serverActor, action: "lab-grade-failed", subject: attempt, detail: why)
+        }
+    }
+
+    /// Grades every attempt whose trailer is stored but which is not graded (a server stopped
+    /// between the two, or a grading that failed and may now pass): call at server start.
+    /// Returns the attempts graded now.
+    public func gradeFinished() -> [String] {
+        let pending = (try? locked { try store.db.query("SELECT attempt FROM lab_assignments WHERE state = 'finished' ORDER BY attempt") }) ?? []
+        return pending.compactMap { $0[0].string }.filter { grade($0) }
     }
 
     func queueExport(attempt: String, actor: String) throws {

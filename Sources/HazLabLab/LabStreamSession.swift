@@ -53,7 +53,10 @@ public final class LabStreamSession {
     func handle(_ m: LabClientMessage, arrived: Date) throws -> [LabServerMessage] {
         switch (phase, m) {
         case let (.start, .hello(w, a)):
-            guard WorkstationKey.validId(w) else { throw LabStreamError(.unknownKey, "'\(w)' is not a workstation id") }
+            guard WorkstationKey.validId(w) else { throw LabStreamError(.unknownKey, "the hello does not name a valid workstation id") }
+            guard !a.isEmpty, a.utf8.count <= 128, a.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }) else {
+                throw LabStreamError(.unknownAttempt, "the hello does not name a valid attempt id (printable ASCII, at most 128 bytes)")
+            }
             var g = SystemRandomNumberGenerator()
             let nonce = (0..<4).map { _ in String(format: "%016llx", g.next() as UInt64) }.joined()
             phase = .challenged(workstation: w, attempt: a, nonce: nonce)

@@ -56,28 +56,25 @@ public final class LabStreamer {
         return lines.map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Sends every complete local line after `acked` and waits for their acks; returns the new acked.
-    /// Lines are pipelined; a `gap` answer makes it resend from the seq the server expects.
+    /// Sends every complete local line after `acked` and waits for their answers; returns the new
+    /// acked. Lines are pipelined: each line sent gets exactly one answer, so a round reads as
+    /// many answers as it sent. A `gap` answer (the server missed a line) is not fatal: the next
+    /// round resends from acked + 1. A round that makes no progress is an error.
     @discardableResult
     public func pump(_ t: LabTransport) throws -> Int {
         let lines = try localLines()
-        var next = acked + 1
-        while next < lines.count {
-            let last = lines.count - 1
-            for seq in next...last { try t.send(.line(seq: seq, text: lines[seq])); sent += 1 }
-            var resend: Int?
-            while acked < last && resend == nil {
+        while acked + 1 < lines.count {
+            let from = acked + 1, last = lines.count - 1
+            for seq in from...last { try t.send(.line(seq: seq, text: lines[seq])); sent += 1 }
+            var lastGap = ""
+            for _ in from...last {
                 switch try expect(t) {
-                case .ack(let s): if s > acked { acked = s }
-                case .error(let code, let message, false) where code == LabErrorCode.gap.rawValue:
-                    // "expected line N, got M": wait for the acks in flight, then resend what is missing.
-                    _ = message
-                    resend = acked + 1
+                case .ack(let s): if s == acked + 1 { acked = s }
+                case .error(_, let message, _): lastGap = message   // not fatal (expect throws on fatal)
                 default: throw LabStreamError(.protocolError, "unexpected message while streaming")
                 }
             }
-            next = resend ?? (acked + 1)
-            if resend != nil { continue }
+            if acked < from { throw LabStreamError(.gap, "no progress from line \(from): \(lastGap)", fatal: false) }
         }
         if acked == lines.count - 1, let l = lines.last, l.contains("\"type\":\"trailer\"") { done = true }
         return acked
@@ -102,6 +99,10 @@ public final class InMemoryLabTransport: LabTransport {
     public var clock: () -> Date = Date.init
     /// Cut the connection after this many more sends (nil: never): a cut mid-stream.
     public var cutAfterSends: Int?
+    /// Deliver the `line` frame with this seq after the next one, once (out-of-order delivery, for
+    /// tests: the server answers the early one with `gap`).
+    public var delayLine: Int?
+    private var held: LabClientMessage?
 
     public init(session: LabStreamSession) { self.session = session }
     public func cut() { isCut = true }
@@ -109,8 +110,10 @@ public final class InMemoryLabTransport: LabTransport {
     public func send(_ m: LabClientMessage) throws {
         guard !isCut else { throw LabTransportClosed() }
         if let n = cutAfterSends { if n <= 0 { isCut = true; throw LabTransportClosed() }; cutAfterSends = n - 1 }
+        if case let .line(seq, _) = m, seq == delayLine { delayLine = nil; held = m; return }
         // Through the wire format, so the JSON coding is exercised too.
         inbox += session.receive(frame: LabProtocol.encode(m), arrived: clock())
+        if let h = held { held = nil; inbox += session.receive(frame: LabProtocol.encode(h), arrived: clock()) }
     }
     public func receive() throws -> LabServerMessage {
         guard !isCut, !inbox.isEmpty else { throw LabTransportClosed() }

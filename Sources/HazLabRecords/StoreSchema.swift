@@ -289,6 +289,7 @@ public enum StoreSchema {
             state            TEXT NOT NULL DEFAULT 'issued' CHECK (state IN ('issued', 'streaming', 'finished', 'graded')),
             acked            INTEGER NOT NULL DEFAULT -1,   -- highest stored seq
             last_hash        TEXT NOT NULL DEFAULT '',      -- SHA-256 of the last stored line (the next line's prev)
+            bytes            INTEGER NOT NULL DEFAULT 0,    -- the stored journal's size (lines + newlines)
             live             INTEGER CHECK (live IN (0, 1)), -- NULL until the trailer: 1 live, 0 uploaded after the fact
             published        INTEGER NOT NULL DEFAULT 1 CHECK (published IN (0, 1)),  -- exam results start at 0
             flagged          INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),    -- for the instructor (exam, uploaded)

@@ -236,6 +236,13 @@ final class LabStreamTests: XCTestCase {
         XCTAssertEqual(proofRefusal(f, attempt: "a-0123456789abcdef"), "unknown-attempt")
         XCTAssertEqual(try f.audit("lab-stream-refused").count, 5)
         XCTAssertTrue(try f.audit("lab-stream-refused").allSatisfy { $0.actor.hasPrefix("ws-0") })
+        // A hello naming no valid workstation or attempt id is refused at once (nothing echoed back).
+        for (w, at) in [("../ws", a.attempt), ("ws-01", String(repeating: "a", count: 200)), ("ws-01", "a-\u{1b}[31m")] {
+            let r = f.session().receive(.hello(workstation: w, attempt: at), arrived: Date())
+            guard case let .error(code, message, true)? = r.first else { XCTFail("\(r)"); continue }
+            XCTAssertTrue(["unknown-key", "unknown-attempt"].contains(code), code)
+            XCTAssertFalse(message.contains(at) || message.contains(w), message)
+        }
         // Lines before the proof are refused.
         let s = f.session()
         XCTAssertEqual(s.receive(.line(seq: 0, text: "{}"), arrived: Date()).first.map { if case let .error(c, _, _) = $0 { return c }; return "" }, "protocol")
@@ -361,5 +368,66 @@ final class LabStreamTests: XCTestCase {
         // The hint cost something: the same run without it scores more.
         let without = Runner.replay(model, seed: a.seed, mode: .practice, actions: g.actions.filter { $0.verb != Journal.hintVerb })
         XCTAssertGreaterThan(without.score.total, snap.score)
+    }
+
+    func testJournalOverTheSizeLimitsIsRefusedAndTheStoredPartKept() throws {
+        for limits in [JournalLimits(maxBytes: 1_000_000, maxActions: 3), JournalLimits(maxBytes: 1_500, maxActions: 1_000)] {
+            let f = try LabFixture()
+            f.ledger.limits = limits
+            let a = try issue(f)
+            let (path, _) = try f.writeJournal(for: a, from: LabFixture.golden(scenario))
+            let s = LabStreamer(journalPath: path, workstation: "ws-01", attempt: a.attempt, key: f.key)
+            let t = f.transport(f.session())
+            try s.connect(t)
+            XCTAssertThrowsError(try s.pump(t)) { XCTAssertEqual(($0 as? LabStreamError)?.code, .tooLarge, "\($0)") }
+            let stored = try f.ledger.lines(a.attempt)
+            XCTAssertFalse(stored.isEmpty)
+            XCTAssertLessThanOrEqual(stored.map { $0.utf8.count + 1 }.reduce(0, +), limits.maxBytes)
+            XCTAssertLessThanOrEqual(stored.count, limits.maxActions + 2)
+            XCTAssertEqual(stored, Array(f.bytes(path).split(separator: "\n").map(String.init).prefix(stored.count)))
+        }
+    }
+
+    struct RefuseAll: JournalSignatureVerifier {
+        func verify(_ journal: Journal, bytes: [UInt8], layout: JournalLayout) -> [GradeError] {
+            [GradeError(journal: "x", line: 1, column: 1, code: .unsigned, message: "refused by the test")]
+        }
+    }
+
+    func testAFinishedAttemptThatFailedToGradeIsKeptAndGradedLater() throws {
+        let f = try LabFixture()
+        f.ledger.signatures = RefuseAll()
+        let a = try issue(f)
+        let (path, _) = try f.writeJournal(for: a, from: LabFixture.golden(scenario))
+        let s = LabStreamer(journalPath: path, workstation: "ws-01", attempt: a.attempt, key: f.key)
+        let t = f.transport(f.session(), secondsPerLine: 30)
+        try s.connect(t); try s.pump(t)
+        XCTAssertTrue(s.done, "the lines are acknowledged even though grading failed")
+        let st = try XCTUnwrap(f.ledger.status(a.attempt))
+        XCTAssertEqual(st.state, "finished"); XCTAssertTrue(st.gradeError.contains("refused by the test"), st.gradeError)
+        XCTAssertEqual(try f.audit("lab-grade-failed").count, 1)
+        XCTAssertNil(try f.ledger.withStore { try $0.record(attempt: a.attempt) })
+        // A restarted server (a new ledger on the same file) grades what is left.
+        let reopened = try LabLedger(storePath: f.dir + "/lab.sqlite")
+        XCTAssertEqual(reopened.gradeFinished(), [a.attempt])
+        XCTAssertEqual(try reopened.status(a.attempt)?.state, "graded")
+        XCTAssertNotNil(try reopened.withStore { try $0.record(attempt: a.attempt) })
+        XCTAssertEqual(reopened.gradeFinished(), [])
+    }
+
+    func testALineDeliveredOutOfOrderIsResentAfterTheGapAndStoredOnce() throws {
+        let f = try LabFixture()
+        let a = try issue(f)
+        let (path, _) = try f.writeJournal(for: a, from: LabFixture.golden(scenario))
+        let s = LabStreamer(journalPath: path, workstation: "ws-01", attempt: a.attempt, key: f.key)
+        let t = f.transport(f.session(), secondsPerLine: 30)
+        try s.connect(t)
+        t.delayLine = 3   // the server gets 4 (gap), then 3 (stored), then 5… (gap): the streamer resends from 4
+        try s.pump(t)
+        XCTAssertTrue(s.done)
+        XCTAssertEqual(try f.stored(a.attempt), f.bytes(path))
+        let n = f.bytes(path).split(separator: "\n").count
+        XCTAssertEqual(s.sent, n + (n - 4), "the lines after the delayed one were sent twice")
+        XCTAssertEqual(try f.ledger.status(a.attempt)?.state, "graded")
     }
 }
