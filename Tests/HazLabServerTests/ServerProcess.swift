@@ -100,6 +100,12 @@ final class LabFixture: @unchecked Sendable {
         p.standardInput = FileHandle.nullDevice
         try p.run()
         process = p
+        // Safety net, not a timing assertion: a server that never says it is listening is killed,
+        // so the read below ends (EOF) and the test fails instead of hanging CI.
+        let pid = p.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        defer { watchdog.cancel() }
         var text = ""
         while true {
             let chunk = out.fileHandleForReading.availableData
