@@ -209,3 +209,19 @@ final class HTTPClient {
         return r
     }
 }
+
+struct ConversationTimedOut: Error, CustomStringConvertible {
+    var description: String { "the WebSocket conversation did not finish within its safety limit" }
+}
+
+/// Runs a WebSocket conversation with a safety net (not a timing assertion): if the server stops
+/// answering, the conversation is cancelled after `seconds` and the test fails instead of hanging.
+func withSafetyNet<T: Sendable>(seconds: Double = 120, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask { try await Task.sleep(nanoseconds: UInt64(seconds * 1e9)); return nil }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw ConversationTimedOut() }
+        return value
+    }
+}

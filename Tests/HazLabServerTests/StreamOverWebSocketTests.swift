@@ -58,8 +58,9 @@ final class StreamOverWebSocketTests: XCTestCase {
         final class Box: @unchecked Sendable { var got: [LabServerMessage] = [] }
         let box = Box()
         let key = self.key
-        var logger = Logger(label: "test.ws"); logger.logLevel = .error
-        try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/stream", logger: logger) { inbound, outbound, _ in
+        var log = Logger(label: "test.ws"); log.logLevel = .error
+        let logger = log
+        _ = try await withSafetyNet { try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/stream", logger: logger) { inbound, outbound, _ in
             var it = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
             func next() async throws -> LabServerMessage? {
                 guard let m = try await it.next(), case .text(let t) = m else { return nil }
@@ -81,7 +82,7 @@ final class StreamOverWebSocketTests: XCTestCase {
             }
             if let whileOpen { whileOpen(); return }
             try await outbound.close(.normalClosure, reason: nil)
-        }
+        } }
         return box.got
     }
 
@@ -205,11 +206,15 @@ final class StreamOverWebSocketTests: XCTestCase {
         let lab = try makeLab()
         var logger = Logger(label: "test.ws"); logger.logLevel = .critical
         let big = LabProtocol.encode(LabClientMessage.line(seq: 0, text: String(repeating: "x", count: 70_000)))
-        let close = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(lab.port)/api/stream", logger: logger) { inbound, outbound, _ in
-            try await outbound.write(.text(big))
-            for try await _ in inbound {}
+        let port = lab.port, quiet = logger
+        let code = try await withSafetyNet {
+            let close = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/stream", logger: quiet) { inbound, outbound, _ in
+                try await outbound.write(.text(big))
+                for try await _ in inbound {}
+            }
+            return close?.closeCode == .messageTooLarge ? "messageTooLarge" : "\(String(describing: close))"
         }
-        XCTAssertEqual(close?.closeCode, .messageTooLarge, "\(String(describing: close))")
+        XCTAssertEqual(code, "messageTooLarge")
         XCTAssertEqual(try HTTPClient(port: lab.port).request("GET", "/health").status, 200)
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
@@ -222,7 +227,8 @@ final class StreamOverWebSocketTests: XCTestCase {
         let attempt = r.json["attempt"] as? String ?? ""
         var logger = Logger(label: "test.ws"); logger.logLevel = .critical
         let key = self.key
-        let close = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(lab.port)/api/stream", logger: logger) { inbound, outbound, _ in
+        let port = lab.port, quiet = logger
+        let closed = try await withSafetyNet { try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/stream", logger: quiet) { inbound, outbound, _ in
             try await outbound.write(.text(LabProtocol.encode(LabClientMessage.hello(workstation: "ws-01", attempt: attempt))))
             var it = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
             guard let m = try await it.next(), case .text(let t) = m, case .challenge(let nonce) = try LabProtocol.decodeServer(t) else { return }
@@ -231,8 +237,8 @@ final class StreamOverWebSocketTests: XCTestCase {
             _ = try await it.next()   // welcome
             lab.term()
             while try await it.next() != nil {}   // until the server closes the stream
-        }
-        XCTAssertNotNil(close, "the server closed the stream")
+        } != nil }
+        XCTAssertTrue(closed, "the server closed the stream")
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
 }
