@@ -26,13 +26,14 @@ final class TLSTests: XCTestCase {
     func hello(port: Int, tls: TLSConfiguration) async throws -> [LabServerMessage] {
         final class Box: @unchecked Sendable { var got: [LabServerMessage] = [] }
         let box = Box()
-        var logger = Logger(label: "test.tls"); logger.logLevel = .critical
-        try await WebSocketClient.connect(url: "wss://localhost:\(port)/api/stream", tlsConfiguration: tls, logger: logger) { inbound, outbound, _ in
+        var log = Logger(label: "test.tls"); log.logLevel = .critical
+        let logger = log
+        _ = try await withSafetyNet { try await WebSocketClient.connect(url: "wss://localhost:\(port)/api/stream", tlsConfiguration: tls, logger: logger) { inbound, outbound, _ in
             try await outbound.write(.text(LabProtocol.encode(LabClientMessage.hello(workstation: "ws-01", attempt: "a-0000000000000001"))))
             var it = inbound.messages(maxSize: 1 << 16).makeAsyncIterator()
             if let m = try await it.next(), case .text(let t) = m { box.got.append(try LabProtocol.decodeServer(t)) }
             try await outbound.close(.normalClosure, reason: nil)
-        }
+        } != nil }
         return box.got
     }
 
