@@ -77,3 +77,16 @@ done
 echo
 echo "== one attempt in the terminal"
 $hazlab run Scenarios/tank-filling --journal Scenarios/tank-filling/runs/mistakes.jsonl
+echo
+echo "== the school lab: a demo server with a demo class (loopback, throwaway store)"
+lab_port=$(python3 -c "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])")
+lab_dir=$(cd "$out" && pwd)
+rm -f "$lab_dir/lab.sqlite"*
+printf 'bind: 127.0.0.1\nport: %s\nstore: %s\nscenarios: %s\n' "$lab_port" "$lab_dir/lab.sqlite" "$PWD/Scenarios" > "$out/lab.yaml"
+$hazlab lab demo --config "$out/lab.yaml"
+$hazlab serve --config "$out/lab.yaml" > "$out/lab.log" 2>&1 &
+lab_pid=$!
+for _ in $(seq 1 100); do python3 -c "import sys,urllib.request;urllib.request.urlopen(sys.argv[1],timeout=1)" "http://127.0.0.1:$lab_port/health" >/dev/null 2>&1 && break; sleep 0.3; done
+python3 Tools/lab/demo-tour.py "http://127.0.0.1:$lab_port"
+kill -TERM $lab_pid; wait $lab_pid && echo "lab server stopped cleanly (SIGTERM, exit 0); its log: $out/lab.log"
+echo "keep one running: $hazlab serve --config $out/lab.yaml   (Docs/lab.md)"
