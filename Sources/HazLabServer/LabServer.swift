@@ -156,7 +156,7 @@ public final class LabServer: @unchecked Sendable {
         })
         router.get("/api/attempts/{attempt}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
-            let attempt = ctx.parameters.get("attempt") ?? ""
+            let attempt = pathParameter(ctx.parameters.get("attempt"))
             let row: (student: String, record: String)? = try self.accounts.locked { st in
                 try st.db.query("SELECT student, record FROM attempts WHERE attempt = ?", [attempt]).first.map { ($0[0].string ?? "", $0[1].string ?? "") }
             }
@@ -173,7 +173,7 @@ public final class LabServer: @unchecked Sendable {
         })
         router.get("/api/classes/{class}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
-            let klass = ctx.parameters.get("class") ?? ""
+            let klass = pathParameter(ctx.parameters.get("class"))
             switch s.user.role {
             case .administrator, .auditor: break
             case .instructor: guard try self.accounts.teaches(instructor: s.user.id, klass: klass) else { throw LabHTTPError(.forbidden, "you do not teach class '\(klass)'") }
@@ -200,14 +200,14 @@ public final class LabServer: @unchecked Sendable {
             guard let role = LabRole(rawValue: try LabJSON.string(o, "role", max: 32)) else {
                 throw LabHTTPError.badRequest("field 'role' must be one of student, instructor, administrator, auditor")
             }
-            try self.accounts.setRole(user: ctx.parameters.get("id") ?? "", role: role, actor: s.user.id)
+            try self.accounts.setRole(user: pathParameter(ctx.parameters.get("id")), role: role, actor: s.user.id)
             return LabJSON.response(.ok, ["ok": true])
         })
         router.post("/api/admin/classes/{class}/roster", use: handle { req, ctx in
             let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
             let data = try await LabJSON.body(req, ctx)
             guard let text = String(data: data, encoding: .utf8) else { throw LabHTTPError.badRequest("the roster is not UTF-8 text") }
-            let klass = ctx.parameters.get("class") ?? ""
+            let klass = pathParameter(ctx.parameters.get("class"))
             let made = try await self.offload { try self.accounts.importRoster(csv: text, klass: klass, actor: s.user.id) }.map { ($0.id, $0.password) }
             return LabJSON.response(.ok, ["imported": made.count,
                                           "passwords": made.compactMap { m in m.1.map { ["id": m.0, "password": $0] } }])
@@ -220,7 +220,7 @@ public final class LabServer: @unchecked Sendable {
         })
         router.post("/api/admin/workstations/{id}/revoke", use: handle { req, ctx in
             let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
-            try self.accounts.revokeWorkstation(id: ctx.parameters.get("id") ?? "", actor: s.user.id)
+            try self.accounts.revokeWorkstation(id: pathParameter(ctx.parameters.get("id")), actor: s.user.id)
             return LabJSON.response(.ok, ["ok": true])
         })
         router.get("/api/audit", use: handle { req, ctx in
@@ -501,4 +501,11 @@ struct CountingMiddleware: RouterMiddleware {
         counter.increment()
         return try await next(request, context)
     }
+}
+
+/// A path parameter as the client meant it: Hummingbird hands it over still percent-encoded
+/// (`demo%2Dclass`), so an id a client encodes would never match.
+func pathParameter(_ raw: String?) -> String {
+    guard let raw else { return "" }
+    return raw.removingPercentEncoding ?? raw
 }

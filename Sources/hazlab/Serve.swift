@@ -203,7 +203,7 @@ struct LabDemo: ParsableCommand {
     func run() throws {
         let accounts = try options.accounts()
         try attempt {
-            guard try accounts.users().isEmpty else { throw LabAccountError("the store already has users: the demo only fills an empty store") }
+            guard try accounts.users().isEmpty else { throw LabAccountError("the store \(accounts.store.path) already has users: the demo only fills an empty store (to use it, run only `hazlab serve --config \(options.config)`; to start afresh, delete \(accounts.store.path) and the files beside it that start with its name)") }
             let actor = LabServe.osUser(), pw = "demo-pass-1"
             try accounts.createUser(id: "admin", name: "管理员", role: .administrator, password: pw, actor: actor)
             try accounts.createUser(id: "teacher", name: "王老师", role: .instructor, password: pw, actor: actor)

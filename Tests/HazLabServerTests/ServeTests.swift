@@ -303,6 +303,10 @@ final class ServeTests: XCTestCase {
         let members = try teacher.request("GET", "/api/classes/demo-class")
         XCTAssertEqual(members.status, 200, members.text)
         XCTAssertTrue(members.text.contains("张三") && members.text.contains("s003"), members.text)
+        // A client that percent-encodes the id gets the same class (it used to be refused as 'demo%2Dclass').
+        let encoded = try teacher.request("GET", "/api/classes/demo%2Dclass")
+        XCTAssertEqual(encoded.status, 200, encoded.text)
+        XCTAssertTrue(encoded.text.contains("张三"), encoded.text)
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
 }
