@@ -227,7 +227,9 @@ final class BackupDrillTests: XCTestCase {
         let log = try store.auditLog(limit: 200)
         XCTAssertTrue(log.contains { $0.action == "restore" && $0.subject == backup }, "the restore is audited")
         XCTAssertTrue(log.contains { $0.action == "backup" && $0.actor == LabBackups.actor }, "scheduled backups are audited as system:backup")
-        XCTAssertTrue(log.contains { $0.action == "backup" && $0.actor.hasPrefix("os:") }, "the on-demand backup is audited as the OS account")
+        // The backup records its own start (its completion row is written after the snapshot).
+        XCTAssertTrue(log.contains { $0.action == "backup-started" && $0.subject == backup && $0.actor.hasPrefix("os:") },
+                      "the on-demand backup is audited as the OS account")
 
         // 7. An offline backup of the new server's store carries the finished journal; keep: 1 deletes the older one.
         let b2 = try runHazlab(["lab", "backup", "--config", lab2.configPath], in: lab2.dir)
