@@ -20,6 +20,7 @@ public struct LabConfigError: Error, CustomStringConvertible, Sendable, Equatabl
 ///     lockout: { failures: 5, minutes: 15, perAddressPerMinute: 30 }
 ///     sessionHours: 12
 ///     limits: { requestBytes: 1048576, frameBytes: 131072, connections: 256 }
+///     backup: { dir: backups, every: 1 h, keep: 24 }   # online backups (LabBackups.swift); off when absent
 public struct LabConfig: Sendable, Equatable {
     public var file: String = "lab.yaml"
     public var bind: String = "127.0.0.1"
@@ -39,13 +40,17 @@ public struct LabConfig: Sendable, Equatable {
     public var maxRequestBytes = 1 << 20
     public var maxFrameBytes = 128 * 1024
     public var maxConnections = 256
+    /// Scheduled online backups: the folder (nil = none scheduled), the interval in seconds, how many to keep.
+    public var backupDir: String?
+    public var backupEverySeconds: Double = 3600
+    public var backupKeep = 24
 
     public init() {}
 
     public var tls: Bool { tlsCertificate != nil }
 
     static let knownKeys: Set<String> = ["bind", "port", "store", "scenarios", "tls", "allowPlainHTTP", "bcryptCost",
-                                         "testing", "lockout", "sessionHours", "limits"]
+                                         "testing", "lockout", "sessionHours", "limits", "backup"]
 
     /// Reads and checks a config file; paths in it are resolved against the file's folder.
     public static func load(path: String) throws -> LabConfig {
@@ -118,10 +123,46 @@ public struct LabConfig: Sendable, Equatable {
         if let n = try int(limits["requestBytes"], "limits.requestBytes", 1024...(256 << 20)) { c.maxRequestBytes = n }
         if let n = try int(limits["frameBytes"], "limits.frameBytes", 1024...(16 << 20)) { c.maxFrameBytes = n }
         if let n = try int(limits["connections"], "limits.connections", 1...100_000) { c.maxConnections = n }
+        let backup = try map(top["backup"], "backup", ["dir", "every", "keep"])
+        if top["backup"] != nil {
+            guard let dir = try string(backup["dir"], "backup.dir") else { throw fail("backup.dir", "missing (backup needs dir; every and keep are optional)") }
+            c.backupDir = resolve(dir)
+            if let v = backup["every"] {
+                guard let s = LabConfig.duration(v), s >= 1, s <= 366 * 86400 else {
+                    throw fail("backup.every", "must be a duration from 1 s to 366 d, like 30 s, 15 min, 1 h or 1 d")
+                }
+                c.backupEverySeconds = s
+            }
+            if let n = try int(backup["keep"], "backup.keep", 1...100_000) { c.backupKeep = n }
+        }
         if !c.tls && !c.allowPlainHTTP && !LabConfig.isLoopback(c.bind) {
             throw fail("bind", "'\(c.bind)' is not a loopback address: configure tls (certificate, key) or set allowPlainHTTP: true for a closed lab LAN")
         }
         return c
+    }
+
+    /// A duration: a number of seconds, or "N s|sec|min|m|h|d" (N a positive number).
+    public static func duration(_ v: Any) -> Double? {
+        if let i = v as? Int { return Double(i) }
+        if let d = v as? Double { return d }
+        guard let text = v as? String else { return nil }
+        let parts = text.split(separator: " ", omittingEmptySubsequences: true)
+        var number = "", unit = ""
+        if parts.count == 2 { number = String(parts[0]); unit = String(parts[1]) }
+        else if parts.count == 1 {
+            let t = String(parts[0])
+            number = String(t.prefix { $0.isNumber || $0 == "." }); unit = String(t.dropFirst(number.count))
+        } else { return nil }
+        guard let n = Double(number), n.isFinite, n > 0 else { return nil }
+        let scale: Double
+        switch unit.lowercased() {
+        case "", "s", "sec", "second", "seconds": scale = 1
+        case "m", "min", "minute", "minutes": scale = 60
+        case "h", "hour", "hours": scale = 3600
+        case "d", "day", "days": scale = 86400
+        default: return nil
+        }
+        return n * scale
     }
 
     public static func isLoopback(_ host: String) -> Bool {

@@ -14,6 +14,10 @@ public enum LabServe {
             // One plain line on stdout that scripts and tests wait for.
             FileHandle.standardOutput.write(Data("hazlab serve: listening on \(config.tls ? "https" : "http")://\(config.bind):\(port)\n".utf8))
         }
+        // Scheduled online backups (backup: in lab.yaml): the first at start-up, then every `every`.
+        var backups: Task<Void, Never>?
+        if config.backupDir != nil { backups = Task { await LabBackupScheduler(server: server).run() } }
+        defer { backups?.cancel() }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         logger.notice("hazlab serve stopped")
     }

@@ -54,8 +54,10 @@ struct Lab: ParsableCommand {
           hazlab lab enrol --config lab.yaml --class 2026-1 --user t01
           hazlab lab workstation --config lab.yaml --id ws-01 --public ws-01.pub
           hazlab lab revoke --config lab.yaml --id ws-01
+          hazlab lab backup --config lab.yaml                        # one backup now, into backup.dir
         """,
-        subcommands: [LabInit.self, LabUserAdd.self, LabRoster.self, LabEnrol.self, LabWorkstation.self, LabRevoke.self, LabDemo.self])
+        subcommands: [LabInit.self, LabUserAdd.self, LabRoster.self, LabEnrol.self, LabWorkstation.self, LabRevoke.self, LabDemo.self,
+                      LabBackup.self])
 }
 
 struct LabOptions: ParsableArguments {
@@ -214,6 +216,36 @@ struct LabDemo: ParsableCommand {
             try accounts.registerWorkstation(id: rec.id, publicKey: rec.publicKey, actor: actor)
             print("demo lab in \(TerminalText.escape(accounts.store.path)): admin, teacher, students s001–s003 in demo-class; password \(pw) for all; workstation \(TerminalText.escape(rec.id))")
             print("DEMO ONLY: fixed passwords and a public workstation key. Never use this store for a real class.")
+        }
+    }
+}
+
+struct LabBackup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Take one online backup of the lab store now (while the server runs or not), into backup.dir.",
+        discussion: """
+        Writes DIR/<store>-YYYYMMDDTHHMMSSZ.sqlite (a consistent snapshot; the server may keep
+        writing) and DIR/<that>.journals/ (the finished journals), then keeps the newest backup.keep.
+        Audited as the operating-system account that ran it. --dir overrides backup.dir.
+        Restore on a new machine (Docs/lab.md, "Backup and disaster recovery"):
+          hazlab store restore --store lab.sqlite BACKUP && cp -a BACKUP.journals lab.sqlite.journals
+        Exit status: 0 when the backup is complete, 1 otherwise (nothing under a backup name).
+        """)
+    @OptionGroup var options: LabOptions
+    @Option(help: ArgumentHelp("The backup folder (default: backup.dir in the config).", valueName: "DIR")) var dir: String?
+
+    func run() throws {
+        let c = try loadConfig(options.config)
+        guard let folder = dir ?? c.backupDir else {
+            printTextError("\(options.config): error: key 'backup.dir': not set; add backup: { dir: PATH } or give --dir")
+            throw ExitCode(ExitStatus.failed)
+        }
+        let accounts = try options.accounts()
+        try attempt {
+            let r = try LabBackups.take(store: accounts.store, dir: folder, keep: c.backupKeep, actor: LabServe.osUser())
+            print("backed up \(TerminalText.escape(accounts.store.path)) to \(TerminalText.escape(r.file)) (\(r.journals) journal(s))")
+            for d in r.deleted { print("deleted old backup \(TerminalText.escape(d))") }
         }
     }
 }
