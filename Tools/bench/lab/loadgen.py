@@ -175,13 +175,13 @@ async def main():
     ws_url = args.base.replace("http", "ws", 1) + "/api/stream"
     stop = asyncio.Event(); tstats = {"polls": 0, "poll_ms": [], "errors": [], "last_count": 0}
     tt = asyncio.create_task(teacher(args.base, args.teacher, args.teacher_password, stop, tstats))
-    cpu0 = cpu_ticks(args.pid); w0 = time.monotonic()
+    cpu0 = cpu_ticks(args.pid); w0 = time.monotonic(); c0 = os.times()
     async def one(s, delay):
         await asyncio.sleep(delay)
         try: await s.run(ws_url, args.out, w0)
         except Exception as e: s.errors.append(repr(e)[:300])
     await asyncio.gather(*[one(s, args.ramp * i / max(1, args.n)) for i, s in enumerate(stations)])
-    cpu1 = cpu_ticks(args.pid); wall = time.monotonic() - w0
+    cpu1 = cpu_ticks(args.pid); wall = time.monotonic() - w0; c1 = os.times()
     stop.set(); await tt
     hz = os.sysconf("SC_CLK_TCK")
     lat = [x for s in stations for x in s.lat]
@@ -193,6 +193,8 @@ async def main():
            "all_p50": pct(allv, 50), "all_p90": pct(allv, 90), "all_p99": pct(allv, 99), "all_max": max(allv) if allv else None,
            "trailer_p50": pct(tr, 50), "trailer_p99": pct(tr, 99), "trailer_max": max(tr) if tr else None,
            "cpu_pct_one_core": 100.0 * (cpu1 - cpu0) / hz / wall,
+           "loadgen_cpu_pct_one_core": 100.0 * ((c1.user - c0.user) + (c1.system - c0.system)) / wall,
+           "loadavg": open("/proc/loadavg").read().split()[:3],
            "finished": len(tr), "errors": sum(len(s.errors) for s in stations) + len(tstats["errors"]),
            "error_samples": [e for s in stations for e in s.errors][:5] + tstats["errors"][:3],
            "teacher_polls": tstats["polls"], "teacher_poll_p99": pct(tstats["poll_ms"], 99),

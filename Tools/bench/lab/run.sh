@@ -3,7 +3,11 @@
 #   Tools/bench/lab/run.sh [N ...]            default: 60
 # Env: HAZLAB_BIN (default /tmp/ci14/.build/release/hazlab, else .build/release/hazlab),
 #      BENCH_GAP_MIN / BENCH_GAP_MAX (seconds of simulated time between actions, default 2 / 8).
-# Each N gets a fresh server and store. Prints one table row per N; raw JSON in $OUT/N.json.
+# Each N gets a fresh server and store. Prints one table row per N; raw JSON in $OUT/nN/result.json.
+# Columns: fsync->ack of header+action lines (p50/p90/p99), allp99/maxms = all lines incl. the
+# trailer (whose ack waits for grading), trlp99ms = trailer only, cpu%1c = server CPU (utime+stime)
+# over the streaming phase in % of one core, graded = graded/of those live, errors = refused
+# lines, failed connections, teacher poll failures.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"; cd "$ROOT"
 BIN="${HAZLAB_BIN:-/tmp/ci14/.build/release/hazlab}"
@@ -15,7 +19,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import websockets, cr
 fi
 OUT="${BENCH_OUT:-$(mktemp -d /tmp/hazlab-labbench.XXXXXX)}"; mkdir -p "$OUT"
 NS=("$@"); [ ${#NS[@]} -gt 0 ] || NS=(60)
-printf '%5s %7s %7s %7s %7s %9s %9s %7s %6s %7s %6s\n' N lines p50ms p90ms p99ms maxms trlp99ms cpu%1c graded errors wall_s
+printf '%5s %6s %6s %6s %6s %7s %7s %8s %6s %7s %6s %6s\n' N lines p50ms p90ms p99ms allp99 maxms trlp99ms cpu%1c graded errors wall_s
 for N in "${NS[@]}"; do
   D="$OUT/n$N"; rm -rf "$D"; mkdir -p "$D/journals"
   cat > "$D/lab.yaml" <<YAML
@@ -51,8 +55,8 @@ live = db.execute("select count(*) from lab_assignments where state='graded' and
 r["graded"] = graded; r["graded_live"] = live
 json.dump(r, open(f"{d}/result.json", "w"))
 f = lambda x: "-" if x is None else f"{x:.1f}"
-print(f"{n:>5} {r['lines']:>7} {f(r['line_p50']):>7} {f(r['line_p90']):>7} {f(r['line_p99']):>7} {f(r['line_max']):>9} "
-      f"{f(r['trailer_p99']):>9} {r['cpu_pct_one_core']:>7.1f} {graded:>6} {r['errors']:>7} {r['wall_s']:>6}")
+print(f"{n:>5} {r['lines']:>6} {f(r['line_p50']):>6} {f(r['line_p90']):>6} {f(r['line_p99']):>6} {f(r['all_p99']):>6} {f(r['all_max']):>7} "
+      f"{f(r['trailer_p99']):>8} {r['cpu_pct_one_core']:>6.1f} {graded:>4}/{live:<2} {r['errors']:>6} {r['wall_s']:>6}")
 if r["errors"]: print("      errors:", r["error_samples"])
 PY
 done
