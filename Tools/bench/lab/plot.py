@@ -10,7 +10,7 @@ series = []
 for k, arg in enumerate(sys.argv[2:]):
     label, files = arg.split("=", 1)
     rs = sorted((json.load(open(p)) for p in files.split(",")), key=lambda r: r["n"])
-    series.append((f"p99 all lines, {label}", [r["n"] for r in rs], [r["all_p99"] for r in rs], colors[k % 4], ""))
+    series.append((label, [r["n"] for r in rs], [r["all_p99"] for r in rs], colors[k % 4], ""))
 svg_plot(sys.argv[1], "hazlab serve: p99 fsync to ack per journal line, by simulated stations",
          "simulated workstations", "ms (log)", series, logy=True,
          hlines=[(100, "100 ms (target at 60)", "#2ca02c"), (250, "250 ms (knee)", "#7f7f7f")])
