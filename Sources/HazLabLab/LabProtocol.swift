@@ -97,6 +97,18 @@ public enum LabProtocol {
     public static let version = "hazlab-stream-v1"
     /// The bytes a workstation signs to prove it holds its key.
     public static func proofMessage(nonce: String, attempt: String) -> [UInt8] { Array("\(version)\n\(nonce)\n\(attempt)".utf8) }
+    /// What a workstation signs over HTTP (Docs/lab.md, "Workstation routes"); one definition for
+    /// the server that checks and the viewer that signs.
+    public static func assignmentMessage(nonce: String, workstation: String, student: String, scenario: String) -> [UInt8] {
+        Array("hazlab-assignment-v1\n\(nonce)\n\(workstation)\n\(student)\n\(scenario)".utf8)
+    }
+    public static func loginMessage(nonce: String, workstation: String, student: String) -> [UInt8] {
+        Array("hazlab-login-v1\n\(nonce)\n\(workstation)\n\(student)".utf8)
+    }
+    /// `sha256`: lowercase hex SHA-256 of the uploaded journal's UTF-8 bytes.
+    public static func uploadMessage(nonce: String, workstation: String, sha256: String) -> [UInt8] {
+        Array("hazlab-upload-v1\n\(nonce)\n\(workstation)\n\(sha256)".utf8)
+    }
     /// Largest journal line accepted on the stream (bytes of `text`).
     public static let maxLineBytes = 64 * 1024
     /// Largest frame (JSON of one message) a transport should accept.

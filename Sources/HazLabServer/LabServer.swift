@@ -347,7 +347,7 @@ public final class LabServer: @unchecked Sendable {
 
     /// What a workstation signs to get an assignment.
     public static func assignmentMessage(nonce: String, workstation: String, student: String, scenario: String) -> [UInt8] {
-        Array("hazlab-assignment-v1\n\(nonce)\n\(workstation)\n\(student)\n\(scenario)".utf8)
+        LabProtocol.assignmentMessage(nonce: nonce, workstation: workstation, student: student, scenario: scenario)
     }
 
     /// A scenario name the server may assign: one folder name inside `scenarios`, nothing else.
