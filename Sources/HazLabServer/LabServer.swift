@@ -21,7 +21,13 @@ import ServiceLifecycle
 ///   POST /api/login                     {"user","password"} → cookie + {"user","role","csrf"}
 ///   POST /api/logout                    (CSRF)
 ///   GET  /api/me
-///   GET  /api/attempts/{attempt}        the stored record: own (student), own classes (instructor), all (admin, auditor)
+///   GET  /api/attempts                  attempts graded or in progress: own (student), own classes (instructor), all (admin, auditor)
+///   GET  /api/attempts/{attempt}        the stored record (graded) or the attempt's progress, same reach
+///   GET  /api/attempts/{attempt}/live   the live mirror's snapshot (instructor of the class, admin, auditor)
+///   POST /api/attempts/{attempt}/publish  an exam result to its student (instructor of the class, admin; CSRF)
+///   GET  /api/classes/{class}/tasks     the class's tasks (instructor of it, admin, auditor)
+///   POST /api/classes/{class}/tasks     {"scenario","mode","title"?,"opens"?,"closes"?} (instructor of it, admin; CSRF)
+///   POST /api/tasks/{task}/open|close   (instructor of its class, admin; CSRF)
 ///   GET  /api/classes/{class}           members: the class's instructors, administrators, auditors
 ///   POST /api/admin/users               {"id","name","role","password"?} (administrator, CSRF)
 ///   POST /api/admin/users/{id}/role     {"role"} (administrator, CSRF)
@@ -137,45 +143,8 @@ public final class LabServer: @unchecked Sendable {
             let s = try self.authorise(req, ctx)
             return LabJSON.response(.ok, ["user": s.user.id, "name": s.user.name, "role": s.user.role.rawValue, "csrf": s.csrf])
         })
-        router.get("/api/attempts", use: handle { req, ctx in
-            let s = try self.authorise(req, ctx)
-            let (filter, args): (String, [any SQLiteBindable]) = switch s.user.role {
-            case .administrator, .auditor: ("1", [])
-            // A student's own attempts, less exam results not yet published.
-            case .student: ("a.student = ? AND NOT EXISTS (SELECT 1 FROM lab_assignments l WHERE l.attempt = a.attempt AND l.published = 0)", [s.user.id])
-            case .instructor: ("""
-                a.student IN (SELECT st.user FROM lab_enrolments i JOIN lab_enrolments st ON st.class = i.class
-                              WHERE i.user = ? AND i.role = 'instructor' AND st.role = 'student')
-                """, [s.user.id])
-            }
-            let rows = try self.accounts.locked { st in
-                try st.db.query("""
-                    SELECT a.attempt, a.student, a.scenario, a.mode, a.total, a.max, a.passed, coalesce(a.started, '') FROM attempts a
-                    WHERE \(filter) ORDER BY a.started DESC, a.attempt LIMIT 1000
-                    """, args)
-            }
-            return LabJSON.response(.ok, ["attempts": rows.map { r -> [String: Any] in
-                ["attempt": r[0].string ?? "", "student": r[1].string ?? "", "scenario": r[2].string ?? "", "mode": r[3].string ?? "",
-                 "total": r[4].double ?? 0, "max": r[5].double ?? 0, "passed": (r[6].int ?? 0) == 1, "started": r[7].string ?? ""]
-            }])
-        })
-        router.get("/api/attempts/{attempt}", use: handle { req, ctx in
-            let s = try self.authorise(req, ctx)
-            let attempt = pathParameter(ctx.parameters.get("attempt"))
-            let row: (student: String, record: String)? = try self.accounts.locked { st in
-                try st.db.query("SELECT student, record FROM attempts WHERE attempt = ?", [attempt]).first.map { ($0[0].string ?? "", $0[1].string ?? "") }
-            }
-            guard let row else { throw LabHTTPError(.notFound, "no attempt '\(attempt)'") }
-            try self.mayRead(student: row.student, s.user)
-            // An exam result reaches the student only once the instructor has published it.
-            if s.user.role == .student, try self.accounts.locked({ st in
-                try st.db.scalar("SELECT 1 FROM lab_assignments WHERE attempt = ? AND published = 0", [attempt]) != nil
-            }) {
-                throw LabHTTPError(.forbidden, "this exam result is not published yet")
-            }
-            var h = HTTPFields(); h[.contentType] = "application/json; charset=utf-8"
-            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: row.record)))
-        })
+        attemptRoutes(router)
+        taskRoutes(router)
         router.get("/api/classes/{class}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
             let klass = pathParameter(ctx.parameters.get("class"))
