@@ -38,7 +38,7 @@ extension LabServer {
         return ExportTime.iso8601(millis: ms)
     }
 
-    func taskRoutes(_ router: Router<LabContext>) {
+    func taskRoutes(_ router: LabRoutes) {
         router.get("/api/classes/{class}/tasks", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
             let klass = pathParameter(ctx.parameters.get("class"))
@@ -79,7 +79,7 @@ extension LabServer {
         }
     }
 
-    func attemptRoutes(_ router: Router<LabContext>) {
+    func attemptRoutes(_ router: LabRoutes) {
         router.get("/api/attempts", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
             func filter(_ student: String, _ assignment: String?) -> (String, [any SQLiteBindable]) {
@@ -132,8 +132,7 @@ extension LabServer {
             }
             var h = HTTPFields(); h[.contentType] = "application/json; charset=utf-8"; h[.cacheControl] = "no-store"
             guard var json = record?.json else { return LabJSON.response(.ok, lab ?? [:]) }
-            // The server's file paths are not the student's business: the journal by its name only.
-            if s.user.role == .student { json = Self.journalByName(json) }
+            json = Self.apiRecord(json, student: s.user.role == .student)
             if let lab, let extra = try? JSONSerialization.data(withJSONObject: lab, options: [.sortedKeys, .withoutEscapingSlashes]),
                json.hasSuffix("}") {
                 json = String(json.dropLast()) + ",\"lab\":" + String(decoding: extra, as: UTF8.self) + "}"
@@ -183,11 +182,21 @@ extension LabServer {
         }
     }
 
-    /// The record with its `journal` (the server's path) cut to the file's name.
-    static func journalByName(_ json: String) -> String {
-        guard let v = try? JSONText.parse(Array(json.utf8)), let path = v["journal"]?.string else { return json }
-        let written = "\"journal\":" + JSON.string(path)
-        guard let r = json.range(of: written) else { return json }
-        return json.replacingCharacters(in: r, with: "\"journal\":" + JSON.string((path as NSString).lastPathComponent))
+    /// A stored record as an API answer: its `seed` as a decimal string (a JSON number above 2^53
+    /// would lose digits in many readers), and for a student its `journal` (the server's path)
+    /// cut to the file's name. The rest of the record stays byte for byte.
+    static func apiRecord(_ json: String, student: Bool) -> String {
+        var out = json
+        // The record's own seed is its first "seed" key (the members before it are strings); a
+        // quote inside a string value is escaped, so `"seed":` there is always a key.
+        if let r = out.range(of: #""seed":(\d+)"#, options: .regularExpression) {
+            let digits = out[r].dropFirst(7)
+            out.replaceSubrange(r, with: "\"seed\":\"\(digits)\"")
+        }
+        if student, let v = try? JSONText.parse(Array(out.utf8)), let path = v["journal"]?.string,
+           let r = out.range(of: "\"journal\":" + JSON.string(path)) {
+            out.replaceSubrange(r, with: "\"journal\":" + JSON.string((path as NSString).lastPathComponent))
+        }
+        return out
     }
 }

@@ -89,7 +89,9 @@ public final class LabServer: @unchecked Sendable {
     public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = Router(context: LabContext.self)
         router.middlewares.add(CountingMiddleware(counter: requests))
-        routes(router)
+        let book = LabRouteBook()
+        router.middlewares.add(LabNotFoundMiddleware(book: book))
+        routes(LabRoutes(router: router, book: book))
         let ws = WebSocketServerConfiguration(maxFrameSize: config.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(30)))
         var server: HTTPServerBuilder = .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: ws))
         if let cert = config.tlsCertificate, let key = config.tlsKey {
@@ -120,7 +122,7 @@ public final class LabServer: @unchecked Sendable {
         )
     }
 
-    func routes(_ router: Router<LabContext>) {
+    func routes(_ router: LabRoutes) {
         router.get("/health") { _, _ in
             let version = (try? self.accounts.locked { try $0.schemaVersion() }) ?? -1
             return LabJSON.response(.ok, ["ok": version >= 0, "storeVersion": version,
@@ -256,7 +258,7 @@ public final class LabServer: @unchecked Sendable {
         if state {
             let given = req.headers.first(where: { $0.name.canonicalName == Self.csrfHeader.lowercased() })?.value ?? ""
             guard !s.csrf.isEmpty, Self.constantTimeEqual(given, s.csrf) else {
-                try? accounts.audit(actor: s.user.id, action: "lab-csrf-refused", subject: req.uri.path, detail: "from \(ctx.remote)")
+                try? accounts.audit(actor: s.user.id, action: LabAuditAction.csrfRefused.rawValue, subject: req.uri.path, detail: "from \(ctx.remote)")
                 throw LabHTTPError(.forbidden, "missing or wrong CSRF token (send the session's token in the \(Self.csrfHeader) header)")
             }
         }
@@ -321,7 +323,7 @@ public final class LabServer: @unchecked Sendable {
     /// before any password is checked. Audited.
     func throttle(_ address: String, _ name: String) throws {
         guard failures.count(address) >= config.lockoutPerAddressPerMinute else { return }
-        try accounts.audit(actor: String(name.prefix(128)), action: "lab-login-throttled", subject: address,
+        try accounts.audit(actor: String(name.prefix(128)), action: LabAuditAction.loginThrottled.rawValue, subject: address,
                            detail: "over \(config.lockoutPerAddressPerMinute) failed sign-ins a minute from this address")
         throw LabHTTPError(.tooManyRequests, "too many failed sign-ins from this address: wait a minute")
     }
@@ -350,15 +352,15 @@ public final class LabServer: @unchecked Sendable {
     /// `message` with a fresh, single-use nonce. Every refusal is audited; 403.
     func checkWorkstation(_ ws: String, nonce: String, signature sig: String, message: [UInt8], remote: String) throws -> PublicKeyRecord {
         guard let key = try accounts.workstation(ws) else {
-            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "unregistered key, from \(remote)")
+            try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.workstationRefused.rawValue, subject: ws, detail: "unregistered key, from \(remote)")
             throw LabHTTPError(.forbidden, "workstation '\(ws)' is not registered on this server")
         }
         guard key.revoked.isEmpty else {
-            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "revoked key, from \(remote)")
+            try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.workstationRefused.rawValue, subject: ws, detail: "revoked key, from \(remote)")
             throw LabHTTPError(.forbidden, "workstation '\(ws)': its key was revoked at \(key.revoked)")
         }
         guard nonces.take(nonce, for: ws), key.isValidSignature(sig, for: message) else {
-            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "bad or stale signature, from \(remote)")
+            try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.workstationRefused.rawValue, subject: ws, detail: "bad or stale signature, from \(remote)")
             throw LabHTTPError(.forbidden, "workstation '\(ws)': the signature does not verify (get a fresh challenge and sign it)")
         }
         return key
@@ -439,7 +441,7 @@ public final class LabServer: @unchecked Sendable {
             user = try await studentByPassword(student, pw, ws: ws, remote: ctx.remote)
         } else {
             guard let u = try accounts.ticketUser(token: ticket ?? "", workstation: ws, student: student) else {
-                try accounts.audit(actor: "workstation \(ws)", action: "lab-ticket-refused", subject: String(student.prefix(128)),
+                try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.ticketRefused.rawValue, subject: String(student.prefix(128)),
                                    detail: "unknown, expired or foreign ticket, from \(ctx.remote)")
                 throw LabHTTPError(.unauthorized, "the ticket is not valid for this workstation and student (expired or signed out): sign in again")
             }
@@ -468,7 +470,7 @@ public final class LabServer: @unchecked Sendable {
         let file = try scenarioFile(scenario)
         guard let bytes = FileManager.default.contents(atPath: file) else { throw LabHTTPError(.internalServerError, "cannot read scenario '\(scenario)'") }
         let a = try ledger.issue(scenarioPath: file, student: user.id, workstation: ws, mode: mode, seed: seed, task: taskId)
-        try accounts.audit(actor: user.id, action: "lab-assignment", subject: a.attempt,
+        try accounts.audit(actor: user.id, action: LabAuditAction.assignment.rawValue, subject: a.attempt,
                            detail: "scenario \(a.scenario) seed \(a.seed) mode \(a.mode.rawValue)\(taskId.map { " task " + $0 } ?? "") at \(ws)")
         return LabJSON.response(.ok, ["attempt": a.attempt, "scenario": a.scenario, "scenarioSHA256": a.scenarioSHA256,
                                       "seed": String(a.seed), "mode": a.mode.rawValue, "student": a.student,
@@ -492,7 +494,7 @@ public final class LabServer: @unchecked Sendable {
         let key = try checkWorkstation(ws, nonce: nonce, signature: sig,
                                        message: LabProtocol.uploadMessage(nonce: nonce, workstation: ws, sha256: sha), remote: ctx.remote)
         func refuse(_ status: HTTPResponse.Status, _ why: String) throws -> Never {
-            try accounts.audit(actor: "workstation \(ws)", action: "lab-upload-refused", subject: ws, detail: "sha256 \(sha): \(why)")
+            try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.uploadRefused.rawValue, subject: ws, detail: "sha256 \(sha): \(why)")
             throw LabHTTPError(status, "upload refused: \(why)")
         }
         guard let h = Journal.parseHeader(bytes: bytes, path: "upload") else { try refuse(.unprocessableContent, "line 1 is not a journal header") }
@@ -524,7 +526,7 @@ public final class LabServer: @unchecked Sendable {
         } catch let e as LabStreamError {
             try refuse(.unprocessableContent, e.message)
         }
-        try accounts.audit(actor: "workstation \(ws)", action: "lab-upload", subject: adopted.attempt,
+        try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.upload.rawValue, subject: adopted.attempt,
                            detail: "client attempt \(adopted.clientAttempt) student \(student.id) mode \(mode.rawValue) sha256 \(sha)\(adopted.duplicate ? " (duplicate)" : "")")
         return LabJSON.response(.ok, ["attempt": adopted.attempt, "clientAttempt": adopted.clientAttempt, "live": false,
                                       "flagged": adopted.status.flagged, "state": adopted.status.state, "duplicate": adopted.duplicate])
@@ -540,9 +542,22 @@ public final class LabServer: @unchecked Sendable {
         }
     }
 
+    /// The open streams' writers, so that a shutdown can close each with 1001 (going away).
+    let openStreams = OpenStreams()
+
+    /// Closes every open stream with WebSocket close code 1001 (going away): the workstations
+    /// reconnect and resume once the server is back. Called on SIGTERM/SIGINT before the
+    /// graceful shutdown (whose own close would say 1000, normal closure).
+    public func closeStreamsGoingAway() async {
+        for w in openStreams.all() {
+            try? await w.close(.goingAway, reason: "the lab server is shutting down; reconnect and resume")
+        }
+    }
+
     func stream(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         streams.increment()
-        defer { streams.decrement() }
+        let id = openStreams.add(outbound)
+        defer { streams.decrement(); openStreams.remove(id) }
         let session = LabStreamSession(ledger: ledger, keys: keyLookup, mirror: mirror)
         for try await message in inbound.messages(maxSize: config.maxFrameBytes) {
             streamLines.increment()
@@ -568,6 +583,16 @@ public final class LabServer: @unchecked Sendable {
 extension LabHTTPError {
     /// The one answer for an unknown id, a wrong password and a locked account.
     public static let refusedLogin = LabHTTPError(.unauthorized, "wrong user id or password, or too many attempts: try again later")
+}
+
+/// The writers of the open streams, by a connection number.
+final class OpenStreams: @unchecked Sendable {
+    let lock = NSLock()
+    var next = 0
+    var writers: [Int: WebSocketOutboundWriter] = [:]
+    func add(_ w: WebSocketOutboundWriter) -> Int { lock.lock(); defer { lock.unlock() }; next += 1; writers[next] = w; return next }
+    func remove(_ id: Int) { lock.lock(); writers[id] = nil; lock.unlock() }
+    func all() -> [WebSocketOutboundWriter] { lock.lock(); defer { lock.unlock() }; return Array(writers.values) }
 }
 
 /// Failed sign-ins per network address over the last minute.
