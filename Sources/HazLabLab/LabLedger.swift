@@ -44,6 +44,14 @@ public final class LabLedger: @unchecked Sendable {
     /// The largest journal the stream accepts (bytes and actions; `hazlab grade`'s defaults).
     public var limits = JournalLimits.standard
 
+    /// Grade on `gradingQueue` instead of in `append`: the trailer is acknowledged as soon as it
+    /// is stored, and a replay never holds up the thread that answers the streams. The server
+    /// sets it; every guarantee holds either way (stored once; `grade` grades once; an attempt
+    /// finished but not graded when the process stops is graded by `gradeFinished` at start).
+    public var gradeInBackground = false
+    /// One grading at a time, in trailer order.
+    let gradingQueue = DispatchQueue(label: "hazlab.lab.grading", qos: .utility)
+
     let store: ResultsStore
     let lock = NSLock()
     private var models: [String: (model: Model, bytes: [UInt8])] = [:]   // by scenario path, looked up only
@@ -174,7 +182,13 @@ public final class LabLedger: @unchecked Sendable {
         }
         let r = try locked { try appendLocked(attempt: attempt, workstation: workstation, seq: seq, text: text, arrived: arrived) }
         // Graded outside the lock: the replay must not hold up the other stations' lines.
-        if case .finished(let s, _) = r { return .finished(seq: s, graded: grade(attempt)) }
+        if case .finished(let s, _) = r {
+            if gradeInBackground {
+                gradingQueue.async { self.grade(attempt) }
+                return .finished(seq: s, graded: false)
+            }
+            return .finished(seq: s, graded: grade(attempt))
+        }
         return r
     }
 
@@ -452,6 +466,12 @@ public final class LabLedger: @unchecked Sendable {
     /// Grades every attempt whose trailer is stored but which is not graded (a server stopped
     /// between the two, or a grading that failed and may now pass): call at server start.
     /// Returns the attempts graded now.
+    /// Queues `gradeFinished` on the grading queue (server start: the server answers at once).
+    public func gradeFinishedInBackground() { gradingQueue.async { _ = self.gradeFinished() } }
+
+    /// Waits until every grading queued so far is done (a graceful shutdown; tests).
+    public func waitForGrading() { gradingQueue.sync {} }
+
     public func gradeFinished() -> [String] {
         let pending = (try? locked { try store.db.query("SELECT attempt FROM lab_assignments WHERE state = 'finished' ORDER BY attempt") }) ?? []
         return pending.compactMap { $0[0].string }.filter { grade($0) }

@@ -38,6 +38,8 @@ public enum LabServe {
         }
         defer { sources.forEach { $0.cancel() } }
         try await group.run()
+        // Gradings already queued finish before the process exits (else the next start does them).
+        server.ledger.waitForGrading()
         logger.notice("hazlab serve stopped")
     }
 

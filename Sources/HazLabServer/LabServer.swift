@@ -72,6 +72,10 @@ public final class LabServer: @unchecked Sendable {
         // Streamed journals are graded only if signed by a key registered here and not revoked.
         ledger.signatures = LabRegistrySignatures(accounts: accounts)
         ledger.serverActor = "lab-server"
+        // The trailer's ack does not wait for grading (a serial background queue grades), and
+        // anything finished but not graded when the server last stopped is graded now.
+        ledger.gradeInBackground = true
+        ledger.gradeFinishedInBackground()
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
             MetricNameDescriptor(namespace: "hazlab", metricName: metric, unitName: unit, helpText: help)
         }

@@ -119,6 +119,7 @@ final class HardeningTests: XCTestCase {
                               seed: UInt64(seed) ?? 0, mode: .practice, student: "s1", workstation: "ws-01", issued: "")
         let text = try labJournal(a, header: nil, in: lab.dir, key: key)
         _ = try await streamLines(port: lab.port, key: key, attempt: attempt, lines: text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+        XCTAssertEqual(try waitUntilGraded(lab, attempt), "graded")
         let s1 = HTTPClient(port: lab.port)
         XCTAssertEqual(try s1.login("s1", "student-pass-1").status, 200)
         let got = try s1.request("GET", "/api/attempts/\(attempt)")
@@ -128,6 +129,34 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual((got.json["lab"] as? [String: Any])?["seed"] as? String, seed)
         XCTAssertFalse(got.text.contains(lab.dir.path), "no server path in a student's answer")
         XCTAssertFalse(got.text.contains("lab.sqlite.journals"), got.text)
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+    }
+
+    /// The trailer's ack no longer waits for grading; an attempt whose trailer is stored but which
+    /// is not graded when the server starts (it stopped in between, or its grading failed and may
+    /// now pass) is graded at start.
+    func testServerGradesAtStartWhatIsFinishedButNotGraded() throws {
+        let lab = try LabFixture()
+        try lab.withAccounts { a in try a.createUser(id: "s1", name: "张三", role: .student, password: "student-pass-1", actor: "test") }
+        // Streamed in-process while ws-01's key is not registered: stored, finished, not graded.
+        let ledger = try LabLedger(storePath: lab.storePath)
+        ledger.signatures = LabRegistrySignatures(accounts: LabAccounts(store: try ResultsStore(path: lab.storePath), bcryptCost: 4))
+        let a = try ledger.issue(scenarioPath: repoRoot.appendingPathComponent("Scenarios/tank-filling/scenario.yaml").path,
+                                 student: "s1", workstation: "ws-01", mode: .practice, seed: nil)
+        let text = try labJournal(a, header: nil, in: lab.dir, key: key)
+        for (seq, line) in text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            _ = try ledger.append(attempt: a.attempt, workstation: "ws-01", seq: seq, text: String(line), arrived: Date())
+        }
+        XCTAssertEqual(try ledger.status(a.attempt)?.state, "finished")
+        try lab.withAccounts { try $0.registerWorkstation(id: key.keyId, publicKey: key.publicKey.publicKey, actor: "test") }
+        try lab.start()
+        let store = try ResultsStore(path: lab.storePath)
+        let limit = Date().addingTimeInterval(120)   // a safety net, not a timing assertion
+        while try store.db.scalar("SELECT state FROM lab_assignments WHERE attempt = ?", [a.attempt])?.string != "graded", Date() < limit {
+            usleep(20_000)
+        }
+        XCTAssertEqual(try store.db.scalar("SELECT state FROM lab_assignments WHERE attempt = ?", [a.attempt])?.string, "graded")
+        XCTAssertNotNil(try store.record(attempt: a.attempt))
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
 }

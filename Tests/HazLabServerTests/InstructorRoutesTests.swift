@@ -134,7 +134,9 @@ final class InstructorRoutesTests: XCTestCase {
         XCTAssertEqual(try s1.request("GET", "/api/attempts/\(attempt)/live").status, 403)
 
         // The rest: graded, but unpublished — invisible to the student until the instructor publishes.
-        _ = try await streamLines(port: lab.port, key: key, attempt: attempt, lines: Array(lines[half...]), from: half)
+        let rest = try await streamLines(port: lab.port, key: key, attempt: attempt, lines: Array(lines[half...]), from: half)
+        XCTAssertTrue(rest.contains(.ack(seq: lines.count - 1)), "the trailer is acknowledged: \(rest)")
+        XCTAssertEqual(try waitUntilGraded(lab, attempt), "graded")
         XCTAssertEqual(try row(t1)?["state"] as? String, "graded")
         let hidden = try s1.request("GET", "/api/attempts/\(attempt)")
         XCTAssertEqual(hidden.status, 403, hidden.text)
