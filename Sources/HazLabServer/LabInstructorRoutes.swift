@@ -133,9 +133,10 @@ extension LabServer {
             var h = HTTPFields(); h[.contentType] = "application/json; charset=utf-8"; h[.cacheControl] = "no-store"
             guard var json = record?.json else { return LabJSON.response(.ok, lab ?? [:]) }
             json = Self.apiRecord(json, student: s.user.role == .student)
-            if let lab, let extra = try? JSONSerialization.data(withJSONObject: lab, options: [.sortedKeys, .withoutEscapingSlashes]),
-               json.hasSuffix("}") {
-                json = String(json.dropLast()) + ",\"lab\":" + String(decoding: extra, as: UTF8.self) + "}"
+            if let lab, json.hasSuffix("}") {
+                var extra = ""
+                LabJSON.encode(lab, to: &extra)
+                json = String(json.dropLast()) + ",\"lab\":" + extra + "}"
             }
             return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: json)))
         })

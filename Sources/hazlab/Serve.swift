@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HazLabLab
 import HazLabRecords
 import HazLabServer
 import Logging
@@ -44,7 +45,7 @@ struct Serve: ParsableCommand {
 
 struct Lab: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Administer the lab server's store offline: first administrator, users, classes, rosters, workstation keys.",
+        abstract: "Administer the lab server's store offline: first administrator, users, classes, rosters, workstation keys, tasks.",
         discussion: """
         Every change is audited as the operating-system account that ran the command.
         Examples:
@@ -54,10 +55,11 @@ struct Lab: ParsableCommand {
           hazlab lab enrol --config lab.yaml --class 2026-1 --user t01
           hazlab lab workstation --config lab.yaml --id ws-01 --public ws-01.pub
           hazlab lab revoke --config lab.yaml --id ws-01
+          hazlab lab task --config lab.yaml --class 2026-1 --scenario tank-filling --mode exam   # then --open TASK
           hazlab lab backup --config lab.yaml                        # one backup now, into backup.dir
         """,
-        subcommands: [LabInit.self, LabUserAdd.self, LabRoster.self, LabEnrol.self, LabWorkstation.self, LabRevoke.self, LabDemo.self,
-                      LabBackup.self])
+        subcommands: [LabInit.self, LabUserAdd.self, LabRoster.self, LabEnrol.self, LabWorkstation.self, LabRevoke.self, LabTaskCommand.self,
+                      LabDemo.self, LabBackup.self])
 }
 
 struct LabOptions: ParsableArguments {
@@ -188,13 +190,77 @@ struct LabRevoke: ParsableCommand {
     }
 }
 
+struct LabTaskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "task",
+        abstract: "Assign a scenario to a class (a task), open or close a task, or list a class's tasks.",
+        discussion: """
+        Exam tasks start closed: open them when the exam starts. Each student gets one attempt at an
+        exam task, with the seed of the exam plan whose exam id is the task id (Docs/lab.md, "Tasks").
+        Examples:
+          hazlab lab task --config lab.yaml --class 2026-1 --scenario tank-filling --mode exam --title 期末考试
+          hazlab lab task --config lab.yaml --open t-0123456789abcdef
+          hazlab lab task --config lab.yaml --close t-0123456789abcdef
+          hazlab lab task --config lab.yaml --list --class 2026-1
+        """)
+    @OptionGroup var options: LabOptions
+    @Option(name: .customLong("class"), help: "The class (to assign to, or to list).") var klass: String?
+    @Option(help: "The scenario's folder name in the server's scenarios folder.") var scenario: String?
+    @Option(help: "teaching, practice or exam.") var mode: String = "practice"
+    @Option(help: "The title students see (default: the scenario's).") var title: String = ""
+    @Option(help: "ISO 8601 time from which students may start it.") var opens: String?
+    @Option(help: "ISO 8601 time after which students may no longer start it.") var closes: String?
+    @Option(name: .customLong("open"), help: "Open this task.") var openTask: String?
+    @Option(name: .customLong("close"), help: "Close this task.") var closeTask: String?
+    @Flag(help: "List the class's tasks.") var list = false
+
+    func run() throws {
+        let accounts = try options.accounts()
+        let config = try loadConfig(options.config)
+        try attempt {
+            let actor = LabServe.osUser()
+            func show(_ t: HazLabServer.LabTask) {
+                let window = [t.opens.map { "opens \($0)" }, t.closes.map { "closes \($0)" }].compactMap { $0 }.joined(separator: ", ")
+                print("\(TerminalText.escape(t.task))  \(TerminalText.escape(t.klass))  \(TerminalText.escape(t.scenario))  \(t.mode.rawValue)  \(t.state)"
+                      + (t.title.isEmpty ? "" : "  \(TerminalText.escape(t.title))") + (window.isEmpty ? "" : "  (\(window))"))
+            }
+            if let id = openTask ?? closeTask {
+                guard (openTask == nil) != (closeTask == nil) else { throw LabAccountError("give one of --open and --close") }
+                try accounts.setTaskState(id, open: openTask != nil, actor: actor)
+                if let t = try accounts.task(id) { show(t) }
+                return
+            }
+            guard let klass else { throw LabAccountError("--class is required (with --scenario to assign, or with --list)") }
+            if list {
+                for t in try accounts.tasks(of: klass) { show(t) }
+                return
+            }
+            guard let scenario else { throw LabAccountError("--scenario is required to assign a task (or --list to list the class's tasks)") }
+            guard LabAccounts.validId(scenario), !scenario.contains(".."),
+                  FileManager.default.fileExists(atPath: config.scenarios + "/" + scenario + "/scenario.yaml") else {
+                throw LabAccountError("no scenario '\(scenario)' in \(config.scenarios) (one folder name, no paths)")
+            }
+            guard let m = LabMode(rawValue: mode) else { throw LabAccountError("--mode must be teaching, practice or exam") }
+            func time(_ s: String?, _ flag: String) throws -> String? {
+                guard let s else { return nil }
+                guard let ms = ExportTime.parseISO8601(s) else { throw LabAccountError("\(flag) must be an ISO 8601 time such as 2026-12-07T08:00:00Z") }
+                return ExportTime.iso8601(millis: ms)
+            }
+            guard try accounts.classExists(klass) else { throw LabAccountError("no class '\(klass)'") }
+            show(try accounts.createTask(klass: klass, scenario: scenario, title: title, mode: m,
+                                         opens: try time(opens, "--opens"), closes: try time(closes, "--closes"), actor: actor))
+        }
+    }
+}
+
 struct LabDemo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "FOR DEMOS ONLY: fill an empty store with a demo class, fixed passwords and the public demo workstation key.",
         discussion: """
         Creates administrator `admin`, instructor `teacher`, class `demo-class` with students s001–s003
-        (张三, 李四, 王五), all with the password `demo-pass-1`, and registers the demo workstation key
+        (张三, 李四, 王五), all with the password `demo-pass-1`, two tasks for the class (a tank-filling
+        practice task and an open tank-filling exam), and registers the demo workstation key
         (Tools/demo-keys/ws-demo.pub, whose private key is public). Refuses a store that already has users.
         Example (the README's lab demo):
           hazlab lab demo --config lab.yaml && hazlab serve --config lab.yaml
@@ -214,6 +280,10 @@ struct LabDemo: ParsableCommand {
             _ = try accounts.importRoster(csv: "id,name,password\ns001,张三,\(pw)\ns002,李四,\(pw)\ns003,王五,\(pw)\n", klass: "demo-class", actor: actor)
             let rec = try PublicKeyRecord.load(path: pub)
             try accounts.registerWorkstation(id: rec.id, publicKey: rec.publicKey, actor: actor)
+            // A practice task and an open exam, so a workstation signing in has tasks to show.
+            try accounts.createTask(klass: "demo-class", scenario: "tank-filling", title: "储罐进料练习", mode: .practice, actor: actor)
+            let exam = try accounts.createTask(klass: "demo-class", scenario: "tank-filling", title: "演示考试", mode: .exam, actor: actor)
+            try accounts.setTaskState(exam.task, open: true, actor: actor)
             print("demo lab in \(TerminalText.escape(accounts.store.path)): admin, teacher, students s001–s003 in demo-class; password \(pw) for all; workstation \(TerminalText.escape(rec.id))")
             print("DEMO ONLY: fixed passwords and a public workstation key. Never use this store for a real class.")
         }
