@@ -65,8 +65,19 @@ let package = Package(
         // The workstation's logic without a window: live session, input layer, HUD, modes.
         .target(name: "HazLabWorkstation", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords",
                                                          "HazLabRunner", "HazLabRender"]),
+        // The workstation's network client (HTTP + WebSocket + TLS to `hazlab serve`); never links HazLabServer.
+        .target(name: "HazLabLabClient", dependencies: [
+            "HazLabLab", "HazLabRecords",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "hazlab-viewer", dependencies: [
-            "HazLabWorkstation", "HazLabRender", "HazLabCore", "HazLabScenario", "HazLabRecords", "CGLFW", "CGL",
+            "HazLabWorkstation", "HazLabRender", "HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabLab", "HazLabLabClient", "CGLFW", "CGL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "hazlab-bench", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRunner",
