@@ -4,6 +4,23 @@ import HazLabRecords
 import HazLabRunner
 import HazLabScenario
 
+/// A request that conflicts with what the server already holds (HTTP 409): a second attempt at
+/// an exam task, or an upload that reuses a workstation's attempt id with other bytes.
+public struct LabConflict: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// What `LabLedger.adopt` did with an uploaded journal.
+public struct LabAdoption: Sendable, Equatable {
+    public var attempt: String
+    public var clientAttempt: String
+    /// The same bytes were adopted before: nothing new was stored.
+    public var duplicate: Bool
+    public var status: LabLedger.Status
+}
+
 /// What `LabLedger.append` did with one line.
 public enum LabAppendResult: Sendable, Equatable { case stored(seq: Int), duplicate(seq: Int), finished(seq: Int, graded: Bool) }
 
@@ -58,7 +75,9 @@ public final class LabLedger: @unchecked Sendable {
 
     /// Issues a new attempt: the server picks the attempt id and (unless given, e.g. from an exam
     /// plan) the seed. The scenario must compile; its file's SHA-256 goes into the assignment.
-    public func issue(scenarioPath: String, student: String, workstation: String, mode: LabMode, seed: UInt64?) throws -> LabAssignment {
+    /// With `task`, an exam is taken once per student: a second issue throws `LabConflict`.
+    public func issue(scenarioPath: String, student: String, workstation: String, mode: LabMode, seed: UInt64?,
+                      task: String? = nil) throws -> LabAssignment {
         guard !student.isEmpty, !workstation.isEmpty else { throw LabStreamError(.protocolError, "an assignment needs a student and a workstation") }
         let path = ScenarioLocator.resolveScenario(scenarioPath)
         return try locked {
@@ -68,13 +87,18 @@ public final class LabLedger: @unchecked Sendable {
                                   seed: seed ?? g.next(), mode: mode, student: student, workstation: workstation,
                                   issued: ExportTime.iso8601(millis: ExportTime.millis(Date())))
             try store.db.transaction {
+                if let task, mode == .exam,
+                   let earlier = try store.db.scalar("SELECT attempt FROM lab_assignments WHERE task = ? AND student = ? AND mode = 'exam'",
+                                                     [task, student])?.string {
+                    throw LabConflict("student '\(student)' already has an attempt at exam task '\(task)' (\(earlier)): an exam is taken once")
+                }
                 try store.db.run("""
-                    INSERT INTO lab_assignments (attempt, scenario, scenario_sha256, scenario_path, seed, mode, student, workstation, issued, published)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO lab_assignments (attempt, scenario, scenario_sha256, scenario_path, seed, mode, student, workstation, issued, published, task)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, [a.attempt, a.scenario, a.scenarioSHA256, path, String(a.seed), a.mode.rawValue, a.student, a.workstation, a.issued,
-                          mode == .exam ? 0 : 1])
+                          mode == .exam ? 0 : 1, task.map { SQLiteValue.text($0) } ?? .null])
                 try store.audit(actor: serverActor, action: "lab-assign", subject: a.attempt,
-                                detail: "scenario \(a.scenario) student \(a.student) workstation \(a.workstation) mode \(a.mode.rawValue)")
+                                detail: "scenario \(a.scenario) student \(a.student) workstation \(a.workstation) mode \(a.mode.rawValue)\(task.map { " task " + $0 } ?? "")")
             }
             return a
         }
@@ -93,6 +117,11 @@ public final class LabLedger: @unchecked Sendable {
         return (model, bytes)
     }
 
+    /// The compiled scenario at `path` and its file's SHA-256 (cached, like the assignments').
+    public func compiled(path: String) throws -> (model: Model, sha256: String) {
+        try locked { let m = try model(path: ScenarioLocator.resolveScenario(path)); return (m.model, SHA256.hex(m.bytes)) }
+    }
+
     /// The compiled model of an issued attempt's scenario (for the live mirror), checked against
     /// the SHA-256 recorded in the assignment.
     public func model(for attempt: String) throws -> Model? {
@@ -109,18 +138,21 @@ public final class LabLedger: @unchecked Sendable {
         try locked { try assignmentRow(attempt)?.assignment }
     }
 
-    struct Row { var assignment: LabAssignment; var state: String; var acked: Int; var lastHash: String; var scenarioPath: String }
+    struct Row { var assignment: LabAssignment; var state: String; var acked: Int; var lastHash: String; var scenarioPath: String
+                 /// For an adopted upload: the attempt id the workstation wrote in its header.
+                 var clientAttempt: String? }
 
     func assignmentRow(_ attempt: String) throws -> Row? {
         guard let r = try store.db.query("""
-            SELECT attempt, scenario, scenario_sha256, seed, mode, student, workstation, issued, state, acked, last_hash, scenario_path
+            SELECT attempt, scenario, scenario_sha256, seed, mode, student, workstation, issued, state, acked, last_hash, scenario_path,
+                   client_attempt
             FROM lab_assignments WHERE attempt = ?
             """, [attempt]).first else { return nil }
         let a = LabAssignment(attempt: r[0].string ?? "", scenario: r[1].string ?? "", scenarioSHA256: r[2].string ?? "",
                               seed: UInt64(r[3].string ?? "") ?? 0, mode: LabMode(rawValue: r[4].string ?? "") ?? .practice,
                               student: r[5].string ?? "", workstation: r[6].string ?? "", issued: r[7].string ?? "")
         return Row(assignment: a, state: r[8].string ?? "", acked: Int(r[9].int ?? -1), lastHash: r[10].string ?? "",
-                   scenarioPath: r[11].string ?? "")
+                   scenarioPath: r[11].string ?? "", clientAttempt: r[12].string)
     }
 
     /// Highest stored seq for the attempt, -1 if none (or if the attempt was never issued).
@@ -140,7 +172,15 @@ public final class LabLedger: @unchecked Sendable {
         guard !text.utf8.contains(0x0A), !text.utf8.contains(0x0D) else {
             throw LabStreamError(.badLine, "line \(seq) holds a line break: send one journal line per message, without its newline")
         }
-        let r = try locked { () throws -> LabAppendResult in
+        let r = try locked { try appendLocked(attempt: attempt, workstation: workstation, seq: seq, text: text, arrived: arrived) }
+        // Graded outside the lock: the replay must not hold up the other stations' lines.
+        if case .finished(let s, _) = r { return .finished(seq: s, graded: grade(attempt)) }
+        return r
+    }
+
+    /// `append` under the lock; joins the caller's transaction when one is open (`adopt`).
+    private func appendLocked(attempt: String, workstation: String, seq: Int, text: String, arrived: Date) throws -> LabAppendResult {
+        do {
             guard let row = try assignmentRow(attempt) else {
                 throw LabStreamError(.unknownAttempt, "attempt '\(attempt)' was not issued by this server")
             }
@@ -168,7 +208,7 @@ public final class LabLedger: @unchecked Sendable {
             var tick: Int64? = nil
             var isTrailer = false
             if seq == 0 {
-                try checkHeader(text, row.assignment, workstation: workstation)
+                try checkHeader(text, row.assignment, workstation: workstation, attempt: row.clientAttempt ?? row.assignment.attempt)
             } else {
                 guard let v = try? JSONText.parse(Array(text.utf8)), let type = v["type"]?.string else {
                     throw LabStreamError(.badLine, "line \(seq) is not a JSON journal line")
@@ -206,13 +246,12 @@ public final class LabLedger: @unchecked Sendable {
             }
             return isTrailer ? .finished(seq: seq, graded: false) : .stored(seq: seq)
         }
-        // Graded outside the lock: the replay must not hold up the other stations' lines.
-        if case .finished(let s, _) = r { return .finished(seq: s, graded: grade(attempt)) }
-        return r
     }
 
     /// The header must be a format-2 header of exactly this assignment.
-    func checkHeader(_ text: String, _ a: LabAssignment, workstation: String) throws {
+    /// `attempt`: the attempt id the header must carry (the server's, or for an adopted upload
+    /// the workstation's own).
+    func checkHeader(_ text: String, _ a: LabAssignment, workstation: String, attempt: String) throws {
         func refuse(_ why: String) throws -> Never {
             try store.audit(actor: workstation, action: "lab-stream-header-refused", subject: a.attempt, detail: why)
             throw LabStreamError(.header, "line 0 (the header) does not match the assignment: \(why)")
@@ -222,13 +261,66 @@ public final class LabLedger: @unchecked Sendable {
             throw LabStreamError(.badLine, "line 0 is not a journal header")
         }
         if h.format < Journal.formatVersion { try refuse("format \(h.format): the stream needs a hash-chained journal (format \(Journal.formatVersion))") }
-        if h.attempt != a.attempt { try refuse("attempt '\(h.attempt)', assigned '\(a.attempt)'") }
+        if h.attempt != attempt { try refuse("attempt '\(h.attempt)', assigned '\(attempt)'") }
         if h.scenario != a.scenario { try refuse("scenario '\(h.scenario)', assigned '\(a.scenario)'") }
         if h.scenarioSHA256 != a.scenarioSHA256 { try refuse("scenario SHA-256 \(h.scenarioSHA256), assigned \(a.scenarioSHA256)") }
         if h.seed != a.seed { try refuse("seed \(h.seed), assigned \(a.seed)") }
         if h.mode != a.mode.rawValue { try refuse("mode '\(h.mode)', assigned '\(a.mode.rawValue)'") }
         if h.student != a.student { try refuse("student '\(h.student)', assigned '\(a.student)'") }
         if h.workstation != a.workstation { try refuse("workstation '\(h.workstation)', assigned '\(a.workstation)'") }
+    }
+
+    // MARK: uploads
+
+    /// Adopts a journal written offline (the workstation never reached the server) and uploaded
+    /// whole: the caller has checked who sent it and its signature. Issues a server attempt id,
+    /// stores every line (arrival = `arrived`, so it is never `live`; an exam is flagged),
+    /// remembers the header's own attempt id as `client_attempt`, and grades it. All lines are
+    /// stored in one transaction, or none. The same (workstation, client attempt) again with the
+    /// same bytes is a `duplicate`; with other bytes a `LabConflict`.
+    public func adopt(journal text: String, workstation: String, scenarioPath: String, arrived: Date) throws -> LabAdoption {
+        let bytes = Array(text.utf8)
+        let sha = SHA256.hex(bytes)
+        guard let h = Journal.parseHeader(bytes: bytes, path: "upload"), !h.attempt.isEmpty else {
+            throw LabStreamError(.header, "line 1 is not a journal header with an attempt id")
+        }
+        guard let mode = LabMode(rawValue: h.mode) else { throw LabStreamError(.header, "line 1: unknown mode '\(h.mode)'") }
+        guard text.hasSuffix("\n") else { throw LabStreamError(.badLine, "the journal's last line is torn (no final newline)") }
+        let lines = text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let path = ScenarioLocator.resolveScenario(scenarioPath)
+        let adopted: (attempt: String, duplicate: Bool) = try locked {
+            if let old = try store.db.query("SELECT attempt, upload_sha256 FROM lab_assignments WHERE workstation = ? AND client_attempt = ?",
+                                            [workstation, h.attempt]).first {
+                guard old[1].string == sha else {
+                    throw LabConflict("workstation '\(workstation)' already uploaded attempt '\(h.attempt)' (\(old[0].string ?? "")) with other bytes")
+                }
+                return (old[0].string ?? "", true)
+            }
+            let m = try model(path: path)
+            guard SHA256.hex(m.bytes) == h.scenarioSHA256 else {
+                throw LabStreamError(.header, "line 1: scenario SHA-256 \(h.scenarioSHA256) is not this server's '\(m.model.id)' (\(SHA256.hex(m.bytes)))")
+            }
+            let attempt = LabLedger.newAttemptId()
+            let issued = ExportTime.iso8601(millis: ExportTime.millis(arrived))
+            try store.db.transaction {
+                try store.db.run("""
+                    INSERT INTO lab_assignments (attempt, scenario, scenario_sha256, scenario_path, seed, mode, student, workstation, issued,
+                                                 published, client_attempt, upload_sha256)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [attempt, m.model.id, h.scenarioSHA256, path, String(h.seed), mode.rawValue, h.student, workstation, issued,
+                          mode == .exam ? 0 : 1, h.attempt, sha])
+                for (seq, line) in lines.enumerated() {
+                    _ = try appendLocked(attempt: attempt, workstation: workstation, seq: seq, text: line, arrived: arrived)
+                }
+                guard try assignmentRow(attempt)?.state == "finished" else {
+                    throw LabStreamError(.badLine, "the journal has no trailer: only a finished journal can be uploaded")
+                }
+            }
+            return (attempt, false)
+        }
+        if !adopted.duplicate { grade(adopted.attempt) }
+        guard let st = try status(adopted.attempt) else { throw LabStreamError(.internal, "attempt '\(adopted.attempt)' vanished") }
+        return LabAdoption(attempt: adopted.attempt, clientAttempt: h.attempt, duplicate: adopted.duplicate, status: st)
     }
 
     /// The stored journal, byte for byte (joined with "\n" + final "\n" = the file).
@@ -292,7 +384,7 @@ public final class LabLedger: @unchecked Sendable {
     /// the replay runs outside it. Returns whether the attempt is graded.
     @discardableResult
     public func grade(_ attempt: String) -> Bool {
-        struct Job { var a: LabAssignment; var path: String; var set: ScenarioSet; var live: Bool; var flagged: Bool }
+        struct Job { var a: LabAssignment; var path: String; var set: ScenarioSet; var live: Bool; var flagged: Bool; var clientAttempt: String? }
         let job: Job?
         do {
             job = try locked { () throws -> Job? in
@@ -303,13 +395,15 @@ public final class LabLedger: @unchecked Sendable {
                 let arrivals = try store.db.query("SELECT arrived, tick FROM lab_lines WHERE attempt = ? ORDER BY seq", [attempt])
                 let times = arrivals.map { (arrived: ExportTime.parseISO8601($0[0].string ?? "") ?? 0, tick: $0[1].int) }
                 let endTick = text.last.flatMap { try? JSONText.parse(Array($0.utf8)) }?["endTick"]?.numberText.flatMap { Int64($0) } ?? 0
-                let live = liveRule.isLive(arrivalMillis: times, endTick: endTick, tickRate: Int(m.model.tickRate))
+                // An adopted upload was never seen arriving live, whatever its arrival times say.
+                let live = row.clientAttempt == nil && liveRule.isLive(arrivalMillis: times, endTick: endTick, tickRate: Int(m.model.tickRate))
                 let flagged = !live && a.mode == .exam
                 try store.db.run("UPDATE lab_assignments SET live = ?, flagged = ? WHERE attempt = ?", [live, flagged, attempt])
                 let path = (journalFolder as NSString).appendingPathComponent(attempt + ".jsonl")
                 try writeJournal(Array((text.joined(separator: "\n") + "\n").utf8), to: path)
                 grading.insert(attempt)
-                return Job(a: a, path: path, set: ScenarioSet([m.model], sources: [m.model.id: (row.scenarioPath, m.bytes)]), live: live, flagged: flagged)
+                return Job(a: a, path: path, set: ScenarioSet([m.model], sources: [m.model.id: (row.scenarioPath, m.bytes)]), live: live, flagged: flagged,
+                           clientAttempt: row.clientAttempt)
             }
         } catch {
             failed(attempt, error)
@@ -323,7 +417,15 @@ public final class LabLedger: @unchecked Sendable {
             guard let rec = out.records.first else { throw LabStreamError(.internal, "the grader returned no result") }
             let a = job.a
             try locked {
-                let summary = try store.record([rec.json], actor: serverActor, batch: "lab stream \(a.attempt) from \(a.workstation)")
+                // An adopted upload's record goes under the server's attempt id, never the id the
+                // workstation chose (two offline workstations may pick the same one).
+                var json = rec.json
+                if let client = job.clientAttempt {
+                    let written = "{\"attempt\":" + JSON.string(client) + ","
+                    guard json.hasPrefix(written) else { throw LabStreamError(.internal, "the record does not start with its attempt id") }
+                    json = "{\"attempt\":" + JSON.string(a.attempt) + "," + json.dropFirst(written.count)
+                }
+                let summary = try store.record([json], actor: serverActor, batch: "lab stream \(a.attempt) from \(a.workstation)")
                 if !summary.refused.isEmpty { throw LabStreamError(.internal, "a different result is already stored for \(a.attempt)") }
                 try store.db.transaction {
                     try store.db.run("UPDATE lab_assignments SET state = 'graded', grade_error = '' WHERE attempt = ?", [a.attempt])

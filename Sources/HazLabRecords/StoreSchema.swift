@@ -310,6 +310,42 @@ public enum StoreSchema {
         CREATE TRIGGER lab_lines_no_delete BEFORE DELETE ON lab_lines
             BEGIN SELECT RAISE(ABORT, 'stream lines are stored once'); END;
         """),
+        Migration(version: 9, name: "lab tasks, workstation tickets and adopted uploads", sql: """
+        -- What an instructor assigned to a class (Docs/lab.md, "Tasks"). `exam` is the exam id of
+        -- the per-student seed plan: a student's seed is ExamPlan.seed(exam, scenario id, student).
+        CREATE TABLE lab_tasks (
+            task        TEXT PRIMARY KEY NOT NULL,              -- server-made: "t-" + 16 hex
+            class       TEXT NOT NULL REFERENCES lab_classes (id),
+            scenario    TEXT NOT NULL,                          -- the scenario's folder name on the server
+            title       TEXT NOT NULL DEFAULT '',
+            mode        TEXT NOT NULL CHECK (mode IN ('teaching', 'practice', 'exam')),
+            state       TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+            exam        TEXT NOT NULL DEFAULT '',               -- exam id of the seed plan (exam tasks)
+            opens       TEXT,                                   -- ISO 8601 UTC, optional
+            closes      TEXT,
+            created_by  TEXT NOT NULL,
+            created     TEXT NOT NULL
+        );
+        CREATE INDEX lab_tasks_class ON lab_tasks (class, state);
+        -- The task an attempt was issued for, and for a journal written offline and uploaded
+        -- later the workstation's own attempt id and the SHA-256 of the uploaded bytes.
+        ALTER TABLE lab_assignments ADD COLUMN task TEXT;
+        ALTER TABLE lab_assignments ADD COLUMN client_attempt TEXT;
+        ALTER TABLE lab_assignments ADD COLUMN upload_sha256 TEXT;
+        CREATE UNIQUE INDEX lab_assignments_exam_once ON lab_assignments (task, student)
+            WHERE task IS NOT NULL AND mode = 'exam';
+        CREATE UNIQUE INDEX lab_assignments_client ON lab_assignments (workstation, client_attempt)
+            WHERE client_attempt IS NOT NULL;
+        -- A student signed in at a workstation: the ticket is stored only as its SHA-256 and is
+        -- bound to (workstation, student).
+        CREATE TABLE lab_tickets (
+            token_sha256 TEXT PRIMARY KEY NOT NULL,
+            workstation  TEXT NOT NULL,
+            student      TEXT NOT NULL REFERENCES lab_users (id),
+            created      TEXT NOT NULL,
+            expires      TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """),
     ]
 
     /// The migration that adds the audit chain; it also chains the rows already there.

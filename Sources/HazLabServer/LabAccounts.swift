@@ -23,6 +23,9 @@ public struct LabSession: Sendable, Equatable {
 public enum LabLoginOutcome: Sendable, Equatable {
     case ok(LabUser)
     case refused
+    /// The right password, but an account of a role that may not sign in this way (a teacher at
+    /// a workstation): audited as refused, never as a login.
+    case wrongRole(LabUser)
 }
 
 public struct LabAccountError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -129,7 +132,8 @@ public final class LabAccounts: @unchecked Sendable {
 
     /// Checks id + password, with the lockout. Every outcome is audited under `via`
     /// (e.g. "web 127.0.0.1" or "workstation ws-01").
-    public func login(id: String, password: String, via: String) throws -> LabLoginOutcome {
+    /// With `only`, an account of another role is `wrongRole` (audited `lab-login-refused`).
+    public func login(id: String, password: String, via: String, only: LabRole? = nil) throws -> LabLoginOutcome {
         let key = String(id.prefix(128))
         let t = now()
         let (hash, user, lockedUntil): (String?, LabUser?, String) = try locked { s in
@@ -142,6 +146,11 @@ public final class LabAccounts: @unchecked Sendable {
         let isLocked = !lockedUntil.isEmpty && lockedUntil > iso(t)
         return try locked { s in
             try s.db.transaction {
+                if ok && !isLocked, let user, let only, user.role != only {
+                    try s.audit(actor: user.id, action: "lab-login-refused", subject: user.id,
+                                detail: "\(user.role.rawValue) account refused via \(via): only a \(only.rawValue) may sign in there")
+                    return .wrongRole(user)
+                }
                 if ok && !isLocked, let user {
                     try s.db.run("DELETE FROM login_failures WHERE login = ?", [key])
                     try s.audit(actor: user.id, action: "lab-login", subject: user.id, detail: "ok via \(via)")

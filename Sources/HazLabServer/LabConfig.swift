@@ -19,6 +19,7 @@ public struct LabConfigError: Error, CustomStringConvertible, Sendable, Equatabl
 ///     bcryptCost: 12           # 10…31 in production; tests may use 4 with `testing: true`
 ///     lockout: { failures: 5, minutes: 15, perAddressPerMinute: 30 }
 ///     sessionHours: 12
+///     ticketHours: 8                # a student's sign-in at a workstation
 ///     limits: { requestBytes: 1048576, frameBytes: 131072, connections: 256 }
 ///     backup: { dir: backups, every: 1 h, keep: 24 }   # online backups (LabBackups.swift); off when absent
 public struct LabConfig: Sendable, Equatable {
@@ -37,6 +38,7 @@ public struct LabConfig: Sendable, Equatable {
     /// Failed sign-ins one network address may make per minute (all names together) before 429.
     public var lockoutPerAddressPerMinute = 30
     public var sessionHours = 12
+    public var ticketHours = 8
     public var maxRequestBytes = 1 << 20
     public var maxFrameBytes = 128 * 1024
     public var maxConnections = 256
@@ -50,7 +52,7 @@ public struct LabConfig: Sendable, Equatable {
     public var tls: Bool { tlsCertificate != nil }
 
     static let knownKeys: Set<String> = ["bind", "port", "store", "scenarios", "tls", "allowPlainHTTP", "bcryptCost",
-                                         "testing", "lockout", "sessionHours", "limits", "backup"]
+                                         "testing", "lockout", "sessionHours", "ticketHours", "limits", "backup"]
 
     /// Reads and checks a config file; paths in it are resolved against the file's folder.
     public static func load(path: String) throws -> LabConfig {
@@ -109,6 +111,7 @@ public struct LabConfig: Sendable, Equatable {
         if let n = try int(top["bcryptCost"], "bcryptCost", 4...31) { c.bcryptCost = n }
         if c.bcryptCost < 10 && !c.testing { throw fail("bcryptCost", "must be at least 10 (lower costs only with testing: true)") }
         if let n = try int(top["sessionHours"], "sessionHours", 1...24 * 30) { c.sessionHours = n }
+        if let n = try int(top["ticketHours"], "ticketHours", 1...24) { c.ticketHours = n }
         let tls = try map(top["tls"], "tls", ["certificate", "key"])
         if top["tls"] != nil {
             guard let cert = try string(tls["certificate"], "tls.certificate") else { throw fail("tls.certificate", "missing (tls needs certificate and key)") }

@@ -56,8 +56,8 @@ enum LabJSON {
     static func error(_ e: LabHTTPError) -> Response { response(e.status, ["error": e.message]) }
 
     /// Reads the body (at most the configured limit: larger → 413) and parses a JSON object.
-    static func object(_ req: Request, _ ctx: LabContext) async throws -> [String: Any] {
-        let data = try await body(req, ctx)
+    static func object(_ req: Request, _ ctx: LabContext, limit: Int? = nil) async throws -> [String: Any] {
+        let data = try await body(req, ctx, limit: limit)
         guard !data.isEmpty else { throw LabHTTPError.badRequest("the request body is empty; a JSON object was expected") }
         let v: Any
         do { v = try JSONSerialization.jsonObject(with: data) } catch {
@@ -67,8 +67,8 @@ enum LabJSON {
         return o
     }
 
-    static func body(_ req: Request, _ ctx: LabContext) async throws -> Data {
-        let limit = ctx.maxUploadSize
+    static func body(_ req: Request, _ ctx: LabContext, limit: Int? = nil) async throws -> Data {
+        let limit = limit ?? ctx.maxUploadSize
         if let len = req.headers[.contentLength].flatMap({ Int($0) }), len > limit {
             throw LabHTTPError(.contentTooLarge, "the request body of \(len) bytes is over the limit of \(limit) bytes (limits.requestBytes)")
         }

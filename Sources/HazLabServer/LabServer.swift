@@ -2,6 +2,8 @@ import Crypto
 import Foundation
 import HazLabLab
 import HazLabRecords
+import HazLabRunner
+import HazLabScenario
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -28,7 +30,10 @@ import ServiceLifecycle
 ///   POST /api/admin/workstations/{id}/revoke  (administrator, CSRF)
 ///   GET  /api/audit                     latest audit rows (administrator, auditor)
 ///   GET  /api/workstation/challenge?workstation=ID   {"nonce"}
-///   POST /api/workstation/assignment    signed by the workstation's key + the student's password
+///   POST /api/workstation/login         signed by the workstation's key + the student's password → ticket, tasks
+///   POST /api/workstation/assignment    signed by the workstation's key + the student's password or ticket
+///   POST /api/workstation/logout        {"workstation","ticket"} → 204
+///   POST /api/workstation/upload        a journal written offline, signed by the workstation's key → adopted
 ///   GET  /api/stream                    WebSocket: LabClientMessage / LabServerMessage JSON text frames
 public final class LabServer: @unchecked Sendable {
     public let config: LabConfig
@@ -238,6 +243,14 @@ public final class LabServer: @unchecked Sendable {
             return LabJSON.response(.ok, ["nonce": nonce])
         })
         router.post("/api/workstation/assignment", use: handle { req, ctx in try await self.assign(req, ctx) })
+        router.post("/api/workstation/login", use: handle { req, ctx in try await self.workstationLogin(req, ctx) })
+        router.post("/api/workstation/logout", use: handle { req, ctx in
+            let o = try await LabJSON.object(req, ctx)
+            let ws = try LabJSON.string(o, "workstation", max: 64), ticket = try LabJSON.string(o, "ticket", max: 128)
+            _ = try self.accounts.endTicket(token: ticket, workstation: ws)
+            return Response(status: .noContent)
+        })
+        router.post("/api/workstation/upload", use: handle { req, ctx in try await self.upload(req, ctx) })
         router.ws("/api/stream") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
             try await self.stream(inbound: inbound, outbound: outbound)
         }
@@ -250,6 +263,7 @@ public final class LabServer: @unchecked Sendable {
             do { return try await body(req, ctx) }
             catch let e as LabHTTPError { return LabJSON.error(e) }
             catch let e as LabAccountError { return LabJSON.error(.badRequest(e.message)) }
+            catch let e as LabConflict { return LabJSON.error(.init(.conflict, e.message)) }
             catch let e as HTTPError where e.status == .contentTooLarge {
                 return LabJSON.error(.init(.contentTooLarge, "the request body is over the limit of \(ctx.maxUploadSize) bytes (limits.requestBytes)"))
             }
@@ -327,7 +341,7 @@ public final class LabServer: @unchecked Sendable {
             var h = HTTPFields()
             h[.setCookie] = cookieHeader(value: token, maxAge: config.sessionHours * 3600)
             return LabJSON.response(.ok, ["user": user.id, "name": user.name, "role": user.role.rawValue, "csrf": csrf], headers: h)
-        case .refused:
+        case .refused, .wrongRole:
             loginsRefused.increment()
             failures.record(ctx.remote)
             throw LabHTTPError.refusedLogin
@@ -363,48 +377,188 @@ public final class LabServer: @unchecked Sendable {
         return file
     }
 
+    /// The workstation is registered, not revoked, and holds its key: `sig` is its signature over
+    /// `message` with a fresh, single-use nonce. Every refusal is audited; 403.
+    func checkWorkstation(_ ws: String, nonce: String, signature sig: String, message: [UInt8], remote: String) throws -> PublicKeyRecord {
+        guard let key = try accounts.workstation(ws) else {
+            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "unregistered key, from \(remote)")
+            throw LabHTTPError(.forbidden, "workstation '\(ws)' is not registered on this server")
+        }
+        guard key.revoked.isEmpty else {
+            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "revoked key, from \(remote)")
+            throw LabHTTPError(.forbidden, "workstation '\(ws)': its key was revoked at \(key.revoked)")
+        }
+        guard nonces.take(nonce, for: ws), key.isValidSignature(sig, for: message) else {
+            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "bad or stale signature, from \(remote)")
+            throw LabHTTPError(.forbidden, "workstation '\(ws)': the signature does not verify (get a fresh challenge and sign it)")
+        }
+        return key
+    }
+
+    /// The student at the keyboard, by password: 401 (the one answer) for unknown, wrong and
+    /// locked; 403 for an account that is not a student's (audited as refused, not as a login).
+    func studentByPassword(_ student: String, _ pw: String, ws: String, remote: String) async throws -> LabUser {
+        try throttle(remote, student)
+        switch try await offload({ [accounts] in try accounts.login(id: student, password: pw, via: "workstation \(ws)", only: .student) }) {
+        case .ok(let user):
+            loginsOK.increment()
+            return user
+        case .refused:
+            failures.record(remote)
+            loginsRefused.increment()
+            throw LabHTTPError.refusedLogin
+        case .wrongRole:
+            loginsRefused.increment()
+            throw LabHTTPError(.forbidden, "only students sign in at a workstation")
+        }
+    }
+
+    /// A scenario's title for a workstation's list: its zh title, else its id.
+    func scenarioTitle(_ name: String) -> String {
+        guard let file = try? scenarioFile(name), let m = try? ledger.compiled(path: file).model else { return name }
+        return m.text.title.zh.isEmpty ? (m.text.title.en.isEmpty ? name : m.text.title.en) : m.text.title.zh
+    }
+
+    /// Every scenario folder on the server (free practice).
+    func scenarioNames() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: config.scenarios)) ?? []
+        return names.filter { LabAccounts.validId($0) && (try? scenarioFile($0)) != nil }.sorted()
+    }
+
+    func workstationLogin(_ req: Request, _ ctx: LabContext) async throws -> Response {
+        let o = try await LabJSON.object(req, ctx)
+        let ws = try LabJSON.string(o, "workstation", max: 64), nonce = try LabJSON.string(o, "nonce", max: 128)
+        let sig = try LabJSON.string(o, "signature", max: 128), student = try LabJSON.string(o, "student", max: 128)
+        let pw = try LabJSON.string(o, "password", max: 1024)
+        _ = try checkWorkstation(ws, nonce: nonce, signature: sig, message: LabProtocol.loginMessage(nonce: nonce, workstation: ws, student: student),
+                                 remote: ctx.remote)
+        let user = try await studentByPassword(student, pw, ws: ws, remote: ctx.remote)
+        let ticket = try accounts.createTicket(workstation: ws, student: user.id, hours: Double(config.ticketHours))
+        let tasks = try accounts.openTasks(student: user.id).map { t -> [String: Any] in
+            ["task": t.task.task, "scenario": t.task.scenario, "title": t.task.title.isEmpty ? scenarioTitle(t.task.scenario) : t.task.title,
+             "mode": t.task.mode.rawValue, "state": t.task.state, "opens": t.task.opens ?? NSNull(), "closes": t.task.closes ?? NSNull(),
+             "done": t.done]
+        }
+        let practice = scenarioNames().map { ["scenario": $0, "title": scenarioTitle($0)] }
+        return LabJSON.response(.ok, ["student": ["id": user.id, "name": user.name], "ticket": ticket.token, "expires": ticket.expires,
+                                      "tasks": tasks, "practice": practice])
+    }
+
     func assign(_ req: Request, _ ctx: LabContext) async throws -> Response {
         let o = try await LabJSON.object(req, ctx)
         let ws = try LabJSON.string(o, "workstation", max: 64), nonce = try LabJSON.string(o, "nonce", max: 128)
         let sig = try LabJSON.string(o, "signature", max: 128), student = try LabJSON.string(o, "student", max: 128)
-        let pw = try LabJSON.string(o, "password", max: 1024), scenario = try LabJSON.string(o, "scenario", max: 128)
-        let modeText = try LabJSON.optionalString(o, "mode", max: 16) ?? "practice"
-        guard let mode = LabMode(rawValue: modeText), mode != .exam else {
-            throw LabHTTPError.badRequest("field 'mode' must be teaching or practice (exams come from the instructor's exam plan)")
+        let pw = try LabJSON.optionalString(o, "password", max: 1024), ticket = try LabJSON.optionalString(o, "ticket", max: 128)
+        let taskId = try LabJSON.optionalString(o, "task", max: 64)
+        guard (pw == nil) != (ticket == nil) else { throw LabHTTPError.badRequest("send exactly one of 'password' and 'ticket'") }
+        let scenarioField = taskId == nil ? try LabJSON.string(o, "scenario", max: 128) : nil
+        var mode = LabMode.practice
+        if taskId == nil {
+            let modeText = try LabJSON.optionalString(o, "mode", max: 16) ?? "practice"
+            guard let m = LabMode(rawValue: modeText), m != .exam else {
+                throw LabHTTPError.badRequest("field 'mode' must be teaching or practice (an exam is a task: send 'task')")
+            }
+            mode = m
         }
         // 1. The workstation: registered, not revoked, and holding its key (a fresh, single-use nonce).
-        guard let key = try accounts.workstation(ws) else {
-            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "unregistered key, from \(ctx.remote)")
-            throw LabHTTPError(.forbidden, "workstation '\(ws)' is not registered on this server")
+        let signed = taskId.map { "task:" + $0 } ?? scenarioField ?? ""
+        _ = try checkWorkstation(ws, nonce: nonce, signature: sig,
+                                 message: Self.assignmentMessage(nonce: nonce, workstation: ws, student: student, scenario: signed), remote: ctx.remote)
+        // 2. The student at the keyboard: a password, or the ticket of a sign-in at this workstation.
+        let user: LabUser
+        if let pw {
+            user = try await studentByPassword(student, pw, ws: ws, remote: ctx.remote)
+        } else {
+            guard let u = try accounts.ticketUser(token: ticket ?? "", workstation: ws, student: student) else {
+                try accounts.audit(actor: "workstation \(ws)", action: "lab-ticket-refused", subject: String(student.prefix(128)),
+                                   detail: "unknown, expired or foreign ticket, from \(ctx.remote)")
+                throw LabHTTPError(.unauthorized, "the ticket is not valid for this workstation and student (expired or signed out): sign in again")
+            }
+            user = u
         }
-        guard key.revoked.isEmpty else {
-            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "revoked key, from \(ctx.remote)")
-            throw LabHTTPError(.forbidden, "workstation '\(ws)': its key was revoked at \(key.revoked)")
+        // 3. The server's assignment: from the task, or free practice.
+        var seed: UInt64? = nil
+        let scenario: String
+        if let taskId {
+            guard let t = try accounts.task(taskId) else { throw LabHTTPError(.notFound, "no task '\(taskId)'") }
+            guard try accounts.enrolled(student: user.id, in: t.klass) else {
+                throw LabHTTPError(.forbidden, "task '\(taskId)' belongs to a class you are not in")
+            }
+            guard t.isAvailable(at: ExportTime.iso8601(millis: ExportTime.millis(Date()))) else {
+                throw LabHTTPError(.conflict, "task '\(taskId)' is not open now\(t.state == "open" ? " (outside its time window)" : "")")
+            }
+            scenario = t.scenario
+            mode = t.mode
+            if t.mode == .exam {
+                let model = try ledger.compiled(path: try scenarioFile(t.scenario)).model
+                seed = ExamPlan.seed(exam: t.exam, scenario: model.id, student: user.id)
+            }
+        } else {
+            scenario = scenarioField ?? ""
         }
-        guard nonces.take(nonce, for: ws),
-              key.isValidSignature(sig, for: Self.assignmentMessage(nonce: nonce, workstation: ws, student: student, scenario: scenario)) else {
-            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "bad or stale signature, from \(ctx.remote)")
-            throw LabHTTPError(.forbidden, "workstation '\(ws)': the signature does not verify (get a fresh challenge and sign it)")
-        }
-        // 2. The student at the keyboard.
-        try throttle(ctx.remote, student)
-        guard case .ok(let user) = try await checkLogin(id: student, password: pw, via: "workstation \(ws)") else {
-            failures.record(ctx.remote)
-            loginsRefused.increment()
-            throw LabHTTPError.refusedLogin
-        }
-        loginsOK.increment()
-        guard user.role == .student else { throw LabHTTPError(.forbidden, "only students take attempts at a workstation") }
-        // 3. The server's assignment.
         let file = try scenarioFile(scenario)
         guard let bytes = FileManager.default.contents(atPath: file) else { throw LabHTTPError(.internalServerError, "cannot read scenario '\(scenario)'") }
-        let a = try ledger.issue(scenarioPath: file, student: user.id, workstation: ws, mode: mode, seed: nil)
+        let a = try ledger.issue(scenarioPath: file, student: user.id, workstation: ws, mode: mode, seed: seed, task: taskId)
         try accounts.audit(actor: user.id, action: "lab-assignment", subject: a.attempt,
-                           detail: "scenario \(a.scenario) seed \(a.seed) mode \(a.mode.rawValue) at \(ws)")
+                           detail: "scenario \(a.scenario) seed \(a.seed) mode \(a.mode.rawValue)\(taskId.map { " task " + $0 } ?? "") at \(ws)")
         return LabJSON.response(.ok, ["attempt": a.attempt, "scenario": a.scenario, "scenarioSHA256": a.scenarioSHA256,
                                       "seed": String(a.seed), "mode": a.mode.rawValue, "student": a.student,
-                                      "workstation": a.workstation, "issued": a.issued,
+                                      "workstation": a.workstation, "issued": a.issued, "task": taskId ?? NSNull(),
                                       "scenarioBase64": bytes.base64EncodedString()])
+    }
+
+    /// A journal written offline, uploaded whole (Docs/lab.md, "Uploads").
+    func upload(_ req: Request, _ ctx: LabContext) async throws -> Response {
+        let journalLimit = ledger.limits.maxBytes
+        // JSON escaping at most doubles a journal's quotes and backslashes: room for that.
+        let o = try await LabJSON.object(req, ctx, limit: max(ctx.maxUploadSize, 2 * journalLimit + 65_536))
+        let ws = try LabJSON.string(o, "workstation", max: 64), nonce = try LabJSON.string(o, "nonce", max: 128)
+        let sig = try LabJSON.string(o, "signature", max: 128)
+        guard let text = o["journal"] as? String else { throw LabHTTPError.badRequest("missing field 'journal' (the journal file's text)") }
+        let bytes = Array(text.utf8)
+        guard bytes.count <= journalLimit else {
+            throw LabHTTPError(.contentTooLarge, "the journal is \(bytes.count) bytes, over the journal size limit of \(journalLimit) bytes")
+        }
+        let sha = HazLabScenario.SHA256.hex(bytes)
+        let key = try checkWorkstation(ws, nonce: nonce, signature: sig,
+                                       message: LabProtocol.uploadMessage(nonce: nonce, workstation: ws, sha256: sha), remote: ctx.remote)
+        func refuse(_ status: HTTPResponse.Status, _ why: String) throws -> Never {
+            try accounts.audit(actor: "workstation \(ws)", action: "lab-upload-refused", subject: ws, detail: "sha256 \(sha): \(why)")
+            throw LabHTTPError(status, "upload refused: \(why)")
+        }
+        guard let h = Journal.parseHeader(bytes: bytes, path: "upload") else { try refuse(.unprocessableContent, "line 1 is not a journal header") }
+        if h.format < Journal.formatVersion { try refuse(.unprocessableContent, "line 1: format \(h.format) has no hash chain (format \(Journal.formatVersion) needed)") }
+        if h.attempt.isEmpty { try refuse(.unprocessableContent, "line 1: the header has no attempt id") }
+        if h.workstation != ws { try refuse(.unprocessableContent, "line 1: the journal was written at workstation '\(h.workstation)', not '\(ws)'") }
+        guard let mode = LabMode(rawValue: h.mode) else { try refuse(.unprocessableContent, "line 1: unknown mode '\(h.mode)'") }
+        let file: String
+        do { file = try scenarioFile(h.scenario) } catch { try refuse(.unprocessableContent, "line 1: no scenario '\(h.scenario)' on this server") }
+        let serverSHA = try ledger.compiled(path: file).sha256
+        if serverSHA != h.scenarioSHA256 {
+            try refuse(.unprocessableContent, "line 1: scenario '\(h.scenario)' has SHA-256 \(h.scenarioSHA256), this server's file \(serverSHA)")
+        }
+        guard let student = try accounts.user(h.student), student.role == .student else {
+            try refuse(.unprocessableContent, "line 1: '\(h.student)' is not a student on this server")
+        }
+        // The chain, completeness, and a trailer signed by THIS workstation's registered key.
+        let report = JournalVerifier(registry: KeyRegistry(keys: [key])).verify(bytes: bytes, path: "upload", limits: ledger.limits)
+        if let p = report.problems.first {
+            let signature: Set<JournalProblem.Code> = [.unsigned, .badSignature, .unknownKey, .revokedKey]
+            try refuse(signature.contains(p.code) ? .forbidden : .unprocessableContent,
+                       "line \(p.line): \(p.message) [\(p.code.rawValue)]\(p.code == .unknownKey ? " (only this workstation's own key may sign its uploads)" : "")")
+        }
+        let adopted: LabAdoption
+        do {
+            adopted = try ledger.adopt(journal: text, workstation: ws, scenarioPath: file, arrived: Date())
+        } catch let e as LabConflict {
+            try refuse(.conflict, e.message)
+        } catch let e as LabStreamError {
+            try refuse(.unprocessableContent, e.message)
+        }
+        try accounts.audit(actor: "workstation \(ws)", action: "lab-upload", subject: adopted.attempt,
+                           detail: "client attempt \(adopted.clientAttempt) student \(student.id) mode \(mode.rawValue) sha256 \(sha)\(adopted.duplicate ? " (duplicate)" : "")")
+        return LabJSON.response(.ok, ["attempt": adopted.attempt, "clientAttempt": adopted.clientAttempt, "live": false,
+                                      "flagged": adopted.status.flagged, "state": adopted.status.state, "duplicate": adopted.duplicate])
     }
 
     // MARK: the stream
