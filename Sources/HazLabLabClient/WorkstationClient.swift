@@ -94,11 +94,9 @@ public final class LabWorkstationClient: Sendable {
     public func assignment(student: String, ticket: String, task: LabTask) throws -> (LabAssignment, [UInt8]) {
         let nonce = try challenge()
         let subject = task.task.map { "task:\($0)" } ?? task.scenario
-        var body: [String: Any] = ["workstation": workstation, "nonce": nonce, "student": student,
+        var body: [String: Any] = ["workstation": workstation, "nonce": nonce, "student": student, "ticket": ticket,
                                    "signature": try sign(LabProtocol.assignmentMessage(nonce: nonce, workstation: workstation, student: student, scenario: subject))]
         if let t = task.task { body["task"] = t } else { body["scenario"] = task.scenario; body["mode"] = task.mode }
-        // TEMPORARY (until labapi's login route is merged): a server without it takes the password.
-        if ticket.hasPrefix("password:") { body["password"] = String(ticket.dropFirst(9)) } else { body["ticket"] = ticket }
         let o = try check(try http.post("/api/workstation/assignment", json: body))
         guard let attempt = o["attempt"] as? String, let scenario = o["scenario"] as? String, let sha = o["scenarioSHA256"] as? String,
               let seed = (o["seed"] as? String).flatMap(UInt64.init), let mode = (o["mode"] as? String).flatMap(LabMode.init(rawValue:)),

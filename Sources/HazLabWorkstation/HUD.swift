@@ -355,8 +355,8 @@ extension Workstation {
         if let b = connectionBadge {
             let label = text(b.text)
             let w = fonts.width(label, .small) + 16
-            o.rect(W - w - 10, 50, w, 22, b.severity == 0 ? V4(0.1, 0.35, 0.2, 0.85) : b.severity == 1 ? V4(0.55, 0.4, 0.05, 0.9) : V4(0.6, 0.15, 0.15, 0.9))
-            o.text(label, W - w - 2, 66, .small, Self.white)
+            o.rect(W - w - 10, H - 32, w, 22, b.severity == 0 ? V4(0.1, 0.35, 0.2, 0.85) : b.severity == 1 ? V4(0.55, 0.4, 0.05, 0.9) : V4(0.6, 0.15, 0.15, 0.9))
+            o.text(label, W - w - 2, H - 16, .small, Self.white)
         }
         if session.ended { endPanel(&o) }
         return o

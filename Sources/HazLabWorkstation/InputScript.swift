@@ -17,6 +17,7 @@ import HazLabCore
 ///     submit                               press F10 twice
 ///     type TEXT                            type the rest of the line into the focused login field
 ///                                          (`type "s 1"` keeps spaces; no `#` in TEXT)
+///     choose KEY                           with --server: start the task (or practice scenario) KEY
 ///     expect SCREEN                        with --server: wait until the viewer shows SCREEN
 ///                                          (login, tasks, session, result, offline); a safety
 ///                                          limit of 120 s of wall time ends a script that would hang
@@ -28,6 +29,7 @@ public struct InputScript: Sendable, Equatable {
         case slider(Float)
         case wait(Double)
         case expect(String)
+        case choose(String)
     }
     /// The screens `expect` knows (LabFront.Screen).
     public static let screens = ["login", "tasks", "session", "result", "offline"]
@@ -104,12 +106,14 @@ public struct InputScript: Sendable, Equatable {
                 c = .wait(Double(v))
             case "submit":
                 try args(0); c = .events([.key(.f10, down: true), .key(.f10, down: false), .key(.f10, down: true), .key(.f10, down: false)])
+            case "choose":
+                try args(1); c = .choose(f[1])
             case "expect":
                 try args(1)
                 guard Self.screens.contains(f[1].lowercased()) else { throw fail("'expect' takes a screen: \(Self.screens.joined(separator: ", "))") }
                 c = .expect(f[1].lowercased())
             default:
-                throw fail("unknown command '\(head)' (key, tap, move, click, rclick, click-entity, look-at, menu, slider, wait, submit, type, expect)")
+                throw fail("unknown command '\(head)' (key, tap, move, click, rclick, click-entity, look-at, menu, slider, wait, submit, type, expect, choose)")
             }
             out.append(Line(number: n, command: c))
         }
@@ -126,12 +130,15 @@ public protocol ScriptHost: AnyObject {
     var scriptScreen: String { get }
     /// What the screen says (for the error when `expect` gives up).
     var scriptStatus: String { get }
+    /// `choose KEY` (the lab front's task list).
+    func scriptChoose(_ key: String) throws
 }
 
 extension Workstation: ScriptHost {
     public var scriptWorkstation: Workstation? { self }
     public var scriptScreen: String { "session" }
     public var scriptStatus: String { "session" }
+    public func scriptChoose(_ key: String) throws { throw InputScript.ParseError(description: "'choose \(key)': no task list during an attempt") }
 }
 
 /// Plays an `InputScript` into a workstation one frame at a time.
@@ -179,6 +186,10 @@ public final class ScriptPlayer {
             next += 1
             switch line.command {
             case .expect: break
+            case let .choose(k):
+                do { try host.scriptChoose(k) } catch {
+                    throw InputScript.ParseError(description: "\(path):\(line.number):1: \(error)")
+                }
             case let .events(evs):
                 for e in evs { try host.handle(e) }
             case let .clickEntity(id):

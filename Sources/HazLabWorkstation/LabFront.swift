@@ -11,13 +11,15 @@ public final class LabFront: ScriptHost {
     public enum Screen: String, Sendable { case login, busy, tasks, session, result, offline }
 
     public struct Item: Sendable, Equatable {
+        /// The task id, or the scenario id of free practice (a script's `choose`).
+        public var key: String
         public var title: String
         public var detail: String
         /// 0: the instructor's tasks, 1: free practice.
         public var section: Int
         public var enabled: Bool
-        public init(title: String, detail: String, section: Int, enabled: Bool = true) {
-            self.title = title; self.detail = detail; self.section = section; self.enabled = enabled
+        public init(key: String, title: String, detail: String, section: Int, enabled: Bool = true) {
+            self.key = key; self.title = title; self.detail = detail; self.section = section; self.enabled = enabled
         }
     }
 
@@ -92,6 +94,16 @@ public final class LabFront: ScriptHost {
     public var scriptWorkstation: Workstation? { screen == .session || screen == .result ? workstation : nil }
     public var scriptScreen: String { screen.rawValue }
     public var scriptStatus: String { screen.rawValue + (message.map { ": " + text($0.text) } ?? "") }
+
+    /// A script's `choose KEY`: the list item whose task or scenario id is KEY, as if clicked.
+    public func scriptChoose(_ key: String) throws {
+        guard screen == .tasks || screen == .offline else { throw LabFrontError("'choose \(key)': not on the task list (\(screen.rawValue))") }
+        guard let i = items.firstIndex(where: { $0.key == key && $0.enabled }) else {
+            throw LabFrontError("'choose \(key)': no such item (\(items.map(\.key).joined(separator: ", ")))")
+        }
+        selection = i
+        onChoose?(i)
+    }
 
     public func handle(_ event: InputEvent) throws {
         if case .elapse = event { onFrame?() }
@@ -258,6 +270,11 @@ public final class LabFront: ScriptHost {
         if items.isEmpty { y += 40; o.text(text(LabStrings.noTasks), x, y, .normal, Self.dim) }
         o.text(text(screen == .offline ? LabStrings.offlineKeys : LabStrings.listKeys), x, H - 44, .small, Self.dim)
     }
+}
+
+public struct LabFrontError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
 }
 
 /// The lab screens' words, zh-CN first.

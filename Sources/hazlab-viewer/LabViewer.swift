@@ -88,13 +88,7 @@ final class LabRun: @unchecked Sendable {
         let client = self.client
         background {
             do {
-                var l: LabLogin
-                do { l = try client.login(student: student, password: password) } catch LabClientError.refused(404, _) {
-                    // TEMPORARY (until labapi's login route is merged): free practice of the local scenarios.
-                    let dirs = ((try? FileManager.default.contentsOfDirectory(atPath: "Scenarios")) ?? []).sorted()
-                    l = LabLogin(student: student, name: student, ticket: "password:" + password,
-                                 tasks: dirs.map { LabTask(task: nil, scenario: $0, title: $0, mode: "practice") })
-                }
+                let l = try client.login(student: student, password: password)
                 return { [self] in
                     Self.say("signed in: \(l.student) (\(l.tasks.count) item(s))")
                     login = l; tasks = l.tasks; offlineStudent = ""
@@ -115,7 +109,8 @@ final class LabRun: @unchecked Sendable {
     func showTaskList(_ m: LocalizedText? = nil) {
         let items = tasks.map { t -> LabFront.Item in
             let mode = t.mode == "exam" ? "考试 exam" : t.mode == "teaching" ? "教学 teaching" : "练习 practice"
-            return LabFront.Item(title: t.title, detail: t.done ? "\(mode) · 已完成" : mode, section: t.task == nil ? 1 : 0, enabled: !(t.task != nil && t.done))
+            return LabFront.Item(key: t.task ?? t.scenario, title: t.title, detail: t.done ? "\(mode) · 已完成" : mode, section: t.task == nil ? 1 : 0,
+                                 enabled: !(t.task != nil && t.done))
         }
         front.showTasks(name: login.map { "\($0.name) (\($0.student))" } ?? "", items: items, message: m)
     }
@@ -152,7 +147,7 @@ final class LabRun: @unchecked Sendable {
         }
         offlineScenarios = dirs
         Self.say("offline: \(dirs.count) scenario(s) in \(scenariosDir)")
-        front.showTasks(name: offlineStudent, items: dirs.map { LabFront.Item(title: $0, detail: "练习 practice", section: 1) },
+        front.showTasks(name: offlineStudent, items: dirs.map { LabFront.Item(key: $0, title: $0, detail: "练习 practice", section: 1) },
                         message: LabStrings.unreachable, offline: true)
     }
 
@@ -280,7 +275,7 @@ final class LabRun: @unchecked Sendable {
         case .done:
             if let p = ws.session.journalPath { try? LabSyncLedger(dir: journalsDir).record(file: p, attempt: s.attempt) }
             ws.endNote = attemptMode == .exam ? LabStrings.examSubmitted : LabStrings.submitted
-            Self.say("attempt submitted: \(s.attempt) (\(attemptMode.rawValue))\(attemptMode == .exam ? ", result withheld until the instructor publishes it" : "")")
+            Self.say("attempt submitted: \(s.attempt) (\(attemptMode.rawValue), \(s.connections) connection(s))\(attemptMode == .exam ? ", result withheld until the instructor publishes it" : "")")
             stream = nil
             front.showResult()
         case .refused:
@@ -309,18 +304,24 @@ final class LabRun: @unchecked Sendable {
         }
     }
 
-    /// At exit: the streams of finished attempts get a last chance to deliver (bounded), then stop.
+    /// At exit: every stream gets a bounded last chance to deliver what is written (a finished
+    /// attempt its trailer), then stops; what is left is synced later (`--sync`, or at sign-in).
     func finish() {
-        if let s = stream { pending.append(s); stream = nil }
-        for s in pending {
+        var all = pending
+        if let s = stream { all.append(s); stream = nil }
+        for s in all {
             let deadline = Date().addingTimeInterval(30)
-            while !s.isFinished && Date() < deadline { usleep(20_000) }
+            while !s.isFinished && Date() < deadline {
+                let st = s.status
+                if st.connection == .online && st.unsynced == 0 && !(front.workstation?.session.finished ?? true) { break }
+                s.nudge()
+                usleep(20_000)
+            }
             s.stop(waitSeconds: 2)
             let st = s.status
-            if st.connection == .done, let p = Optional(s.journalPath) {
-                try? LabSyncLedger(dir: journalsDir).record(file: p, attempt: s.attempt)
-            }
-            Self.say("stream \(s.attempt): \(st.connection.rawValue), acked \(st.acked)\(st.unsynced > 0 ? ", \(st.unsynced) line(s) not synced (hazlab-viewer --sync)" : "")")
+            if st.connection == .done { try? LabSyncLedger(dir: journalsDir).record(file: s.journalPath, attempt: s.attempt) }
+            Self.say("stream \(s.attempt): \(st.connection.rawValue), acked \(st.acked), \(s.connections) connection(s)"
+                     + (st.unsynced > 0 ? ", \(st.unsynced) line(s) not synced (hazlab-viewer --sync)" : ""))
         }
     }
 }
