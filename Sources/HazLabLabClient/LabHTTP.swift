@@ -23,6 +23,11 @@ public struct LabEndpoint: Sendable {
         }
         self.host = host
         port = u.port ?? (tls ? 443 : 80)
+        let isIP = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+        if tls && isIP {
+            // The stream's TLS (hummingbird-websocket) sends the host as SNI, which may not be an address.
+            throw LabClientError.badURL("--server '\(url)': with https, name the server as its certificate does (e.g. https://lab.school.local:8443), not by IP address")
+        }
         if tls {
             var c = TLSConfiguration.makeClientConfiguration()
             if let ca = caPEM {

@@ -70,6 +70,14 @@ public final class LabLiveStream: @unchecked Sendable {
         cond.unlock()
     }
 
+    /// Backoff: nudges do not shorten it (a busy UI nudging every frame would turn it into a spin).
+    private func sleepUnlessStopped(_ seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        cond.lock()
+        while !stopping && cond.wait(until: deadline) {}
+        cond.unlock()
+    }
+
     func localCount(_ s: LabStreamer) -> Int { (try? s.localLines().count) ?? 0 }
 
     private func run() {
@@ -105,7 +113,7 @@ public final class LabLiveStream: @unchecked Sendable {
                     update { $0.connection = .refused }
                     return
                 }
-                pause(backoff)
+                sleepUnlessStopped(backoff)
                 backoff = min(backoff * 2, 5)
             }
         }
