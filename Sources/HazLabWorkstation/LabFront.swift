@@ -211,7 +211,7 @@ public final class LabFront: ScriptHost {
     func loginScreen(_ o: inout Overlay) {
         let (fx, fy, fw) = fieldBox()
         let heading = text(LabStrings.loginHeading)
-        o.text(heading, fx, fy - 30, .large, Self.white)
+        o.text(heading, fx, fy - 46, .large, Self.white)
         let labels = [text(LabStrings.studentId), text(LabStrings.password)]
         let values = [studentField, String(repeating: "●", count: passwordField.count)]
         for k in 0..<2 {
