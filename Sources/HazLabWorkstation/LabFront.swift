@@ -251,7 +251,10 @@ public final class LabFront: ScriptHost {
             o.text(fonts.atlas(.normal).truncate(text(m.text), maxWidth: Int(w)), x, y, .normal, messageColor(m.severity))
         }
         var lastSection = -1
-        for (k, it) in items.enumerated() {
+        // A long list scrolls so that the selection stays on screen.
+        let rows = max(1, Int((H - 90 - y - 90) / 46))
+        let first = max(0, min(selection - rows + 1, items.count - rows))
+        for (k, it) in items.enumerated() where k >= first {
             guard y < H - 90 else { break }
             if it.section != lastSection {
                 lastSection = it.section
@@ -302,6 +305,7 @@ public enum LabStrings {
     public static let noTasks = LocalizedText(zh: "暂无可做的任务", en: "Nothing to do yet")
     public static let listKeys = LocalizedText(zh: "↑↓ 选择 · Enter 开始 · Esc 注销 · L 语言", en: "↑↓ choose · Enter start · Esc sign out · L language")
     public static let offlineKeys = LocalizedText(zh: "↑↓ 选择 · Enter 开始 · Esc 返回登录", en: "↑↓ choose · Enter start · Esc back to sign-in")
+    public static let signInAgain = LocalizedText(zh: "登录已过期，请重新登录", en: "Your sign-in has expired; sign in again")
     public static let starting = LocalizedText(zh: "正在领取任务…", en: "Getting the assignment…")
     public static let online = LocalizedText(zh: "在线", en: "Online")
     public static let reconnecting = LocalizedText(zh: "重连中", en: "Reconnecting")
@@ -310,7 +314,7 @@ public enum LabStrings {
     public static let offlineBadge = LocalizedText(zh: "离线练习", en: "Offline practice")
     public static let refused = LocalizedText(zh: "服务器拒绝了本次记录（已保存在本机）", en: "The server refused this journal (it is kept on this computer)")
     public static let submitting = LocalizedText(zh: "正在提交…", en: "Submitting…")
-    public static let examSubmitted = LocalizedText(zh: "已提交，成绩待教师发布", en: "Submitted; your instructor will publish the result")
+    public static let examSubmitted = LocalizedText(zh: "已提交，成绩待教师发布 · Enter 返回任务列表", en: "Submitted; your instructor will publish the result · Enter: back to the list")
     public static let submitted = LocalizedText(zh: "已提交到服务器 · Enter 返回任务列表", en: "Saved on the server · Enter: back to the list")
     public static let notSubmitted = LocalizedText(zh: "未能提交到服务器，记录已保存在本机，联网后自动同步 · Enter 返回", en: "Not on the server yet: kept here and synced later · Enter: back")
     public static let offlineDone = LocalizedText(zh: "离线练习已保存，联网后同步 · Enter 返回", en: "Saved offline; synced when the server is back · Enter: back")

@@ -50,7 +50,8 @@ final class LabRun: @unchecked Sendable {
         front.onLeaveResult = { [unowned self] in self.leaveResult() }
     }
 
-    static func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
+    /// One line on stdout; server answers, names and file names in it are outside text, escaped.
+    static func say(_ s: String) { FileHandle.standardOutput.write(Data((TerminalText.escape(s) + "\n").utf8)) }
 
     /// Runs `work` on a background thread; its result closure runs on the main thread.
     func background(_ work: @escaping @Sendable () -> (() -> Void)) {
@@ -170,7 +171,13 @@ final class LabRun: @unchecked Sendable {
                 let (m, _) = Self.message(for: error)
                 return { [self] in
                     Self.say("assignment refused: \(error)")
-                    showTaskList(m)
+                    if case .refused(401, _)? = error as? LabClientError {
+                        // The ticket expired (or was revoked): sign in again.
+                        login = nil; tasks = []
+                        front.showLogin(message: LabStrings.signInAgain, severity: 1)
+                    } else {
+                        showTaskList(m)
+                    }
                 }
             }
         }

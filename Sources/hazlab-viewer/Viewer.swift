@@ -102,7 +102,7 @@ struct Viewer: ParsableCommand {
     }
 
     func fail(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data(("hazlab-viewer: error: " + message + "\n").utf8))
+        FileHandle.standardError.write(Data(("hazlab-viewer: error: " + TerminalText.escape(message) + "\n").utf8))
         return ExitCode(1)
     }
 
