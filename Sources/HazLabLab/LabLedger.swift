@@ -44,6 +44,14 @@ public final class LabLedger: @unchecked Sendable {
     /// The largest journal the stream accepts (bytes and actions; `hazlab grade`'s defaults).
     public var limits = JournalLimits.standard
 
+    /// Grade on `gradingQueue` instead of in `append`: the trailer is acknowledged as soon as it
+    /// is stored, and a replay never holds up the thread that answers the streams. The server
+    /// sets it; every guarantee holds either way (stored once; `grade` grades once; an attempt
+    /// finished but not graded when the process stops is graded by `gradeFinished` at start).
+    public var gradeInBackground = false
+    /// One grading at a time, in trailer order.
+    let gradingQueue = DispatchQueue(label: "hazlab.lab.grading", qos: .utility)
+
     let store: ResultsStore
     let lock = NSLock()
     private var models: [String: (model: Model, bytes: [UInt8])] = [:]   // by scenario path, looked up only
@@ -97,7 +105,7 @@ public final class LabLedger: @unchecked Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, [a.attempt, a.scenario, a.scenarioSHA256, path, String(a.seed), a.mode.rawValue, a.student, a.workstation, a.issued,
                           mode == .exam ? 0 : 1, task.map { SQLiteValue.text($0) } ?? .null])
-                try store.audit(actor: serverActor, action: "lab-assign", subject: a.attempt,
+                try store.audit(actor: serverActor, action: LabAuditAction.assign.rawValue, subject: a.attempt,
                                 detail: "scenario \(a.scenario) student \(a.student) workstation \(a.workstation) mode \(a.mode.rawValue)\(task.map { " task " + $0 } ?? "")")
             }
             return a
@@ -174,7 +182,13 @@ public final class LabLedger: @unchecked Sendable {
         }
         let r = try locked { try appendLocked(attempt: attempt, workstation: workstation, seq: seq, text: text, arrived: arrived) }
         // Graded outside the lock: the replay must not hold up the other stations' lines.
-        if case .finished(let s, _) = r { return .finished(seq: s, graded: grade(attempt)) }
+        if case .finished(let s, _) = r {
+            if gradeInBackground {
+                gradingQueue.async { self.grade(attempt) }
+                return .finished(seq: s, graded: false)
+            }
+            return .finished(seq: s, graded: grade(attempt))
+        }
         return r
     }
 
@@ -191,7 +205,7 @@ public final class LabLedger: @unchecked Sendable {
                 guard seq >= 0 else { throw LabStreamError(.badLine, "seq \(seq) is negative", fatal: false) }
                 let stored = try store.db.scalar("SELECT text FROM lab_lines WHERE attempt = ? AND seq = ?", [attempt, seq])?.string
                 if stored == text { return .duplicate(seq: seq) }
-                try store.audit(actor: workstation, action: "lab-stream-fork", subject: attempt,
+                try store.audit(actor: workstation, action: LabAuditAction.streamFork.rawValue, subject: attempt,
                                 detail: "seq \(seq): a different line for a stored one (stored sha256 \(JournalChain.hash(stored ?? "")), sent \(JournalChain.hash(text)))")
                 throw LabStreamError(.fork, "line \(seq) differs from the line already stored for it: the stream forked")
             }
@@ -253,7 +267,7 @@ public final class LabLedger: @unchecked Sendable {
     /// the workstation's own).
     func checkHeader(_ text: String, _ a: LabAssignment, workstation: String, attempt: String) throws {
         func refuse(_ why: String) throws -> Never {
-            try store.audit(actor: workstation, action: "lab-stream-header-refused", subject: a.attempt, detail: why)
+            try store.audit(actor: workstation, action: LabAuditAction.streamHeaderRefused.rawValue, subject: a.attempt, detail: why)
             throw LabStreamError(.header, "line 0 (the header) does not match the assignment: \(why)")
         }
         guard let v = try? JSONText.parse(Array(text.utf8)), v["type"]?.string == "header",
@@ -371,7 +385,7 @@ public final class LabLedger: @unchecked Sendable {
             if s[1].int == 1 { return }
             try store.db.transaction {
                 try store.db.run("UPDATE lab_assignments SET published = 1 WHERE attempt = ?", [attempt])
-                try store.audit(actor: actor, action: "lab-publish", subject: attempt)
+                try store.audit(actor: actor, action: LabAuditAction.publish.rawValue, subject: attempt)
             }
             try queueExport(attempt: attempt, actor: actor)
         }
@@ -429,7 +443,7 @@ public final class LabLedger: @unchecked Sendable {
                 if !summary.refused.isEmpty { throw LabStreamError(.internal, "a different result is already stored for \(a.attempt)") }
                 try store.db.transaction {
                     try store.db.run("UPDATE lab_assignments SET state = 'graded', grade_error = '' WHERE attempt = ?", [a.attempt])
-                    try store.audit(actor: serverActor, action: "lab-graded", subject: a.attempt,
+                    try store.audit(actor: serverActor, action: LabAuditAction.graded.rawValue, subject: a.attempt,
                                     detail: "\(job.live ? "live" : "uploaded")\(job.flagged ? ", flagged for the instructor" : "")\(a.mode == .exam ? ", unpublished" : "")")
                 }
                 if a.mode != .exam { try queueExport(attempt: a.attempt, actor: serverActor) }
@@ -445,13 +459,19 @@ public final class LabLedger: @unchecked Sendable {
         let why = "\(error)"
         locked {
             _ = try? store.db.run("UPDATE lab_assignments SET grade_error = ? WHERE attempt = ?", [why, attempt])
-            _ = try? store.audit(actor: serverActor, action: "lab-grade-failed", subject: attempt, detail: why)
+            _ = try? store.audit(actor: serverActor, action: LabAuditAction.gradeFailed.rawValue, subject: attempt, detail: why)
         }
     }
 
     /// Grades every attempt whose trailer is stored but which is not graded (a server stopped
     /// between the two, or a grading that failed and may now pass): call at server start.
     /// Returns the attempts graded now.
+    /// Queues `gradeFinished` on the grading queue (server start: the server answers at once).
+    public func gradeFinishedInBackground() { gradingQueue.async { _ = self.gradeFinished() } }
+
+    /// Waits until every grading queued so far is done (a graceful shutdown; tests).
+    public func waitForGrading() { gradingQueue.sync {} }
+
     public func gradeFinished() -> [String] {
         let pending = (try? locked { try store.db.query("SELECT attempt FROM lab_assignments WHERE state = 'finished' ORDER BY attempt") }) ?? []
         return pending.compactMap { $0[0].string }.filter { grade($0) }

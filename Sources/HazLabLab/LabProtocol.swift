@@ -120,9 +120,28 @@ public enum LabProtocol {
             return .failure(LabStreamError(.tooLarge, "frame of \(frame.utf8.count) bytes is over the limit of \(maxFrameBytes)"))
         }
         do { return .success(try JSONDecoder().decode(LabClientMessage.self, from: Data(frame.utf8))) } catch {
-            return .failure(LabStreamError(.badFrame, "frame is not a stream message: \(error)"))
+            return .failure(LabStreamError(.badFrame, "frame is not a stream message: \(plain(error))"))
         }
     }
+    /// A bounded, plain account of why a frame did not decode: the field, never the decoder's
+    /// dump or the frame itself.
+    static func plain(_ error: any Error) -> String {
+        func field(_ path: [any CodingKey], _ key: (any CodingKey)? = nil) -> String {
+            let names = (path + (key.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return String(names.joined(separator: ".").prefix(64))
+        }
+        guard let e = error as? DecodingError else { return "not a JSON object" }
+        switch e {
+        case .keyNotFound(let key, let c): return "missing field '\(field(c.codingPath, key))'"
+        case .typeMismatch(let type, let c): return "field '\(field(c.codingPath))' must be \(type == String.self ? "a string" : type == Int.self ? "an integer" : "of another type")"
+        case .valueNotFound(_, let c): return "field '\(field(c.codingPath))' is null"
+        case .dataCorrupted(let c):
+            if c.codingPath.last?.stringValue == "type" { return "field 'type' must be hello, proof or line" }
+            return c.codingPath.isEmpty ? "not valid JSON" : "field '\(field(c.codingPath))' is not valid"
+        @unknown default: return "not a stream message"
+        }
+    }
+
     public static func decodeServer(_ frame: String) throws -> LabServerMessage {
         try JSONDecoder().decode(LabServerMessage.self, from: Data(frame.utf8))
     }
@@ -166,4 +185,26 @@ public struct ClosureKeyLookup: KeyRegistryLookup {
     let f: @Sendable (String, Date) -> LabKeyStatus
     public init(_ f: @escaping @Sendable (String, Date) -> LabKeyStatus) { self.f = f }
     public func keyStatus(workstation: String, at: Date) -> LabKeyStatus { f(workstation, at) }
+}
+
+/// Every audit action the lab server and its ledger write: the one list (Docs/lab.md, "Audit
+/// actions", lists exactly these; a test holds the two together).
+public enum LabAuditAction: String, CaseIterable, Sendable {
+    // Accounts and sessions
+    case login = "lab-login", loginFailed = "lab-login-failed", loginRefused = "lab-login-refused",
+         loginThrottled = "lab-login-throttled", lockout = "lab-lockout", logout = "lab-logout",
+         csrfRefused = "lab-csrf-refused", userCreate = "lab-user-create", roleChange = "lab-role-change",
+         classCreate = "lab-class-create", enrol = "lab-enrol", rosterImport = "lab-roster-import"
+    // Workstations
+    case keyRegister = "lab-key-register", keyRevoke = "lab-key-revoke", workstationRefused = "lab-workstation-refused",
+         ticketRefused = "lab-ticket-refused"
+    // Tasks and attempts
+    case taskCreate = "lab-task-create", taskOpen = "lab-task-open", taskClose = "lab-task-close",
+         examOpen = "lab-exam-open", examClose = "lab-exam-close", assignment = "lab-assignment", assign = "lab-assign",
+         streamRefused = "lab-stream-refused", streamFork = "lab-stream-fork", streamHeaderRefused = "lab-stream-header-refused",
+         upload = "lab-upload", uploadRefused = "lab-upload-refused", graded = "lab-graded", gradeFailed = "lab-grade-failed",
+         publish = "lab-publish"
+    // Operations
+    case serveStart = "lab-serve-start", backupFailed = "backup-failed", backupDeleted = "backup-deleted",
+         backupDeleteFailed = "backup-delete-failed"
 }

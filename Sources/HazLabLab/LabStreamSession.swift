@@ -38,7 +38,7 @@ public final class LabStreamSession {
             return [e.serverMessage]
         } catch {
             closed = true
-            return [LabStreamError(.internal, "\(error)").serverMessage]
+            return [LabStreamError(.internal, "internal error on the server (its store): try again").serverMessage]
         }
     }
 
@@ -63,7 +63,7 @@ public final class LabStreamSession {
             return [.challenge(nonce: nonce)]
         case let (.challenged(w, a, nonce), .proof(sig)):
             func refuse(_ e: LabStreamError) throws -> Never {
-                try? ledger.withStore { try $0.audit(actor: w, action: "lab-stream-refused", subject: a, detail: e.description) }
+                try? ledger.withStore { try $0.audit(actor: w, action: LabAuditAction.streamRefused.rawValue, subject: a, detail: e.description) }
                 throw e
             }
             switch keys.keyStatus(workstation: w, at: arrived) {
@@ -93,7 +93,11 @@ public final class LabStreamSession {
             }
             switch r { case .stored(let s), .duplicate(let s), .finished(let s, _): return [.ack(seq: s)] }
         default:
-            throw LabStreamError(.protocolError, "unexpected message in this phase: \(LabProtocol.encode(m).prefix(200))")
+            let kind: String
+            switch m { case .hello: kind = "hello"; case .proof: kind = "proof"; case .line(let seq, _): kind = "line (seq \(seq))" }
+            let expected: String
+            switch phase { case .start: expected = "hello"; case .challenged: expected = "proof"; case .streaming: expected = "line" }
+            throw LabStreamError(.protocolError, "unexpected \(kind) message: expected \(expected)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HazLabLab
 import HazLabRecords
 import HummingbirdBcrypt
 
@@ -107,7 +108,7 @@ public final class LabAccounts: @unchecked Sendable {
                 }
                 try s.db.run("INSERT INTO lab_users (id, name, role, password_hash, created) VALUES (?, ?, ?, ?, ?)",
                              [id, name, role.rawValue, hash, iso(now())])
-                try s.audit(actor: actor, action: "lab-user-create", subject: id, detail: "role=\(role.rawValue)")
+                try s.audit(actor: actor, action: LabAuditAction.userCreate.rawValue, subject: id, detail: "role=\(role.rawValue)")
             }
         }
         return pw
@@ -121,7 +122,7 @@ public final class LabAccounts: @unchecked Sendable {
                 }
                 try s.db.run("UPDATE lab_users SET role = ? WHERE id = ?", [role.rawValue, id])
                 try s.db.run("DELETE FROM lab_sessions WHERE user = ?", [id])   // the new role takes effect at once
-                try s.audit(actor: actor, action: "lab-role-change", subject: id, detail: "\(old) -> \(role.rawValue)")
+                try s.audit(actor: actor, action: LabAuditAction.roleChange.rawValue, subject: id, detail: "\(old) -> \(role.rawValue)")
             }
         }
     }
@@ -147,17 +148,17 @@ public final class LabAccounts: @unchecked Sendable {
         return try locked { s in
             try s.db.transaction {
                 if ok && !isLocked, let user, let only, user.role != only {
-                    try s.audit(actor: user.id, action: "lab-login-refused", subject: user.id,
+                    try s.audit(actor: user.id, action: LabAuditAction.loginRefused.rawValue, subject: user.id,
                                 detail: "\(user.role.rawValue) account refused via \(via): only a \(only.rawValue) may sign in there")
                     return .wrongRole(user)
                 }
                 if ok && !isLocked, let user {
                     try s.db.run("DELETE FROM login_failures WHERE login = ?", [key])
-                    try s.audit(actor: user.id, action: "lab-login", subject: user.id, detail: "ok via \(via)")
+                    try s.audit(actor: user.id, action: LabAuditAction.login.rawValue, subject: user.id, detail: "ok via \(via)")
                     return .ok(user)
                 }
                 if isLocked {
-                    try s.audit(actor: key, action: "lab-login-failed", subject: key, detail: "locked until \(lockedUntil) via \(via)")
+                    try s.audit(actor: key, action: LabAuditAction.loginFailed.rawValue, subject: key, detail: "locked until \(lockedUntil) via \(via)")
                     return .refused
                 }
                 let failures = (try s.db.scalar("SELECT failures FROM login_failures WHERE login = ?", [key])?.int ?? 0) + 1
@@ -167,10 +168,10 @@ public final class LabAccounts: @unchecked Sendable {
                     INSERT INTO login_failures (login, failures, locked_until) VALUES (?, ?, ?)
                     ON CONFLICT (login) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until
                     """, [key, lockNow ? 0 : failures, until])
-                try s.audit(actor: key, action: "lab-login-failed", subject: key,
+                try s.audit(actor: key, action: LabAuditAction.loginFailed.rawValue, subject: key,
                             detail: "\(user == nil ? "unknown account" : "wrong password") via \(via)")
                 if lockNow {
-                    try s.audit(actor: key, action: "lab-lockout", subject: key, detail: "\(failures) failures; locked until \(until)")
+                    try s.audit(actor: key, action: LabAuditAction.lockout.rawValue, subject: key, detail: "\(failures) failures; locked until \(until)")
                 }
                 return .refused
             }
@@ -205,7 +206,7 @@ public final class LabAccounts: @unchecked Sendable {
     public func endSession(token: String, actor: String) throws {
         try locked { s in
             try s.db.run("DELETE FROM lab_sessions WHERE token_sha256 = ?", [Self.sha256(token)])
-            try s.audit(actor: actor, action: "lab-logout", subject: actor)
+            try s.audit(actor: actor, action: LabAuditAction.logout.rawValue, subject: actor)
         }
     }
 
@@ -216,7 +217,7 @@ public final class LabAccounts: @unchecked Sendable {
         try locked { s in
             try s.db.transaction {
                 try s.db.run("INSERT OR IGNORE INTO lab_classes (id, name, created) VALUES (?, ?, ?)", [id, name, iso(now())])
-                try s.audit(actor: actor, action: "lab-class-create", subject: id, detail: name)
+                try s.audit(actor: actor, action: LabAuditAction.classCreate.rawValue, subject: id, detail: name)
             }
         }
     }
@@ -228,7 +229,7 @@ public final class LabAccounts: @unchecked Sendable {
                 guard role == "student" || role == "instructor" else { throw LabAccountError("'\(user)' is \(role): only students and instructors join classes") }
                 guard try s.db.scalar("SELECT 1 FROM lab_classes WHERE id = ?", [klass]) != nil else { throw LabAccountError("no class '\(klass)'") }
                 try s.db.run("INSERT OR REPLACE INTO lab_enrolments (class, user, role) VALUES (?, ?, ?)", [klass, user, role])
-                try s.audit(actor: actor, action: "lab-enrol", subject: user, detail: "\(role) in \(klass)")
+                try s.audit(actor: actor, action: LabAuditAction.enrol.rawValue, subject: user, detail: "\(role) in \(klass)")
             }
         }
     }
@@ -315,7 +316,7 @@ public final class LabAccounts: @unchecked Sendable {
                     guard role == "student" else { throw LabAccountError("roster: '\(e.id)' exists with role \(role ?? "?"), not student") }
                     try s.db.run("INSERT OR IGNORE INTO lab_enrolments (class, user, role) VALUES (?, ?, 'student')", [klass, e.id])
                 }
-                try s.audit(actor: actor, action: "lab-roster-import", subject: klass,
+                try s.audit(actor: actor, action: LabAuditAction.rosterImport.rawValue, subject: klass,
                             detail: "\(entries.count) students, \(hashed.count) new")
             }
         }
@@ -336,7 +337,7 @@ public final class LabAccounts: @unchecked Sendable {
                     throw LabAccountError("workstation '\(id)' is already registered\(old[1].string == "" ? "" : " (revoked)"): a new key needs a new id")
                 }
                 try s.db.run("INSERT INTO lab_workstations (id, public_key, added) VALUES (?, ?, ?)", [id, publicKey, iso(now())])
-                try s.audit(actor: actor, action: "lab-key-register", subject: id, detail: publicKey)
+                try s.audit(actor: actor, action: LabAuditAction.keyRegister.rawValue, subject: id, detail: publicKey)
             }
         }
     }
@@ -346,7 +347,7 @@ public final class LabAccounts: @unchecked Sendable {
             try s.db.transaction {
                 guard try s.db.scalar("SELECT 1 FROM lab_workstations WHERE id = ?", [id]) != nil else { throw LabAccountError("no workstation '\(id)'") }
                 try s.db.run("UPDATE lab_workstations SET revoked = ? WHERE id = ? AND revoked = ''", [iso(now()), id])
-                try s.audit(actor: actor, action: "lab-key-revoke", subject: id)
+                try s.audit(actor: actor, action: LabAuditAction.keyRevoke.rawValue, subject: id)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HazLabLab
 import HazLabRecords
 import Logging
 import Prometheus
@@ -69,7 +70,7 @@ public enum LabBackups {
                             now: Date = Date()) throws -> LabBackupResult {
         var st = stat()
         func refuse(_ why: String) -> LabBackupError {
-            try? store.audit(actor: actor, action: "backup-failed", subject: dir, detail: why)
+            try? store.audit(actor: actor, action: LabAuditAction.backupFailed.rawValue, subject: dir, detail: why)
             return LabBackupError("\(dir): \(why)")
         }
         if lstat(dir, &st) != 0 {
@@ -90,7 +91,7 @@ public enum LabBackups {
         do { copied = try copyJournals(from: store.path + ".journals", to: file + ".journals") } catch {
             // The snapshot without its journals is not a backup: remove it, audit, report.
             unlink(file)
-            try? store.audit(actor: actor, action: "backup-failed", subject: file, detail: "journals not copied: \(error); the store copy was removed")
+            try? store.audit(actor: actor, action: LabAuditAction.backupFailed.rawValue, subject: file, detail: "journals not copied: \(error); the store copy was removed")
             throw error
         }
         var deleted: [String] = []
@@ -99,9 +100,9 @@ public enum LabBackups {
             try? FileManager.default.removeItem(atPath: old + ".journals")
             if unlink(old) == 0 {
                 deleted.append(old)
-                try store.audit(actor: actor, action: "backup-deleted", subject: old, detail: "older than the newest \(keep) (backup.keep)")
+                try store.audit(actor: actor, action: LabAuditAction.backupDeleted.rawValue, subject: old, detail: "older than the newest \(keep) (backup.keep)")
             } else {
-                try? store.audit(actor: actor, action: "backup-delete-failed", subject: old, detail: String(cString: strerror(errno)))
+                try? store.audit(actor: actor, action: LabAuditAction.backupDeleteFailed.rawValue, subject: old, detail: String(cString: strerror(errno)))
             }
         }
         return LabBackupResult(file: file, journals: copied, deleted: deleted)

@@ -104,3 +104,68 @@ extension Request {
         return nil
     }
 }
+
+/// The routes the server answers, by path pattern and method, so that a request no route
+/// matches gets a JSON `404`, or `405` with `Allow` when the path exists for other methods.
+final class LabRouteBook: @unchecked Sendable {
+    private let lock = NSLock()
+    private var routes: [(segments: [Substring], method: String)] = []
+
+    func add(_ path: String, _ method: String) {
+        lock.lock(); defer { lock.unlock() }
+        routes.append((path.split(separator: "/"), method))
+    }
+
+    /// The methods of the patterns that match `path` (`{name}` matches one segment), sorted.
+    func methods(for path: String) -> [String] {
+        let segments = path.split(separator: "/")
+        lock.lock(); defer { lock.unlock() }
+        let hits = routes.filter { r in
+            r.segments.count == segments.count && zip(r.segments, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }
+        return Set(hits.map(\.method)).sorted()
+    }
+}
+
+/// Registers routes on the router and in the route book.
+struct LabRoutes {
+    let router: Router<LabContext>
+    let book: LabRouteBook
+
+    func get(_ path: String, use handler: @escaping @Sendable (Request, LabContext) async throws -> Response) {
+        book.add(path, "GET")
+        router.get(RouterPath(path), use: handler)
+    }
+
+    func post(_ path: String, use handler: @escaping @Sendable (Request, LabContext) async throws -> Response) {
+        book.add(path, "POST")
+        router.post(RouterPath(path), use: handler)
+    }
+
+    func ws(_ path: String, shouldUpgrade: @Sendable @escaping (Request, LabContext) async throws -> RouterShouldUpgrade,
+            onUpgrade handler: @escaping WebSocketDataHandler<WebSocketRouterContext<LabContext>>) {
+        book.add(path, "GET")
+        router.ws(RouterPath(path), shouldUpgrade: shouldUpgrade, onUpgrade: handler)
+    }
+}
+
+/// Turns the router's own "no route" into the server's JSON error answers: `404 {"error":…}`, or
+/// `405` with `Allow` when the path exists for other methods.
+struct LabNotFoundMiddleware: RouterMiddleware {
+    typealias Context = LabContext
+    let book: LabRouteBook
+
+    func handle(_ request: Request, context: LabContext, next: (Request, LabContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let e as HTTPError where e.status == .notFound {
+            let path = request.uri.path.count > 200 ? String(request.uri.path.prefix(200)) + "…" : request.uri.path
+            let allowed = book.methods(for: request.uri.path)
+            guard !allowed.isEmpty else { return LabJSON.error(.init(.notFound, "no route for \(request.method.rawValue) \(path)")) }
+            var h = HTTPFields()
+            h[.allow] = allowed.joined(separator: ", ")
+            return LabJSON.response(.methodNotAllowed, ["error": "\(request.method.rawValue) is not allowed on \(path): use \(allowed.joined(separator: " or "))"],
+                                    headers: h)
+        }
+    }
+}

@@ -1,6 +1,8 @@
 import Foundation
+import HazLabLab
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Runs `hazlab serve` until SIGTERM or SIGINT (graceful shutdown through the service group).
 public enum LabServe {
@@ -8,7 +10,7 @@ public enum LabServe {
         var logger = Logger(label: "hazlab.serve")
         logger.logLevel = logLevel
         let server = try LabServer(config: config, logger: logger)
-        try server.accounts.audit(actor: LabServe.osUser(), action: "lab-serve-start", subject: config.store,
+        try server.accounts.audit(actor: LabServe.osUser(), action: LabAuditAction.serveStart.rawValue, subject: config.store,
                                   detail: "\(config.tls ? "https" : "http")://\(config.bind):\(config.port)")
         let app = try server.makeApplication { port in
             // One plain line on stdout that scripts and tests wait for.
@@ -18,7 +20,26 @@ public enum LabServe {
         var backups: Task<Void, Never>?
         if config.backupDir != nil { backups = Task { await LabBackupScheduler(server: server).run() } }
         defer { backups?.cancel() }
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // SIGTERM/SIGINT: first close the open streams with 1001 (going away), then shut down
+        // gracefully (the service group's own signal handling would close them with 1000).
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        var sources: [any DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                Task {
+                    await server.closeStreamsGoingAway()
+                    await group.triggerGracefulShutdown()
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        defer { sources.forEach { $0.cancel() } }
+        try await group.run()
+        // Gradings already queued finish before the process exits (else the next start does them).
+        server.ledger.waitForGrading()
         logger.notice("hazlab serve stopped")
     }
 

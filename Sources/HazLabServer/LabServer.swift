@@ -21,7 +21,13 @@ import ServiceLifecycle
 ///   POST /api/login                     {"user","password"} → cookie + {"user","role","csrf"}
 ///   POST /api/logout                    (CSRF)
 ///   GET  /api/me
-///   GET  /api/attempts/{attempt}        the stored record: own (student), own classes (instructor), all (admin, auditor)
+///   GET  /api/attempts                  attempts graded or in progress: own (student), own classes (instructor), all (admin, auditor)
+///   GET  /api/attempts/{attempt}        the stored record (graded) or the attempt's progress, same reach
+///   GET  /api/attempts/{attempt}/live   the live mirror's snapshot (instructor of the class, admin, auditor)
+///   POST /api/attempts/{attempt}/publish  an exam result to its student (instructor of the class, admin; CSRF)
+///   GET  /api/classes/{class}/tasks     the class's tasks (instructor of it, admin, auditor)
+///   POST /api/classes/{class}/tasks     {"scenario","mode","title"?,"opens"?,"closes"?} (instructor of it, admin; CSRF)
+///   POST /api/tasks/{task}/open|close   (instructor of its class, admin; CSRF)
 ///   GET  /api/classes/{class}           members: the class's instructors, administrators, auditors
 ///   POST /api/admin/users               {"id","name","role","password"?} (administrator, CSRF)
 ///   POST /api/admin/users/{id}/role     {"role"} (administrator, CSRF)
@@ -66,6 +72,10 @@ public final class LabServer: @unchecked Sendable {
         // Streamed journals are graded only if signed by a key registered here and not revoked.
         ledger.signatures = LabRegistrySignatures(accounts: accounts)
         ledger.serverActor = "lab-server"
+        // The trailer's ack does not wait for grading (a serial background queue grades), and
+        // anything finished but not graded when the server last stopped is graded now.
+        ledger.gradeInBackground = true
+        ledger.gradeFinishedInBackground()
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
             MetricNameDescriptor(namespace: "hazlab", metricName: metric, unitName: unit, helpText: help)
         }
@@ -83,7 +93,9 @@ public final class LabServer: @unchecked Sendable {
     public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = Router(context: LabContext.self)
         router.middlewares.add(CountingMiddleware(counter: requests))
-        routes(router)
+        let book = LabRouteBook()
+        router.middlewares.add(LabNotFoundMiddleware(book: book))
+        routes(LabRoutes(router: router, book: book))
         let ws = WebSocketServerConfiguration(maxFrameSize: config.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(30)))
         var server: HTTPServerBuilder = .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: ws))
         if let cert = config.tlsCertificate, let key = config.tlsKey {
@@ -114,7 +126,7 @@ public final class LabServer: @unchecked Sendable {
         )
     }
 
-    func routes(_ router: Router<LabContext>) {
+    func routes(_ router: LabRoutes) {
         router.get("/health") { _, _ in
             let version = (try? self.accounts.locked { try $0.schemaVersion() }) ?? -1
             return LabJSON.response(.ok, ["ok": version >= 0, "storeVersion": version,
@@ -137,45 +149,8 @@ public final class LabServer: @unchecked Sendable {
             let s = try self.authorise(req, ctx)
             return LabJSON.response(.ok, ["user": s.user.id, "name": s.user.name, "role": s.user.role.rawValue, "csrf": s.csrf])
         })
-        router.get("/api/attempts", use: handle { req, ctx in
-            let s = try self.authorise(req, ctx)
-            let (filter, args): (String, [any SQLiteBindable]) = switch s.user.role {
-            case .administrator, .auditor: ("1", [])
-            // A student's own attempts, less exam results not yet published.
-            case .student: ("a.student = ? AND NOT EXISTS (SELECT 1 FROM lab_assignments l WHERE l.attempt = a.attempt AND l.published = 0)", [s.user.id])
-            case .instructor: ("""
-                a.student IN (SELECT st.user FROM lab_enrolments i JOIN lab_enrolments st ON st.class = i.class
-                              WHERE i.user = ? AND i.role = 'instructor' AND st.role = 'student')
-                """, [s.user.id])
-            }
-            let rows = try self.accounts.locked { st in
-                try st.db.query("""
-                    SELECT a.attempt, a.student, a.scenario, a.mode, a.total, a.max, a.passed, coalesce(a.started, '') FROM attempts a
-                    WHERE \(filter) ORDER BY a.started DESC, a.attempt LIMIT 1000
-                    """, args)
-            }
-            return LabJSON.response(.ok, ["attempts": rows.map { r -> [String: Any] in
-                ["attempt": r[0].string ?? "", "student": r[1].string ?? "", "scenario": r[2].string ?? "", "mode": r[3].string ?? "",
-                 "total": r[4].double ?? 0, "max": r[5].double ?? 0, "passed": (r[6].int ?? 0) == 1, "started": r[7].string ?? ""]
-            }])
-        })
-        router.get("/api/attempts/{attempt}", use: handle { req, ctx in
-            let s = try self.authorise(req, ctx)
-            let attempt = pathParameter(ctx.parameters.get("attempt"))
-            let row: (student: String, record: String)? = try self.accounts.locked { st in
-                try st.db.query("SELECT student, record FROM attempts WHERE attempt = ?", [attempt]).first.map { ($0[0].string ?? "", $0[1].string ?? "") }
-            }
-            guard let row else { throw LabHTTPError(.notFound, "no attempt '\(attempt)'") }
-            try self.mayRead(student: row.student, s.user)
-            // An exam result reaches the student only once the instructor has published it.
-            if s.user.role == .student, try self.accounts.locked({ st in
-                try st.db.scalar("SELECT 1 FROM lab_assignments WHERE attempt = ? AND published = 0", [attempt]) != nil
-            }) {
-                throw LabHTTPError(.forbidden, "this exam result is not published yet")
-            }
-            var h = HTTPFields(); h[.contentType] = "application/json; charset=utf-8"
-            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: row.record)))
-        })
+        attemptRoutes(router)
+        taskRoutes(router)
         router.get("/api/classes/{class}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
             let klass = pathParameter(ctx.parameters.get("class"))
@@ -287,7 +262,7 @@ public final class LabServer: @unchecked Sendable {
         if state {
             let given = req.headers.first(where: { $0.name.canonicalName == Self.csrfHeader.lowercased() })?.value ?? ""
             guard !s.csrf.isEmpty, Self.constantTimeEqual(given, s.csrf) else {
-                try? accounts.audit(actor: s.user.id, action: "lab-csrf-refused", subject: req.uri.path, detail: "from \(ctx.remote)")
+                try? accounts.audit(actor: s.user.id, action: LabAuditAction.csrfRefused.rawValue, subject: req.uri.path, detail: "from \(ctx.remote)")
                 throw LabHTTPError(.forbidden, "missing or wrong CSRF token (send the session's token in the \(Self.csrfHeader) header)")
             }
         }
@@ -352,7 +327,7 @@ public final class LabServer: @unchecked Sendable {
     /// before any password is checked. Audited.
     func throttle(_ address: String, _ name: String) throws {
         guard failures.count(address) >= config.lockoutPerAddressPerMinute else { return }
-        try accounts.audit(actor: String(name.prefix(128)), action: "lab-login-throttled", subject: address,
+        try accounts.audit(actor: String(name.prefix(128)), action: LabAuditAction.loginThrottled.rawValue, subject: address,
                            detail: "over \(config.lockoutPerAddressPerMinute) failed sign-ins a minute from this address")
         throw LabHTTPError(.tooManyRequests, "too many failed sign-ins from this address: wait a minute")
     }
@@ -381,15 +356,15 @@ public final class LabServer: @unchecked Sendable {
     /// `message` with a fresh, single-use nonce. Every refusal is audited; 403.
     func checkWorkstation(_ ws: String, nonce: String, signature sig: String, message: [UInt8], remote: String) throws -> PublicKeyRecord {
         guard let key = try accounts.workstation(ws) else {
-            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "unregistered key, from \(remote)")
+            try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.workstationRefused.rawValue, subject: ws, detail: "unregistered key, from \(remote)")
             throw LabHTTPError(.forbidden, "workstation '\(ws)' is not registered on this server")
         }
         guard key.revoked.isEmpty else {
-            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "revoked key, from \(remote)")
+            try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.workstationRefused.rawValue, subject: ws, detail: "revoked key, from \(remote)")
             throw LabHTTPError(.forbidden, "workstation '\(ws)': its key was revoked at \(key.revoked)")
         }
         guard nonces.take(nonce, for: ws), key.isValidSignature(sig, for: message) else {
-            try accounts.audit(actor: "workstation \(ws)", action: "lab-workstation-refused", subject: ws, detail: "bad or stale signature, from \(remote)")
+            try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.workstationRefused.rawValue, subject: ws, detail: "bad or stale signature, from \(remote)")
             throw LabHTTPError(.forbidden, "workstation '\(ws)': the signature does not verify (get a fresh challenge and sign it)")
         }
         return key
@@ -470,7 +445,7 @@ public final class LabServer: @unchecked Sendable {
             user = try await studentByPassword(student, pw, ws: ws, remote: ctx.remote)
         } else {
             guard let u = try accounts.ticketUser(token: ticket ?? "", workstation: ws, student: student) else {
-                try accounts.audit(actor: "workstation \(ws)", action: "lab-ticket-refused", subject: String(student.prefix(128)),
+                try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.ticketRefused.rawValue, subject: String(student.prefix(128)),
                                    detail: "unknown, expired or foreign ticket, from \(ctx.remote)")
                 throw LabHTTPError(.unauthorized, "the ticket is not valid for this workstation and student (expired or signed out): sign in again")
             }
@@ -499,7 +474,7 @@ public final class LabServer: @unchecked Sendable {
         let file = try scenarioFile(scenario)
         guard let bytes = FileManager.default.contents(atPath: file) else { throw LabHTTPError(.internalServerError, "cannot read scenario '\(scenario)'") }
         let a = try ledger.issue(scenarioPath: file, student: user.id, workstation: ws, mode: mode, seed: seed, task: taskId)
-        try accounts.audit(actor: user.id, action: "lab-assignment", subject: a.attempt,
+        try accounts.audit(actor: user.id, action: LabAuditAction.assignment.rawValue, subject: a.attempt,
                            detail: "scenario \(a.scenario) seed \(a.seed) mode \(a.mode.rawValue)\(taskId.map { " task " + $0 } ?? "") at \(ws)")
         return LabJSON.response(.ok, ["attempt": a.attempt, "scenario": a.scenario, "scenarioSHA256": a.scenarioSHA256,
                                       "seed": String(a.seed), "mode": a.mode.rawValue, "student": a.student,
@@ -523,7 +498,7 @@ public final class LabServer: @unchecked Sendable {
         let key = try checkWorkstation(ws, nonce: nonce, signature: sig,
                                        message: LabProtocol.uploadMessage(nonce: nonce, workstation: ws, sha256: sha), remote: ctx.remote)
         func refuse(_ status: HTTPResponse.Status, _ why: String) throws -> Never {
-            try accounts.audit(actor: "workstation \(ws)", action: "lab-upload-refused", subject: ws, detail: "sha256 \(sha): \(why)")
+            try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.uploadRefused.rawValue, subject: ws, detail: "sha256 \(sha): \(why)")
             throw LabHTTPError(status, "upload refused: \(why)")
         }
         guard let h = Journal.parseHeader(bytes: bytes, path: "upload") else { try refuse(.unprocessableContent, "line 1 is not a journal header") }
@@ -555,7 +530,7 @@ public final class LabServer: @unchecked Sendable {
         } catch let e as LabStreamError {
             try refuse(.unprocessableContent, e.message)
         }
-        try accounts.audit(actor: "workstation \(ws)", action: "lab-upload", subject: adopted.attempt,
+        try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.upload.rawValue, subject: adopted.attempt,
                            detail: "client attempt \(adopted.clientAttempt) student \(student.id) mode \(mode.rawValue) sha256 \(sha)\(adopted.duplicate ? " (duplicate)" : "")")
         return LabJSON.response(.ok, ["attempt": adopted.attempt, "clientAttempt": adopted.clientAttempt, "live": false,
                                       "flagged": adopted.status.flagged, "state": adopted.status.state, "duplicate": adopted.duplicate])
@@ -571,9 +546,22 @@ public final class LabServer: @unchecked Sendable {
         }
     }
 
+    /// The open streams' writers, so that a shutdown can close each with 1001 (going away).
+    let openStreams = OpenStreams()
+
+    /// Closes every open stream with WebSocket close code 1001 (going away): the workstations
+    /// reconnect and resume once the server is back. Called on SIGTERM/SIGINT before the
+    /// graceful shutdown (whose own close would say 1000, normal closure).
+    public func closeStreamsGoingAway() async {
+        for w in openStreams.all() {
+            try? await w.close(.goingAway, reason: "the lab server is shutting down; reconnect and resume")
+        }
+    }
+
     func stream(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         streams.increment()
-        defer { streams.decrement() }
+        let id = openStreams.add(outbound)
+        defer { streams.decrement(); openStreams.remove(id) }
         let session = LabStreamSession(ledger: ledger, keys: keyLookup, mirror: mirror)
         for try await message in inbound.messages(maxSize: config.maxFrameBytes) {
             streamLines.increment()
@@ -599,6 +587,16 @@ public final class LabServer: @unchecked Sendable {
 extension LabHTTPError {
     /// The one answer for an unknown id, a wrong password and a locked account.
     public static let refusedLogin = LabHTTPError(.unauthorized, "wrong user id or password, or too many attempts: try again later")
+}
+
+/// The writers of the open streams, by a connection number.
+final class OpenStreams: @unchecked Sendable {
+    let lock = NSLock()
+    var next = 0
+    var writers: [Int: WebSocketOutboundWriter] = [:]
+    func add(_ w: WebSocketOutboundWriter) -> Int { lock.lock(); defer { lock.unlock() }; next += 1; writers[next] = w; return next }
+    func remove(_ id: Int) { lock.lock(); writers[id] = nil; lock.unlock() }
+    func all() -> [WebSocketOutboundWriter] { lock.lock(); defer { lock.unlock() }; return Array(writers.values) }
 }
 
 /// Failed sign-ins per network address over the last minute.

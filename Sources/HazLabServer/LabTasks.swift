@@ -62,7 +62,7 @@ extension LabAccounts {
                 try s.db.run("INSERT INTO lab_tasks (\(Self.taskColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              [t.task, t.klass, t.scenario, t.title, t.mode.rawValue, t.state, t.exam,
                               t.opens.map { SQLiteValue.text($0) } ?? .null, t.closes.map { SQLiteValue.text($0) } ?? .null, t.createdBy, t.created])
-                try s.audit(actor: actor, action: "lab-task-create", subject: id, detail: "class \(klass) scenario \(scenario) mode \(mode.rawValue)")
+                try s.audit(actor: actor, action: LabAuditAction.taskCreate.rawValue, subject: id, detail: "class \(klass) scenario \(scenario) mode \(mode.rawValue)")
             }
         }
         return t
@@ -75,8 +75,8 @@ extension LabAccounts {
             try s.db.transaction {
                 guard let mode = try s.db.scalar("SELECT mode FROM lab_tasks WHERE task = ?", [task])?.string else { throw LabAccountError("no task '\(task)'") }
                 try s.db.run("UPDATE lab_tasks SET state = ? WHERE task = ?", [open ? "open" : "closed", task])
-                let kind = mode == "exam" ? "exam" : "task"
-                try s.audit(actor: actor, action: "lab-\(kind)-\(open ? "open" : "close")", subject: task)
+                let action: LabAuditAction = mode == "exam" ? (open ? .examOpen : .examClose) : (open ? .taskOpen : .taskClose)
+                try s.audit(actor: actor, action: action.rawValue, subject: task)
             }
         }
     }
@@ -142,7 +142,7 @@ extension LabAccounts {
                 guard let student = try s.db.scalar("SELECT student FROM lab_tickets WHERE token_sha256 = ? AND workstation = ?",
                                                     [Self.sha256(token), workstation])?.string else { return nil }
                 try s.db.run("DELETE FROM lab_tickets WHERE token_sha256 = ?", [Self.sha256(token)])
-                try s.audit(actor: student, action: "lab-logout", subject: student, detail: "workstation \(workstation)")
+                try s.audit(actor: student, action: LabAuditAction.logout.rawValue, subject: student, detail: "workstation \(workstation)")
                 return student
             }
         }

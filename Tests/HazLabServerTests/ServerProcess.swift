@@ -225,3 +225,18 @@ func withSafetyNet<T: Sendable>(seconds: Double = 120, _ body: @escaping @Sendab
         return value
     }
 }
+
+/// The server grades after acknowledging the trailer (a background queue): waits until `attempt`
+/// is graded or its grading failed, and returns its state. A safety net, not a timing
+/// assertion: after `seconds` it returns whatever state the attempt is in.
+@discardableResult
+func waitUntilGraded(_ lab: LabFixture, _ attempt: String, seconds: Double = 120) throws -> String {
+    let store = try ResultsStore(path: lab.storePath)
+    let limit = Date().addingTimeInterval(seconds)
+    while true {
+        let row = try store.db.query("SELECT state, grade_error FROM lab_assignments WHERE attempt = ?", [attempt]).first
+        let state = row?[0].string ?? ""
+        if state == "graded" || !(row?[1].string ?? "").isEmpty || Date() > limit { return state }
+        usleep(20_000)
+    }
+}

@@ -183,26 +183,8 @@ final class WorkstationRoutesTests: XCTestCase {
         XCTAssertEqual(lab.fixture.stop(), 0, lab.fixture.serverLog)
     }
 
-    /// A journal (JournalWriter, fsync per line) with the golden perfect run's actions; `header`
-    /// overrides the assignment's (an offline workstation picks its own attempt id and seed).
     func writeJournal(_ a: LabAssignment?, header: Journal.Header?, in dir: URL, signer: WorkstationKey? = nil, keyId: String? = nil) throws -> String {
-        let scenario = a?.scenario ?? header?.scenario ?? "tank-filling"
-        let scenarioPath = repoRoot.appendingPathComponent("Scenarios/\(scenario)/scenario.yaml").path
-        let g = try Journal.read(path: repoRoot.appendingPathComponent("Scenarios/\(scenario)/runs/perfect.jsonl").path)
-        var h: Journal.Header
-        if let header { h = header } else {
-            let a = a!
-            h = Journal.Header(scenario: a.scenario, scenarioSHA256: a.scenarioSHA256, seed: a.seed, mode: a.mode.rawValue)
-            h.student = a.student; h.workstation = a.workstation; h.attempt = a.attempt
-        }
-        h.started = ExportTime.iso8601(millis: ExportTime.millis(Date())); h.key = keyId ?? key.keyId
-        let path = dir.appendingPathComponent("\(UUID().uuidString).jsonl").path
-        let w = try JournalWriter(path: path, header: h)
-        for x in g.actions { try w.append(x) }
-        let model = ScenarioCompiler.compile(bytes: [UInt8](FileManager.default.contents(atPath: scenarioPath)!), path: scenarioPath).model!
-        let out = Runner.replay(model, seed: h.seed, mode: TrainingMode(rawValue: h.mode)!, actions: g.actions)
-        try w.finish(endTick: out.ticks, stateHash: out.stateHash.hex16, signer: signer ?? key)
-        return String(decoding: FileManager.default.contents(atPath: path)!, as: UTF8.self)
+        try labJournal(a, header: header, in: dir, key: key, signer: signer, keyId: keyId)
     }
 
     func offlineHeader(attempt: String, seed: UInt64 = 12345, mode: String = "practice", student: String = "s1",
@@ -284,4 +266,26 @@ final class WorkstationRoutesTests: XCTestCase {
         XCTAssertFalse(examStatus.published)
         XCTAssertTrue(try store.auditLog(limit: 500).contains { $0.action == "lab-upload" && $0.subject == attempt })
     }
+}
+
+/// A journal (JournalWriter, fsync per line) with the golden perfect run's actions; `header`
+/// overrides the assignment's (an offline workstation picks its own attempt id and seed).
+func labJournal(_ a: LabAssignment?, header: Journal.Header?, in dir: URL, key: WorkstationKey, signer: WorkstationKey? = nil, keyId: String? = nil) throws -> String {
+    let scenario = a?.scenario ?? header?.scenario ?? "tank-filling"
+    let scenarioPath = repoRoot.appendingPathComponent("Scenarios/\(scenario)/scenario.yaml").path
+    let g = try Journal.read(path: repoRoot.appendingPathComponent("Scenarios/\(scenario)/runs/perfect.jsonl").path)
+    var h: Journal.Header
+    if let header { h = header } else {
+        let a = a!
+        h = Journal.Header(scenario: a.scenario, scenarioSHA256: a.scenarioSHA256, seed: a.seed, mode: a.mode.rawValue)
+        h.student = a.student; h.workstation = a.workstation; h.attempt = a.attempt
+    }
+    h.started = ExportTime.iso8601(millis: ExportTime.millis(Date())); h.key = keyId ?? key.keyId
+    let path = dir.appendingPathComponent("\(UUID().uuidString).jsonl").path
+    let w = try JournalWriter(path: path, header: h)
+    for x in g.actions { try w.append(x) }
+    let model = ScenarioCompiler.compile(bytes: [UInt8](FileManager.default.contents(atPath: scenarioPath)!), path: scenarioPath).model!
+    let out = Runner.replay(model, seed: h.seed, mode: TrainingMode(rawValue: h.mode)!, actions: g.actions)
+    try w.finish(endTick: out.ticks, stateHash: out.stateHash.hex16, signer: signer ?? key)
+    return String(decoding: FileManager.default.contents(atPath: path)!, as: UTF8.self)
 }

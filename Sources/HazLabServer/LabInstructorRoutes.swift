@@ -1,0 +1,202 @@
+import Foundation
+import HazLabLab
+import HazLabRecords
+import Hummingbird
+import NIOCore
+
+/// The routes the teacher station builds on (Docs/lab.md, "Instructor routes"): tasks, attempts
+/// graded or in progress, the live mirror, publishing exam results.
+extension LabServer {
+    /// Instructor of `klass`, or administrator (with `read`, the auditor too).
+    func mayManage(klass: String, _ user: LabUser, read: Bool = false) throws {
+        switch user.role {
+        case .administrator: return
+        case .auditor: if read { return }
+        case .instructor: if try accounts.teaches(instructor: user.id, klass: klass) { return }
+        case .student: break
+        }
+        throw LabHTTPError(.forbidden, "you do not manage class '\(klass)'")
+    }
+
+    /// Instructor of a class of `student`, or administrator (with `read`, the auditor too).
+    func mayManage(student: String, _ user: LabUser, read: Bool = false) throws {
+        switch user.role {
+        case .administrator: return
+        case .auditor: if read { return }
+        case .instructor: if try accounts.teachesStudent(instructor: user.id, student: student) { return }
+        case .student: break
+        }
+        throw LabHTTPError(.forbidden, "you do not teach this attempt's student")
+    }
+
+    /// An optional ISO 8601 time field, normalised to UTC with milliseconds.
+    static func time(_ o: [String: Any], _ key: String) throws -> String? {
+        guard let text = try LabJSON.optionalString(o, key, max: 64) else { return nil }
+        guard let ms = ExportTime.parseISO8601(text) else {
+            throw LabHTTPError.badRequest("field '\(key)' must be an ISO 8601 time such as 2026-12-07T08:00:00Z")
+        }
+        return ExportTime.iso8601(millis: ms)
+    }
+
+    func taskRoutes(_ router: LabRoutes) {
+        router.get("/api/classes/{class}/tasks", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx)
+            let klass = pathParameter(ctx.parameters.get("class"))
+            try self.mayManage(klass: klass, s.user, read: true)
+            guard try self.accounts.classExists(klass) else { throw LabHTTPError(.notFound, "no class '\(klass)'") }
+            return LabJSON.response(.ok, ["class": klass, "tasks": try self.accounts.tasks(of: klass).map(\.json)])
+        })
+        router.post("/api/classes/{class}/tasks", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx, state: true)
+            let klass = pathParameter(ctx.parameters.get("class"))
+            try self.mayManage(klass: klass, s.user)
+            guard try self.accounts.classExists(klass) else { throw LabHTTPError(.notFound, "no class '\(klass)'") }
+            let o = try await LabJSON.object(req, ctx)
+            let scenario = try LabJSON.string(o, "scenario", max: 128)
+            _ = try self.scenarioFile(scenario)
+            guard let mode = LabMode(rawValue: try LabJSON.string(o, "mode", max: 16)) else {
+                throw LabHTTPError.badRequest("field 'mode' must be one of teaching, practice, exam")
+            }
+            let title = try LabJSON.optionalString(o, "title", max: 200) ?? ""
+            guard title.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) }) else {
+                throw LabHTTPError.badRequest("field 'title' must not hold control characters")
+            }
+            let opens = try Self.time(o, "opens"), closes = try Self.time(o, "closes")
+            if let opens, let closes, closes <= opens { throw LabHTTPError.badRequest("field 'closes' must be after 'opens'") }
+            let t = try self.accounts.createTask(klass: klass, scenario: scenario, title: title, mode: mode, opens: opens, closes: closes,
+                                                 actor: s.user.id)
+            return LabJSON.response(.created, t.json)
+        })
+        for (verb, open) in [("open", true), ("close", false)] {
+            router.post("/api/tasks/{task}/\(verb)", use: handle { req, ctx in
+                let s = try self.authorise(req, ctx, state: true)
+                let id = pathParameter(ctx.parameters.get("task"))
+                guard let t = try self.accounts.task(id) else { throw LabHTTPError(.notFound, "no task '\(id)'") }
+                try self.mayManage(klass: t.klass, s.user)
+                try self.accounts.setTaskState(id, open: open, actor: s.user.id)
+                return LabJSON.response(.ok, try self.accounts.task(id)?.json ?? [:])
+            })
+        }
+    }
+
+    func attemptRoutes(_ router: LabRoutes) {
+        router.get("/api/attempts", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx)
+            func filter(_ student: String, _ assignment: String?) -> (String, [any SQLiteBindable]) {
+                switch s.user.role {
+                case .administrator, .auditor: return ("1", [])
+                // A student's own attempts, less exam results not yet published.
+                case .student:
+                    let unpublished = assignment.map { "\($0).published = 0" }
+                        ?? "EXISTS (SELECT 1 FROM lab_assignments l WHERE l.attempt = a.attempt AND l.published = 0)"
+                    return ("\(student) = ? AND NOT (\(unpublished))", [s.user.id])
+                case .instructor: return ("""
+                    \(student) IN (SELECT st.user FROM lab_enrolments i JOIN lab_enrolments st ON st.class = i.class
+                                   WHERE i.user = ? AND i.role = 'instructor' AND st.role = 'student')
+                    """, [s.user.id])
+                }
+            }
+            let (f1, a1) = filter("x.student", "x"), (f2, a2) = filter("a.student", nil)
+            let rows = try self.accounts.locked { st in
+                try st.db.query("""
+                    SELECT x.attempt, x.student, x.scenario, x.mode, a.total, a.max, a.passed, coalesce(a.started, x.issued) AS started,
+                           CASE WHEN a.attempt IS NOT NULL THEN 'graded' ELSE x.state END, x.acked, x.live, x.flagged, x.published,
+                           x.workstation, x.task, x.client_attempt
+                    FROM lab_assignments x LEFT JOIN attempts a ON a.attempt = x.attempt WHERE \(f1)
+                    UNION ALL
+                    SELECT a.attempt, a.student, a.scenario, a.mode, a.total, a.max, a.passed, coalesce(a.started, ''),
+                           'graded', NULL, NULL, 0, 1, NULL, NULL, NULL
+                    FROM attempts a WHERE NOT EXISTS (SELECT 1 FROM lab_assignments x WHERE x.attempt = a.attempt) AND \(f2)
+                    ORDER BY started DESC, 1 LIMIT 1000
+                    """, a1 + a2)
+            }
+            return LabJSON.response(.ok, ["attempts": rows.map { r -> [String: Any] in
+                let graded = r[4].double != nil
+                return ["attempt": r[0].string ?? "", "student": r[1].string ?? "", "scenario": r[2].string ?? "", "mode": r[3].string ?? "",
+                        "total": graded ? r[4].double ?? 0 : NSNull(), "max": graded ? r[5].double ?? 0 : NSNull(),
+                        "passed": graded ? (r[6].int ?? 0) == 1 : NSNull(), "started": r[7].string ?? "",
+                        "state": r[8].string ?? "", "acked": r[9].int.map { Int($0) } ?? NSNull(),
+                        "live": r[10].int.map { $0 == 1 } ?? NSNull(), "flagged": r[11].int == 1, "published": r[12].int != 0,
+                        "workstation": r[13].string ?? NSNull(), "task": r[14].string ?? NSNull(), "clientAttempt": r[15].string ?? NSNull()]
+            }])
+        })
+        router.get("/api/attempts/{attempt}", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx)
+            let attempt = pathParameter(ctx.parameters.get("attempt"))
+            let (record, lab) = try self.attemptRows(attempt)
+            guard let student = record?.student ?? lab?["student"] as? String else { throw LabHTTPError(.notFound, "no attempt '\(attempt)'") }
+            try self.mayRead(student: student, s.user)
+            // An exam result reaches the student only once the instructor has published it.
+            if s.user.role == .student, lab?["published"] as? Bool == false {
+                throw LabHTTPError(.forbidden, "this exam result is not published yet")
+            }
+            var h = HTTPFields(); h[.contentType] = "application/json; charset=utf-8"; h[.cacheControl] = "no-store"
+            guard var json = record?.json else { return LabJSON.response(.ok, lab ?? [:]) }
+            json = Self.apiRecord(json, student: s.user.role == .student)
+            if let lab, let extra = try? JSONSerialization.data(withJSONObject: lab, options: [.sortedKeys, .withoutEscapingSlashes]),
+               json.hasSuffix("}") {
+                json = String(json.dropLast()) + ",\"lab\":" + String(decoding: extra, as: UTF8.self) + "}"
+            }
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: json)))
+        })
+        router.get("/api/attempts/{attempt}/live", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx, roles: [.instructor, .administrator, .auditor])
+            let attempt = pathParameter(ctx.parameters.get("attempt"))
+            guard let a = try self.ledger.assignment(attempt) else { throw LabHTTPError(.notFound, "no lab attempt '\(attempt)'") }
+            try self.mayManage(student: a.student, s.user, read: true)
+            if self.mirror.snapshot(attempt) == nil { self.mirror.catchUp(attempt: attempt, ledger: self.ledger) }
+            guard let m = self.mirror.snapshot(attempt) else {
+                throw LabHTTPError(.notFound, "attempt '\(attempt)' has no streamed lines to mirror yet")
+            }
+            return LabJSON.response(.ok, ["attempt": m.attempt, "student": a.student, "workstation": a.workstation, "tick": m.tick,
+                                          "stateHash": m.stateHash, "actions": m.actions, "score": m.score, "maxScore": m.maxScore,
+                                          "finished": m.finished, "problem": m.problem])
+        })
+        router.post("/api/attempts/{attempt}/publish", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx, state: true, roles: [.instructor, .administrator])
+            let attempt = pathParameter(ctx.parameters.get("attempt"))
+            guard let a = try self.ledger.assignment(attempt) else { throw LabHTTPError(.notFound, "no lab attempt '\(attempt)'") }
+            try self.mayManage(student: a.student, s.user)
+            do { try self.ledger.publish(attempt: attempt, actor: s.user.id) } catch let e as LabStreamError {
+                throw LabHTTPError(.conflict, e.message)
+            }
+            return LabJSON.response(.ok, ["attempt": attempt, "published": true])
+        })
+    }
+
+    /// The graded record (with its student) and the lab's view of the attempt (nil when not a lab attempt).
+    func attemptRows(_ attempt: String) throws -> (record: (student: String, json: String)?, lab: [String: Any]?) {
+        try accounts.locked { st in
+            let record = try st.db.query("SELECT student, record FROM attempts WHERE attempt = ?", [attempt]).first
+                .map { (student: $0[0].string ?? "", json: ($0[1].string ?? "{}").trimmingCharacters(in: .whitespacesAndNewlines)) }
+            let lab = try st.db.query("""
+                SELECT attempt, student, scenario, mode, state, acked, live, flagged, published, workstation, issued, task, client_attempt, seed
+                FROM lab_assignments WHERE attempt = ?
+                """, [attempt]).first.map { r -> [String: Any] in
+                ["attempt": r[0].string ?? "", "student": r[1].string ?? "", "scenario": r[2].string ?? "", "mode": r[3].string ?? "",
+                 "state": record != nil ? "graded" : r[4].string ?? "", "acked": Int(r[5].int ?? -1), "live": r[6].int.map { $0 == 1 } ?? NSNull(),
+                 "flagged": r[7].int == 1, "published": r[8].int != 0, "workstation": r[9].string ?? "", "issued": r[10].string ?? "",
+                 "task": r[11].string ?? NSNull(), "clientAttempt": r[12].string ?? NSNull(), "seed": r[13].string ?? ""]
+            }
+            return (record, lab)
+        }
+    }
+
+    /// A stored record as an API answer: its `seed` as a decimal string (a JSON number above 2^53
+    /// would lose digits in many readers), and for a student its `journal` (the server's path)
+    /// cut to the file's name. The rest of the record stays byte for byte.
+    static func apiRecord(_ json: String, student: Bool) -> String {
+        var out = json
+        // The record's own seed is its first "seed" key (the members before it are strings); a
+        // quote inside a string value is escaped, so `"seed":` there is always a key.
+        if let r = out.range(of: #""seed":(\d+)"#, options: .regularExpression) {
+            let digits = out[r].dropFirst(7)
+            out.replaceSubrange(r, with: "\"seed\":\"\(digits)\"")
+        }
+        if student, let v = try? JSONText.parse(Array(out.utf8)), let path = v["journal"]?.string,
+           let r = out.range(of: "\"journal\":" + JSON.string(path)) {
+            out.replaceSubrange(r, with: "\"journal\":" + JSON.string((path as NSString).lastPathComponent))
+        }
+        return out
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import HazLabLab
+import HazLabRecords
+import HazLabServer
+import HummingbirdWSClient
+import Logging
+import XCTest
+
+/// Streams `lines` (from seq `from`) for `attempt` over a real WebSocket: hello, proof, one frame
+/// per line; returns the server's messages.
+func streamLines(port: Int, key: WorkstationKey, attempt: String, lines: [String], from: Int = 0) async throws -> [LabServerMessage] {
+    final class Box: @unchecked Sendable { var got: [LabServerMessage] = [] }
+    let box = Box()
+    var log = Logger(label: "test.ws"); log.logLevel = .error
+    let logger = log
+    _ = try await withSafetyNet { try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/stream", logger: logger) { inbound, outbound, _ in
+        var it = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+        func next() async throws -> LabServerMessage? {
+            guard let m = try await it.next(), case .text(let t) = m else { return nil }
+            let s = try LabProtocol.decodeServer(t)
+            box.got.append(s)
+            return s
+        }
+        try await outbound.write(.text(LabProtocol.encode(LabClientMessage.hello(workstation: key.keyId, attempt: attempt))))
+        guard case .challenge(let nonce)? = try await next() else { return }
+        let sig = try key.sign(LabProtocol.proofMessage(nonce: nonce, attempt: attempt)).base64EncodedString()
+        try await outbound.write(.text(LabProtocol.encode(LabClientMessage.proof(signature: sig))))
+        guard case .welcome? = try await next() else { return }
+        for (i, line) in lines.enumerated() {
+            try await outbound.write(.text(LabProtocol.encode(LabClientMessage.line(seq: from + i, text: line))))
+            guard try await next() != nil else { return }
+        }
+        try await outbound.close(.normalClosure, reason: nil)
+    } }
+    return box.got
+}
+
+/// The instructor's routes against a real `hazlab serve`: tasks, exams opened and closed,
+/// attempts in progress, the live mirror, publishing (Docs/lab.md, "Instructor routes").
+final class InstructorRoutesTests: XCTestCase {
+    let key = WorkstationKey(id: "ws-01")
+
+    func makeLab() throws -> LabFixture {
+        let lab = try LabFixture()
+        try lab.withAccounts { a in
+            try a.createUser(id: "admin", name: "管理员", role: .administrator, password: "admin-pass-1", actor: "test")
+            try a.createUser(id: "t1", name: "王老师", role: .instructor, password: "teacher-pass-1", actor: "test")
+            try a.createUser(id: "t2", name: "李老师", role: .instructor, password: "teacher-pass-2", actor: "test")
+            try a.createUser(id: "aud", name: "数据中心", role: .auditor, password: "auditor-pass", actor: "test")
+            try a.createUser(id: "s1", name: "张三", role: .student, password: "student-pass-1", actor: "test")
+            try a.createClass(id: "c1", name: "一班", actor: "test")
+            try a.createClass(id: "c2", name: "二班", actor: "test")
+            for (u, c) in [("t1", "c1"), ("s1", "c1"), ("t2", "c2")] { try a.enrol(user: u, in: c, actor: "test") }
+            try a.registerWorkstation(id: key.keyId, publicKey: key.publicKey.publicKey, actor: "test")
+        }
+        try lab.start()
+        return lab
+    }
+
+    func signedIn(_ lab: LabFixture, _ user: String, _ password: String) throws -> HTTPClient {
+        let c = HTTPClient(port: lab.port)
+        XCTAssertEqual(try c.login(user, password).status, 200)
+        return c
+    }
+
+    func listed(_ c: HTTPClient) throws -> [[String: Any]] { try c.request("GET", "/api/attempts").json["attempts"] as? [[String: Any]] ?? [] }
+
+    func testTasksExamsInProgressLiveAndPublish() async throws {
+        let lab = try makeLab()
+        let t1 = try signedIn(lab, "t1", "teacher-pass-1"), t2 = try signedIn(lab, "t2", "teacher-pass-2")
+        let s1 = try signedIn(lab, "s1", "student-pass-1"), aud = try signedIn(lab, "aud", "auditor-pass")
+
+        // Tasks: the class's instructor (with CSRF) creates; exams start closed.
+        let made = try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "tank-filling", "mode": "exam", "title": "期末 <考试>"])
+        XCTAssertEqual(made.status, 201, made.text)
+        XCTAssertEqual(made.json["state"] as? String, "closed")
+        XCTAssertEqual(made.json["title"] as? String, "期末 <考试>")
+        let task = made.json["task"] as? String ?? ""
+        XCTAssertEqual(try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "tank-filling", "mode": "exam"], sendCSRF: false).status, 403)
+        XCTAssertEqual(try t2.request("POST", "/api/classes/c1/tasks", json: ["scenario": "tank-filling", "mode": "exam"]).status, 403)
+        XCTAssertEqual(try s1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "tank-filling", "mode": "practice"]).status, 403)
+        XCTAssertEqual(try aud.request("POST", "/api/classes/c1/tasks", json: ["scenario": "tank-filling", "mode": "practice"]).status, 403)
+        let traversal = try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "../tank-filling", "mode": "practice"])
+        XCTAssertEqual(traversal.status, 400, traversal.text)
+        let badTime = try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "tank-filling", "mode": "practice", "opens": "tomorrow"])
+        XCTAssertEqual(badTime.status, 400)
+        XCTAssertTrue(badTime.text.contains("opens"), badTime.text)
+        let tasks = { (c: HTTPClient) throws -> HTTPReply in try c.request("GET", "/api/classes/c1/tasks") }
+        XCTAssertEqual((try tasks(t1).json["tasks"] as? [[String: Any]])?.compactMap { $0["task"] as? String }, [task])
+        XCTAssertEqual(try tasks(aud).status, 200)
+        XCTAssertEqual(try tasks(t2).status, 403)
+        XCTAssertEqual(try tasks(s1).status, 403)
+        XCTAssertEqual(try t2.request("POST", "/api/tasks/\(task)/open").status, 403)
+        let opened = try t1.request("POST", "/api/tasks/\(task)/open")
+        XCTAssertEqual(opened.status, 200, opened.text)
+        XCTAssertEqual(opened.json["state"] as? String, "open")
+
+        // The student takes the exam at a workstation: issued, in progress.
+        let http = HTTPClient(port: lab.port)
+        func nonce() throws -> String { try http.request("GET", "/api/workstation/challenge?workstation=ws-01").json["nonce"] as? String ?? "" }
+        var n = try nonce()
+        let login = try http.request("POST", "/api/workstation/login", json: [
+            "workstation": "ws-01", "nonce": n, "student": "s1", "password": "student-pass-1",
+            "signature": try key.sign(LabProtocol.loginMessage(nonce: n, workstation: "ws-01", student: "s1")).base64EncodedString()])
+        n = try nonce()
+        let assigned = try http.request("POST", "/api/workstation/assignment", json: [
+            "workstation": "ws-01", "nonce": n, "student": "s1", "ticket": login.json["ticket"] as? String ?? "", "task": task,
+            "signature": try key.sign(LabProtocol.assignmentMessage(nonce: n, workstation: "ws-01", student: "s1", scenario: "task:" + task)).base64EncodedString()])
+        XCTAssertEqual(assigned.status, 200, assigned.text)
+        let attempt = assigned.json["attempt"] as? String ?? ""
+        let row = { (c: HTTPClient) throws -> [String: Any]? in try self.listed(c).first { $0["attempt"] as? String == attempt } }
+        XCTAssertEqual(try row(t1)?["state"] as? String, "issued")
+        XCTAssertTrue(try row(t1)?["total"] is NSNull, "no score before grading")
+        XCTAssertNil(try row(t2), "another class's teacher does not see it")
+        XCTAssertNil(try row(s1), "an exam in progress is not the student's to see")
+
+        // Half the journal streamed: streaming, and the live mirror follows it.
+        let a = LabAssignment(attempt: attempt, scenario: "tank-filling", scenarioSHA256: assigned.json["scenarioSHA256"] as? String ?? "",
+                              seed: UInt64(assigned.json["seed"] as? String ?? "") ?? 0, mode: .exam, student: "s1", workstation: "ws-01", issued: "")
+        let text = try labJournal(a, header: nil, in: lab.dir, key: key)
+        let lines = text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let half = lines.count / 2
+        _ = try await streamLines(port: lab.port, key: key, attempt: attempt, lines: Array(lines[..<half]))
+        let progress = try t1.request("GET", "/api/attempts/\(attempt)")
+        XCTAssertEqual(progress.status, 200, progress.text)
+        XCTAssertEqual(progress.json["state"] as? String, "streaming")
+        XCTAssertEqual(progress.json["acked"] as? Int, half - 1)
+        let live = try t1.request("GET", "/api/attempts/\(attempt)/live")
+        XCTAssertEqual(live.status, 200, live.text)
+        XCTAssertEqual(live.json["finished"] as? Bool, false)
+        XCTAssertEqual(live.json["actions"] as? Int, half - 1, live.text)
+        XCTAssertEqual(try aud.request("GET", "/api/attempts/\(attempt)/live").status, 200)
+        XCTAssertEqual(try t2.request("GET", "/api/attempts/\(attempt)/live").status, 403)
+        XCTAssertEqual(try s1.request("GET", "/api/attempts/\(attempt)/live").status, 403)
+
+        // The rest: graded, but unpublished — invisible to the student until the instructor publishes.
+        let rest = try await streamLines(port: lab.port, key: key, attempt: attempt, lines: Array(lines[half...]), from: half)
+        XCTAssertTrue(rest.contains(.ack(seq: lines.count - 1)), "the trailer is acknowledged: \(rest)")
+        XCTAssertEqual(try waitUntilGraded(lab, attempt), "graded")
+        XCTAssertEqual(try row(t1)?["state"] as? String, "graded")
+        let hidden = try s1.request("GET", "/api/attempts/\(attempt)")
+        XCTAssertEqual(hidden.status, 403, hidden.text)
+        XCTAssertFalse(hidden.text.contains("total"), hidden.text)
+        XCTAssertNil(try row(s1))
+        XCTAssertEqual(try t2.request("POST", "/api/attempts/\(attempt)/publish").status, 403)
+        XCTAssertEqual(try s1.request("POST", "/api/attempts/\(attempt)/publish").status, 403)
+        XCTAssertEqual(try t1.request("POST", "/api/attempts/\(attempt)/publish", sendCSRF: false).status, 403)
+        let published = try t1.request("POST", "/api/attempts/\(attempt)/publish")
+        XCTAssertEqual(published.status, 200, published.text)
+        let shown = try s1.request("GET", "/api/attempts/\(attempt)")
+        XCTAssertEqual(shown.status, 200, shown.text)
+        XCTAssertEqual((shown.json["lab"] as? [String: Any])?["published"] as? Bool, true, shown.text)
+        let journal = shown.json["journal"] as? String ?? ""
+        XCTAssertEqual(journal, "\(attempt).jsonl", "the student never sees the server's paths")
+        XCTAssertFalse(shown.text.contains(lab.dir.path), shown.text)
+        XCTAssertNotNil(try row(s1))
+
+        let closed = try t1.request("POST", "/api/tasks/\(task)/close")
+        XCTAssertEqual(closed.json["state"] as? String, "closed")
+        let audit = try ResultsStore(path: lab.storePath).auditLog(limit: 500)
+        for action in ["lab-task-create", "lab-exam-open", "lab-exam-close", "lab-publish"] {
+            XCTAssertTrue(audit.contains { $0.action == action && $0.actor == "t1" }, "\(action) audited as t1")
+        }
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+    }
+}
