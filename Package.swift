@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // The workstation's HTTP client (HazLabLabClient); already resolved as a test dependency of Hummingbird.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(name: "HazLabCore"),
@@ -69,12 +71,12 @@ let package = Package(
         .target(name: "HazLabLabClient", dependencies: [
             "HazLabLab", "HazLabRecords",
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "hazlab-viewer", dependencies: [
             "HazLabWorkstation", "HazLabRender", "HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabLab", "HazLabLabClient", "CGLFW", "CGL",

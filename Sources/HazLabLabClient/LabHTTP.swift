@@ -1,7 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import NIOSSL
 
 /// Where the lab server is, and how far to trust it: `--server URL` and `--ca PEM`.
@@ -90,15 +90,27 @@ public struct LabHTTPResponse: Sendable {
     public var errorMessage: String { json["error"] as? String ?? String(decoding: body.prefix(300), as: UTF8.self) }
 }
 
-/// A small blocking HTTP/1.1 client on swift-nio (+ swift-nio-ssl): one connection per request,
-/// JSON in and out. Blocking on purpose: the viewer calls it from a background thread, never the
-/// GL thread. (Why not AsyncHTTPClient: see Docs/viewer.md, "Network client".)
+/// The workstation's HTTP client: AsyncHTTPClient (redirects refused, connect 10 s, read 30 s,
+/// answers over 8 MiB refused), blocking on purpose: the viewer calls it from a background
+/// thread, never the GL thread. One process-wide `HTTPClient` (pooled connections); each
+/// request carries the endpoint's TLS configuration (`--ca`: that CA only).
 public final class LabHTTP: Sendable {
     public let endpoint: LabEndpoint
-    /// Safety limit for one exchange (connect + answer); a server that never answers is an error, not a hang.
+    /// Safety limit for one exchange; a server that never answers is an error, not a hang.
     public let timeoutSeconds: Int64
     /// Largest answer accepted (a scenario is a few kB; base64 and JSON around it).
     public static let maxResponseBytes = 8 << 20
+
+    /// Never shut down (it lives as long as the process), so it never needs to be. Connection
+    /// failures are not retried inside the client: a refused connection or an untrusted
+    /// certificate is reported at once (服务器无法连接 / 服务器证书不受信任), and the viewer
+    /// has its own retries (the student signs in again; the stream backs off).
+    static let client: HTTPClient = {
+        var pool = HTTPClient.Configuration.ConnectionPool()
+        pool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(30)), connectionPool: pool))
+    }()
 
     public init(endpoint: LabEndpoint, timeoutSeconds: Int64 = 30) { self.endpoint = endpoint; self.timeoutSeconds = timeoutSeconds }
 
@@ -108,84 +120,21 @@ public final class LabHTTP: Sendable {
     }
 
     public func request(_ method: String, _ path: String, body: Data?) throws -> LabHTTPResponse {
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let promise = loop.makePromise(of: LabHTTPResponse.self)
-        let ep = endpoint
-        var sslContext: NIOSSLContext?
-        if let c = ep.tlsConfiguration {
-            do { sslContext = try NIOSSLContext(configuration: c) } catch { throw LabClientError.badURL("TLS: \(error)") }
+        var headers = HTTPHeaders()
+        headers.add(name: "User-Agent", value: "hazlab-viewer")
+        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
+        let req: HTTPClient.Request
+        do {
+            req = try HTTPClient.Request(url: endpoint.description + path, method: HTTPMethod(rawValue: method), headers: headers,
+                                         body: body.map { .data($0) }, tlsConfiguration: endpoint.tlsConfiguration)
+        } catch { throw LabClientError.badURL("\(endpoint.description)\(path): \(error)") }
+        do {
+            let r = try Self.client.execute(request: req, delegate: ResponseAccumulator(request: req, maxBodySize: Self.maxResponseBytes),
+                                            deadline: .now() + .seconds(timeoutSeconds)).futureResult.wait()
+            var b = r.body ?? ByteBuffer()
+            return LabHTTPResponse(status: Int(r.status.code), body: b.readBytes(length: b.readableBytes) ?? [])
+        } catch {
+            throw LabClientError.from(error)
         }
-        let context = sslContext
-        let isIP = ep.host.allSatisfy { $0.isNumber || $0 == "." } || ep.host.contains(":")
-        let bootstrap = ClientBootstrap(group: loop)
-            .connectTimeout(.seconds(10))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let context {
-                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: isIP ? nil : ep.host))
-                    }
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
-                }
-            }
-        let timeout = loop.scheduleTask(in: .seconds(timeoutSeconds)) {
-            promise.fail(LabClientError.unreachable("no answer within \(self.timeoutSeconds) s"))
-        }
-        defer { timeout.cancel() }
-        let channel: Channel
-        do { channel = try bootstrap.connect(host: ep.host, port: ep.port).wait() } catch {
-            promise.fail(error)
-            throw LabClientError.unreachable("\(ep.description): \(error)")
-        }
-        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: path)
-        head.headers.add(name: "Host", value: ep.hostPort)
-        head.headers.add(name: "Connection", value: "close")
-        head.headers.add(name: "User-Agent", value: "hazlab-viewer")
-        if let body {
-            head.headers.add(name: "Content-Type", value: "application/json")
-            head.headers.add(name: "Content-Length", value: "\(body.count)")
-        }
-        channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
-        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
-        defer { channel.close(promise: nil) }
-        do { return try promise.futureResult.wait() } catch { throw LabClientError.from(error) }
-    }
-}
-
-/// Collects one response; fails the promise when the connection ends without one.
-final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    let promise: EventLoopPromise<LabHTTPResponse>
-    var status = 0
-    var body: [UInt8] = []
-    var done = false
-
-    init(promise: EventLoopPromise<LabHTTPResponse>) { self.promise = promise }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !done else { return }
-        switch unwrapInboundIn(data) {
-        case .head(let h): status = Int(h.status.code)
-        case .body(var b):
-            body += b.readBytes(length: b.readableBytes) ?? []
-            if body.count > LabHTTP.maxResponseBytes {
-                done = true
-                promise.fail(LabClientError.badAnswer("the answer is over \(LabHTTP.maxResponseBytes) bytes"))
-                context.close(promise: nil)
-            }
-        case .end:
-            done = true
-            promise.succeed(LabHTTPResponse(status: status, body: body))
-            context.close(promise: nil)
-        }
-    }
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if !done { done = true; promise.fail(error) }
-        context.close(promise: nil)
-    }
-    func channelInactive(context: ChannelHandlerContext) {
-        if !done { done = true; promise.fail(LabClientError.unreachable("the connection closed before an answer")) }
-        context.fireChannelInactive()
     }
 }
