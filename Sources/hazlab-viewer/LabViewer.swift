@@ -314,6 +314,12 @@ final class LabRun: @unchecked Sendable {
     /// At exit: every stream gets a bounded last chance to deliver what is written (a finished
     /// attempt its trailer), then stops; what is left is synced later (`--sync`, or at sign-in).
     func finish() {
+        if let l = login {
+            // The window closes on a signed-in student: the ticket ends with it.
+            client.logout(ticket: l.ticket)
+            Self.say("signed out: \(l.student) (the viewer closed)")
+            login = nil
+        }
         var all = pending
         if let s = stream { all.append(s); stream = nil }
         for s in all {

@@ -216,6 +216,22 @@ final class ViewerOnServerTests: XCTestCase {
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
 
+    /// A workstation whose key the server does not know is refused in words, before any student
+    /// account is checked; the viewer does not crash.
+    func testUnregisteredWorkstationIsRefused() throws {
+        let lab = try makeLab()
+        _ = try WorkstationKey(id: "ws-09").write(to: lab.dir.path)   // never registered
+        try lab.start()
+        let script = lab.dir.appendingPathComponent("ws-09.script")
+        try (Self.signIn("s1", "student-pass-1") + "expect login\n").write(to: script, atomically: true, encoding: .utf8)
+        let r = try ViewerProcess(["--server", "http://127.0.0.1:\(lab.port)", "--key", lab.dir.appendingPathComponent("ws-09.key").path,
+                                   "--journals", lab.dir.appendingPathComponent("journals-9").path, "--offscreen", "--script", script.path], in: lab.dir).wait()
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("sign-in refused: 工作站未注册或已停用"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("signed in:"), r.stdout)
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+    }
+
     /// Offline practice while the server is unreachable, then `--sync`: the journal is adopted and
     /// marked uploaded, a bad file is named without blocking it, and a second sync uploads nothing.
     func testOfflinePracticeThenSyncUploadsOnce() throws {
