@@ -26,8 +26,9 @@ public final class LabLiveStream: @unchecked Sendable {
     private var _status = Status(connection: .connecting, unsynced: 0, acked: -1, problem: nil)
     private var stopping = false
     private var finished = false
+    private var _connections = 0
     /// Connections made (1 + reconnects): tests and the log.
-    public private(set) var connections = 0
+    public var connections: Int { cond.lock(); defer { cond.unlock() }; return _connections }
 
     public init(journalPath: String, attempt: String, key: WorkstationKey, makeTransport: @escaping @Sendable () -> LabTransport) {
         self.journalPath = journalPath; self.attempt = attempt; self.key = key; workstation = key.keyId
@@ -88,7 +89,7 @@ public final class LabLiveStream: @unchecked Sendable {
             let t = makeTransport()
             defer { (t as? WebSocketLabTransport)?.close() }
             do {
-                connections += 1
+                update { _ in _connections += 1 }
                 try streamer.connect(t)
                 update { $0.connection = .online; $0.acked = streamer.acked; $0.problem = nil }
                 backoff = 0.25
