@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // The workstation's HTTP client (HazLabLabClient); already resolved as a test dependency of Hummingbird.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(name: "HazLabCore"),
@@ -65,8 +67,19 @@ let package = Package(
         // The workstation's logic without a window: live session, input layer, HUD, modes.
         .target(name: "HazLabWorkstation", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords",
                                                          "HazLabRunner", "HazLabRender"]),
+        // The workstation's network client (HTTP + WebSocket + TLS to `hazlab serve`); never links HazLabServer.
+        .target(name: "HazLabLabClient", dependencies: [
+            "HazLabLab", "HazLabRecords",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .executableTarget(name: "hazlab-viewer", dependencies: [
-            "HazLabWorkstation", "HazLabRender", "HazLabCore", "HazLabScenario", "HazLabRecords", "CGLFW", "CGL",
+            "HazLabWorkstation", "HazLabRender", "HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabLab", "HazLabLabClient", "CGLFW", "CGL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "hazlab-bench", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRunner",

@@ -352,6 +352,12 @@ extension Workstation {
             _ = button(text(UIStrings.ok), sx + sw - 90, sy + 72, .commitSlider)
         }
 
+        if let b = connectionBadge {
+            let label = text(b.text)
+            let w = fonts.width(label, .small) + 16
+            o.rect(W - w - 10, H - 32, w, 22, b.severity == 0 ? V4(0.1, 0.35, 0.2, 0.85) : b.severity == 1 ? V4(0.55, 0.4, 0.05, 0.9) : V4(0.6, 0.15, 0.15, 0.9))
+            o.text(label, W - w - 2, H - 16, .small, Self.white)
+        }
         if session.ended { endPanel(&o) }
         return o
     }
@@ -404,7 +410,7 @@ extension Workstation {
         let W = Float(width), H = Float(height)
         let r = session.score
         // Exam results are shown only after the student submits.
-        let hidden = session.mode == .exam && state.endReason != .submitted
+        let hidden = withholdResult || (session.mode == .exam && state.endReason != .submitted)
         let headline = text(UIStrings.ended) + " — " + text(UIStrings.endReason(state.endReason))
         let pw: Float = min(max(560, fonts.width(headline, .large) + 40), W - 40)
         let ph: Float = hidden ? 100 : min(130 + Float(r.steps.count + min(5, r.deductions.count)) * 20, H - 120)
@@ -412,8 +418,12 @@ extension Workstation {
         o.rect(px, py, pw, ph, V4(0.04, 0.05, 0.08, hidden ? 0.8 : 0.9))
         o.text(headline, px + 16, py + 34, .large, Self.white)
         if hidden {
-            o.text(text(UIStrings.examHidden), px + 16, py + 74, .normal, Self.dim)
+            o.text(text(withholdResult ? (endNote ?? UIStrings.examHidden) : UIStrings.examHidden), px + 16, py + 74, .normal, Self.dim)
             return
+        }
+        if let n = endNote {
+            o.rect(px, py + ph, pw, 32, V4(0.08, 0.1, 0.16, 0.95))
+            o.text(fonts.atlas(.small).truncate(text(n), maxWidth: Int(pw - 32)), px + 16, py + ph + 21, .small, Self.white)
         }
         let verdict = r.passed ? UIStrings.passed : UIStrings.failed
         o.text("\(text(UIStrings.result))\(language == .zh ? "：" : ": ")\(HUDFormat.score(r.total)) / \(HUDFormat.score(r.max))  \(text(verdict))", px + 16, py + 76, .large, r.passed ? Self.green : Self.red)

@@ -6,6 +6,8 @@ public enum Key: String, Sendable, CaseIterable {
     case tab, space, escape, enter
     case g, h, k, l, p, f, c
     case plus, minus, f10
+    /// Login screen and task list (`--server`): editing and choosing.
+    case backspace, up, down, f2
     case one = "1", two = "2", three = "3", four = "4", five = "5", six = "6", seven = "7", eight = "8", nine = "9"
 
     var digit: Int? {
@@ -37,6 +39,8 @@ public enum InputEvent: Sendable, Equatable {
     case resize(width: Int, height: Int)
     /// Wall-clock time passing (seconds): walking, and the simulation's accumulator.
     case elapse(Double)
+    /// Typed text (a window's character callback, a script's `type`): the login fields.
+    case text(String)
 }
 
 /// The verbs offered in an entity's context menu, in menu order.

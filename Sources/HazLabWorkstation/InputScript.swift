@@ -15,6 +15,12 @@ import HazLabCore
 ///     slider FRACTION                      set the open slider and commit it
 ///     wait SECONDS                         let time pass (frames of 1/60 s)
 ///     submit                               press F10 twice
+///     type TEXT                            type the rest of the line into the focused login field
+///                                          (`type "s 1"` keeps spaces; no `#` in TEXT)
+///     choose KEY                           with --server: start the task (or practice scenario) KEY
+///     expect SCREEN                        with --server: wait until the viewer shows SCREEN
+///                                          (login, tasks, session, result, offline); a safety
+///                                          limit of 120 s of wall time ends a script that would hang
 public struct InputScript: Sendable, Equatable {
     public enum Command: Sendable, Equatable {
         case events([InputEvent])
@@ -22,7 +28,11 @@ public struct InputScript: Sendable, Equatable {
         case lookAt(String)
         case slider(Float)
         case wait(Double)
+        case expect(String)
+        case choose(String)
     }
+    /// The screens `expect` knows (LabFront.Screen).
+    public static let screens = ["login", "tasks", "session", "result", "offline"]
     public struct Line: Sendable, Equatable {
         public var number: Int
         public var command: Command
@@ -37,6 +47,14 @@ public struct InputScript: Sendable, Equatable {
         var out: [Line] = []
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let body = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let trimmed = body.trimmingCharacters(in: .whitespaces)
+            if trimmed.lowercased().hasPrefix("type ") || trimmed.lowercased() == "type" {
+                var t = String(trimmed.dropFirst(4)).trimmingCharacters(in: .whitespaces)
+                if t.count >= 2, t.hasPrefix("\""), t.hasSuffix("\"") { t = String(t.dropFirst().dropLast()) }
+                guard !t.isEmpty else { throw ParseError(description: "\(path):\(i + 1):1: 'type' needs the text to type") }
+                out.append(Line(number: i + 1, command: .events([.text(t)])))
+                continue
+            }
             let f = body.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
             guard let head = f.first else { continue }
             let n = i + 1
@@ -88,13 +106,39 @@ public struct InputScript: Sendable, Equatable {
                 c = .wait(Double(v))
             case "submit":
                 try args(0); c = .events([.key(.f10, down: true), .key(.f10, down: false), .key(.f10, down: true), .key(.f10, down: false)])
+            case "choose":
+                try args(1); c = .choose(f[1])
+            case "expect":
+                try args(1)
+                guard Self.screens.contains(f[1].lowercased()) else { throw fail("'expect' takes a screen: \(Self.screens.joined(separator: ", "))") }
+                c = .expect(f[1].lowercased())
             default:
-                throw fail("unknown command '\(head)' (key, tap, move, click, rclick, click-entity, look-at, menu, slider, wait, submit)")
+                throw fail("unknown command '\(head)' (key, tap, move, click, rclick, click-entity, look-at, menu, slider, wait, submit, type, expect, choose)")
             }
             out.append(Line(number: n, command: c))
         }
         return InputScript(lines: out)
     }
+}
+
+/// What a script plays into: a workstation, or (with `--server`) the lab front with its screens.
+public protocol ScriptHost: AnyObject {
+    func handle(_ event: InputEvent) throws
+    /// The attempt on screen, if any (click-entity, look-at and slider need one).
+    var scriptWorkstation: Workstation? { get }
+    /// The screen's name for `expect`.
+    var scriptScreen: String { get }
+    /// What the screen says (for the error when `expect` gives up).
+    var scriptStatus: String { get }
+    /// `choose KEY` (the lab front's task list).
+    func scriptChoose(_ key: String) throws
+}
+
+extension Workstation: ScriptHost {
+    public var scriptWorkstation: Workstation? { self }
+    public var scriptScreen: String { "session" }
+    public var scriptStatus: String { "session" }
+    public func scriptChoose(_ key: String) throws { throw InputScript.ParseError(description: "'choose \(key)': no task list during an attempt") }
 }
 
 /// Plays an `InputScript` into a workstation one frame at a time.
@@ -108,15 +152,48 @@ public final class ScriptPlayer {
     public init(script: InputScript, path: String) { self.script = script; self.path = path }
 
     public var finished: Bool { next >= script.lines.count && waitFrames == 0 }
+    /// The script is waiting for a screen (`expect`): the viewer may sleep a little per frame.
+    public private(set) var waitingForScreen = false
+    private var expectSince: Date?
+    /// Wall-time safety limit of one `expect` (not a timing assertion: a script never hangs).
+    public static let expectLimit: TimeInterval = 120
 
     /// Runs the commands due this frame (up to the next `wait`), then lets one frame pass.
-    public func frame(_ ws: Workstation) throws {
-        while waitFrames == 0 && next < script.lines.count {
-            let line = script.lines[next]; next += 1
+    public func frame(_ host: any ScriptHost) throws {
+        waitingForScreen = false
+        scriptLoop: while waitFrames == 0 && next < script.lines.count {
+            let line = script.lines[next]
+            func needWorkstation() throws -> Workstation {
+                guard let w = host.scriptWorkstation else {
+                    throw InputScript.ParseError(description: "\(path):\(line.number):1: no attempt on screen (\(host.scriptScreen)); add 'expect session' first")
+                }
+                return w
+            }
+            if case let .expect(screen) = line.command {
+                if host.scriptScreen != screen {
+                    let since = expectSince ?? Date()
+                    expectSince = since
+                    if Date().timeIntervalSince(since) > Self.expectLimit {
+                        throw InputScript.ParseError(description: "\(path):\(line.number):1: the viewer did not reach '\(screen)' (it shows \(host.scriptStatus))")
+                    }
+                    waitingForScreen = true
+                    break scriptLoop
+                }
+                expectSince = nil
+                next += 1
+                continue
+            }
+            next += 1
             switch line.command {
+            case .expect: break
+            case let .choose(k):
+                do { try host.scriptChoose(k) } catch {
+                    throw InputScript.ParseError(description: "\(path):\(line.number):1: \(error)")
+                }
             case let .events(evs):
-                for e in evs { try ws.handle(e) }
+                for e in evs { try host.handle(e) }
             case let .clickEntity(id):
+                let ws = try needWorkstation()
                 func fail(_ m: String) -> InputScript.ParseError { InputScript.ParseError(description: "\(path):\(line.number):1: \(m)") }
                 guard let row = ws.model.entityIndex[id], let a = ws.scene.anchor(Int(row)),
                       let p = ws.camera.project(a, width: Float(ws.width), height: Float(ws.height)),
@@ -128,10 +205,12 @@ public final class ScriptPlayer {
                 }
                 for e in [InputEvent.mouseMove(x: p.x, y: p.y), .mouseDown(.left, x: p.x, y: p.y), .mouseUp(.left, x: p.x, y: p.y)] { try ws.handle(e) }
             case let .lookAt(id):
+                let ws = try needWorkstation()
                 guard let row = ws.model.entityIndex[id], ws.lookAt(Int(row)) else {
                     throw InputScript.ParseError(description: "\(path):\(line.number):1: '\(id)' is not a placed entity")
                 }
             case let .slider(v):
+                let ws = try needWorkstation()
                 try ws.perform(.slider(v))
                 try ws.perform(.commitSlider)
             case let .wait(s):
@@ -139,6 +218,6 @@ public final class ScriptPlayer {
             }
         }
         if waitFrames > 0 { waitFrames -= 1 }
-        try ws.handle(.elapse(Self.frameSeconds))
+        try host.handle(.elapse(Self.frameSeconds))
     }
 }

@@ -68,6 +68,12 @@ public final class Workstation {
     /// Called after an attempt ends (local grading, outbox); errors show as a message.
     public var onEnd: ((Workstation) -> Void)?
     public private(set) var endHandled = false
+    /// On a lab server (`--server`): the connection badge under the top bar (severity 0 ok, 1 warning, 2 danger).
+    public var connectionBadge: (text: LocalizedText, severity: Int)?
+    /// Exam on a lab server: the result is the instructor's to publish; the end panel shows `endNote` instead.
+    public var withholdResult = false
+    /// A line under the end panel's headline (what happens next, where the result went).
+    public var endNote: LocalizedText?
 
     public init(session: Session, fonts: FontSet, width: Int = 1280, height: Int = 720, assetFolders: [String] = []) {
         self.session = session
@@ -146,6 +152,8 @@ public final class Workstation {
             if down { try key(k) }
         case let .elapse(dt):
             try update(dt)
+        case .text:
+            break   // typing is for the login screen, not the scene
         }
     }
 

@@ -19,6 +19,11 @@ struct Viewer: ParsableCommand {
         it is graded locally with the batch grader and, with --store, recorded and queued
         for the data centre.
 
+        On a lab server (Docs/viewer.md): --server URL --key FILE [--ca PEM] [--journals DIR]
+        shows a login screen, then the student's tasks; the server assigns attempt, seed and
+        mode, and every journal line is streamed to it as it is written. --sync uploads the
+        journals written offline.
+
         Headless: --offscreen --screenshot PNG --at SECONDS [--replay JOURNAL] renders one
         frame with EGL (no X server needed).
 
@@ -27,12 +32,19 @@ struct Viewer: ParsableCommand {
         heatmap · P PPE panel · L 中文/English · Space pause · + speed · F10 submit.
 
         Examples:
+          hazlab-viewer --server http://127.0.0.1:8080 --workstation ws-demo --key Tools/demo-keys/ws-demo.key
+          hazlab-viewer --sync --server https://lab.school:8443 --ca lab-ca.pem --key ws-01.key --journals journals
           hazlab-viewer Scenarios/tank-filling --mode practice --student s001 --journal s001.jsonl
           hazlab-viewer Scenarios/switchgear-maintenance --offscreen --screenshot bay.png --at 30 \\
               --replay Scenarios/switchgear-maintenance/runs/perfect.jsonl --size 1280x720
         """)
 
-    @Argument(help: "Scenario folder or file.") var scenario: String
+    @Argument(help: "Scenario folder or file (not with --server or --sync).") var scenario: String?
+    @Option(help: ArgumentHelp("Lab server (hazlab serve): log in, take the server's assignments, stream the journal.", valueName: "URL")) var server: String?
+    @Option(help: ArgumentHelp("With an https --server: trust this CA certificate only.", valueName: "PEM")) var ca: String?
+    @Option(help: ArgumentHelp("With --server: where journals are written (and --sync reads them).", valueName: "DIR")) var journals = "journals"
+    @Option(help: ArgumentHelp("With --server: scenario folders for offline practice.", valueName: "DIR")) var scenarios = "Scenarios"
+    @Flag(help: "Upload the finished journals in --journals that the server does not have yet, then exit.") var sync = false
     @Option(help: "teaching, practice or exam (default: practice; a replayed journal's own mode).") var mode: String?
     @Option(help: "Student id written in the journal.") var student = "student"
     @Option(help: "Workstation id written in the journal.") var workstation = ProcessInfo.processInfo.hostName
@@ -59,6 +71,20 @@ struct Viewer: ParsableCommand {
     @Option(help: "Multisample count (0 = off; default 4, or 0 on a software renderer such as llvmpipe).") var samples: Int?
 
     func validate() throws {
+        if server != nil || sync {
+            if scenario != nil { throw ValidationError("with --server the server assigns the scenario: leave out SCENARIO") }
+            if server == nil { throw ValidationError("--sync needs --server URL") }
+            if key == nil { throw ValidationError("--server needs --key FILE (the workstation's signing key)") }
+            if replay != nil || plan != nil || seed != nil || store != nil || journal != nil || mode != nil {
+                throw ValidationError("with --server the server gives attempt, seed and mode: no --replay, --plan, --seed, --store, --journal or --mode")
+            }
+            if offscreen && script == nil && !sync { throw ValidationError("--server --offscreen needs --script FILE") }
+            if lang != "zh" && lang != "en" { throw ValidationError("--lang must be zh or en") }
+            if parsedSize == nil { throw ValidationError("--size must be WxH, e.g. 1280x720") }
+            return
+        }
+        if ca != nil { throw ValidationError("--ca goes with --server") }
+        if scenario == nil { throw ValidationError("missing SCENARIO (or --server URL)") }
         if offscreen && screenshot == nil { throw ValidationError("--offscreen needs --screenshot PNG") }
         if !offscreen && screenshot != nil && frames == nil && script == nil { throw ValidationError("--screenshot in a window needs --frames N or --script") }
         if script != nil && replay != nil { throw ValidationError("--script and --replay do not go together") }
@@ -76,12 +102,14 @@ struct Viewer: ParsableCommand {
     }
 
     func fail(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data(("hazlab-viewer: error: " + message + "\n").utf8))
+        FileHandle.standardError.write(Data(("hazlab-viewer: error: " + TerminalText.escape(message) + "\n").utf8))
         return ExitCode(1)
     }
 
     mutating func run() throws {
-        let path = ScenarioLocator.resolveScenario(scenario)
+        if sync { try runSync(); return }
+        if server != nil { try runLab(); return }
+        let path = ScenarioLocator.resolveScenario(scenario!)
         guard let bytes = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else { throw fail("\(path): cannot read the scenario") }
         let compiled = ScenarioCompiler.compile(bytes: bytes, path: path)
         guard let model = compiled.model else {
@@ -115,7 +143,7 @@ struct Viewer: ParsableCommand {
         }
     }
 
-    var assetFolders: [String] { AssetFolders.forScenario(at: ScenarioLocator.resolveScenario(scenario)) }
+    var assetFolders: [String] { AssetFolders.forScenario(at: ScenarioLocator.resolveScenario(scenario ?? "")) }
 
     func warnAssets(_ ws: Workstation) {
         for w in ws.scene.assetWarnings { FileHandle.standardError.write(Data("hazlab-viewer: warning: \(w) (drawing the built-in shape)\n".utf8)) }

@@ -40,6 +40,8 @@ public struct SceneFrame: Sendable {
     public var assets: [MeshData] = []
     /// Identifies the scene the assets belong to (the renderer uploads them once per scene).
     public var assetsKey: UUID? = nil
+    /// Nothing to draw but the overlay (the workstation's login screen).
+    public init() {}
 }
 
 /// The scene of a scenario: built once from the model's layout, then asked each frame for the

@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+import HazLabLab
+import HazLabRecords
+
+/// One item of the student's task list (`tasks`, then `practice`, from the login answer).
+public struct LabTask: Sendable, Equatable {
+    /// The instructor's task id (nil: free practice of `scenario`).
+    public var task: String?
+    public var scenario: String
+    public var title: String
+    public var mode: String
+    public var state: String
+    public var done: Bool
+    public init(task: String?, scenario: String, title: String, mode: String, state: String = "", done: Bool = false) {
+        self.task = task; self.scenario = scenario; self.title = title; self.mode = mode; self.state = state; self.done = done
+    }
+}
+
+/// A signed-in student at this workstation.
+public struct LabLogin: Sendable {
+    public var student: String
+    public var name: String
+    public var ticket: String
+    public var tasks: [LabTask]
+    public init(student: String, name: String, ticket: String, tasks: [LabTask]) {
+        self.student = student; self.name = name; self.ticket = ticket; self.tasks = tasks
+    }
+}
+
+/// What the server uploaded an offline journal as.
+public struct LabUploadResult: Sendable {
+    public var attempt: String
+    public var flagged: Bool
+    public var duplicate: Bool
+}
+
+/// The workstation's side of the HTTP routes (Docs/lab.md, "Workstation routes"): every request
+/// that matters is signed with the workstation's key over a fresh single-use challenge, with the
+/// message functions of `LabProtocol` (one definition, shared with the server).
+public final class LabWorkstationClient: Sendable {
+    public let http: LabHTTP
+    public let workstation: String
+    let key: WorkstationKey
+
+    public init(endpoint: LabEndpoint, key: WorkstationKey) {
+        http = LabHTTP(endpoint: endpoint)
+        self.key = key
+        workstation = key.keyId
+    }
+
+    public var endpoint: LabEndpoint { http.endpoint }
+
+    func check(_ r: LabHTTPResponse) throws -> [String: Any] {
+        guard r.status == 200 else { throw LabClientError.refused(status: r.status, message: r.errorMessage) }
+        return r.json
+    }
+
+    public func challenge() throws -> String {
+        let r = try http.get("/api/workstation/challenge?workstation=\(workstation)")
+        guard let n = try check(r)["nonce"] as? String, !n.isEmpty else { throw LabClientError.badAnswer("challenge without a nonce") }
+        return n
+    }
+
+    func sign(_ m: [UInt8]) throws -> String { try key.sign(m).base64EncodedString() }
+
+    public func login(student: String, password: String) throws -> LabLogin {
+        let nonce = try challenge()
+        let o = try check(try http.post("/api/workstation/login", json: [
+            "workstation": workstation, "nonce": nonce, "student": student, "password": password,
+            "signature": try sign(LabProtocol.loginMessage(nonce: nonce, workstation: workstation, student: student))]))
+        let s = o["student"] as? [String: Any] ?? [:]
+        guard let id = s["id"] as? String, let ticket = o["ticket"] as? String else { throw LabClientError.badAnswer("login without student or ticket") }
+        var tasks: [LabTask] = []
+        for t in o["tasks"] as? [[String: Any]] ?? [] {
+            guard let sc = t["scenario"] as? String else { continue }
+            tasks.append(LabTask(task: (t["task"] as? String) ?? (t["task"] as? Int).map(String.init), scenario: sc,
+                                 title: t["title"] as? String ?? sc, mode: t["mode"] as? String ?? "practice",
+                                 state: t["state"] as? String ?? "", done: t["done"] as? Bool ?? false))
+        }
+        for p in o["practice"] as? [[String: Any]] ?? [] {
+            guard let sc = p["scenario"] as? String else { continue }
+            tasks.append(LabTask(task: nil, scenario: sc, title: p["title"] as? String ?? sc, mode: "practice"))
+        }
+        return LabLogin(student: id, name: s["name"] as? String ?? id, ticket: ticket, tasks: tasks)
+    }
+
+    public func logout(ticket: String) {
+        _ = try? http.post("/api/workstation/logout", json: ["workstation": workstation, "ticket": ticket])
+    }
+
+    /// The server's assignment for a task (or free practice of a scenario), with the scenario's bytes,
+    /// checked against the SHA-256 the server states.
+    public func assignment(student: String, ticket: String, task: LabTask) throws -> (LabAssignment, [UInt8]) {
+        let nonce = try challenge()
+        let subject = task.task.map { "task:\($0)" } ?? task.scenario
+        var body: [String: Any] = ["workstation": workstation, "nonce": nonce, "student": student, "ticket": ticket,
+                                   "signature": try sign(LabProtocol.assignmentMessage(nonce: nonce, workstation: workstation, student: student, scenario: subject))]
+        if let t = task.task { body["task"] = t } else { body["scenario"] = task.scenario; body["mode"] = task.mode }
+        let o = try check(try http.post("/api/workstation/assignment", json: body))
+        guard let attempt = o["attempt"] as? String, let scenario = o["scenario"] as? String, let sha = o["scenarioSHA256"] as? String,
+              let seed = (o["seed"] as? String).flatMap(UInt64.init), let mode = (o["mode"] as? String).flatMap(LabMode.init(rawValue:)),
+              let b64 = o["scenarioBase64"] as? String, let bytes = Data(base64Encoded: b64) else {
+            throw LabClientError.badAnswer("assignment is missing attempt, scenario, scenarioSHA256, seed, mode or scenarioBase64")
+        }
+        let got = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        guard got == sha else { throw LabClientError.badAnswer("scenario bytes hash to \(got), the server says \(sha)") }
+        guard o["workstation"] as? String ?? workstation == workstation else { throw LabClientError.badAnswer("assignment for another workstation") }
+        let a = LabAssignment(attempt: attempt, scenario: scenario, scenarioSHA256: sha, seed: seed, mode: mode,
+                              student: o["student"] as? String ?? student, workstation: workstation, issued: o["issued"] as? String ?? "")
+        return (a, [UInt8](bytes))
+    }
+
+    /// Uploads a journal written offline (`hazlab-viewer --sync`).
+    public func upload(journal bytes: [UInt8]) throws -> LabUploadResult {
+        let nonce = try challenge()
+        let sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let o = try check(try http.post("/api/workstation/upload", json: [
+            "workstation": workstation, "nonce": nonce, "journal": String(decoding: bytes, as: UTF8.self),
+            "signature": try sign(LabProtocol.uploadMessage(nonce: nonce, workstation: workstation, sha256: sha))]))
+        guard let attempt = o["attempt"] as? String else { throw LabClientError.badAnswer("upload answer without attempt") }
+        return LabUploadResult(attempt: attempt, flagged: o["flagged"] as? Bool ?? false, duplicate: o["duplicate"] as? Bool ?? false)
+    }
+}
