@@ -53,7 +53,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "hazlab", dependencies: [
-            "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", "HazLabReport", "HazLabServer",
+            "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", "HazLabReport", "HazLabServer", "HazLabLab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .systemLibrary(name: "CGL", path: "Sources/CGL", providers: [.apt(["libgl-dev"])]),

@@ -83,7 +83,9 @@ public final class LabLedger: @unchecked Sendable {
 
     /// Issues a new attempt: the server picks the attempt id and (unless given, e.g. from an exam
     /// plan) the seed. The scenario must compile; its file's SHA-256 goes into the assignment.
-    /// With `task`, an exam is taken once per student: a second issue throws `LabConflict`.
+    /// With `task`, an exam is taken once per student: a second issue throws `LabConflict` — unless
+    /// the first was never streamed (no line stored: its workstation failed before the header),
+    /// which is handed again, same id and seed, bound to the new workstation.
     public func issue(scenarioPath: String, student: String, workstation: String, mode: LabMode, seed: UInt64?,
                       task: String? = nil) throws -> LabAssignment {
         guard !student.isEmpty, !workstation.isEmpty else { throw LabStreamError(.protocolError, "an assignment needs a student and a workstation") }
@@ -94,11 +96,22 @@ public final class LabLedger: @unchecked Sendable {
             let a = LabAssignment(attempt: LabLedger.newAttemptId(), scenario: m.model.id, scenarioSHA256: SHA256.hex(m.bytes),
                                   seed: seed ?? g.next(), mode: mode, student: student, workstation: workstation,
                                   issued: ExportTime.iso8601(millis: ExportTime.millis(Date())))
+            var reissued: LabAssignment?
             try store.db.transaction {
                 if let task, mode == .exam,
-                   let earlier = try store.db.scalar("SELECT attempt FROM lab_assignments WHERE task = ? AND student = ? AND mode = 'exam'",
-                                                     [task, student])?.string {
-                    throw LabConflict("student '\(student)' already has an attempt at exam task '\(task)' (\(earlier)): an exam is taken once")
+                   let row = try store.db.query("SELECT attempt, state, acked, seed, workstation FROM lab_assignments WHERE task = ? AND student = ? AND mode = 'exam'",
+                                                [task, student]).first, let earlier = row[0].string {
+                    guard row[1].string == "issued", row[2].int == -1, let oldSeed = row[3].string.flatMap({ UInt64($0) }) else {
+                        throw LabConflict("student '\(student)' already has an attempt at exam task '\(task)' (\(earlier)): an exam is taken once")
+                    }
+                    var again = a
+                    again.attempt = earlier; again.seed = oldSeed
+                    try store.db.run("UPDATE lab_assignments SET workstation = ?, issued = ?, scenario_sha256 = ?, scenario_path = ? WHERE attempt = ?",
+                                     [workstation, again.issued, again.scenarioSHA256, path, earlier])
+                    try store.audit(actor: serverActor, action: LabAuditAction.reassign.rawValue, subject: earlier,
+                                    detail: "exam task \(task) student \(student): never streamed at \(row[4].string ?? "?"), handed again at \(workstation)")
+                    reissued = again
+                    return
                 }
                 try store.db.run("""
                     INSERT INTO lab_assignments (attempt, scenario, scenario_sha256, scenario_path, seed, mode, student, workstation, issued, published, task)
@@ -108,7 +121,7 @@ public final class LabLedger: @unchecked Sendable {
                 try store.audit(actor: serverActor, action: LabAuditAction.assign.rawValue, subject: a.attempt,
                                 detail: "scenario \(a.scenario) student \(a.student) workstation \(a.workstation) mode \(a.mode.rawValue)\(task.map { " task " + $0 } ?? "")")
             }
-            return a
+            return reissued ?? a
         }
     }
 

@@ -200,7 +200,7 @@ public enum LabAuditAction: String, CaseIterable, Sendable {
          ticketRefused = "lab-ticket-refused"
     // Tasks and attempts
     case taskCreate = "lab-task-create", taskOpen = "lab-task-open", taskClose = "lab-task-close",
-         examOpen = "lab-exam-open", examClose = "lab-exam-close", assignment = "lab-assignment", assign = "lab-assign",
+         examOpen = "lab-exam-open", examClose = "lab-exam-close", assignment = "lab-assignment", assign = "lab-assign", reassign = "lab-reassign",
          streamRefused = "lab-stream-refused", streamFork = "lab-stream-fork", streamHeaderRefused = "lab-stream-header-refused",
          upload = "lab-upload", uploadRefused = "lab-upload-refused", graded = "lab-graded", gradeFailed = "lab-grade-failed",
          publish = "lab-publish"

@@ -167,6 +167,35 @@ final class LabStreamTests: XCTestCase {
         XCTAssertEqual(try f.ledger.status(a.attempt)?.state, "graded")
     }
 
+    /// An exam is taken once, but a workstation that fails before its first line must not lock the
+    /// student out: the unstreamed attempt is handed again (same id and seed) at the new station;
+    /// once a line is stored, a second attempt is refused.
+    func testExamIssuedButNeverStreamedIsHandedAgainElseRefused() throws {
+        let f = try LabFixture()
+        func exam(at ws: String) throws -> LabAssignment {
+            try f.ledger.issue(scenarioPath: LabFixture.scenarioPath(scenario), student: "张三", workstation: ws, mode: .exam, seed: 7, task: "mid-term")
+        }
+        let first = try exam(at: "ws-dead")
+        let again = try exam(at: "ws-01")
+        XCTAssertEqual(again.attempt, first.attempt)
+        XCTAssertEqual(again.seed, first.seed)
+        XCTAssertEqual(again.workstation, "ws-01")
+        XCTAssertEqual(try f.audit(LabAuditAction.reassign.rawValue).map(\.subject), [first.attempt])
+        // The dead station can no longer stream it: the attempt is now ws-01's.
+        let deadKey = WorkstationKey(id: "ws-dead")
+        var keys = f.registry
+        try keys.add(deadKey.publicKey, now: Date(timeIntervalSince1970: 0))
+        let (path, _) = try f.writeJournal(for: again, from: LabFixture.golden(scenario), actions: 2, finish: false)
+        let stale = LabStreamer(journalPath: path, workstation: "ws-dead", attempt: first.attempt, key: deadKey)
+        XCTAssertThrowsError(try stale.connect(f.transport(f.session(keys: keys))))
+        // ws-01 streams its header; from then on the exam is taken.
+        let s = LabStreamer(journalPath: path, workstation: "ws-01", attempt: again.attempt, key: f.key)
+        let t = f.transport(f.session())
+        try s.connect(t)
+        try s.pump(t)
+        XCTAssertThrowsError(try exam(at: "ws-02")) { XCTAssertTrue($0 is LabConflict, "\($0)") }
+    }
+
     func testLedgerReopenedAfterAnUncleanStopKeepsEveryAckedLine() throws {
         let f = try LabFixture()
         let a = try issue(f)
