@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HazLabLab
 import HazLabRecords
 import HazLabServer
@@ -38,6 +41,51 @@ final class HardeningTests: XCTestCase {
             XCTAssertEqual(r.headers["allow"], allow, "\(method) \(path)")
             XCTAssertNotNil(r.json["error"] as? String, "\(method) \(path): \(r.text)")
         }
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+    }
+
+    /// A raw keep-alive HTTP connection: what a client past `limits.connections` would hold.
+    final class RawConnection {
+        let fd: Int32
+        init(port: Int) throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var a = sockaddr_in()
+            a.sin_family = sa_family_t(AF_INET); a.sin_port = in_port_t(UInt16(port).bigEndian)
+            a.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let rc = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            if rc != 0 { close(fd); throw NSError(domain: "connect", code: Int(errno)) }
+        }
+        deinit { close(fd) }
+        func send(_ text: String) { _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, $0.count - 1, 0) } }
+        /// What arrives within `seconds` (empty: nothing).
+        func read(within seconds: Double) -> String {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, Int32(seconds * 1000)) > 0 else { return "" }
+            var buf = [UInt8](repeating: 0, count: 4096)
+            let n = recv(fd, &buf, buf.count, 0)
+            return n > 0 ? String(decoding: buf[0..<n], as: UTF8.self) : ""
+        }
+    }
+
+    /// `limits.connections` caps open connections: past it the server accepts no more until one
+    /// closes (held in the listen backlog, not dropped), so a flood of idle sockets cannot take
+    /// the file descriptors the workstations' streams need.
+    func testConnectionsBeyondTheLimitWaitUntilOneCloses() throws {
+        let lab = try LabFixture(connections: 2)
+        try lab.start()
+        let request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        var held: [RawConnection] = []
+        for _ in 0..<2 {
+            let c = try RawConnection(port: lab.port)
+            c.send(request)
+            XCTAssertTrue(c.read(within: 30).hasPrefix("HTTP/1.1 200"), "a connection within the limit is served")
+            held.append(c)
+        }
+        let third = try RawConnection(port: lab.port)   // the kernel completes the handshake; the server does not accept it yet
+        third.send(request)
+        XCTAssertEqual(third.read(within: 1.5), "", "past the limit: not served while two connections are open")
+        held.removeFirst()   // closes one
+        XCTAssertTrue(third.read(within: 30).hasPrefix("HTTP/1.1 200"), "served once a connection closed")
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
 

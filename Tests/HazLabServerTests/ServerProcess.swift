@@ -56,7 +56,7 @@ final class LabFixture: @unchecked Sendable {
     var port = 0
     var stderrFile: URL { dir.appendingPathComponent("serve.err") }
 
-    init(extraConfig: String = "") throws {
+    init(extraConfig: String = "", connections: Int = 64) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("hazlab-servertests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let config = """
@@ -67,7 +67,7 @@ final class LabFixture: @unchecked Sendable {
         testing: true
         bcryptCost: 4
         lockout: { failures: 3, minutes: 15, perAddressPerMinute: 8 }
-        limits: { requestBytes: 4096, frameBytes: 65536, connections: 64 }
+        limits: { requestBytes: 4096, frameBytes: 65536, connections: \(connections) }
         \(extraConfig)
         """
         try Data(config.utf8).write(to: dir.appendingPathComponent("lab.yaml"))
