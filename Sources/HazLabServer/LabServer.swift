@@ -49,6 +49,7 @@ public final class LabServer: @unchecked Sendable {
     let logger: Logger
     let started = Date()
     let nonces = NonceBook()
+    let uploadGate = UploadGate()
     let failures = FailureWindow()
 
     // Metrics.
@@ -484,6 +485,11 @@ public final class LabServer: @unchecked Sendable {
 
     /// A journal written offline, uploaded whole (Docs/lab.md, "Uploads").
     func upload(_ req: Request, _ ctx: LabContext) async throws -> Response {
+        // A whole class syncing after an outage: each upload holds its journal in memory twice.
+        guard uploadGate.enter() else {
+            throw LabHTTPError(.serviceUnavailable, "\(UploadGate.limit) uploads are being checked already: try again in a few seconds")
+        }
+        defer { uploadGate.leave() }
         let journalLimit = ledger.limits.maxBytes
         // JSON escaping at most doubles a journal's quotes and backslashes: room for that.
         let o = try await LabJSON.object(req, ctx, limit: max(ctx.maxUploadSize, 2 * journalLimit + 65_536))
@@ -618,6 +624,15 @@ final class FailureWindow: @unchecked Sendable {
         times[address] = recent.isEmpty ? nil : recent
         return recent.count
     }
+}
+
+/// How many offline uploads are read and checked at once (the rest get 503 and retry).
+final class UploadGate: @unchecked Sendable {
+    static let limit = 4
+    private let lock = NSLock()
+    private var inFlight = 0
+    func enter() -> Bool { lock.lock(); defer { lock.unlock() }; guard inFlight < Self.limit else { return false }; inFlight += 1; return true }
+    func leave() { lock.lock(); inFlight -= 1; lock.unlock() }
 }
 
 /// Single-use workstation challenges, valid for two minutes.

@@ -14,3 +14,15 @@ final class NonceBookTests: XCTestCase {
         XCTAssertNotNil(book.make(for: "ws-02"), "room again after one was used")
     }
 }
+
+final class UploadGateTests: XCTestCase {
+    /// Offline uploads are held in memory while checked: at most `UploadGate.limit` at once; a
+    /// slot frees when one ends.
+    func testAtMostLimitUploadsAtOnce() {
+        let gate = UploadGate()
+        for _ in 0..<UploadGate.limit { XCTAssertTrue(gate.enter()) }
+        XCTAssertFalse(gate.enter(), "one more is refused (503)")
+        gate.leave()
+        XCTAssertTrue(gate.enter(), "a slot freed by a finished upload is taken again")
+    }
+}
