@@ -204,6 +204,41 @@ final class ViewerOnServerTests: XCTestCase {
         XCTAssertEqual(Int(count), local.split(separator: "\n").count, "each line stored exactly once")
     }
 
+    /// The server is SIGKILLed mid-attempt and restarted (on another port, behind the same proxy
+    /// address): the viewer goes on journaling, reconnects, and resumes from the server's last
+    /// acknowledged line — every line acked before the kill is there once, and the rest follows.
+    func testServerKilledMidAttemptAndRestartedTheViewerResumes() throws {
+        let lab = try makeLab()
+        try lab.start()
+        let proxy = try CuttingProxy(target: lab.port, cutStreamAfterBytes: 0)
+        defer { proxy.stop() }
+        // `wait 20` holds the attempt open (20 simulated seconds of frames) while the server is down.
+        let v = try viewer(lab, station: 1, script: Self.signIn("s1", "student-pass-1") + "expect tasks\nchoose tank-filling\nexpect session\nwait 20\n"
+                           + Self.attemptScript + "\n", server: "http://127.0.0.1:\(proxy.port)")
+        // Kill once the attempt is under way (the viewer printed its id), then restart.
+        var started = false
+        for _ in 0..<1200 where !started {   // a safety net of 120 s, not a timing assertion
+            started = ((try? String(contentsOf: v.out, encoding: .utf8)) ?? "").contains("attempt: ")
+            if !started { usleep(100_000) }
+        }
+        XCTAssertTrue(started, "the viewer started an attempt")
+        lab.kill9()
+        try lab.start()
+        proxy.retarget(lab.port)
+        let r = v.wait()
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertGreaterThanOrEqual(proxy.streams, 2, "the stream reconnected after the kill")
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+        let store = try ResultsStore(path: lab.storePath)
+        guard let a = attempt(in: r.stdout) else { return XCTFail(r.stdout) }
+        let local = try String(contentsOfFile: a.path, encoding: .utf8)
+        XCTAssertTrue(local.contains("\"type\":\"trailer\""), "the local journal is finished")
+        XCTAssertEqual(try serverJournal(store, a.id), local, "the server's journal is the local file, byte for byte")
+        let count = try store.db.scalar("SELECT COUNT(*) FROM lab_lines WHERE attempt = ?", [a.id])?.int ?? 0
+        XCTAssertEqual(Int(count), local.split(separator: "\n").count, "each line stored exactly once")
+        XCTAssertFalse(try serverGrade(store, a.id).isEmpty, "graded after the restart")
+    }
+
     /// A wrong password is refused in the student's words; the viewer carries on, and the right one signs in.
     func testWrongPasswordIsRefusedAndTheViewerCarriesOn() throws {
         let lab = try makeLab()
@@ -297,15 +332,21 @@ final class ViewerOnServerTests: XCTestCase {
 final class CuttingProxy: @unchecked Sendable {
     let listener: Int32
     let port: Int
-    let target: Int
+    private var _target: Int
+    /// Where new connections go; `retarget` moves them (a restarted server on another port).
+    var target: Int { lock.lock(); defer { lock.unlock() }; return _target }
+    func retarget(_ port: Int) { lock.lock(); _target = port; lock.unlock() }
     let cutAfter: Int
     private let lock = NSLock()
     private var _cuts = 0
+    private var _streams = 0
     private var stopped = false
     var cuts: Int { lock.lock(); defer { lock.unlock() }; return _cuts }
+    /// Stream (WebSocket) connections that reached the server.
+    var streams: Int { lock.lock(); defer { lock.unlock() }; return _streams }
 
     init(target: Int, cutStreamAfterBytes: Int) throws {
-        self.target = target; cutAfter = cutStreamAfterBytes
+        _target = target; cutAfter = cutStreamAfterBytes
         signal(SIGPIPE, SIG_IGN)   // a write to a socket the other side closed is an error here, not the end of the test
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         listener = fd
@@ -357,7 +398,10 @@ final class CuttingProxy: @unchecked Sendable {
                 while true {
                     let n = read(c, &buf, buf.count)
                     if n <= 0 { break }
-                    if isStream == nil { isStream = String(decoding: buf[0..<min(n, 20)], as: UTF8.self).hasPrefix("GET /api/stream") }
+                    if isStream == nil {
+                        isStream = String(decoding: buf[0..<min(n, 20)], as: UTF8.self).hasPrefix("GET /api/stream")
+                        if isStream == true { lock.lock(); _streams += 1; lock.unlock() }
+                    }
                     var willCut = false
                     if isStream == true {
                         lock.lock()
