@@ -9,7 +9,8 @@ bash Tools/setup.sh
 swift build -c release --product hazlab
 config=Tools/deploy/lab/demo.yaml
 store=$(sed -n 's/^store: *//p' "$config")
-rm -f "$store" "$store-wal" "$store-shm"
+# The store and everything hazlab keeps beside it (WAL, audit head, streamed journals).
+rm -rf "$store" "$store"-wal "$store"-shm "$store".audit-head "$store".journals
 .build/release/hazlab lab demo --config "$config"
 echo "the demo lab: http://127.0.0.1:8080 (Docs/lab.md) — Ctrl-C stops it"
 exec .build/release/hazlab serve --config "$config"
