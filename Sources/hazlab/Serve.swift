@@ -36,6 +36,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let c = try loadConfig(config)
+        do { try c.checkScenarios() } catch { printTextError("\(error)"); throw ExitCode(ExitStatus.failed) }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         do { try blocking { try await LabServe.run(config: c, logLevel: level) } }

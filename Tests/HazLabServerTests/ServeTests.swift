@@ -276,6 +276,22 @@ final class ServeTests: XCTestCase {
         }
     }
 
+    func testMissingOrEmptyScenariosFolderIsAConfigError() throws {
+        let lab = try LabFixture()
+        let fm = FileManager.default
+        try fm.createDirectory(at: lab.dir.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: lab.dir.appendingPathComponent("noyaml/tank-filling"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: lab.dir.appendingPathComponent("plain.txt"))
+        for (folder, why) in [("missing", "does not exist"), ("plain.txt", "is not a folder"), ("empty", "holds no scenario folder"),
+                              ("noyaml", "holds no scenario folder")] {
+            try Data("port: 0\nstore: lab.sqlite\nscenarios: \(folder)\n".utf8).write(to: lab.dir.appendingPathComponent("s.yaml"))
+            let r = try runHazlab(["serve", "--config", lab.dir.appendingPathComponent("s.yaml").path], in: lab.dir)
+            XCTAssertEqual(r.status, 1, r.all)
+            XCTAssertTrue(r.stderr.contains("\(lab.dir.path)/s.yaml: error: key 'scenarios': \(lab.dir.path)/\(folder) \(why)"), r.stderr)
+            XCTAssertFalse(r.stdout.contains("listening"), r.stdout)
+        }
+    }
+
     func testFailedSignInsFromOneAddressAreThrottled() throws {
         let lab = try makeLab(extraConfig: "")
         let http = HTTPClient(port: lab.port)
