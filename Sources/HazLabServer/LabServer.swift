@@ -539,7 +539,7 @@ public final class LabServer: @unchecked Sendable {
         try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.upload.rawValue, subject: adopted.attempt,
                            detail: "client attempt \(adopted.clientAttempt) student \(student.id) mode \(mode.rawValue) sha256 \(sha)\(adopted.duplicate ? " (duplicate)" : "")")
         return LabJSON.response(.ok, ["attempt": adopted.attempt, "clientAttempt": adopted.clientAttempt, "live": false,
-                                      "flagged": adopted.status.flagged, "state": adopted.status.state, "duplicate": adopted.duplicate])
+                                      "flagged": adopted.status.flagged, "flag": adopted.status.flag ?? NSNull(), "state": adopted.status.state, "duplicate": adopted.duplicate])
     }
 
     // MARK: the stream
