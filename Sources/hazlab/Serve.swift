@@ -17,6 +17,13 @@ private func blocking(_ body: @escaping @Sendable () async throws -> Void) throw
     if let e = outcome.error { throw e }
 }
 
+/// "COMMAND: error: MESSAGE", unless the message already names its own item ("FILE: error: …"):
+/// then the message alone, never "hazlab serve: error: /x.sqlite: error: …".
+func oneErrorPrefix(_ command: String, _ error: any Error) -> String {
+    let text = "\(error)"
+    return text.contains(": error: ") ? text : "\(command): error: \(text)"
+}
+
 private func loadConfig(_ path: String) throws -> LabConfig {
     do { return try LabConfig.load(path: path) } catch { printTextError("\(error)"); throw ExitCode(ExitStatus.failed) }
 }
@@ -40,7 +47,7 @@ struct Serve: ParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         do { try blocking { try await LabServe.run(config: c, logLevel: level) } }
-        catch { printTextError("hazlab serve: error: \(error)"); throw ExitCode(ExitStatus.failed) }
+        catch { printTextError(oneErrorPrefix("hazlab serve", error)); throw ExitCode(ExitStatus.failed) }
     }
 }
 
@@ -77,7 +84,7 @@ struct LabOptions: ParsableArguments {
 }
 
 private func attempt(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as ExitCode { throw e } catch { printTextError("hazlab lab: error: \(error)"); throw ExitCode(ExitStatus.failed) }
+    do { try body() } catch let e as ExitCode { throw e } catch { printTextError(oneErrorPrefix("hazlab lab", error)); throw ExitCode(ExitStatus.failed) }
 }
 
 /// A password from stdin (first line) with --password-stdin, else nil (a random one is made and printed).

@@ -305,6 +305,24 @@ final class ServeTests: XCTestCase {
         }
     }
 
+    func testPortInUseNamesTheAddressAndErrorsHaveOnePrefix() throws {
+        let lab = try makeLab()
+        try Data("port: \(lab.port)\nstore: second.sqlite\nscenarios: \(repoRoot.appendingPathComponent("Scenarios").path)\n".utf8)
+            .write(to: lab.dir.appendingPathComponent("second.yaml"))
+        let busy = try runHazlab(["serve", "--config", "second.yaml"], in: lab.dir)
+        XCTAssertEqual(busy.status, 1, busy.all)
+        XCTAssertEqual(busy.stderr.trimmingCharacters(in: .whitespacesAndNewlines),
+                       "hazlab serve: error: cannot listen on 127.0.0.1:\(lab.port): address already in use", busy.stderr)
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+        // An error that names its own file is printed once, not after a second "hazlab serve: error:".
+        try Data("port: 0\nstore: no-such-folder/x.sqlite\nscenarios: \(repoRoot.appendingPathComponent("Scenarios").path)\n".utf8)
+            .write(to: lab.dir.appendingPathComponent("nostore.yaml"))
+        let nostore = try runHazlab(["serve", "--config", "nostore.yaml"], in: lab.dir)
+        XCTAssertEqual(nostore.status, 1, nostore.all)
+        XCTAssertTrue(nostore.stderr.contains("no-such-folder/x.sqlite"), nostore.stderr)
+        XCTAssertEqual(nostore.stderr.components(separatedBy: "error: ").count, 2, "one prefix: \(nostore.stderr)")
+    }
+
     func testPlainGetOfTheStreamIsA400() throws {
         let lab = try makeLab()
         let r = try HTTPClient(port: lab.port).request("GET", "/api/stream")
