@@ -61,7 +61,7 @@ struct Lab: ParsableCommand {
           hazlab lab user --config lab.yaml --id t01 --role instructor --name 王老师
           hazlab lab roster --config lab.yaml --class 2026-1 roster.csv
           hazlab lab enrol --config lab.yaml --class 2026-1 --user t01
-          hazlab lab workstation --config lab.yaml --id ws-01 --public ws-01.pub
+          hazlab lab workstation --config lab.yaml --public ws-01.pub
           hazlab lab revoke --config lab.yaml --id ws-01
           hazlab lab task --config lab.yaml --class 2026-1 --scenario tank-filling --mode exam   # then --open TASK
           hazlab lab backup --config lab.yaml                        # one backup now, into backup.dir
