@@ -301,7 +301,9 @@ public final class LabLedger: @unchecked Sendable {
 
     /// Adopts a journal written offline (the workstation never reached the server) and uploaded
     /// whole: the caller has checked who sent it and its signature. Issues a server attempt id,
-    /// stores every line (arrival = `arrived`, so it is never `live`; an exam is flagged),
+    /// stores every line (arrival = `arrived`, so it is never `live`), flags it for the instructor
+    /// in every mode (the student id was typed at the offline workstation, no password checked:
+    /// `LabLedger.flagReason`),
     /// remembers the header's own attempt id as `client_attempt`, and grades it. All lines are
     /// stored in one transaction, or none. The same (workstation, client attempt) again with the
     /// same bytes is a `duplicate`; with other bytes a `LabConflict`.
@@ -332,8 +334,8 @@ public final class LabLedger: @unchecked Sendable {
             try store.db.transaction {
                 try store.db.run("""
                     INSERT INTO lab_assignments (attempt, scenario, scenario_sha256, scenario_path, seed, mode, student, workstation, issued,
-                                                 published, client_attempt, upload_sha256)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                 published, client_attempt, upload_sha256, flagged)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
                     """, [attempt, m.model.id, h.scenarioSHA256, path, String(h.seed), mode.rawValue, h.student, workstation, issued,
                           mode == .exam ? 0 : 1, h.attempt, sha])
                 for (seq, line) in lines.enumerated() {
@@ -373,17 +375,29 @@ public final class LabLedger: @unchecked Sendable {
         /// nil until the trailer; true: seen arriving live; false: uploaded after the fact.
         public var live: Bool?
         public var published: Bool
-        /// For the instructor: an exam attempt uploaded after the fact.
+        /// For the instructor: an offline upload (any mode), or an exam attempt that arrived after the fact.
         public var flagged: Bool
         public var gradeError: String
+        /// Why it is flagged (`flagReason`), nil when not flagged.
+        public var flag: String?
+    }
+
+    /// Why an attempt is flagged for the instructor: an adopted offline upload (it has a client
+    /// attempt id) was credited to the student id typed at the workstation, with no password check;
+    /// otherwise a flagged attempt is an exam whose journal did not arrive live. nil when not flagged.
+    public static func flagReason(flagged: Bool, clientAttempt: String?) -> String? {
+        guard flagged else { return nil }
+        return clientAttempt != nil ? "uploaded offline: identity not checked at the workstation"
+                                    : "exam not seen arriving live: uploaded after the fact"
     }
 
     public func status(_ attempt: String) throws -> Status? {
         try locked {
-            guard let r = try store.db.query("SELECT state, acked, live, published, flagged, grade_error FROM lab_assignments WHERE attempt = ?",
+            guard let r = try store.db.query("SELECT state, acked, live, published, flagged, grade_error, client_attempt FROM lab_assignments WHERE attempt = ?",
                                              [attempt]).first else { return nil }
             return Status(state: r[0].string ?? "", acked: Int(r[1].int ?? -1), live: r[2].int.map { $0 == 1 },
-                          published: r[3].int == 1, flagged: r[4].int == 1, gradeError: r[5].string ?? "")
+                          published: r[3].int == 1, flagged: r[4].int == 1, gradeError: r[5].string ?? "",
+                          flag: LabLedger.flagReason(flagged: r[4].int == 1, clientAttempt: r[6].string))
         }
     }
 
@@ -424,7 +438,8 @@ public final class LabLedger: @unchecked Sendable {
                 let endTick = text.last.flatMap { try? JSONText.parse(Array($0.utf8)) }?["endTick"]?.numberText.flatMap { Int64($0) } ?? 0
                 // An adopted upload was never seen arriving live, whatever its arrival times say.
                 let live = row.clientAttempt == nil && liveRule.isLive(arrivalMillis: times, endTick: endTick, tickRate: Int(m.model.tickRate))
-                let flagged = !live && a.mode == .exam
+                // Every adopted upload: its student id was typed offline, no password checked.
+                let flagged = row.clientAttempt != nil || (!live && a.mode == .exam)
                 try store.db.run("UPDATE lab_assignments SET live = ?, flagged = ? WHERE attempt = ?", [live, flagged, attempt])
                 let path = (journalFolder as NSString).appendingPathComponent(attempt + ".jsonl")
                 try writeJournal(Array((text.joined(separator: "\n") + "\n").utf8), to: path)
@@ -522,7 +537,8 @@ public final class LabLedger: @unchecked Sendable {
 ///  2. when its action lines' simulated span (first to last action) is at least `minSpanSeconds`,
 ///     their arrival times span at least `fraction` of it.
 /// Otherwise it was **uploaded** after the fact (an offline workstation catching up): accepted,
-/// marked `live = 0`, and in exam mode flagged for the instructor.
+/// marked `live = 0`, and in exam mode flagged for the instructor (an adopted offline upload is
+/// flagged in every mode: `LabLedger.flagReason`).
 public struct LabLiveRule: Sendable {
     public var fraction = 0.8
     public var minSpanSeconds = 5.0

@@ -30,8 +30,11 @@ public enum LabLoginOutcome: Sendable, Equatable {
 }
 
 public struct LabAccountError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What the HTTP API answers for it: bad input `400`, no such thing `404`, a conflict with what is stored `409`.
+    public enum Kind: Sendable, Equatable { case invalid, notFound, conflict }
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var kind: Kind
+    public init(_ message: String, kind: Kind = .invalid) { self.message = message; self.kind = kind }
     public var description: String { message }
 }
 
@@ -104,7 +107,7 @@ public final class LabAccounts: @unchecked Sendable {
         try locked { s in
             try s.db.transaction {
                 if try s.db.scalar("SELECT 1 FROM lab_users WHERE id = ?", [id]) != nil {
-                    throw LabAccountError("user '\(id)' already exists")
+                    throw LabAccountError("user '\(id)' already exists", kind: .conflict)
                 }
                 try s.db.run("INSERT INTO lab_users (id, name, role, password_hash, created) VALUES (?, ?, ?, ?, ?)",
                              [id, name, role.rawValue, hash, iso(now())])
@@ -118,7 +121,7 @@ public final class LabAccounts: @unchecked Sendable {
         try locked { s in
             try s.db.transaction {
                 guard let old = try s.db.scalar("SELECT role FROM lab_users WHERE id = ?", [id])?.string else {
-                    throw LabAccountError("no user '\(id)'")
+                    throw LabAccountError("no user '\(id)'", kind: .notFound)
                 }
                 try s.db.run("UPDATE lab_users SET role = ? WHERE id = ?", [role.rawValue, id])
                 try s.db.run("DELETE FROM lab_sessions WHERE user = ?", [id])   // the new role takes effect at once
@@ -334,7 +337,7 @@ public final class LabAccounts: @unchecked Sendable {
             try s.db.transaction {
                 if let old = try s.db.query("SELECT public_key, revoked FROM lab_workstations WHERE id = ?", [id]).first {
                     if old[0].string == publicKey && old[1].string == "" { return }
-                    throw LabAccountError("workstation '\(id)' is already registered\(old[1].string == "" ? "" : " (revoked)"): a new key needs a new id")
+                    throw LabAccountError("workstation '\(id)' is already registered\(old[1].string == "" ? "" : " (revoked)"): a new key needs a new id", kind: .conflict)
                 }
                 try s.db.run("INSERT INTO lab_workstations (id, public_key, added) VALUES (?, ?, ?)", [id, publicKey, iso(now())])
                 try s.audit(actor: actor, action: LabAuditAction.keyRegister.rawValue, subject: id, detail: publicKey)
@@ -345,7 +348,7 @@ public final class LabAccounts: @unchecked Sendable {
     public func revokeWorkstation(id: String, actor: String) throws {
         try locked { s in
             try s.db.transaction {
-                guard try s.db.scalar("SELECT 1 FROM lab_workstations WHERE id = ?", [id]) != nil else { throw LabAccountError("no workstation '\(id)'") }
+                guard try s.db.scalar("SELECT 1 FROM lab_workstations WHERE id = ?", [id]) != nil else { throw LabAccountError("no workstation '\(id)'", kind: .notFound) }
                 try s.db.run("UPDATE lab_workstations SET revoked = ? WHERE id = ? AND revoked = ''", [iso(now()), id])
                 try s.audit(actor: actor, action: LabAuditAction.keyRevoke.rawValue, subject: id)
             }

@@ -168,6 +168,20 @@ public struct LabConfig: Sendable, Equatable {
         return n * scale
     }
 
+    /// The `scenarios` folder exists and holds at least one scenario folder (one with a
+    /// `scenario.yaml`): else the server would start with an empty practice list and refuse
+    /// every task. `hazlab serve` checks it before it starts.
+    public func checkScenarios() throws {
+        func fail(_ why: String) -> LabConfigError { LabConfigError("\(file): error: key 'scenarios': \(scenarios) \(why)") }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: scenarios, isDirectory: &isDir) else { throw fail("does not exist") }
+        guard isDir.boolValue else { throw fail("is not a folder") }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: scenarios)) ?? []
+        guard names.contains(where: { FileManager.default.fileExists(atPath: scenarios + "/" + $0 + "/scenario.yaml") }) else {
+            throw fail("holds no scenario folder (a folder with scenario.yaml inside)")
+        }
+    }
+
     public static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }

@@ -195,6 +195,8 @@ struct LabNotFoundMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: LabContext, next: (Request, LabContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let e as LabHTTPError {
+            return LabJSON.error(e)   // thrown outside `handle` (the WebSocket route's upgrade check)
         } catch let e as HTTPError where e.status == .notFound {
             let path = request.uri.path.count > 200 ? String(request.uri.path.prefix(200)) + "…" : request.uri.path
             let allowed = book.methods(for: request.uri.path)

@@ -117,7 +117,8 @@ extension LabServer {
                         "passed": graded ? (r[6].int ?? 0) == 1 : NSNull(), "started": r[7].string ?? "",
                         "state": r[8].string ?? "", "acked": r[9].int.map { Int($0) } ?? NSNull(),
                         "live": r[10].int.map { $0 == 1 } ?? NSNull(), "flagged": r[11].int == 1, "published": r[12].int != 0,
-                        "workstation": r[13].string ?? NSNull(), "task": r[14].string ?? NSNull(), "clientAttempt": r[15].string ?? NSNull()]
+                        "workstation": r[13].string ?? NSNull(), "task": r[14].string ?? NSNull(), "clientAttempt": r[15].string ?? NSNull(),
+                        "flag": LabLedger.flagReason(flagged: r[11].int == 1, clientAttempt: r[15].string) ?? NSNull()]
             }])
         })
         router.get("/api/attempts/{attempt}", use: handle { req, ctx in
@@ -177,7 +178,8 @@ extension LabServer {
                 ["attempt": r[0].string ?? "", "student": r[1].string ?? "", "scenario": r[2].string ?? "", "mode": r[3].string ?? "",
                  "state": record != nil ? "graded" : r[4].string ?? "", "acked": Int(r[5].int ?? -1), "live": r[6].int.map { $0 == 1 } ?? NSNull(),
                  "flagged": r[7].int == 1, "published": r[8].int != 0, "workstation": r[9].string ?? "", "issued": r[10].string ?? "",
-                 "task": r[11].string ?? NSNull(), "clientAttempt": r[12].string ?? NSNull(), "seed": r[13].string ?? ""]
+                 "task": r[11].string ?? NSNull(), "clientAttempt": r[12].string ?? NSNull(), "seed": r[13].string ?? "",
+                 "flag": LabLedger.flagReason(flagged: r[7].int == 1, clientAttempt: r[12].string) ?? NSNull()]
             }
             return (record, lab)
         }

@@ -227,7 +227,13 @@ public final class LabServer: @unchecked Sendable {
             return Response(status: .noContent)
         })
         router.post("/api/workstation/upload", use: handle { req, ctx in try await self.upload(req, ctx) })
-        router.ws("/api/stream") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, _ in
+        router.ws("/api/stream") { req, _ in
+            // A plain GET (no WebSocket upgrade) would otherwise get an empty 200.
+            guard req.headers[.upgrade]?.lowercased().contains("websocket") == true else {
+                throw LabHTTPError.badRequest("/api/stream is a WebSocket: send GET with 'Upgrade: websocket' (Docs/lab.md, \"Journal stream protocol\")")
+            }
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, _ in
             try await self.stream(inbound: inbound, outbound: outbound)
         }
     }
@@ -238,7 +244,9 @@ public final class LabServer: @unchecked Sendable {
         { [logger] req, ctx in
             do { return try await body(req, ctx) }
             catch let e as LabHTTPError { return LabJSON.error(e) }
-            catch let e as LabAccountError { return LabJSON.error(.badRequest(e.message)) }
+            catch let e as LabAccountError {
+                return LabJSON.error(.init(e.kind == .notFound ? .notFound : e.kind == .conflict ? .conflict : .badRequest, e.message))
+            }
             catch let e as LabConflict { return LabJSON.error(.init(.conflict, e.message)) }
             catch let e as HTTPError where e.status == .contentTooLarge {
                 return LabJSON.error(.init(.contentTooLarge, "the request body is over the limit of \(ctx.maxUploadSize) bytes (limits.requestBytes)"))
@@ -539,7 +547,7 @@ public final class LabServer: @unchecked Sendable {
         try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.upload.rawValue, subject: adopted.attempt,
                            detail: "client attempt \(adopted.clientAttempt) student \(student.id) mode \(mode.rawValue) sha256 \(sha)\(adopted.duplicate ? " (duplicate)" : "")")
         return LabJSON.response(.ok, ["attempt": adopted.attempt, "clientAttempt": adopted.clientAttempt, "live": false,
-                                      "flagged": adopted.status.flagged, "state": adopted.status.state, "duplicate": adopted.duplicate])
+                                      "flagged": adopted.status.flagged, "flag": adopted.status.flag ?? NSNull(), "state": adopted.status.state, "duplicate": adopted.duplicate])
     }
 
     // MARK: the stream

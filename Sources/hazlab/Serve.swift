@@ -17,6 +17,13 @@ private func blocking(_ body: @escaping @Sendable () async throws -> Void) throw
     if let e = outcome.error { throw e }
 }
 
+/// "COMMAND: error: MESSAGE", unless the message already names its own item ("FILE: error: …"):
+/// then the message alone, never "hazlab serve: error: /x.sqlite: error: …".
+func oneErrorPrefix(_ command: String, _ error: any Error) -> String {
+    let text = "\(error)"
+    return text.contains(": error: ") ? text : "\(command): error: \(text)"
+}
+
 private func loadConfig(_ path: String) throws -> LabConfig {
     do { return try LabConfig.load(path: path) } catch { printTextError("\(error)"); throw ExitCode(ExitStatus.failed) }
 }
@@ -36,10 +43,11 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let c = try loadConfig(config)
+        do { try c.checkScenarios() } catch { printTextError("\(error)"); throw ExitCode(ExitStatus.failed) }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         do { try blocking { try await LabServe.run(config: c, logLevel: level) } }
-        catch { printTextError("hazlab serve: error: \(error)"); throw ExitCode(ExitStatus.failed) }
+        catch { printTextError(oneErrorPrefix("hazlab serve", error)); throw ExitCode(ExitStatus.failed) }
     }
 }
 
@@ -53,7 +61,7 @@ struct Lab: ParsableCommand {
           hazlab lab user --config lab.yaml --id t01 --role instructor --name 王老师
           hazlab lab roster --config lab.yaml --class 2026-1 roster.csv
           hazlab lab enrol --config lab.yaml --class 2026-1 --user t01
-          hazlab lab workstation --config lab.yaml --id ws-01 --public ws-01.pub
+          hazlab lab workstation --config lab.yaml --public ws-01.pub
           hazlab lab revoke --config lab.yaml --id ws-01
           hazlab lab task --config lab.yaml --class 2026-1 --scenario tank-filling --mode exam   # then --open TASK
           hazlab lab backup --config lab.yaml                        # one backup now, into backup.dir
@@ -76,7 +84,7 @@ struct LabOptions: ParsableArguments {
 }
 
 private func attempt(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as ExitCode { throw e } catch { printTextError("hazlab lab: error: \(error)"); throw ExitCode(ExitStatus.failed) }
+    do { try body() } catch let e as ExitCode { throw e } catch { printTextError(oneErrorPrefix("hazlab lab", error)); throw ExitCode(ExitStatus.failed) }
 }
 
 /// A password from stdin (first line) with --password-stdin, else nil (a random one is made and printed).

@@ -113,6 +113,13 @@ final class ServeTests: XCTestCase {
         let created = try admin.request("POST", "/api/admin/users", json: ["id": "s9", "name": "王五", "role": "student", "password": "student-pass-9"])
         XCTAssertEqual(created.status, 201, created.text)
         XCTAssertEqual(try HTTPClient(port: lab.port).login("s9", "student-pass-9").status, 200)
+        // The same id again conflicts with what is stored (409); an unknown user's role: 404.
+        let duplicate = try admin.request("POST", "/api/admin/users", json: ["id": "s9", "role": "student", "password": "student-pass-9"])
+        XCTAssertEqual(duplicate.status, 409, duplicate.text)
+        XCTAssertTrue(duplicate.text.contains("already exists"), duplicate.text)
+        let nobody = try admin.request("POST", "/api/admin/users/nobody/role", json: ["role": "instructor"])
+        XCTAssertEqual(nobody.status, 404, nobody.text)
+        XCTAssertTrue(nobody.text.contains("no user 'nobody'"), nobody.text)
 
         // Role change is audited and ends the user's sessions.
         let student = HTTPClient(port: lab.port)
@@ -231,6 +238,12 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(traversal.status, 400, traversal.text)
         XCTAssertTrue(traversal.text.contains("bad scenario name"), traversal.text)
 
+        // The same id with another key: 409; revoking an unknown workstation: 404.
+        let again = try admin.request("POST", "/api/admin/workstations", json: ["id": "ws-01", "publicKey": Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString()])
+        XCTAssertEqual(again.status, 409, again.text)
+        let unknown = try admin.request("POST", "/api/admin/workstations/ws-99/revoke")
+        XCTAssertEqual(unknown.status, 404, unknown.text)
+        XCTAssertTrue(unknown.text.contains("no workstation 'ws-99'"), unknown.text)
         let revoke = try admin.request("POST", "/api/admin/workstations/ws-01/revoke")
         XCTAssertEqual(revoke.status, 200, revoke.text)
         let revoked = try ask("ws-01")
@@ -274,6 +287,48 @@ final class ServeTests: XCTestCase {
         XCTAssertThrowsError(try LabConfig.parse("bcryptCost: 4\n", file: "x.yaml")) { e in
             XCTAssertTrue("\(e)".contains("bcryptCost"), "\(e)")
         }
+    }
+
+    func testMissingOrEmptyScenariosFolderIsAConfigError() throws {
+        let lab = try LabFixture()
+        let fm = FileManager.default
+        try fm.createDirectory(at: lab.dir.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: lab.dir.appendingPathComponent("noyaml/tank-filling"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: lab.dir.appendingPathComponent("plain.txt"))
+        for (folder, why) in [("missing", "does not exist"), ("plain.txt", "is not a folder"), ("empty", "holds no scenario folder"),
+                              ("noyaml", "holds no scenario folder")] {
+            try Data("port: 0\nstore: lab.sqlite\nscenarios: \(folder)\n".utf8).write(to: lab.dir.appendingPathComponent("s.yaml"))
+            let r = try runHazlab(["serve", "--config", lab.dir.appendingPathComponent("s.yaml").path], in: lab.dir)
+            XCTAssertEqual(r.status, 1, r.all)
+            XCTAssertTrue(r.stderr.contains("\(lab.dir.path)/s.yaml: error: key 'scenarios': \(lab.dir.path)/\(folder) \(why)"), r.stderr)
+            XCTAssertFalse(r.stdout.contains("listening"), r.stdout)
+        }
+    }
+
+    func testPortInUseNamesTheAddressAndErrorsHaveOnePrefix() throws {
+        let lab = try makeLab()
+        try Data("port: \(lab.port)\nstore: second.sqlite\nscenarios: \(repoRoot.appendingPathComponent("Scenarios").path)\n".utf8)
+            .write(to: lab.dir.appendingPathComponent("second.yaml"))
+        let busy = try runHazlab(["serve", "--config", "second.yaml"], in: lab.dir)
+        XCTAssertEqual(busy.status, 1, busy.all)
+        XCTAssertEqual(busy.stderr.trimmingCharacters(in: .whitespacesAndNewlines),
+                       "hazlab serve: error: cannot listen on 127.0.0.1:\(lab.port): address already in use", busy.stderr)
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+        // An error that names its own file is printed once, not after a second "hazlab serve: error:".
+        try Data("port: 0\nstore: no-such-folder/x.sqlite\nscenarios: \(repoRoot.appendingPathComponent("Scenarios").path)\n".utf8)
+            .write(to: lab.dir.appendingPathComponent("nostore.yaml"))
+        let nostore = try runHazlab(["serve", "--config", "nostore.yaml"], in: lab.dir)
+        XCTAssertEqual(nostore.status, 1, nostore.all)
+        XCTAssertTrue(nostore.stderr.contains("no-such-folder/x.sqlite"), nostore.stderr)
+        XCTAssertEqual(nostore.stderr.components(separatedBy: "error: ").count, 2, "one prefix: \(nostore.stderr)")
+    }
+
+    func testPlainGetOfTheStreamIsA400() throws {
+        let lab = try makeLab()
+        let r = try HTTPClient(port: lab.port).request("GET", "/api/stream")
+        XCTAssertEqual(r.status, 400, r.text)
+        XCTAssertTrue((r.json["error"] as? String ?? "").contains("WebSocket"), r.text)
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
 
     func testFailedSignInsFromOneAddressAreThrottled() throws {

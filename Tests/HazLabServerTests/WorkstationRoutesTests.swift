@@ -218,7 +218,10 @@ final class WorkstationRoutesTests: XCTestCase {
         XCTAssertTrue(attempt.hasPrefix("a-") && attempt.count == 18, r.text)
         XCTAssertEqual(r.json["clientAttempt"] as? String, "local-0001")
         XCTAssertEqual(r.json["live"] as? Bool, false)
-        XCTAssertEqual(r.json["flagged"] as? Bool, false)
+        // Every offline upload, practice too, is flagged: its student id was typed at the offline
+        // workstation and no password was checked.
+        XCTAssertEqual(r.json["flagged"] as? Bool, true, r.text)
+        XCTAssertEqual(r.json["flag"] as? String, "uploaded offline: identity not checked at the workstation", r.text)
         XCTAssertEqual(r.json["state"] as? String, "graded", r.text)
         XCTAssertEqual(r.json["duplicate"] as? Bool, false)
 
@@ -253,12 +256,24 @@ final class WorkstationRoutesTests: XCTestCase {
         let exam = try upload(http, examText)
         XCTAssertEqual(exam.status, 200, exam.text)
         XCTAssertEqual(exam.json["flagged"] as? Bool, true, exam.text)
+        XCTAssertEqual(exam.json["flag"] as? String, "uploaded offline: identity not checked at the workstation", exam.text)
+        // The instructor sees the flag and its reason, in the list and in the attempt's answer.
+        let teacher = HTTPClient(port: lab.fixture.port)
+        XCTAssertEqual(try teacher.login("t1", "teacher-pass-1").status, 200)
+        let one = try teacher.request("GET", "/api/attempts/\(attempt)")
+        XCTAssertEqual(one.status, 200, one.text)
+        let labPart = one.json["lab"] as? [String: Any] ?? [:]
+        XCTAssertEqual(labPart["flagged"] as? Bool, true, one.text)
+        XCTAssertEqual(labPart["flag"] as? String, "uploaded offline: identity not checked at the workstation", one.text)
+        let list = ((try teacher.request("GET", "/api/attempts").json["attempts"] as? [[String: Any]]) ?? []).first { $0["attempt"] as? String == attempt }
+        XCTAssertEqual(list?["flag"] as? String, "uploaded offline: identity not checked at the workstation", "\(String(describing: list))")
 
         XCTAssertEqual(lab.fixture.stop(), 0, lab.fixture.serverLog)
         let ledger = try LabLedger(storePath: lab.fixture.storePath)
         XCTAssertEqual(try ledger.lines(attempt).joined(separator: "\n") + "\n", text, "the server's copy equals the uploaded file")
         let status = try XCTUnwrap(try ledger.status(attempt))
         XCTAssertEqual(status.live, false)
+        XCTAssertTrue(status.flagged)
         XCTAssertEqual(status.state, "graded")
         let store = try ResultsStore(path: lab.fixture.storePath)
         XCTAssertEqual(try store.db.scalar("SELECT client_attempt FROM lab_assignments WHERE attempt = ?", [attempt])?.string, "local-0001")
