@@ -314,7 +314,6 @@ public enum LabStrings {
     public static let offlineBadge = LocalizedText(zh: "离线练习", en: "Offline practice")
     public static let refused = LocalizedText(zh: "服务器拒绝了本次记录（已保存在本机）", en: "The server refused this journal (it is kept on this computer)")
     public static let submitting = LocalizedText(zh: "正在提交…", en: "Submitting…")
-    public static let examSubmitted = LocalizedText(zh: "已提交，成绩待教师发布 · Enter 返回任务列表", en: "Submitted; your instructor will publish the result · Enter: back to the list")
     public static let submitted = LocalizedText(zh: "已提交到服务器 · Enter 返回任务列表", en: "Saved on the server · Enter: back to the list")
     public static let notSubmitted = LocalizedText(zh: "未能提交到服务器，记录已保存在本机，联网后自动同步 · Enter 返回", en: "Not on the server yet: kept here and synced later · Enter: back")
     public static let offlineDone = LocalizedText(zh: "离线练习已保存，联网后同步 · Enter 返回", en: "Saved offline; synced when the server is back · Enter: back")

@@ -281,7 +281,7 @@ final class LabRun: @unchecked Sendable {
         switch st.connection {
         case .done:
             if let p = ws.session.journalPath { try? LabSyncLedger(dir: journalsDir).record(file: p, attempt: s.attempt) }
-            ws.endNote = attemptMode == .exam ? LabStrings.examSubmitted : LabStrings.submitted
+            ws.endNote = LabStrings.submitted
             Self.say("attempt submitted: \(s.attempt) (\(attemptMode.rawValue), \(s.connections) connection(s))\(attemptMode == .exam ? ", result withheld until the instructor publishes it" : "")")
             stream = nil
             front.showResult()

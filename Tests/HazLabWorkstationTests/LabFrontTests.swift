@@ -1,6 +1,7 @@
 import Foundation
 import HazLabCore
 import HazLabRender
+import HazLabScoring
 @testable import HazLabWorkstation
 import XCTest
 
@@ -98,5 +99,48 @@ final class LabFrontTests: XCTestCase {
         try p.frame(f)
         XCTAssertEqual(out, 1)
         XCTAssertTrue(p.finished)
+    }
+
+    func endTexts(_ ws: Workstation) -> String { texts(ws.overlay()).joined(separator: "\n") }
+
+    func submitted(_ mode: TrainingMode) throws -> Session {
+        let s = Session(model: try Fixture.model("tank-filling"), mode: mode)
+        try s.perform("submit", "")
+        try s.stepOnce()
+        XCTAssertTrue(s.finished)
+        return s
+    }
+
+    /// The exam's end on a lab server: no score, and the same line under the panel as practice says
+    /// whether the server holds the whole journal (已提交到服务器) or not yet.
+    func testTheExamEndScreenSaysWhetherTheServerHoldsTheJournal() throws {
+        let ws = Workstation(session: try submitted(.exam), fonts: try Fixture.fonts())
+        ws.withholdResult = true
+        ws.endNote = LabStrings.submitting
+        var shown = endTexts(ws)
+        XCTAssertTrue(shown.contains("已交卷，成绩待教师发布"), shown)
+        XCTAssertTrue(shown.contains("正在提交…"), shown)
+        XCTAssertFalse(shown.contains("考核结果"), "no score on the workstation: \(shown)")
+        ws.endNote = LabStrings.submitted
+        shown = endTexts(ws)
+        XCTAssertTrue(shown.contains("已交卷，成绩待教师发布") && shown.contains("已提交到服务器"), shown)
+        ws.endNote = LabStrings.notSubmitted
+        shown = endTexts(ws)
+        XCTAssertTrue(shown.contains("已交卷，成绩待教师发布") && shown.contains("未能提交到服务器"), shown)
+        XCTAssertFalse(shown.contains("已提交到服务器"), shown)
+        // The practice end shows the same line, under the result.
+        let p = Workstation(session: try submitted(.practice), fonts: try Fixture.fonts())
+        p.endNote = LabStrings.submitted
+        XCTAssertTrue(endTexts(p).contains("已提交到服务器"), endTexts(p))
+    }
+
+    /// The result heading says what the attempt was: 考核结果 only for an exam.
+    func testTheResultHeadingNamesTheMode() throws {
+        let p = endTexts(Workstation(session: try submitted(.practice), fonts: try Fixture.fonts()))
+        XCTAssertTrue(p.contains("练习结果") && !p.contains("考核结果"), p)
+        let t = endTexts(Workstation(session: try submitted(.teaching), fonts: try Fixture.fonts()))
+        XCTAssertTrue(t.contains("教学结果") && !t.contains("考核结果"), t)
+        let e = endTexts(Workstation(session: try submitted(.exam), fonts: try Fixture.fonts()))
+        XCTAssertTrue(e.contains("考核结果"), e)
     }
 }
