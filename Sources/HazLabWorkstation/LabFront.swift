@@ -98,6 +98,9 @@ public final class LabFront: ScriptHost {
     /// A script's `choose KEY`: the list item whose task or scenario id is KEY, as if clicked.
     public func scriptChoose(_ key: String) throws {
         guard screen == .tasks || screen == .offline else { throw LabFrontError("'choose \(key)': not on the task list (\(screen.rawValue))") }
+        if let done = items.first(where: { $0.key == key && !$0.enabled }) {
+            throw LabFrontError("'choose \(key)': task '\(done.title)' is done (greyed out)")
+        }
         guard let i = items.firstIndex(where: { $0.key == key && $0.enabled }) else {
             throw LabFrontError("'choose \(key)': no such item (\(items.map(\.key).joined(separator: ", ")))")
         }
@@ -311,6 +314,15 @@ public enum LabStrings {
     public static let reconnecting = LocalizedText(zh: "重连中", en: "Reconnecting")
     public static func offline(_ n: Int) -> LocalizedText { LocalizedText(zh: "离线 · \(n) 行未同步", en: "Offline · \(n) line(s) not synced") }
     public static func reconnectingN(_ n: Int) -> LocalizedText { LocalizedText(zh: "重连中 · \(n) 行未同步", en: "Reconnecting · \(n) line(s) not synced") }
+    public static let taskNotOpen = LocalizedText(zh: "该任务当前未开放", en: "This task is not open now")
+    public static let examTaken = LocalizedText(zh: "你已参加过本次考试，如需重考请联系老师", en: "You have already taken this exam; ask your instructor for a retake")
+    /// A server refusal (HTTP status and the server's English reason) in the student's words:
+    /// the reason itself names ids and is for the log, not the screen.
+    public static func refusal(status: Int, reason: String) -> LocalizedText {
+        if status == 409 && reason.contains("is not open") { return taskNotOpen }
+        if status == 409 && (reason.contains("already has an attempt") || reason.contains("taken once")) { return examTaken }
+        return LocalizedText(zh: "服务器拒绝了请求（\(status)），请联系老师", en: "The server refused (\(status)); ask your instructor")
+    }
     public static let offlineBadge = LocalizedText(zh: "离线练习", en: "Offline practice")
     public static let refused = LocalizedText(zh: "服务器拒绝了本次记录（已保存在本机）", en: "The server refused this journal (it is kept on this computer)")
     public static let submitting = LocalizedText(zh: "正在提交…", en: "Submitting…")

@@ -78,7 +78,7 @@ final class LabRun: @unchecked Sendable {
         case .refused(429, _)?: return (LabStrings.rateLimited, false)
         case .refused(403, let m)?:
             return (m.contains("only students") ? LabStrings.notStudent : LabStrings.unregistered, false)
-        case .refused(let s, let m)?: return (LocalizedText(zh: "服务器拒绝（\(s)）：\(m)", en: "The server refused (\(s)): \(m)"), false)
+        case .refused(let s, let m)?: return (LabStrings.refusal(status: s, reason: m), false)
         case .untrusted?: return (LabStrings.untrusted, false)
         case .unreachable?: return (LabStrings.unreachable, true)
         default: return (LocalizedText(zh: "出错：\(error)", en: "Error: \(error)"), false)
@@ -170,11 +170,22 @@ final class LabRun: @unchecked Sendable {
             } catch {
                 let (m, _) = Self.message(for: error)
                 return { [self] in
-                    Self.say("assignment refused: \(error)")
+                    Self.say("assignment refused: \(m.zh) — \(error)")
                     if case .refused(401, _)? = error as? LabClientError {
                         // The ticket expired (or was revoked): sign in again.
                         login = nil; tasks = []
                         front.showLogin(message: LabStrings.signInAgain, severity: 1)
+                    } else if case .refused(409, _)? = error as? LabClientError, t.task != nil {
+                        // The list was out of date: a task that is not open now leaves it, an exam
+                        // already taken is greyed out as done (the server only lists tasks at sign-in).
+                        if m == LabStrings.taskNotOpen {
+                            tasks.removeAll { $0.task == t.task }
+                            Self.say("task list: \(t.task ?? "") removed (not open now)")
+                        } else if m == LabStrings.examTaken {
+                            for k in tasks.indices where tasks[k].task == t.task { tasks[k].done = true }
+                            Self.say("task list: \(t.task ?? "") greyed out (exam already taken)")
+                        }
+                        showTaskList(m)
                     } else {
                         showTaskList(m)
                     }

@@ -239,6 +239,38 @@ final class ViewerOnServerTests: XCTestCase {
         XCTAssertFalse(try serverGrade(store, a.id).isEmpty, "graded after the restart")
     }
 
+    /// Refusals on the task list are in the student's words and update the list: a task outside
+    /// its time window leaves it (该任务当前未开放), an exam already begun at another workstation is
+    /// greyed out (你已参加过本次考试…), and `choose` on it then says it is done, not "no such item".
+    func testRefusedTasksAreExplainedAndTheListUpdated() throws {
+        let lab = try makeLab()
+        var exam = "", later = ""
+        try lab.withAccounts { a in
+            exam = try a.createTask(klass: "c1", scenario: "tank-filling", title: "储罐进料考核", mode: .exam, actor: "test").task
+            try a.setTaskState(exam, open: true, actor: "test")
+            later = try a.createTask(klass: "c1", scenario: "tank-filling", title: "以后的练习", mode: .practice,
+                                     opens: "2099-01-01T00:00:00.000Z", actor: "test").task
+            try a.setTaskState(later, open: true, actor: "test")
+        }
+        try lab.start()
+        // s1 begins the exam at ws-01 and leaves it unfinished (the script ends mid-attempt).
+        let first = try viewer(lab, station: 1, script: Self.signIn("s1", "student-pass-1") + "expect tasks\nchoose \(exam)\nexpect session\n"
+                               + "click-entity helmet\nmenu 1\nwait 1\n").wait()
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        XCTAssertNotNil(attempt(in: first.stdout), first.stdout)
+        XCTAssertFalse(first.stdout.contains("--sync"), "an unfinished attempt is not one --sync uploads:\n\(first.stdout)")
+        // At ws-02 the list (from sign-in) still offers both.
+        let second = try viewer(lab, station: 2, script: Self.signIn("s1", "student-pass-1") + "expect tasks\nchoose \(later)\nexpect tasks\n"
+                                + "choose \(exam)\nexpect tasks\nchoose \(exam)\n").wait()
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+        XCTAssertTrue(second.stdout.contains("assignment refused: 该任务当前未开放"), second.stdout)
+        XCTAssertTrue(second.stdout.contains("task list: \(later) removed"), second.stdout)
+        XCTAssertTrue(second.stdout.contains("assignment refused: 你已参加过本次考试，如需重考请联系老师"), second.stdout)
+        XCTAssertTrue(second.stdout.contains("task list: \(exam) greyed out"), second.stdout)
+        XCTAssertNotEqual(second.status, 0, "the last `choose` of the script is refused")
+        XCTAssertTrue(second.stderr.contains("task '储罐进料考核' is done (greyed out)"), second.stderr)
+    }
+
     /// A wrong password is refused in the student's words; the viewer carries on, and the right one signs in.
     func testWrongPasswordIsRefusedAndTheViewerCarriesOn() throws {
         let lab = try makeLab()

@@ -69,7 +69,9 @@ final class LabFrontTests: XCTestCase {
         XCTAssertEqual(chosen, [2])
         try f.scriptChoose("t-1")
         XCTAssertEqual(chosen, [2, 1])
-        XCTAssertThrowsError(try f.scriptChoose("t-done"))
+        XCTAssertThrowsError(try f.scriptChoose("t-done")) {
+            XCTAssertTrue("\($0)".contains("task '已完成的考试' is done (greyed out)"), "a finished exam is not 'no such item': \($0)")
+        }
         XCTAssertThrowsError(try f.scriptChoose("nope")) { XCTAssertTrue("\($0)".contains("t-1, tank-filling") || "\($0)".contains("tank-filling"), "\($0)") }
         let shown = texts(f.overlay())
         XCTAssertTrue(shown.contains("教师布置的任务") && shown.contains("自由练习"), "\(shown)")
@@ -99,6 +101,17 @@ final class LabFrontTests: XCTestCase {
         try p.frame(f)
         XCTAssertEqual(out, 1)
         XCTAssertTrue(p.finished)
+    }
+
+    /// A server refusal on the task list in the student's words: no raw English, no task id.
+    func testServerRefusalsAreInTheStudentsWords() {
+        XCTAssertEqual(LabStrings.refusal(status: 409, reason: "task 't-0413ee737a993b63' is not open now"), LabStrings.taskNotOpen)
+        XCTAssertEqual(LabStrings.refusal(status: 409, reason: "task 't-1' is not open now (outside its time window)").zh, "该任务当前未开放")
+        XCTAssertEqual(LabStrings.refusal(status: 409, reason: "student 's1' already has an attempt at exam task 't-1' (a-x): an exam is taken once").zh,
+                       "你已参加过本次考试，如需重考请联系老师")
+        let other = LabStrings.refusal(status: 500, reason: "internal: task 't-9' broke")
+        XCTAssertTrue(other.zh.contains("500") && other.en.contains("500"), "\(other)")
+        XCTAssertFalse(other.zh.contains("t-9") || other.en.contains("t-9") || other.en.contains("internal"), "the raw reason is not shown: \(other)")
     }
 
     func endTexts(_ ws: Workstation) -> String { texts(ws.overlay()).joined(separator: "\n") }
