@@ -329,6 +329,12 @@ final class ViewerOnServerTests: XCTestCase {
         XCTAssertTrue(ledger.hasPrefix(files[0] + "\ta-"), ledger)
         let second = try sync()
         XCTAssertTrue(second.stdout.contains("sync: 0 uploaded, 1 already on the server"), second.stdout)
+        // Without the ledger the server answers "duplicate": counted as already there, not as uploaded.
+        try FileManager.default.removeItem(at: journals.appendingPathComponent(".synced"))
+        let third = try sync()
+        XCTAssertTrue(third.stdout.contains("\(files[0]): already on the server (a-"), third.stdout)
+        XCTAssertTrue(third.stdout.contains("sync: 0 uploaded, 1 already on the server"), third.stdout)
+        XCTAssertEqual(try String(contentsOf: journals.appendingPathComponent(".synced"), encoding: .utf8), ledger, "the ledger lists it again")
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
         let attemptId = String(ledger.split(separator: "\t")[1].split(separator: "\n")[0])
         let store = try ResultsStore(path: lab.storePath)
