@@ -1,6 +1,7 @@
 import Foundation
 import HazLabCore
 import HazLabRender
+import HazLabScenario
 
 /// The screens of a workstation on a lab server (`hazlab-viewer --server`), without a window and
 /// without the network: the login screen (student id, masked password), the task list (tasks,
@@ -79,6 +80,14 @@ public final class LabFront: ScriptHost {
         screen = offline ? .offline : .tasks
         workstation = nil
         passwordField = ""
+    }
+    /// A scenario's title from its file in `dir` (zh, else en, else the folder name), as the
+    /// server lists free practice online: the offline list shows the same titles.
+    public static func scenarioTitle(_ name: String, in dir: String) -> String {
+        let file = "\(dir)/\(name)/scenario.yaml"
+        guard let data = FileManager.default.contents(atPath: file),
+              let m = ScenarioCompiler.compile(bytes: [UInt8](data), path: file).model else { return name }
+        return m.text.title.zh.isEmpty ? (m.text.title.en.isEmpty ? name : m.text.title.en) : m.text.title.zh
     }
     /// The attempt starts.
     public func begin(_ ws: Workstation) {

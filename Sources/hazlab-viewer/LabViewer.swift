@@ -148,7 +148,7 @@ final class LabRun: @unchecked Sendable {
         }
         offlineScenarios = dirs
         Self.say("offline: \(dirs.count) scenario(s) in \(scenariosDir)")
-        front.showTasks(name: offlineStudent, items: dirs.map { LabFront.Item(key: $0, title: $0, detail: "练习 practice", section: 1) },
+        front.showTasks(name: offlineStudent, items: dirs.map { LabFront.Item(key: $0, title: LabFront.scenarioTitle($0, in: scenariosDir), detail: "练习 practice", section: 1) },
                         message: LabStrings.unreachable, offline: true)
     }
 

@@ -156,4 +156,11 @@ final class LabFrontTests: XCTestCase {
         let e = endTexts(Workstation(session: try submitted(.exam), fonts: try Fixture.fonts()))
         XCTAssertTrue(e.contains("考核结果"), e)
     }
+
+    /// Offline practice lists the scenarios by their titles, as the server does online.
+    func testOfflineScenariosAreListedByTitle() throws {
+        let dir = Fixture.repoRoot.appendingPathComponent("Scenarios").path
+        XCTAssertEqual(LabFront.scenarioTitle("tank-filling", in: dir), "储罐进料操作")
+        XCTAssertEqual(LabFront.scenarioTitle("no-such-scenario", in: dir), "no-such-scenario", "no file: the folder name")
+    }
 }
