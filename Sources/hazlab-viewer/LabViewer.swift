@@ -344,8 +344,11 @@ final class LabRun: @unchecked Sendable {
             s.stop(waitSeconds: 2)
             let st = s.status
             if st.connection == .done { try? LabSyncLedger(dir: journalsDir).record(file: s.journalPath, attempt: s.attempt) }
+            // `--sync` uploads finished journals only: an attempt left unfinished stays in the local journal.
+            let finished = FileManager.default.contents(atPath: s.journalPath).flatMap { try? Journal.parse(data: $0, path: s.journalPath) }?.trailer != nil
             Self.say("stream \(s.attempt): \(st.connection.rawValue), acked \(st.acked), \(s.connections) connection(s)"
-                     + (st.unsynced > 0 ? ", \(st.unsynced) line(s) not synced (hazlab-viewer --sync)" : ""))
+                     + (st.unsynced == 0 ? "" : finished ? ", \(st.unsynced) line(s) not synced (hazlab-viewer --sync)"
+                        : ", \(st.unsynced) line(s) not synced: the attempt was not finished; its lines stay in the local journal \(s.journalPath)"))
         }
     }
 }

@@ -271,6 +271,25 @@ final class ViewerOnServerTests: XCTestCase {
         XCTAssertTrue(second.stderr.contains("task '储罐进料考核' is done (greyed out)"), second.stderr)
     }
 
+    /// The window closes mid-attempt while the server has not got its lines (the proxy lets no
+    /// stream through): the exit message says they stay in the local journal — not that
+    /// `--sync` will send them, since it uploads finished journals only.
+    func testUnfinishedAttemptAtExitIsNotLeftToSync() throws {
+        let lab = try makeLab()
+        try lab.start()
+        let proxy = try CuttingProxy(target: lab.port, cutStreamAfterBytes: 0, refuseStreams: true)
+        defer { proxy.stop() }
+        let r = try viewer(lab, station: 1, script: Self.signIn("s1", "student-pass-1") + "expect tasks\nchoose tank-filling\nexpect session\n"
+                           + "click-entity helmet\nmenu 1\n", server: "http://127.0.0.1:\(proxy.port)").wait()
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertGreaterThanOrEqual(proxy.streams, 1, "the viewer tried to stream")
+        guard let a = attempt(in: r.stdout) else { return XCTFail(r.stdout) }
+        XCTAssertFalse(try String(contentsOfFile: a.path, encoding: .utf8).contains("\"type\":\"trailer\""), "the attempt is unfinished")
+        XCTAssertTrue(r.stdout.contains("line(s) not synced: the attempt was not finished; its lines stay in the local journal \(a.path)"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("hazlab-viewer --sync"), r.stdout)
+    }
+
     /// A wrong password is refused in the student's words; the viewer carries on, and the right one signs in.
     func testWrongPasswordIsRefusedAndTheViewerCarriesOn() throws {
         let lab = try makeLab()
@@ -383,8 +402,12 @@ final class CuttingProxy: @unchecked Sendable {
     /// Stream (WebSocket) connections that reached the server.
     var streams: Int { lock.lock(); defer { lock.unlock() }; return _streams }
 
-    init(target: Int, cutStreamAfterBytes: Int) throws {
-        _target = target; cutAfter = cutStreamAfterBytes
+    /// Every stream connection is closed at once (plain HTTP still goes through): the server is
+    /// reachable for sign-in and assignments, never for the journal stream.
+    let refuseStreams: Bool
+
+    init(target: Int, cutStreamAfterBytes: Int, refuseStreams: Bool = false) throws {
+        _target = target; cutAfter = cutStreamAfterBytes; self.refuseStreams = refuseStreams
         signal(SIGPIPE, SIG_IGN)   // a write to a socket the other side closed is an error here, not the end of the test
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         listener = fd
@@ -439,6 +462,7 @@ final class CuttingProxy: @unchecked Sendable {
                     if isStream == nil {
                         isStream = String(decoding: buf[0..<min(n, 20)], as: UTF8.self).hasPrefix("GET /api/stream")
                         if isStream == true { lock.lock(); _streams += 1; lock.unlock() }
+                        if isStream == true && refuseStreams { break }
                     }
                     var willCut = false
                     if isStream == true {
