@@ -173,8 +173,9 @@ public enum LabSync {
             do {
                 let r = try client.upload(journal: [UInt8](data))
                 try ledger.record(file: name, attempt: r.attempt)
-                out.uploaded += 1
-                progress("\(name): uploaded as \(r.attempt)\(r.duplicate ? " (the server already had it)" : "")\(r.flagged ? " — flagged for the instructor" : "")")
+                // A duplicate (the server already had these bytes) was not uploaded now: counted as already there.
+                if r.duplicate { out.already += 1 } else { out.uploaded += 1 }
+                progress("\(name): \(r.duplicate ? "already on the server (\(r.attempt))" : "uploaded as \(r.attempt)")\(r.flagged ? " — flagged for the instructor" : "")")
             } catch {
                 out.failed.append(name); progress("\(name): error: \(error)")
                 if case .unreachable? = error as? LabClientError { continue }

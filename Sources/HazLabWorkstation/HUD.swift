@@ -48,6 +48,19 @@ enum UIStrings {
     static let notWorn = LocalizedText(zh: "未穿戴", en: "not worn")
     static let ok = LocalizedText(zh: "确定", en: "OK")
     static let result = LocalizedText(zh: "考核结果", en: "Result")
+    static let practiceResult = LocalizedText(zh: "练习结果", en: "Practice result")
+    static let teachingResult = LocalizedText(zh: "教学结果", en: "Teaching result")
+    /// The result's heading: 考核结果 is the exam's; practice and teaching say what they are.
+    static func result(for mode: TrainingMode) -> LocalizedText {
+        switch mode {
+        case .practice: return practiceResult
+        case .teaching: return teachingResult
+        case .exam: return result
+        }
+    }
+    /// An exam on a lab server at its end: handed in, the result is the instructor's; the line
+    /// under the panel (`endNote`) says whether the server holds the whole journal yet.
+    static let examWithheld = LocalizedText(zh: "已交卷，成绩待教师发布", en: "Handed in; your instructor will publish the result")
     static let ended = LocalizedText(zh: "本次操作已结束", en: "The attempt is over")
     static let examHidden = LocalizedText(zh: "成绩将由教师发布", en: "Your instructor will publish the result")
     static let passed = LocalizedText(zh: "合格", en: "Passed")
@@ -417,16 +430,17 @@ extension Workstation {
         let px = (W - pw) / 2, py = hidden ? H - ph - 150 : (H - ph) / 2
         o.rect(px, py, pw, ph, V4(0.04, 0.05, 0.08, hidden ? 0.8 : 0.9))
         o.text(headline, px + 16, py + 34, .large, Self.white)
-        if hidden {
-            o.text(text(withholdResult ? (endNote ?? UIStrings.examHidden) : UIStrings.examHidden), px + 16, py + 74, .normal, Self.dim)
-            return
-        }
+        // The line under the panel: on a lab server, whether the server holds the whole journal.
         if let n = endNote {
             o.rect(px, py + ph, pw, 32, V4(0.08, 0.1, 0.16, 0.95))
             o.text(fonts.atlas(.small).truncate(text(n), maxWidth: Int(pw - 32)), px + 16, py + ph + 21, .small, Self.white)
         }
+        if hidden {
+            o.text(text(withholdResult ? UIStrings.examWithheld : UIStrings.examHidden), px + 16, py + 74, .normal, Self.dim)
+            return
+        }
         let verdict = r.passed ? UIStrings.passed : UIStrings.failed
-        o.text("\(text(UIStrings.result))\(language == .zh ? "：" : ": ")\(HUDFormat.score(r.total)) / \(HUDFormat.score(r.max))  \(text(verdict))", px + 16, py + 76, .large, r.passed ? Self.green : Self.red)
+        o.text("\(text(UIStrings.result(for: session.mode)))\(language == .zh ? "：" : ": ")\(HUDFormat.score(r.total)) / \(HUDFormat.score(r.max))  \(text(verdict))", px + 16, py + 76, .large, r.passed ? Self.green : Self.red)
         var y = py + 110
         for st in r.steps {
             guard y < py + ph - 20 else { break }

@@ -1,6 +1,7 @@
 import Foundation
 import HazLabCore
 import HazLabRender
+import HazLabScenario
 
 /// The screens of a workstation on a lab server (`hazlab-viewer --server`), without a window and
 /// without the network: the login screen (student id, masked password), the task list (tasks,
@@ -80,6 +81,14 @@ public final class LabFront: ScriptHost {
         workstation = nil
         passwordField = ""
     }
+    /// A scenario's title from its file in `dir` (zh, else en, else the folder name), as the
+    /// server lists free practice online: the offline list shows the same titles.
+    public static func scenarioTitle(_ name: String, in dir: String) -> String {
+        let file = "\(dir)/\(name)/scenario.yaml"
+        guard let data = FileManager.default.contents(atPath: file),
+              let m = ScenarioCompiler.compile(bytes: [UInt8](data), path: file).model else { return name }
+        return m.text.title.zh.isEmpty ? (m.text.title.en.isEmpty ? name : m.text.title.en) : m.text.title.zh
+    }
     /// The attempt starts.
     public func begin(_ ws: Workstation) {
         ws.language = language
@@ -98,6 +107,9 @@ public final class LabFront: ScriptHost {
     /// A script's `choose KEY`: the list item whose task or scenario id is KEY, as if clicked.
     public func scriptChoose(_ key: String) throws {
         guard screen == .tasks || screen == .offline else { throw LabFrontError("'choose \(key)': not on the task list (\(screen.rawValue))") }
+        if let done = items.first(where: { $0.key == key && !$0.enabled }) {
+            throw LabFrontError("'choose \(key)': task '\(done.title)' is done (greyed out)")
+        }
         guard let i = items.firstIndex(where: { $0.key == key && $0.enabled }) else {
             throw LabFrontError("'choose \(key)': no such item (\(items.map(\.key).joined(separator: ", ")))")
         }
@@ -311,10 +323,18 @@ public enum LabStrings {
     public static let reconnecting = LocalizedText(zh: "重连中", en: "Reconnecting")
     public static func offline(_ n: Int) -> LocalizedText { LocalizedText(zh: "离线 · \(n) 行未同步", en: "Offline · \(n) line(s) not synced") }
     public static func reconnectingN(_ n: Int) -> LocalizedText { LocalizedText(zh: "重连中 · \(n) 行未同步", en: "Reconnecting · \(n) line(s) not synced") }
+    public static let taskNotOpen = LocalizedText(zh: "该任务当前未开放", en: "This task is not open now")
+    public static let examTaken = LocalizedText(zh: "你已参加过本次考试，如需重考请联系老师", en: "You have already taken this exam; ask your instructor for a retake")
+    /// A server refusal (HTTP status and the server's English reason) in the student's words:
+    /// the reason itself names ids and is for the log, not the screen.
+    public static func refusal(status: Int, reason: String) -> LocalizedText {
+        if status == 409 && reason.contains("is not open") { return taskNotOpen }
+        if status == 409 && (reason.contains("already has an attempt") || reason.contains("taken once")) { return examTaken }
+        return LocalizedText(zh: "服务器拒绝了请求（\(status)），请联系老师", en: "The server refused (\(status)); ask your instructor")
+    }
     public static let offlineBadge = LocalizedText(zh: "离线练习", en: "Offline practice")
     public static let refused = LocalizedText(zh: "服务器拒绝了本次记录（已保存在本机）", en: "The server refused this journal (it is kept on this computer)")
     public static let submitting = LocalizedText(zh: "正在提交…", en: "Submitting…")
-    public static let examSubmitted = LocalizedText(zh: "已提交，成绩待教师发布 · Enter 返回任务列表", en: "Submitted; your instructor will publish the result · Enter: back to the list")
     public static let submitted = LocalizedText(zh: "已提交到服务器 · Enter 返回任务列表", en: "Saved on the server · Enter: back to the list")
     public static let notSubmitted = LocalizedText(zh: "未能提交到服务器，记录已保存在本机，联网后自动同步 · Enter 返回", en: "Not on the server yet: kept here and synced later · Enter: back")
     public static let offlineDone = LocalizedText(zh: "离线练习已保存，联网后同步 · Enter 返回", en: "Saved offline; synced when the server is back · Enter: back")

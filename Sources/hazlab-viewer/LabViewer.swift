@@ -78,7 +78,7 @@ final class LabRun: @unchecked Sendable {
         case .refused(429, _)?: return (LabStrings.rateLimited, false)
         case .refused(403, let m)?:
             return (m.contains("only students") ? LabStrings.notStudent : LabStrings.unregistered, false)
-        case .refused(let s, let m)?: return (LocalizedText(zh: "服务器拒绝（\(s)）：\(m)", en: "The server refused (\(s)): \(m)"), false)
+        case .refused(let s, let m)?: return (LabStrings.refusal(status: s, reason: m), false)
         case .untrusted?: return (LabStrings.untrusted, false)
         case .unreachable?: return (LabStrings.unreachable, true)
         default: return (LocalizedText(zh: "出错：\(error)", en: "Error: \(error)"), false)
@@ -148,7 +148,7 @@ final class LabRun: @unchecked Sendable {
         }
         offlineScenarios = dirs
         Self.say("offline: \(dirs.count) scenario(s) in \(scenariosDir)")
-        front.showTasks(name: offlineStudent, items: dirs.map { LabFront.Item(key: $0, title: $0, detail: "练习 practice", section: 1) },
+        front.showTasks(name: offlineStudent, items: dirs.map { LabFront.Item(key: $0, title: LabFront.scenarioTitle($0, in: scenariosDir), detail: "练习 practice", section: 1) },
                         message: LabStrings.unreachable, offline: true)
     }
 
@@ -170,11 +170,22 @@ final class LabRun: @unchecked Sendable {
             } catch {
                 let (m, _) = Self.message(for: error)
                 return { [self] in
-                    Self.say("assignment refused: \(error)")
+                    Self.say("assignment refused: \(m.zh) — \(error)")
                     if case .refused(401, _)? = error as? LabClientError {
                         // The ticket expired (or was revoked): sign in again.
                         login = nil; tasks = []
                         front.showLogin(message: LabStrings.signInAgain, severity: 1)
+                    } else if case .refused(409, _)? = error as? LabClientError, t.task != nil {
+                        // The list was out of date: a task that is not open now leaves it, an exam
+                        // already taken is greyed out as done (the server only lists tasks at sign-in).
+                        if m == LabStrings.taskNotOpen {
+                            tasks.removeAll { $0.task == t.task }
+                            Self.say("task list: \(t.task ?? "") removed (not open now)")
+                        } else if m == LabStrings.examTaken {
+                            for k in tasks.indices where tasks[k].task == t.task { tasks[k].done = true }
+                            Self.say("task list: \(t.task ?? "") greyed out (exam already taken)")
+                        }
+                        showTaskList(m)
                     } else {
                         showTaskList(m)
                     }
@@ -281,7 +292,7 @@ final class LabRun: @unchecked Sendable {
         switch st.connection {
         case .done:
             if let p = ws.session.journalPath { try? LabSyncLedger(dir: journalsDir).record(file: p, attempt: s.attempt) }
-            ws.endNote = attemptMode == .exam ? LabStrings.examSubmitted : LabStrings.submitted
+            ws.endNote = LabStrings.submitted
             Self.say("attempt submitted: \(s.attempt) (\(attemptMode.rawValue), \(s.connections) connection(s))\(attemptMode == .exam ? ", result withheld until the instructor publishes it" : "")")
             stream = nil
             front.showResult()
@@ -333,8 +344,11 @@ final class LabRun: @unchecked Sendable {
             s.stop(waitSeconds: 2)
             let st = s.status
             if st.connection == .done { try? LabSyncLedger(dir: journalsDir).record(file: s.journalPath, attempt: s.attempt) }
+            // `--sync` uploads finished journals only: an attempt left unfinished stays in the local journal.
+            let finished = FileManager.default.contents(atPath: s.journalPath).flatMap { try? Journal.parse(data: $0, path: s.journalPath) }?.trailer != nil
             Self.say("stream \(s.attempt): \(st.connection.rawValue), acked \(st.acked), \(s.connections) connection(s)"
-                     + (st.unsynced > 0 ? ", \(st.unsynced) line(s) not synced (hazlab-viewer --sync)" : ""))
+                     + (st.unsynced == 0 ? "" : finished ? ", \(st.unsynced) line(s) not synced (hazlab-viewer --sync)"
+                        : ", \(st.unsynced) line(s) not synced: the attempt was not finished; its lines stay in the local journal \(s.journalPath)"))
         }
     }
 }

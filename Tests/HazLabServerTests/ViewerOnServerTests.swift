@@ -239,6 +239,57 @@ final class ViewerOnServerTests: XCTestCase {
         XCTAssertFalse(try serverGrade(store, a.id).isEmpty, "graded after the restart")
     }
 
+    /// Refusals on the task list are in the student's words and update the list: a task outside
+    /// its time window leaves it (该任务当前未开放), an exam already begun at another workstation is
+    /// greyed out (你已参加过本次考试…), and `choose` on it then says it is done, not "no such item".
+    func testRefusedTasksAreExplainedAndTheListUpdated() throws {
+        let lab = try makeLab()
+        var exam = "", later = ""
+        try lab.withAccounts { a in
+            exam = try a.createTask(klass: "c1", scenario: "tank-filling", title: "储罐进料考核", mode: .exam, actor: "test").task
+            try a.setTaskState(exam, open: true, actor: "test")
+            later = try a.createTask(klass: "c1", scenario: "tank-filling", title: "以后的练习", mode: .practice,
+                                     opens: "2099-01-01T00:00:00.000Z", actor: "test").task
+            try a.setTaskState(later, open: true, actor: "test")
+        }
+        try lab.start()
+        // s1 begins the exam at ws-01 and leaves it unfinished (the script ends mid-attempt).
+        let first = try viewer(lab, station: 1, script: Self.signIn("s1", "student-pass-1") + "expect tasks\nchoose \(exam)\nexpect session\n"
+                               + "click-entity helmet\nmenu 1\nwait 1\n").wait()
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        XCTAssertNotNil(attempt(in: first.stdout), first.stdout)
+        XCTAssertFalse(first.stdout.contains("--sync"), "an unfinished attempt is not one --sync uploads:\n\(first.stdout)")
+        // At ws-02 the list (from sign-in) still offers both.
+        let second = try viewer(lab, station: 2, script: Self.signIn("s1", "student-pass-1") + "expect tasks\nchoose \(later)\nexpect tasks\n"
+                                + "choose \(exam)\nexpect tasks\nchoose \(exam)\n").wait()
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+        XCTAssertTrue(second.stdout.contains("assignment refused: 该任务当前未开放"), second.stdout)
+        XCTAssertTrue(second.stdout.contains("task list: \(later) removed"), second.stdout)
+        XCTAssertTrue(second.stdout.contains("assignment refused: 你已参加过本次考试，如需重考请联系老师"), second.stdout)
+        XCTAssertTrue(second.stdout.contains("task list: \(exam) greyed out"), second.stdout)
+        XCTAssertNotEqual(second.status, 0, "the last `choose` of the script is refused")
+        XCTAssertTrue(second.stderr.contains("task '储罐进料考核' is done (greyed out)"), second.stderr)
+    }
+
+    /// The window closes mid-attempt while the server has not got its lines (the proxy lets no
+    /// stream through): the exit message says they stay in the local journal — not that
+    /// `--sync` will send them, since it uploads finished journals only.
+    func testUnfinishedAttemptAtExitIsNotLeftToSync() throws {
+        let lab = try makeLab()
+        try lab.start()
+        let proxy = try CuttingProxy(target: lab.port, cutStreamAfterBytes: 0, refuseStreams: true)
+        defer { proxy.stop() }
+        let r = try viewer(lab, station: 1, script: Self.signIn("s1", "student-pass-1") + "expect tasks\nchoose tank-filling\nexpect session\n"
+                           + "click-entity helmet\nmenu 1\n", server: "http://127.0.0.1:\(proxy.port)").wait()
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertGreaterThanOrEqual(proxy.streams, 1, "the viewer tried to stream")
+        guard let a = attempt(in: r.stdout) else { return XCTFail(r.stdout) }
+        XCTAssertFalse(try String(contentsOfFile: a.path, encoding: .utf8).contains("\"type\":\"trailer\""), "the attempt is unfinished")
+        XCTAssertTrue(r.stdout.contains("line(s) not synced: the attempt was not finished; its lines stay in the local journal \(a.path)"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("hazlab-viewer --sync"), r.stdout)
+    }
+
     /// A wrong password is refused in the student's words; the viewer carries on, and the right one signs in.
     func testWrongPasswordIsRefusedAndTheViewerCarriesOn() throws {
         let lab = try makeLab()
@@ -297,6 +348,12 @@ final class ViewerOnServerTests: XCTestCase {
         XCTAssertTrue(ledger.hasPrefix(files[0] + "\ta-"), ledger)
         let second = try sync()
         XCTAssertTrue(second.stdout.contains("sync: 0 uploaded, 1 already on the server"), second.stdout)
+        // Without the ledger the server answers "duplicate": counted as already there, not as uploaded.
+        try FileManager.default.removeItem(at: journals.appendingPathComponent(".synced"))
+        let third = try sync()
+        XCTAssertTrue(third.stdout.contains("\(files[0]): already on the server (a-"), third.stdout)
+        XCTAssertTrue(third.stdout.contains("sync: 0 uploaded, 1 already on the server"), third.stdout)
+        XCTAssertEqual(try String(contentsOf: journals.appendingPathComponent(".synced"), encoding: .utf8), ledger, "the ledger lists it again")
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
         let attemptId = String(ledger.split(separator: "\t")[1].split(separator: "\n")[0])
         let store = try ResultsStore(path: lab.storePath)
@@ -345,8 +402,12 @@ final class CuttingProxy: @unchecked Sendable {
     /// Stream (WebSocket) connections that reached the server.
     var streams: Int { lock.lock(); defer { lock.unlock() }; return _streams }
 
-    init(target: Int, cutStreamAfterBytes: Int) throws {
-        _target = target; cutAfter = cutStreamAfterBytes
+    /// Every stream connection is closed at once (plain HTTP still goes through): the server is
+    /// reachable for sign-in and assignments, never for the journal stream.
+    let refuseStreams: Bool
+
+    init(target: Int, cutStreamAfterBytes: Int, refuseStreams: Bool = false) throws {
+        _target = target; cutAfter = cutStreamAfterBytes; self.refuseStreams = refuseStreams
         signal(SIGPIPE, SIG_IGN)   // a write to a socket the other side closed is an error here, not the end of the test
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         listener = fd
@@ -401,6 +462,7 @@ final class CuttingProxy: @unchecked Sendable {
                     if isStream == nil {
                         isStream = String(decoding: buf[0..<min(n, 20)], as: UTF8.self).hasPrefix("GET /api/stream")
                         if isStream == true { lock.lock(); _streams += 1; lock.unlock() }
+                        if isStream == true && refuseStreams { break }
                     }
                     var willCut = false
                     if isStream == true {

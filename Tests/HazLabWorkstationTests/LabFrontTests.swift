@@ -1,6 +1,7 @@
 import Foundation
 import HazLabCore
 import HazLabRender
+import HazLabScoring
 @testable import HazLabWorkstation
 import XCTest
 
@@ -68,7 +69,9 @@ final class LabFrontTests: XCTestCase {
         XCTAssertEqual(chosen, [2])
         try f.scriptChoose("t-1")
         XCTAssertEqual(chosen, [2, 1])
-        XCTAssertThrowsError(try f.scriptChoose("t-done"))
+        XCTAssertThrowsError(try f.scriptChoose("t-done")) {
+            XCTAssertTrue("\($0)".contains("task '已完成的考试' is done (greyed out)"), "a finished exam is not 'no such item': \($0)")
+        }
         XCTAssertThrowsError(try f.scriptChoose("nope")) { XCTAssertTrue("\($0)".contains("t-1, tank-filling") || "\($0)".contains("tank-filling"), "\($0)") }
         let shown = texts(f.overlay())
         XCTAssertTrue(shown.contains("教师布置的任务") && shown.contains("自由练习"), "\(shown)")
@@ -98,5 +101,66 @@ final class LabFrontTests: XCTestCase {
         try p.frame(f)
         XCTAssertEqual(out, 1)
         XCTAssertTrue(p.finished)
+    }
+
+    /// A server refusal on the task list in the student's words: no raw English, no task id.
+    func testServerRefusalsAreInTheStudentsWords() {
+        XCTAssertEqual(LabStrings.refusal(status: 409, reason: "task 't-0413ee737a993b63' is not open now"), LabStrings.taskNotOpen)
+        XCTAssertEqual(LabStrings.refusal(status: 409, reason: "task 't-1' is not open now (outside its time window)").zh, "该任务当前未开放")
+        XCTAssertEqual(LabStrings.refusal(status: 409, reason: "student 's1' already has an attempt at exam task 't-1' (a-x): an exam is taken once").zh,
+                       "你已参加过本次考试，如需重考请联系老师")
+        let other = LabStrings.refusal(status: 500, reason: "internal: task 't-9' broke")
+        XCTAssertTrue(other.zh.contains("500") && other.en.contains("500"), "\(other)")
+        XCTAssertFalse(other.zh.contains("t-9") || other.en.contains("t-9") || other.en.contains("internal"), "the raw reason is not shown: \(other)")
+    }
+
+    func endTexts(_ ws: Workstation) -> String { texts(ws.overlay()).joined(separator: "\n") }
+
+    func submitted(_ mode: TrainingMode) throws -> Session {
+        let s = Session(model: try Fixture.model("tank-filling"), mode: mode)
+        try s.perform("submit", "")
+        try s.stepOnce()
+        XCTAssertTrue(s.finished)
+        return s
+    }
+
+    /// The exam's end on a lab server: no score, and the same line under the panel as practice says
+    /// whether the server holds the whole journal (已提交到服务器) or not yet.
+    func testTheExamEndScreenSaysWhetherTheServerHoldsTheJournal() throws {
+        let ws = Workstation(session: try submitted(.exam), fonts: try Fixture.fonts())
+        ws.withholdResult = true
+        ws.endNote = LabStrings.submitting
+        var shown = endTexts(ws)
+        XCTAssertTrue(shown.contains("已交卷，成绩待教师发布"), shown)
+        XCTAssertTrue(shown.contains("正在提交…"), shown)
+        XCTAssertFalse(shown.contains("考核结果"), "no score on the workstation: \(shown)")
+        ws.endNote = LabStrings.submitted
+        shown = endTexts(ws)
+        XCTAssertTrue(shown.contains("已交卷，成绩待教师发布") && shown.contains("已提交到服务器"), shown)
+        ws.endNote = LabStrings.notSubmitted
+        shown = endTexts(ws)
+        XCTAssertTrue(shown.contains("已交卷，成绩待教师发布") && shown.contains("未能提交到服务器"), shown)
+        XCTAssertFalse(shown.contains("已提交到服务器"), shown)
+        // The practice end shows the same line, under the result.
+        let p = Workstation(session: try submitted(.practice), fonts: try Fixture.fonts())
+        p.endNote = LabStrings.submitted
+        XCTAssertTrue(endTexts(p).contains("已提交到服务器"), endTexts(p))
+    }
+
+    /// The result heading says what the attempt was: 考核结果 only for an exam.
+    func testTheResultHeadingNamesTheMode() throws {
+        let p = endTexts(Workstation(session: try submitted(.practice), fonts: try Fixture.fonts()))
+        XCTAssertTrue(p.contains("练习结果") && !p.contains("考核结果"), p)
+        let t = endTexts(Workstation(session: try submitted(.teaching), fonts: try Fixture.fonts()))
+        XCTAssertTrue(t.contains("教学结果") && !t.contains("考核结果"), t)
+        let e = endTexts(Workstation(session: try submitted(.exam), fonts: try Fixture.fonts()))
+        XCTAssertTrue(e.contains("考核结果"), e)
+    }
+
+    /// Offline practice lists the scenarios by their titles, as the server does online.
+    func testOfflineScenariosAreListedByTitle() throws {
+        let dir = Fixture.repoRoot.appendingPathComponent("Scenarios").path
+        XCTAssertEqual(LabFront.scenarioTitle("tank-filling", in: dir), "储罐进料操作")
+        XCTAssertEqual(LabFront.scenarioTitle("no-such-scenario", in: dir), "no-such-scenario", "no file: the folder name")
     }
 }
