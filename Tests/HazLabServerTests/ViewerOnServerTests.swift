@@ -210,18 +210,22 @@ final class ViewerOnServerTests: XCTestCase {
     func testServerKilledMidAttemptAndRestartedTheViewerResumes() throws {
         let lab = try makeLab()
         try lab.start()
-        let proxy = try CuttingProxy(target: lab.port, cutStreamAfterBytes: 0)
+        // The first stream stops delivering after ~1.5 KB (the header and a few lines), so lines are
+        // still unacknowledged when the server dies, however fast the scripted attempt runs.
+        let proxy = try CuttingProxy(target: lab.port, cutStreamAfterBytes: 0, holdStreamAfterBytes: 1500)
         defer { proxy.stop() }
         // `wait 20` holds the attempt open (20 simulated seconds of frames) while the server is down.
         let v = try viewer(lab, station: 1, script: Self.signIn("s1", "student-pass-1") + "expect tasks\nchoose tank-filling\nexpect session\nwait 20\n"
                            + Self.attemptScript + "\n", server: "http://127.0.0.1:\(proxy.port)")
-        // Kill once the attempt is under way (the viewer printed its id), then restart.
+        // Kill once the server holds the first streamed line (the stream is up), then restart.
         var started = false
         for _ in 0..<1200 where !started {   // a safety net of 120 s, not a timing assertion
-            started = ((try? String(contentsOf: v.out, encoding: .utf8)) ?? "").contains("attempt: ")
+            let db = try? SQLiteDatabase(path: lab.storePath, flags: [.readOnly])
+            let lines: Int64 = (try? db?.scalar("SELECT COUNT(*) FROM lab_lines", [])?.int) ?? 0
+            started = lines > 0
             if !started { usleep(100_000) }
         }
-        XCTAssertTrue(started, "the viewer started an attempt")
+        XCTAssertTrue(started, "the viewer's stream reached the server")
         lab.kill9()
         try lab.start()
         proxy.retarget(lab.port)
@@ -406,8 +410,13 @@ final class CuttingProxy: @unchecked Sendable {
     /// reachable for sign-in and assignments, never for the journal stream.
     let refuseStreams: Bool
 
-    init(target: Int, cutStreamAfterBytes: Int, refuseStreams: Bool = false) throws {
-        _target = target; cutAfter = cutStreamAfterBytes; self.refuseStreams = refuseStreams
+    /// The first stream connection forwards this many bytes, then swallows the rest without
+    /// closing (0: never): lines the viewer sent stay unacknowledged, as on a hung link.
+    let holdAfter: Int
+    private var _holds = 0
+
+    init(target: Int, cutStreamAfterBytes: Int, refuseStreams: Bool = false, holdStreamAfterBytes: Int = 0) throws {
+        _target = target; cutAfter = cutStreamAfterBytes; self.refuseStreams = refuseStreams; holdAfter = holdStreamAfterBytes
         signal(SIGPIPE, SIG_IGN)   // a write to a socket the other side closed is an error here, not the end of the test
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         listener = fd
@@ -455,13 +464,17 @@ final class CuttingProxy: @unchecked Sendable {
             // Viewer → server, watching for the stream to cut.
             Thread.detachNewThread { [self] in
                 var buf = [UInt8](repeating: 0, count: 4096)
-                var sent = 0, isStream: Bool?
+                var sent = 0, isStream: Bool?, holding = false
                 while true {
                     let n = read(c, &buf, buf.count)
                     if n <= 0 { break }
                     if isStream == nil {
                         isStream = String(decoding: buf[0..<min(n, 20)], as: UTF8.self).hasPrefix("GET /api/stream")
-                        if isStream == true { lock.lock(); _streams += 1; lock.unlock() }
+                        if isStream == true {
+                            lock.lock(); _streams += 1
+                            if holdAfter > 0 && _holds == 0 { _holds = 1; holding = true }
+                            lock.unlock()
+                        }
                         if isStream == true && refuseStreams { break }
                     }
                     var willCut = false
@@ -470,9 +483,10 @@ final class CuttingProxy: @unchecked Sendable {
                         if _cuts == 0 && sent + n > cutAfter && cutAfter > 0 { _cuts += 1; willCut = true }
                         lock.unlock()
                     }
-                    let m = willCut ? max(0, cutAfter - sent) : n
+                    var m = willCut ? max(0, cutAfter - sent) : n
+                    if holding { m = max(0, min(m, holdAfter - sent)) }
                     if m > 0 { _ = buf.withUnsafeBytes { write(t, $0.baseAddress!, m) } }
-                    sent += m
+                    sent += holding ? n : m
                     if willCut { break }
                 }
                 pair.cut()
