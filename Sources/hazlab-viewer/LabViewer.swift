@@ -448,9 +448,7 @@ extension Viewer {
         do { renderer = try Renderer(fonts: front.fonts) } catch { throw fail("\(error)") }
         let keys = Self.keyMap + [(GLFW_KEY_BACKSPACE, Key.backspace), (GLFW_KEY_UP, .up), (GLFW_KEY_DOWN, .down), (GLFW_KEY_F2, .f2),
                                   (GLFW_KEY_KP_ENTER, .enter)]
-        var down = Set<Int32>()
-        var buttons = [false, false]
-        var last = glfwGetTime()
+        var input = WindowInput(keys: keys)
         var frame = 0
         while glfwWindowShouldClose(window) == 0 {
             glfwPollEvents()
@@ -461,27 +459,7 @@ extension Viewer {
                 do { try player.frame(front) } catch { throw fail("\(error)") }
             } else {
                 if !typedCharacters.isEmpty { let t = typedCharacters; typedCharacters = ""; try front.handle(.text(t)) }
-                for (code, k) in keys {
-                    let pressed = glfwGetKey(window, code) == GLFW_PRESS
-                    if pressed != down.contains(code) {
-                        if pressed { down.insert(code) } else { down.remove(code) }
-                        try front.handle(.key(k, down: pressed))
-                    }
-                }
-                var cx = 0.0, cy = 0.0
-                glfwGetCursorPos(window, &cx, &cy)
-                try front.handle(.mouseMove(x: Float(cx), y: Float(cy)))
-                for (i, b) in [MouseButton.left, .right].enumerated() {
-                    let pressed = glfwGetMouseButton(window, Int32(b.rawValue)) == GLFW_PRESS
-                    if pressed != buttons[i] {
-                        buttons[i] = pressed
-                        try front.handle(pressed ? .mouseDown(b, x: Float(cx), y: Float(cy)) : .mouseUp(b, x: Float(cx), y: Float(cy)))
-                    }
-                }
-                if scrollAccumulated != 0 { try front.handle(.scroll(Float(scrollAccumulated))); scrollAccumulated = 0 }
-                let now = glfwGetTime()
-                try front.handle(.elapse(now - last))
-                last = now
+                try input.poll(window, into: front)
             }
             let (sceneFrame, camera) = labScene(front)
             renderer.render(sceneFrame, camera: camera, overlay: front.overlay(), width: front.width, height: front.height)

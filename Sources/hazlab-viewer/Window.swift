@@ -10,6 +10,41 @@ import HazLabWorkstation
 /// Scroll offsets from GLFW's callback (C callbacks cannot capture; one window per process).
 nonisolated(unsafe) var scrollAccumulated: Double = 0
 
+/// The window's keys, mouse buttons, wheel and clock since the last frame, turned into the same
+/// input events a script plays (the attempt's window and the lab screens share it).
+struct WindowInput {
+    let keys: [(Int32, Key)]
+    private var down = Set<Int32>()
+    private var buttons = [false, false]
+    private var last = glfwGetTime()
+
+    init(keys: [(Int32, Key)]) { self.keys = keys }
+
+    mutating func poll(_ window: OpaquePointer, into host: some ScriptHost) throws {
+        for (code, k) in keys {
+            let pressed = glfwGetKey(window, code) == GLFW_PRESS
+            if pressed != down.contains(code) {
+                if pressed { down.insert(code) } else { down.remove(code) }
+                try host.handle(.key(k, down: pressed))
+            }
+        }
+        var cx = 0.0, cy = 0.0
+        glfwGetCursorPos(window, &cx, &cy)
+        try host.handle(.mouseMove(x: Float(cx), y: Float(cy)))
+        for (i, b) in [MouseButton.left, .right].enumerated() {
+            let pressed = glfwGetMouseButton(window, Int32(b.rawValue)) == GLFW_PRESS
+            if pressed != buttons[i] {
+                buttons[i] = pressed
+                try host.handle(pressed ? .mouseDown(b, x: Float(cx), y: Float(cy)) : .mouseUp(b, x: Float(cx), y: Float(cy)))
+            }
+        }
+        if scrollAccumulated != 0 { try host.handle(.scroll(Float(scrollAccumulated))); scrollAccumulated = 0 }
+        let now = glfwGetTime()
+        try host.handle(.elapse(now - last))
+        last = now
+    }
+}
+
 extension Viewer {
     static let keyMap: [(Int32, Key)] = [
         (GLFW_KEY_W, .w), (GLFW_KEY_A, .a), (GLFW_KEY_S, .s), (GLFW_KEY_D, .d), (GLFW_KEY_Q, .q), (GLFW_KEY_E, .e),
@@ -88,9 +123,7 @@ extension Viewer {
         ws.onEnd = gradeAtEnd(model: model, scenarioPath: scenarioPath, scenarioBytes: scenarioBytes)
         let player = try loadScript()
 
-        var down = Set<Int32>()
-        var buttons = [false, false]
-        var last = glfwGetTime()
+        var input = WindowInput(keys: Self.keyMap)
         var frame = 0
         while glfwWindowShouldClose(window) == 0 {
             glfwPollEvents()
@@ -101,27 +134,7 @@ extension Viewer {
                 // Scripted: the student's hands are the script, and time is 1/60 s per frame.
                 do { try player.frame(ws) } catch { throw fail("\(error)") }
             } else {
-                for (code, k) in Self.keyMap {
-                    let pressed = glfwGetKey(window, code) == GLFW_PRESS
-                    if pressed != down.contains(code) {
-                        if pressed { down.insert(code) } else { down.remove(code) }
-                        try ws.handle(.key(k, down: pressed))
-                    }
-                }
-                var cx = 0.0, cy = 0.0
-                glfwGetCursorPos(window, &cx, &cy)
-                try ws.handle(.mouseMove(x: Float(cx), y: Float(cy)))
-                for (i, b) in [MouseButton.left, .right].enumerated() {
-                    let pressed = glfwGetMouseButton(window, Int32(b.rawValue)) == GLFW_PRESS
-                    if pressed != buttons[i] {
-                        buttons[i] = pressed
-                        try ws.handle(pressed ? .mouseDown(b, x: Float(cx), y: Float(cy)) : .mouseUp(b, x: Float(cx), y: Float(cy)))
-                    }
-                }
-                if scrollAccumulated != 0 { try ws.handle(.scroll(Float(scrollAccumulated))); scrollAccumulated = 0 }
-                let now = glfwGetTime()
-                try ws.handle(.elapse(now - last))
-                last = now
+                try input.poll(window, into: ws)
             }
             renderer.render(ws.sceneFrame(), camera: ws.camera, overlay: ws.overlay(), width: ws.width, height: ws.height)
             frame += 1
