@@ -99,7 +99,7 @@ public final class LabLedger: @unchecked Sendable {
             var reissued: LabAssignment?
             try store.db.transaction {
                 if let task, mode == .exam,
-                   let row = try store.db.query("SELECT attempt, state, acked, seed, workstation FROM lab_assignments WHERE task = ? AND student = ? AND mode = 'exam'",
+                   let row = try store.db.query("SELECT attempt, state, acked, seed, workstation FROM lab_assignments WHERE task = ? AND student = ? AND mode = 'exam' AND voided IS NULL",
                                                 [task, student]).first, let earlier = row[0].string {
                     guard row[1].string == "issued", row[2].int == -1, let oldSeed = row[3].string.flatMap({ UInt64($0) }) else {
                         throw LabConflict("student '\(student)' already has an attempt at exam task '\(task)' (\(earlier)): an exam is taken once")
@@ -221,6 +221,9 @@ public final class LabLedger: @unchecked Sendable {
                 try store.audit(actor: workstation, action: LabAuditAction.streamFork.rawValue, subject: attempt,
                                 detail: "seq \(seq): a different line for a stored one (stored sha256 \(JournalChain.hash(stored ?? "")), sent \(JournalChain.hash(text)))")
                 throw LabStreamError(.fork, "line \(seq) differs from the line already stored for it: the stream forked")
+            }
+            if try isVoidedLocked(attempt) {
+                throw LabStreamError(.voided, "attempt '\(attempt)' was voided by the instructor: nothing more is stored for it")
             }
             if row.state == "finished" || row.state == "graded" {
                 throw LabStreamError(.finished, "attempt '\(attempt)' is finished (its trailer is stored): nothing may follow it")
@@ -403,6 +406,31 @@ public final class LabLedger: @unchecked Sendable {
 
     /// Publishes an exam result (the instructor's act): marks it published, audits it with the
     /// instructor's identity and queues its xAPI statements for export.
+    private func isVoidedLocked(_ attempt: String) throws -> Bool {
+        try store.db.scalar("SELECT voided FROM lab_assignments WHERE attempt = ?", [attempt])?.string != nil
+    }
+
+    public func isVoided(_ attempt: String) throws -> Bool { try locked { try isVoidedLocked(attempt) } }
+
+    /// Voids an unfinished attempt (its workstation failed for good, mid-exam): its stored lines
+    /// stay, its stream is refused from now on, and for an exam task the student may be issued a
+    /// new attempt (same plan seed). A finished or graded attempt cannot be voided.
+    public func void(attempt: String, actor: String, reason: String) throws {
+        try locked {
+            guard let s = try store.db.query("SELECT state, voided FROM lab_assignments WHERE attempt = ?", [attempt]).first else {
+                throw LabStreamError(.unknownAttempt, "attempt '\(attempt)' was not issued by this server")
+            }
+            if s[1].string != nil { return }
+            guard s[0].string == "issued" || s[0].string == "streaming" else {
+                throw LabConflict("attempt '\(attempt)' is \(s[0].string ?? "?"): only an unfinished attempt can be voided")
+            }
+            try store.db.transaction {
+                try store.db.run("UPDATE lab_assignments SET voided = ? WHERE attempt = ?", [ExportTime.iso8601(millis: ExportTime.millis(Date())), attempt])
+                try store.audit(actor: actor, action: LabAuditAction.void.rawValue, subject: attempt, detail: reason)
+            }
+        }
+    }
+
     public func publish(attempt: String, actor: String) throws {
         try locked {
             guard let s = try store.db.query("SELECT state, published FROM lab_assignments WHERE attempt = ?", [attempt]).first else {

@@ -90,7 +90,7 @@ public enum LabServerMessage: Codable, Sendable, Equatable {
 public enum LabErrorCode: String, Sendable {
     case unknownAttempt = "unknown-attempt", notYourAttempt = "not-your-attempt", badProof = "bad-proof",
          unknownKey = "unknown-key", revokedKey = "revoked-key", fork, gap, badLine = "bad-line", chain,
-         tooLarge = "too-large", header, protocolError = "protocol", finished, badFrame = "bad-frame", `internal`
+         tooLarge = "too-large", header, protocolError = "protocol", finished, voided, badFrame = "bad-frame", `internal`
 }
 
 public enum LabProtocol {
@@ -203,7 +203,7 @@ public enum LabAuditAction: String, CaseIterable, Sendable {
          examOpen = "lab-exam-open", examClose = "lab-exam-close", assignment = "lab-assignment", assign = "lab-assign", reassign = "lab-reassign",
          streamRefused = "lab-stream-refused", streamFork = "lab-stream-fork", streamHeaderRefused = "lab-stream-header-refused",
          upload = "lab-upload", uploadRefused = "lab-upload-refused", graded = "lab-graded", gradeFailed = "lab-grade-failed",
-         publish = "lab-publish"
+         publish = "lab-publish", void = "lab-void"
     // Operations
     case serveStart = "lab-serve-start", backupFailed = "backup-failed", backupDeleted = "backup-deleted",
          backupDeleteFailed = "backup-delete-failed"

@@ -80,6 +80,9 @@ public final class LabStreamSession {
             guard assignment.workstation == w else {
                 try refuse(LabStreamError(.notYourAttempt, "attempt '\(a)' is assigned to another workstation"))
             }
+            if try ledger.isVoided(a) {
+                try refuse(LabStreamError(.voided, "attempt '\(a)' was voided by the instructor"))
+            }
             phase = .streaming(workstation: w, attempt: a)
             let acked = try ledger.acked(a)
             mirror?.catchUp(attempt: a, ledger: ledger)

@@ -346,6 +346,14 @@ public enum StoreSchema {
             expires      TEXT NOT NULL
         ) WITHOUT ROWID;
         """),
+        Migration(version: 10, name: "voided exam attempts", sql: """
+        -- An instructor may void an unfinished attempt (an exam whose workstation failed for good):
+        -- its lines stay, its stream is refused, and the student may take the exam again.
+        ALTER TABLE lab_assignments ADD COLUMN voided TEXT;     -- ISO 8601 UTC when voided, else NULL
+        DROP INDEX lab_assignments_exam_once;
+        CREATE UNIQUE INDEX lab_assignments_exam_once ON lab_assignments (task, student)
+            WHERE task IS NOT NULL AND mode = 'exam' AND voided IS NULL;
+        """),
     ]
 
     /// The migration that adds the audit chain; it also chains the rows already there.

@@ -101,11 +101,11 @@ extension LabServer {
                 try st.db.query("""
                     SELECT x.attempt, x.student, x.scenario, x.mode, a.total, a.max, a.passed, coalesce(a.started, x.issued) AS started,
                            CASE WHEN a.attempt IS NOT NULL THEN 'graded' ELSE x.state END, x.acked, x.live, x.flagged, x.published,
-                           x.workstation, x.task, x.client_attempt
+                           x.workstation, x.task, x.client_attempt, x.voided
                     FROM lab_assignments x LEFT JOIN attempts a ON a.attempt = x.attempt WHERE \(f1)
                     UNION ALL
                     SELECT a.attempt, a.student, a.scenario, a.mode, a.total, a.max, a.passed, coalesce(a.started, ''),
-                           'graded', NULL, NULL, 0, 1, NULL, NULL, NULL
+                           'graded', NULL, NULL, 0, 1, NULL, NULL, NULL, NULL
                     FROM attempts a WHERE NOT EXISTS (SELECT 1 FROM lab_assignments x WHERE x.attempt = a.attempt) AND \(f2)
                     ORDER BY started DESC, 1 LIMIT 1000
                     """, a1 + a2)
@@ -118,7 +118,8 @@ extension LabServer {
                         "state": r[8].string ?? "", "acked": r[9].int.map { Int($0) } ?? NSNull(),
                         "live": r[10].int.map { $0 == 1 } ?? NSNull(), "flagged": r[11].int == 1, "published": r[12].int != 0,
                         "workstation": r[13].string ?? NSNull(), "task": r[14].string ?? NSNull(), "clientAttempt": r[15].string ?? NSNull(),
-                        "flag": LabLedger.flagReason(flagged: r[11].int == 1, clientAttempt: r[15].string) ?? NSNull()]
+                        "flag": LabLedger.flagReason(flagged: r[11].int == 1, clientAttempt: r[15].string) ?? NSNull(),
+                        "voided": r[16].string ?? NSNull()]
             }])
         })
         router.get("/api/attempts/{attempt}", use: handle { req, ctx in
@@ -164,6 +165,22 @@ extension LabServer {
             }
             return LabJSON.response(.ok, ["attempt": attempt, "published": true])
         })
+        // An unfinished attempt whose workstation failed for good (an exam taken again).
+        router.post("/api/attempts/{attempt}/void", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx, state: true, roles: [.instructor, .administrator])
+            let attempt = pathParameter(ctx.parameters.get("attempt"))
+            let o = try await LabJSON.object(req, ctx)
+            let reason = try LabJSON.string(o, "reason", max: 500)
+            guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw LabHTTPError.badRequest("field 'reason' must say why (it goes into the audit log)")
+            }
+            guard let a = try self.ledger.assignment(attempt) else { throw LabHTTPError(.notFound, "no lab attempt '\(attempt)'") }
+            try self.mayManage(student: a.student, s.user)
+            do { try self.ledger.void(attempt: attempt, actor: s.user.id, reason: reason) } catch let e as LabConflict {
+                throw LabHTTPError(.conflict, e.message)
+            }
+            return LabJSON.response(.ok, ["attempt": attempt, "voided": true])
+        })
     }
 
     /// The graded record (with its student) and the lab's view of the attempt (nil when not a lab attempt).
@@ -172,14 +189,16 @@ extension LabServer {
             let record = try st.db.query("SELECT student, record FROM attempts WHERE attempt = ?", [attempt]).first
                 .map { (student: $0[0].string ?? "", json: ($0[1].string ?? "{}").trimmingCharacters(in: .whitespacesAndNewlines)) }
             let lab = try st.db.query("""
-                SELECT attempt, student, scenario, mode, state, acked, live, flagged, published, workstation, issued, task, client_attempt, seed
+                SELECT attempt, student, scenario, mode, state, acked, live, flagged, published, workstation, issued, task, client_attempt, seed,
+                       voided
                 FROM lab_assignments WHERE attempt = ?
                 """, [attempt]).first.map { r -> [String: Any] in
                 ["attempt": r[0].string ?? "", "student": r[1].string ?? "", "scenario": r[2].string ?? "", "mode": r[3].string ?? "",
                  "state": record != nil ? "graded" : r[4].string ?? "", "acked": Int(r[5].int ?? -1), "live": r[6].int.map { $0 == 1 } ?? NSNull(),
                  "flagged": r[7].int == 1, "published": r[8].int != 0, "workstation": r[9].string ?? "", "issued": r[10].string ?? "",
                  "task": r[11].string ?? NSNull(), "clientAttempt": r[12].string ?? NSNull(), "seed": r[13].string ?? "",
-                 "flag": LabLedger.flagReason(flagged: r[7].int == 1, clientAttempt: r[12].string) ?? NSNull()]
+                 "flag": LabLedger.flagReason(flagged: r[7].int == 1, clientAttempt: r[12].string) ?? NSNull(),
+                 "voided": r[14].string ?? NSNull()]
             }
             return (record, lab)
         }

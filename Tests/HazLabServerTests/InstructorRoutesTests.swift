@@ -163,4 +163,54 @@ final class InstructorRoutesTests: XCTestCase {
         }
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
+
+    /// A workstation fails for good mid-exam: the attempt has lines, so the student cannot be
+    /// issued another (409) until the class's instructor voids it (audited with the reason); then
+    /// the old stream is refused and the student takes the exam again with the plan's seed.
+    func testVoidingAnUnfinishedExamAttemptLetsTheStudentTakeItAgain() async throws {
+        let lab = try makeLab()
+        let t1 = try signedIn(lab, "t1", "teacher-pass-1"), t2 = try signedIn(lab, "t2", "teacher-pass-2")
+        let s1 = try signedIn(lab, "s1", "student-pass-1")
+        let task = try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "tank-filling", "mode": "exam"]).json["task"] as? String ?? ""
+        XCTAssertEqual(try t1.request("POST", "/api/tasks/\(task)/open").status, 200)
+        let http = HTTPClient(port: lab.port)
+        func nonce() throws -> String { try http.request("GET", "/api/workstation/challenge?workstation=ws-01").json["nonce"] as? String ?? "" }
+        var n = try nonce()
+        let ticket = try http.request("POST", "/api/workstation/login", json: [
+            "workstation": "ws-01", "nonce": n, "student": "s1", "password": "student-pass-1",
+            "signature": try key.sign(LabProtocol.loginMessage(nonce: n, workstation: "ws-01", student: "s1")).base64EncodedString()]).json["ticket"] as? String ?? ""
+        func assign() throws -> HTTPReply {
+            n = try nonce()
+            return try http.request("POST", "/api/workstation/assignment", json: [
+                "workstation": "ws-01", "nonce": n, "student": "s1", "ticket": ticket, "task": task,
+                "signature": try key.sign(LabProtocol.assignmentMessage(nonce: n, workstation: "ws-01", student: "s1", scenario: "task:" + task)).base64EncodedString()])
+        }
+        let first = try assign()
+        let attempt = first.json["attempt"] as? String ?? ""
+        let a = LabAssignment(attempt: attempt, scenario: "tank-filling", scenarioSHA256: first.json["scenarioSHA256"] as? String ?? "",
+                              seed: UInt64(first.json["seed"] as? String ?? "") ?? 0, mode: .exam, student: "s1", workstation: "ws-01", issued: "")
+        let lines = try labJournal(a, header: nil, in: lab.dir, key: key).dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        _ = try await streamLines(port: lab.port, key: key, attempt: attempt, lines: Array(lines[..<3]))
+        XCTAssertEqual(try assign().status, 409, "lines are stored: the exam is under way")
+
+        let path = "/api/attempts/\(attempt)/void"
+        XCTAssertEqual(try t2.request("POST", path, json: ["reason": "x"]).status, 403, "another class's instructor")
+        XCTAssertEqual(try s1.request("POST", path, json: ["reason": "x"]).status, 403)
+        XCTAssertEqual(try t1.request("POST", path, json: ["reason": "x"], sendCSRF: false).status, 403)
+        XCTAssertEqual(try t1.request("POST", path, json: ["reason": " "]).status, 400, "a reason is required")
+        let voided = try t1.request("POST", path, json: ["reason": "工作站 ws-01 死机"])
+        XCTAssertEqual(voided.status, 200, voided.text)
+        XCTAssertNotNil(try t1.request("GET", "/api/attempts/\(attempt)").json["voided"] as? String)
+        let refused = try await streamLines(port: lab.port, key: key, attempt: attempt, lines: Array(lines[3..<4]), from: 3)
+        XCTAssertTrue(refused.contains { if case .error(let code, _, true) = $0 { return code == "voided" }; return false }, "\(refused)")
+
+        let again = try assign()
+        XCTAssertEqual(again.status, 200, again.text)
+        XCTAssertNotEqual(again.json["attempt"] as? String, attempt)
+        XCTAssertEqual(again.json["seed"] as? String, first.json["seed"] as? String, "the exam plan's seed again")
+        let store = try ResultsStore(path: lab.storePath)
+        XCTAssertTrue(try store.auditLog(limit: 500).contains { $0.action == "lab-void" && $0.actor == "t1" && $0.subject == attempt && $0.detail.contains("死机") })
+        XCTAssertEqual(Int(try store.db.scalar("SELECT COUNT(*) FROM lab_lines WHERE attempt = ?", [attempt])?.int ?? 0), 3, "its lines stay")
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+    }
 }
