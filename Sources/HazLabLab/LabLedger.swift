@@ -161,19 +161,21 @@ public final class LabLedger: @unchecked Sendable {
 
     struct Row { var assignment: LabAssignment; var state: String; var acked: Int; var lastHash: String; var scenarioPath: String
                  /// For an adopted upload: the attempt id the workstation wrote in its header.
-                 var clientAttempt: String? }
+                 var clientAttempt: String?
+                 /// When an instructor voided it (nil: not voided).
+                 var voided: String? }
 
     func assignmentRow(_ attempt: String) throws -> Row? {
         guard let r = try store.db.query("""
             SELECT attempt, scenario, scenario_sha256, seed, mode, student, workstation, issued, state, acked, last_hash, scenario_path,
-                   client_attempt
+                   client_attempt, voided
             FROM lab_assignments WHERE attempt = ?
             """, [attempt]).first else { return nil }
         let a = LabAssignment(attempt: r[0].string ?? "", scenario: r[1].string ?? "", scenarioSHA256: r[2].string ?? "",
                               seed: UInt64(r[3].string ?? "") ?? 0, mode: LabMode(rawValue: r[4].string ?? "") ?? .practice,
                               student: r[5].string ?? "", workstation: r[6].string ?? "", issued: r[7].string ?? "")
         return Row(assignment: a, state: r[8].string ?? "", acked: Int(r[9].int ?? -1), lastHash: r[10].string ?? "",
-                   scenarioPath: r[11].string ?? "", clientAttempt: r[12].string)
+                   scenarioPath: r[11].string ?? "", clientAttempt: r[12].string, voided: r[13].string)
     }
 
     /// Highest stored seq for the attempt, -1 if none (or if the attempt was never issued).
@@ -222,7 +224,7 @@ public final class LabLedger: @unchecked Sendable {
                                 detail: "seq \(seq): a different line for a stored one (stored sha256 \(JournalChain.hash(stored ?? "")), sent \(JournalChain.hash(text)))")
                 throw LabStreamError(.fork, "line \(seq) differs from the line already stored for it: the stream forked")
             }
-            if try isVoidedLocked(attempt) {
+            if row.voided != nil {
                 throw LabStreamError(.voided, "attempt '\(attempt)' was voided by the instructor: nothing more is stored for it")
             }
             if row.state == "finished" || row.state == "graded" {
@@ -406,11 +408,7 @@ public final class LabLedger: @unchecked Sendable {
 
     /// Publishes an exam result (the instructor's act): marks it published, audits it with the
     /// instructor's identity and queues its xAPI statements for export.
-    private func isVoidedLocked(_ attempt: String) throws -> Bool {
-        try store.db.scalar("SELECT voided FROM lab_assignments WHERE attempt = ?", [attempt])?.string != nil
-    }
-
-    public func isVoided(_ attempt: String) throws -> Bool { try locked { try isVoidedLocked(attempt) } }
+    public func isVoided(_ attempt: String) throws -> Bool { try locked { try assignmentRow(attempt)?.voided != nil } }
 
     /// Voids an unfinished attempt (its workstation failed for good, mid-exam): its stored lines
     /// stay, its stream is refused from now on, and for an exam task the student may be issued a
