@@ -38,6 +38,38 @@ final class ExamRoutesTests: XCTestCase {
                           "another exam seed, another draw")
     }
 
+    /// Migration 12 rebuilds `lab_tasks` (to allow `ended`): a store made before it keeps its
+    /// tasks, and an old exam task reads as an exam of its one scenario that can be ended.
+    func testMigration12KeepsTasksAndLetsAnOldExamEnd() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hazlab-exam-migration-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("lab.sqlite").path
+        let old: LabTask
+        do {
+            let store = try ResultsStore(path: path, create: true, upTo: 10)
+            let a = LabAccounts(store: store, bcryptCost: 4)
+            try a.createUser(id: "s1", name: "张三", role: .student, password: "student-pass-1", actor: "test")
+            try a.createClass(id: "c1", name: "一班", actor: "test")
+            try a.enrol(user: "s1", in: "c1", actor: "test")
+            old = try a.createTask(klass: "c1", scenario: "tank-filling", title: "旧考试", mode: .exam, actor: "test")
+            XCTAssertThrowsError(try store.db.run("UPDATE lab_tasks SET state = 'ended'"), "before migration 12 a task is open or closed")
+        }
+        let store = try ResultsStore(path: path)
+        XCTAssertEqual(try store.schemaVersion(), StoreSchema.currentVersion)
+        let a = LabAccounts(store: store, bcryptCost: 4)
+        XCTAssertEqual(try a.task(old.task), old, "the task survives the table's rebuild")
+        let e = try a.exam(old.task, scenarioId: { $0 })
+        XCTAssertEqual(e?.seed, nil)
+        XCTAssertEqual(e?.scenarios, ["tank-filling"])
+        XCTAssertEqual(e?.draws, [LabExamDraw(student: "s1", scenario: "tank-filling", seed: ExamPlan.seed(exam: old.task, scenario: "tank-filling", student: "s1"))])
+        XCTAssertFalse(try a.endExam(old.task, actor: "t1"))
+        XCTAssertEqual(try a.task(old.task)?.state, "ended")
+        XCTAssertTrue(try a.endExam(old.task, actor: "t1"), "ended already")
+        XCTAssertThrowsError(try a.setTaskState(old.task, open: true, actor: "t1")) { XCTAssertEqual(($0 as? LabAccountError)?.kind, .conflict) }
+        XCTAssertTrue(try a.openTasks(student: "s1").isEmpty)
+    }
+
     // MARK: a lab
 
     func makeLab() throws -> LabFixture {
@@ -69,16 +101,23 @@ final class ExamRoutesTests: XCTestCase {
 
     func key(_ ws: String) -> WorkstationKey { keys.first { $0.keyId == ws }! }
 
-    /// A workstation signs `student` in (ticket) and asks for an assignment for `task`.
-    func assign(_ lab: LabFixture, _ student: String, at ws: String, task: String) throws -> HTTPReply {
+    /// A workstation signs `student` in: the ticket and the student's open tasks.
+    func signIn(_ lab: LabFixture, _ student: String, at ws: String) throws -> HTTPReply {
         let http = HTTPClient(port: lab.port), k = key(ws)
-        func nonce() throws -> String { try http.request("GET", "/api/workstation/challenge?workstation=\(ws)").json["nonce"] as? String ?? "" }
-        var n = try nonce()
+        let n = try http.request("GET", "/api/workstation/challenge?workstation=\(ws)").json["nonce"] as? String ?? ""
         let login = try http.request("POST", "/api/workstation/login", json: [
             "workstation": ws, "nonce": n, "student": student, "password": "student-pass-1",
             "signature": try k.sign(LabProtocol.loginMessage(nonce: n, workstation: ws, student: student)).base64EncodedString()])
         XCTAssertEqual(login.status, 200, login.text)
-        n = try nonce()
+        return login
+    }
+
+    /// A workstation signs `student` in (ticket) and asks for an assignment for `task`.
+    func assign(_ lab: LabFixture, _ student: String, at ws: String, task: String) throws -> HTTPReply {
+        let http = HTTPClient(port: lab.port), k = key(ws)
+        func nonce() throws -> String { try http.request("GET", "/api/workstation/challenge?workstation=\(ws)").json["nonce"] as? String ?? "" }
+        let login = try signIn(lab, student, at: ws)
+        let n = try nonce()
         return try http.request("POST", "/api/workstation/assignment", json: [
             "workstation": ws, "nonce": n, "student": student, "ticket": login.json["ticket"] as? String ?? "", "task": task,
             // A workstation's wish for a scenario is no part of an exam request (ignored if sent).
@@ -162,6 +201,13 @@ final class ExamRoutesTests: XCTestCase {
         // Closed until started.
         XCTAssertEqual(try assign(lab, "s1", at: "ws-01", task: task).status, 409)
         XCTAssertEqual(try t1.request("POST", "/api/tasks/\(task)/open").status, 200)
+
+        // At sign-in the exam is listed to the rostered students only, with each one's draw.
+        func listed(_ s: String) throws -> [[String: Any]] {
+            (try signIn(lab, s, at: "ws-01").json["tasks"] as? [[String: Any]] ?? []).filter { $0["task"] as? String == task }
+        }
+        XCTAssertEqual(try listed("s1").first?["scenario"] as? String, drawn("s1").scenario)
+        XCTAssertEqual(try listed("s4").count, 0, "not on the roster")
 
         // Only the roster, only the allowed workstations; refusals audited with the student's identity.
         let notRostered = try assign(lab, "s4", at: "ws-01", task: task)
