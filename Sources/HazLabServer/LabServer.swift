@@ -498,7 +498,7 @@ public final class LabServer: @unchecked Sendable {
         let a: LabAssignment
         do { a = try ledger.issue(scenarioPath: file, student: user.id, workstation: ws, mode: mode, seed: seed, task: taskId) }
         catch let e as LabConflict {
-            if mode == .exam, let taskId, let t = try accounts.task(taskId) { auditExamRefusal(t, student: user.id, workstation: ws, e.message) }
+            if mode == .exam, let taskId, let t = (try? accounts.task(taskId)) ?? nil { auditExamRefusal(t, student: user.id, workstation: ws, e.message) }
             throw e
         }
         try accounts.audit(actor: user.id, action: LabAuditAction.assignment.rawValue, subject: a.attempt,
