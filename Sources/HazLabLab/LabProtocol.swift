@@ -204,6 +204,9 @@ public enum LabAuditAction: String, CaseIterable, Sendable {
          streamRefused = "lab-stream-refused", streamFork = "lab-stream-fork", streamHeaderRefused = "lab-stream-header-refused",
          upload = "lab-upload", uploadRefused = "lab-upload-refused", graded = "lab-graded", gradeFailed = "lab-grade-failed",
          publish = "lab-publish", void = "lab-void"
+    // Exam sessions (issue 15)
+    case examCreate = "lab-exam-create", examEnd = "lab-exam-end", examPublish = "lab-exam-publish",
+         examRefused = "lab-exam-refused"
     // Operations
     case serveStart = "lab-serve-start", backupFailed = "backup-failed", backupDeleted = "backup-deleted",
          backupDeleteFailed = "backup-delete-failed"

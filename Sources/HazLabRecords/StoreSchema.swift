@@ -354,6 +354,50 @@ public enum StoreSchema {
         CREATE UNIQUE INDEX lab_assignments_exam_once ON lab_assignments (task, student)
             WHERE task IS NOT NULL AND mode = 'exam' AND voided IS NULL;
         """),
+        // Migration 11 (issue 15, INTERVENE: instructor commands, `lab_commands`) goes here; the
+        // lead orders the two when merging.
+        Migration(version: 12, name: "exam sessions", sql: """
+        -- An exam session (Docs/lab.md, "Exam sessions"): an exam task with a set of scenarios to
+        -- draw from, a roster, the workstations allowed and an exam seed. Each rostered student's
+        -- draw (scenario and seed) is made once, when the exam is created, and kept here.
+        -- lab_tasks is rebuilt to allow the state 'ended' (an exam that ended: never opened again).
+        CREATE TABLE lab_tasks_v12 (
+            task        TEXT PRIMARY KEY NOT NULL,
+            class       TEXT NOT NULL REFERENCES lab_classes (id),
+            scenario    TEXT NOT NULL,
+            title       TEXT NOT NULL DEFAULT '',
+            mode        TEXT NOT NULL CHECK (mode IN ('teaching', 'practice', 'exam')),
+            state       TEXT NOT NULL CHECK (state IN ('open', 'closed', 'ended')),
+            exam        TEXT NOT NULL DEFAULT '',
+            opens       TEXT,
+            closes      TEXT,
+            created_by  TEXT NOT NULL,
+            created     TEXT NOT NULL
+        );
+        INSERT INTO lab_tasks_v12 (task, class, scenario, title, mode, state, exam, opens, closes, created_by, created)
+            SELECT task, class, scenario, title, mode, state, exam, opens, closes, created_by, created FROM lab_tasks;
+        DROP TABLE lab_tasks;
+        ALTER TABLE lab_tasks_v12 RENAME TO lab_tasks;
+        CREATE INDEX lab_tasks_class ON lab_tasks (class, state);
+        CREATE TABLE lab_exams (
+            task          TEXT PRIMARY KEY NOT NULL REFERENCES lab_tasks (task),
+            seed          TEXT NOT NULL,            -- the exam seed: exact decimal text of the UInt64
+            scenarios     TEXT NOT NULL,            -- JSON array of scenario folder names, in the instructor's order
+            workstations  TEXT NOT NULL,            -- JSON array of workstation ids; [] = any registered, unrevoked one
+            ended         TEXT,                     -- ISO 8601 UTC when the exam was ended, else NULL
+            ended_by      TEXT
+        ) WITHOUT ROWID;
+        CREATE TABLE lab_exam_students (
+            task      TEXT NOT NULL REFERENCES lab_exams (task),
+            student   TEXT NOT NULL,
+            ordinal   INTEGER NOT NULL,             -- the roster's order
+            scenario  TEXT NOT NULL,                -- the draw: a folder name from lab_exams.scenarios
+            seed      TEXT NOT NULL,                -- the draw: exact decimal text of the UInt64
+            PRIMARY KEY (task, student)
+        ) WITHOUT ROWID;
+        -- Stream sessions welcomed for an attempt: more than one is a reconnect (an exam result flag).
+        ALTER TABLE lab_assignments ADD COLUMN streams INTEGER NOT NULL DEFAULT 0;
+        """),
     ]
 
     /// The migration that adds the audit chain; it also chains the rows already there.

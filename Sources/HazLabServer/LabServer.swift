@@ -28,6 +28,9 @@ import ServiceLifecycle
 ///   GET  /api/classes/{class}/tasks     the class's tasks (instructor of it, admin, auditor)
 ///   POST /api/classes/{class}/tasks     {"scenario","mode","title"?,"opens"?,"closes"?} (instructor of it, admin; CSRF)
 ///   POST /api/tasks/{task}/open|close   (instructor of its class, admin; CSRF)
+///   POST /api/classes/{class}/exams     an exam session: scenarios to draw from, roster, workstations, window (LabExamRoutes.swift)
+///   GET  /api/classes/{class}/exams, GET /api/exams/{task}, POST /api/exams/{task}/end,
+///   GET  /api/exams/{task}/results, POST /api/exams/{task}/publish
 ///   GET  /api/classes/{class}           members: the class's instructors, administrators, auditors
 ///   POST /api/admin/users               {"id","name","role","password"?} (administrator, CSRF)
 ///   POST /api/admin/users/{id}/role     {"role"} (administrator, CSRF)
@@ -51,6 +54,10 @@ public final class LabServer: @unchecked Sendable {
     let nonces = NonceBook()
     let uploadGate = UploadGate()
     let failures = FailureWindow()
+    /// Ending an exam (`POST /api/exams/{task}/end`) submits the stations still running through
+    /// this: it returns how many it submitted. The lead wires it to `submitRunning(task:actor:)`
+    /// (issue 15, INTERVENE's command queue); until then it submits none.
+    public var onExamEnd: @Sendable (_ task: String, _ actor: String) throws -> Int = { _, _ in 0 }
 
     // Metrics.
     let registry = PrometheusCollectorRegistry()
@@ -152,6 +159,7 @@ public final class LabServer: @unchecked Sendable {
         })
         attemptRoutes(router)
         taskRoutes(router)
+        examRoutes(router)
         router.get("/api/classes/{class}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
             let klass = pathParameter(ctx.parameters.get("class"))
@@ -466,23 +474,33 @@ public final class LabServer: @unchecked Sendable {
         if let taskId {
             guard let t = try accounts.task(taskId) else { throw LabHTTPError(.notFound, "no task '\(taskId)'") }
             guard try accounts.enrolled(student: user.id, in: t.klass) else {
+                if t.mode == .exam { auditExamRefusal(t, student: user.id, workstation: ws, "not enrolled in class '\(t.klass)'") }
                 throw LabHTTPError(.forbidden, "task '\(taskId)' belongs to a class you are not in")
             }
-            guard t.isAvailable(at: ExportTime.iso8601(millis: ExportTime.millis(Date()))) else {
-                throw LabHTTPError(.conflict, "task '\(taskId)' is not open now\(t.state == "open" ? " (outside its time window)" : "")")
-            }
-            scenario = t.scenario
             mode = t.mode
             if t.mode == .exam {
-                let model = try ledger.compiled(path: try scenarioFile(t.scenario)).model
-                seed = ExamPlan.seed(exam: t.exam, scenario: model.id, student: user.id)
+                // The roster, the allowed workstations, the window; the scenario and seed are the
+                // student's draw (LabExamRoutes.swift), never what the workstation asked for.
+                let draw = try examAssignment(t, student: user.id, workstation: ws)
+                scenario = draw.scenario
+                seed = draw.seed
+            } else {
+                guard t.isAvailable(at: ExportTime.iso8601(millis: ExportTime.millis(Date()))) else {
+                    throw LabHTTPError(.conflict, "task '\(taskId)' is not open now\(t.state == "open" ? " (outside its time window)" : "")")
+                }
+                scenario = t.scenario
             }
         } else {
             scenario = scenarioField ?? ""
         }
         let file = try scenarioFile(scenario)
         guard let bytes = FileManager.default.contents(atPath: file) else { throw LabHTTPError(.internalServerError, "cannot read scenario '\(scenario)'") }
-        let a = try ledger.issue(scenarioPath: file, student: user.id, workstation: ws, mode: mode, seed: seed, task: taskId)
+        let a: LabAssignment
+        do { a = try ledger.issue(scenarioPath: file, student: user.id, workstation: ws, mode: mode, seed: seed, task: taskId) }
+        catch let e as LabConflict {
+            if mode == .exam, let taskId, let t = (try? accounts.task(taskId)) ?? nil { auditExamRefusal(t, student: user.id, workstation: ws, e.message) }
+            throw e
+        }
         try accounts.audit(actor: user.id, action: LabAuditAction.assignment.rawValue, subject: a.attempt,
                            detail: "scenario \(a.scenario) seed \(a.seed) mode \(a.mode.rawValue)\(taskId.map { " task " + $0 } ?? "") at \(ws)")
         return LabJSON.response(.ok, ["attempt": a.attempt, "scenario": a.scenario, "scenarioSHA256": a.scenarioSHA256,
@@ -588,6 +606,8 @@ public final class LabServer: @unchecked Sendable {
                 replies = session.receive(frame: frame, arrived: Date())
             }
             for r in replies {
+                // One more stream session for the attempt (EXAM: more than one flags a reconnect).
+                if case .welcome(let a, _) = r { try? accounts.countStream(attempt: a) }
                 if case .error(let code, let msg, _) = r, code == LabErrorCode.fork.rawValue {
                     logger.warning("stream refused", metadata: ["code": "\(code)", "message": "\(msg)"])
                 }

@@ -9,7 +9,7 @@ public struct LabTask: Sendable, Equatable {
     public var scenario: String
     public var title: String
     public var mode: LabMode
-    public var state: String          // open | closed
+    public var state: String          // open | closed | ended (an exam that ended, store migration 12)
     /// Exam tasks: the exam id of the per-student seed plan (`ExamPlan.seed(exam:scenario:student:)`).
     public var exam: String
     public var opens: String?
@@ -69,11 +69,16 @@ extension LabAccounts {
     }
 
     /// Opens or closes a task; audited `lab-exam-open` / `lab-exam-close` (`lab-task-open` /
-    /// `lab-task-close` for the other modes).
+    /// `lab-task-close` for the other modes). An ended exam (`endExam`) is refused (409).
     public func setTaskState(_ task: String, open: Bool, actor: String) throws {
         try locked { s in
             try s.db.transaction {
-                guard let mode = try s.db.scalar("SELECT mode FROM lab_tasks WHERE task = ?", [task])?.string else { throw LabAccountError("no task '\(task)'") }
+                guard let row = try s.db.query("SELECT mode, state FROM lab_tasks WHERE task = ?", [task]).first, let mode = row[0].string else {
+                    throw LabAccountError("no task '\(task)'", kind: .notFound)
+                }
+                if row[1].string == "ended" {
+                    throw LabAccountError("exam task '\(task)' has ended: an ended exam is never opened or closed again", kind: .conflict)
+                }
                 try s.db.run("UPDATE lab_tasks SET state = ? WHERE task = ?", [open ? "open" : "closed", task])
                 let action: LabAuditAction = mode == "exam" ? (open ? .examOpen : .examClose) : (open ? .taskOpen : .taskClose)
                 try s.audit(actor: actor, action: action.rawValue, subject: task)
@@ -97,15 +102,25 @@ extension LabAccounts {
     }
 
     /// The open tasks of the student's classes, with `done`: an exam task the student already finished.
+    /// An exam session is listed only to the students on its roster, with the student's drawn scenario.
     public func openTasks(student: String) throws -> [(task: LabTask, done: Bool)] {
         try locked { s in
             try s.db.query("""
                 SELECT \(Self.taskColumns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
                        EXISTS (SELECT 1 FROM lab_assignments a WHERE a.task = t.task AND a.student = ? AND t.mode = 'exam'
-                               AND a.state IN ('finished', 'graded'))
+                               AND a.state IN ('finished', 'graded')),
+                       (SELECT d.scenario FROM lab_exam_students d WHERE d.task = t.task AND d.student = ?)
                 FROM lab_tasks t JOIN lab_enrolments e ON e.class = t.class AND e.user = ? AND e.role = 'student'
-                WHERE t.state = 'open' ORDER BY t.created, t.task
-                """, [student, student]).compactMap { r in Self.taskRow(r).map { (task: $0, done: r[11].int == 1) } }
+                WHERE t.state = 'open' AND (NOT EXISTS (SELECT 1 FROM lab_exams x WHERE x.task = t.task)
+                                            OR EXISTS (SELECT 1 FROM lab_exam_students d WHERE d.task = t.task AND d.student = ?))
+                ORDER BY t.created, t.task
+                """, [student, student, student, student]).compactMap { r in
+                    Self.taskRow(r).map { t in
+                        var t = t
+                        if let drawn = r[12].string { t.scenario = drawn }
+                        return (task: t, done: r[11].int == 1)
+                    }
+                }
         }
     }
 

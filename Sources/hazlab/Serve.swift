@@ -67,7 +67,7 @@ struct Lab: ParsableCommand {
           hazlab lab backup --config lab.yaml                        # one backup now, into backup.dir
         """,
         subcommands: [LabInit.self, LabUserAdd.self, LabRoster.self, LabEnrol.self, LabWorkstation.self, LabRevoke.self, LabTaskCommand.self,
-                      LabDemo.self, LabBackup.self])
+                      LabExamCommand.self, LabDemo.self, LabBackup.self])
 }
 
 struct LabOptions: ParsableArguments {
