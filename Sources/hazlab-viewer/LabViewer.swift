@@ -388,10 +388,17 @@ extension Viewer {
         if offscreen {
             // Headless (tests, demos): the script is the student; frames are not drawn, except the last.
             guard let player else { throw fail("--server --offscreen needs --script FILE") }
+            let clock = realtime ? ContinuousClock.now : nil
+            var frames = 0
             do {
                 while !player.finished {
                     try player.frame(front)
-                    if player.waitingForScreen { usleep(2_000) }
+                    frames += 1
+                    if let clock {
+                        // --realtime: frame N is not played before N/60 s of wall time.
+                        let ahead = clock + .milliseconds(frames * 1000 / 60) - ContinuousClock.now
+                        if ahead > .zero { Thread.sleep(forTimeInterval: Double(ahead.components.attoseconds) / 1e18 + Double(ahead.components.seconds)) }
+                    } else if player.waitingForScreen { usleep(2_000) }
                 }
             } catch { run.finish(); throw fail("\(error)") }
             run.finish()

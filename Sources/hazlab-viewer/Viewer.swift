@@ -58,6 +58,7 @@ struct Viewer: ParsableCommand {
     @Option(help: "overview or walk.") var camera = "overview"
     @Flag(help: "Show the gas heatmap.") var showGas = false
     @Flag(help: "Render headless with EGL (no window, no X server).") var offscreen = false
+    @Flag(help: "With --server --offscreen --script: play the script at wall-clock speed (60 frames a second), as a student would (demos, live tests).") var realtime = false
     @Option(help: ArgumentHelp("PNG to write (with --offscreen; in a window, of the last of --frames).", valueName: "PNG")) var screenshot: String?
     @Option(help: ArgumentHelp("Sim time of the screenshot.", valueName: "SECONDS")) var at: Double = 0
     @Option(help: ArgumentHelp("Journal to replay up to --at.", valueName: "JOURNAL")) var replay: String?
@@ -79,6 +80,7 @@ struct Viewer: ParsableCommand {
                 throw ValidationError("with --server the server gives attempt, seed and mode: no --replay, --plan, --seed, --store, --journal or --mode")
             }
             if offscreen && script == nil && !sync { throw ValidationError("--server --offscreen needs --script FILE") }
+            if realtime && !(offscreen && script != nil) { throw ValidationError("--realtime needs --offscreen --script FILE") }
             if lang != "zh" && lang != "en" { throw ValidationError("--lang must be zh or en") }
             if parsedSize == nil { throw ValidationError("--size must be WxH, e.g. 1280x720") }
             return

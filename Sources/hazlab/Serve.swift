@@ -267,8 +267,8 @@ struct LabDemo: ParsableCommand {
         abstract: "FOR DEMOS ONLY: fill an empty store with a demo class, fixed passwords and the public demo workstation key.",
         discussion: """
         Creates administrator `admin`, instructor `teacher`, class `demo-class` with students s001–s003
-        (张三, 李四, 王五), all with the password `demo-pass-1`, two tasks for the class (a tank-filling
-        practice task and an open tank-filling exam), and registers the demo workstation key
+        (张三, 李四, 王五), all with the password `demo-pass-1`, three tasks for the class (tank-filling
+        in teaching and in practice mode, and an open tank-filling exam), and registers the demo workstation key
         (Tools/demo-keys/ws-demo.pub, whose private key is public). Refuses a store that already has users.
         Example (the README's lab demo):
           hazlab lab demo --config lab.yaml && hazlab serve --config lab.yaml
@@ -288,7 +288,9 @@ struct LabDemo: ParsableCommand {
             _ = try accounts.importRoster(csv: "id,name,password\ns001,张三,\(pw)\ns002,李四,\(pw)\ns003,王五,\(pw)\n", klass: "demo-class", actor: actor)
             let rec = try PublicKeyRecord.load(path: pub)
             try accounts.registerWorkstation(id: rec.id, publicKey: rec.publicKey, actor: actor)
-            // A practice task and an open exam, so a workstation signing in has tasks to show.
+            // A teaching task (the teacher station may freeze it), a practice task and an open exam,
+            // so a workstation signing in has tasks to show.
+            try accounts.createTask(klass: "demo-class", scenario: "tank-filling", title: "储罐进料教学", mode: .teaching, actor: actor)
             try accounts.createTask(klass: "demo-class", scenario: "tank-filling", title: "储罐进料练习", mode: .practice, actor: actor)
             let exam = try accounts.createTask(klass: "demo-class", scenario: "tank-filling", title: "演示考试", mode: .exam, actor: actor)
             try accounts.setTaskState(exam.task, open: true, actor: actor)

@@ -12,6 +12,7 @@ final class LabTaskCLITests: XCTestCase {
         XCTAssertEqual(demo.status, 0, demo.all)
         let demoTasks = try runHazlab(["lab", "task", "--config", config, "--list", "--class", "demo-class"], in: lab.dir)
         XCTAssertEqual(demoTasks.status, 0, demoTasks.all)
+        XCTAssertTrue(demoTasks.stdout.contains("tank-filling  teaching  open"), demoTasks.stdout)
         XCTAssertTrue(demoTasks.stdout.contains("tank-filling  practice  open"), demoTasks.stdout)
         XCTAssertTrue(demoTasks.stdout.contains("tank-filling  exam  open"), demoTasks.stdout)
 

@@ -254,6 +254,14 @@ final class ViewerProcessTests: XCTestCase {
         XCTAssertEqual(dir.contents, [], "a usage error left files behind")
     }
 
+    func testRealtimeWithoutAnOffscreenScriptIsAUsageError() throws {
+        let dir = try ViewerTempDir()
+        let o = try ViewerProcess.viewer(["--server", "http://127.0.0.1:9", "--key", dir.file("k.key").path, "--realtime"], in: dir.url)
+        XCTAssertFalse(o.timedOut)
+        XCTAssertEqual(o.status, 64, o.all)
+        XCTAssertEqual(o.stderrLines.filter { $0.hasPrefix("Error:") }, ["Error: --realtime needs --offscreen --script FILE"], o.stderr)
+    }
+
     // 4. The real window under Xvfb: 30 frames, then a journal with a format-2 header.
     func testWindowUnderXvfbRendersFramesAndJournals() throws {
         guard let xvfbRun = ViewerProcess.which("xvfb-run") else {
