@@ -46,6 +46,9 @@ public final class LabServer: @unchecked Sendable {
     public let accounts: LabAccounts
     public let ledger: LabLedger
     public let mirror = LabMirror()
+    /// Open streams per attempt (the teacher station's connection state) and the live feeds.
+    public let presence = LabPresence()
+    let liveFeeds = LabLiveFeeds()
     let logger: Logger
     let started = Date()
     let nonces = NonceBook()
@@ -152,6 +155,8 @@ public final class LabServer: @unchecked Sendable {
         })
         attemptRoutes(router)
         taskRoutes(router)
+        liveFeedRoutes(router)
+        teacherPageRoutes(router)
         router.get("/api/classes/{class}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
             let klass = pathParameter(ctx.parameters.get("class"))
@@ -567,6 +572,7 @@ public final class LabServer: @unchecked Sendable {
     /// reconnect and resume once the server is back. Called on SIGTERM/SIGINT before the
     /// graceful shutdown (whose own close would say 1000, normal closure).
     public func closeStreamsGoingAway() async {
+        liveFeeds.stop()
         for w in openStreams.all() {
             try? await w.close(.goingAway, reason: "the lab server is shutting down; reconnect and resume")
         }
@@ -575,7 +581,7 @@ public final class LabServer: @unchecked Sendable {
     func stream(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         streams.increment()
         let id = openStreams.add(outbound)
-        defer { streams.decrement(); openStreams.remove(id) }
+        defer { streams.decrement(); openStreams.remove(id); presence.closed(connection: id) }
         let session = LabStreamSession(ledger: ledger, keys: keyLookup, mirror: mirror)
         for try await message in inbound.messages(maxSize: config.maxFrameBytes) {
             streamLines.increment()
@@ -587,6 +593,7 @@ public final class LabServer: @unchecked Sendable {
                 // Malformed or oversized frames are fatal (protocol section "Errors").
                 replies = session.receive(frame: frame, arrived: Date())
             }
+            if let a = session.authenticated?.attempt { presence.line(connection: id, attempt: a) }
             for r in replies {
                 if case .error(let code, let msg, _) = r, code == LabErrorCode.fork.rawValue {
                     logger.warning("stream refused", metadata: ["code": "\(code)", "message": "\(msg)"])
