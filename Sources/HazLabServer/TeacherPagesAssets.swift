@@ -196,6 +196,8 @@ enum TeacherAssets {
         let next = document.body.dataset.next || '';
         // Only a path on this server (never another site).
         if (next.charAt(0) !== '/' || next.charAt(1) === '/' || next.charAt(1) === '\\') next = '';
+        // A student never goes on to the teacher's pages (they would answer 403).
+        if (r.json.role === 'student' && next.indexOf('/teacher') === 0) next = '';
         if (!next) next = r.json.role === 'student' ? '/me' : '/teacher';
         if (HZ.lang === 'en' && next.indexOf('lang=') < 0) next = HZ.withLang(next);
         location.href = next;
