@@ -85,6 +85,7 @@ enum TeacherAssets {
     ol.events { font-size: 13px; max-height: 420px; overflow-y: auto; background: #fff; border: 1px solid #ddd; padding: 6px 6px 6px 36px; }
     #intervene .row { margin: 6px 0; }
     .slider input[type=range] { width: 70%; vertical-align: middle; } .slider input[type=number] { width: 8em; }
+    .slider output { margin: 0 12px; font-variant-numeric: tabular-nums; } .slider #at-hash { color: #555; }
     .jumps button { font-size: 13px; padding: 1px 8px; }
     .jumps button.k-fault { border-color: var(--vermillion); } .jumps button.k-deduction { border-color: var(--purple); }
     body.projector { font-size: 26px; background: #fff; }

@@ -183,9 +183,9 @@ enum TeacherViews {
         p.m.close()
     }
 
-    static func plan(_ p: inout TeacherPage, _ stepper: AttemptStepper, _ lang: ReportLanguage) {
+    static func plan(_ p: inout TeacherPage, _ stepper: AttemptStepper, _ lang: ReportLanguage, live: Bool = true) {
         p.m.open("section", [("aria-labelledby", "plan-h")])
-        p.m.element("h2", [("id", "plan-h")], tr(lang, "平面图（实时）", "Plan (live)"))
+        p.m.element("h2", [("id", "plan-h")], live ? tr(lang, "平面图（实时）", "Plan (live)") : tr(lang, "平面图（所选时刻）", "Plan (at the chosen moment)"))
         p.m.open("div", [("class", "chart-box"), ("id", "plan")])
         if let svg = LivePlan.svg(model: stepper.model, state: stepper.state, language: lang) { p.m.raw(svg) }
         else { p.m.element("p", [("class", "note")], tr(lang, "本场景没有布置位置。", "This scenario places nothing on a plan.")) }
@@ -344,7 +344,7 @@ enum TeacherViews {
         statusBlock(&p, stepper, lang, exam: false)
         p.m.open("div", [("class", "columns")])
         p.m.open("div")
-        plan(&p, stepper, lang)
+        plan(&p, stepper, lang, live: false)
         gauges(&p, stepper, lang, trends: false)
         p.m.close()
         p.m.open("div")

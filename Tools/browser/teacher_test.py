@@ -102,11 +102,11 @@ class Lab:
             raise SystemExit(f"teacher_test: {' '.join(args)} failed:\n{r.stdout}{r.stderr}")
         return r.stdout
 
-    def workstation(self, n, ws, student, script):
-        """A real workstation process: signs the student in, takes tank-filling practice, acts, submits."""
+    def workstation(self, n, ws, student, scenario, script):
+        """A real workstation process: signs the student in, takes a practice scenario, acts, submits."""
         path = os.path.join(self.dir, f"{ws}.script")
         with open(path, "w") as f:
-            f.write(f"type {student}\ntap tab\ntype demo-pass-1\ntap enter\nexpect tasks\nchoose tank-filling\nexpect session\n{script}")
+            f.write(f"type {student}\ntap tab\ntype demo-pass-1\ntap enter\nexpect tasks\nchoose {scenario}\nexpect session\n{script}")
         out = open(os.path.join(self.dir, f"viewer-{n}.out"), "w")
         p = subprocess.Popen([self.viewer, "--server", self.url, "--workstation", ws, "--key", self.keys[ws],
                               "--journals", os.path.join(self.dir, f"journals-{n}"), "--scenarios", f"{ROOT}/Scenarios",
@@ -217,8 +217,11 @@ def main():
 
         # Three real workstations act; the grid shows each as it appears, in the same document.
         runs = []
-        for n, (ws, st) in enumerate([("ws-demo", "s001"), ("ws-02", "s002"), ("ws-03", "s003")], start=1):
-            runs.append(lab.workstation(n, ws, st, SCRIPT))
+        # s003 takes a scenario with a site layout, so that its station page draws the live plan.
+        stations = [("ws-demo", "s001", "tank-filling", SCRIPT), ("ws-02", "s002", "tank-filling", SCRIPT),
+                    ("ws-03", "s003", "pump-lockout-tagout", "click-entity helmet\nmenu 1\nwait 3\nclick-entity gloves\nmenu 1\nwait 3\nsubmit\nexpect result\n")]
+        for n, (ws, st, scenario, script) in enumerate(stations, start=1):
+            runs.append(lab.workstation(n, ws, st, scenario, script))
             wait(teacher, lambda d, st=st: any(st in c.text for c in d.find_elements(By.CSS_SELECTOR, "li.station")),
                  f"the grid shows {st}'s station without a reload")
         for p, out in runs:
@@ -229,13 +232,14 @@ def main():
         check(teacher.execute_script("return window.__sameDocument") == "yes", "the grid updated without reloading the page")
         check(int(teacher.find_element(By.TAG_NAME, "body").get_attribute("data-updates") or 0) >= 3, "the grid got several live updates")
         grid_text = teacher.find_element(By.ID, "grid").text
-        for name in ("张三", "李四", "王五", "已交卷"):
+        for name in ("张三", "李四", "王五", "已交卷", "pump-lockout-tagout"):
             check(name in grid_text, f"the grid shows {name}")
         shot(teacher, "02-grid", ["实时监控", "张三", "李四", "王五", "已交卷"])
 
         # Keyboard: the first card's link is reachable by Tab and shows a focus ring.
         first_link = teacher.find_element(By.CSS_SELECTOR, "li.station h2 a")
-        attempt = first_link.get_attribute("href").rsplit("/", 1)[-1]
+        s003 = [c for c in teacher.find_elements(By.CSS_SELECTOR, "li.station") if "s003" in c.text][0]
+        attempt = s003.get_attribute("data-attempt")
         first_link.send_keys("")
         check(teacher.switch_to.active_element == first_link, "a station card's link takes keyboard focus")
 
@@ -243,6 +247,7 @@ def main():
         teacher.get(f"{lab.url}/teacher/attempts/{attempt}")
         wait(teacher, lambda d: int(d.find_element(By.TAG_NAME, "body").get_attribute("data-polls") or 0) >= 2, "the station page polls its live state")
         shot(teacher, "03-station", ["工位详情", "教师干预", "检查表", "仪表趋势", "事件记录"])
+        check(len(teacher.find_elements(By.CSS_SELECTOR, "#plan svg [data-state]")) > 0, "the station page draws the live plan with equipment states")
         teacher.get(f"{lab.url}/teacher/attempts/{attempt}/projector")
         wait(teacher, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-polls"), "the projector view polls")
         shot(teacher, "04-projector", ["投屏", "仿真时间"])
@@ -256,12 +261,13 @@ def main():
         box.send_keys(str(tick))
         box.send_keys("\t")
         wait(teacher, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-shown-tick") == str(tick), f"the debrief moves to tick {tick}")
-        journal = None
+        journal, scenario = None, None
         for _, out in runs:
             with open(out) as f:
-                m = re.search(rf"attempt: {attempt} .*journal: (\S+\.jsonl)", f.read())
-            journal = journal or (m.group(1) if m else None)
-        trace = subprocess.run([args.hazlab, "run", f"{ROOT}/Scenarios/tank-filling", "--journal", journal, "--trace", str(tick)],
+                m = re.search(rf"attempt: {attempt} (\S+) .*journal: (\S+\.jsonl)", f.read())
+            if m:
+                scenario, journal = m.group(1), m.group(2)
+        trace = subprocess.run([args.hazlab, "run", f"{ROOT}/Scenarios/{scenario}", "--journal", journal, "--trace", str(tick)],
                                capture_output=True, text=True, cwd=ROOT).stdout if journal else ""
         m = re.search(rf"^tick {tick} ([0-9a-f]{{16}})$", trace, re.M)
         expected = m.group(1) if m else None
