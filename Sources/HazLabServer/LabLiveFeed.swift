@@ -70,6 +70,7 @@ final class LabLiveFeeds: @unchecked Sendable {
     func stop() { lock.lock(); stopping = true; lock.unlock() }
     func enter() -> Bool { lock.lock(); defer { lock.unlock() }; guard !stopping, count < Self.limit else { return false }; count += 1; return true }
     func leave() { lock.lock(); count -= 1; lock.unlock() }
+    var hasRoom: Bool { lock.lock(); defer { lock.unlock() }; return !stopping && count < Self.limit }
 }
 
 /// One station of a class's live grid: the attempt and who is at it.
@@ -92,7 +93,7 @@ extension LabServer {
             guard try self.accounts.classExists(klass) else { throw LabHTTPError(.notFound, "no class '\(klass)'") }
             let task = req.uri.queryParameters["task"].map(String.init)
             if let task, !LabAccounts.validId(task) { throw LabHTTPError.badRequest("query 'task' must be a task id") }
-            guard self.liveFeeds.enter() else {
+            guard self.liveFeeds.hasRoom else {
                 throw LabHTTPError(.serviceUnavailable, "too many live views are open (\(LabLiveFeeds.limit)); close one and try again")
             }
             let token = req.cookie(Self.sessionCookie) ?? ""
@@ -101,8 +102,11 @@ extension LabServer {
             h[.cacheControl] = "no-store"
             h[HTTPField.Name("X-Accel-Buffering")!] = "no"
             return Response(status: .ok, headers: h, body: ResponseBody { writer in
-                defer { self.liveFeeds.leave() }
-                try await self.feed(klass: klass, task: task, sessionToken: token, writer: &writer)
+                // Counted only while the body is written (a client gone before that holds no slot).
+                if self.liveFeeds.enter() {
+                    defer { self.liveFeeds.leave() }
+                    try await self.feed(klass: klass, task: task, sessionToken: token, writer: &writer)
+                }
                 try await writer.finish(nil)
             })
         })
