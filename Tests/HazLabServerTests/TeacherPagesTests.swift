@@ -215,9 +215,13 @@ final class TeacherPagesTests: XCTestCase {
         XCTAssertEqual(last["score"] as? Double, run.score.total)
         XCTAssertEqual(last["stateHash"] as? String, run.stateHash.hex16)
         close(feed.fd)
-        // The client went: the server still answers and stops cleanly (no feed left hanging).
+        // The client went: the server still answers. A feed still open at shutdown is ended by
+        // the server (its connection closes) and the server stops cleanly.
         XCTAssertEqual(try t1.request("GET", "/health").status, 200)
+        let open = try RawHTTP(port: lab.port, path: "/api/classes/c1/live", cookie: t1.cookie)
+        XCTAssertTrue(open.read { $0.contains("event: grid") }, open.received)
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+        XCTAssertFalse(open.read { _ in false }, "the feed's connection ended with the server")
     }
 
     /// The debrief: `/at?tick=N` is the state `Runner.replay` has at tick N, bit for bit; a bad tick is 400.
