@@ -105,7 +105,9 @@ extension LabServer {
             return Response(status: .seeOther, headers: h)
         })
         router.get("/login", use: page { req, _, lang in
-            Self.html(.ok, TeacherViews.login(lang: lang, next: req.uri.queryParameters["next"].map(String.init) ?? ""))
+            // Where to go after signing in: a path on this server only (login.js checks it again).
+            let next = req.uri.queryParameters["next"].map { String($0.prefix(512)) } ?? ""
+            return Self.html(.ok, TeacherViews.login(lang: lang, next: next.hasPrefix("/") && !next.hasPrefix("//") ? next : ""))
         })
         router.get("/static/{file}", use: handle { req, ctx in
             let name = pathParameter(ctx.parameters.get("file"))

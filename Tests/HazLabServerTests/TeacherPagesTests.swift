@@ -108,6 +108,15 @@ final class TeacherPagesTests: XCTestCase {
         XCTAssertTrue(anonymous.received.contains("location: /login?next=/teacher/classes/c1") || anonymous.received.contains("Location: /login?next=/teacher/classes/c1"),
                       anonymous.received)
 
+        // The login page keeps a path on this server to go back to, never another site.
+        let anon = HTTPClient(port: lab.port)
+        XCTAssertTrue(try anon.request("GET", "/login?next=/teacher/classes/c1").text.contains("data-next=\"/teacher/classes/c1\""))
+        for evil in ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"] {
+            let page = try anon.request("GET", "/login?next=" + (evil.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            XCTAssertEqual(page.status, 200)
+            XCTAssertTrue(page.text.contains("data-next=\"\""), "\(evil): \(page.text)")
+        }
+
         // A student: 403 on every teacher page, their own growth page at /me.
         let s1 = try signedIn(lab, "s1", "student-pass-1")
         for path in ["/teacher", "/teacher/classes/c1", "/teacher/classes/c1/exams", "/teacher/classes/c1/report", "/teacher/attempts/\(a.attempt)",
