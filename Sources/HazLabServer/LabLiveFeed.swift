@@ -150,8 +150,8 @@ extension LabServer {
         return (last, false)
     }
 
-    /// The live grid's feed: an event `grid` whenever a station changed (coalesced: at most one
-    /// every 250 ms, and only when the grid's JSON differs from the last sent), `: ping` every
+    /// The live grid's feed: an event `grid` whenever a station changed (looked at every 50 ms,
+    /// coalesced: at most one every 250 ms, and only when the grid's JSON differs from the last sent), `: ping` every
     /// 15 s. A client holds at most one grid in flight: the feed writes and waits; newer changes
     /// made meanwhile are folded into the next grid (latest wins), so a slow client never makes
     /// the server queue. Ends when the client goes (a write fails), when the session ends or its
@@ -162,8 +162,9 @@ extension LabServer {
         while !liveFeeds.stopped && !Task.isCancelled {
             let now = Date()
             let version = mirror.version &+ presence.version
-            // Time alone moves a station from reconnecting to offline: look again every 5 s.
-            if version != lastVersion || now.timeIntervalSince(lastBuilt) >= 5 {
+            // A change is looked at within 50 ms, but grids go out at most every 250 ms; time alone
+            // moves a station from reconnecting to offline, so the grid is also built every 5 s.
+            if (version != lastVersion && now.timeIntervalSince(lastBuilt) >= 0.25) || now.timeIntervalSince(lastBuilt) >= 5 {
                 lastVersion = version
                 lastBuilt = now
                 let grid = try gridJSON(klass: klass, task: task)
@@ -178,7 +179,7 @@ extension LabServer {
                 guard let s = try accounts.session(token: sessionToken), (try? mayManage(klass: klass, s.user)) != nil else { break }
                 try await writer.write(ByteBuffer(string: ": ping\n\n"))
             }
-            try await Task.sleep(nanoseconds: 250_000_000)
+            try await Task.sleep(nanoseconds: 50_000_000)
         }
     }
 
