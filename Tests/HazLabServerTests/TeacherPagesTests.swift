@@ -13,7 +13,7 @@ import Glibc
 /// A plain HTTP/1.1 GET over a loopback socket: no redirects followed, and the body read as it
 /// arrives (the server-sent events of the live feed). The socket's receive timeout is a safety
 /// net so that a broken server fails the test instead of hanging it; it asserts no timing.
-final class RawHTTP {
+final class RawHTTP: @unchecked Sendable {
     let fd: Int32
     var received = ""
 
