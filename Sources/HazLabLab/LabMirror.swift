@@ -107,6 +107,9 @@ public final class LabMirror: @unchecked Sendable {
 
     public init() {}
 
+    /// Attempts the mirror follows, sorted.
+    public var attempts: [String] { lock.lock(); defer { lock.unlock() }; return stations.keys.sorted() }
+
     /// Grows by one with every line applied (the live feed's cue to look again).
     public var version: UInt64 { lock.lock(); defer { lock.unlock() }; return changes }
 
