@@ -222,7 +222,8 @@ def main():
                     ("ws-03", "s003", "pump-lockout-tagout", "click-entity helmet\nmenu 1\nwait 3\nclick-entity gloves\nmenu 1\nwait 3\nsubmit\nexpect result\n")]
         for n, (ws, st, scenario, script) in enumerate(stations, start=1):
             runs.append(lab.workstation(n, ws, st, scenario, script))
-            wait(teacher, lambda d, st=st: any(st in c.text for c in d.find_elements(By.CSS_SELECTOR, "li.station")),
+            # Read in one script call: the feed may replace the cards between two WebDriver calls.
+            wait(teacher, lambda d, st=st: st in d.execute_script("return document.getElementById('grid').textContent"),
                  f"the grid shows {st}'s station without a reload")
         for p, out in runs:
             p.wait(timeout=240)
@@ -231,15 +232,15 @@ def main():
                      d.find_elements(By.CSS_SELECTOR, "li.station"), "all three stations end up submitted")
         check(teacher.execute_script("return window.__sameDocument") == "yes", "the grid updated without reloading the page")
         check(int(teacher.find_element(By.TAG_NAME, "body").get_attribute("data-updates") or 0) >= 3, "the grid got several live updates")
-        grid_text = teacher.find_element(By.ID, "grid").text
+        grid_text = teacher.execute_script("return document.getElementById('grid').innerText")
         for name in ("张三", "李四", "王五", "已交卷", "pump-lockout-tagout"):
             check(name in grid_text, f"the grid shows {name}")
         shot(teacher, "02-grid", ["实时监控", "张三", "李四", "王五", "已交卷"])
 
         # Keyboard: the first card's link is reachable by Tab and shows a focus ring.
         first_link = teacher.find_element(By.CSS_SELECTOR, "li.station h2 a")
-        s003 = [c for c in teacher.find_elements(By.CSS_SELECTOR, "li.station") if "s003" in c.text][0]
-        attempt = s003.get_attribute("data-attempt")
+        attempt = teacher.execute_script(
+            "return [...document.querySelectorAll('li.station')].find(c => c.textContent.includes('s003')).getAttribute('data-attempt')")
         first_link.send_keys("")
         check(teacher.switch_to.active_element == first_link, "a station card's link takes keyboard focus")
 
