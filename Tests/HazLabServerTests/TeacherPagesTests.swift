@@ -233,6 +233,56 @@ final class TeacherPagesTests: XCTestCase {
         XCTAssertFalse(open.read { _ in false }, "the feed's connection ended with the server")
     }
 
+    /// An exam station: no score on the grid or in the feed, and the station page offers only
+    /// pause and resume; `?task=` shows that exam's stations only.
+    func testExamStationsShowNoScoreAndOnlyPauseResume() async throws {
+        let lab = try makeLab()
+        let t1 = try signedIn(lab, "t1", "teacher-pass-1")
+        let made = try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "tank-filling", "mode": "exam", "title": "期末"])
+        XCTAssertEqual(made.status, 201, made.text)
+        let task = made.json["task"] as? String ?? ""
+        XCTAssertEqual(try t1.request("POST", "/api/tasks/\(task)/open").status, 200)
+        let http = HTTPClient(port: lab.port)
+        let n = try http.request("GET", "/api/workstation/challenge?workstation=ws-01").json["nonce"] as? String ?? ""
+        let assigned = try http.request("POST", "/api/workstation/assignment", json: [
+            "workstation": "ws-01", "nonce": n, "student": "s2", "password": "student-pass-2", "task": task,
+            "signature": try key.sign(LabProtocol.assignmentMessage(nonce: n, workstation: "ws-01", student: "s2", scenario: "task:" + task)).base64EncodedString()])
+        XCTAssertEqual(assigned.status, 200, assigned.text)
+        let a = LabAssignment(attempt: assigned.json["attempt"] as? String ?? "", scenario: "tank-filling",
+                              scenarioSHA256: assigned.json["scenarioSHA256"] as? String ?? "", seed: UInt64(assigned.json["seed"] as? String ?? "") ?? 0,
+                              mode: .exam, student: "s2", workstation: "ws-01", issued: "")
+        let lines = try labJournal(a, header: nil, in: lab.dir, key: key).dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        _ = try await streamLines(port: lab.port, key: key, attempt: a.attempt, lines: Array(lines[..<(lines.count / 2)]))
+
+        let grid = try t1.request("GET", "/teacher/classes/c1?task=\(task)")
+        XCTAssertEqual(grid.status, 200, grid.text)
+        XCTAssertTrue(grid.text.contains("data-attempt=\"\(a.attempt)\""), grid.text)
+        XCTAssertFalse(grid.text.contains("data-f=\"score\""), "an exam station shows no score")
+        XCTAssertTrue(grid.text.contains("考核"), grid.text)
+        let feed = try RawHTTP(port: lab.port, path: "/api/classes/c1/live?task=\(task)", cookie: t1.cookie)
+        XCTAssertTrue(feed.read { _ in !feed.grids.isEmpty }, feed.received)
+        let st = try XCTUnwrap((feed.grids.last?["stations"] as? [[String: Any]])?.first)
+        XCTAssertEqual(st["attempt"] as? String, a.attempt)
+        XCTAssertTrue(st["score"] is NSNull && st["maxScore"] is NSNull, "\(st)")
+        XCTAssertEqual(st["mode"] as? String, "exam")
+        XCTAssertEqual(st["task"] as? String, task)
+        // Another task's filter: no station.
+        let other = try RawHTTP(port: lab.port, path: "/api/classes/c1/live?task=t-0000000000000000", cookie: t1.cookie)
+        XCTAssertTrue(other.read { _ in !other.grids.isEmpty }, other.received)
+        XCTAssertEqual((other.grids.last?["stations"] as? [Any])?.count, 0)
+        XCTAssertEqual(try t1.request("GET", "/api/classes/c1/live?task=../x").status, 400)
+
+        let station = try t1.request("GET", "/teacher/attempts/\(a.attempt)")
+        XCTAssertEqual(station.status, 200, station.text)
+        for kind in ["fault", "clear", "freeze", "run", "message", "hint"] {
+            XCTAssertFalse(station.text.contains("data-kind=\"\(kind)\""), "exam: no \(kind) button")
+        }
+        XCTAssertTrue(station.text.contains("data-kind=\"pause\"") && station.text.contains("data-kind=\"resume\""))
+        XCTAssertFalse(station.text.contains("id=\"st-score\""), "exam: no score on the station page")
+        close(feed.fd); close(other.fd)
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+    }
+
     /// The debrief: `/at?tick=N` is the state `Runner.replay` has at tick N, bit for bit; a bad tick is 400.
     func testDebriefStateAtATickEqualsReplay() async throws {
         let lab = try makeLab()
