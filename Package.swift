@@ -39,6 +39,8 @@ let package = Package(
         // The school lab server: HTTP + WebSocket on Hummingbird 2, accounts, roles, sessions, audit.
         .target(name: "HazLabServer", dependencies: [
             "HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner", "HazLabLab",
+            // The teacher station's pages reuse the reports (class report, growth page, live plan).
+            "HazLabReport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

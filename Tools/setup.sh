@@ -9,7 +9,8 @@ need_apt=()
 # The viewer: GLFW, GL/EGL (Mesa), FreeType + fontconfig and a CJK font, zlib; Xvfb for the window test.
 for pkg in python3-venv valgrind libsqlite3-dev \
            libglfw3-dev libgl-dev libegl-dev libegl-mesa0 libgl1-mesa-dri libfreetype-dev libfontconfig-dev \
-           fonts-wqy-microhei zlib1g-dev xvfb xauth; do
+           fonts-wqy-microhei zlib1g-dev xvfb xauth \
+           chromium chromium-driver python3-selenium fonts-noto-cjk; do  # the teacher station's browser tests
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -7,6 +7,9 @@ bash Tools/setup.sh
 export HAZLAB_PYTHON="$PWD/.venv/bin/python"
 swift build --build-tests
 swift test --skip-build 2>&1 | tee .build/swift-test.log
+# The teacher station in headless Chromium (Debian's chromium, chromium-driver, python3-selenium:
+# the system Python holds them). Skips with a message when they are missing, except under CI.
+HAZLAB_ARTIFACTS="${HAZLAB_ARTIFACTS:-$PWD/.build/artifacts}" "$(command -v /usr/bin/python3 || command -v python3)" Tools/browser/teacher_test.py
 swift build -c release --product hazlab
 .build/release/hazlab check --quiet --werror Scenarios
 .build/release/hazlab test Scenarios

@@ -19,6 +19,31 @@ public struct LabSnapshot: Sendable, Equatable {
     public var finished: Bool
     /// The mirror could not follow (bad line, scenario gone): the message; the ledger still stores the lines.
     public var problem: String
+    /// Simulated seconds at `tick`.
+    public var simSeconds: Double = 0
+    /// The step the student is on (the first started and not done, else the first not done;
+    /// -1 when every step is done), how many are done, and how many there are.
+    public var stepIndex: Int = -1
+    public var stepsDone: Int = 0
+    public var stepsTotal: Int = 0
+    /// The title of step `stepIndex` (empty when none).
+    public var stepTitle: LocalizedText = .empty
+    /// Ids of the alarms active now, of the hazards active now, and the consequence names of
+    /// the accidents so far (in the order they happened, each once).
+    public var alarms: [String] = []
+    public var hazards: [String] = []
+    public var accidents: [String] = []
+    /// From the journaled instructor-freeze/instructor-run and incident-pause/incident-resume lines.
+    public var frozen = false
+    public var paused = false
+    /// `live | reconnecting | offline | submitted`: the mirror knows only `submitted` (the trailer
+    /// is in) and says `offline` otherwise; the server sets it from its open streams.
+    public var connection = "offline"
+
+    public init(attempt: String, tick: Int64, stateHash: String, actions: Int, score: Double, maxScore: Double, finished: Bool, problem: String) {
+        self.attempt = attempt; self.tick = tick; self.stateHash = stateHash; self.actions = actions
+        self.score = score; self.maxScore = maxScore; self.finished = finished; self.problem = problem
+    }
 }
 
 /// Replays every live attempt as its lines arrive (the same `AttemptStepper` as `Runner.replay`),
@@ -34,7 +59,36 @@ public final class LabMirror: @unchecked Sendable {
         var nextSeq = 1
         var finished = false
         var problem = ""
+        /// Instructor controls seen in the journal (freeze/run, incident pause/resume).
+        var frozen = false
+        var paused = false
+        /// Accident consequences seen so far, and how many of the stepper's events were scanned.
+        var accidents: [String] = []
+        var scanned = 0
         init(_ s: AttemptStepper) { stepper = s }
+
+        /// Notes the controls a journaled action line carries (the verbs only; the simulation
+        /// never sees them here).
+        func noteControl(_ verb: String) {
+            switch verb {
+            case LabMirror.freezeVerb: frozen = true
+            case LabMirror.runVerb: frozen = false
+            case LabMirror.pauseVerb: paused = true
+            case LabMirror.resumeVerb: paused = false
+            default: break
+            }
+        }
+
+        /// Scans the events not seen yet for accidents.
+        func scanEvents() {
+            let ev = stepper.events
+            guard scanned < ev.count else { return }
+            for e in ev[scanned...] where e.kind == .accident {
+                let name = Consequence(rawValue: UInt8(truncatingIfNeeded: e.code))?.name ?? "accident"
+                if !accidents.contains(name) { accidents.append(name) }
+            }
+            scanned = ev.count
+        }
 
         func advance(to tick: Int64) {
             while !stepper.state.ended && stepper.state.tick < tick {
@@ -45,18 +99,80 @@ public final class LabMirror: @unchecked Sendable {
     }
     private var stations: [String: Station] = [:]   // looked up, never iterated for output order
     private let lock = NSLock()
+    private var changes: UInt64 = 0
+
+    /// The journal verbs the mirror reads for `frozen` and `paused` (contract §1).
+    public static let freezeVerb = "instructor-freeze", runVerb = "instructor-run"
+    public static let pauseVerb = "incident-pause", resumeVerb = "incident-resume"
 
     public init() {}
 
     /// Attempts the mirror follows, sorted.
     public var attempts: [String] { lock.lock(); defer { lock.unlock() }; return stations.keys.sorted() }
 
+    /// Grows by one with every line applied (the live feed's cue to look again).
+    public var version: UInt64 { lock.lock(); defer { lock.unlock() }; return changes }
+
+    /// A copy of the attempt's stepper (state, scorer, events) as mirrored now; nil when not followed.
+    public func stepper(_ attempt: String) -> AttemptStepper? {
+        lock.lock(); defer { lock.unlock() }
+        return stations[attempt]?.stepper
+    }
+
+    /// The run of an attempt's stored lines at `tick` (the debrief): the lines after the header
+    /// applied exactly as the live mirror applies them, and the stepper advanced to `tick` (inputs
+    /// stamped `tick` not yet applied), so its state is the one `Runner.replay` has after its step
+    /// to `tick`. The state's tick is below `tick` when the run ended first or the stored lines
+    /// stop earlier. Returns the stepper and the mirror's problem text (empty when none).
+    public static func replay(model: Model, seed: UInt64, mode: TrainingMode, lines: [String], at tick: Int64)
+        -> (stepper: AttemptStepper, problem: String) {
+        let st = Station(AttemptStepper(model: model, seed: seed, mode: mode))
+        let m = LabMirror()
+        // At the trailer's end tick (or later) the answer is the run's final state: the step that
+        // ends it (a submit) may leave the tick where it was, so every line is applied.
+        if let lastLine = lines.last, let v = try? JSONText.parse(Array(lastLine.utf8)), v["type"]?.string == "trailer",
+           let end = v["endTick"]?.numberText.flatMap({ Int64($0) }), tick >= end {
+            for (seq, text) in lines.enumerated() where seq >= 1 { m.apply(st, seq: seq, text: text) }
+            return (st.stepper, st.problem)
+        }
+        for (seq, text) in lines.enumerated() where seq >= 1 {
+            let v = try? JSONText.parse(Array(text.utf8))
+            let type = v?["type"]?.string
+            // The first action stamped `tick` or later belongs to the step after `tick`; the
+            // trailer adds nothing before `tick`.
+            if type == "action", let t = v?["tick"]?.numberText.flatMap({ Int64($0) }), t >= tick { break }
+            if type == "trailer" { break }
+            m.apply(st, seq: seq, text: text)
+            if !st.problem.isEmpty { break }
+        }
+        if st.problem.isEmpty { st.advance(to: tick) }
+        return (st.stepper, st.problem)
+    }
+
     public func snapshot(_ attempt: String) -> LabSnapshot? {
         lock.lock(); defer { lock.unlock() }
         guard let s = stations[attempt] else { return nil }
+        return Self.snapshot(attempt, s)
+    }
+
+    static func snapshot(_ attempt: String, _ s: Station) -> LabSnapshot {
         let r = s.stepper.scorer.result
-        return LabSnapshot(attempt: attempt, tick: s.stepper.state.tick, stateHash: s.stepper.state.hash.hex16, actions: Int(s.ordinal),
-                           score: r.total, maxScore: r.max, finished: s.finished, problem: s.problem)
+        let state = s.stepper.state, model = s.stepper.model
+        var snap = LabSnapshot(attempt: attempt, tick: state.tick, stateHash: state.hash.hex16, actions: Int(s.ordinal),
+                               score: r.total, maxScore: r.max, finished: s.finished, problem: s.problem)
+        snap.simSeconds = state.seconds
+        let steps = r.steps
+        snap.stepsTotal = steps.count
+        snap.stepsDone = steps.filter(\.completed).count
+        snap.stepIndex = steps.firstIndex { !$0.completed && $0.startTick >= 0 } ?? steps.firstIndex { !$0.completed } ?? -1
+        if snap.stepIndex >= 0 { snap.stepTitle = steps[snap.stepIndex].title }
+        snap.alarms = (0..<model.alarms.count).filter { state.alarmActive[$0] != 0 }.map { model.entities.ids[Int(model.alarms.entity[$0])] }
+        snap.hazards = (0..<model.hazards.count).filter { state.hazardActive[$0] != 0 }.map { model.hazards.ids[$0] }
+        snap.accidents = s.accidents
+        snap.frozen = s.frozen
+        snap.paused = s.paused
+        snap.connection = s.finished ? "submitted" : "offline"
+        return snap
     }
 
     /// Forgets an attempt (e.g. once graded and no longer shown).
@@ -93,8 +209,11 @@ public final class LabMirror: @unchecked Sendable {
 
     private func apply(_ st: Station, seq: Int, text: String) {
         st.nextSeq = seq + 1
+        changes &+= 1
+        defer { st.scanEvents() }
         guard st.problem.isEmpty, !st.finished else { return }
         guard let v = try? JSONText.parse(Array(text.utf8)) else { st.problem = "line \(seq) is not JSON"; return }
+        if v["type"]?.string == "action", let verb = v["verb"]?.string { st.noteControl(verb) }
         switch v["type"]?.string {
         case "action":
             guard let tick = v["tick"]?.numberText.flatMap({ Int64($0) }), let verb = v["verb"]?.string else {

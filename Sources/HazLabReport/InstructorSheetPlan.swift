@@ -24,12 +24,16 @@ struct PlanView {
     let placed: [Int]
     let offPlan: [Int]
     let notPlaced: [Int]
+    /// Live equipment states by entity row (`LivePlan`): drawn over the static plan's colours,
+    /// each shape with `data-state`; nil for the printed sheet (unchanged bytes).
+    var live: [Int: EquipmentState]? = nil
 
     typealias Box = SiteLayout.Box
 
-    init(model: Model, lang: ReportLanguage) {
+    init(model: Model, lang: ReportLanguage, live: [Int: EquipmentState]? = nil) {
         self.model = model
         self.lang = lang
+        self.live = live
         let layout = SiteLayout(model: model)
         placed = layout.placed
         offPlan = layout.offSite
@@ -248,10 +252,12 @@ struct PlanView {
                     } else {
                         w = 8; h = 8
                     }
+                    let ls = live?[row]
                     a += [("x", c(cx - w / 2)), ("y", c(cy - h / 2)), ("width", c(w)), ("height", c(h)),
-                          ("fill", Self.equipmentFill), ("fill-opacity", "0.85"), ("stroke", Self.equipmentStroke)]
+                          ("fill", ls?.color ?? Self.equipmentFill), ("fill-opacity", "0.85"), ("stroke", Self.equipmentStroke)]
+                    if let ls { a += ls.attributes }
                     m.open("rect", a)
-                    m.element("title", [], tooltip(row))
+                    m.element("title", [], ls.map { tooltip(row) + " — " + $0.label(lang) } ?? tooltip(row))
                     m.close()
                     addToGroup(e.ids[row], LabelBox(x0: cx - w / 2, y0: cy - h / 2, x1: cx + w / 2, y1: cy + h / 2))
                 case .opening:
@@ -283,18 +289,22 @@ struct PlanView {
                     }
                     let r = 5.0
                     var a = common(row, cx, cy)
+                    let ls = live?[row]
                     a += [("d", "M\(c(cx - r)),\(c(cy - r))L\(c(cx + r)),\(c(cy + r))M\(c(cx - r)),\(c(cy + r))L\(c(cx + r)),\(c(cy - r))"),
-                          ("stroke", Self.leakColor), ("stroke-width", "2.5"), ("fill", "none")]
+                          ("stroke", ls?.color ?? Self.leakColor), ("stroke-width", "2.5"), ("fill", "none")]
+                    if let ls { a += ls.attributes }
                     m.open("path", a)
-                    m.element("title", [], tooltip(row))
+                    m.element("title", [], ls.map { tooltip(row) + " — " + $0.label(lang) } ?? tooltip(row))
                     m.close()
                     addToGroup(e.ids[row], LabelBox(x0: cx - r, y0: cy - r, x1: cx + r, y1: cy + r))
                 case .sensor, .alarm:
                     var a = common(row, cx, cy)
-                    a += [("cx", c(cx)), ("cy", c(cy)), ("r", "4"), ("fill", shape == .sensor ? Self.sensorColor : Self.alarmColor),
+                    let ls = live?[row]
+                    a += [("cx", c(cx)), ("cy", c(cy)), ("r", ls == nil ? "4" : "6"), ("fill", ls?.color ?? (shape == .sensor ? Self.sensorColor : Self.alarmColor)),
                           ("stroke", "#ffffff"), ("stroke-width", "1")]
+                    if let ls { a += ls.attributes }
                     m.open("circle", a)
-                    m.element("title", [], tooltip(row))
+                    m.element("title", [], ls.map { tooltip(row) + " — " + $0.label(lang) } ?? tooltip(row))
                     m.close()
                     addToGroup(e.ids[row], LabelBox(x0: cx - 4, y0: cy - 4, x1: cx + 4, y1: cy + 4))
                 case .zone: break

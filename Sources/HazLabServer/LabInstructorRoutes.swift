@@ -151,9 +151,8 @@ extension LabServer {
             guard let m = self.mirror.snapshot(attempt) else {
                 throw LabHTTPError(.notFound, "attempt '\(attempt)' has no streamed lines to mirror yet")
             }
-            return LabJSON.response(.ok, ["attempt": m.attempt, "student": a.student, "workstation": a.workstation, "tick": m.tick,
-                                          "stateHash": m.stateHash, "actions": m.actions, "score": m.score, "maxScore": m.maxScore,
-                                          "finished": m.finished, "problem": m.problem])
+            // The snapshot of contract §3 with the station page's detail (LabLiveFeed.swift).
+            return LabJSON.response(.ok, self.liveJSON(m, a))
         })
         router.post("/api/attempts/{attempt}/publish", use: handle { req, ctx in
             let s = try self.authorise(req, ctx, state: true, roles: [.instructor, .administrator])

@@ -49,6 +49,9 @@ public final class LabServer: @unchecked Sendable {
     public let accounts: LabAccounts
     public let ledger: LabLedger
     public let mirror = LabMirror()
+    /// Open streams per attempt (the teacher station's connection state) and the live feeds.
+    public let presence = LabPresence()
+    let liveFeeds = LabLiveFeeds()
     let logger: Logger
     let started = Date()
     let nonces = NonceBook()
@@ -160,6 +163,8 @@ public final class LabServer: @unchecked Sendable {
         attemptRoutes(router)
         taskRoutes(router)
         examRoutes(router)
+        liveFeedRoutes(router)
+        teacherPageRoutes(router)
         router.get("/api/classes/{class}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
             let klass = pathParameter(ctx.parameters.get("class"))
@@ -585,6 +590,7 @@ public final class LabServer: @unchecked Sendable {
     /// reconnect and resume once the server is back. Called on SIGTERM/SIGINT before the
     /// graceful shutdown (whose own close would say 1000, normal closure).
     public func closeStreamsGoingAway() async {
+        liveFeeds.stop()
         for w in openStreams.all() {
             try? await w.close(.goingAway, reason: "the lab server is shutting down; reconnect and resume")
         }
@@ -593,7 +599,7 @@ public final class LabServer: @unchecked Sendable {
     func stream(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         streams.increment()
         let id = openStreams.add(outbound)
-        defer { streams.decrement(); openStreams.remove(id) }
+        defer { streams.decrement(); openStreams.remove(id); presence.closed(connection: id) }
         let session = LabStreamSession(ledger: ledger, keys: keyLookup, mirror: mirror)
         for try await message in inbound.messages(maxSize: config.maxFrameBytes) {
             streamLines.increment()
@@ -605,6 +611,7 @@ public final class LabServer: @unchecked Sendable {
                 // Malformed or oversized frames are fatal (protocol section "Errors").
                 replies = session.receive(frame: frame, arrived: Date())
             }
+            if let a = session.authenticated?.attempt { presence.line(connection: id, attempt: a) }
             for r in replies {
                 // One more stream session for the attempt (EXAM: more than one flags a reconnect).
                 if case .welcome(let a, _) = r { try? accounts.countStream(attempt: a) }
