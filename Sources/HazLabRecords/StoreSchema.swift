@@ -354,6 +354,24 @@ public enum StoreSchema {
         CREATE UNIQUE INDEX lab_assignments_exam_once ON lab_assignments (task, student)
             WHERE task IS NOT NULL AND mode = 'exam' AND voided IS NULL;
         """),
+        Migration(version: 11, name: "instructor commands", sql: """
+        -- An instructor's intervention in a running attempt (Docs/lab.md, "Instructor commands"):
+        -- queued, sent to the workstation over its stream, and journaled by it as an action line
+        -- carrying "cmd" = id (then `seq` is that line's seq).
+        CREATE TABLE lab_commands (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            attempt  TEXT NOT NULL REFERENCES lab_assignments (attempt),
+            kind     TEXT NOT NULL,                          -- fault, clear, freeze, run, message, hint, pause, resume, submit
+            verb     TEXT NOT NULL,                          -- its journal verb
+            target   TEXT NOT NULL DEFAULT '',
+            text     TEXT NOT NULL DEFAULT '',
+            by       TEXT NOT NULL,                          -- the instructor's user id
+            created  TEXT NOT NULL,                          -- ISO 8601 UTC
+            state    TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'journaled')),
+            seq      INTEGER                                 -- the journal line's seq once journaled
+        );
+        CREATE INDEX lab_commands_attempt ON lab_commands (attempt, id);
+        """),
     ]
 
     /// The migration that adds the audit chain; it also chains the rows already there.

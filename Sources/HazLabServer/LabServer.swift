@@ -40,6 +40,9 @@ import ServiceLifecycle
 ///   POST /api/workstation/assignment    signed by the workstation's key + the student's password or ticket
 ///   POST /api/workstation/logout        {"workstation","ticket"} → 204
 ///   POST /api/workstation/upload        a journal written offline, signed by the workstation's key → adopted
+///   POST /api/attempts/{attempt}/commands  an instructor's command (LabCommands.swift; instructor of the class, admin; CSRF)
+///   POST /api/classes/{class}/commands  freeze/run/message/pause/resume every running attempt of the class
+///   GET  /api/attempts/{attempt}/commands|faults  the attempt's commands; the faults an instructor may fire
 ///   GET  /api/stream                    WebSocket: LabClientMessage / LabServerMessage JSON text frames
 public final class LabServer: @unchecked Sendable {
     public let config: LabConfig
@@ -152,6 +155,7 @@ public final class LabServer: @unchecked Sendable {
         })
         attemptRoutes(router)
         taskRoutes(router)
+        commandRoutes(router)
         router.get("/api/classes/{class}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
             let klass = pathParameter(ctx.parameters.get("class"))
@@ -562,6 +566,8 @@ public final class LabServer: @unchecked Sendable {
 
     /// The open streams' writers, so that a shutdown can close each with 1001 (going away).
     let openStreams = OpenStreams()
+    /// The open, welcomed streams by attempt: where instructor commands go (LabCommands.swift).
+    let commandStreams = LabStreamRegistry()
 
     /// Closes every open stream with WebSocket close code 1001 (going away): the workstations
     /// reconnect and resume once the server is back. Called on SIGTERM/SIGINT before the
@@ -575,7 +581,11 @@ public final class LabServer: @unchecked Sendable {
     func stream(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         streams.increment()
         let id = openStreams.add(outbound)
-        defer { streams.decrement(); openStreams.remove(id) }
+        var welcomed: String? = nil
+        defer {
+            streams.decrement(); openStreams.remove(id)
+            if let welcomed { commandStreams.remove(attempt: welcomed, connection: id) }
+        }
         let session = LabStreamSession(ledger: ledger, keys: keyLookup, mirror: mirror)
         for try await message in inbound.messages(maxSize: config.maxFrameBytes) {
             streamLines.increment()
@@ -592,6 +602,18 @@ public final class LabServer: @unchecked Sendable {
                     logger.warning("stream refused", metadata: ["code": "\(code)", "message": "\(msg)"])
                 }
                 try await outbound.write(.text(LabProtocol.encode(r)))
+                switch r {
+                case .welcome(let attempt, _) where welcomed == nil:
+                    // Instructor commands not yet journaled follow the welcome (Docs/lab.md, "Instructor commands").
+                    welcomed = attempt
+                    try await streamWelcomed(attempt: attempt, connection: id, writer: outbound)
+                case .ack(let seq):
+                    if let welcomed, case .text(let frame) = message, frame.contains("cmd"),
+                       case .success(.line(seq, let text)) = LabProtocol.decodeClient(frame) {
+                        streamLineStored(attempt: welcomed, seq: seq, text: text)
+                    }
+                default: break
+                }
             }
             if session.closed || replies.contains(where: { if case .error(_, _, true) = $0 { return true }; return false }) { break }
         }
