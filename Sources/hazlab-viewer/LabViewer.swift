@@ -275,6 +275,9 @@ final class LabRun: @unchecked Sendable {
                 guard let kind = InstructorCommand(rawValue: c.kind), kind.verb == c.verb else {
                     Self.say("ignored an instructor command the viewer does not know: \(c.kind) (command \(c.id))"); continue
                 }
+                if ws.session.commandsTaken.contains(c.id) {
+                    Self.say("instructor command \(c.id) again (sent after a reconnect): already journaled"); continue
+                }
                 do {
                     let before = ws.session.commandsTaken.count
                     try ws.receive(command: kind, id: c.id, target: c.target, text: c.text, by: c.by)
