@@ -606,7 +606,10 @@ public final class LabServer: @unchecked Sendable {
                 case .welcome(let attempt, _) where welcomed == nil:
                     // Instructor commands not yet journaled follow the welcome (Docs/lab.md, "Instructor commands").
                     welcomed = attempt
-                    try await streamWelcomed(attempt: attempt, connection: id, writer: outbound)
+                    do { try await streamWelcomed(attempt: attempt, connection: id, writer: outbound) } catch {
+                        // The lines still stream; the commands go again after the next welcome.
+                        logger.error("instructor commands not sent", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                    }
                 case .ack(let seq):
                     if let welcomed, case .text(let frame) = message, frame.contains("cmd"),
                        case .success(.line(seq, let text)) = LabProtocol.decodeClient(frame) {

@@ -191,7 +191,7 @@ extension Workstation {
         o.text(clock, x, 29, .large, s.seconds > limit * 0.9 ? Self.amber : Self.white)
         // The instructor holds the clock: a banner under the top bar says why (the student cannot unpause it).
         if let banner = heldBanner {
-            let t = text(banner), bw = fonts.width(t, .large) + 40
+            let t = fonts.atlas(.large).truncate(text(banner), maxWidth: Int(max(120, W - 80))), bw = fonts.width(t, .large) + 40
             o.rect((W - bw) / 2, 52, bw, 40, V4(0.6, 0.15, 0.15, 0.92))
             o.text(t, (W - bw) / 2 + 20, 80, .large, Self.white)
         }
@@ -337,7 +337,8 @@ extension Workstation {
         // Messages.
         for (k, msg) in messages.enumerated() {
             let c = msg.severity == 2 ? Self.red : msg.severity == 1 ? Self.amber : Self.white
-            let t = text(msg.text)
+            // An instructor's message may be long: one line, cut to the screen.
+            let t = fonts.atlas(.normal).truncate(text(msg.text), maxWidth: Int(max(120, W - 64)))
             let w = fonts.width(t, .normal) + 24
             let my = H - 40 - Float(messages.count - 1 - k) * 30
             o.rect((W - w) / 2, my - 22, w, 28, Self.panel)

@@ -87,6 +87,11 @@ final class InstructorCommandTests: XCTestCase {
         XCTAssertGreaterThan(ws.state.tick, held)
         let j = try Journal.read(path: path)
         XCTAssertEqual(j.actions.map(\.verb), ["instructor-freeze", "instructor-run"])
+        // A long message (the server allows 500 characters) is one line cut to the screen.
+        try ws.receive(command: .message, id: 3, target: "", text: String(repeating: "检查冷却水。", count: 80), by: "teacher")
+        let line = try XCTUnwrap(texts(ws).split(separator: "\n").first { $0.hasPrefix("教师：") })
+        XCTAssertTrue(line.hasSuffix("…"), String(line))
+        XCTAssertLessThanOrEqual(ws.fonts.width(String(line), .normal), Float(ws.width))
         XCTAssertEqual(j.actions.map(\.tick), [held, held])
         XCTAssertEqual(j.actions.map(\.command), [1, 2])
     }
