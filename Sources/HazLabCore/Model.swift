@@ -217,8 +217,23 @@ public struct FaultTable: Sendable {
     public var trigger: [FaultTrigger] = []
     public var effects: [[FaultEffect]] = []
     public var memoryBase: [Int32] = []
+    /// The scenario lets an instructor fire it (`instructor: true`); empty means none may.
+    public var instructor: [Bool] = []
     public init() {}
     public var count: Int { ids.count }
+    /// Whether an instructor may fire fault row `f`.
+    public func instructorMay(_ f: Int) -> Bool { f >= 0 && f < instructor.count && instructor[f] }
+    /// Whether `instructor-clear` changes anything for fault row `f`: it has a reversible effect
+    /// (a sensor failure, a stuck valve, a tank or gas leak). Trips, sparks and scripted acts stay.
+    public func clearable(_ f: Int) -> Bool {
+        guard f >= 0 && f < effects.count else { return false }
+        return effects[f].contains {
+            switch $0 {
+            case .failSensor, .stickValve, .leak, .gasLeak: return true
+            case .tripMotor, .tripSwitch, .ignite, .act: return false
+            }
+        }
+    }
 }
 
 public enum Consequence: UInt8, Sendable, CaseIterable {

@@ -222,12 +222,7 @@ public final class LabMirror: @unchecked Sendable {
             var a = Action(tick: tick, verb: verb, target: v["target"]?.string ?? "")
             if let x = v["value"] { if let s = x.string { a.text = s } else if let n = x.numberText { a.number = Double(n) } }
             st.advance(to: tick)
-            let model = st.stepper.model
-            if verb == Journal.hintVerb {
-                st.stepper.hint(step: model.procedure.firstIndex { $0.id == a.target } ?? -1, tick: tick)
-            } else {
-                st.pending.append(model.resolve(a, ordinal: st.ordinal))
-            }
+            if let input = st.stepper.take(a, ordinal: st.ordinal) { st.pending.append(input) }
             st.ordinal += 1
         case "trailer":
             st.advance(to: .max)

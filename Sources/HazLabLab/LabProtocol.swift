@@ -1,4 +1,5 @@
 import Foundation
+import HazLabCore
 import HazLabRecords
 
 /// How an attempt is run in the lab. `exam` results stay unpublished until the instructor publishes them.
@@ -56,13 +57,17 @@ public enum LabClientMessage: Codable, Sendable, Equatable {
 ///   {"type":"welcome","attempt":"a-…","acked":-1}
 ///   {"type":"ack","seq":3}
 ///   {"type":"error","code":"fork","message":"…","fatal":true}
+///   {"type":"command","id":17,"kind":"fault","verb":"instructor-fault","target":"cw_pump_trip","text":"","by":"teacher"}
 public enum LabServerMessage: Codable, Sendable, Equatable {
     case challenge(nonce: String)
     case welcome(attempt: String, acked: Int)                    // acked: highest seq stored, -1 if none → client resends from acked+1
     case ack(seq: Int)
     case error(code: String, message: String, fatal: Bool)       // codes: LabErrorCode
+    /// An instructor's command (Docs/lab.md, "Instructor commands"): the workstation journals it
+    /// once, by id, at its next tick. Sent at once and again after every welcome until journaled.
+    case command(LabCommandFrame)
 
-    private enum Keys: String, CodingKey { case type, nonce, attempt, acked, seq, code, message, fatal }
+    private enum Keys: String, CodingKey { case type, nonce, attempt, acked, seq, code, message, fatal, id, kind, verb, target, text, by }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
         switch try c.decode(String.self, forKey: .type) {
@@ -71,6 +76,9 @@ public enum LabServerMessage: Codable, Sendable, Equatable {
         case "ack": self = .ack(seq: try c.decode(Int.self, forKey: .seq))
         case "error": self = .error(code: try c.decode(String.self, forKey: .code), message: try c.decode(String.self, forKey: .message),
                                     fatal: try c.decode(Bool.self, forKey: .fatal))
+        case "command": self = .command(LabCommandFrame(id: try c.decode(Int64.self, forKey: .id), kind: try c.decode(String.self, forKey: .kind),
+                                                        verb: try c.decode(String.self, forKey: .verb), target: try c.decode(String.self, forKey: .target),
+                                                        text: try c.decode(String.self, forKey: .text), by: try c.decode(String.self, forKey: .by)))
         case let t: throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown server message type '\(t)'")
         }
     }
@@ -82,7 +90,36 @@ public enum LabServerMessage: Codable, Sendable, Equatable {
         case let .ack(s): try c.encode("ack", forKey: .type); try c.encode(s, forKey: .seq)
         case let .error(code, m, f):
             try c.encode("error", forKey: .type); try c.encode(code, forKey: .code); try c.encode(m, forKey: .message); try c.encode(f, forKey: .fatal)
+        case let .command(f):
+            try c.encode("command", forKey: .type); try c.encode(f.id, forKey: .id); try c.encode(f.kind, forKey: .kind)
+            try c.encode(f.verb, forKey: .verb); try c.encode(f.target, forKey: .target); try c.encode(f.text, forKey: .text)
+            try c.encode(f.by, forKey: .by)
         }
+    }
+}
+
+/// One instructor command as the stream carries it (`LabServerMessage.command`).
+public struct LabCommandFrame: Codable, Sendable, Equatable {
+    /// The server's command id: the journal line's `cmd`.
+    public var id: Int64
+    /// The API kind (`InstructorCommand` raw value) and its journal verb.
+    public var kind: String
+    public var verb: String
+    /// A fault id (fault, clear), a procedure step id (hint), else "".
+    public var target: String
+    /// The message, the hint's text or the pause's reason; "" when none.
+    public var text: String
+    /// The instructor's user id.
+    public var by: String
+
+    public init(id: Int64, kind: String, verb: String, target: String, text: String, by: String) {
+        self.id = id; self.kind = kind; self.verb = verb; self.target = target; self.text = text; self.by = by
+    }
+
+    /// The journal line the workstation writes for it at `tick`: the verb, target, the text as
+    /// `value` (when there is one), `by` and `cmd`.
+    public func action(tick: Int64) -> Action {
+        Action(tick: tick, verb: verb, target: target, text: text.isEmpty ? nil : text, by: by, command: id)
     }
 }
 
@@ -203,7 +240,8 @@ public enum LabAuditAction: String, CaseIterable, Sendable {
          examOpen = "lab-exam-open", examClose = "lab-exam-close", assignment = "lab-assignment", assign = "lab-assign", reassign = "lab-reassign",
          streamRefused = "lab-stream-refused", streamFork = "lab-stream-fork", streamHeaderRefused = "lab-stream-header-refused",
          upload = "lab-upload", uploadRefused = "lab-upload-refused", graded = "lab-graded", gradeFailed = "lab-grade-failed",
-         publish = "lab-publish", void = "lab-void"
+         publish = "lab-publish", void = "lab-void",
+         command = "lab-command", commandRefused = "lab-command-refused"
     // Exam sessions (issue 15)
     case examCreate = "lab-exam-create", examEnd = "lab-exam-end", examPublish = "lab-exam-publish",
          examRefused = "lab-exam-refused"

@@ -6,6 +6,14 @@ public protocol LabTransport: AnyObject {
     func send(_ m: LabClientMessage) throws
     /// The next server message; blocks until one comes; throws when the connection is gone.
     func receive() throws -> LabServerMessage
+    /// A server message already received, without waiting (nil: none now); throws when the
+    /// connection is gone. Instructor commands come unasked: the streamer polls for them.
+    func poll() throws -> LabServerMessage?
+}
+
+extension LabTransport {
+    /// A transport that cannot peek never has a message waiting.
+    public func poll() throws -> LabServerMessage? { nil }
 }
 
 public struct LabTransportClosed: Error, CustomStringConvertible, Sendable {
@@ -29,6 +37,10 @@ public final class LabStreamer {
     public private(set) var done = false
     /// Lines sent (counting resends): for tests and metrics.
     public private(set) var sent = 0
+    /// Called (on the streamer's thread) with each instructor command the server sends: after
+    /// every welcome for those not yet journaled, and at once for new ones. The same id may come
+    /// more than once; the workstation journals each id once.
+    public var onCommand: ((LabCommandFrame) -> Void)?
 
     public init(journalPath: String, workstation: String, attempt: String, key: WorkstationKey) {
         self.journalPath = journalPath; self.workstation = workstation; self.attempt = attempt; self.key = key
@@ -80,12 +92,27 @@ public final class LabStreamer {
         return acked
     }
 
-    private func expect(_ t: LabTransport) throws -> LabServerMessage {
-        let m = try t.receive()
-        if case let .error(code, message, fatal) = m, fatal {
-            throw LabStreamError(LabErrorCode(rawValue: code) ?? .internal, message, fatal: true)
+    /// Takes every server message already waiting (commands; a fatal error throws), without blocking.
+    public func poll(_ t: LabTransport) throws {
+        while let m = try t.poll() {
+            switch m {
+            case .command(let c): onCommand?(c)
+            case let .error(code, message, true): throw LabStreamError(LabErrorCode(rawValue: code) ?? .internal, message, fatal: true)
+            default: break   // nothing else comes unasked
+            }
         }
-        return m
+    }
+
+    /// The next answer; instructor commands met on the way go to `onCommand`.
+    private func expect(_ t: LabTransport) throws -> LabServerMessage {
+        while true {
+            let m = try t.receive()
+            if case .command(let c) = m { onCommand?(c); continue }
+            if case let .error(code, message, fatal) = m, fatal {
+                throw LabStreamError(LabErrorCode(rawValue: code) ?? .internal, message, fatal: true)
+            }
+            return m
+        }
     }
 }
 
@@ -120,4 +147,10 @@ public final class InMemoryLabTransport: LabTransport {
         let m = inbox.removeFirst()
         return try LabProtocol.decodeServer(LabProtocol.encode(m))
     }
+    public func poll() throws -> LabServerMessage? {
+        guard !isCut else { throw LabTransportClosed() }
+        return inbox.isEmpty ? nil : try receive()
+    }
+    /// A server message pushed outside any answer (an instructor command), as the server would.
+    public func push(_ m: LabServerMessage) { inbox.append(m) }
 }

@@ -27,6 +27,7 @@ public final class LabLiveStream: @unchecked Sendable {
     private var stopping = false
     private var finished = false
     private var _connections = 0
+    private var commandInbox: [LabCommandFrame] = []
     /// Connections made (1 + reconnects): tests and the log.
     public var connections: Int { cond.lock(); defer { cond.unlock() }; return _connections }
 
@@ -47,6 +48,15 @@ public final class LabLiveStream: @unchecked Sendable {
         let t = Thread { [self] in run() }
         t.name = "hazlab-stream"
         t.start()
+    }
+
+    /// Instructor commands received since the last call (oldest first; an id may repeat after a
+    /// reconnect: the session takes each once). The GL thread applies them at its next tick.
+    public func takeCommands() -> [LabCommandFrame] {
+        cond.lock(); defer { cond.unlock() }
+        let out = commandInbox
+        commandInbox.removeAll()
+        return out
     }
 
     /// A line was written: pump now instead of at the next poll.
@@ -83,6 +93,7 @@ public final class LabLiveStream: @unchecked Sendable {
 
     private func run() {
         let streamer = LabStreamer(journalPath: journalPath, workstation: workstation, attempt: attempt, key: key)
+        streamer.onCommand = { [self] c in cond.lock(); commandInbox.append(c); cond.unlock() }
         var backoff = 0.25
         defer { cond.lock(); finished = true; cond.broadcast(); cond.unlock() }
         while !shouldStop {
@@ -95,6 +106,7 @@ public final class LabLiveStream: @unchecked Sendable {
                 backoff = 0.25
                 while true {
                     try streamer.pump(t)
+                    try streamer.poll(t)
                     let local = localCount(streamer)
                     update { $0.acked = streamer.acked; $0.unsynced = max(0, local - streamer.acked - 1) }
                     if streamer.done { update { $0.connection = .done; $0.unsynced = 0 }; return }

@@ -87,6 +87,15 @@ public final class WebSocketLabTransport: LabTransport, @unchecked Sendable {
         throw closeReason ?? LabClientError.unreachable("closed")
     }
 
+    public func poll() throws -> LabServerMessage? {
+        cond.lock()
+        let waiting = !inbox.isEmpty, isClosed = closed
+        cond.unlock()
+        if waiting { return try receive() }
+        if isClosed { throw failure ?? LabClientError.unreachable("closed") }
+        return nil
+    }
+
     /// Closes the stream (normal closure) and stops its task.
     public func close() {
         end(.unreachable("closed by the workstation"))

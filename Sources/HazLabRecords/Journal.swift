@@ -6,6 +6,7 @@ import HazLabCore
 ///     {"type":"header","format":1,"engine":"0.1.0","scenario":"tank-filling","scenarioSHA256":"…","seed":7,"mode":"exam","student":"s001","workstation":"ws-01"}
 ///     {"type":"action","tick":120,"verb":"wear","target":"helmet"}
 ///     {"type":"action","tick":300,"verb":"set","target":"XV101","value":0.5}
+///     {"type":"action","tick":812,"verb":"instructor-fault","target":"cw_pump_trip","by":"teacher","cmd":17}
 ///     {"type":"trailer","endTick":4200,"stateHash":"0123456789abcdef","actions":2}
 ///
 /// A journal without a trailer is incomplete (the workstation stopped) but replays.
@@ -229,6 +230,20 @@ extension Journal {
                     action.number = x.doubleValue
                 default: throw fail(n, "action: \"value\" must be a number or a string", key: "value")
                 }
+                switch object["by"] {
+                case nil: break
+                case let who as String where !who.isEmpty: action.by = who
+                default: throw fail(n, "action: \"by\" must be a non-empty string (the instructor's user id)", key: "by")
+                }
+                switch object["cmd"] {
+                case nil: break
+                case let c as NSNumber:
+                    guard let id = Int64(c.stringValue), id > 0 else {
+                        throw fail(n, "action: \"cmd\" must be a positive integer (the lab server's command id)", key: "cmd")
+                    }
+                    action.command = id
+                default: throw fail(n, "action: \"cmd\" must be a positive integer (the lab server's command id)", key: "cmd")
+                }
                 actions.append(action)
                 layout.actionLines.append(n)
             case "trailer":
@@ -347,6 +362,8 @@ extension Journal {
     public static func line(for a: Action) -> String {
         var s = "{\"type\":\"action\",\"tick\":\(a.tick),\"verb\":\(JSON.string(a.verb)),\"target\":\(JSON.string(a.target))"
         if let x = a.number { s += ",\"value\":\(JSON.number(x))" } else if let t = a.text { s += ",\"value\":\(JSON.string(t))" }
+        if let by = a.by { s += ",\"by\":\(JSON.string(by))" }
+        if let c = a.command { s += ",\"cmd\":\(c)" }
         return s + "}"
     }
 }

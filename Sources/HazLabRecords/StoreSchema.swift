@@ -354,8 +354,24 @@ public enum StoreSchema {
         CREATE UNIQUE INDEX lab_assignments_exam_once ON lab_assignments (task, student)
             WHERE task IS NOT NULL AND mode = 'exam' AND voided IS NULL;
         """),
-        // Migration 11 (issue 15, INTERVENE: instructor commands, `lab_commands`) goes here; the
-        // lead orders the two when merging.
+        Migration(version: 11, name: "instructor commands", sql: """
+        -- An instructor's intervention in a running attempt (Docs/lab.md, "Instructor commands"):
+        -- queued, sent to the workstation over its stream, and journaled by it as an action line
+        -- carrying "cmd" = id (then `seq` is that line's seq).
+        CREATE TABLE lab_commands (
+            id       INTEGER PRIMARY KEY AUTOINCREMENT,
+            attempt  TEXT NOT NULL REFERENCES lab_assignments (attempt),
+            kind     TEXT NOT NULL,                          -- fault, clear, freeze, run, message, hint, pause, resume, submit
+            verb     TEXT NOT NULL,                          -- its journal verb
+            target   TEXT NOT NULL DEFAULT '',
+            text     TEXT NOT NULL DEFAULT '',
+            by       TEXT NOT NULL,                          -- the instructor's user id
+            created  TEXT NOT NULL,                          -- ISO 8601 UTC
+            state    TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'journaled')),
+            seq      INTEGER                                 -- the journal line's seq once journaled
+        );
+        CREATE INDEX lab_commands_attempt ON lab_commands (attempt, id);
+        """),
         Migration(version: 12, name: "exam sessions", sql: """
         -- An exam session (Docs/lab.md, "Exam sessions"): an exam task with a set of scenarios to
         -- draw from, a roster, the workstations allowed and an exam seed. Each rostered student's

@@ -33,6 +33,9 @@ public struct GradeError: Sendable, Hashable {
         /// A hint whose target is not a procedure step of the scenario.
         case hintTarget = "hint-target"
         case hintInExam = "hint-in-exam"
+        /// An instructor's line (Docs/journals.md, "Instructor actions") in a mode that does not
+        /// allow it: in an exam only incident-pause, incident-resume and submit.
+        case instructorMode = "instructor-mode"
         case duplicateAttempt = "duplicate-attempt"
         /// With --plan: the student is not in the plan, or the journal is for another scenario.
         case notInPlan = "not-in-plan"
@@ -306,7 +309,7 @@ public struct JournalChecker: Sendable {
         }
 
         // Actions: known verbs; hints name a step and never appear in exams.
-        let verbs = Verb.allCases.map(\.rawValue) + [Journal.hintVerb]
+        let verbs = Verb.allCases.map(\.rawValue) + InstructorCommand.journalOnlyVerbs
         let stepIds = model?.procedure.map(\.id) ?? []
         for (i, a) in journal.actions.enumerated() {
             let line = layout.actionLines[i]
@@ -316,6 +319,11 @@ public struct JournalChecker: Sendable {
                     var message = "hint target '\(a.target)' is not a procedure step"
                     if let s = Suggest.closest(to: a.target, among: stepIds) { message += "; did you mean '\(s)'?" }
                     add(line, col("target", line), .hintTarget, message)
+                }
+            } else if let c = InstructorCommand.from(verb: a.verb), c != .submit || a.by != nil || a.command != nil {
+                if let mode, !c.modes.contains(mode.rawValue) {
+                    add(line, col("verb", line), .instructorMode,
+                        "\(a.verb) in \(mode.rawValue) mode (allowed in \(c.modes.joined(separator: ", ")))")
                 }
             } else if Verb(rawValue: a.verb) == nil {
                 var message = "unknown verb '\(a.verb)'"

@@ -34,6 +34,9 @@ public enum OutcomeJSON {
             let verbIndex = e.kind == .actionApplied ? e.code : Int32(e.value)
             if let v = Verb.from(index: verbIndex) { s += ",\"verb\":\(JSON.string(v.rawValue))" }
             if e.kind == .actionRejected { s += ",\"reason\":\(JSON.string(RejectReason(rawValue: e.code)?.name ?? "?"))" }
+            if let v = Verb.from(index: verbIndex), !v.isTraineeVerb, e.detail >= 0 && Int(e.detail) < m.faults.count {
+                s += ",\"fault\":\(JSON.string(m.faults.ids[Int(e.detail)]))"
+            }
             if e.person > 0 && Int(e.person) < m.persons.count { s += ",\"by\":\(JSON.string(m.persons[Int(e.person)]))" }
         case .violation:
             s += ",\"target\":\(JSON.string(entity(e.subject, m))),\"violation\":\(JSON.string(ViolationCode(rawValue: e.code)?.name ?? "?"))"

@@ -21,36 +21,23 @@ public struct RunOutcome: Sendable {
 public enum Runner {
     /// Replays `actions` (sorted by tick) against `model` from tick 0 until the scenario ends
     /// (submit, an ending hazard, or the time limit). Actions past the end are not applied.
-    /// `hint` actions (target: a step id) go to the scorer, never to the simulation.
+    /// Each line goes through `AttemptStepper.take`: `hint` (target: a step id) goes to the scorer,
+    /// the journal-only instructor verbs nowhere, everything else to the core.
     public static func replay(_ model: Model, seed: UInt64? = nil, mode: TrainingMode = .practice, actions: [Action],
                               traceEvery: Int64 = 0, observer: ((State, ArraySlice<Event>) -> Void)? = nil) -> RunOutcome {
-        var inputs: [Input] = []
-        var ticks: [Int64] = []
-        var hints: [(tick: Int64, step: Int)] = []
-        inputs.reserveCapacity(actions.count)
-        ticks.reserveCapacity(actions.count)
-        for (i, a) in actions.enumerated() {
-            if a.verb == Journal.hintVerb {
-                hints.append((a.tick, model.procedure.firstIndex { $0.id == a.target } ?? -1))
-                continue
-            }
-            inputs.append(model.resolve(a, ordinal: Int32(i)))
-            ticks.append(a.tick)
-        }
         var attempt = AttemptStepper(model: model, seed: seed, mode: mode)
         var trace: [(Int64, UInt64)] = []
         if traceEvery > 0 { trace.append((0, attempt.state.hash)) }
-        var next = 0, nextHint = 0
+        var pending: [Input] = []
+        var next = 0
         while !attempt.state.ended {
             let tick = attempt.state.tick
-            while nextHint < hints.count && hints[nextHint].tick <= tick {
-                attempt.hint(step: hints[nextHint].step, tick: hints[nextHint].tick)
-                nextHint += 1
+            while next < actions.count && actions[next].tick <= tick {
+                if let input = attempt.take(actions[next], ordinal: Int32(next)) { pending.append(input) }
+                next += 1
             }
-            var end = next
-            while end < inputs.count && ticks[end] <= tick { end += 1 }
-            let new = attempt.step(inputs[next..<end])
-            next = end
+            let new = attempt.step(pending[...])
+            pending.removeAll(keepingCapacity: true)
             observer?(attempt.state, attempt.events[new])
             if traceEvery > 0 && attempt.state.tick % traceEvery == 0 { trace.append((attempt.state.tick, attempt.state.hash)) }
         }
@@ -100,6 +87,23 @@ public struct AttemptStepper: Sendable {
 
     /// Charges a hint for procedure step `step` (a journal-only action; the simulation never sees it).
     public mutating func hint(step: Int, tick: Int64) { scorer.hint(step: step, tick: tick) }
+
+    /// Takes one journal line (its `ordinal` = its position among the journal's actions) by
+    /// `InstructorCommand.route(verb:)`: a hint is charged now, a journal-only instructor line
+    /// (freeze, run, message, pause, resume) does nothing, anything else comes back resolved for
+    /// the next `step`. THE one place this is decided: `Runner.replay`, the workstation's
+    /// `Session` and the lab mirror all call it. `by`/`cmd` are never read.
+    public mutating func take(_ a: Action, ordinal: Int32) -> Input? {
+        switch InstructorCommand.route(verb: a.verb) {
+        case .hint:
+            hint(step: model.procedure.firstIndex { $0.id == a.target } ?? -1, tick: a.tick)
+            return nil
+        case .note:
+            return nil
+        case .core:
+            return model.resolve(a, ordinal: ordinal)
+        }
+    }
 
     /// Advances one tick with the inputs stamped for the current tick; returns the range of new events.
     @discardableResult

@@ -82,7 +82,7 @@ extension LabServer {
             try self.accounts.endExam(task, actor: s.user.id)
             // The stations still running get a `submit` (INTERVENE's command queue, wired by the lead).
             let submitted: Int
-            do { submitted = try self.onExamEnd(task, s.user.id) } catch {
+            do { submitted = try self.submitRunning(task: task, actor: s.user.id) } catch {
                 self.logger.error("exam end: submitting running stations failed", metadata: ["task": "\(task)", "error": "\(error)"])
                 throw LabHTTPError(.internalServerError, "the exam ended, but submitting the running stations failed: POST end again to retry")
             }

@@ -43,6 +43,9 @@ import ServiceLifecycle
 ///   POST /api/workstation/assignment    signed by the workstation's key + the student's password or ticket
 ///   POST /api/workstation/logout        {"workstation","ticket"} → 204
 ///   POST /api/workstation/upload        a journal written offline, signed by the workstation's key → adopted
+///   POST /api/attempts/{attempt}/commands  an instructor's command (LabCommands.swift; instructor of the class, admin; CSRF)
+///   POST /api/classes/{class}/commands  freeze/run/message/pause/resume every running attempt of the class
+///   GET  /api/attempts/{attempt}/commands|faults  the attempt's commands; the faults an instructor may fire
 ///   GET  /api/stream                    WebSocket: LabClientMessage / LabServerMessage JSON text frames
 public final class LabServer: @unchecked Sendable {
     public let config: LabConfig
@@ -57,10 +60,6 @@ public final class LabServer: @unchecked Sendable {
     let nonces = NonceBook()
     let uploadGate = UploadGate()
     let failures = FailureWindow()
-    /// Ending an exam (`POST /api/exams/{task}/end`) submits the stations still running through
-    /// this: it returns how many it submitted. The lead wires it to `submitRunning(task:actor:)`
-    /// (issue 15, INTERVENE's command queue); until then it submits none.
-    public var onExamEnd: @Sendable (_ task: String, _ actor: String) throws -> Int = { _, _ in 0 }
 
     // Metrics.
     let registry = PrometheusCollectorRegistry()
@@ -165,6 +164,7 @@ public final class LabServer: @unchecked Sendable {
         examRoutes(router)
         liveFeedRoutes(router)
         teacherPageRoutes(router)
+        commandRoutes(router)
         router.get("/api/classes/{class}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
             let klass = pathParameter(ctx.parameters.get("class"))
@@ -585,6 +585,8 @@ public final class LabServer: @unchecked Sendable {
 
     /// The open streams' writers, so that a shutdown can close each with 1001 (going away).
     let openStreams = OpenStreams()
+    /// The open, welcomed streams by attempt: where instructor commands go (LabCommands.swift).
+    let commandStreams = LabStreamRegistry()
 
     /// Closes every open stream with WebSocket close code 1001 (going away): the workstations
     /// reconnect and resume once the server is back. Called on SIGTERM/SIGINT before the
@@ -599,7 +601,11 @@ public final class LabServer: @unchecked Sendable {
     func stream(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         streams.increment()
         let id = openStreams.add(outbound)
-        defer { streams.decrement(); openStreams.remove(id); presence.closed(connection: id) }
+        var welcomed: String? = nil
+        defer {
+            streams.decrement(); openStreams.remove(id); presence.closed(connection: id)
+            if let welcomed { commandStreams.remove(attempt: welcomed, connection: id) }
+        }
         let session = LabStreamSession(ledger: ledger, keys: keyLookup, mirror: mirror)
         for try await message in inbound.messages(maxSize: config.maxFrameBytes) {
             streamLines.increment()
@@ -619,6 +625,21 @@ public final class LabServer: @unchecked Sendable {
                     logger.warning("stream refused", metadata: ["code": "\(code)", "message": "\(msg)"])
                 }
                 try await outbound.write(.text(LabProtocol.encode(r)))
+                switch r {
+                case .welcome(let attempt, _) where welcomed == nil:
+                    // Instructor commands not yet journaled follow the welcome (Docs/lab.md, "Instructor commands").
+                    welcomed = attempt
+                    do { try await streamWelcomed(attempt: attempt, connection: id, writer: outbound) } catch {
+                        // The lines still stream; the commands go again after the next welcome.
+                        logger.error("instructor commands not sent", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                    }
+                case .ack(let seq):
+                    if let welcomed, case .text(let frame) = message, frame.contains("cmd"),
+                       case .success(.line(seq, let text)) = LabProtocol.decodeClient(frame) {
+                        streamLineStored(attempt: welcomed, seq: seq, text: text)
+                    }
+                default: break
+                }
             }
             if session.closed || replies.contains(where: { if case .error(_, _, true) = $0 { return true }; return false }) { break }
         }

@@ -29,6 +29,16 @@ enum UIStrings {
         }
     }
     static let paused = LocalizedText(zh: "已暂停", en: "Paused")
+    // Instructor commands (Docs/viewer.md, "Instructor commands").
+    static let frozen = LocalizedText(zh: "教师已暂停", en: "Paused by the instructor")
+    static func incident(_ reason: String, exam: Bool) -> LocalizedText {
+        exam ? LocalizedText(zh: "考试暂停：\(reason)", en: "Exam paused: \(reason)")
+             : LocalizedText(zh: "暂停：\(reason)", en: "Paused: \(reason)")
+    }
+    static let resumed = LocalizedText(zh: "继续", en: "Carry on")
+    static func instructorMessage(_ t: String) -> LocalizedText { LocalizedText(zh: "教师：\(t)", en: "Instructor: \(t)") }
+    static func instructorHint(_ t: String) -> LocalizedText { LocalizedText(zh: "教师提示：\(t)", en: "Instructor's hint: \(t)") }
+    static let examEnded = LocalizedText(zh: "考试结束，已自动交卷", en: "The exam has ended; your attempt was submitted")
     static let submit = LocalizedText(zh: "交卷", en: "Submit")
     static let confirmSubmit = LocalizedText(zh: "再点一次确认交卷", en: "Click again to submit")
     static let procedure = LocalizedText(zh: "操作步骤", en: "Procedure")
@@ -179,6 +189,12 @@ extension Workstation {
         if session.speed != 1 { clock += "  ×\(Int(session.speed))" }
         if session.paused { clock += "  " + text(UIStrings.paused) }
         o.text(clock, x, 29, .large, s.seconds > limit * 0.9 ? Self.amber : Self.white)
+        // The instructor holds the clock: a banner under the top bar says why (the student cannot unpause it).
+        if let banner = heldBanner {
+            let t = fonts.atlas(.large).truncate(text(banner), maxWidth: Int(max(120, W - 80))), bw = fonts.width(t, .large) + 40
+            o.rect((W - bw) / 2, 52, bw, 40, V4(0.6, 0.15, 0.15, 0.92))
+            o.text(t, (W - bw) / 2 + 20, 80, .large, Self.white)
+        }
         var bx = W - 14
         let subLabel = text(submitArmed ? UIStrings.confirmSubmit : UIStrings.submit)
         bx -= fonts.width(subLabel, .normal) + 20
@@ -321,7 +337,8 @@ extension Workstation {
         // Messages.
         for (k, msg) in messages.enumerated() {
             let c = msg.severity == 2 ? Self.red : msg.severity == 1 ? Self.amber : Self.white
-            let t = text(msg.text)
+            // An instructor's message may be long: one line, cut to the screen.
+            let t = fonts.atlas(.normal).truncate(text(msg.text), maxWidth: Int(max(120, W - 64)))
             let w = fonts.width(t, .normal) + 24
             let my = H - 40 - Float(messages.count - 1 - k) * 30
             o.rect((W - w) / 2, my - 22, w, 28, Self.panel)

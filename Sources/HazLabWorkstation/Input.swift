@@ -92,6 +92,8 @@ public enum VerbMenu {
         case .report: return LocalizedText(zh: "汇报", en: "Report")
         case .submit: return LocalizedText(zh: "交卷", en: "Submit")
         case .verify: return LocalizedText(zh: "验电/验证", en: "Verify")
+        case .instructorFault: return LocalizedText(zh: "教师设置故障", en: "Instructor fault")
+        case .instructorClear: return LocalizedText(zh: "教师排除故障", en: "Instructor clear")
         }
     }
 }

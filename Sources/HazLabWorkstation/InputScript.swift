@@ -21,6 +21,8 @@ import HazLabCore
 ///     expect SCREEN                        with --server: wait until the viewer shows SCREEN
 ///                                          (login, tasks, session, result, offline); a safety
 ///                                          limit of 120 s of wall time ends a script that would hang
+///     expect-commands N                    with --server: wait until the attempt on screen has taken N
+///                                          instructor commands (same safety limit)
 public struct InputScript: Sendable, Equatable {
     public enum Command: Sendable, Equatable {
         case events([InputEvent])
@@ -30,6 +32,7 @@ public struct InputScript: Sendable, Equatable {
         case wait(Double)
         case expect(String)
         case choose(String)
+        case expectCommands(Int)
     }
     /// The screens `expect` knows (LabFront.Screen).
     public static let screens = ["login", "tasks", "session", "result", "offline"]
@@ -108,12 +111,16 @@ public struct InputScript: Sendable, Equatable {
                 try args(0); c = .events([.key(.f10, down: true), .key(.f10, down: false), .key(.f10, down: true), .key(.f10, down: false)])
             case "choose":
                 try args(1); c = .choose(f[1])
+            case "expect-commands":
+                try args(1)
+                guard let n = Int(f[1]), n >= 0 else { throw fail("'expect-commands' takes a count of commands") }
+                c = .expectCommands(n)
             case "expect":
                 try args(1)
                 guard Self.screens.contains(f[1].lowercased()) else { throw fail("'expect' takes a screen: \(Self.screens.joined(separator: ", "))") }
                 c = .expect(f[1].lowercased())
             default:
-                throw fail("unknown command '\(head)' (key, tap, move, click, rclick, click-entity, look-at, menu, slider, wait, submit, type, expect, choose)")
+                throw fail("unknown command '\(head)' (key, tap, move, click, rclick, click-entity, look-at, menu, slider, wait, submit, type, expect, expect-commands, choose)")
             }
             out.append(Line(number: n, command: c))
         }
@@ -169,12 +176,18 @@ public final class ScriptPlayer {
                 }
                 return w
             }
-            if case let .expect(screen) = line.command {
-                if host.scriptScreen != screen {
+            var reached = true, goal = ""
+            if case let .expect(screen) = line.command { reached = host.scriptScreen == screen; goal = "'\(screen)'" }
+            if case let .expectCommands(n) = line.command {
+                let taken = host.scriptWorkstation?.session.commandsTaken.count ?? 0
+                reached = taken >= n; goal = "\(n) instructor command(s) (taken: \(taken))"
+            }
+            if !goal.isEmpty {
+                if !reached {
                     let since = expectSince ?? Date()
                     expectSince = since
                     if Date().timeIntervalSince(since) > Self.expectLimit {
-                        throw InputScript.ParseError(description: "\(path):\(line.number):1: the viewer did not reach '\(screen)' (it shows \(host.scriptStatus))")
+                        throw InputScript.ParseError(description: "\(path):\(line.number):1: the viewer did not reach \(goal) (it shows \(host.scriptStatus))")
                     }
                     waitingForScreen = true
                     break scriptLoop
@@ -185,7 +198,7 @@ public final class ScriptPlayer {
             }
             next += 1
             switch line.command {
-            case .expect: break
+            case .expect, .expectCommands: break
             case let .choose(k):
                 do { try host.scriptChoose(k) } catch {
                     throw InputScript.ParseError(description: "\(path):\(line.number):1: \(error)")

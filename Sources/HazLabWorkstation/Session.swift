@@ -26,6 +26,16 @@ public final class Session {
     public private(set) var speed = 1.0
     /// Set once the journal's trailer is written.
     public private(set) var finished = false
+    /// The instructor froze the station (teaching): the clock stands until `instructor-run`; the
+    /// student cannot unpause it.
+    public private(set) var frozen = false
+    /// An incident pause (any mode, exams too): the reason; the clock stands until `incident-resume`.
+    public private(set) var incident: String?
+    /// Instructor commands taken (journaled), by the server's command id: each is taken once.
+    public private(set) var commandsTaken: [Int64] = []
+    private var takenIds = Set<Int64>()
+    /// The clock is held by the instructor (a freeze or an incident pause): the student cannot act.
+    public var held: Bool { frozen || incident != nil }
 
     public init(model: Model, mode: TrainingMode, seed: UInt64? = nil, writer: JournalWriter? = nil,
                 signer: (any JournalSigner)? = nil, replay: Journal? = nil) {
@@ -57,22 +67,42 @@ public final class Session {
         return a
     }
 
-    /// A journaled action for the current tick: a hint goes to the scorer (never the core),
-    /// anything else is resolved with its journal ordinal, as `Runner.replay` does.
+    /// A journaled action for the current tick, taken by `AttemptStepper.take` with its journal
+    /// ordinal, as `Runner.replay` does.
     private func enqueue(_ a: Action) {
         let ordinal = Int32(actions.count)
         actions.append(a)
-        if a.verb == Journal.hintVerb {
-            attempt.hint(step: model.procedure.firstIndex { $0.id == a.target } ?? -1, tick: a.tick)
-        } else {
-            pending.append(model.resolve(a, ordinal: ordinal))
-        }
+        if let input = attempt.take(a, ordinal: ordinal) { pending.append(input) }
     }
 
-    /// Advances by `seconds` of wall time (× speed; nothing while paused); returns ticks stepped.
+    /// Takes an instructor's command (Docs/viewer.md, "Instructor commands"): journals it at the
+    /// current tick with its `by` and `cmd` (applied by the next step, as any action), then acts
+    /// on the clock: freeze and incident-pause stop it, run and incident-resume let it go again.
+    /// A `submit` is stepped at once (an exam ends even while the clock stands). A command id
+    /// already taken is ignored (the server resends until it sees the line); nil when ignored.
+    @discardableResult
+    public func take(command c: InstructorCommand, id: Int64, target: String, text: String, by: String) throws -> Action? {
+        guard !ended, !takenIds.contains(id) else { return nil }
+        let a = Action(tick: attempt.state.tick, verb: c.verb, target: target, text: text.isEmpty ? nil : text, by: by, command: id)
+        try writer?.append(a)
+        takenIds.insert(id)
+        commandsTaken.append(id)
+        enqueue(a)
+        switch c {
+        case .freeze: frozen = true
+        case .run: frozen = false
+        case .pause: incident = text.isEmpty ? "—" : text
+        case .resume: incident = nil
+        case .submit: try stepOnce()
+        default: break
+        }
+        return a
+    }
+
+    /// Advances by `seconds` of wall time (× speed; nothing while paused or held); returns ticks stepped.
     @discardableResult
     public func advance(seconds: Double) throws -> Int {
-        guard !ended, !paused else { return 0 }
+        guard !ended, !paused, !held else { return 0 }
         let rate = Int64(model.tickRate), unit: Int64 = 1_000_000_000
         // Never more than 2 s of sim per call, so a stalled frame cannot run away.
         let ns = Int64((max(0, min(seconds, 2)) * speed * 1e9).rounded())

@@ -138,7 +138,7 @@ public final class Workstation {
                 return
             }
             if menu != nil || slider != nil { menu = nil; slider = nil; return }
-            if let row = pick(x: x, y: y), !session.ended {
+            if let row = pick(x: x, y: y), !session.ended, !session.held {
                 let verbs = VerbMenu.verbs(for: row, model: model, state: state)
                 if !verbs.isEmpty { menu = Menu(row: row, x: x, y: y, verbs: verbs) }
             }
@@ -183,6 +183,13 @@ public final class Workstation {
 
     /// Does what a button, a menu item or a shortcut asks.
     public func perform(_ a: UIAction) throws {
+        // While the instructor holds the clock the plant cannot be operated (language and camera still work).
+        if session.held {
+            switch a {
+            case .toggleLanguage, .toggleCamera, .toggleGas, .togglePPE, .closeMenu: break
+            default: return
+            }
+        }
         switch a {
         case let .verb(v, row):
             menu = nil
@@ -235,6 +242,40 @@ public final class Workstation {
         }
     }
 
+    /// An instructor's command from the lab server (Docs/viewer.md, "Instructor commands"): the
+    /// session journals it once (by id) at the current tick; messages and hints show on the HUD,
+    /// a freeze or an incident pause holds the clock (and closes menus) until run or resume.
+    /// `text` came from outside: line breaks become spaces for the one-line HUD.
+    public func receive(command kind: InstructorCommand, id: Int64, target: String, text raw: String, by: String) throws {
+        guard try session.take(command: kind, id: id, target: target, text: raw, by: by) != nil else { return }
+        let t = raw.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        let now = state.tick, ttl = Int64(20 * Double(model.tickRate))
+        switch kind {
+        case .message:
+            messages.append(Message(text: UIStrings.instructorMessage(t), untilTick: now + ttl, severity: 1))
+        case .hint:
+            let step = model.procedure.firstIndex { $0.id == target }
+            let title = step.map { model.procedure[$0].title } ?? LocalizedText(zh: target, en: target)
+            let shown = t.isEmpty ? title : LocalizedText(zh: t, en: t)
+            messages.append(Message(text: LocalizedText(zh: UIStrings.instructorHint(shown.zh).zh, en: UIStrings.instructorHint(shown.en).en),
+                                    untilTick: now + ttl, severity: 0))
+        case .freeze, .pause:
+            menu = nil; slider = nil; submitArmed = false
+        case .run, .resume:
+            if !session.held { messages.append(Message(text: UIStrings.resumed, untilTick: now + Int64(3 * Double(model.tickRate)), severity: 0)) }
+        case .submit:
+            messages.append(Message(text: UIStrings.examEnded, untilTick: now + ttl, severity: 1))
+        case .fault, .clear:
+            break   // the student sees the plant misbehave, not who made it
+        }
+    }
+
+    /// What the banner under the top bar says while the instructor holds the clock, or nil.
+    public var heldBanner: LocalizedText? {
+        if let reason = session.incident { return UIStrings.incident(reason, exam: session.mode == .exam) }
+        return session.frozen ? UIStrings.frozen : nil
+    }
+
     /// Wall time passes: walking, the simulation, messages, trends.
     public func update(_ dt: Double) throws {
         if camera.mode == .walk {
@@ -279,7 +320,7 @@ public final class Workstation {
 
     /// Walking into another zone's footprint is the student moving there: journal a move-to.
     func reportZone() throws {
-        guard !session.ended, let z = scene.zone(atX: camera.position.x, y: camera.position.y) else { return }
+        guard !session.ended, !session.held, let z = scene.zone(atX: camera.position.x, y: camera.position.y) else { return }
         if Int32(z) != reportedZone {
             reportedZone = Int32(z)
             try session.perform(Verb.moveTo.rawValue, model.entities.ids[z])
@@ -358,6 +399,8 @@ public final class Workstation {
             case .actionRejected where e.code == RejectReason.interlockBlocked.rawValue && e.detail == Int32(FivePrevention.wrongBreaker.rawValue)
                 && state.ticket != nil:
                 messages.append(Message(text: UIStrings.ticketBlocked(next: ticketNextTitle()), untilTick: now + ttl, severity: 1))
+            case .actionRejected where e.person < 0:
+                break   // an instructor's line the core refused: not the student's doing
             case .actionRejected:
                 let r = RejectReason(rawValue: e.code).map { "\($0.name)" } ?? "rejected"
                 let who = e.subject >= 0 ? name(Int(e.subject)) : ""

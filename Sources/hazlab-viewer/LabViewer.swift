@@ -270,6 +270,24 @@ final class LabRun: @unchecked Sendable {
     func updateAttempt() {
         guard let ws = front.workstation else { return }
         if let s = stream {
+            // Instructor commands: each journaled once, at the session's current tick.
+            for c in s.takeCommands() {
+                guard let kind = InstructorCommand(rawValue: c.kind), kind.verb == c.verb else {
+                    Self.say("ignored an instructor command the viewer does not know: \(c.kind) (command \(c.id))"); continue
+                }
+                if ws.session.commandsTaken.contains(c.id) {
+                    Self.say("instructor command \(c.id) again (sent after a reconnect): already journaled"); continue
+                }
+                do {
+                    let before = ws.session.commandsTaken.count
+                    try ws.receive(command: kind, id: c.id, target: c.target, text: c.text, by: c.by)
+                    if ws.session.commandsTaken.count > before {
+                        Self.say("instructor command \(c.id): \(c.verb)\(c.target.isEmpty ? "" : " " + c.target) by \(c.by) at tick \(ws.session.state.tick)")
+                    }
+                } catch {
+                    Self.say("instructor command \(c.id) not journaled: \(error)")
+                }
+            }
             let st = s.status
             switch st.connection {
             case .online, .done:

@@ -12,7 +12,10 @@ enum Faults {
             case .atTick, .window:
                 fire = s.tick >= s.faultTick[f]
             case .when(let condition):
-                fire = s.evaluate(condition, memory: &memory, base: Int(faults.memoryBase[f])) != 0
+                // An instructor-fault input set faultTick (it is -1 otherwise); the condition is
+                // still evaluated, as on any tick the fault fires.
+                let due = s.evaluate(condition, memory: &memory, base: Int(faults.memoryBase[f])) != 0
+                fire = due || (s.faultTick[f] >= 0 && s.tick >= s.faultTick[f])
             }
             guard fire else { continue }
             s.faultFired[f] = 1
@@ -21,6 +24,37 @@ enum Faults {
             for effect in faults.effects[f] { apply(effect, m, &s, &events) }
         }
         swap(&memory, &s.exprMemory)
+    }
+
+    /// `instructor-fault` (stage 1, at tick T): the fault fires in stage 2 of this step (tick
+    /// T + 1), exactly as if its own trigger fired then. Refused for a fault that is not
+    /// `instructor: true` or has fired already.
+    static func instructorFire(_ m: Model, _ s: inout State, fault f: Int) -> RejectReason? {
+        guard m.faults.instructorMay(f) else { return .unsupportedVerb }
+        if s.faultFired[f] != 0 { return .noEffect }
+        let due = s.tick &+ 1
+        if s.faultTick[f] < 0 || s.faultTick[f] > due { s.faultTick[f] = due }
+        return nil
+    }
+
+    /// `instructor-clear`: undoes a fired fault's reversible effects at once: a failed sensor
+    /// reads true again, a stuck valve moves again, a tank leak's rate and a gas leak's rate go
+    /// to 0. A tripped motor or breaker stays tripped (the student resets and restarts it); a
+    /// spark or a scripted act cannot be undone. The fault stays fired (it never fires again).
+    /// Refused for a fault that is not `instructor: true`, has not fired, or has nothing to undo.
+    static func instructorClear(_ m: Model, _ s: inout State, fault f: Int) -> RejectReason? {
+        guard m.faults.instructorMay(f) else { return .unsupportedVerb }
+        guard s.faultFired[f] != 0, m.faults.clearable(f) else { return .noEffect }
+        for effect in m.faults.effects[f] {
+            switch effect {
+            case .stickValve(let r): s.valveStuck[Int(r)] = 0
+            case .failSensor(let r, _): s.sensorFailure[Int(r)] = SensorFailure.none.rawValue
+            case .leak(let tank, _): s.tankLeakRate[Int(tank)] = 0
+            case .gasLeak(let leak, _): s.leakRate[Int(leak)] = 0
+            case .tripMotor, .tripSwitch, .ignite, .act: break
+            }
+        }
+        return nil
     }
 
     static func apply(_ effect: FaultEffect, _ m: Model, _ s: inout State, _ events: inout [Event]) {

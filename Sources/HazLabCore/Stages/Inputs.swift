@@ -2,11 +2,30 @@
 /// event with a reason; it never traps.
 enum Inputs {
     static func apply(_ m: Model, _ s: inout State, _ input: Input, _ events: inout [Event]) {
+        if input.verb == .instructorFault || input.verb == .instructorClear { return applyInstructor(m, &s, input, &events) }
         guard s.ticket != nil else { return applyAction(m, s: &s, input, &events) }
         let first = events.count
         let exempt = TicketStage.exempt(m, s, input)
         applyAction(m, s: &s, input, &events)
         TicketStage.observe(m, &s, input, exempt: exempt, from: first, &events)
+    }
+
+    /// An instructor's fault or clear. Its events name no entity (subject -1, `detail` = the
+    /// fault row, person -1), so the scorer never charges the student for them.
+    private static func applyInstructor(_ m: Model, _ s: inout State, _ input: Input, _ events: inout [Event]) {
+        let tick = s.tick, verb = input.verb!
+        var reason: RejectReason?
+        if s.ended { reason = .scenarioOver }
+        else if input.entity < 0 || Int(input.entity) >= m.faults.count { reason = .unknownTarget }
+        else if verb == .instructorFault { reason = Faults.instructorFire(m, &s, fault: Int(input.entity)) }
+        else { reason = Faults.instructorClear(m, &s, fault: Int(input.entity)) }
+        if let reason {
+            events.append(Event(tick: tick, kind: .actionRejected, subject: -1, code: reason.rawValue, ordinal: input.ordinal,
+                                value: Double(verb.index), person: -1, detail: input.entity))
+        } else {
+            events.append(Event(tick: tick, kind: .actionApplied, subject: -1, code: verb.index, ordinal: input.ordinal,
+                                person: -1, detail: input.entity))
+        }
     }
 
     private static func applyAction(_ m: Model, s: inout State, _ input: Input, _ events: inout [Event]) {

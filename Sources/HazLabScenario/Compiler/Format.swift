@@ -314,6 +314,7 @@ public enum Format {
         KeySpec("when", .expression(boolean: true), "fires when this becomes true"),
         KeySpec("effects", .list(.section("effect")), required: true, "what happens"),
         KeySpec("description", .localized, "what the instructor should know"),
+        KeySpec("instructor", .boolean, "an instructor may fire it from the teacher station, earlier than its own trigger (default false)"),
     ]
 
     public static let effect: [KeySpec] = [
@@ -324,7 +325,7 @@ public enum Format {
         KeySpec("leak", .identifier, "start a leak from a tank, or set the rate of a gas leak"),
         KeySpec("rate", .quantity(.volumeFlow), "leak rate (with leak)"),
         KeySpec("ignite", .identifier, "a spark at this entity's position (static, a dropped tool)"),
-        KeySpec("act", .oneOf(Verb.allCases.map(\.rawValue)), "a scripted person acts: the verb"),
+        KeySpec("act", .oneOf(Verb.traineeCases.map(\.rawValue)), "a scripted person acts: the verb"),
         KeySpec("target", .identifier, "target of act"),
         KeySpec("by", .identifier, "person who acts (with act)"),
         KeySpec("value", .number, "value for act: set"),

@@ -777,6 +777,7 @@ struct Compilation {
                 for en in es { if let fx = readEffect(en, id) { effects.append(fx) } }
             }
             faults.ids.append(id); faults.trigger.append(trigger); faults.effects.append(effects)
+            faults.instructor.append(r.node("instructor").flatMap { $0.bool(&bag, what: "\(id).instructor") } ?? false)
             if case .when(let p) = trigger { faults.memoryBase.append(allocateMemory(p)) } else { faults.memoryBase.append(Int32(memorySlots)) }
             text.append(localized(r.node("description"), "\(id).description"))
         }
@@ -820,7 +821,11 @@ struct Compilation {
         default:
             guard let vn = r.node("act"), let vs = vn.string(&bag, what: "\(fault).act") else { return nil }
             guard let verb = Verb(rawValue: vs) else {
-                oneOfError(vn, vs, Verb.allCases.map(\.rawValue), "\(fault).act")
+                oneOfError(vn, vs, Verb.traineeCases.map(\.rawValue), "\(fault).act")
+                return nil
+            }
+            guard verb.isTraineeVerb else {
+                oneOfError(vn, vs, Verb.traineeCases.map(\.rawValue), "\(fault).act")
                 return nil
             }
             guard let tn = r.required("target", bag: &bag), let target = entityRef(tn, "\(fault).target", kinds: []) else { return nil }
