@@ -236,7 +236,7 @@ enum TeacherAssets {
         const flags = [];
         if (s.frozen) flags.push(t('已冻结', 'frozen'));
         if (s.paused) flags.push(t('已暂停', 'paused'));
-        field(dl, 'clock', t('状态', 'State'), flags.length ? flags.join(', ') : t('运行', 'running'));
+        field(dl, 'clock', t('状态', 'State'), flags.length ? flags.join(', ') : (s.finished ? t('已结束', 'ended') : t('运行', 'running')));
         const dd = field(dl, 'connection', t('连接', 'Connection'));
         dd.appendChild(HZ.el('span', { 'class': 'conn conn-' + s.connection }, HZ.connections[s.connection] || s.connection));
         li.appendChild(dl);

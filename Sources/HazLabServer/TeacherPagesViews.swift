@@ -143,7 +143,9 @@ enum TeacherViews {
         var flags: [String] = []
         if st["frozen"] as? Bool == true { flags.append(tr(lang, "已冻结", "frozen")) }
         if st["paused"] as? Bool == true { flags.append(tr(lang, "已暂停", "paused")) }
-        field("clock", tr(lang, "状态", "State"), flags.isEmpty ? tr(lang, "运行", "running") : flags.joined(separator: ", "))
+        let ended = st["finished"] as? Bool == true
+        field("clock", tr(lang, "状态", "State"),
+              flags.isEmpty ? (ended ? tr(lang, "已结束", "ended") : tr(lang, "运行", "running")) : flags.joined(separator: ", "))
         p.m.element("dt", [], tr(lang, "连接", "Connection"))
         p.m.open("dd", [("data-f", "connection")])
         p.m.element("span", [("class", "conn conn-\(conn)")], connectionName(conn, lang))
