@@ -174,9 +174,20 @@ extension LabServer {
         }
     }
 
+    /// The attempt's commands, oldest first. A command whose line is stored but which is not
+    /// marked journaled (the server stopped between storing the line and marking it) is marked
+    /// here first, from the stored lines.
     func commands(_ attempt: String, unjournaledOnly: Bool = false) throws -> [LabCommand] {
         try accounts.locked { st in
-            try st.db.query("SELECT \(LabCommand.columns) FROM lab_commands WHERE attempt = ?\(unjournaledOnly ? " AND state != 'journaled'" : "") ORDER BY id",
+            try st.db.run("""
+                UPDATE lab_commands SET state = 'journaled',
+                    seq = (SELECT min(l.seq) FROM lab_lines l WHERE l.attempt = lab_commands.attempt AND l.seq > 0
+                           AND instr(l.text, '"cmd":') > 0 AND json_extract(l.text, '$.cmd') = lab_commands.id)
+                WHERE attempt = ? AND state != 'journaled'
+                  AND EXISTS (SELECT 1 FROM lab_lines l WHERE l.attempt = lab_commands.attempt AND l.seq > 0
+                              AND instr(l.text, '"cmd":') > 0 AND json_extract(l.text, '$.cmd') = lab_commands.id)
+                """, [attempt])
+            return try st.db.query("SELECT \(LabCommand.columns) FROM lab_commands WHERE attempt = ?\(unjournaledOnly ? " AND state != 'journaled'" : "") ORDER BY id",
                             [attempt]).compactMap(LabCommand.row)
         }
     }

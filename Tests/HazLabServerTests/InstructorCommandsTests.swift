@@ -1,7 +1,8 @@
 import Foundation
+import HazLabCore
 import HazLabLab
 import HazLabRecords
-import HazLabServer
+@testable import HazLabServer
 import HummingbirdWSClient
 import Logging
 import XCTest
@@ -168,6 +169,20 @@ final class InstructorCommandsTests: XCTestCase {
         XCTAssertEqual(Set(audited.map(\.subject)), [a1, a2])
         XCTAssertTrue(audited.allSatisfy { $0.actor == "t1" && $0.detail.hasPrefix("submit") })
         XCTAssertEqual(try server.submitRunning(task: other, actor: "t1"), 0, "not an exam: nothing to submit")
+
+        // The line with the command's cmd is stored, but the server stopped before marking it (here:
+        // stored straight through the ledger): the next listing marks it from the stored lines.
+        let assignment = try XCTUnwrap(try server.ledger.assignment(a1))
+        var h = Journal.Header(scenario: "tank-filling", scenarioSHA256: assignment.scenarioSHA256, seed: assignment.seed, mode: "exam",
+                               student: "s1", workstation: "ws-01")
+        h.format = 2; h.attempt = a1; h.started = "2026-12-07T08:00:00.000Z"; h.key = "ws-01"
+        let head = Journal.headerLine(h)
+        let id = try XCTUnwrap(try server.commands(a1).first?.id)
+        let line = Journal.line(for: Action(tick: 5, verb: "submit", target: "", by: "t1", command: id), prev: JournalChain.hash(head))
+        for (seq, text) in [head, line].enumerated() { _ = try server.ledger.append(attempt: a1, workstation: "ws-01", seq: seq, text: text, arrived: Date()) }
+        XCTAssertEqual(try server.commands(a1).map(\.state), ["journaled"])
+        XCTAssertEqual(try server.commands(a1).first?.seq, 1)
+        XCTAssertEqual(try server.commands(a2).map(\.state), ["queued"])
     }
 
     /// Delivery over a real WebSocket: the queued commands follow the welcome, oldest first; the
