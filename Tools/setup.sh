@@ -10,7 +10,7 @@ need_apt=()
 for pkg in python3-venv valgrind libsqlite3-dev \
            libglfw3-dev libgl-dev libegl-dev libegl-mesa0 libgl1-mesa-dri libfreetype-dev libfontconfig-dev \
            fonts-wqy-microhei zlib1g-dev xvfb xauth \
-           chromium chromium-driver python3-selenium fonts-noto-cjk; do  # the teacher station's browser tests
+           chromium chromium-driver python3-selenium; do  # the teacher station's browser tests (Chinese: fonts-wqy-microhei, above)
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -42,7 +42,7 @@ def skip(why):
     if REQUIRED:
         print(f"teacher_test: FAIL: {why} (required under CI)", file=sys.stderr)
         sys.exit(1)
-    print(f"teacher_test: SKIP: {why}. Install Debian's chromium chromium-driver python3-selenium fonts-noto-cjk "
+    print(f"teacher_test: SKIP: {why}. Install Debian's chromium chromium-driver python3-selenium fonts-wqy-microhei "
           f"(bash Tools/setup.sh) to run the browser tests.")
     sys.exit(0)
 
