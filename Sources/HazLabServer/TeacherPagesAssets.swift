@@ -337,6 +337,7 @@ enum TeacherAssets {
           frag.appendChild(HZ.el('li', { 'data-command': String(c.id), 'data-state': c.state },
             '#' + c.id + ' · ' + c.verb + (c.target ? ' ' + c.target : '') + (c.text ? ' “' + c.text + '”' : '') + ' · ' + c.by + ' · ' + (commandStates[c.state] || c.state)));
         });
+        if (!list.length) frag.appendChild(HZ.el('li', { 'class': 'note' }, t('还没有发送命令。', 'No command sent yet.')));
         ol.replaceChildren(frag);
         commandsPending = list.some(function (c) { return c.state !== 'journaled'; });
       }
