@@ -12,6 +12,14 @@ more workstation keys, signs in as the demo teacher, and runs three real worksta
   * a student's browser gets 403 on /teacher pages and sees only their own /me page;
   * zh-CN text renders with a real CJK font (a CJK string is not as wide as the same count of
     "tofu" boxes).
+  * intervention, through the pages: a fault injected from a running reactor-cooling-loss station's
+    page into a real `--realtime` workstation (listed there as journaled), a freeze and a run from
+    that page, a class freeze (已冻结 on the grid) and run from the grid; the fault's line with
+    by/cmd is in the server's stored journal (the workstation's, byte for byte), and `hazlab run` of
+    the stored journal reaches the trailer's hash with the fault fired;
+  * a small exam through the exams page: create (two scenarios, three students), start, three
+    workstations take it, an exam station's page has no fault/freeze and the API answers 409, end
+    (the station still working is submitted), all graded, publish, the class report.
 
 Screenshots go to $HAZLAB_ARTIFACTS (or a fresh folder under /tmp), kept as CI artefacts.
 Needs Debian's chromium, chromium-driver and python3-selenium (Tools/setup.sh installs them).
