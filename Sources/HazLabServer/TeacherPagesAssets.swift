@@ -497,6 +497,8 @@ enum TeacherAssets {
           [t('查看成绩', 'Results'), function () { return act('GET', '/api/exams/' + HZ.enc(x.task) + '/results').then(function (j) { if (j) results(box, j.results || []); }); }],
           [t('发布成绩', 'Publish'), function () { return act('POST', '/api/exams/' + HZ.enc(x.task) + '/publish', {}).then(function (j) { if (j) HZ.say('command-result', t('已发布 ', 'Published ') + (j.published || []).length + ((j.skipped || []).length ? t('；跳过 ', '; skipped ') + j.skipped.map(function (s) { return s.attempt + ': ' + s.reason; }).join('; ') : '')); }); }],
         ];
+        // 开始 only while the exam is closed (an open exam is started; an ended one cannot be: 409).
+        if (x.state !== 'closed') buttons.shift();
         const p = HZ.el('p');
         buttons.forEach(function (b) { const btn = HZ.el('button', { type: 'button' }, b[0]); btn.addEventListener('click', b[1]); p.appendChild(btn); });
         p.appendChild(HZ.el('a', { 'class': 'button', href: HZ.withLang('/teacher/classes/' + HZ.enc(klass) + '?task=' + HZ.enc(x.task)) }, t('实时监控', 'Watch live')));

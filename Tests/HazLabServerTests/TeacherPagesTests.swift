@@ -287,6 +287,7 @@ final class TeacherPagesTests: XCTestCase {
         // The exams page words an exam's and a result's state in the page's language (browser2 defect: raw API values).
         let exams = try t1.request("GET", "/static/exams.js")
         XCTAssertTrue(exams.text.contains("ended: t('已结束', 'ended')") && exams.text.contains("graded: t('已评分', 'graded')"), "exams.js words the states")
+        XCTAssertTrue(exams.text.contains("if (x.state !== 'closed') buttons.shift();"), "exams.js offers 开始 only for a closed exam")
         close(feed.fd); close(other.fd)
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }

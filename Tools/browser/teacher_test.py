@@ -443,6 +443,8 @@ def main():
 
         exam_button("开始").click()
         wait(teacher, lambda d: d.execute_script(exam_card, exam_title).endswith(" open"), "开始 opens the exam")
+        start_buttons = f'//li[@data-task="{exam}"]//button[normalize-space()="开始"]'
+        check(not teacher.find_elements(By.XPATH, start_buttons), "a started exam offers no 开始")
         shot(teacher, "13-exam-open", ["考核组织", exam_title + " · 进行中", "pump-lockout-tagout", "tank-filling", "考生 3"])
         # Three stations choose the exam task: s001 and s002 submit, s003 works until the exam's end.
         # At wall-clock speed: a journal that arrives faster than real time is flagged (Docs/lab.md, "Trust rules").
@@ -476,6 +478,8 @@ def main():
         wait(teacher, lambda d: d.execute_script(exam_card, exam_title).endswith(" open"), "the exams page lists the open exam")
         exam_button("结束并交卷").click()
         wait(teacher, lambda d: "已结束，交卷工位数：1" in d.find_element(By.ID, "command-result").text, "结束并交卷 submits the one running station")
+        wait(teacher, lambda d: d.execute_script(exam_card, exam_title).endswith(" ended"), "the exam reads 已结束")
+        check(not teacher.find_elements(By.XPATH, start_buttons), "an ended exam offers no 开始")
         p, out = takers[2]
         p.wait(timeout=PATIENCE)
         check(p.returncode == 0, f"the exam workstation submitted by the exam's end {out} exited 0")
