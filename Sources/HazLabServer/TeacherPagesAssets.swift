@@ -323,9 +323,28 @@ enum TeacherAssets {
         document.body.setAttribute('data-polls', String(polls));
         document.body.setAttribute('data-tick', String(j.tick));
       }
+      // The instructor's commands and their delivery (queued, sent, journaled by the station).
+      const commandStates = { queued: t('排队中', 'queued'), sent: t('已发送', 'sent'), journaled: t('已记入日志', 'journaled') };
+      let commandsPending = true;
+      async function loadCommands() {
+        const ol = document.getElementById('commands');
+        if (!ol) return;
+        const r = await HZ.api('GET', base + '/commands');
+        if (!r.ok) { ol.replaceChildren(HZ.el('li', { 'class': 'error' }, r.json.error || ('HTTP ' + r.status))); return; }
+        const list = r.json.commands || [];
+        const frag = document.createDocumentFragment();
+        list.slice().reverse().forEach(function (c) {
+          frag.appendChild(HZ.el('li', { 'data-command': String(c.id), 'data-state': c.state },
+            '#' + c.id + ' · ' + c.verb + (c.target ? ' ' + c.target : '') + (c.text ? ' “' + c.text + '”' : '') + ' · ' + c.by + ' · ' + (commandStates[c.state] || c.state)));
+        });
+        if (!list.length) frag.appendChild(HZ.el('li', { 'class': 'note' }, t('还没有发送命令。', 'No command sent yet.')));
+        ol.replaceChildren(frag);
+        commandsPending = list.some(function (c) { return c.state !== 'journaled'; });
+      }
       async function poll() {
         const r = await HZ.api('GET', base + '/live');
         if (r.ok) render(r.json); else HZ.setText('st-connection', r.json.error || ('HTTP ' + r.status));
+        if (commandsPending) await loadCommands();
         setTimeout(poll, 1000);
       }
       poll();
@@ -355,6 +374,8 @@ enum TeacherAssets {
           if (!r.ok) { HZ.say('command-result', (r.json.error || t('被拒绝', 'Refused')) + ' (' + r.status + (r.json.code ? ' ' + r.json.code : '') + ')', true); return; }
           const c = r.json.command || {};
           HZ.say('command-result', t('已发送：命令 #', 'Sent: command #') + c.id + ' ' + (c.verb || kind) + ' · ' + (c.state || ''));
+          commandsPending = true;
+          loadCommands();
         });
       });
     })();
@@ -445,6 +466,11 @@ enum TeacherAssets {
         if (done) HZ.say('command-result', done);
         return r.json;
       }
+      // The words for an exam's state, a result's state and grade (the API's values stay in data-state).
+      const examStates = { open: t('进行中', 'open'), closed: t('未开始（或已暂停）', 'closed'), ended: t('已结束', 'ended') };
+      const rowStates = { 'not-started': t('未开始', 'not started'), issued: t('已下发', 'issued'), streaming: t('作答中', 'in progress'),
+                          finished: t('待评分', 'grading pending'), graded: t('已评分', 'graded') };
+      const grades = { excellent: t('优', 'excellent'), good: t('良', 'good'), pass: t('中', 'pass'), fail: t('差', 'fail') };
       function results(box, rows) {
         const table = HZ.el('table', { 'class': 'results' });
         const head = HZ.el('tr');
@@ -452,16 +478,16 @@ enum TeacherAssets {
           .forEach(function (h) { head.appendChild(HZ.el('th', null, h)); });
         table.appendChild(head);
         rows.forEach(function (x) {
-          const tr = HZ.el('tr', { 'data-attempt': x.attempt || '' });
-          [x.student, x.scenario, x.state, x.score === null || x.score === undefined ? '—' : x.score + '/' + x.maxScore, x.grade || '—',
+          const tr = HZ.el('tr', { 'data-attempt': x.attempt || '', 'data-student': x.student, 'data-state': x.state });
+          [x.student, x.scenario, rowStates[x.state] || x.state, x.score === null || x.score === undefined ? '—' : x.score + '/' + x.maxScore, grades[x.grade] || x.grade || '—',
            x.published ? t('是', 'yes') : t('否', 'no'), (x.flags || []).join(', ')].forEach(function (v) { tr.appendChild(HZ.el('td', null, v)); });
           table.appendChild(tr);
         });
         box.replaceChildren(table);
       }
       function examCard(x) {
-        const li = HZ.el('li', { 'class': 'card', 'data-task': x.task });
-        li.appendChild(HZ.el('h3', null, (x.title || x.task) + ' · ' + x.state));
+        const li = HZ.el('li', { 'class': 'card', 'data-task': x.task, 'data-state': x.state });
+        li.appendChild(HZ.el('h3', null, (x.title || x.task) + ' · ' + (examStates[x.state] || x.state)));
         li.appendChild(HZ.el('p', { 'class': 'note' }, t('场景：', 'Scenarios: ') + (x.scenarios || [x.scenario]).join(', ') + ' · ' + t('考生 ', 'students ') + (x.students || []).length +
           ' · ' + t('工位 ', 'stations ') + ((x.workstations || []).join(', ') || t('任意', 'any'))));
         const box = HZ.el('div', { 'class': 'exam-results' });
@@ -471,6 +497,8 @@ enum TeacherAssets {
           [t('查看成绩', 'Results'), function () { return act('GET', '/api/exams/' + HZ.enc(x.task) + '/results').then(function (j) { if (j) results(box, j.results || []); }); }],
           [t('发布成绩', 'Publish'), function () { return act('POST', '/api/exams/' + HZ.enc(x.task) + '/publish', {}).then(function (j) { if (j) HZ.say('command-result', t('已发布 ', 'Published ') + (j.published || []).length + ((j.skipped || []).length ? t('；跳过 ', '; skipped ') + j.skipped.map(function (s) { return s.attempt + ': ' + s.reason; }).join('; ') : '')); }); }],
         ];
+        // 开始 only while the exam is closed (an open exam is started; an ended one cannot be: 409).
+        if (x.state !== 'closed') buttons.shift();
         const p = HZ.el('p');
         buttons.forEach(function (b) { const btn = HZ.el('button', { type: 'button' }, b[0]); btn.addEventListener('click', b[1]); p.appendChild(btn); });
         p.appendChild(HZ.el('a', { 'class': 'button', href: HZ.withLang('/teacher/classes/' + HZ.enc(klass) + '?task=' + HZ.enc(x.task)) }, t('实时监控', 'Watch live')));

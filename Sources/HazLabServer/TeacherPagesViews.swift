@@ -305,6 +305,10 @@ enum TeacherViews {
         p.m.element("button", [("type", "button"), ("data-kind", "resume")], tr(lang, "继续", "Resume"))
         p.m.close()
         p.m.element("p", [("id", "command-result"), ("role", "status"), ("aria-live", "polite")])
+        // The commands sent and whether the station has journaled them: the live mirror shows a
+        // command's effect only once a later journal line arrives, this list as soon as it is stored.
+        p.m.element("h3", [("id", "commands-h")], tr(lang, "已发送的命令", "Commands sent"))
+        p.m.element("ol", [("id", "commands"), ("class", "events"), ("aria-labelledby", "commands-h"), ("aria-live", "polite")])
         p.m.close()
     }
 

@@ -279,6 +279,15 @@ final class TeacherPagesTests: XCTestCase {
         }
         XCTAssertTrue(station.text.contains("data-kind=\"pause\"") && station.text.contains("data-kind=\"resume\""))
         XCTAssertFalse(station.text.contains("id=\"st-score\""), "exam: no score on the station page")
+        // The commands sent, with their delivery state: the mirror shows a command's effect only
+        // once a later line arrives, so the page lists the commands themselves (browser2 defect).
+        XCTAssertTrue(station.text.contains("id=\"commands\""), "the station page lists the commands sent")
+        let js = try t1.request("GET", "/static/station.js")
+        XCTAssertTrue(js.text.contains("base + '/commands'") && js.text.contains("journaled"), "station.js loads the commands and their state")
+        // The exams page words an exam's and a result's state in the page's language (browser2 defect: raw API values).
+        let exams = try t1.request("GET", "/static/exams.js")
+        XCTAssertTrue(exams.text.contains("ended: t('已结束', 'ended')") && exams.text.contains("graded: t('已评分', 'graded')"), "exams.js words the states")
+        XCTAssertTrue(exams.text.contains("if (x.state !== 'closed') buttons.shift();"), "exams.js offers 开始 only for a closed exam")
         close(feed.fd); close(other.fd)
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }

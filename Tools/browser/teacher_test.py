@@ -12,6 +12,14 @@ more workstation keys, signs in as the demo teacher, and runs three real worksta
   * a student's browser gets 403 on /teacher pages and sees only their own /me page;
   * zh-CN text renders with a real CJK font (a CJK string is not as wide as the same count of
     "tofu" boxes).
+  * intervention, through the pages: a fault injected from a running reactor-cooling-loss station's
+    page into a real `--realtime` workstation (listed there as journaled), a freeze and a run from
+    that page, a class freeze (已冻结 on the grid) and run from the grid; the fault's line with
+    by/cmd is in the server's stored journal (the workstation's, byte for byte), and `hazlab run` of
+    the stored journal reaches the trailer's hash with the fault fired;
+  * a small exam through the exams page: create (two scenarios, three students), start, three
+    workstations take it, an exam station's page has no fault/freeze and the API answers 409, end
+    (the station still working is submitted), all graded, publish, the class report.
 
 Screenshots go to $HAZLAB_ARTIFACTS (or a fresh folder under /tmp), kept as CI artefacts.
 Needs Debian's chromium, chromium-driver and python3-selenium (Tools/setup.sh installs them).
@@ -25,6 +33,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -51,7 +60,7 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:
     skip("python3-selenium is not installed")
 if not (os.path.exists(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
@@ -86,6 +95,11 @@ class Lab:
             self.run([hazlab, "keys", "generate", "--id", ws, "--out", self.dir])
             self.run([hazlab, "lab", "workstation", "--config", self.config, "--public", f"{self.dir}/{ws}.pub"])
             self.keys[ws] = f"{self.dir}/{ws}.key"
+        # A teaching task of a scenario with instructor faults (cw_pump_trip, tt101_freezes), set up on
+        # the server machine as an administrator would (the pages have no task form).
+        out = self.run([hazlab, "lab", "task", "--config", self.config, "--class", "demo-class", "--scenario", "reactor-cooling-loss",
+                        "--mode", "teaching", "--title", "冷却中断教学"])
+        self.cooling_task = out.split()[0]
         self.log = open(os.path.join(self.dir, "serve.err"), "w")
         self.proc = subprocess.Popen([hazlab, "serve", "--config", self.config], stdout=subprocess.PIPE, stderr=self.log,
                                      stdin=subprocess.DEVNULL, cwd=ROOT, text=True)
@@ -102,15 +116,16 @@ class Lab:
             raise SystemExit(f"teacher_test: {' '.join(args)} failed:\n{r.stdout}{r.stderr}")
         return r.stdout
 
-    def workstation(self, n, ws, student, scenario, script):
-        """A real workstation process: signs the student in, takes a practice scenario, acts, submits."""
+    def workstation(self, n, ws, student, scenario, script, realtime=False):
+        """A real workstation process: signs the student in, takes a practice scenario (or the task
+        `scenario` names), acts, submits. `realtime`: at wall-clock speed (it waits for the teacher)."""
         path = os.path.join(self.dir, f"{ws}.script")
         with open(path, "w") as f:
             f.write(f"type {student}\ntap tab\ntype demo-pass-1\ntap enter\nexpect tasks\nchoose {scenario}\nexpect session\n{script}")
         out = open(os.path.join(self.dir, f"viewer-{n}.out"), "w")
         p = subprocess.Popen([self.viewer, "--server", self.url, "--workstation", ws, "--key", self.keys[ws],
                               "--journals", os.path.join(self.dir, f"journals-{n}"), "--scenarios", f"{ROOT}/Scenarios",
-                              "--offscreen", "--script", path], stdout=out, stderr=subprocess.STDOUT, cwd=self.dir)
+                              "--offscreen", "--script", path] + (["--realtime"] if realtime else []), stdout=out, stderr=subprocess.STDOUT, cwd=self.dir)
         self.viewers.append((p, out.name))
         return p, out.name
 
@@ -174,6 +189,11 @@ def main():
     shots = os.environ.get("HAZLAB_ARTIFACTS") or tempfile.mkdtemp(prefix="hazlab-teacher-shots-")
     shots = os.path.join(shots, "teacher") if os.environ.get("HAZLAB_ARTIFACTS") else shots
     os.makedirs(shots, exist_ok=True)
+
+    started = time.monotonic()
+
+    def phase(name):
+        print(f"teacher_test: {name} done at {time.monotonic() - started:.0f} s")
 
     lab = Lab(args.hazlab, args.viewer)
     opts = webdriver.ChromeOptions()
@@ -302,6 +322,184 @@ def main():
             return [draw('教'), draw('站'), draw('\\u{10FFFD}')];""")
         check(len(set(glyphs)) == 3, "Chinese glyphs render with a CJK font (教 and 站 differ from each other and from a tofu box)")
 
+        phase("grid, station, projector, debrief, exams, report, font")
+        # ---- Intervention (issue 15, "Intervention"), through the station page and the grid ----
+        # s001 takes the teaching task of reactor-cooling-loss at wall-clock speed and waits for the
+        # teacher: a fault, a freeze and a run from the station page, a class freeze and run from the grid.
+        teacher.set_script_timeout(30)
+
+        def api(method, path, body=None):
+            """A request from the teacher's page with its session and CSRF token: for checks only."""
+            r = teacher.execute_async_script("""
+                const [m, p, b, done] = arguments;
+                const meta = document.querySelector('meta[name="csrf-token"]');
+                const opt = { method: m, headers: { 'Accept': 'application/json' }, credentials: 'same-origin' };
+                if (m !== 'GET') opt.headers['X-CSRF-Token'] = meta ? meta.content : '';
+                if (b !== null) { opt.headers['Content-Type'] = 'application/json'; opt.body = JSON.stringify(b); }
+                fetch(p, opt).then(r => r.text().then(t => done([r.status, t]))).catch(e => done([0, String(e)]));""", method, path, body)
+            try:
+                return r[0], json.loads(r[1])
+            except ValueError:
+                return r[0], {"raw": r[1]}
+
+        def body_text(driver):
+            return driver.execute_script("return document.body.innerText")
+
+        def by_text(driver, css, text):
+            for e in driver.find_elements(By.CSS_SELECTOR, css):
+                if text in e.text:
+                    return e
+            return None
+
+        def journaled(attempt, cid):
+            status, j = api("GET", f"/api/attempts/{attempt}/commands")
+            return any(c.get("id") == cid and c.get("state") == "journaled" for c in j.get("commands", []))
+
+        teacher.get(f"{lab.url}/teacher/classes/demo-class")
+        wait(teacher, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-updates"), "the grid is live again")
+        cooling = lab.workstation(4, "ws-demo", "s001", lab.cooling_task, "expect-commands 1\nexpect-commands 5\nwait 1\nsubmit\nexpect result\n", realtime=True)
+        find_card = """return [...document.querySelectorAll('li.station')].filter(c => c.textContent.includes(arguments[0]) &&
+                              c.getAttribute('data-connection') !== 'submitted').map(c => c.getAttribute('data-attempt'))[0] || null"""
+        live = wait(teacher, lambda d: d.execute_script(find_card, "reactor-cooling-loss"), "the grid shows s001's reactor-cooling-loss station")
+        if live:
+            teacher.find_element(By.CSS_SELECTOR, f'li.station[data-attempt="{live}"] h2 a').click()
+            wait(teacher, lambda d: d.find_elements(By.CSS_SELECTOR, '#fault option[value="cw_pump_trip"]'), "the station page lists the instructor faults")
+            Select(teacher.find_element(By.ID, "fault")).select_by_value("cw_pump_trip")
+            teacher.find_element(By.CSS_SELECTOR, '#intervene button[data-kind="fault"]').click()
+            said = wait(teacher, lambda d: re.search(r"命令 #(\d+) instructor-fault", d.find_element(By.ID, "command-result").text),
+                        "the station page says the fault was sent")
+            fault_id = int(said.group(1)) if said else -1
+            wait(teacher, lambda d: "instructor-fault cw_pump_trip · teacher · 已记入日志" in
+                 d.execute_script("const e = document.querySelector('#commands li[data-command=\"' + arguments[0] + '\"]'); return e ? e.textContent : ''", fault_id),
+                 "the station page lists the fault as journaled by the workstation")
+            check(journaled(live, fault_id), "the command API says the fault is journaled")
+            teacher.find_element(By.CSS_SELECTOR, '#intervene button[data-kind="freeze"]').click()
+            wait(teacher, lambda d: d.find_element(By.ID, "st-clock").text == "已冻结", "the station page shows 已冻结 after 冻结")
+            # The live mirror steps past the fault's tick once the freeze's line arrives: its event shows.
+            wait(teacher, lambda d: "cw_pump_trip" in d.find_element(By.ID, "events").text, "the station's event log shows the fault")
+            shot(teacher, "11-intervene", ["教师干预", "注入故障", "已发送的命令", "已冻结", "instructor-freeze", "cw_pump_trip"])
+            teacher.find_element(By.CSS_SELECTOR, '#intervene button[data-kind="run"]').click()
+            wait(teacher, lambda d: d.find_element(By.ID, "st-clock").text == "运行", "the station runs again after 继续运行")
+            teacher.find_element(By.LINK_TEXT, "实时监控").click() if teacher.find_elements(By.LINK_TEXT, "实时监控") else teacher.get(f"{lab.url}/teacher/classes/demo-class")
+            wait(teacher, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-updates"), "the grid is live")
+            teacher.find_element(By.CSS_SELECTOR, 'button[data-class-kind="freeze"]').click()
+            wait(teacher, lambda d: "已发送给 1 个工位" in d.find_element(By.ID, "command-result").text, "全班冻结 reaches the one teaching station")
+            frozen = """const c = document.querySelector('li.station[data-attempt="' + arguments[0] + '"] dd[data-f="clock"]'); return c ? c.textContent : ''"""
+            wait(teacher, lambda d: d.execute_script(frozen, live) == "已冻结", "the grid shows 已冻结 on the station")
+            shot(teacher, "12-grid-frozen", ["实时监控", "全班冻结", "已冻结", "reactor-cooling-loss"])
+            teacher.find_element(By.CSS_SELECTOR, 'button[data-class-kind="run"]').click()
+            wait(teacher, lambda d: d.execute_script(frozen, live) in ("运行", "已结束"), "the grid shows the station running after 全班继续")
+        p, out = cooling
+        p.wait(timeout=PATIENCE)
+        check(p.returncode == 0, f"the intervened workstation {out} exited 0")
+        with open(out) as f:
+            m = re.search(r"attempt: (\S+) (\S+) .*journal: (\S+\.jsonl)", f.read())
+        if check(m is not None and m.group(1) == live, "the workstation reports the attempt the teacher intervened in"):
+            local_path = m.group(3)
+            with open(local_path) as f:
+                local = f.read()
+            wait(teacher, lambda d: api("GET", f"/api/attempts/{live}/commands")[0] == 200 and all(
+                c.get("state") == "journaled" for c in api("GET", f"/api/attempts/{live}/commands")[1].get("commands", [])), "every command is journaled")
+            db = sqlite3.connect(f"file:{lab.dir}/lab.sqlite?mode=ro", uri=True)
+            wait(teacher, lambda d: db.execute("SELECT count(*) FROM lab_lines WHERE attempt = ?", (live,)).fetchone()[0] == local.count("\n"),
+                 "the server stores every line of the journal")
+            stored = "".join(r[0] + "\n" for r in db.execute("SELECT text FROM lab_lines WHERE attempt = ? ORDER BY seq", (live,)))
+            db.close()
+            check(stored == local, "the server's stored journal is the workstation's, byte for byte")
+            lines = [json.loads(x) for x in stored.splitlines()]
+            instr = [(x.get("verb"), x.get("target"), x.get("by"), x.get("cmd")) for x in lines if x.get("cmd") is not None]
+            check(len(instr) == 5 and instr[0] == ("instructor-fault", "cw_pump_trip", "teacher", fault_id),
+                  f"the fault's line carries by and cmd in both journals: {instr[:1]}")
+            check([v for v, *_ in instr] == ["instructor-fault", "instructor-freeze", "instructor-run", "instructor-freeze", "instructor-run"],
+                  f"the journal holds the fault, freeze, run, class freeze, class run: {[v for v, *_ in instr]}")
+            stored_path = os.path.join(lab.dir, "stored-cooling.jsonl")
+            with open(stored_path, "w") as f:
+                f.write(stored)
+            trailer = lines[-1]
+            replay = subprocess.run([args.hazlab, "run", f"{ROOT}/Scenarios/reactor-cooling-loss", "--journal", stored_path, "--json"],
+                                    capture_output=True, text=True, cwd=ROOT)
+            check(replay.returncode == 0 and f'"{trailer.get("stateHash")}"' in replay.stdout,
+                  f"hazlab run of the stored journal reaches the trailer's hash {trailer.get('stateHash')}")
+            check('"cw_pump_trip"' in replay.stdout, "the headless replay shows the instructor's fault")
+
+        phase("intervention")
+        # ---- A small exam end to end through the exams page ----
+        teacher.get(f"{lab.url}/teacher/classes/demo-class")
+        teacher.find_element(By.LINK_TEXT, "考核").click()
+        wait(teacher, lambda d: d.find_elements(By.CSS_SELECTOR, "#exam-list ul.exams"), "the exams page lists the class's exams")
+        exam_title = "浏览器考核"
+        teacher.find_element(By.ID, "exam-title").send_keys(exam_title)
+        for name, value in (("scenarios", "tank-filling"), ("scenarios", "pump-lockout-tagout"), ("students", "s001"), ("students", "s002"), ("students", "s003")):
+            teacher.find_element(By.CSS_SELECTOR, f'input[name="{name}"][value="{value}"]').click()
+        teacher.find_element(By.CSS_SELECTOR, '#exam-form button[type="submit"]').click()
+        exam_card = """return [...document.querySelectorAll('#exam-list li[data-task]')].filter(c => c.querySelector('h3').textContent.startsWith(arguments[0] + ' · '))
+                         .map(c => c.getAttribute('data-task') + ' ' + c.getAttribute('data-state'))[0] || ''"""
+        made = wait(teacher, lambda d: d.execute_script(exam_card, exam_title), "the new exam appears in the list")
+        exam = made.split()[0] if made else "t-none"
+        check(made.endswith(" closed"), f"a new exam is closed until started ({made})")
+
+        def exam_button(label):
+            return teacher.find_element(By.XPATH, f'//li[@data-task="{exam}"]//button[normalize-space()="{label}"]')
+
+        exam_button("开始").click()
+        wait(teacher, lambda d: d.execute_script(exam_card, exam_title).endswith(" open"), "开始 opens the exam")
+        start_buttons = f'//li[@data-task="{exam}"]//button[normalize-space()="开始"]'
+        check(not teacher.find_elements(By.XPATH, start_buttons), "a started exam offers no 开始")
+        shot(teacher, "13-exam-open", ["考核组织", exam_title + " · 进行中", "pump-lockout-tagout", "tank-filling", "考生 3"])
+        # Three stations choose the exam task: s001 and s002 submit, s003 works until the exam's end.
+        # At wall-clock speed: a journal that arrives faster than real time is flagged (Docs/lab.md, "Trust rules").
+        quick = "click-entity helmet\nmenu 1\nwait 2\nsubmit\nexpect result\n"
+        takers = [lab.workstation(5, "ws-demo", "s001", exam, quick, realtime=True), lab.workstation(6, "ws-02", "s002", exam, quick, realtime=True),
+                  lab.workstation(7, "ws-03", "s003", exam, "wait 1\nexpect result\n", realtime=True)]
+        for p, out in takers[:2]:
+            p.wait(timeout=PATIENCE)
+            check(p.returncode == 0, f"exam workstation {out} exited 0")
+
+        def results():
+            exam_button("查看成绩").click()
+            return teacher.execute_script("""return [...document.querySelectorAll('li[data-task="' + arguments[0] + '"] table.results tr[data-attempt]')]
+                                             .map(r => [r.getAttribute('data-student'), r.children[1].textContent, r.getAttribute('data-state')]
+                                                       .concat([...r.children].slice(3).map(td => td.textContent), [r.getAttribute('data-attempt')]))""", exam)
+
+        rows = wait(teacher, lambda d: (lambda r: r if {x[0]: x[2] for x in r} == {"s001": "graded", "s002": "graded", "s003": "streaming"} else None)(results()),
+                    "the results show s001 and s002 graded and s003 still working")
+        running = next((x[-1] for x in rows or [] if x[0] == "s003"), "a-none")
+        # An exam station's page offers no fault and no freeze; the API refuses a fault with 409.
+        teacher.get(f"{lab.url}/teacher/attempts/{running}")
+        wait(teacher, lambda d: int(d.find_element(By.TAG_NAME, "body").get_attribute("data-polls") or 0) >= 1, "the exam station's page polls")
+        check(not teacher.find_elements(By.ID, "fault") and not teacher.find_elements(By.CSS_SELECTOR, '#intervene button[data-kind="fault"]')
+              and not teacher.find_elements(By.CSS_SELECTOR, '#intervene button[data-kind="freeze"]'), "an exam station's page offers no fault or freeze")
+        check(teacher.find_elements(By.CSS_SELECTOR, '#intervene button[data-kind="pause"]') != [], "an exam station's page offers pause (incident)")
+        status, j = api("POST", f"/api/attempts/{running}/commands", {"kind": "fault", "target": "cw_pump_trip", "text": ""})
+        check(status == 409 and j.get("code") == "exam-no-intervention", f"the API refuses a fault in an exam with 409 ({status} {j})")
+        shot(teacher, "14-exam-station", ["工位详情", "考核", "考核模式：只能因突发情况暂停和继续"])
+        # End: the running station is submitted; results graded; publish; the class report shows them.
+        teacher.get(f"{lab.url}/teacher/classes/demo-class/exams")
+        wait(teacher, lambda d: d.execute_script(exam_card, exam_title).endswith(" open"), "the exams page lists the open exam")
+        exam_button("结束并交卷").click()
+        wait(teacher, lambda d: "已结束，交卷工位数：1" in d.find_element(By.ID, "command-result").text, "结束并交卷 submits the one running station")
+        wait(teacher, lambda d: d.execute_script(exam_card, exam_title).endswith(" ended"), "the exam reads 已结束")
+        check(not teacher.find_elements(By.XPATH, start_buttons), "an ended exam offers no 开始")
+        p, out = takers[2]
+        p.wait(timeout=PATIENCE)
+        check(p.returncode == 0, f"the exam workstation submitted by the exam's end {out} exited 0")
+        rows = wait(teacher, lambda d: (lambda r: r if len(r) == 3 and all(x[2] == "graded" for x in r) else None)(results()), "all three exam attempts are graded")
+        for x in rows or []:
+            check(x[1] in ("tank-filling", "pump-lockout-tagout") and re.match(r"^\d+(\.\d+)?/\d+", x[3]) and x[5] == "否" and x[6] == "",
+                  f"the result row of {x[0]} is drawn, scored, unpublished, unflagged: {x[:7]}")
+        exam_button("发布成绩").click()
+        wait(teacher, lambda d: d.find_element(By.ID, "command-result").text.startswith("已发布 3"), "发布成绩 publishes the three results")
+        wait(teacher, lambda d: (lambda r: r if len(r) == 3 and all(x[5] == "是" for x in r) else None)(results()), "the results read published")
+        teacher.execute_script("document.querySelector('li[data-task=\"' + arguments[0] + '\"]').scrollIntoView()", exam)
+        shot(teacher, "15-exam-results", [exam_title + " · 已结束", "已评分", "s003", "已发布 3"])
+        teacher.find_element(By.LINK_TEXT, "班级报告").click()
+        wait(teacher, lambda d: "班级成绩分析报告" in body_text(d), "the class report opens")
+        report = body_text(teacher)
+        for x in rows or []:
+            check(x[1] in report, f"the class report covers {x[1]}")
+        shot(teacher, "16-class-report", ["班级成绩分析报告", "考核人次"])
+
+        phase("exam")
         # A student's browser: 403 on the teacher's pages, their own growth page only.
         login(student, "s001")
         wait(student, lambda d: d.current_url.endswith("/me") and "/login" not in d.current_url, "a student lands on /me")
