@@ -437,7 +437,7 @@ enum TeacherAssets {
         HZ.setText('cmp-step', HZ.stepText(j.checklist));
         HZ.setText('cmp-score', j.score + '/' + j.maxScore);
         HZ.setText('cmp-hash', j.stateHash);
-        list('cmp-plan', j.equipment, function (e) { return e.id + ': ' + e.state + (e.value === null || e.value === undefined ? '' : ' ' + e.value); });
+        list('cmp-plan', j.equipment, function (e) { return e.id + ': ' + e.state + (e.value === null || e.value === undefined ? '' : ' ' + Number(e.value).toPrecision(4)); });
         list('cmp-checklist', j.checklist, function (c) { return (c.done ? '✓ ' : (c.started ? '… ' : '○ ')) + HZ.t(c.title.zh, c.title.en) + ' ' + c.score + '/' + c.max; });
         list('cmp-deductions', j.deductions, function (d) { return 'tick ' + d.tick + ' · ' + d.cause + (d.subject ? ' · ' + d.subject : '') + ' · −' + d.points + (d.veto ? t('（否决）', ' (veto)') : ''); });
         document.body.setAttribute('data-compare-tick', String(tick));
@@ -450,7 +450,9 @@ enum TeacherAssets {
         const tick = Number(document.body.getAttribute('data-shown-tick') || 0);
         const r = await HZ.api('POST', base + '/backtrack', { tick: tick });
         if (!r.ok) { HZ.say('command-result', (r.json.error || t('被拒绝', 'Refused')) + ' (' + r.status + ')', true); return; }
-        HZ.say('command-result', t('已布置练习 ', 'Practice assigned: ') + r.json.attempt + t('（学生在工位的任务列表中打开）', ' (the student opens it from the task list at a workstation)'));
+        document.body.setAttribute('data-backtrack', r.json.backtrack || '');
+        HZ.say('command-result', t('已布置练习 ', 'Practice offered: ') + r.json.backtrack + t('（从 tick ', ' (from tick ') + r.json.fromTick +
+          t('；学生登录工位后在任务列表中打开）', '; the student opens it from the task list at a workstation)'));
       });
       async function show(tick) {
         const mine = ++seq;

@@ -106,6 +106,7 @@ final class DebriefCompareTests: XCTestCase {
         XCTAssertFalse(page.text.contains(a3.attempt), "not another class's student")
         XCTAssertTrue(page.text.contains("&lt;b&gt;张三&lt;/b&gt;") && !page.text.contains("<b>张三</b>"), "the name is escaped")
         XCTAssertTrue(page.text.contains("id=\"compare-col\"") && page.text.contains("data-scenario=\"tank-filling\""))
+        XCTAssertTrue(page.text.contains("id=\"backtrack\""), "a practice attempt offers 从此刻继续练习")
         // The classmate's column reads through the attempt's own `/at`.
         let other = try t1.request("GET", "/api/attempts/\(a1.attempt)/at?tick=0")
         XCTAssertEqual(other.status, 200, other.text)
