@@ -70,11 +70,11 @@ public final class LabMirror: @unchecked Sendable {
         /// Notes the controls a journaled action line carries (the verbs only; the simulation
         /// never sees them here).
         func noteControl(_ verb: String) {
-            switch verb {
-            case LabMirror.freezeVerb: frozen = true
-            case LabMirror.runVerb: frozen = false
-            case LabMirror.pauseVerb: paused = true
-            case LabMirror.resumeVerb: paused = false
+            switch InstructorCommand.from(verb: verb) {
+            case .freeze?: frozen = true
+            case .run?: frozen = false
+            case .pause?: paused = true
+            case .resume?: paused = false
             default: break
             }
         }
@@ -100,10 +100,6 @@ public final class LabMirror: @unchecked Sendable {
     private var stations: [String: Station] = [:]   // looked up, never iterated for output order
     private let lock = NSLock()
     private var changes: UInt64 = 0
-
-    /// The journal verbs the mirror reads for `frozen` and `paused` (contract §1).
-    public static let freezeVerb = "instructor-freeze", runVerb = "instructor-run"
-    public static let pauseVerb = "incident-pause", resumeVerb = "incident-resume"
 
     public init() {}
 

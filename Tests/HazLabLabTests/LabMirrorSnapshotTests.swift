@@ -22,8 +22,8 @@ final class LabMirrorSnapshotTests: XCTestCase {
         let f = try LabFixture()
         let a = try issue(f)
         let steps: [(String, Bool, Bool)] = [
-            (LabMirror.freezeVerb, true, false), (LabMirror.pauseVerb, true, true), (LabMirror.runVerb, false, true),
-            (LabMirror.resumeVerb, false, false),
+            (InstructorCommand.freeze.verb, true, false), (InstructorCommand.pause.verb, true, true), (InstructorCommand.run.verb, false, true),
+            (InstructorCommand.resume.verb, false, false),
         ]
         for (i, (verb, frozen, paused)) in steps.enumerated() {
             f.mirror.feed(attempt: a.attempt, seq: i + 1, text: action(Int64(10 * (i + 1)), verb), ledger: f.ledger)

@@ -73,30 +73,7 @@ final class ExamRoutesTests: XCTestCase {
     // MARK: a lab
 
     func makeLab() throws -> LabFixture {
-        let lab = try LabFixture()
-        try lab.withAccounts { a in
-            try a.createUser(id: "admin", name: "管理员", role: .administrator, password: "admin-pass-1", actor: "test")
-            try a.createUser(id: "t1", name: "王老师", role: .instructor, password: "teacher-pass-1", actor: "test")
-            try a.createUser(id: "t2", name: "李老师", role: .instructor, password: "teacher-pass-2", actor: "test")
-            try a.createUser(id: "aud", name: "数据中心", role: .auditor, password: "auditor-pass", actor: "test")
-            for s in ["s1", "s2", "s3", "s4", "s5", "s9"] {
-                try a.createUser(id: s, name: "学生 \(s)", role: .student, password: "student-pass-1", actor: "test")
-            }
-            try a.createClass(id: "c1", name: "一班", actor: "test")
-            try a.createClass(id: "c2", name: "二班", actor: "test")
-            for (u, c) in [("t1", "c1"), ("s1", "c1"), ("s2", "c1"), ("s3", "c1"), ("s4", "c1"), ("s5", "c1"), ("t2", "c2"), ("s9", "c2")] {
-                try a.enrol(user: u, in: c, actor: "test")
-            }
-            for k in keys { try a.registerWorkstation(id: k.keyId, publicKey: k.publicKey.publicKey, actor: "test") }
-        }
-        try lab.start()
-        return lab
-    }
-
-    func signedIn(_ lab: LabFixture, _ user: String, _ password: String) throws -> HTTPClient {
-        let c = HTTPClient(port: lab.port)
-        XCTAssertEqual(try c.login(user, password).status, 200)
-        return c
+        try .staffed(students: ["s1", "s2", "s3", "s4", "s5", "s9"].map { ($0, "学生 \($0)", $0 == "s9" ? "c2" : "c1") }, keys: keys)
     }
 
     func key(_ ws: String) -> WorkstationKey { keys.first { $0.keyId == ws }! }
@@ -158,9 +135,9 @@ final class ExamRoutesTests: XCTestCase {
 
     func testExamCreateDrawEnforceEndResultsAndPublish() async throws {
         let lab = try makeLab()
-        let t1 = try signedIn(lab, "t1", "teacher-pass-1"), t2 = try signedIn(lab, "t2", "teacher-pass-2")
-        let aud = try signedIn(lab, "aud", "auditor-pass"), s1web = try signedIn(lab, "s1", "student-pass-1")
-        let s2web = try signedIn(lab, "s2", "student-pass-1")
+        let t1 = try lab.signedIn("t1", "teacher-pass-1"), t2 = try lab.signedIn("t2", "teacher-pass-2")
+        let aud = try lab.signedIn("aud", "auditor-pass"), s1web = try lab.signedIn("s1", "student-pass-1")
+        let s2web = try lab.signedIn("s2", "student-pass-1")
 
         // Create: closed, with a draw for every rostered student from the exam seed.
         let made = try t1.request("POST", "/api/classes/c1/exams", json: [
@@ -344,7 +321,7 @@ final class ExamRoutesTests: XCTestCase {
     /// unregistered workstations are refused by name.
     func testBadExamBodiesNameTheField() throws {
         let lab = try makeLab()
-        let t1 = try signedIn(lab, "t1", "teacher-pass-1"), admin = try signedIn(lab, "admin", "admin-pass-1")
+        let t1 = try lab.signedIn("t1", "teacher-pass-1"), admin = try lab.signedIn("admin", "admin-pass-1")
         let cases: [([String: Any], String)] = [
             ([:], "scenarios"),
             (["scenarios": "tank-filling"], "scenarios"),

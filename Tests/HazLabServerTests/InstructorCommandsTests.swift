@@ -14,26 +14,7 @@ final class InstructorCommandsTests: XCTestCase {
     let key = WorkstationKey(id: "ws-01")
 
     func makeLab() throws -> LabFixture {
-        let lab = try LabFixture()
-        try lab.withAccounts { a in
-            try a.createUser(id: "admin", name: "管理员", role: .administrator, password: "admin-pass-1", actor: "test")
-            try a.createUser(id: "t1", name: "王老师", role: .instructor, password: "teacher-pass-1", actor: "test")
-            try a.createUser(id: "t2", name: "李老师", role: .instructor, password: "teacher-pass-2", actor: "test")
-            try a.createUser(id: "aud", name: "数据中心", role: .auditor, password: "auditor-pass", actor: "test")
-            for s in ["s1", "s2", "s3"] { try a.createUser(id: s, name: s, role: .student, password: "student-pass-1", actor: "test") }
-            try a.createClass(id: "c1", name: "一班", actor: "test")
-            try a.createClass(id: "c2", name: "二班", actor: "test")
-            for (u, c) in [("t1", "c1"), ("s1", "c1"), ("s2", "c1"), ("s3", "c1"), ("t2", "c2")] { try a.enrol(user: u, in: c, actor: "test") }
-            try a.registerWorkstation(id: key.keyId, publicKey: key.publicKey.publicKey, actor: "test")
-        }
-        try lab.start()
-        return lab
-    }
-
-    func signedIn(_ lab: LabFixture, _ user: String, _ password: String) throws -> HTTPClient {
-        let c = HTTPClient(port: lab.port)
-        XCTAssertEqual(try c.login(user, password).status, 200)
-        return c
+        try .staffed(students: [("s1", "s1", "c1"), ("s2", "s2", "c1"), ("s3", "s3", "c1")], keys: [key])
     }
 
     /// An assignment over the workstation routes: a task's, or free practice/teaching of `scenario`.
@@ -57,9 +38,9 @@ final class InstructorCommandsTests: XCTestCase {
     func testCommandsAreCheckedByRoleAndModeAuditedAndListed() throws {
         let lab = try makeLab()
         defer { _ = lab.stop() }
-        let t1 = try signedIn(lab, "t1", "teacher-pass-1"), t2 = try signedIn(lab, "t2", "teacher-pass-2")
-        let s1 = try signedIn(lab, "s1", "student-pass-1"), aud = try signedIn(lab, "aud", "auditor-pass")
-        let admin = try signedIn(lab, "admin", "admin-pass-1")
+        let t1 = try lab.signedIn("t1", "teacher-pass-1"), t2 = try lab.signedIn("t2", "teacher-pass-2")
+        let s1 = try lab.signedIn("s1", "student-pass-1"), aud = try lab.signedIn("aud", "auditor-pass")
+        let admin = try lab.signedIn("admin", "admin-pass-1")
         let teachingTask = try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "reactor-cooling-loss", "mode": "teaching"]).json["task"] as? String ?? ""
         let examTask = try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "reactor-cooling-loss", "mode": "exam"]).json["task"] as? String ?? ""
         for t in [teachingTask, examTask] { XCTAssertEqual(try t1.request("POST", "/api/tasks/\(t)/open").status, 200) }
@@ -191,7 +172,7 @@ final class InstructorCommandsTests: XCTestCase {
     func testQueuedCommandsFollowTheWelcomeUntilJournaled() async throws {
         let lab = try makeLab()
         defer { _ = lab.stop() }
-        let t1 = try signedIn(lab, "t1", "teacher-pass-1")
+        let t1 = try lab.signedIn("t1", "teacher-pass-1")
         let task = try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "reactor-cooling-loss", "mode": "teaching"]).json["task"] as? String ?? ""
         XCTAssertEqual(try t1.request("POST", "/api/tasks/\(task)/open").status, 200)
         let a = try assign(lab, student: "s1", task: task)

@@ -41,34 +41,15 @@ final class InstructorRoutesTests: XCTestCase {
     let key = WorkstationKey(id: "ws-01")
 
     func makeLab() throws -> LabFixture {
-        let lab = try LabFixture()
-        try lab.withAccounts { a in
-            try a.createUser(id: "admin", name: "管理员", role: .administrator, password: "admin-pass-1", actor: "test")
-            try a.createUser(id: "t1", name: "王老师", role: .instructor, password: "teacher-pass-1", actor: "test")
-            try a.createUser(id: "t2", name: "李老师", role: .instructor, password: "teacher-pass-2", actor: "test")
-            try a.createUser(id: "aud", name: "数据中心", role: .auditor, password: "auditor-pass", actor: "test")
-            try a.createUser(id: "s1", name: "张三", role: .student, password: "student-pass-1", actor: "test")
-            try a.createClass(id: "c1", name: "一班", actor: "test")
-            try a.createClass(id: "c2", name: "二班", actor: "test")
-            for (u, c) in [("t1", "c1"), ("s1", "c1"), ("t2", "c2")] { try a.enrol(user: u, in: c, actor: "test") }
-            try a.registerWorkstation(id: key.keyId, publicKey: key.publicKey.publicKey, actor: "test")
-        }
-        try lab.start()
-        return lab
-    }
-
-    func signedIn(_ lab: LabFixture, _ user: String, _ password: String) throws -> HTTPClient {
-        let c = HTTPClient(port: lab.port)
-        XCTAssertEqual(try c.login(user, password).status, 200)
-        return c
+        try .staffed(students: [("s1", "张三", "c1")], keys: [key])
     }
 
     func listed(_ c: HTTPClient) throws -> [[String: Any]] { try c.request("GET", "/api/attempts").json["attempts"] as? [[String: Any]] ?? [] }
 
     func testTasksExamsInProgressLiveAndPublish() async throws {
         let lab = try makeLab()
-        let t1 = try signedIn(lab, "t1", "teacher-pass-1"), t2 = try signedIn(lab, "t2", "teacher-pass-2")
-        let s1 = try signedIn(lab, "s1", "student-pass-1"), aud = try signedIn(lab, "aud", "auditor-pass")
+        let t1 = try lab.signedIn("t1", "teacher-pass-1"), t2 = try lab.signedIn("t2", "teacher-pass-2")
+        let s1 = try lab.signedIn("s1", "student-pass-1"), aud = try lab.signedIn("aud", "auditor-pass")
 
         // Tasks: the class's instructor (with CSRF) creates; exams start closed.
         let made = try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "tank-filling", "mode": "exam", "title": "期末 <考试>"])
@@ -169,8 +150,8 @@ final class InstructorRoutesTests: XCTestCase {
     /// the old stream is refused and the student takes the exam again with the plan's seed.
     func testVoidingAnUnfinishedExamAttemptLetsTheStudentTakeItAgain() async throws {
         let lab = try makeLab()
-        let t1 = try signedIn(lab, "t1", "teacher-pass-1"), t2 = try signedIn(lab, "t2", "teacher-pass-2")
-        let s1 = try signedIn(lab, "s1", "student-pass-1")
+        let t1 = try lab.signedIn("t1", "teacher-pass-1"), t2 = try lab.signedIn("t2", "teacher-pass-2")
+        let s1 = try lab.signedIn("s1", "student-pass-1")
         let task = try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "tank-filling", "mode": "exam"]).json["task"] as? String ?? ""
         XCTAssertEqual(try t1.request("POST", "/api/tasks/\(task)/open").status, 200)
         let http = HTTPClient(port: lab.port)

@@ -240,3 +240,37 @@ func waitUntilGraded(_ lab: LabFixture, _ attempt: String, seconds: Double = 120
         usleep(20_000)
     }
 }
+
+extension LabFixture {
+    /// A started lab with the staff the instructor-side tests share: `admin` (admin-pass-1),
+    /// instructor `t1` (teacher-pass-1) teaching `c1` 一班, instructor `t2` (teacher-pass-2)
+    /// teaching `c2` 二班, auditor `aud` (auditor-pass); `students` (password student-pass-1)
+    /// enrolled in their class; `keys` registered as workstations.
+    static func staffed(students: [(id: String, name: String, klass: String)], keys: [WorkstationKey]) throws -> LabFixture {
+        let lab = try LabFixture()
+        try lab.withAccounts { a in
+            try a.createUser(id: "admin", name: "管理员", role: .administrator, password: "admin-pass-1", actor: "test")
+            try a.createUser(id: "t1", name: "王老师", role: .instructor, password: "teacher-pass-1", actor: "test")
+            try a.createUser(id: "t2", name: "李老师", role: .instructor, password: "teacher-pass-2", actor: "test")
+            try a.createUser(id: "aud", name: "数据中心", role: .auditor, password: "auditor-pass", actor: "test")
+            try a.createClass(id: "c1", name: "一班", actor: "test")
+            try a.createClass(id: "c2", name: "二班", actor: "test")
+            try a.enrol(user: "t1", in: "c1", actor: "test")
+            try a.enrol(user: "t2", in: "c2", actor: "test")
+            for s in students {
+                try a.createUser(id: s.id, name: s.name, role: .student, password: "student-pass-1", actor: "test")
+                try a.enrol(user: s.id, in: s.klass, actor: "test")
+            }
+            for k in keys { try a.registerWorkstation(id: k.keyId, publicKey: k.publicKey.publicKey, actor: "test") }
+        }
+        try lab.start()
+        return lab
+    }
+
+    /// A web session of `user`, signed in (the sign-in is asserted).
+    func signedIn(_ user: String, _ password: String, file: StaticString = #filePath, line: UInt = #line) throws -> HTTPClient {
+        let c = HTTPClient(port: port)
+        XCTAssertEqual(try c.login(user, password).status, 200, "sign-in of \(user)", file: file, line: line)
+        return c
+    }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Scripted demo workstations for the demo lab (Tools/lab.sh): students s001–s003 at workstations
-# ws-demo-1…3, each a real `hazlab-viewer --server --offscreen --realtime --script` process acting
+# ws-demo-1…3 (s001 teaching and s002 practice tasks of tank-filling, s003 free practice of
+# reactor-cooling-loss), each a real `hazlab-viewer --server --offscreen --realtime --script` process acting
 # at a student's pace, one attempt after another, so the teacher station has a class to watch.
 #   bash Tools/lab/stations.sh URL CONFIG KEYDIR
 # The workstation keys in KEYDIR must be registered (Tools/lab.sh does it before the server starts).
@@ -66,9 +67,30 @@ expect result
 wait 8'
 { sign_in s001; echo "choose ${teaching:-tank-filling}"; echo "expect session"; echo "$careful"; } > "$work/s001.script"
 { sign_in s002; echo "choose ${practice:-tank-filling}"; echo "expect session"; echo "$hasty"; } > "$work/s002.script"
-{ sign_in s003; echo "choose tank-filling"; echo "expect session"; echo "wait 15"; echo "$careful"; } > "$work/s003.script"
+# s003 practises the reactor (a plan to watch, and faults the teacher may inject: cw_pump_trip,
+# tt101_freezes); the student puts on PPE, tries the brine pump from the wrong place, then waits.
+reactor='click-entity helmet
+menu 1
+wait 3
+click-entity face_shield
+menu 1
+wait 3
+click-entity acid_gloves
+menu 1
+wait 8
+look-at P201A
+click-entity P201A
+menu 1
+wait 240
+submit
+expect result
+wait 8'
+{ sign_in s003; echo "choose reactor-cooling-loss"; echo "expect session"; echo "$reactor"; } > "$work/s003.script"
 pids=()
-stop() { kill "${pids[@]}" 2>/dev/null; pkill -P $$ 2>/dev/null; exit 0; }
+stop() {   # the loops, and the viewer each loop is waiting for
+  for p in "${pids[@]}"; do pkill -TERM -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+  exit 0
+}
 trap stop TERM INT
 for k in 1 2 3; do
   (
@@ -80,5 +102,5 @@ for k in 1 2 3; do
   ) &
   pids+=($!)
 done
-echo "demo stations: s001 at ws-demo-1 (teaching), s002 at ws-demo-2 (practice task), s003 at ws-demo-3 (free practice); logs in $work"
+echo "demo stations: s001 at ws-demo-1 (teaching), s002 at ws-demo-2 (practice task), s003 at ws-demo-3 (free practice, reactor-cooling-loss); logs in $work"
 wait

@@ -68,6 +68,7 @@ class Station:
         self.end_tick = t + tick_rate
         self.tick_rate = tick_rate
         self.lat = []; self.trailer_lat = None; self.errors = []; self.attempt = None; self.reconnects = 0
+        self.sent_at = {}   # action count k -> monotonic time its line was sent (for --live)
 
     def get_assignment(self, base):
         h = Http(base)
@@ -118,6 +119,7 @@ class Station:
             due = start + act["tick"] / self.tick_rate
             await asyncio.sleep(max(0, due - time.monotonic()))
             act = dict(act); act["prev"] = prev; line = enc(act)
+            self.sent_at[len(self.sent_at) + 1] = time.monotonic()
             await write_and_send(line); prev = hashlib.sha256(line.encode()).hexdigest()
         await asyncio.sleep(max(0, start + self.end_tick / self.tick_rate - time.monotonic()))
         body = enc({"type": "trailer", "endTick": self.end_tick, "stateHash": "0000000000000000",
@@ -140,6 +142,49 @@ async def teacher(base, user, pw, stop, stats):
         try: await asyncio.wait_for(stop.wait(), 2.0)
         except asyncio.TimeoutError: pass
 
+async def live_watcher(base, user, pw, klass, by_attempt, stop, stats):
+    """The teacher station's live grid (server-sent events, /api/classes/{class}/live): for every
+    action line a station sent, the delay until a grid event shows that station's action count."""
+    h = Http(base)
+    await asyncio.to_thread(h.login, user, pw)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in h.jar)
+    host, port = base.split("//", 1)[1].split(":")
+    reader, writer = await asyncio.open_connection(host, int(port), limit=2**24)  # a grid of 240 stations is ~110 KB
+    writer.write((f"GET /api/classes/{klass}/live HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n"
+                  f"Cookie: {cookie}\r\n\r\n").encode())
+    await writer.drain()
+    status = await reader.readline()
+    if b" 200" not in status: stats["errors"].append(f"live: {status!r}"); return
+    while (await reader.readline()) not in (b"\r\n", b"\n", b""): pass
+    seen = {}
+    async def lines():
+        # The body may be chunked: strip chunk-size lines (hex digits alone) and yield SSE lines.
+        while not stop.is_set():
+            raw = await reader.readline()
+            if not raw: return
+            yield raw.rstrip(b"\r\n")
+    data = []
+    gen = lines()
+    while not stop.is_set():
+        try: ln = await asyncio.wait_for(gen.__anext__(), 1.0)
+        except asyncio.TimeoutError: continue
+        except StopAsyncIteration: break
+        if ln.startswith(b"data:"): data.append(ln[5:].strip()); continue
+        if ln != b"" or not data: continue
+        now = time.monotonic()
+        try: grid = json.loads(b"".join(data))
+        except Exception: data = []; continue
+        data = []
+        stats["events"] += 1
+        for st in grid.get("stations", []):
+            s = by_attempt.get(st.get("attempt"))
+            if s is None: continue
+            n = int(st.get("actions", 0)); k0 = seen.get(s.attempt, 0)
+            for k in range(k0 + 1, n + 1):
+                if k in s.sent_at: stats["lat_ms"].append((now - s.sent_at[k]) * 1000)
+            seen[s.attempt] = max(k0, n)
+    writer.close()
+
 async def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", required=True); ap.add_argument("--pid", type=int, required=True)
@@ -154,6 +199,7 @@ async def main():
     ap.add_argument("--teacher", default="teacher"); ap.add_argument("--teacher-password", default="demo-pass-1")
     ap.add_argument("--class", dest="klass", default="demo-class")
     ap.add_argument("--out", required=True); ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--live", action="store_true", help="also watch the teacher station's live grid (SSE) and time it")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     golden = [json.loads(l) for l in open(args.golden, encoding="utf-8")]
@@ -175,6 +221,9 @@ async def main():
     ws_url = args.base.replace("http", "ws", 1) + "/api/stream"
     stop = asyncio.Event(); tstats = {"polls": 0, "poll_ms": [], "errors": [], "last_count": 0}
     tt = asyncio.create_task(teacher(args.base, args.teacher, args.teacher_password, stop, tstats))
+    lstats = {"events": 0, "lat_ms": [], "errors": []}
+    lt = asyncio.create_task(live_watcher(args.base, args.teacher, args.teacher_password, args.klass,
+                                          {s.attempt: s for s in stations}, stop, lstats)) if args.live else None
     cpu0 = cpu_ticks(args.pid); w0 = time.monotonic(); c0 = os.times()
     async def one(s, delay):
         await asyncio.sleep(delay)
@@ -183,6 +232,7 @@ async def main():
     await asyncio.gather(*[one(s, args.ramp * i / max(1, args.n)) for i, s in enumerate(stations)])
     cpu1 = cpu_ticks(args.pid); wall = time.monotonic() - w0; c1 = os.times()
     stop.set(); await tt
+    if lt: await lt
     hz = os.sysconf("SC_CLK_TCK")
     lat = [x for s in stations for x in s.lat]
     tr = [s.trailer_lat for s in stations if s.trailer_lat is not None]
@@ -199,6 +249,10 @@ async def main():
            "error_samples": [e for s in stations for e in s.errors][:5] + tstats["errors"][:3],
            "teacher_polls": tstats["polls"], "teacher_poll_p99": pct(tstats["poll_ms"], 99),
            "attempts": [s.attempt for s in stations if s.trailer_lat is not None]}
+    if args.live:
+        res.update({"live_events": lstats["events"], "live_seen": len(lstats["lat_ms"]),
+                    "live_p50": pct(lstats["lat_ms"], 50), "live_p99": pct(lstats["lat_ms"], 99),
+                    "live_max": max(lstats["lat_ms"]) if lstats["lat_ms"] else None, "live_errors": lstats["errors"]})
     print(json.dumps(res))
 
 asyncio.run(main())

@@ -2,7 +2,9 @@
 # Lab server load benchmark (issue 14): N simulated workstations streaming live to `hazlab serve`.
 #   Tools/bench/lab/run.sh [N ...]            default: 60
 # Env: HAZLAB_BIN (default /tmp/ci14/.build/release/hazlab, else .build/release/hazlab),
-#      BENCH_GAP_MIN / BENCH_GAP_MAX (seconds of simulated time between actions, default 2 / 8).
+#      BENCH_GAP_MIN / BENCH_GAP_MAX (seconds of simulated time between actions, default 2 / 8),
+#      BENCH_LIVE=1: a teacher also watches the class's live grid (server-sent events); prints the
+#      delay from each action line's send to the first grid event showing it (p50/p99/max ms).
 # Each N gets a fresh server and store. Prints one table row per N; raw JSON in $OUT/nN/result.json.
 # Columns: fsync->ack of header+action lines (p50/p90/p99), allp99/maxms = all lines incl. the
 # trailer (whose ack waits for grading), trlp99ms = trailer only, cpu%1c = server CPU (utime+stime)
@@ -41,7 +43,7 @@ YAML
   BASE=$(grep -o 'http://[0-9.]*:[0-9]*' "$D/serve.out" | head -1)
   [ -n "$BASE" ] || { echo "run.sh: server did not start (see $D/serve.err)" >&2; kill "$SPID"; exit 1; }
   "$VENV/bin/python" Tools/bench/lab/loadgen.py --base "$BASE" --pid "$SPID" -n "$N" \
-      --gap-min "${BENCH_GAP_MIN:-2}" --gap-max "${BENCH_GAP_MAX:-8}" --out "$D/journals" > "$D/result.json" 2> "$D/loadgen.err" || true
+      --gap-min "${BENCH_GAP_MIN:-2}" --gap-max "${BENCH_GAP_MAX:-8}" ${BENCH_LIVE:+--live} --out "$D/journals" > "$D/result.json" 2> "$D/loadgen.err" || true
   sleep 2   # let the last gradings finish
   kill -TERM "$SPID"; wait "$SPID" || true
   "$VENV/bin/python" - "$D" "$N" <<'PY'
@@ -58,6 +60,9 @@ f = lambda x: "-" if x is None else f"{x:.1f}"
 print(f"{n:>5} {r['lines']:>6} {f(r['line_p50']):>6} {f(r['line_p90']):>6} {f(r['line_p99']):>6} {f(r['all_p99']):>6} {f(r['all_max']):>7} "
       f"{f(r['trailer_p99']):>8} {r['cpu_pct_one_core']:>6.1f} {graded:>4}/{live:<2} {r['errors']:>6} {r['wall_s']:>6}")
 if r["errors"]: print("      errors:", r["error_samples"])
+if "live_p50" in r:
+    print(f"      live grid: {r['live_seen']} actions seen in {r['live_events']} events; send->grid p50 {f(r['live_p50'])} ms, "
+          f"p99 {f(r['live_p99'])} ms, max {f(r['live_max'])} ms" + (f"; errors {r['live_errors']}" if r['live_errors'] else ""))
 PY
 done
 echo "raw results: $OUT"
