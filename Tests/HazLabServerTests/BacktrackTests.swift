@@ -12,28 +12,12 @@ import XCTest
 /// `hazlab serve`. The new journal carries `from`/`fromTick` in its header and the parent's actions
 /// before the tick at their own ticks, so it replays with the ordinary replay.
 final class BacktrackTests: XCTestCase {
+    /// The shared staff (LabFixture.staffed) with s1 in t1's class c1; ws-01 and ws-02's key files in the lab folder.
     func makeLab() throws -> LabFixture {
-        let lab = try LabFixture()
-        try lab.withAccounts { a in
-            try a.createUser(id: "t1", name: "王老师", role: .instructor, password: "teacher-pass-1", actor: "test")
-            try a.createUser(id: "t2", name: "李老师", role: .instructor, password: "teacher-pass-2", actor: "test")
-            try a.createUser(id: "s1", name: "张三", role: .student, password: "student-pass-1", actor: "test")
-            try a.createClass(id: "c1", name: "一班", actor: "test")
-            try a.createClass(id: "c2", name: "二班", actor: "test")
-            for (u, c) in [("t1", "c1"), ("s1", "c1"), ("t2", "c2")] { try a.enrol(user: u, in: c, actor: "test") }
-            for k in 1...2 {
-                let key = WorkstationKey(id: "ws-0\(k)")
-                _ = try key.write(to: lab.dir.path)
-                try a.registerWorkstation(id: key.keyId, publicKey: key.publicKey.publicKey, actor: "test")
-            }
-        }
+        let keys = [WorkstationKey(id: "ws-01"), WorkstationKey(id: "ws-02")]
+        let lab = try LabFixture.staffed(students: [("s1", "张三", "c1")], keys: keys)
+        for k in keys { _ = try k.write(to: lab.dir.path) }
         return lab
-    }
-
-    func signedIn(_ lab: LabFixture, _ user: String, _ password: String) throws -> HTTPClient {
-        let c = HTTPClient(port: lab.port)
-        XCTAssertEqual(try c.login(user, password).status, 200)
-        return c
     }
 
     func viewer(_ lab: LabFixture, station: Int, script: String) throws -> ViewerOnServerTests.ViewerProcess {
@@ -67,12 +51,11 @@ final class BacktrackTests: XCTestCase {
     func testBacktrackContinuesAFinishedAttemptAtTheSameState() throws {
         _ = try ViewerOnServerTests.viewerBinary()
         let lab = try makeLab()
-        var exam = ""
-        try lab.withAccounts { a in
-            exam = try a.createTask(klass: "c1", scenario: "tank-filling", title: "考核", mode: .exam, actor: "test").task
-            try a.setTaskState(exam, open: true, actor: "test")
-        }
-        try lab.start()
+        let t1 = try lab.signedIn("t1", "teacher-pass-1")
+        let task = try t1.request("POST", "/api/classes/c1/tasks", json: ["scenario": "tank-filling", "mode": "exam", "title": "考核"])
+        XCTAssertEqual(task.status, 201, task.text)
+        let exam = task.json["task"] as? String ?? ""
+        XCTAssertEqual(try t1.request("POST", "/api/tasks/\(exam)/open").status, 200)
         let signIn = ViewerOnServerTests.signIn("s1", "student-pass-1")
         // 1. s1's practice attempt, finished.
         let first = try viewer(lab, station: 1, script: signIn + "expect tasks\nchoose tank-filling\nexpect session\n" + ViewerOnServerTests.attemptScript + "\n").wait()
@@ -89,11 +72,11 @@ final class BacktrackTests: XCTestCase {
         let copied = parentJournal.actions.filter { $0.tick < tick }
 
         // 2. Who may backtrack: not a student, not another class's instructor, not without CSRF; an exam never (409).
-        let t1 = try signedIn(lab, "t1", "teacher-pass-1")
         let path = "/api/attempts/\(parent)/backtrack"
-        let s1web = try signedIn(lab, "s1", "student-pass-1")
+        let s1web = try lab.signedIn("s1", "student-pass-1")
         XCTAssertEqual(try s1web.request("POST", path, json: ["tick": tick]).status, 403)
-        XCTAssertEqual(try signedIn(lab, "t2", "teacher-pass-2").request("POST", path, json: ["tick": tick]).status, 403)
+        XCTAssertEqual(try lab.signedIn("t2", "teacher-pass-2").request("POST", path, json: ["tick": tick]).status, 403)
+        XCTAssertEqual(try lab.signedIn("aud", "auditor-pass").request("POST", path, json: ["tick": tick]).status, 403, "the auditor only reads")
         XCTAssertEqual(try t1.request("POST", path, json: ["tick": tick], sendCSRF: false).status, 403)
         for bad: Any in [-1, 1.5, "7", end, true] {
             let r = try t1.request("POST", path, json: ["tick": bad])

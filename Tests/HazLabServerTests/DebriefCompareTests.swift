@@ -12,27 +12,9 @@ import XCTest
 final class DebriefCompareTests: XCTestCase {
     let key = WorkstationKey(id: "ws-01")
 
+    /// The shared staff (LabFixture.staffed): s1, s2 in t1's class c1, s3 in t2's class c2.
     func makeLab() throws -> LabFixture {
-        let lab = try LabFixture()
-        try lab.withAccounts { a in
-            try a.createUser(id: "t1", name: "王老师", role: .instructor, password: "teacher-pass-1", actor: "test")
-            try a.createUser(id: "t2", name: "李老师", role: .instructor, password: "teacher-pass-2", actor: "test")
-            try a.createUser(id: "s1", name: "<b>张三</b>", role: .student, password: "student-pass-1", actor: "test")
-            try a.createUser(id: "s2", name: "李四", role: .student, password: "student-pass-2", actor: "test")
-            try a.createUser(id: "s3", name: "王五", role: .student, password: "student-pass-3", actor: "test")
-            try a.createClass(id: "c1", name: "一班", actor: "test")
-            try a.createClass(id: "c2", name: "二班", actor: "test")
-            for (u, c) in [("t1", "c1"), ("s1", "c1"), ("s2", "c1"), ("t2", "c2"), ("s3", "c2")] { try a.enrol(user: u, in: c, actor: "test") }
-            try a.registerWorkstation(id: key.keyId, publicKey: key.publicKey.publicKey, actor: "test")
-        }
-        try lab.start()
-        return lab
-    }
-
-    func signedIn(_ lab: LabFixture, _ user: String, _ password: String) throws -> HTTPClient {
-        let c = HTTPClient(port: lab.port)
-        XCTAssertEqual(try c.login(user, password).status, 200)
-        return c
+        try LabFixture.staffed(students: [("s1", "<b>张三</b>", "c1"), ("s2", "李四", "c1"), ("s3", "王五", "c2")], keys: [key])
     }
 
     /// A finished practice attempt of tank-filling by `student`, streamed whole.
@@ -56,7 +38,7 @@ final class DebriefCompareTests: XCTestCase {
     /// a run name not in the folder is 404 (a path is never taken from the request); a student is 403.
     func testModelRunAtATickEqualsReplayOfTheGoldenJournal() throws {
         let lab = try makeLab()
-        let t1 = try signedIn(lab, "t1", "teacher-pass-1")
+        let t1 = try lab.signedIn("t1", "teacher-pass-1")
         let golden = repoRoot.appendingPathComponent("Scenarios/tank-filling/runs/perfect.jsonl")
         let journal = try Journal.parse(data: try Data(contentsOf: golden), path: golden.path)
         let model = try XCTUnwrap(ScenarioCompiler.compile(path: repoRoot.appendingPathComponent("Scenarios/tank-filling/scenario.yaml").path).model)
@@ -83,9 +65,10 @@ final class DebriefCompareTests: XCTestCase {
         }
         XCTAssertEqual(try t1.request("GET", "/api/scenarios/tank-filling/runs/nope/at?tick=0").status, 404)
         XCTAssertEqual(try t1.request("GET", "/api/scenarios/no-such-scenario/runs/perfect/at?tick=0").status, 404)
-        let s1 = try signedIn(lab, "s1", "student-pass-1")
+        let s1 = try lab.signedIn("s1", "student-pass-1")
         XCTAssertEqual(try s1.request("GET", "/api/scenarios/tank-filling/runs/perfect/at?tick=0").status, 403)
         XCTAssertEqual(try HTTPClient(port: lab.port).request("GET", "/api/scenarios/tank-filling/runs/perfect/at?tick=0").status, 401)
+        XCTAssertEqual(try lab.signedIn("aud", "auditor-pass").request("GET", "/api/scenarios/tank-filling/runs/perfect/at?tick=0").status, 200, "the auditor reads")
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
 
@@ -94,9 +77,9 @@ final class DebriefCompareTests: XCTestCase {
     func testDebriefOffersModelRunsAndClassmates() async throws {
         let lab = try makeLab()
         let (a1, _) = try await finishedAttempt(lab, student: "s1", password: "student-pass-1")
-        let (a2, _) = try await finishedAttempt(lab, student: "s2", password: "student-pass-2")
-        let (a3, _) = try await finishedAttempt(lab, student: "s3", password: "student-pass-3")
-        let t1 = try signedIn(lab, "t1", "teacher-pass-1")
+        let (a2, _) = try await finishedAttempt(lab, student: "s2", password: "student-pass-1")
+        let (a3, _) = try await finishedAttempt(lab, student: "s3", password: "student-pass-1")
+        let t1 = try lab.signedIn("t1", "teacher-pass-1")
         let page = try t1.request("GET", "/teacher/attempts/\(a2.attempt)/debrief")
         XCTAssertEqual(page.status, 200, page.text)
         for run in ["perfect", "mistakes", "idle"] { XCTAssertTrue(page.text.contains("value=\"run:\(run)\""), run) }
