@@ -169,7 +169,13 @@ extension LabServer {
                     let lines = try self.ledger.lines(attempt)
                     let (end, finished) = Self.lastTick(lines)
                     let first = LabMirror.replay(model: model, seed: a.seed, mode: TrainingMode(rawValue: a.mode.rawValue) ?? .practice, lines: lines, at: 0).stepper
-                    return Self.html(.ok, TeacherViews.debrief(lang: lang, session: s, info: info, stepper: first, endTick: end, finished: finished))
+                    var compare = self.modelRuns(a.scenario).map { (value: "run:" + $0, label: tr(lang, "示范运行：\($0)", "Model run: \($0)")) }
+                    compare += try self.finishedAttempts(scenario: a.scenario, except: a.attempt, user: s.user).map {
+                        (value: "attempt:" + $0.attempt, label: "\($0.name.isEmpty ? $0.student : "\($0.name) (\($0.student))") · \($0.mode) · \($0.attempt)")
+                    }
+                    let canBacktrack = a.mode != .exam && s.user.role != .auditor
+                    return Self.html(.ok, TeacherViews.debrief(lang: lang, session: s, info: info, stepper: first, endTick: end, finished: finished,
+                                                               compare: compare, canBacktrack: canBacktrack))
                 default: return Self.html(.ok, TeacherViews.station(lang: lang, session: s, info: info, stepper: stepper))
                 }
             })
