@@ -7,8 +7,8 @@ import HazLabScoring
 /// The live state of one streamed attempt, for the teacher station.
 public struct LabSnapshot: Sendable, Equatable {
     public var attempt: String
-    /// The simulation tick the mirror has reached: the tick of the last action received (the
-    /// station is at least there), or the end tick once the trailer is in.
+    /// The simulation tick the mirror has reached: the later of the last action received and the
+    /// workstation's last clock (the station is at least there), or the end tick once the trailer is in.
     public var tick: Int64
     /// `State.hash.hex16` at `tick`: equal to the workstation's own state at that tick.
     public var stateHash: String
@@ -65,6 +65,8 @@ public final class LabMirror: @unchecked Sendable {
         /// Accident consequences seen so far, and how many of the stepper's events were scanned.
         var accidents: [String] = []
         var scanned = 0
+        /// The workstation's last clock (-1: none): no action may come stamped before it.
+        var clockTick: Int64 = -1
         init(_ s: AttemptStepper) { stepper = s }
 
         /// Notes the controls a journaled action line carries (the verbs only; the simulation
@@ -194,6 +196,25 @@ public final class LabMirror: @unchecked Sendable {
         if behind { catchUp(attempt: attempt, ledger: ledger) }
     }
 
+    /// The workstation's clock (`{"type":"clock","tick":T}` on the stream, Docs/lab.md): every
+    /// input stamped before `tick` has been sent, so the mirror steps up to `tick` (pending inputs
+    /// for earlier ticks applied; inputs stamped `tick` may still come and stay pending). An idle
+    /// station's sim time, gauges and scheduled faults thus move on. A clock at or behind the
+    /// mirror, beyond the scenario's time limit, for a finished or unknown attempt is ignored.
+    /// Returns whether the mirror moved.
+    @discardableResult
+    public func clock(attempt: String, tick: Int64) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard let st = stations[attempt], st.problem.isEmpty, !st.finished else { return false }
+        let state = st.stepper.state
+        guard !state.ended, tick > state.tick, tick <= st.stepper.model.timeLimitTicks else { return false }
+        st.clockTick = tick
+        st.advance(to: tick)
+        st.scanEvents()
+        changes &+= 1
+        return true
+    }
+
     private func station(_ attempt: String, ledger: LabLedger) -> Station? {
         if let s = stations[attempt] { return s }
         guard let a = try? ledger.assignment(attempt), let model = try? ledger.model(for: attempt) else { return nil }
@@ -214,6 +235,9 @@ public final class LabMirror: @unchecked Sendable {
         case "action":
             guard let tick = v["tick"]?.numberText.flatMap({ Int64($0) }), let verb = v["verb"]?.string else {
                 st.problem = "line \(seq): not an action"; return
+            }
+            guard tick >= st.clockTick else {
+                st.problem = "line \(seq): action stamped tick \(tick), before the workstation's clock (tick \(st.clockTick))"; return
             }
             var a = Action(tick: tick, verb: verb, target: v["target"]?.string ?? "")
             if let x = v["value"] { if let s = x.string { a.text = s } else if let n = x.numberText { a.number = Double(n) } }

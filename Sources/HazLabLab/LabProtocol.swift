@@ -27,15 +27,20 @@ public struct LabAssignment: Codable, Sendable, Equatable {
 ///   {"type":"hello","workstation":"ws-01","attempt":"a-…"}
 ///   {"type":"proof","signature":"<base64 Ed25519>"}
 ///   {"type":"line","seq":0,"text":"<the journal line, without its newline>"}
+///   {"type":"clock","tick":1234}
 public enum LabClientMessage: Codable, Sendable, Equatable {
     case hello(workstation: String, attempt: String)             // → challenge
     case proof(signature: String)                                // base64 Ed25519 over LabProtocol.proofMessage(nonce:attempt:)
     case line(seq: Int, text: String)                            // seq 0 = the journal's header line, then every line in file order
+    /// The workstation's simulation tick (about once a second while the attempt runs): every line
+    /// stamped before `tick` has been sent. No answer; never stored (Docs/lab.md, "Clock").
+    case clock(tick: Int64)
 
-    private enum Keys: String, CodingKey { case type, workstation, attempt, signature, seq, text }
+    private enum Keys: String, CodingKey { case type, workstation, attempt, signature, seq, text, tick }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
         switch try c.decode(String.self, forKey: .type) {
+        case "clock": self = .clock(tick: try c.decode(Int64.self, forKey: .tick))
         case "hello": self = .hello(workstation: try c.decode(String.self, forKey: .workstation), attempt: try c.decode(String.self, forKey: .attempt))
         case "proof": self = .proof(signature: try c.decode(String.self, forKey: .signature))
         case "line": self = .line(seq: try c.decode(Int.self, forKey: .seq), text: try c.decode(String.self, forKey: .text))
@@ -48,6 +53,7 @@ public enum LabClientMessage: Codable, Sendable, Equatable {
         case let .hello(w, a): try c.encode("hello", forKey: .type); try c.encode(w, forKey: .workstation); try c.encode(a, forKey: .attempt)
         case let .proof(s): try c.encode("proof", forKey: .type); try c.encode(s, forKey: .signature)
         case let .line(seq, text): try c.encode("line", forKey: .type); try c.encode(seq, forKey: .seq); try c.encode(text, forKey: .text)
+        case let .clock(tick): try c.encode("clock", forKey: .type); try c.encode(tick, forKey: .tick)
         }
     }
 }
@@ -229,7 +235,7 @@ public struct ClosureKeyLookup: KeyRegistryLookup {
 public enum LabAuditAction: String, CaseIterable, Sendable {
     // Accounts and sessions
     case login = "lab-login", loginFailed = "lab-login-failed", loginRefused = "lab-login-refused",
-         loginThrottled = "lab-login-throttled", lockout = "lab-lockout", logout = "lab-logout",
+         loginThrottled = "lab-login-throttled", lockout = "lab-lockout", unlock = "lab-unlock", logout = "lab-logout",
          csrfRefused = "lab-csrf-refused", userCreate = "lab-user-create", roleChange = "lab-role-change",
          classCreate = "lab-class-create", enrol = "lab-enrol", rosterImport = "lab-roster-import"
     // Workstations
@@ -244,7 +250,7 @@ public enum LabAuditAction: String, CaseIterable, Sendable {
          command = "lab-command", commandRefused = "lab-command-refused"
     // Exam sessions (issue 15)
     case examCreate = "lab-exam-create", examEnd = "lab-exam-end", examPublish = "lab-exam-publish",
-         examRefused = "lab-exam-refused"
+         examRefused = "lab-exam-refused", assignmentRefused = "lab-assignment-refused"
     // Debrief (issue 15)
     case backtrack = "lab-backtrack"
     // Operations

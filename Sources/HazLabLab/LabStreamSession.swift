@@ -18,6 +18,13 @@ public final class LabStreamSession {
 
     enum Phase { case start, challenged(workstation: String, attempt: String, nonce: String), streaming(workstation: String, attempt: String) }
     var phase = Phase.start
+    /// Arrival times of the clock frames taken in the last second (rate limit).
+    var recentClocks: [Date] = []
+    /// Clock frames beyond `maxClocksPerSecond` are ignored.
+    public static let maxClocksPerSecond = 5
+    /// Clock frames the mirror took (moved on) and those ignored: for tests and the log.
+    public private(set) var clocksTaken = 0
+    public private(set) var clocksIgnored = 0
 
     public init(ledger: LabLedger, keys: KeyRegistryLookup, mirror: LabMirror?) {
         self.ledger = ledger; self.keys = keys; self.mirror = mirror
@@ -51,6 +58,10 @@ public final class LabStreamSession {
     }
 
     func handle(_ m: LabClientMessage, arrived: Date) throws -> [LabServerMessage] {
+        if case let .clock(tick) = m {
+            clock(tick: tick, arrived: arrived)
+            return []
+        }
         switch (phase, m) {
         case let (.start, .hello(w, a)):
             guard WorkstationKey.validId(w) else { throw LabStreamError(.unknownKey, "the hello does not name a valid workstation id") }
@@ -97,10 +108,23 @@ public final class LabStreamSession {
             switch r { case .stored(let s), .duplicate(let s), .finished(let s, _): return [.ack(seq: s)] }
         default:
             let kind: String
-            switch m { case .hello: kind = "hello"; case .proof: kind = "proof"; case .line(let seq, _): kind = "line (seq \(seq))" }
+            switch m {
+            case .hello: kind = "hello"; case .proof: kind = "proof"; case .line(let seq, _): kind = "line (seq \(seq))"
+            case .clock: kind = "clock"
+            }
             let expected: String
             switch phase { case .start: expected = "hello"; case .challenged: expected = "proof"; case .streaming: expected = "line" }
             throw LabStreamError(.protocolError, "unexpected \(kind) message: expected \(expected)")
         }
+    }
+
+    /// A clock frame: never answered and never an error that ends the stream. Before the welcome,
+    /// behind the mirror, beyond the time limit, or more than `maxClocksPerSecond` in a second: ignored.
+    func clock(tick: Int64, arrived: Date) {
+        guard case let .streaming(_, a) = phase, let mirror else { clocksIgnored += 1; return }
+        recentClocks.removeAll { arrived.timeIntervalSince($0) >= 1 || arrived < $0 }
+        guard recentClocks.count < Self.maxClocksPerSecond else { clocksIgnored += 1; return }
+        recentClocks.append(arrived)
+        if mirror.clock(attempt: a, tick: tick) { clocksTaken += 1 } else { clocksIgnored += 1 }
     }
 }

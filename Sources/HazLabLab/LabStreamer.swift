@@ -37,6 +37,8 @@ public final class LabStreamer {
     public private(set) var done = false
     /// Lines sent (counting resends): for tests and metrics.
     public private(set) var sent = 0
+    /// Clock frames sent: for tests.
+    public private(set) var clocksSent = 0
     /// Called (on the streamer's thread) with each instructor command the server sends: after
     /// every welcome for those not yet journaled, and at once for new ones. The same id may come
     /// more than once; the workstation journals each id once.
@@ -90,6 +92,14 @@ public final class LabStreamer {
         }
         if acked == lines.count - 1, let l = lines.last, l.contains("\"type\":\"trailer\"") { done = true }
         return acked
+    }
+
+    /// Tells the server the workstation's tick (`{"type":"clock"}`; no answer comes). Call it only
+    /// after a `pump` that sent every line written before the session reached `tick`: the server's
+    /// mirror then steps up to `tick` while the student is idle.
+    public func clock(_ t: LabTransport, tick: Int64) throws {
+        try t.send(.clock(tick: tick))
+        clocksSent += 1
     }
 
     /// Takes every server message already waiting (commands; a fatal error throws), without blocking.

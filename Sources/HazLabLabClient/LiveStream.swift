@@ -28,6 +28,10 @@ public final class LabLiveStream: @unchecked Sendable {
     private var finished = false
     private var _connections = 0
     private var commandInbox: [LabCommandFrame] = []
+    /// The session's tick, as the GL thread last reported it (-1: none yet).
+    private var sessionTick: Int64 = -1
+    /// Wall seconds between clock frames while the attempt runs (Docs/lab.md, "Clock").
+    public var clockInterval: Double = 1
     /// Connections made (1 + reconnects): tests and the log.
     public var connections: Int { cond.lock(); defer { cond.unlock() }; return _connections }
 
@@ -58,6 +62,11 @@ public final class LabLiveStream: @unchecked Sendable {
         commandInbox.removeAll()
         return out
     }
+
+    /// The session has reached `tick`, and every line stamped before it is written (the GL thread
+    /// calls it each frame). About once a second the stream thread sends it as a clock frame,
+    /// after the lines, so the teacher station's mirror moves on while the student is idle.
+    public func clock(_ tick: Int64) { cond.lock(); if tick > sessionTick { sessionTick = tick }; cond.unlock() }
 
     /// A line was written: pump now instead of at the next poll.
     public func nudge() { cond.lock(); cond.broadcast(); cond.unlock() }
@@ -104,9 +113,18 @@ public final class LabLiveStream: @unchecked Sendable {
                 try streamer.connect(t)
                 update { $0.connection = .online; $0.acked = streamer.acked; $0.problem = nil }
                 backoff = 0.25
+                var sentClock: Int64 = -1
+                var lastClock = Date.distantPast
                 while true {
+                    // The tick is read before the journal: every line stamped before it is in the
+                    // file now, so the pump below sends it ahead of the clock frame.
+                    let tick: Int64 = { cond.lock(); defer { cond.unlock() }; return sessionTick }()
                     try streamer.pump(t)
                     try streamer.poll(t)
+                    if !streamer.done, tick > sentClock, Date().timeIntervalSince(lastClock) >= clockInterval {
+                        try streamer.clock(t, tick: tick)
+                        sentClock = tick; lastClock = Date()
+                    }
                     let local = localCount(streamer)
                     update { $0.acked = streamer.acked; $0.unsynced = max(0, local - streamer.acked - 1) }
                     if streamer.done { update { $0.connection = .done; $0.unsynced = 0 }; return }

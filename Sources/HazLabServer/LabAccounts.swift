@@ -345,6 +345,24 @@ public final class LabAccounts: @unchecked Sendable {
         }
     }
 
+    /// Lifts a sign-in lockout of user `id` and forgets its failed sign-ins (an administrator, or
+    /// `os:<account>` from `hazlab lab unlock`); audited `lab-unlock`. Returns the time the lockout
+    /// would have ended ("" when the account was not locked). Sign-in keeps its one refusal text.
+    @discardableResult
+    public func unlock(id: String, actor: String) throws -> String {
+        try locked { s in
+            try s.db.transaction {
+                guard try s.db.scalar("SELECT 1 FROM lab_users WHERE id = ?", [id]) != nil else { throw LabAccountError("no user '\(id)'", kind: .notFound) }
+                let until = try s.db.scalar("SELECT locked_until FROM login_failures WHERE login = ?", [id])?.string ?? ""
+                let wasLocked = !until.isEmpty && until > iso(now())
+                try s.db.run("DELETE FROM login_failures WHERE login = ?", [id])
+                try s.audit(actor: actor, action: LabAuditAction.unlock.rawValue, subject: id,
+                            detail: wasLocked ? "lockout until \(until) lifted" : "not locked; failed sign-ins reset")
+                return wasLocked ? until : ""
+            }
+        }
+    }
+
     public func revokeWorkstation(id: String, actor: String) throws {
         try locked { s in
             try s.db.transaction {

@@ -127,6 +127,10 @@ extension LabServer {
             guard model.faults.instructorMay(f) else {
                 throw LabCommandError.bad("fault '\(target)' is not one an instructor may trigger (the scenario does not mark it instructor: true)")
             }
+            // The mirror's state (the station's, up to its last line or clock): a fault fires once.
+            if kind == .fault, let state = mirroredState(t.assignment.attempt), f < state.faultFired.count, state.faultFired[f] != 0 {
+                throw LabCommandError.bad("fault '\(target)' has already fired (at tick \(state.faultTick[f])): a fault fires once per attempt")
+            }
             if kind == .clear && !model.faults.clearable(f) {
                 throw LabCommandError.bad("fault '\(target)' has nothing to clear (a trip stays tripped: the student restarts the equipment)")
             }
@@ -140,6 +144,31 @@ extension LabServer {
         default:
             guard target.isEmpty else { throw LabCommandError.bad("\(kind.rawValue) takes no target") }
         }
+    }
+
+    /// The attempt's state as the mirror holds it (caught up with the ledger); nil when it cannot follow.
+    func mirroredState(_ attempt: String) -> State? {
+        mirror.catchUp(attempt: attempt, ledger: ledger)
+        return mirror.stepper(attempt)?.state
+    }
+
+    /// Whether a fired fault's effect still holds (a stuck valve, a failed sensor, a leak, a
+    /// tripped motor or breaker); nil for faults whose effect leaves no mark (a spark, an act).
+    static func faultActive(_ m: Model, _ s: State, _ f: Int) -> Bool? {
+        guard s.faultFired[f] != 0 else { return false }
+        var known = false
+        for effect in m.faults.effects[f] {
+            switch effect {
+            case .stickValve(let r): known = true; if s.valveStuck[Int(r)] != 0 { return true }
+            case .failSensor(let r, _): known = true; if s.sensorFailure[Int(r)] != SensorFailure.none.rawValue { return true }
+            case .leak(let tank, _): known = true; if s.tankLeakRate[Int(tank)] != 0 { return true }
+            case .gasLeak(let leak, _): known = true; if s.leakRate[Int(leak)] != 0 { return true }
+            case .tripMotor(let r): known = true; if s.motorTripped[Int(r)] != 0 { return true }
+            case .tripSwitch(let r): known = true; if s.switchTripped[Int(r)] != 0 { return true }
+            case .ignite, .act: break
+            }
+        }
+        return known ? false : nil
     }
 
     /// Stores a checked command (queued), audits it, and sends it if the workstation is connected.
@@ -328,9 +357,19 @@ extension LabServer {
             guard let t = try self.commandTarget(attempt) else { throw LabCommandError(.notFound, "not-found", "no lab attempt '\(attempt)'") }
             if s.user.role != .auditor { try self.mayCommand(t, s.user) }
             guard let m = try self.ledger.model(for: attempt) else { throw LabCommandError(.notFound, "not-found", "the attempt's scenario cannot be read") }
+            // fired/active from the mirror (the station's state up to its last line or clock).
+            let state = self.mirroredState(attempt)
             let faults = (0..<m.faults.count).filter { m.faults.instructorMay($0) }.map { f -> [String: Any] in
                 let d = f < m.text.faultDescriptions.count ? m.text.faultDescriptions[f] : LocalizedText(zh: "", en: "")
-                return ["id": m.faults.ids[f], "description": ["zh": d.zh, "en": d.en], "clearable": m.faults.clearable(f)]
+                var o: [String: Any] = ["id": m.faults.ids[f], "description": ["zh": d.zh, "en": d.en], "clearable": m.faults.clearable(f)]
+                if let state, f < state.faultFired.count {
+                    o["fired"] = state.faultFired[f] != 0
+                    if state.faultFired[f] != 0 { o["firedTick"] = state.faultTick[f] }
+                    if let active = Self.faultActive(m, state, f) { o["active"] = active }
+                } else {
+                    o["fired"] = NSNull()
+                }
+                return o
             }
             return LabJSON.response(.ok, ["faults": faults])
         })

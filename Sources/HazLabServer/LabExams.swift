@@ -324,3 +324,31 @@ extension LabAccounts {
         return out
     }
 }
+
+extension LabServer {
+    /// One student, one workstation during an exam: while the student has an exam attempt in
+    /// progress (streaming: its header or more stored, no trailer; not voided; its exam open and
+    /// inside its window), any other assignment — free practice, a teaching task, another exam —
+    /// is refused with 409 and audited `lab-assignment-refused`. An exam attempt issued but never
+    /// streamed is not begun (the ledger hands it again at another workstation), so it does not
+    /// count. The same exam task again goes on to the ledger's own rule (exam taken once).
+    func refuseDuringExam(student: String, workstation ws: String, task: String?) throws {
+        let rows = try ledger.withStore { st in
+            try st.db.query("""
+                SELECT attempt, task, workstation FROM lab_assignments
+                WHERE student = ? AND mode = 'exam' AND voided IS NULL AND state = 'streaming' AND task IS NOT NULL
+                ORDER BY attempt
+                """, [student])
+        }
+        let now = ExportTime.iso8601(millis: ExportTime.millis(Date()))
+        for r in rows {
+            guard let attempt = r[0].string, let examTask = r[1].string, examTask != task else { continue }
+            guard let t = try accounts.task(examTask), t.mode == .exam, t.isAvailable(at: now) else { continue }
+            let at = r[2].string ?? "?"
+            let why = "you are taking exam '\(examTask)' (attempt \(attempt) at workstation '\(at)'): no other attempt until it is submitted"
+            try accounts.audit(actor: student, action: LabAuditAction.assignmentRefused.rawValue, subject: attempt,
+                               detail: "\(task.map { "task " + $0 } ?? "free practice") at workstation \(ws) refused: exam \(examTask) in progress at \(at)")
+            throw LabHTTPError(.conflict, why)
+        }
+    }
+}

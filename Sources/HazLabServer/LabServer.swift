@@ -34,6 +34,7 @@ import ServiceLifecycle
 ///   GET  /api/classes/{class}           members: the class's instructors, administrators, auditors
 ///   POST /api/admin/users               {"id","name","role","password"?} (administrator, CSRF)
 ///   POST /api/admin/users/{id}/role     {"role"} (administrator, CSRF)
+///   POST /api/admin/users/{id}/unlock   lifts a sign-in lockout (administrator, CSRF)
 ///   POST /api/admin/classes/{class}/roster   CSV body (administrator, CSRF)
 ///   POST /api/admin/workstations        {"id","publicKey"} (administrator, CSRF)
 ///   POST /api/admin/workstations/{id}/revoke  (administrator, CSRF)
@@ -198,6 +199,12 @@ public final class LabServer: @unchecked Sendable {
             }
             try self.accounts.setRole(user: pathParameter(ctx.parameters.get("id")), role: role, actor: s.user.id)
             return LabJSON.response(.ok, ["ok": true])
+        })
+        router.post("/api/admin/users/{id}/unlock", use: handle { req, ctx in
+            let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
+            let id = pathParameter(ctx.parameters.get("id"))
+            let until = try self.accounts.unlock(id: id, actor: s.user.id)
+            return LabJSON.response(.ok, ["id": id, "wasLocked": !until.isEmpty, "lockedUntil": until.isEmpty ? NSNull() : until])
         })
         router.post("/api/admin/classes/{class}/roster", use: handle { req, ctx in
             let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
@@ -519,6 +526,8 @@ public final class LabServer: @unchecked Sendable {
         }
         let copied = try backtrack.map { try backtrackLines(parent: $0.parent, before: $0.fromTick) }
         guard let bytes = FileManager.default.contents(atPath: file) else { throw LabHTTPError(.internalServerError, "cannot read scenario '\(scenario)'") }
+        // One student, one workstation during an exam (LabExams.swift): after the task's own checks.
+        try refuseDuringExam(student: user.id, workstation: ws, task: taskId)
         let a: LabAssignment
         do { a = try ledger.issue(scenarioPath: file, student: user.id, workstation: ws, mode: mode, seed: seed, task: taskId) }
         catch let e as LabConflict {

@@ -300,6 +300,9 @@ final class LabRun: @unchecked Sendable {
                     Self.say("instructor command \(c.id) not journaled: \(error)")
                 }
             }
+            // The session's clock: every line stamped before this tick is written (the stream
+            // sends it about once a second, after those lines).
+            if !ws.session.finished { s.clock(ws.session.state.tick) }
             let st = s.status
             switch st.connection {
             case .online, .done:

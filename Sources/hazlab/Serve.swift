@@ -63,10 +63,11 @@ struct Lab: ParsableCommand {
           hazlab lab enrol --config lab.yaml --class 2026-1 --user t01
           hazlab lab workstation --config lab.yaml --public ws-01.pub
           hazlab lab revoke --config lab.yaml --id ws-01
+          hazlab lab unlock --config lab.yaml --user s001            # after too many wrong passwords
           hazlab lab task --config lab.yaml --class 2026-1 --scenario tank-filling --mode exam   # then --open TASK
           hazlab lab backup --config lab.yaml                        # one backup now, into backup.dir
         """,
-        subcommands: [LabInit.self, LabUserAdd.self, LabRoster.self, LabEnrol.self, LabWorkstation.self, LabRevoke.self, LabTaskCommand.self,
+        subcommands: [LabInit.self, LabUserAdd.self, LabRoster.self, LabEnrol.self, LabWorkstation.self, LabRevoke.self, LabUnlock.self, LabTaskCommand.self,
                       LabExamCommand.self, LabDemo.self, LabBackup.self])
 }
 
@@ -184,6 +185,21 @@ struct LabWorkstation: ParsableCommand {
     }
 }
 
+struct LabUnlock: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "unlock", abstract: "Lift a user's sign-in lockout (after too many wrong passwords) and reset the failures.")
+    @OptionGroup var options: LabOptions
+    @Option(help: "User id.") var user: String
+
+    func run() throws {
+        let accounts = try options.accounts()
+        try attempt {
+            let until = try accounts.unlock(id: user, actor: LabServe.osUser())
+            print(until.isEmpty ? "\(TerminalText.escape(user)) was not locked; failed sign-ins reset"
+                                : "unlocked \(TerminalText.escape(user)) (locked until \(until))")
+        }
+    }
+}
+
 struct LabRevoke: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a workstation's key: it can no longer get assignments or stream.")
     @OptionGroup var options: LabOptions
@@ -274,11 +290,33 @@ struct LabDemo: ParsableCommand {
           hazlab lab demo --config lab.yaml && hazlab serve --config lab.yaml
         """)
     @OptionGroup var options: LabOptions
-    @Option(name: .customLong("public"), help: "The demo workstation's .pub file.") var pub: String = "Tools/demo-keys/ws-demo.pub"
+    @Option(name: .customLong("public"), help: "The demo workstation's .pub file (default: Tools/demo-keys/ws-demo.pub in the current folder, beside the config, or in the repository this hazlab was built in).") var pub: String?
+
+    static let defaultPublic = "Tools/demo-keys/ws-demo.pub"
+
+    /// The demo key's file: `--public` as given, else the first of the default path in the current
+    /// folder, beside the config, and up from the executable (REPO/.build/debug/hazlab) that exists.
+    static func publicKeyPath(given: String?, config: String, executable: String) throws -> String {
+        if let given { return given }
+        var tried: [String] = []
+        var folders = [FileManager.default.currentDirectoryPath, (URL(fileURLWithPath: config).deletingLastPathComponent().path)]
+        var up = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 { folders.append(up.path); up = up.deletingLastPathComponent() }
+        for f in folders {
+            let candidate = (f as NSString).appendingPathComponent(defaultPublic)
+            if tried.contains(candidate) { continue }
+            tried.append(candidate)
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        throw LabAccountError("the demo workstation key \(defaultPublic) is not in the current folder, beside the config, or in the repository of this hazlab: pass --public PATH/TO/ws-demo.pub (it is in the HazLab repository's Tools/demo-keys/)")
+    }
 
     func run() throws {
         let accounts = try options.accounts()
         try attempt {
+            // The key first: a missing key must not leave a half-filled store behind.
+            let rec = try PublicKeyRecord.load(path: try Self.publicKeyPath(given: pub, config: options.config,
+                                                                             executable: Bundle.main.executablePath ?? CommandLine.arguments.first ?? ""))
             guard try accounts.users().isEmpty else { throw LabAccountError("the store \(accounts.store.path) already has users: the demo only fills an empty store (to use it, run only `hazlab serve --config \(options.config)`; to start afresh, delete \(accounts.store.path) and the files beside it that start with its name)") }
             let actor = LabServe.osUser(), pw = "demo-pass-1"
             try accounts.createUser(id: "admin", name: "管理员", role: .administrator, password: pw, actor: actor)
@@ -286,7 +324,6 @@ struct LabDemo: ParsableCommand {
             try accounts.createClass(id: "demo-class", name: "演示班", actor: actor)
             try accounts.enrol(user: "teacher", in: "demo-class", actor: actor)
             _ = try accounts.importRoster(csv: "id,name,password\ns001,张三,\(pw)\ns002,李四,\(pw)\ns003,王五,\(pw)\n", klass: "demo-class", actor: actor)
-            let rec = try PublicKeyRecord.load(path: pub)
             try accounts.registerWorkstation(id: rec.id, publicKey: rec.publicKey, actor: actor)
             // A teaching task (the teacher station may freeze it), a practice task and an open exam,
             // so a workstation signing in has tasks to show.
