@@ -90,8 +90,7 @@ enum TeacherAssets {
     .jumps button.k-fault { border-color: var(--vermillion); } .jumps button.k-deduction { border-color: var(--purple); }
     body.projector { font-size: 26px; background: #fff; }
     body.projector main { max-width: none; }
-    body.projector h1 { font-size: 40px; } body.projector dl.status { font-size: 30px; grid-template-columns: max-content 1fr max-content 1fr; }
-    body.projector .chart-box svg { width: 100%; }
+    body.projector dl.status { grid-template-columns: max-content 1fr max-content 1fr; }
     li.station.frozen { outline: 4px dashed var(--sky); outline-offset: -4px; background: #eef7fd; }
     li.station.paused { outline: 4px double var(--orange); outline-offset: -4px; background: #fff8e8; }
     li.station.idle { border-left: 8px dotted #ccc; color: #555; }
@@ -99,8 +98,11 @@ enum TeacherAssets {
     .badge-frozen { border-color: var(--blue); color: var(--blue); } .badge-paused { border-color: #8a5a00; color: #8a5a00; border-style: double; }
     .warn { color: #8a3000; } .count { margin: 0 6px; } .offline-box { border: 2px dotted var(--grey); padding: 6px 10px; margin: 6px 0; }
     .confirm { border: 2px solid var(--vermillion); }
-    body.projector main { padding: 8px 16px; } body.projector h1 { margin: 0; }
-    body.projector .chart-box svg { width: 100%; height: calc(100vh - 260px); max-height: 680px; }
+    body.projector main { height: 100vh; display: flex; flex-direction: column; padding: 8px 16px; } body.projector h1 { margin: 0; font-size: 32px; }
+    body.projector .subtitle { margin: 0 0 4px; } body.projector dl.status { font-size: 24px; }
+    body.projector main > section { flex: 1 1 auto; min-height: 0; display: flex; flex-direction: column; } body.projector main > section h2 { margin: 4px 0; }
+    body.projector .chart-box { flex: 1 1 auto; min-height: 0; overflow: hidden; } body.projector .legend { margin: 2px 0; font-size: 14px; }
+    body.projector .chart-box svg { width: 100%; height: 100%; }
     table { border-collapse: collapse; background: #fff; } th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
     """#
 
@@ -214,7 +216,9 @@ enum TeacherAssets {
         'report': t('报告', 'report'), 'end': t('结束', 'end'), 'accident': t('事故', 'accident'), 'deduction': t('扣分', 'deduction'),
         'message': t('教师消息', 'message'), 'hint': t('教师提示', 'hint'), 'pause': t('暂停', 'pause'), 'resume': t('继续', 'resume'),
         'incident-pause': t('突发暂停', 'incident pause'), 'incident-resume': t('继续作答', 'resume'), 'freeze': t('冻结', 'freeze'),
-        'run': t('继续运行', 'run'), 'clear': t('清除故障', 'clear fault'), 'submit': t('交卷', 'submit')
+        'run': t('继续运行', 'run'), 'clear': t('清除故障', 'clear fault'), 'submit': t('交卷', 'submit'),
+        'instructor-fault': t('注入故障', 'inject fault'), 'instructor-clear': t('清除故障', 'clear fault'), 'instructor-freeze': t('冻结', 'freeze'),
+        'instructor-run': t('继续运行', 'run'), 'instructor-message': t('教师消息', 'message')
       };
       function kind(k) { return kinds[k] || k; }
       // Gauge units (one table): K → °C, Pa → kPa/MPa, m³/s → m³/h, dimensionless → nothing.
@@ -627,7 +631,8 @@ enum TeacherAssets {
           .forEach(function (h) { head.appendChild(HZ.el('th', null, h)); });
         table.appendChild(head);
         rows.forEach(function (x) {
-          const tr = HZ.el('tr', { 'data-attempt': x.attempt || '', 'data-student': x.student, 'data-state': x.state });
+          const tr = HZ.el('tr', { 'data-attempt': x.attempt || '', 'data-student': x.student, 'data-state': x.state, 'data-scenario': x.scenario,
+                                   'data-published': x.published ? 'true' : 'false' });
           [person(x.student), titles[x.scenario] || x.scenario, rowStates[x.state] || x.state, x.score === null || x.score === undefined ? '—' : x.score + '/' + x.maxScore, grades[x.grade] || x.grade || '—',
            x.published ? t('是', 'yes') : t('否', 'no'), (x.flags || []).join(', ')].forEach(function (v) { tr.appendChild(HZ.el('td', null, v)); });
           table.appendChild(tr);

@@ -504,7 +504,8 @@ enum TeacherViews {
         var p = TeacherPage(lang: lang, title: tr(lang, "考核 — \(klass)", "Exams — \(klass)"), csrf: s.csrf, script: "exams.js", user: s.user,
                             data: [("data-class", klass)], nav: classNav(klass, lang))
         p.m.element("h1", [], tr(lang, "考核组织：\(klass)", "Exams: \(klass)"))
-        p.m.open("form", [("id", "exam-form"), ("class", "card")])
+        // novalidate: exams.js names the missing field itself (the browser's bubble is easy to miss).
+        p.m.open("form", [("id", "exam-form"), ("class", "card"), ("novalidate", "novalidate")])
         p.m.element("h2", [], tr(lang, "新建考核", "New exam"))
         p.m.element("label", [("for", "exam-title")], tr(lang, "名称", "Title"))
         p.m.leaf("input", [("id", "exam-title"), ("required", "required"), ("maxlength", "200")])
