@@ -401,6 +401,20 @@ final class TeacherPagesTests: XCTestCase {
         // 7. The exams page carries the names (for the results table) and the English titles in English.
         let exams = try t1.request("GET", "/teacher/classes/c1/exams")
         XCTAssertTrue(exams.text.contains("data-name=\"另一位学生\""), exams.text)
+        let examsEN = try t1.request("GET", "/teacher/classes/c1/exams?lang=en")
+        XCTAssertTrue(examsEN.text.contains("Feed tank filling (tank-filling)") && !examsEN.text.contains("储罐进料操作"), "English titles in English mode")
+        XCTAssertTrue(exams.text.contains("储罐进料操作 (tank-filling)"), exams.text)
+        XCTAssertTrue(exams.text.contains("novalidate"), "the page names a missing field itself")
+        // 1. The class report links a graded attempt's id to its debrief (a1 ended with its trailer: graded).
+        var graded = false
+        for _ in 0..<200 where !graded {
+            graded = (try t1.request("GET", "/api/attempts/\(a1.attempt)").json["score"] as? [String: Any]) != nil
+            if !graded { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+        let seen = try t1.request("GET", "/api/attempts/\(a1.attempt)").text
+        XCTAssertTrue(graded, "the finished attempt is graded: \(seen)")
+        let linked = try t1.request("GET", "/teacher/classes/c1/report")
+        XCTAssertTrue(linked.text.contains("<a href=\"/teacher/attempts/\(a1.attempt)/debrief\">\(a1.attempt)</a>"), linked.text)
 
         // 9. /me: a sign-out; a student's 403 page says so in Chinese and leads to /me.
         let s1 = try signedIn(lab, "s1", "student-pass-1")
