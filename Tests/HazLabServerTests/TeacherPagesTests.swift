@@ -259,6 +259,7 @@ final class TeacherPagesTests: XCTestCase {
         XCTAssertTrue(grid.text.contains("data-attempt=\"\(a.attempt)\""), grid.text)
         XCTAssertFalse(grid.text.contains("data-f=\"score\""), "an exam station shows no score")
         XCTAssertTrue(grid.text.contains("考核"), grid.text)
+        XCTAssertTrue(grid.text.contains("<h1>实时监控：一班 · 任务：期末</h1>"), "the heading names the class and the task shown")
         let feed = try RawHTTP(port: lab.port, path: "/api/classes/c1/live?task=\(task)", cookie: t1.cookie)
         XCTAssertTrue(feed.read { _ in !feed.grids.isEmpty }, feed.received)
         let st = try XCTUnwrap((feed.grids.last?["stations"] as? [[String: Any]])?.first)
