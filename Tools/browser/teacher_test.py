@@ -308,6 +308,13 @@ def main():
             jumps[0].click()
             wait(teacher, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-shown-tick") == target, "a jump button moves the slider")
         shot(teacher, "05-debrief", ["复盘", "检查表", "跳转"])
+        # A tick typed out of range is said to be wrong, not silently clamped; the shown tick stays.
+        before = teacher.find_element(By.TAG_NAME, "body").get_attribute("data-shown-tick")
+        box = teacher.find_element(By.ID, "tick-number")
+        box.clear()
+        box.send_keys(str(end + 5), Keys.TAB)
+        wait(teacher, lambda d: "时刻必须是 0 到" in d.find_element(By.ID, "debrief-error").text, "an out-of-range tick is refused in words")
+        check(teacher.find_element(By.TAG_NAME, "body").get_attribute("data-shown-tick") == before, "an out-of-range tick moves nothing")
 
         teacher.get(f"{lab.url}/teacher/classes/demo-class/exams")
         shot(teacher, "06-exams", ["考核组织", "新建考核"])
