@@ -489,6 +489,14 @@ enum TeacherAssets {
         HZ.say('command-result', t('已作废。', 'Voided.'));
       });
       HZ.counted('message'); HZ.counted('hint-text');
+      // The chosen step's hint cost (the rubric's), said beside 发送提示.
+      const hintStep = document.getElementById('hint-step'), hintCost = document.getElementById('hint-cost');
+      function costNote() {
+        const o = hintStep && hintStep.selectedOptions[0];
+        if (o && hintCost) hintCost.textContent = t('注意：提示将按评分规则扣分（本步骤每次 ', 'Note: a hint costs the student points under the rubric (this step: ') +
+          (o.getAttribute('data-cost') || '0') + t(' 分）。', ' per hint).');
+      }
+      if (hintStep) { hintStep.addEventListener('change', costNote); costNote(); }
       const boxes = { message: 'message', hint: 'hint-text', pause: 'pause-reason' };
       document.querySelectorAll('#intervene button[data-kind]').forEach(function (b) {
         b.addEventListener('click', async function () {
