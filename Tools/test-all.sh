@@ -9,7 +9,9 @@ swift build --build-tests
 swift test --skip-build 2>&1 | tee .build/swift-test.log
 # The teacher station in headless Chromium (Debian's chromium, chromium-driver, python3-selenium:
 # the system Python holds them). Skips with a message when they are missing, except under CI.
-HAZLAB_ARTIFACTS="${HAZLAB_ARTIFACTS:-$PWD/.build/artifacts}" "$(command -v /usr/bin/python3 || command -v python3)" Tools/browser/teacher_test.py
+browser_python="$(command -v /usr/bin/python3 || command -v python3)"
+HAZLAB_ARTIFACTS="${HAZLAB_ARTIFACTS:-$PWD/.build/artifacts}" "$browser_python" Tools/browser/teacher_test.py
+HAZLAB_ARTIFACTS="${HAZLAB_ARTIFACTS:-$PWD/.build/artifacts}" "$browser_python" Tools/browser/debrief_test.py
 swift build -c release --product hazlab
 .build/release/hazlab check --quiet --werror Scenarios
 .build/release/hazlab test Scenarios

@@ -245,6 +245,8 @@ public enum LabAuditAction: String, CaseIterable, Sendable {
     // Exam sessions (issue 15)
     case examCreate = "lab-exam-create", examEnd = "lab-exam-end", examPublish = "lab-exam-publish",
          examRefused = "lab-exam-refused"
+    // Debrief (issue 15)
+    case backtrack = "lab-backtrack"
     // Operations
     case serveStart = "lab-serve-start", backupFailed = "backup-failed", backupDeleted = "backup-deleted",
          backupDeleteFailed = "backup-delete-failed"

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HazLabCore
 import HazLabLab
 import HazLabRecords
 
@@ -12,9 +13,24 @@ public struct LabTask: Sendable, Equatable {
     public var mode: String
     public var state: String
     public var done: Bool
-    public init(task: String?, scenario: String, title: String, mode: String, state: String = "", done: Bool = false) {
+    /// A backtrack the instructor offered (a practice attempt continuing `from` at `fromTick`).
+    public var backtrack: String?
+    public var from: String?
+    public var fromTick: Int64?
+    public init(task: String?, scenario: String, title: String, mode: String, state: String = "", done: Bool = false,
+                backtrack: String? = nil, from: String? = nil, fromTick: Int64? = nil) {
         self.task = task; self.scenario = scenario; self.title = title; self.mode = mode; self.state = state; self.done = done
+        self.backtrack = backtrack; self.from = from; self.fromTick = fromTick
     }
+}
+
+/// A backtrack's start: the attempt continues `from` at `fromTick`; `actions` are `from`'s own
+/// actions before that tick (read from its journal lines, whose hash chain is checked), to be
+/// journaled at their ticks before the student acts.
+public struct LabContinuation: Sendable {
+    public var from: String
+    public var fromTick: Int64
+    public var actions: [Action]
 }
 
 /// A signed-in student at this workstation.
@@ -78,6 +94,11 @@ public final class LabWorkstationClient: Sendable {
                                  title: t["title"] as? String ?? sc, mode: t["mode"] as? String ?? "practice",
                                  state: t["state"] as? String ?? "", done: t["done"] as? Bool ?? false))
         }
+        for b in o["backtracks"] as? [[String: Any]] ?? [] {
+            guard let id = b["backtrack"] as? String, let sc = b["scenario"] as? String else { continue }
+            tasks.append(LabTask(task: nil, scenario: sc, title: b["title"] as? String ?? sc, mode: "practice", backtrack: id,
+                                 from: b["from"] as? String, fromTick: (b["fromTick"] as? NSNumber)?.int64Value))
+        }
         for p in o["practice"] as? [[String: Any]] ?? [] {
             guard let sc = p["scenario"] as? String else { continue }
             tasks.append(LabTask(task: nil, scenario: sc, title: p["title"] as? String ?? sc, mode: "practice"))
@@ -92,11 +113,17 @@ public final class LabWorkstationClient: Sendable {
     /// The server's assignment for a task (or free practice of a scenario), with the scenario's bytes,
     /// checked against the SHA-256 the server states.
     public func assignment(student: String, ticket: String, task: LabTask) throws -> (LabAssignment, [UInt8]) {
+        let (a, bytes, _) = try start(student: student, ticket: ticket, task: task)
+        return (a, bytes)
+    }
+
+    /// `assignment`, with a backtrack's continuation (nil for any other task).
+    public func start(student: String, ticket: String, task: LabTask) throws -> (LabAssignment, [UInt8], LabContinuation?) {
         let nonce = try challenge()
-        let subject = task.task.map { "task:\($0)" } ?? task.scenario
+        let subject = task.task.map { "task:\($0)" } ?? task.backtrack.map { "backtrack:\($0)" } ?? task.scenario
         var body: [String: Any] = ["workstation": workstation, "nonce": nonce, "student": student, "ticket": ticket,
                                    "signature": try sign(LabProtocol.assignmentMessage(nonce: nonce, workstation: workstation, student: student, scenario: subject))]
-        if let t = task.task { body["task"] = t } else { body["scenario"] = task.scenario; body["mode"] = task.mode }
+        if let t = task.task { body["task"] = t } else if let b = task.backtrack { body["backtrack"] = b } else { body["scenario"] = task.scenario; body["mode"] = task.mode }
         let o = try check(try http.post("/api/workstation/assignment", json: body))
         guard let attempt = o["attempt"] as? String, let scenario = o["scenario"] as? String, let sha = o["scenarioSHA256"] as? String,
               let seed = (o["seed"] as? String).flatMap(UInt64.init), let mode = (o["mode"] as? String).flatMap(LabMode.init(rawValue:)),
@@ -108,7 +135,26 @@ public final class LabWorkstationClient: Sendable {
         guard o["workstation"] as? String ?? workstation == workstation else { throw LabClientError.badAnswer("assignment for another workstation") }
         let a = LabAssignment(attempt: attempt, scenario: scenario, scenarioSHA256: sha, seed: seed, mode: mode,
                               student: o["student"] as? String ?? student, workstation: workstation, issued: o["issued"] as? String ?? "")
-        return (a, [UInt8](bytes))
+        guard task.backtrack != nil else { return (a, [UInt8](bytes), nil) }
+        return (a, [UInt8](bytes), try Self.continuation(o, a))
+    }
+
+    /// A backtrack answer's `from`, `fromTick` and `lines` (the parent's header and its action
+    /// lines before `fromTick`): parsed as a journal (chain checked), same scenario and seed.
+    static func continuation(_ o: [String: Any], _ a: LabAssignment) throws -> LabContinuation {
+        guard let from = o["from"] as? String, let tick = (o["fromTick"] as? NSNumber)?.int64Value, tick >= 0,
+              let lines = o["lines"] as? [String], !lines.isEmpty else {
+            throw LabClientError.badAnswer("backtrack assignment is missing from, fromTick or lines")
+        }
+        let j: Journal
+        do { j = try Journal.parse(data: Data((lines.joined(separator: "\n") + "\n").utf8), path: "backtrack from \(from)") } catch {
+            throw LabClientError.badAnswer("backtrack lines of \(from) do not read as a journal: \(error)")
+        }
+        guard j.header.scenario == a.scenario, j.header.seed == a.seed, j.trailer == nil, j.actions.count == lines.count - 1 else {
+            throw LabClientError.badAnswer("backtrack lines of \(from) are not the same scenario and seed, or hold more than actions")
+        }
+        guard j.actions.allSatisfy({ $0.tick < tick }) else { throw LabClientError.badAnswer("backtrack lines of \(from) reach tick \(tick) or later") }
+        return LabContinuation(from: from, fromTick: tick, actions: j.actions)
     }
 
     /// Uploads a journal written offline (`hazlab-viewer --sync`).

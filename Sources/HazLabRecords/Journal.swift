@@ -29,6 +29,12 @@ public struct Journal: Sendable, Hashable {
         public var started: String = ""
         /// Format 2: id of the workstation key that signs the trailer (see Docs/journals.md).
         public var key: String = ""
+        /// A backtrack (teaching, Docs/journals.md): the attempt this one continues from (empty: none).
+        /// Written only when set, after `key`, with `fromTick`.
+        public var from: String = ""
+        /// A backtrack: the tick of `from` the student continued at; the actions before it are
+        /// `from`'s own, copied at their ticks. Nil when `from` is empty.
+        public var fromTick: Int64? = nil
         public init(scenario: String, scenarioSHA256: String, seed: UInt64, mode: String = "practice",
                     student: String = "", workstation: String = "") {
             self.scenario = scenario; self.scenarioSHA256 = scenarioSHA256; self.seed = seed
@@ -301,6 +307,15 @@ extension Journal {
         h.attempt = object["attempt"] as? String ?? ""
         h.started = object["started"] as? String ?? ""
         h.key = object["key"] as? String ?? ""
+        if let from = object["from"] {
+            guard let f = from as? String, !f.isEmpty else { throw fail(n, "header: \"from\" must be an attempt id", "from") }
+            guard let t = (object["fromTick"] as? NSNumber).flatMap({ Int64($0.stringValue) }), t >= 0 else {
+                throw fail(n, "header: \"from\" needs \"fromTick\", a whole number of ticks, 0 or more", object["fromTick"] == nil ? "from" : "fromTick")
+            }
+            h.from = f; h.fromTick = t
+        } else if object["fromTick"] != nil {
+            throw fail(n, "header: \"fromTick\" without \"from\"", "fromTick")
+        }
         if format >= 2 && h.attempt.isEmpty { throw fail(n, "header: format 2 needs an \"attempt\" id", "attempt") }
         return h
     }
@@ -334,6 +349,7 @@ extension Journal {
         out += "\"workstation\":\(JSON.string(header.workstation))"
         if header.format >= 2 {
             out += ",\"attempt\":\(JSON.string(header.attempt)),\"started\":\(JSON.string(header.started)),\"key\":\(JSON.string(header.key))"
+            if !header.from.isEmpty { out += ",\"from\":\(JSON.string(header.from)),\"fromTick\":\(header.fromTick ?? 0)" }
         } else if !header.attempt.isEmpty {
             out += ",\"attempt\":\(JSON.string(header.attempt))"
         }

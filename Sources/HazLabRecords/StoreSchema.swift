@@ -414,6 +414,22 @@ public enum StoreSchema {
         -- Stream sessions welcomed for an attempt: more than one is a reconnect (an exam result flag).
         ALTER TABLE lab_assignments ADD COLUMN streams INTEGER NOT NULL DEFAULT 0;
         """),
+        Migration(version: 13, name: "backtracks", sql: """
+        -- A backtrack (teaching, issue 15 debrief): a practice attempt offered to a student that
+        -- continues a finished attempt from one of its ticks (same scenario and seed).
+        CREATE TABLE lab_backtracks (
+            id          TEXT PRIMARY KEY NOT NULL,    -- "b-" + 16 hex digits
+            parent      TEXT NOT NULL REFERENCES lab_assignments (attempt),
+            from_tick   INTEGER NOT NULL,
+            student     TEXT NOT NULL,
+            scenario    TEXT NOT NULL,
+            seed        TEXT NOT NULL,                -- the parent's seed: exact decimal text of the UInt64
+            created     TEXT NOT NULL,
+            created_by  TEXT NOT NULL,
+            attempt     TEXT                          -- the attempt issued for it; NULL while it is offered
+        ) WITHOUT ROWID;
+        CREATE INDEX lab_backtracks_student ON lab_backtracks (student, attempt);
+        """),
     ]
 
     /// The migration that adds the audit chain; it also chains the rows already there.

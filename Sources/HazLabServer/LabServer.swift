@@ -163,6 +163,8 @@ public final class LabServer: @unchecked Sendable {
         taskRoutes(router)
         examRoutes(router)
         liveFeedRoutes(router)
+        debriefRoutes(router)
+        backtrackRoutes(router)
         teacherPageRoutes(router)
         commandRoutes(router)
         router.get("/api/classes/{class}", use: handle { req, ctx in
@@ -438,7 +440,7 @@ public final class LabServer: @unchecked Sendable {
         }
         let practice = scenarioNames().map { ["scenario": $0, "title": scenarioTitle($0)] }
         return LabJSON.response(.ok, ["student": ["id": user.id, "name": user.name], "ticket": ticket.token, "expires": ticket.expires,
-                                      "tasks": tasks, "practice": practice])
+                                      "tasks": tasks, "practice": practice, "backtracks": try openBacktracks(student: user.id)])
     }
 
     func assign(_ req: Request, _ ctx: LabContext) async throws -> Response {
@@ -447,8 +449,12 @@ public final class LabServer: @unchecked Sendable {
         let sig = try LabJSON.string(o, "signature", max: 128), student = try LabJSON.string(o, "student", max: 128)
         let pw = try LabJSON.optionalString(o, "password", max: 1024), ticket = try LabJSON.optionalString(o, "ticket", max: 128)
         let taskId = try LabJSON.optionalString(o, "task", max: 64)
+        let backtrackId = try LabJSON.optionalString(o, "backtrack", max: 64)
         guard (pw == nil) != (ticket == nil) else { throw LabHTTPError.badRequest("send exactly one of 'password' and 'ticket'") }
-        let scenarioField = taskId == nil ? try LabJSON.string(o, "scenario", max: 128) : nil
+        if backtrackId != nil && (taskId != nil || o["scenario"] != nil) {
+            throw LabHTTPError.badRequest("send one of 'task', 'backtrack' and 'scenario'")
+        }
+        let scenarioField = taskId == nil && backtrackId == nil ? try LabJSON.string(o, "scenario", max: 128) : nil
         var mode = LabMode.practice
         if taskId == nil {
             let modeText = try LabJSON.optionalString(o, "mode", max: 16) ?? "practice"
@@ -458,7 +464,7 @@ public final class LabServer: @unchecked Sendable {
             mode = m
         }
         // 1. The workstation: registered, not revoked, and holding its key (a fresh, single-use nonce).
-        let signed = taskId.map { "task:" + $0 } ?? scenarioField ?? ""
+        let signed = taskId.map { "task:" + $0 } ?? backtrackId.map { "backtrack:" + $0 } ?? scenarioField ?? ""
         _ = try checkWorkstation(ws, nonce: nonce, signature: sig,
                                  message: Self.assignmentMessage(nonce: nonce, workstation: ws, student: student, scenario: signed), remote: ctx.remote)
         // 2. The student at the keyboard: a password, or the ticket of a sign-in at this workstation.
@@ -475,6 +481,7 @@ public final class LabServer: @unchecked Sendable {
         }
         // 3. The server's assignment: from the task, or free practice.
         var seed: UInt64? = nil
+        var backtrack: LabBacktrackOffer? = nil
         let scenario: String
         if let taskId {
             guard let t = try accounts.task(taskId) else { throw LabHTTPError(.notFound, "no task '\(taskId)'") }
@@ -495,10 +502,22 @@ public final class LabServer: @unchecked Sendable {
                 }
                 scenario = t.scenario
             }
+        } else if let backtrackId {
+            // A backtrack: the instructor's offer to this student; the parent's scenario and seed.
+            guard let b = try backtrackOffer(backtrackId), b.student == user.id else { throw LabHTTPError(.notFound, "no backtrack '\(backtrackId)' for you") }
+            guard b.attempt == nil else { throw LabHTTPError(.conflict, "backtrack '\(backtrackId)' was taken already (attempt \(b.attempt ?? ""))") }
+            scenario = b.scenario
+            seed = b.seed
+            mode = .practice
+            backtrack = b
         } else {
             scenario = scenarioField ?? ""
         }
         let file = try scenarioFile(scenario)
+        if let b = backtrack, let parent = try ledger.assignment(b.parent), try ledger.compiled(path: file).sha256 != parent.scenarioSHA256 {
+            throw LabHTTPError(.conflict, "scenario '\(scenario)' changed since attempt '\(b.parent)': backtrack '\(b.id)' cannot be continued")
+        }
+        let copied = try backtrack.map { try backtrackLines(parent: $0.parent, before: $0.fromTick) }
         guard let bytes = FileManager.default.contents(atPath: file) else { throw LabHTTPError(.internalServerError, "cannot read scenario '\(scenario)'") }
         let a: LabAssignment
         do { a = try ledger.issue(scenarioPath: file, student: user.id, workstation: ws, mode: mode, seed: seed, task: taskId) }
@@ -506,12 +525,25 @@ public final class LabServer: @unchecked Sendable {
             if mode == .exam, let taskId, let t = (try? accounts.task(taskId)) ?? nil { auditExamRefusal(t, student: user.id, workstation: ws, e.message) }
             throw e
         }
+        if let b = backtrack {
+            // Taken once: a second workstation racing for the same offer gets 409.
+            let taken = try accounts.locked { st -> Bool in
+                try st.db.run("UPDATE lab_backtracks SET attempt = ? WHERE id = ? AND attempt IS NULL", [a.attempt, b.id])
+                return try st.db.scalar("SELECT attempt FROM lab_backtracks WHERE id = ?", [b.id])?.string == a.attempt
+            }
+            guard taken else { throw LabHTTPError(.conflict, "backtrack '\(b.id)' was taken already") }
+        }
         try accounts.audit(actor: user.id, action: LabAuditAction.assignment.rawValue, subject: a.attempt,
-                           detail: "scenario \(a.scenario) seed \(a.seed) mode \(a.mode.rawValue)\(taskId.map { " task " + $0 } ?? "") at \(ws)")
-        return LabJSON.response(.ok, ["attempt": a.attempt, "scenario": a.scenario, "scenarioSHA256": a.scenarioSHA256,
-                                      "seed": String(a.seed), "mode": a.mode.rawValue, "student": a.student,
-                                      "workstation": a.workstation, "issued": a.issued, "task": taskId ?? NSNull(),
-                                      "scenarioBase64": bytes.base64EncodedString()])
+                           detail: "scenario \(a.scenario) seed \(a.seed) mode \(a.mode.rawValue)\(taskId.map { " task " + $0 } ?? "")"
+                               + "\(backtrack.map { " backtrack \($0.id) from \($0.parent) tick \($0.fromTick)" } ?? "") at \(ws)")
+        var answer: [String: Any] = ["attempt": a.attempt, "scenario": a.scenario, "scenarioSHA256": a.scenarioSHA256,
+                                     "seed": String(a.seed), "mode": a.mode.rawValue, "student": a.student,
+                                     "workstation": a.workstation, "issued": a.issued, "task": taskId ?? NSNull(),
+                                     "scenarioBase64": bytes.base64EncodedString()]
+        if let b = backtrack, let copied {
+            answer["backtrack"] = b.id; answer["from"] = b.parent; answer["fromTick"] = b.fromTick; answer["lines"] = copied
+        }
+        return LabJSON.response(.ok, answer)
     }
 
     /// A journal written offline, uploaded whole (Docs/lab.md, "Uploads").

@@ -214,8 +214,13 @@ extension LabServer {
                               let t = v["tick"]?.numberText.flatMap({ Int64($0) }) else { return nil }
                         return (t, c.rawValue, v["text"]?.string ?? v["target"]?.string ?? "")
                     }
+                    var compare = self.modelRuns(a.scenario).map { (value: "run:" + $0, label: tr(lang, "示范运行：\($0)", "Model run: \($0)")) }
+                    compare += try self.finishedAttempts(scenario: a.scenario, except: a.attempt, user: s.user).map {
+                        (value: "attempt:" + $0.attempt, label: "\($0.name.isEmpty ? $0.student : "\($0.name) (\($0.student))") · \($0.mode) · \($0.attempt)")
+                    }
+                    let canBacktrack = a.mode != .exam && s.user.role != .auditor
                     return Self.html(.ok, TeacherViews.debrief(lang: lang, session: s, info: info, stepper: first, endTick: end, finished: finished,
-                                                               commands: commands))
+                                                               compare: compare, canBacktrack: canBacktrack, commands: commands))
                 default: return Self.html(.ok, TeacherViews.station(lang: lang, session: s, info: info, stepper: stepper))
                 }
             })

@@ -74,6 +74,12 @@ enum TeacherAssets {
     .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; }
     .feed { margin-right: 16px; color: #00604a; }
     .columns { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; }
+    .side-by-side { display: grid; grid-template-columns: minmax(0, 1fr); gap: 16px; }
+    .side-by-side.two { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); }
+    .side-by-side.two .columns { grid-template-columns: 1fr; }
+    dl.cmp-status { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; }
+    ul.cmp-plan { columns: 2; padding-left: 18px; }
+    @media (max-width: 1000px) { .side-by-side.two { grid-template-columns: 1fr; } }
     @media (max-width: 1000px) { .columns { grid-template-columns: 1fr; } dl.status { grid-template-columns: max-content 1fr; } }
     .chart-box { overflow-x: auto; } .chart-box svg { background: #fff; border: 1px solid #ddd; max-width: 100%; height: auto; }
     .trends { display: flex; flex-wrap: wrap; gap: 10px; }
@@ -556,6 +562,61 @@ enum TeacherAssets {
         document.body.setAttribute('data-shown-tick', String(tick));
         document.body.setAttribute('data-shown-hash', j.stateHash);
       }
+      // The second column: a classmate's attempt or a model run at the same simulated time.
+      const pick = document.getElementById('compare'), col = document.getElementById('compare-col');
+      const rate = Number(document.body.dataset.tickRate || 1), scenario = document.body.dataset.scenario || '';
+      let cmpEnd = null, cmpSeq = 0, shown = null;
+      function cmpBase() {
+        const v = pick ? pick.value : '';
+        if (v.indexOf('run:') === 0) return '/api/scenarios/' + HZ.enc(scenario) + '/runs/' + HZ.enc(v.slice(4)) + '/at';
+        if (v.indexOf('attempt:') === 0) return '/api/attempts/' + HZ.enc(v.slice(8)) + '/at';
+        return null;
+      }
+      function list(id, items, text) {
+        const ol = document.getElementById(id);
+        if (!ol) return;
+        const frag = document.createDocumentFragment();
+        (items || []).forEach(function (x) { const li = HZ.el('li', null, text(x)); if (x.done) li.setAttribute('data-done', 'true'); frag.appendChild(li); });
+        ol.replaceChildren(frag);
+      }
+      async function showCompare(simSeconds) {
+        const b = cmpBase(), mine = ++cmpSeq;
+        document.querySelector('.side-by-side').classList.toggle('two', !!b);
+        if (!b) { col.hidden = true; document.body.removeAttribute('data-compare-hash'); return; }
+        col.hidden = false;
+        if (cmpEnd === null) {
+          const r0 = await HZ.api('GET', b + '?tick=0');
+          if (mine !== cmpSeq) return;
+          if (!r0.ok) { HZ.say('debrief-error', r0.json.error || ('HTTP ' + r0.status), true); return; }
+          cmpEnd = Number(r0.json.endTick || 0);
+        }
+        const tick = Math.max(0, Math.min(cmpEnd, Math.round(Number(simSeconds || 0) * rate)));
+        const r = await HZ.api('GET', b + '?tick=' + tick);
+        if (mine !== cmpSeq) return;
+        if (!r.ok) { HZ.say('debrief-error', r.json.error || ('HTTP ' + r.status), true); return; }
+        const j = r.json;
+        HZ.setText('cmp-tick', tick + ' / ' + cmpEnd);
+        HZ.setText('cmp-time', HZ.clock(j.simSeconds));
+        HZ.setText('cmp-step', HZ.stepText(j.checklist));
+        HZ.setText('cmp-score', j.score + '/' + j.maxScore);
+        HZ.setText('cmp-hash', j.stateHash);
+        list('cmp-plan', j.equipment, function (e) { return e.id + ': ' + e.state + (e.value === null || e.value === undefined ? '' : ' ' + Number(e.value).toPrecision(4)); });
+        list('cmp-checklist', j.checklist, function (c) { return (c.done ? '✓ ' : (c.started ? '… ' : '○ ')) + HZ.t(c.title.zh, c.title.en) + ' ' + c.score + '/' + c.max; });
+        list('cmp-deductions', j.deductions, function (d) { return 'tick ' + d.tick + ' · ' + d.cause + (d.subject ? ' · ' + d.subject : '') + ' · −' + d.points + (d.veto ? t('（否决）', ' (veto)') : ''); });
+        document.body.setAttribute('data-compare-tick', String(tick));
+        document.body.setAttribute('data-compare-hash', j.stateHash);
+      }
+      if (pick) pick.addEventListener('change', function () { cmpEnd = null; showCompare(shown ? shown.simSeconds : 0); });
+      // Backtrack: a new practice attempt for the same student from the moment shown.
+      const back = document.getElementById('backtrack');
+      if (back) back.addEventListener('click', async function () {
+        const tick = Number(document.body.getAttribute('data-shown-tick') || 0);
+        const r = await HZ.api('POST', base + '/backtrack', { tick: tick });
+        if (!r.ok) { HZ.say('command-result', (r.json.error || t('被拒绝', 'Refused')) + ' (' + r.status + ')', true); return; }
+        document.body.setAttribute('data-backtrack', r.json.backtrack || '');
+        HZ.say('command-result', t('已布置练习 ', 'Practice offered: ') + r.json.backtrack + t('（从 tick ', ' (from tick ') + r.json.fromTick +
+          t('；学生登录工位后在任务列表中打开）', '; the student opens it from the task list at a workstation)'));
+      });
       async function show(tick) {
         const mine = ++seq;
         const r = await HZ.api('GET', base + '/at?tick=' + tick);
@@ -563,6 +624,8 @@ enum TeacherAssets {
         if (!r.ok) { HZ.say('debrief-error', HZ.refusal(r), true); return; }
         HZ.say('debrief-error', '');
         render(r.json, tick);
+        shown = r.json;
+        showCompare(r.json.simSeconds);
       }
       function go(tick) {
         tick = Math.max(0, Math.min(end, Math.round(Number(tick) || 0)));

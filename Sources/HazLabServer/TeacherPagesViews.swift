@@ -450,11 +450,15 @@ enum TeacherViews {
         }
     }
 
+    /// `compare`: what the second column may show, `(value, label)`; value `run:<name>` (a model
+    /// run) or `attempt:<id>` (a classmate's finished attempt of the same scenario).
     static func debrief(lang: ReportLanguage, session s: LabSession, info: AttemptInfo, stepper: AttemptStepper, endTick: Int64, finished: Bool,
+                        compare: [(value: String, label: String)] = [], canBacktrack: Bool = false,
                         commands: [(tick: Int64, kind: String, text: String)] = []) -> String {
         let a = info.assignment
         var p = TeacherPage(lang: lang, title: tr(lang, "复盘 — \(a.attempt)", "Debrief — \(a.attempt)"), csrf: s.csrf, script: "debrief.js", user: s.user,
-                            data: [("data-attempt", a.attempt), ("data-end-tick", String(endTick)), ("data-tick-rate", String(info.model.tickRate))],
+                            data: [("data-attempt", a.attempt), ("data-end-tick", String(endTick)), ("data-tick-rate", String(info.model.tickRate)),
+                                   ("data-scenario", a.scenario)],
                             nav: attemptNav(a, lang, klass: info.klass))
         header(&p, info, lang, tr(lang, "复盘", "Debrief"))
         if !finished { p.m.element("p", [("class", "note")], tr(lang, "该次考核尚未结束：可回看到目前收到的最后一刻。", "This attempt has not ended: you can scrub up to the last tick received.")) }
@@ -467,6 +471,20 @@ enum TeacherViews {
         p.m.element("span", [("id", "at-hash"), ("class", "mono"), ("title", tr(lang, "该时刻的状态哈希", "State hash at this moment"))], stepper.state.hash.hex16)
         p.m.element("p", [("id", "debrief-error"), ("class", "error"), ("role", "alert"), ("aria-live", "assertive")])
         p.m.close()
+        // The second column: a classmate's finished attempt or a model run, at the same simulated time.
+        p.m.open("div", [("class", "card compare-pick")])
+        p.m.element("label", [("for", "compare")], tr(lang, "并排对照", "Side by side with"))
+        p.m.open("select", [("id", "compare")])
+        p.m.element("option", [("value", "")], tr(lang, "（不对照）", "(nothing)"))
+        for c in compare { p.m.element("option", [("value", c.value)], c.label) }
+        p.m.close()
+        if canBacktrack {
+            p.m.element("button", [("type", "button"), ("id", "backtrack")], tr(lang, "从此刻继续练习", "Continue practising from here"))
+        }
+        p.m.element("p", [("id", "command-result"), ("role", "status"), ("aria-live", "polite")])
+        p.m.close()
+        p.m.open("div", [("class", "side-by-side")])
+        p.m.open("div", [("id", "primary-col")])
         p.m.open("section", [("aria-labelledby", "jumps-h")])
         p.m.element("h2", [("id", "jumps-h")], tr(lang, "跳转到事件、故障、扣分", "Jump to events, faults, deductions"))
         p.m.element("div", [("id", "jumps"), ("class", "jumps")])
@@ -492,6 +510,24 @@ enum TeacherViews {
         p.m.element("h2", [("id", "ded-h")], tr(lang, "扣分（至此刻）", "Deductions (so far)"))
         p.m.element("ol", [("id", "deductions"), ("class", "events")])
         p.m.close()
+        p.m.close()
+        p.m.close()
+        p.m.close()
+        p.m.open("section", [("id", "compare-col"), ("class", "card"), ("aria-labelledby", "cmp-h"), ("hidden", "hidden")])
+        p.m.element("h2", [("id", "cmp-h")], tr(lang, "对照", "Compared with"))
+        p.m.open("dl", [("class", "cmp-status")])
+        for (id, zh, en) in [("cmp-tick", "时刻", "Tick"), ("cmp-time", "仿真时间", "Sim time"), ("cmp-step", "当前步骤", "Step"),
+                             ("cmp-score", "得分", "Score"), ("cmp-hash", "状态哈希", "State hash")] {
+            p.m.element("dt", [], tr(lang, zh, en))
+            p.m.element("dd", [("id", id)], "—")
+        }
+        p.m.close()
+        p.m.element("h3", [], tr(lang, "设备状态", "Plan"))
+        p.m.element("ul", [("id", "cmp-plan"), ("class", "cmp-plan")])
+        p.m.element("h3", [], tr(lang, "步骤", "Checklist"))
+        p.m.element("ol", [("id", "cmp-checklist")])
+        p.m.element("h3", [], tr(lang, "扣分（至此刻）", "Deductions (so far)"))
+        p.m.element("ol", [("id", "cmp-deductions"), ("class", "events")])
         p.m.close()
         p.m.close()
         return p.finish()

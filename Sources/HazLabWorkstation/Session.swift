@@ -116,6 +116,20 @@ public final class Session {
         return n
     }
 
+    /// A backtrack (teaching): journals `actions` (another attempt's, all before `tick`, in
+    /// order) at their own ticks, stepping the core between them, then steps on to `tick`. Nothing
+    /// is drawn meanwhile; the student continues from `tick`. The journal replays like any other.
+    public func continueFrom(actions prefix: [Action], at tick: Int64) throws {
+        for a in prefix {
+            guard !ended else { break }
+            try run(toTick: a.tick)
+            guard !ended else { break }
+            try writer?.append(a)
+            enqueue(a)
+        }
+        try run(toTick: tick)
+    }
+
     /// Runs ticks until `tick` (or the end): screenshots at a moment, tests.
     public func run(toTick tick: Int64) throws {
         while !ended && attempt.state.tick < tick { try stepOnce() }

@@ -110,6 +110,10 @@ final class LabRun: @unchecked Sendable {
     func showTaskList(_ m: LocalizedText? = nil) {
         let items = tasks.map { t -> LabFront.Item in
             let mode = t.mode == "exam" ? "考试 exam" : t.mode == "teaching" ? "教学 teaching" : "练习 practice"
+            if let b = t.backtrack {
+                return LabFront.Item(key: b, title: t.title, detail: "\(mode) · 从 tick \(t.fromTick ?? 0) 继续 (continue from tick \(t.fromTick ?? 0))",
+                                     section: 0, enabled: true)
+            }
             return LabFront.Item(key: t.task ?? t.scenario, title: t.title, detail: t.done ? "\(mode) · 已完成" : mode, section: t.task == nil ? 1 : 0,
                                  enabled: !(t.task != nil && t.done))
         }
@@ -165,8 +169,8 @@ final class LabRun: @unchecked Sendable {
         front.showBusy(LabStrings.starting)
         background {
             do {
-                let (a, bytes) = try client.assignment(student: l.student, ticket: l.ticket, task: t)
-                return { [self] in startAttempt(a, bytes) }
+                let (a, bytes, from) = try client.start(student: l.student, ticket: l.ticket, task: t)
+                return { [self] in startAttempt(a, bytes, continuing: from) }
             } catch {
                 let (m, _) = Self.message(for: error)
                 return { [self] in
@@ -204,7 +208,7 @@ final class LabRun: @unchecked Sendable {
         return (a, f.string(from: now))
     }
 
-    func startAttempt(_ a: LabAssignment, _ bytes: [UInt8]) {
+    func startAttempt(_ a: LabAssignment, _ bytes: [UInt8], continuing from: LabContinuation? = nil) {
         let compiled = ScenarioCompiler.compile(bytes: bytes, path: "\(a.scenario)/scenario.yaml")
         guard let model = compiled.model else {
             showTaskList(LocalizedText(zh: "服务器下发的场景无法编译", en: "The server's scenario does not compile")); return
@@ -216,6 +220,7 @@ final class LabRun: @unchecked Sendable {
         var h = Journal.Header(scenario: model.id, scenarioSHA256: a.scenarioSHA256, seed: a.seed, mode: mode.rawValue,
                                student: a.student, workstation: key.keyId)
         h.attempt = a.attempt; h.started = stamp().iso; h.key = key.keyId
+        if let from { h.from = from.from; h.fromTick = from.fromTick }
         let path = (journalsDir as NSString).appendingPathComponent("\(a.attempt).jsonl")
         let writer: JournalWriter
         do {
@@ -228,7 +233,8 @@ final class LabRun: @unchecked Sendable {
         stream = s; attemptMode = a.mode; offlineAttempt = false
         s.start()
         Self.say("attempt: \(a.attempt) \(a.scenario) seed \(a.seed) \(a.mode.rawValue) — journal: \(path)")
-        begin(model: model, mode: mode, seed: a.seed, writer: writer)
+        if let from { Self.say("backtrack: continuing \(from.from) at tick \(from.fromTick) (\(from.actions.count) action(s) copied)") }
+        begin(model: model, mode: mode, seed: a.seed, writer: writer, continuing: from)
         front.workstation?.withholdResult = a.mode == .exam
     }
 
@@ -256,8 +262,14 @@ final class LabRun: @unchecked Sendable {
         }
     }
 
-    func begin(model: Model, mode: TrainingMode, seed: UInt64, writer: JournalWriter, assets: [String]? = nil) {
+    func begin(model: Model, mode: TrainingMode, seed: UInt64, writer: JournalWriter, assets: [String]? = nil, continuing from: LabContinuation? = nil) {
         let session = Session(model: model, mode: mode, seed: seed, writer: writer, signer: key)
+        if let from {
+            // The parent's actions at their ticks, then straight to the moment (nothing drawn).
+            do { try session.continueFrom(actions: from.actions, at: from.fromTick) } catch {
+                showTaskList(LocalizedText(zh: "无法写入记录：\(error)", en: "Cannot write the journal: \(error)")); return
+            }
+        }
         let local = "\(scenariosDir)/\(model.id)/scenario.yaml"
         let ws = Workstation(session: session, fonts: front.fonts, width: front.width, height: front.height,
                              assetFolders: assets ?? (FileManager.default.fileExists(atPath: local) ? AssetFolders.forScenario(at: local) : []))
