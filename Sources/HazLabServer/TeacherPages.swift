@@ -66,13 +66,17 @@ extension LabServer {
             do { return try await body(req, ctx, lang) }
             catch let e as LabHTTPError where e.status == .unauthorized {
                 var h = HTTPFields()
-                let next = req.uri.path + (lang == .en ? "?lang=en" : "")
+                // The whole target, its query (`?task=`, `?lang=`) included, comes back after sign-in.
+                let next = req.uri.path + (req.uri.query.map { $0.isEmpty ? "" : "?" + $0 } ?? "")
                 let q = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~/"))) ?? "/teacher"
                 h[.location] = "/login?next=\(q)" + (lang == .en ? "&lang=en" : "")
                 h[.cacheControl] = "no-store"
                 return Response(status: .seeOther, headers: h)
             }
-            catch let e as LabHTTPError { return Self.errorPage(e.status, e.message, lang) }
+            catch let e as LabHTTPError {
+                let role = (try? self.authorise(req, ctx))?.user.role
+                return Self.errorPage(e.status, e.message, lang, role: role)
+            }
             catch let e as LabAccountError { return Self.errorPage(e.kind == .notFound ? .notFound : .badRequest, e.message, lang) }
             catch {
                 logger.error("page failed", metadata: ["path": "\(req.uri.path)", "error": "\(error)"])
@@ -81,12 +85,24 @@ extension LabServer {
         }
     }
 
-    static func errorPage(_ status: HTTPResponse.Status, _ message: String, _ lang: ReportLanguage) -> Response {
+    /// The error page: a sentence in the page's language for the status, the server's own text
+    /// in a details line; the way back is the user's home (a student's is /me).
+    static func errorPage(_ status: HTTPResponse.Status, _ message: String, _ lang: ReportLanguage, role: LabRole? = nil) -> Response {
         var p = TeacherPage(lang: lang, title: "\(status.code) — \(tr(lang, "出错了", "Error"))", csrf: "", script: nil, user: nil)
         p.m.element("h1", [], "\(status.code) \(status.reasonPhrase)")
-        p.m.element("p", [("class", "error"), ("id", "error-message")], message)
+        let sentence: String
+        switch status.code {
+        case 403: sentence = role == .student ? tr(lang, "学生账户不能打开教师站的页面。", "A student's account may not open the teacher station's pages.")
+                                              : tr(lang, "您的账户没有权限打开此页面。", "Your account may not open this page.")
+        case 404: sentence = tr(lang, "找不到所请求的内容。", "Not found.")
+        case 400: sentence = tr(lang, "请求有误。", "Bad request.")
+        default: sentence = tr(lang, "服务器出错，请稍后再试。", "The server failed; try again later.")
+        }
+        p.m.element("p", [("class", "error"), ("id", "error-sentence")], sentence)
+        p.m.element("p", [("class", "note"), ("id", "error-message")], tr(lang, "详细信息：", "Details: ") + message)
         p.m.open("p")
-        p.link("/teacher", tr(lang, "回到教师站", "Back to the teacher station"))
+        if role == .student { p.link("/me", tr(lang, "回到我的成绩", "Back to my records"), attrs: [("id", "back")]) }
+        else { p.link("/teacher", tr(lang, "回到教师站", "Back to the teacher station"), attrs: [("id", "back")]) }
         p.m.close()
         return html(status, p.finish())
     }
@@ -125,7 +141,8 @@ extension LabServer {
             guard s.user.role == .student else {
                 throw LabHTTPError(.forbidden, tr(lang, "“我的成绩”是学生的页面；教师请用教师站。", "“My records” is a student's page; instructors use the teacher station."))
             }
-            return Self.reportPage(StudentReport.html(StudentProgress(student: s.user.id, records: try self.ownRecords(s.user.id)), language: lang))
+            let page = StudentReport.html(StudentProgress(student: s.user.id, records: try self.ownRecords(s.user.id)), language: lang)
+            return Self.reportPage(Self.withBar(page, lang: lang, csrf: s.csrf, links: []))
         })
         router.get("/teacher", use: page { req, ctx, lang in
             let s = try self.pageSession(req, ctx, roles: teachers)
@@ -136,21 +153,35 @@ extension LabServer {
             let klass = try self.pageClass(ctx, s)
             let task = req.uri.queryParameters["task"].map(String.init).flatMap { LabAccounts.validId($0) ? $0 : nil }
             let stations = try self.stationRows(klass: klass, task: task).map { self.stationJSON($0) }
-            return Self.html(.ok, TeacherViews.grid(lang: lang, session: s, klass: klass, task: task, stations: stations))
+            let taskTitle = try task.flatMap { try self.accounts.task($0) }.map { $0.title.isEmpty ? $0.task : $0.title }
+            let working = Set(stations.compactMap { $0["student"] as? String })
+            let idle = try self.accounts.members(of: klass).filter { $0.role == "student" && !working.contains($0.user.id) }.map { ($0.user.id, $0.user.name) }
+            return Self.html(.ok, TeacherViews.grid(lang: lang, session: s, klass: klass, className: try self.className(klass), task: task, taskTitle: taskTitle,
+                                                    stations: stations, idle: idle))
         })
         router.get("/teacher/classes/{class}/exams", use: page { req, ctx, lang in
             let s = try self.pageSession(req, ctx, roles: teachers)
             let klass = try self.pageClass(ctx, s)
             let students = try self.accounts.members(of: klass).filter { $0.role == "student" }.map { ($0.user.id, $0.user.name) }
             let stations = try self.accounts.workstations().filter { $0.revoked.isEmpty }.map(\.id)
-            return Self.html(.ok, TeacherViews.exams(lang: lang, session: s, klass: klass, scenarios: self.scenarioNames().map { ($0, self.scenarioTitle($0)) },
+            return Self.html(.ok, TeacherViews.exams(lang: lang, session: s, klass: klass, scenarios: self.scenarioNames().map { ($0, self.scenarioTitle($0, lang)) },
                                                      students: students, workstations: stations))
         })
         router.get("/teacher/classes/{class}/report", use: page { req, ctx, lang in
             let s = try self.pageSession(req, ctx, roles: teachers)
             let klass = try self.pageClass(ctx, s)
             let records = try self.classRecords(klass)
-            return Self.reportPage(ClassReport.html(records, language: lang, title: tr(lang, "班级成绩分析报告 — \(klass)", "Class report — \(klass)")))
+            var page = ClassReport.html(records, language: lang, title: tr(lang, "班级成绩分析报告 — \(klass)", "Class report — \(klass)"))
+            // Each attempt id (server-made, "a-" + hex: nothing to escape) links to its debrief.
+            for id in Set(records.map(\.attempt)) where LabAccounts.validId(id) {
+                page = page.replacingOccurrences(of: ">\(id)</td>", with: "><a href=\"/teacher/attempts/\(id)/debrief\(lang == .en ? "?lang=en" : "")\">\(id)</a></td>")
+            }
+            return Self.reportPage(Self.withBar(page, lang: lang, csrf: s.csrf, links: TeacherViews.classNav(klass, lang)))
+        })
+        router.get("/teacher/classes/{class}/attempts", use: page { req, ctx, lang in
+            let s = try self.pageSession(req, ctx, roles: teachers)
+            let klass = try self.pageClass(ctx, s)
+            return Self.html(.ok, TeacherViews.attempts(lang: lang, session: s, klass: klass, className: try self.className(klass), rows: try self.attemptRows(klass)))
         })
         for view in ["", "/projector", "/debrief"] {
             router.get("/teacher/attempts/{attempt}\(view)", use: page { req, ctx, lang in
@@ -162,20 +193,34 @@ extension LabServer {
                 if self.mirror.snapshot(attempt) == nil { self.mirror.catchUp(attempt: attempt, ledger: self.ledger) }
                 let stepper = self.mirror.stepper(attempt) ?? AttemptStepper(model: model, seed: a.seed, mode: TrainingMode(rawValue: a.mode.rawValue) ?? .practice)
                 let name = (try self.accounts.user(a.student))?.name ?? ""
-                let info = TeacherViews.AttemptInfo(assignment: a, studentName: name, model: model)
+                var info = TeacherViews.AttemptInfo(assignment: a, studentName: name, model: model)
+                info.klass = try self.accounts.locked { st in
+                    try st.db.query("""
+                        SELECT coalesce((SELECT class FROM lab_tasks WHERE task = x.task),
+                                        (SELECT class FROM lab_enrolments WHERE user = x.student AND role = 'student' ORDER BY class LIMIT 1))
+                        FROM lab_assignments x WHERE x.attempt = ?
+                        """, [attempt]).first?[0].string
+                }
                 switch view {
                 case "/projector": return Self.html(.ok, TeacherViews.projector(lang: lang, session: s, info: info, stepper: stepper))
                 case "/debrief":
                     let lines = try self.ledger.lines(attempt)
                     let (end, finished) = Self.lastTick(lines)
                     let first = LabMirror.replay(model: model, seed: a.seed, mode: TrainingMode(rawValue: a.mode.rawValue) ?? .practice, lines: lines, at: 0).stepper
+                    // The instructor's own commands (lines carrying `by`/`cmd`): jump buttons too.
+                    let commands: [(tick: Int64, kind: String, text: String)] = lines.dropFirst().compactMap { text in
+                        guard let v = try? JSONText.parse(Array(text.utf8)), v["by"] != nil || v["cmd"] != nil,
+                              let verb = v["verb"]?.string, let c = InstructorCommand.from(verb: verb),
+                              let t = v["tick"]?.numberText.flatMap({ Int64($0) }) else { return nil }
+                        return (t, c.rawValue, v["text"]?.string ?? v["target"]?.string ?? "")
+                    }
                     var compare = self.modelRuns(a.scenario).map { (value: "run:" + $0, label: tr(lang, "示范运行：\($0)", "Model run: \($0)")) }
                     compare += try self.finishedAttempts(scenario: a.scenario, except: a.attempt, user: s.user).map {
                         (value: "attempt:" + $0.attempt, label: "\($0.name.isEmpty ? $0.student : "\($0.name) (\($0.student))") · \($0.mode) · \($0.attempt)")
                     }
                     let canBacktrack = a.mode != .exam && s.user.role != .auditor
                     return Self.html(.ok, TeacherViews.debrief(lang: lang, session: s, info: info, stepper: first, endTick: end, finished: finished,
-                                                               compare: compare, canBacktrack: canBacktrack))
+                                                               compare: compare, canBacktrack: canBacktrack, commands: commands))
                 default: return Self.html(.ok, TeacherViews.station(lang: lang, session: s, info: info, stepper: stepper))
                 }
             })
@@ -188,6 +233,57 @@ extension LabServer {
         try mayManage(klass: klass, s.user)
         guard try accounts.classExists(klass) else { throw LabHTTPError(.notFound, "no class '\(klass)'") }
         return klass
+    }
+
+    /// A scenario's title in the page's language (the other language, then the folder name, when missing).
+    func scenarioTitle(_ name: String, _ lang: ReportLanguage) -> String {
+        guard let file = try? scenarioFile(name), let m = try? ledger.compiled(path: file).model else { return name }
+        let (first, second) = lang == .en ? (m.text.title.en, m.text.title.zh) : (m.text.title.zh, m.text.title.en)
+        return first.isEmpty ? (second.isEmpty ? name : second) : first
+    }
+
+    /// A class's display name ('' when it has none).
+    func className(_ klass: String) throws -> String {
+        try accounts.locked { st in try st.db.query("SELECT name FROM lab_classes WHERE id = ?", [klass]).first?[0].string ?? "" }
+    }
+
+    /// Every attempt of the class's students, newest first (the last 1000), with its score when graded.
+    func attemptRows(_ klass: String) throws -> [TeacherViews.AttemptRow] {
+        try accounts.locked { st in
+            try st.db.query("""
+                SELECT x.attempt, x.student, coalesce(u.name, ''), x.scenario, x.mode, x.state, a.total, a.max, x.issued, x.voided, x.workstation
+                FROM lab_assignments x JOIN lab_enrolments e ON e.user = x.student AND e.class = ? AND e.role = 'student'
+                LEFT JOIN lab_users u ON u.id = x.student LEFT JOIN attempts a ON a.attempt = x.attempt
+                ORDER BY x.issued DESC, x.attempt LIMIT 1000
+                """, [klass]).map { r in
+                TeacherViews.AttemptRow(attempt: r[0].string ?? "", student: r[1].string ?? "", name: r[2].string ?? "", scenario: r[3].string ?? "",
+                                        mode: r[4].string ?? "", state: r[5].string ?? "", score: r[6].double, maxScore: r[7].double,
+                                        issued: r[8].string ?? "", voided: r[9].string != nil, workstation: r[10].string ?? "")
+            }
+        }
+    }
+
+    /// A report document (HazLabReport's) with a bar of links and a sign-out button put after its
+    /// `<body>`, and the CSRF token and the shared script in its head (teacher.js signs out).
+    static func withBar(_ text: String, lang: ReportLanguage, csrf: String, links: [(String, String)]) -> String {
+        var bar = Markup()
+        bar.open("nav", [("class", "hz-bar"), ("id", "hz-bar"), ("aria-label", tr(lang, "导航", "Navigation"))])
+        for (href, label) in links {
+            bar.element("a", [("href", href + (lang == .en ? (href.contains("?") ? "&lang=en" : "?lang=en") : ""))], label)
+            bar.content(" · ")
+        }
+        bar.element("button", [("type", "button"), ("id", "sign-out")], tr(lang, "退出", "Sign out"))
+        bar.close()
+        var head = Markup()
+        head.leaf("meta", [("name", "csrf-token"), ("content", csrf)])
+        head.leaf("link", [("rel", "icon"), ("href", "data:,")])
+        head.element("script", [("src", "/static/teacher.js"), ("defer", "defer")])
+        var out = text
+        if let r = out.range(of: "</head>") { out.replaceSubrange(r, with: head.text + "</head>") }
+        if let open = out.range(of: "<body"), let end = out.range(of: ">", range: open.upperBound..<out.endIndex) {
+            out.insert(contentsOf: bar.text, at: end.upperBound)
+        }
+        return out
     }
 
     /// The classes a user may open: an instructor's own, every class for an administrator.
@@ -259,6 +355,7 @@ struct TeacherPage {
         m.leaf("meta", [("name", "csrf-token"), ("content", csrf)])
         m.element("title", [], title)
         m.leaf("link", [("rel", "stylesheet"), ("href", "/static/teacher.css")])
+        m.leaf("link", [("rel", "icon"), ("href", "data:,")])
         m.element("script", [("src", "/static/teacher.js"), ("defer", "defer")])
         if let script { m.element("script", [("src", "/static/\(script)"), ("defer", "defer")]) }
         m.close()

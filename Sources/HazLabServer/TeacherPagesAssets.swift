@@ -96,8 +96,19 @@ enum TeacherAssets {
     .jumps button.k-fault { border-color: var(--vermillion); } .jumps button.k-deduction { border-color: var(--purple); }
     body.projector { font-size: 26px; background: #fff; }
     body.projector main { max-width: none; }
-    body.projector h1 { font-size: 40px; } body.projector dl.status { font-size: 30px; grid-template-columns: max-content 1fr max-content 1fr; }
-    body.projector .chart-box svg { width: 100%; }
+    body.projector dl.status { grid-template-columns: max-content 1fr max-content 1fr; }
+    li.station.frozen { outline: 4px dashed var(--sky); outline-offset: -4px; background: #eef7fd; }
+    li.station.paused { outline: 4px double var(--orange); outline-offset: -4px; background: #fff8e8; }
+    li.station.idle { border-left: 8px dotted #ccc; color: #555; }
+    .badge { display: inline-block; margin: 0 0 6px; padding: 0 8px; border: 2px solid #555; border-radius: 4px; font-weight: 700; }
+    .badge-frozen { border-color: var(--blue); color: var(--blue); } .badge-paused { border-color: #8a5a00; color: #8a5a00; border-style: double; }
+    .warn { color: #8a3000; } .count { margin: 0 6px; } .offline-box { border: 2px dotted var(--grey); padding: 6px 10px; margin: 6px 0; }
+    .confirm { border: 2px solid var(--vermillion); }
+    body.projector main { height: 100vh; display: flex; flex-direction: column; padding: 8px 16px; } body.projector h1 { margin: 0; font-size: 32px; }
+    body.projector .subtitle { margin: 0 0 4px; } body.projector dl.status { font-size: 24px; }
+    body.projector main > section { flex: 1 1 auto; min-height: 0; display: flex; flex-direction: column; } body.projector main > section h2 { margin: 4px 0; }
+    body.projector .chart-box { flex: 1 1 auto; min-height: 0; overflow: hidden; } body.projector .legend { margin: 2px 0; font-size: 14px; }
+    body.projector .chart-box svg { width: 100%; height: 100%; }
     table { border-collapse: collapse; background: #fff; } th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
     """#
 
@@ -182,13 +193,82 @@ enum TeacherAssets {
         return cur ? (cur.seq + '/' + items.length + ' ' + title(cur.title)) : (done + '/' + items.length);
       }
       function setText(id, text) { const e = document.getElementById(id); if (e) e.textContent = text; }
+      // A refused request in words: the JSON error's `code` (or the status) as a sentence in the
+      // page's language; the server's own text follows as the details.
+      const refusals = {
+        'forbidden': t('您的账户无权执行此操作。', 'Your account may not do this.'),
+        'not-found': t('找不到该对象（可能已被删除或编号有误）。', 'Not found (removed, or a wrong id).'),
+        'unauthenticated': t('登录已失效，请重新登录。', 'Your session ended: sign in again.'),
+        'bad-command': t('请求内容有误。', 'The request is not valid.'),
+        'finished': t('该次考核已结束，不能再干预。', 'This attempt has ended: no more interventions.'),
+        'exam-no-intervention': t('考核模式只允许因突发情况暂停和继续。', 'An exam allows only pause for an incident and resume.'),
+        'teaching-only': t('冻结/继续运行只用于教学模式的工位。', 'Freeze and run are for teaching stations only.'),
+        'refused': t('服务器拒绝了该请求。', 'The server refused the request.')
+      };
+      const statusWords = { 400: 'bad-command', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found' };
+      function refusal(r) {
+        const j = r.json || {};
+        const code = j.code || statusWords[r.status] || (r.status === 409 ? 'refused' : '');
+        const sentence = refusals[code] || (r.status === 0 ? t('无法连接服务器。', 'Cannot reach the server.') : t('请求失败。', 'The request failed.'));
+        const details = (j.error || '') + ' (' + (r.status || '-') + (j.code ? ' ' + j.code : '') + ')';
+        return lang === 'en' ? sentence + ' ' + t('详细信息：', 'Details: ') + details : sentence + ' 详细信息：' + details;
+      }
+      // The event kinds of the simulator and of the instructor's commands, in words.
+      const kinds = {
+        'action-applied': t('操作已执行', 'action applied'), 'action-rejected': t('操作被拒绝', 'action rejected'), 'violation': t('违规', 'violation'),
+        'fault': t('故障', 'fault'), 'hazard': t('危险出现', 'hazard'), 'hazard-cleared': t('危险解除', 'hazard cleared'),
+        'alarm': t('报警', 'alarm'), 'alarm-acknowledged': t('报警已确认', 'alarm acknowledged'), 'alarm-cleared': t('报警解除', 'alarm cleared'),
+        'trip': t('设备跳闸', 'trip'), 'changed': t('设备状态变化', 'equipment changed'), 'measurement': t('测量', 'measurement'),
+        'report': t('报告', 'report'), 'end': t('结束', 'end'), 'accident': t('事故', 'accident'), 'deduction': t('扣分', 'deduction'),
+        'message': t('教师消息', 'message'), 'hint': t('教师提示', 'hint'), 'pause': t('暂停', 'pause'), 'resume': t('继续', 'resume'),
+        'incident-pause': t('突发暂停', 'incident pause'), 'incident-resume': t('继续作答', 'resume'), 'freeze': t('冻结', 'freeze'),
+        'run': t('继续运行', 'run'), 'clear': t('清除故障', 'clear fault'), 'submit': t('交卷', 'submit'),
+        'instructor-fault': t('注入故障', 'inject fault'), 'instructor-clear': t('清除故障', 'clear fault'), 'instructor-freeze': t('冻结', 'freeze'),
+        'instructor-run': t('继续运行', 'run'), 'instructor-message': t('教师消息', 'message')
+      };
+      function kind(k) { return kinds[k] || k; }
+      // Gauge units (one table): K → °C, Pa → kPa/MPa, m³/s → m³/h, dimensionless → nothing.
+      function gauge(value, unit) {
+        let v = Number(value), u = unit || '';
+        const m = /\[([^\]]+)\]/.exec(u);
+        if (u === 'dimensionless' || u === 'number') u = ''; else if (m) u = m[1];
+        if (u === 'K') { v = v - 273.15; u = '°C'; }
+        else if (u === 'Pa') { if (Math.abs(v) >= 1e6) { v = v / 1e6; u = 'MPa'; } else { v = v / 1e3; u = 'kPa'; } }
+        else if (u === 'm³/s') { v = v * 3600; u = 'm³/h'; }
+        const text = Math.abs(v) >= 1000 ? v.toFixed(0) : Number(v.toPrecision(4)).toString();
+        return u ? text + ' ' + u : text;
+      }
+      document.querySelectorAll('.gval[data-unit]').forEach(function (g) { g.textContent = gauge(g.getAttribute('data-value'), g.getAttribute('data-unit')); });
+      // A text box with data-max: the count beside it; over the limit it says so (never cut silently).
+      function counted(id) {
+        const box = document.getElementById(id);
+        if (!box) return;
+        const max = Number(box.getAttribute('data-max') || 500), c = document.getElementById(id + '-count');
+        function update() {
+          const n = box.value.length;
+          if (c) { c.textContent = n + '/' + max + (n > max ? t('（超出 ', ' (') + (n - max) + t(' 字，无法发送）', ' too many: cannot send)') : ''); c.className = n > max ? 'count error' : 'note count'; }
+        }
+        box.addEventListener('input', update);
+        update();
+      }
+      // True when the box's text may go: else the reason is said in `result` and false.
+      function fits(id, result) {
+        const box = document.getElementById(id);
+        if (!box) return true;
+        const max = Number(box.getAttribute('data-max') || 500);
+        if (box.value.length <= max) return true;
+        say(result, t('内容过长：', 'Too long: ') + box.value.length + '/' + max + t(' 字，请删减后再发送。', ' characters; shorten it and send again.'), true);
+        box.focus();
+        return false;
+      }
       const out = document.getElementById('sign-out');
       if (out) out.addEventListener('click', async function () {
         await api('POST', '/api/logout');
         location.href = withLang('/login');
       });
       return { lang: lang, csrf: csrf, t: t, api: api, el: el, clock: clock, title: title, say: say, enc: enc, withLang: withLang,
-               modes: modes, connections: connections, paintPlan: paintPlan, checklist: checklist, stepText: stepText, setText: setText };
+               modes: modes, connections: connections, paintPlan: paintPlan, checklist: checklist, stepText: stepText, setText: setText,
+               refusal: refusal, kind: kind, gauge: gauge, counted: counted, fits: fits };
     })();
     """#
 
@@ -199,7 +279,12 @@ enum TeacherAssets {
       form.addEventListener('submit', async function (ev) {
         ev.preventDefault();
         const r = await HZ.api('POST', '/api/login', { user: document.getElementById('user').value, password: document.getElementById('password').value });
-        if (!r.ok) { HZ.say('login-error', r.json.error || HZ.t('登录失败', 'Sign-in failed'), true); return; }
+        if (!r.ok) {
+          const why = r.status === 401 || r.status === 403 ? HZ.t('用户名或密码不正确，或账户已被锁定。', 'Wrong user id or password, or the account is locked.')
+                    : r.status === 429 ? HZ.t('尝试次数过多，请稍后再试。', 'Too many tries: wait a while.') : HZ.t('登录失败。', 'Sign-in failed.');
+          HZ.say('login-error', why + (r.json.error ? HZ.t(' 详细信息：', ' Details: ') + r.json.error : ''), true);
+          return;
+        }
         let next = document.body.dataset.next || '';
         // Only a path on this server (never another site).
         if (next.charAt(0) !== '/' || next.charAt(1) === '/' || next.charAt(1) === '\\') next = '';
@@ -225,19 +310,22 @@ enum TeacherAssets {
         return dd;
       }
       function card(s) {
-        const li = HZ.el('li', { 'class': 'card station conn-' + s.connection, 'data-attempt': s.attempt, 'data-connection': s.connection });
+        const li = HZ.el('li', { 'class': 'card station conn-' + s.connection + (s.frozen ? ' frozen' : '') + (s.paused ? ' paused' : ''),
+                                 'data-attempt': s.attempt, 'data-connection': s.connection, 'data-student': s.student });
         const h = HZ.el('h2', { 'class': 'card-title' });
         h.appendChild(HZ.el('a', { href: HZ.withLang('/teacher/attempts/' + HZ.enc(s.attempt)) }, s.studentName ? s.studentName + ' (' + s.student + ')' : s.student));
         li.appendChild(h);
+        if (s.frozen) li.appendChild(HZ.el('p', { 'class': 'badge badge-frozen' }, t('❄ 已冻结', '❄ frozen')));
+        if (s.paused) li.appendChild(HZ.el('p', { 'class': 'badge badge-paused' }, t('⏸ 已暂停', '⏸ paused')));
         const dl = HZ.el('dl');
         field(dl, 'workstation', t('工位', 'Station'), s.workstation);
         field(dl, 'scenario', t('场景', 'Scenario'), s.scenario);
         field(dl, 'mode', t('模式', 'Mode'), HZ.modes[s.mode] || s.mode);
         field(dl, 'time', t('仿真时间', 'Sim time'), HZ.clock(s.simSeconds));
         field(dl, 'step', t('步骤', 'Step'), s.stepIndex >= 0 ? (s.stepIndex + 1) + '/' + s.stepsTotal + ' ' + HZ.title(s.stepTitle) : s.stepsDone + '/' + s.stepsTotal);
-        field(dl, 'alarms', t('报警', 'Alarms'), (s.alarms || []).join(', '));
-        field(dl, 'hazards', t('危险', 'Hazards'), (s.hazards || []).join(', '));
-        field(dl, 'accidents', t('事故', 'Accidents'), (s.accidents || []).join(', '));
+        field(dl, 'alarms', t('报警', 'Alarms'), (s.alarms || []).join(', ') || '—');
+        field(dl, 'hazards', t('危险', 'Hazards'), (s.hazards || []).join(', ') || '—');
+        field(dl, 'accidents', t('事故', 'Accidents'), (s.accidents || []).join(', ') || '—');
         if (s.mode !== 'exam' && s.score !== null && s.score !== undefined) field(dl, 'score', t('得分', 'Score'), s.score + '/' + s.maxScore);
         const flags = [];
         if (s.frozen) flags.push(t('已冻结', 'frozen'));
@@ -256,6 +344,9 @@ enum TeacherAssets {
         grid.replaceChildren(frag);
         const none = document.getElementById('no-stations');
         if (none) none.hidden = (data.stations || []).length > 0;
+        const working = {};
+        (data.stations || []).forEach(function (s) { working[s.student] = true; });
+        document.querySelectorAll('#idle li[data-student]').forEach(function (li) { li.hidden = !!working[li.getAttribute('data-student')]; });
         if (keep) { const a = grid.querySelector('li[data-attempt="' + CSS.escape(keep) + '"] a'); if (a) a.focus(); }
         updates += 1;
         document.body.setAttribute('data-updates', String(updates));
@@ -267,15 +358,33 @@ enum TeacherAssets {
         catch (e) { HZ.say('feed-state', t('收到无法解析的数据', 'Unreadable update received'), true); }
       });
       es.addEventListener('error', function () { HZ.say('feed-state', t('实时数据中断，正在重连…', 'Live feed interrupted: reconnecting…'), true); });
+      HZ.counted('class-message');
+      // A station skipped by a class command: the student's name (from its card) and why, in words.
+      function who(attempt) {
+        const a = grid.querySelector('li[data-attempt="' + CSS.escape(attempt) + '"] .card-title');
+        return a ? a.textContent : attempt;
+      }
+      function why(kind, reason) {
+        if (/teaching/.test(reason)) return t('非教学模式（练习/考核不冻结）', 'not a teaching station (practice and exams are not frozen)');
+        if (/exam/.test(reason)) return t('考核模式不接受此命令', 'an exam does not take this command');
+        if (/ended|finished|over/.test(reason)) return t('已结束', 'ended');
+        return t('被拒绝', 'refused');
+      }
       document.querySelectorAll('[data-class-kind]').forEach(function (b) {
         b.addEventListener('click', async function () {
           const kind = b.getAttribute('data-class-kind');
+          if (kind === 'message' && !HZ.fits('class-message', 'command-result')) return;
           const body = { kind: kind, text: kind === 'message' ? document.getElementById('class-message').value : '' };
+          if (kind === 'pause') body.text = t('全班暂停（突发情况）', 'class paused (incident)');
           if (task) body.task = task;
           const r = await HZ.api('POST', '/api/classes/' + HZ.enc(klass) + '/commands', body);
-          if (!r.ok) { HZ.say('command-result', r.json.error || (t('被拒绝', 'Refused') + ' (' + r.status + ')'), true); return; }
-          const sent = (r.json.commands || []).length, skipped = (r.json.skipped || []).map(function (x) { return x.attempt + ': ' + x.reason; });
-          HZ.say('command-result', t('已发送给 ', 'Sent to ') + sent + t(' 个工位', ' stations') + (skipped.length ? t('；跳过：', '; skipped: ') + skipped.join('; ') : ''));
+          if (!r.ok) { HZ.say('command-result', HZ.refusal(r), true); return; }
+          if (kind === 'message') { document.getElementById('class-message').value = ''; document.getElementById('class-message').dispatchEvent(new Event('input')); }
+          const sent = (r.json.commands || []).length;
+          const skipped = (r.json.skipped || []).map(function (x) { return who(x.attempt) + t('：', ': ') + why(kind, x.reason || ''); });
+          HZ.say('command-result', t('已发送给 ', 'Sent to ') + sent + t(' 个工位', ' stations') + (skipped.length ? t('；未发送：', '; not sent: ') + skipped.join(t('；', '; ')) : ''));
+          const res = document.getElementById('command-result');
+          if (res && skipped.length) res.setAttribute('title', (r.json.skipped || []).map(function (x) { return x.attempt + ': ' + x.reason; }).join('\n'));
         });
       });
     })();
@@ -292,7 +401,7 @@ enum TeacherAssets {
         const fig = document.querySelector('figure[data-gauge="' + CSS.escape(g.id) + '"]');
         if (!fig) return;
         const v = fig.querySelector('.gval');
-        if (v) v.textContent = (g.failed ? t('故障 ', 'failed ') : '') + Number(g.value).toPrecision(4) + ' ' + (g.unit || '');
+        if (v) v.textContent = (g.failed ? t('故障 ', 'failed ') : '') + HZ.gauge(g.value, g.unit);
         const line = fig.querySelector('polyline');
         if (!line) return;
         const s = series[g.id] || (series[g.id] = []);
@@ -314,6 +423,7 @@ enum TeacherAssets {
         if (j.paused) flags.push(t('已暂停', 'paused'));
         HZ.setText('st-clock', flags.length ? flags.join(', ') : (j.finished ? t('已结束', 'ended') : t('运行', 'running')));
         HZ.setText('st-connection', HZ.connections[j.connection] || j.connection || '');
+        offline(j.connection === 'offline' && !j.finished);
         HZ.paintPlan(j.equipment);
         (j.gauges || []).forEach(trend);
         HZ.checklist(j.checklist);
@@ -321,7 +431,7 @@ enum TeacherAssets {
         if (ol && j.events) {
           const frag = document.createDocumentFragment();
           j.events.slice().reverse().forEach(function (e) {
-            frag.appendChild(HZ.el('li', null, HZ.clock(e.tick * (j.simSeconds / Math.max(1, j.tick))) + ' · tick ' + e.tick + ' · ' + e.kind + (e.subject ? ' · ' + e.subject : '')));
+            frag.appendChild(HZ.el('li', { 'data-kind': e.kind }, HZ.clock(e.tick * (j.simSeconds / Math.max(1, j.tick))) + ' · tick ' + e.tick + ' · ' + HZ.kind(e.kind) + (e.subject ? ' · ' + e.subject : '')));
           });
           ol.replaceChildren(frag);
         }
@@ -336,12 +446,12 @@ enum TeacherAssets {
         const ol = document.getElementById('commands');
         if (!ol) return;
         const r = await HZ.api('GET', base + '/commands');
-        if (!r.ok) { ol.replaceChildren(HZ.el('li', { 'class': 'error' }, r.json.error || ('HTTP ' + r.status))); return; }
+        if (!r.ok) { ol.replaceChildren(HZ.el('li', { 'class': 'error' }, HZ.refusal(r))); return; }
         const list = r.json.commands || [];
         const frag = document.createDocumentFragment();
         list.slice().reverse().forEach(function (c) {
           frag.appendChild(HZ.el('li', { 'data-command': String(c.id), 'data-state': c.state },
-            '#' + c.id + ' · ' + c.verb + (c.target ? ' ' + c.target : '') + (c.text ? ' “' + c.text + '”' : '') + ' · ' + c.by + ' · ' + (commandStates[c.state] || c.state)));
+            '#' + c.id + ' · ' + HZ.kind(c.verb) + (c.target ? ' ' + c.target : '') + (c.text ? ' “' + c.text + '”' : '') + ' · ' + c.by + ' · ' + (commandStates[c.state] || c.state)));
         });
         if (!list.length) frag.appendChild(HZ.el('li', { 'class': 'note' }, t('还没有发送命令。', 'No command sent yet.')));
         ol.replaceChildren(frag);
@@ -349,7 +459,7 @@ enum TeacherAssets {
       }
       async function poll() {
         const r = await HZ.api('GET', base + '/live');
-        if (r.ok) render(r.json); else HZ.setText('st-connection', r.json.error || ('HTTP ' + r.status));
+        if (r.ok) render(r.json); else HZ.setText('st-connection', HZ.refusal(r));
         if (commandsPending) await loadCommands();
         setTimeout(poll, 1000);
       }
@@ -366,9 +476,39 @@ enum TeacherAssets {
       }
       loadFaults();
       function value(id) { const e = document.getElementById(id); return e ? e.value : ''; }
+      // A dead workstation: commands cannot reach it, so the controls are disabled with a note, and 作废 is offered.
+      let isOffline = false;
+      function offline(on) {
+        isOffline = on;
+        const box = document.getElementById('offline-box');
+        if (box) box.hidden = !on;
+        document.querySelectorAll('#intervene button[data-kind]').forEach(function (b) { b.disabled = on; });
+        document.body.setAttribute('data-offline', on ? 'true' : 'false');
+      }
+      const voidButton = document.getElementById('void');
+      if (voidButton) voidButton.addEventListener('click', async function () {
+        const reason = value('void-reason').trim();
+        if (!reason) { HZ.say('command-result', t('请填写作废原因（记入审计日志）。', 'Say why (it goes into the audit log).'), true); document.getElementById('void-reason').focus(); return; }
+        if (!window.confirm(t('确定作废本次记录？此操作记入审计日志，不能撤销。', 'Void this attempt? This is audited and cannot be undone.'))) return;
+        const r = await HZ.api('POST', base + '/void', { reason: reason });
+        if (!r.ok) { HZ.say('command-result', HZ.refusal(r), true); return; }
+        HZ.say('command-result', t('已作废。', 'Voided.'));
+      });
+      HZ.counted('message'); HZ.counted('hint-text');
+      // The chosen step's hint cost (the rubric's), said beside 发送提示.
+      const hintStep = document.getElementById('hint-step'), hintCost = document.getElementById('hint-cost');
+      function costNote() {
+        const o = hintStep && hintStep.selectedOptions[0];
+        if (o && hintCost) hintCost.textContent = t('注意：提示将按评分规则扣分（本步骤每次 ', 'Note: a hint costs the student points under the rubric (this step: ') +
+          (o.getAttribute('data-cost') || '0') + t(' 分）。', ' per hint).');
+      }
+      if (hintStep) { hintStep.addEventListener('change', costNote); costNote(); }
+      const boxes = { message: 'message', hint: 'hint-text', pause: 'pause-reason' };
       document.querySelectorAll('#intervene button[data-kind]').forEach(function (b) {
         b.addEventListener('click', async function () {
           const kind = b.getAttribute('data-kind');
+          if (isOffline) return;
+          if (boxes[kind] && !HZ.fits(boxes[kind], 'command-result')) return;
           const body = { kind: kind, target: '', text: '' };
           if (kind === 'fault' || kind === 'clear') body.target = value('fault');
           if (kind === 'message') body.text = value('message');
@@ -377,9 +517,11 @@ enum TeacherAssets {
           b.disabled = true;
           const r = await HZ.api('POST', base + '/commands', body);
           b.disabled = false;
-          if (!r.ok) { HZ.say('command-result', (r.json.error || t('被拒绝', 'Refused')) + ' (' + r.status + (r.json.code ? ' ' + r.json.code : '') + ')', true); return; }
+          if (!r.ok) { HZ.say('command-result', HZ.refusal(r), true); return; }
           const c = r.json.command || {};
-          HZ.say('command-result', t('已发送：命令 #', 'Sent: command #') + c.id + ' ' + (c.verb || kind) + ' · ' + (c.state || ''));
+          // Sent: the box is cleared for the next one.
+          if (boxes[kind]) { const box = document.getElementById(boxes[kind]); if (box) { box.value = ''; box.dispatchEvent(new Event('input')); } }
+          HZ.say('command-result', t('已发送：命令 #', 'Sent: command #') + c.id + ' ' + HZ.kind(c.verb || kind) + ' · ' + (commandStates[c.state] || c.state || ''));
           commandsPending = true;
           loadCommands();
         });
@@ -406,14 +548,14 @@ enum TeacherAssets {
         HZ.paintPlan(j.equipment);
         (j.gauges || []).forEach(function (g) {
           const fig = document.querySelector('figure[data-gauge="' + CSS.escape(g.id) + '"] .gval');
-          if (fig) fig.textContent = Number(g.value).toPrecision(4) + ' ' + (g.unit || '');
+          if (fig) fig.textContent = HZ.gauge(g.value, g.unit);
         });
         HZ.checklist(j.checklist);
         const ol = document.getElementById('deductions');
         if (ol) {
           const frag = document.createDocumentFragment();
           (j.deductions || []).forEach(function (d) {
-            frag.appendChild(HZ.el('li', null, 'tick ' + d.tick + ' · ' + d.cause + (d.subject ? ' · ' + d.subject : '') + ' · −' + d.points + (d.veto ? t('（否决）', ' (veto)') : '')));
+            frag.appendChild(HZ.el('li', null, 'tick ' + d.tick + ' · ' + HZ.kind(d.cause) + (d.subject ? ' · ' + d.subject : '') + ' · −' + d.points + (d.veto ? t('（否决）', ' (veto)') : '')));
           });
           ol.replaceChildren(frag);
         }
@@ -479,7 +621,7 @@ enum TeacherAssets {
         const mine = ++seq;
         const r = await HZ.api('GET', base + '/at?tick=' + tick);
         if (mine !== seq) return;
-        if (!r.ok) { HZ.say('debrief-error', r.json.error || ('HTTP ' + r.status), true); return; }
+        if (!r.ok) { HZ.say('debrief-error', HZ.refusal(r), true); return; }
         HZ.say('debrief-error', '');
         render(r.json, tick);
         shown = r.json;
@@ -492,15 +634,26 @@ enum TeacherAssets {
         timer = setTimeout(function () { show(wanted); }, 120);
       }
       slider.addEventListener('input', function () { go(slider.value); });
-      num.addEventListener('change', function () { go(num.value); });
+      // A typed tick must be a whole number in range: else it is said, not silently clamped.
+      num.addEventListener('change', function () {
+        const text = String(num.value).trim();
+        if (!/^[0-9]+$/.test(text) || Number(text) > end) {
+          HZ.say('debrief-error', t('时刻必须是 0 到 ', 'The tick must be a whole number from 0 to ') + end + t(' 之间的整数（输入的是“', ' (you typed "') + (text || num.validationMessage || '') + t('”）。', '").'), true);
+          num.setAttribute('aria-invalid', 'true');
+          return;
+        }
+        num.removeAttribute('aria-invalid');
+        go(text);
+      });
+      document.querySelectorAll('#teacher-jumps button[data-tick]').forEach(function (b) { b.addEventListener('click', function () { go(b.getAttribute('data-tick')); }); });
       async function jumps() {
         const r = await HZ.api('GET', base + '/at?tick=' + end);
         const box = document.getElementById('jumps');
         if (!r.ok || !box) return;
         const kinds = ['fault', 'hazard', 'alarm', 'accident', 'violation', 'action-rejected', 'trip', 'end'];
         const items = [];
-        (r.json.events || []).forEach(function (e) { if (kinds.indexOf(e.kind) >= 0) items.push({ tick: e.tick, kind: e.kind, text: e.kind + (e.subject ? ' ' + e.subject : '') }); });
-        (r.json.deductions || []).forEach(function (d) { items.push({ tick: d.tick, kind: 'deduction', text: t('扣分 ', 'deduction ') + d.cause + (d.subject ? ' ' + d.subject : '') + ' −' + d.points }); });
+        (r.json.events || []).forEach(function (e) { if (kinds.indexOf(e.kind) >= 0) items.push({ tick: e.tick, kind: e.kind, text: HZ.kind(e.kind) + (e.subject ? ' ' + e.subject : '') }); });
+        (r.json.deductions || []).forEach(function (d) { items.push({ tick: d.tick, kind: 'deduction', text: t('扣分 ', 'deduction ') + HZ.kind(d.cause) + (d.subject ? ' ' + d.subject : '') + ' −' + d.points }); });
         items.sort(function (a, b) { return a.tick - b.tick; });
         const frag = document.createDocumentFragment();
         items.slice(0, 300).forEach(function (it) {
@@ -525,7 +678,7 @@ enum TeacherAssets {
       function iso(id) { const v = document.getElementById(id).value; return v ? new Date(v).toISOString() : null; }
       async function act(method, path, body, done) {
         const r = await HZ.api(method, path, body);
-        if (!r.ok) { HZ.say('command-result', (r.json.error || t('被拒绝', 'Refused')) + ' (' + r.status + ')', true); return null; }
+        if (!r.ok) { HZ.say('command-result', HZ.refusal(r), true); return null; }
         if (done) HZ.say('command-result', done);
         return r.json;
       }
@@ -534,6 +687,14 @@ enum TeacherAssets {
       const rowStates = { 'not-started': t('未开始', 'not started'), issued: t('已下发', 'issued'), streaming: t('作答中', 'in progress'),
                           finished: t('待评分', 'grading pending'), graded: t('已评分', 'graded') };
       const grades = { excellent: t('优', 'excellent'), good: t('良', 'good'), pass: t('中', 'pass'), fail: t('差', 'fail') };
+      // Names, not ids: the roster's names from the form's checkboxes.
+      const names = {};
+      document.querySelectorAll('input[name="students"]').forEach(function (i) { names[i.value] = i.getAttribute('data-name') || ''; });
+      function person(id) { return names[id] ? names[id] + ' (' + id + ')' : id; }
+      // The scenarios' titles in the page's language (from the form's checkboxes).
+      const titles = {};
+      document.querySelectorAll('input[name="scenarios"]').forEach(function (i) { titles[i.value] = i.getAttribute('data-title') || i.value; });
+      function local(iso) { if (!iso) return ''; const d = new Date(iso); return isNaN(d) ? iso : d.toLocaleString(HZ.lang === 'en' ? 'en-GB' : 'zh-CN'); }
       function results(box, rows) {
         const table = HZ.el('table', { 'class': 'results' });
         const head = HZ.el('tr');
@@ -541,24 +702,48 @@ enum TeacherAssets {
           .forEach(function (h) { head.appendChild(HZ.el('th', null, h)); });
         table.appendChild(head);
         rows.forEach(function (x) {
-          const tr = HZ.el('tr', { 'data-attempt': x.attempt || '', 'data-student': x.student, 'data-state': x.state });
-          [x.student, x.scenario, rowStates[x.state] || x.state, x.score === null || x.score === undefined ? '—' : x.score + '/' + x.maxScore, grades[x.grade] || x.grade || '—',
+          const tr = HZ.el('tr', { 'data-attempt': x.attempt || '', 'data-student': x.student, 'data-state': x.state, 'data-scenario': x.scenario,
+                                   'data-published': x.published ? 'true' : 'false' });
+          [person(x.student), titles[x.scenario] || x.scenario, rowStates[x.state] || x.state, x.score === null || x.score === undefined ? '—' : x.score + '/' + x.maxScore, grades[x.grade] || x.grade || '—',
            x.published ? t('是', 'yes') : t('否', 'no'), (x.flags || []).join(', ')].forEach(function (v) { tr.appendChild(HZ.el('td', null, v)); });
           table.appendChild(tr);
         });
         box.replaceChildren(table);
       }
+      // Publishing is shown to the students at once: a confirm step in the page (buttons, keyboard reachable), then the results reload.
+      function confirmPublish(x, box) {
+        const old = box.querySelector('.confirm');
+        if (old) old.remove();
+        const c = HZ.el('div', { 'class': 'confirm card', role: 'alertdialog', 'aria-label': t('确认发布', 'Confirm publishing') });
+        c.appendChild(HZ.el('p', null, t('发布后学生即可看到成绩，不能撤回。确定发布“', 'Students see the results once published; this cannot be undone. Publish "') + (x.title || x.task) + t('”的成绩？', '"?')));
+        const yes = HZ.el('button', { type: 'button', 'class': 'confirm-yes' }, t('确定发布', 'Publish now'));
+        const no = HZ.el('button', { type: 'button', 'class': 'confirm-no' }, t('取消', 'Cancel'));
+        yes.addEventListener('click', async function () {
+          c.remove();
+          const j = await act('POST', '/api/exams/' + HZ.enc(x.task) + '/publish', {});
+          if (!j) return;
+          HZ.say('command-result', t('已发布 ', 'Published ') + (j.published || []).length + ((j.skipped || []).length ? t('；跳过 ', '; skipped ') + j.skipped.map(function (s) { return s.attempt + ': ' + s.reason; }).join('; ') : ''));
+          const again = await act('GET', '/api/exams/' + HZ.enc(x.task) + '/results');
+          if (again) results(box, again.results || []);
+        });
+        no.addEventListener('click', function () { c.remove(); HZ.say('command-result', t('已取消发布。', 'Publishing cancelled.')); });
+        c.addEventListener('keydown', function (ev) { if (ev.key === 'Escape') no.click(); });
+        c.appendChild(yes); c.appendChild(no);
+        box.prepend(c);
+        yes.focus();
+      }
       function examCard(x) {
         const li = HZ.el('li', { 'class': 'card', 'data-task': x.task, 'data-state': x.state });
         li.appendChild(HZ.el('h3', null, (x.title || x.task) + ' · ' + (examStates[x.state] || x.state)));
-        li.appendChild(HZ.el('p', { 'class': 'note' }, t('场景：', 'Scenarios: ') + (x.scenarios || [x.scenario]).join(', ') + ' · ' + t('考生 ', 'students ') + (x.students || []).length +
+        li.appendChild(HZ.el('p', { 'class': 'note' }, t('场景：', 'Scenarios: ') + (x.scenarios || [x.scenario]).map(function (c) { return titles[c] || c; }).join(', ') + ' · ' + t('考生 ', 'students ') + (x.students || []).length +
           ' · ' + t('工位 ', 'stations ') + ((x.workstations || []).join(', ') || t('任意', 'any'))));
+        if (x.opens || x.closes) li.appendChild(HZ.el('p', { 'class': 'note window' }, t('时间：', 'Window: ') + (local(x.opens) || t('随时', 'any time')) + ' — ' + (local(x.closes) || t('不限', 'open-ended'))));
         const box = HZ.el('div', { 'class': 'exam-results' });
         const buttons = [
           [t('开始', 'Start'), function () { return act('POST', '/api/tasks/' + HZ.enc(x.task) + '/open', undefined, t('已开始', 'Started')).then(load); }],
           [t('结束并交卷', 'End and submit'), function () { return act('POST', '/api/exams/' + HZ.enc(x.task) + '/end', undefined).then(function (j) { if (j) HZ.say('command-result', t('已结束，交卷工位数：', 'Ended; stations submitted: ') + j.submitted); load(); }); }],
           [t('查看成绩', 'Results'), function () { return act('GET', '/api/exams/' + HZ.enc(x.task) + '/results').then(function (j) { if (j) results(box, j.results || []); }); }],
-          [t('发布成绩', 'Publish'), function () { return act('POST', '/api/exams/' + HZ.enc(x.task) + '/publish', {}).then(function (j) { if (j) HZ.say('command-result', t('已发布 ', 'Published ') + (j.published || []).length + ((j.skipped || []).length ? t('；跳过 ', '; skipped ') + j.skipped.map(function (s) { return s.attempt + ': ' + s.reason; }).join('; ') : '')); }); }],
+          [t('发布成绩', 'Publish'), function () { confirmPublish(x, box); }],
         ];
         // 开始 only while the exam is closed (an open exam is started; an ended one cannot be: 409).
         if (x.state !== 'closed') buttons.shift();
@@ -580,11 +765,14 @@ enum TeacherAssets {
       document.getElementById('exam-form').addEventListener('submit', async function (ev) {
         ev.preventDefault();
         const body = { title: document.getElementById('exam-title').value, scenarios: checked('scenarios'), opens: iso('exam-opens'), closes: iso('exam-closes') };
+        // Say which field is missing before asking the server.
+        if (!body.title.trim()) { HZ.say('command-result', t('请填写考核名称。', 'Give the exam a title.'), true); document.getElementById('exam-title').focus(); return; }
+        if (!body.scenarios.length) { HZ.say('command-result', t('请至少选择一个场景（抽题范围）。', 'Tick at least one scenario to draw from.'), true); const f = document.querySelector('input[name="scenarios"]'); if (f) f.focus(); return; }
         const students = checked('students'), stations = checked('workstations');
         if (students.length) body.students = students;
         if (stations.length) body.workstations = stations;
         const j = await act('POST', '/api/classes/' + HZ.enc(klass) + '/exams', body, t('已创建', 'Created'));
-        if (j) load();
+        if (j) { document.getElementById('exam-form').reset(); load(); }
       });
       load();
     })();

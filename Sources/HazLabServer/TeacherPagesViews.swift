@@ -11,7 +11,71 @@ enum TeacherViews {
         var assignment: LabAssignment
         var studentName: String
         var model: Model
+        /// The class whose grid the pages link back to (nil: none found).
+        var klass: String? = nil
         var title: String { assignment.attempt }
+    }
+
+    /// One row of the class's attempts page.
+    struct AttemptRow {
+        var attempt, student, name, scenario, mode, state: String
+        var score, maxScore: Double?
+        var issued: String
+        var voided: Bool
+        var workstation: String
+    }
+
+    static func stateName(_ s: String, voided: Bool, _ lang: ReportLanguage) -> String {
+        if voided { return tr(lang, "已作废", "voided") }
+        switch s {
+        case "issued": return tr(lang, "已下发", "issued")
+        case "streaming": return tr(lang, "进行中", "in progress")
+        case "finished": return tr(lang, "待评分", "grading pending")
+        case "graded": return tr(lang, "已评分", "graded")
+        default: return s
+        }
+    }
+
+    /// "2026-12-07T15:50:19.123Z" → "2026-12-07 15:50 UTC" (the page shows the server's record plainly).
+    static func shortTime(_ iso: String) -> String {
+        iso.count >= 16 ? iso.prefix(10) + " " + iso.dropFirst(11).prefix(5) + " UTC" : iso
+    }
+
+    /// The class's attempts, newest first, each linked to its station and debrief pages: a
+    /// finished attempt stays reachable after its workstation starts a new one.
+    static func attempts(lang: ReportLanguage, session s: LabSession, klass: String, className: String, rows: [AttemptRow]) -> String {
+        let label = className.isEmpty ? klass : "\(className) (\(klass))"
+        var p = TeacherPage(lang: lang, title: tr(lang, "全部记录 — \(label)", "Attempts — \(label)"), csrf: s.csrf, script: nil, user: s.user,
+                            data: [("data-class", klass)], nav: classNav(klass, lang))
+        p.m.element("h1", [], tr(lang, "全部考核记录：\(label)", "All attempts: \(label)"))
+        if rows.isEmpty { p.m.element("p", [("class", "note"), ("id", "no-attempts")], tr(lang, "本班还没有考核记录。", "No attempt in this class yet.")) }
+        p.m.open("table", [("id", "attempts"), ("class", "attempts")])
+        p.m.open("tr")
+        for h in [tr(lang, "学生", "Student"), tr(lang, "场景", "Scenario"), tr(lang, "模式", "Mode"), tr(lang, "状态", "State"), tr(lang, "得分", "Score"),
+                  tr(lang, "开始时间", "Started"), tr(lang, "工位", "Station"), tr(lang, "查看", "Open")] { p.m.element("th", [("scope", "col")], h) }
+        p.m.close()
+        for r in rows {
+            p.m.open("tr", [("data-attempt", r.attempt), ("data-student", r.student), ("data-state", r.voided ? "voided" : r.state)])
+            p.m.open("td")
+            p.link("/teacher/attempts/" + pathEscape(r.attempt), r.name.isEmpty ? r.student : "\(r.name) (\(r.student))")
+            p.m.close()
+            p.m.element("td", [], r.scenario)
+            p.m.element("td", [], modeName(r.mode, lang))
+            p.m.element("td", [], stateName(r.state, voided: r.voided, lang))
+            p.m.element("td", [], r.mode == "exam" && r.score != nil ? "\(Fmt.number(r.score ?? 0))/\(Fmt.number(r.maxScore ?? 0)) " + tr(lang, "（考核）", "(exam)")
+                        : r.score.map { "\(Fmt.number($0))/\(Fmt.number(r.maxScore ?? 0))" } ?? "—")
+            p.m.element("td", [], shortTime(r.issued))
+            p.m.element("td", [], r.workstation)
+            p.m.open("td")
+            p.link("/teacher/attempts/" + pathEscape(r.attempt), tr(lang, "工位详情", "Station"))
+            p.m.content(" · ")
+            p.link("/teacher/attempts/" + pathEscape(r.attempt) + "/debrief", tr(lang, "复盘", "Debrief"), attrs: [("class", "debrief")])
+            p.m.element("span", [("class", "mono note")], " " + r.attempt)
+            p.m.close()
+            p.m.close()
+        }
+        p.m.close()
+        return p.finish()
     }
 
     static func modeName(_ mode: String, _ lang: ReportLanguage) -> String {
@@ -32,6 +96,8 @@ enum TeacherViews {
         }
     }
 
+    static func dash(_ s: String) -> String { s.isEmpty ? "—" : s }
+
     static func clock(_ seconds: Double) -> String {
         let t = max(0, Int(seconds.rounded(.down)))
         return String(format: "%02d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
@@ -51,13 +117,13 @@ enum TeacherViews {
         p.m.element("button", [("type", "submit"), ("id", "login-button")], tr(lang, "登录", "Sign in"))
         p.m.element("p", [("id", "login-error"), ("class", "error"), ("role", "alert")])
         p.m.close()
+        // The other language keeps where to go after signing in (its `?task=` included).
+        let keep = next.isEmpty ? "" : "next=" + pathEscape(next)
+        let other = "/login" + (lang == .en ? (keep.isEmpty ? "" : "?" + keep) : "?" + (keep.isEmpty ? "" : keep + "&") + "lang=en")
         p.m.open("p")
-        p.link("/login", lang == .en ? "中文" : "English", attrs: [("id", "other-language")])
+        p.m.element("a", [("href", other), ("id", "other-language"), ("hreflang", lang == .en ? "zh-CN" : "en")], lang == .en ? "中文" : "English")
         p.m.close()
-        var text = p.finish()
-        // The language link switches: written plainly to avoid the page's own language suffix.
-        if lang == .en { text = text.replacingOccurrences(of: "href=\"/login?lang=en\" id=\"other-language\"", with: "href=\"/login\" id=\"other-language\"") }
-        else { text = text.replacingOccurrences(of: "href=\"/login\" id=\"other-language\"", with: "href=\"/login?lang=en\" id=\"other-language\"") }
+        let text = p.finish()
         return text
     }
 
@@ -91,19 +157,26 @@ enum TeacherViews {
 
     static func classNav(_ klass: String, _ lang: ReportLanguage) -> [(String, String)] {
         let base = "/teacher/classes/" + pathEscape(klass)
-        return [(base, tr(lang, "实时监控", "Live view")), (base + "/exams", tr(lang, "考核", "Exams")), (base + "/report", tr(lang, "班级报告", "Class report"))]
+        return [(base, tr(lang, "实时监控", "Live view")), (base + "/attempts", tr(lang, "全部记录", "All attempts")),
+                (base + "/exams", tr(lang, "考核", "Exams")), (base + "/report", tr(lang, "班级报告", "Class report"))]
     }
 
-    static func grid(lang: ReportLanguage, session s: LabSession, klass: String, task: String?, stations: [[String: Any]]) -> String {
-        var p = TeacherPage(lang: lang, title: tr(lang, "实时监控 — \(klass)", "Live view — \(klass)"), csrf: s.csrf, script: "grid.js", user: s.user,
+    static func grid(lang: ReportLanguage, session s: LabSession, klass: String, className: String = "", task: String?, taskTitle: String? = nil,
+                     stations: [[String: Any]], idle: [(String, String)] = []) -> String {
+        let label = className.isEmpty ? klass : className
+        var p = TeacherPage(lang: lang, title: tr(lang, "实时监控 — \(label)", "Live view — \(label)"), csrf: s.csrf, script: "grid.js", user: s.user,
                             data: [("data-class", klass), ("data-task", task ?? "")], nav: classNav(klass, lang))
-        p.m.element("h1", [], tr(lang, "实时监控：\(klass)", "Live view: \(klass)"))
+        p.m.element("h1", [], tr(lang, "实时监控：\(label)", "Live view: \(label)") + (task == nil ? "" : tr(lang, " · 任务：\(taskTitle ?? task ?? "")", " · task: \(taskTitle ?? task ?? "")")))
         p.m.open("div", [("class", "toolbar"), ("role", "group"), ("aria-label", tr(lang, "全班操作", "Whole class"))])
         p.m.element("span", [("id", "feed-state"), ("class", "feed"), ("role", "status")], tr(lang, "正在连接实时数据…", "Connecting to the live feed…"))
         p.m.element("button", [("type", "button"), ("data-class-kind", "freeze")], tr(lang, "全班冻结", "Freeze class"))
         p.m.element("button", [("type", "button"), ("data-class-kind", "run")], tr(lang, "全班继续", "Run class"))
+        p.m.element("span", [("class", "note")], tr(lang, "（冻结只对教学模式的工位）", "(freeze: teaching stations only)"))
+        p.m.element("button", [("type", "button"), ("data-class-kind", "pause")], tr(lang, "全班暂停（突发情况）", "Pause class (incident)"))
+        p.m.element("button", [("type", "button"), ("data-class-kind", "resume")], tr(lang, "全班继续作答", "Resume class"))
         p.m.element("label", [("for", "class-message")], tr(lang, "全班消息", "Message to all"))
-        p.m.leaf("input", [("id", "class-message"), ("maxlength", "500")])
+        p.m.leaf("input", [("id", "class-message"), ("data-max", "500"), ("aria-describedby", "class-message-count")])
+        p.m.element("span", [("id", "class-message-count"), ("class", "note count")], "0/500")
         p.m.element("button", [("type", "button"), ("data-class-kind", "message")], tr(lang, "发送", "Send"))
         p.m.element("p", [("id", "command-result"), ("role", "status"), ("aria-live", "polite")])
         p.m.close()
@@ -111,6 +184,18 @@ enum TeacherViews {
         for st in stations { card(&p, st, lang) }
         p.m.close()
         if stations.isEmpty { p.m.element("p", [("class", "note"), ("id", "no-stations")], tr(lang, "目前没有工位在做本班的任务。", "No station is working on this class's tasks now.")) }
+        // Rostered students with no attempt on the grid (grid.js hides one once they start).
+        if !idle.isEmpty {
+            p.m.element("h2", [("id", "idle-h")], tr(lang, "未开始的学生", "Students not started"))
+            p.m.open("ul", [("class", "grid"), ("id", "idle"), ("aria-labelledby", "idle-h")])
+            for (id, name) in idle {
+                p.m.open("li", [("class", "card station idle"), ("data-student", id)])
+                p.m.element("h2", [("class", "card-title")], name.isEmpty ? id : "\(name) (\(id))")
+                p.m.element("p", [("class", "badge")], tr(lang, "未开始", "not started"))
+                p.m.close()
+            }
+            p.m.close()
+        }
         return p.finish()
     }
 
@@ -118,10 +203,14 @@ enum TeacherViews {
     static func card(_ p: inout TeacherPage, _ st: [String: Any], _ lang: ReportLanguage) {
         let attempt = st["attempt"] as? String ?? "", conn = st["connection"] as? String ?? "offline"
         let name = st["studentName"] as? String ?? "", student = st["student"] as? String ?? ""
-        p.m.open("li", [("class", "card station conn-\(conn)"), ("data-attempt", attempt), ("data-connection", conn)])
+        let frozen = st["frozen"] as? Bool == true, paused = st["paused"] as? Bool == true
+        p.m.open("li", [("class", "card station conn-\(conn)" + (frozen ? " frozen" : "") + (paused ? " paused" : "")), ("data-attempt", attempt),
+                        ("data-connection", conn), ("data-student", student)])
         p.m.open("h2", [("class", "card-title")])
         p.link("/teacher/attempts/" + pathEscape(attempt), name.isEmpty ? student : "\(name) (\(student))")
         p.m.close()
+        if frozen { p.m.element("p", [("class", "badge badge-frozen")], tr(lang, "❄ 已冻结", "❄ frozen")) }
+        if paused { p.m.element("p", [("class", "badge badge-paused")], tr(lang, "⏸ 已暂停", "⏸ paused")) }
         p.m.open("dl")
         func field(_ key: String, _ label: String, _ value: String) {
             p.m.element("dt", [], label)
@@ -134,9 +223,9 @@ enum TeacherViews {
         field("mode", tr(lang, "模式", "Mode"), modeName(st["mode"] as? String ?? "", lang))
         field("time", tr(lang, "仿真时间", "Sim time"), clock(st["simSeconds"] as? Double ?? 0))
         field("step", tr(lang, "步骤", "Step"), idx >= 0 ? "\(idx + 1)/\(total) \(title)" : "\(done)/\(total)")
-        field("alarms", tr(lang, "报警", "Alarms"), (st["alarms"] as? [String] ?? []).joined(separator: ", "))
-        field("hazards", tr(lang, "危险", "Hazards"), (st["hazards"] as? [String] ?? []).joined(separator: ", "))
-        field("accidents", tr(lang, "事故", "Accidents"), (st["accidents"] as? [String] ?? []).joined(separator: ", "))
+        field("alarms", tr(lang, "报警", "Alarms"), dash((st["alarms"] as? [String] ?? []).joined(separator: ", ")))
+        field("hazards", tr(lang, "危险", "Hazards"), dash((st["hazards"] as? [String] ?? []).joined(separator: ", ")))
+        field("accidents", tr(lang, "事故", "Accidents"), dash((st["accidents"] as? [String] ?? []).joined(separator: ", ")))
         if let score = st["score"] as? Double, let max = st["maxScore"] as? Double {
             field("score", tr(lang, "得分", "Score"), "\(Fmt.number(score))/\(Fmt.number(max))")
         }
@@ -156,16 +245,18 @@ enum TeacherViews {
 
     // MARK: station
 
-    static func attemptNav(_ a: LabAssignment, _ lang: ReportLanguage) -> [(String, String)] {
+    static func attemptNav(_ a: LabAssignment, _ lang: ReportLanguage, klass: String? = nil) -> [(String, String)] {
         let base = "/teacher/attempts/" + pathEscape(a.attempt)
-        return [(base, tr(lang, "工位详情", "Station")), (base + "/projector", tr(lang, "投屏", "Projector")), (base + "/debrief", tr(lang, "复盘", "Debrief"))]
+        let back: [(String, String)] = klass.map { [("/teacher/classes/" + pathEscape($0), tr(lang, "班级实时监控", "Class live view")),
+                                                    ("/teacher/classes/" + pathEscape($0) + "/attempts", tr(lang, "全部记录", "All attempts"))] } ?? []
+        return back + [(base, tr(lang, "工位详情", "Station")), (base + "/projector", tr(lang, "投屏", "Projector")), (base + "/debrief", tr(lang, "复盘", "Debrief"))]
     }
 
-    static func header(_ p: inout TeacherPage, _ info: AttemptInfo, _ lang: ReportLanguage, _ h1: String) {
+    static func header(_ p: inout TeacherPage, _ info: AttemptInfo, _ lang: ReportLanguage, _ h1: String, showAttempt: Bool = true) {
         let a = info.assignment
         p.m.element("h1", [], "\(h1)：\(info.studentName.isEmpty ? a.student : "\(info.studentName) (\(a.student))")")
         p.m.element("p", [("class", "subtitle")],
-                    "\(tr(lang, "工位", "Station")) \(a.workstation) · \(lang == .en ? info.model.text.title.text("en") : info.model.text.title.text("zh")) (\(a.scenario)) · \(modeName(a.mode.rawValue, lang)) · \(a.attempt)")
+                    "\(tr(lang, "工位", "Station")) \(a.workstation) · \(lang == .en ? info.model.text.title.text("en") : info.model.text.title.text("zh")) (\(a.scenario)) · \(modeName(a.mode.rawValue, lang))\(showAttempt ? " · " + a.attempt : "")")
     }
 
     static func statusBlock(_ p: inout TeacherPage, _ stepper: AttemptStepper, _ lang: ReportLanguage, exam: Bool) {
@@ -209,7 +300,8 @@ enum TeacherViews {
             p.m.open("figure", [("class", "trend"), ("data-gauge", e.ids[row])])
             p.m.open("figcaption")
             p.m.element("span", [("class", "gname")], name.isEmpty ? e.ids[row] : "\(name) (\(e.ids[row]))")
-            p.m.element("span", [("class", "gval")], Fmt.number(stepper.state.sensorValue[i], maxDigits: 4) + " " + model.sensors.dimension[i].description)
+            p.m.element("span", [("class", "gval"), ("data-value", String(stepper.state.sensorValue[i])), ("data-unit", model.sensors.dimension[i].description)],
+                        Fmt.number(stepper.state.sensorValue[i], maxDigits: 4) + " " + model.sensors.dimension[i].description)
             p.m.close()
             if trends {
                 p.m.open("svg", [("class", "spark"), ("viewBox", "0 0 300 60"), ("width", "300"), ("height", "60"), ("role", "img"),
@@ -240,7 +332,7 @@ enum TeacherViews {
     static func station(lang: ReportLanguage, session s: LabSession, info: AttemptInfo, stepper: AttemptStepper) -> String {
         let a = info.assignment, exam = a.mode == .exam
         var p = TeacherPage(lang: lang, title: tr(lang, "工位详情 — \(a.workstation)", "Station — \(a.workstation)"), csrf: s.csrf, script: "station.js",
-                            user: s.user, data: [("data-attempt", a.attempt), ("data-mode", a.mode.rawValue)], nav: attemptNav(a, lang))
+                            user: s.user, data: [("data-attempt", a.attempt), ("data-mode", a.mode.rawValue)], nav: attemptNav(a, lang, klass: info.klass))
         header(&p, info, lang, tr(lang, "工位详情", "Station"))
         statusBlock(&p, stepper, lang, exam: exam)
         intervention(&p, info, lang)
@@ -265,6 +357,15 @@ enum TeacherViews {
         let exam = info.assignment.mode == .exam, teaching = info.assignment.mode == .teaching
         p.m.open("section", [("id", "intervene"), ("class", "card"), ("aria-labelledby", "intervene-h")])
         p.m.element("h2", [("id", "intervene-h")], tr(lang, "教师干预", "Intervention"))
+        // Shown (and the controls disabled) by station.js while the workstation is offline.
+        p.m.open("div", [("id", "offline-box"), ("class", "offline-box"), ("hidden", "hidden")])
+        p.m.element("p", [("class", "error"), ("id", "offline-note")],
+                    tr(lang, "工位离线：干预命令无法送达，已停用。可等待工位重新连接，或作废本次记录（需填写原因，记入审计）。",
+                       "The workstation is offline: commands cannot reach it and are disabled. Wait for it to reconnect, or void this attempt (with a reason, audited)."))
+        p.m.element("label", [("for", "void-reason")], tr(lang, "作废原因", "Reason to void"))
+        p.m.leaf("input", [("id", "void-reason"), ("maxlength", "500")])
+        p.m.element("button", [("type", "button"), ("id", "void")], tr(lang, "作废", "Void"))
+        p.m.close()
         if exam {
             p.m.element("p", [("class", "note")], tr(lang, "考核模式：只能因突发情况暂停和继续（记入日志并审计）。", "Exam mode: only pause for an incident and resume (journaled and audited)."))
         } else {
@@ -284,18 +385,25 @@ enum TeacherViews {
             }
             p.m.open("div", [("class", "row")])
             p.m.element("label", [("for", "message")], tr(lang, "消息", "Message"))
-            p.m.leaf("input", [("id", "message"), ("maxlength", "500")])
+            p.m.leaf("input", [("id", "message"), ("data-max", "500"), ("aria-describedby", "message-count")])
+            p.m.element("span", [("id", "message-count"), ("class", "note count")], "0/500")
             p.m.element("button", [("type", "button"), ("data-kind", "message")], tr(lang, "发送消息", "Send message"))
             p.m.close()
             p.m.open("div", [("class", "row")])
             p.m.element("label", [("for", "hint-step")], tr(lang, "提示步骤", "Hint for step"))
             p.m.open("select", [("id", "hint-step")])
             for step in info.model.procedure {
-                p.m.element("option", [("value", step.id)], step.title.text(lang == .en ? "en" : "zh"))
+                p.m.element("option", [("value", step.id), ("data-cost", Fmt.number(step.hintCost))], step.title.text(lang == .en ? "en" : "zh"))
             }
             p.m.close()
-            p.m.leaf("input", [("id", "hint-text"), ("maxlength", "500"), ("aria-label", tr(lang, "提示内容", "Hint text"))])
-            p.m.element("button", [("type", "button"), ("data-kind", "hint")], tr(lang, "发送提示", "Send hint"))
+            p.m.leaf("input", [("id", "hint-text"), ("data-max", "500"), ("aria-label", tr(lang, "提示内容", "Hint text"))])
+            p.m.element("button", [("type", "button"), ("data-kind", "hint"), ("aria-describedby", "hint-cost")], tr(lang, "发送提示", "Send hint"))
+            let costs = info.model.procedure.map(\.hintCost)
+            p.m.element("p", [("class", "note warn"), ("id", "hint-cost")],
+                        tr(lang, "注意：提示将按评分规则扣分（", "Note: a hint costs the student points under the rubric (")
+                        + (Set(costs).count <= 1 ? tr(lang, "每次 \(Fmt.number(costs.first ?? 0)) 分", "\(Fmt.number(costs.first ?? 0)) per hint")
+                                                 : tr(lang, "各步骤 \(Fmt.number(costs.min() ?? 0))–\(Fmt.number(costs.max() ?? 0)) 分", "\(Fmt.number(costs.min() ?? 0))–\(Fmt.number(costs.max() ?? 0)) by step"))
+                        + tr(lang, "）。", ")."))
             p.m.close()
         }
         p.m.open("div", [("class", "row")])
@@ -316,10 +424,10 @@ enum TeacherViews {
 
     static func projector(lang: ReportLanguage, session s: LabSession, info: AttemptInfo, stepper: AttemptStepper) -> String {
         let a = info.assignment
+        // For the class's screen: no navigation bar, no sign-out, no attempt id; the plan fits the viewport.
         var p = TeacherPage(lang: lang, title: tr(lang, "投屏 — \(a.workstation)", "Projector — \(a.workstation)"), csrf: s.csrf, script: "station.js",
-                            user: s.user, bodyClass: "projector", data: [("data-attempt", a.attempt), ("data-mode", a.mode.rawValue), ("data-view", "projector")],
-                            nav: attemptNav(a, lang))
-        header(&p, info, lang, tr(lang, "投屏", "Projector"))
+                            user: nil, bodyClass: "projector", data: [("data-attempt", a.attempt), ("data-mode", a.mode.rawValue), ("data-view", "projector")])
+        header(&p, info, lang, tr(lang, "投屏", "Projector"), showAttempt: false)
         statusBlock(&p, stepper, lang, exam: a.mode == .exam)
         plan(&p, stepper, lang)
         return p.finish()
@@ -327,15 +435,31 @@ enum TeacherViews {
 
     // MARK: debrief
 
+    static func commandName(_ kind: String, _ lang: ReportLanguage) -> String {
+        switch kind {
+        case "fault": return tr(lang, "注入故障", "fault")
+        case "clear": return tr(lang, "清除故障", "clear fault")
+        case "freeze": return tr(lang, "冻结", "freeze")
+        case "run": return tr(lang, "继续运行", "run")
+        case "message": return tr(lang, "教师消息", "message")
+        case "hint": return tr(lang, "教师提示", "hint")
+        case "pause": return tr(lang, "突发暂停", "incident pause")
+        case "resume": return tr(lang, "继续作答", "resume")
+        case "submit": return tr(lang, "交卷", "submit")
+        default: return kind
+        }
+    }
+
     /// `compare`: what the second column may show, `(value, label)`; value `run:<name>` (a model
     /// run) or `attempt:<id>` (a classmate's finished attempt of the same scenario).
     static func debrief(lang: ReportLanguage, session s: LabSession, info: AttemptInfo, stepper: AttemptStepper, endTick: Int64, finished: Bool,
-                        compare: [(value: String, label: String)] = [], canBacktrack: Bool = false) -> String {
+                        compare: [(value: String, label: String)] = [], canBacktrack: Bool = false,
+                        commands: [(tick: Int64, kind: String, text: String)] = []) -> String {
         let a = info.assignment
         var p = TeacherPage(lang: lang, title: tr(lang, "复盘 — \(a.attempt)", "Debrief — \(a.attempt)"), csrf: s.csrf, script: "debrief.js", user: s.user,
                             data: [("data-attempt", a.attempt), ("data-end-tick", String(endTick)), ("data-tick-rate", String(info.model.tickRate)),
                                    ("data-scenario", a.scenario)],
-                            nav: attemptNav(a, lang))
+                            nav: attemptNav(a, lang, klass: info.klass))
         header(&p, info, lang, tr(lang, "复盘", "Debrief"))
         if !finished { p.m.element("p", [("class", "note")], tr(lang, "该次考核尚未结束：可回看到目前收到的最后一刻。", "This attempt has not ended: you can scrub up to the last tick received.")) }
         p.m.open("div", [("class", "card slider")])
@@ -345,7 +469,7 @@ enum TeacherViews {
                            ("aria-label", tr(lang, "时刻（精确）", "Moment (exact)"))])
         p.m.element("output", [("id", "tick-out"), ("for", "tick")], "0 / \(endTick)")
         p.m.element("span", [("id", "at-hash"), ("class", "mono"), ("title", tr(lang, "该时刻的状态哈希", "State hash at this moment"))], stepper.state.hash.hex16)
-        p.m.element("p", [("id", "debrief-error"), ("class", "error"), ("role", "alert")])
+        p.m.element("p", [("id", "debrief-error"), ("class", "error"), ("role", "alert"), ("aria-live", "assertive")])
         p.m.close()
         // The second column: a classmate's finished attempt or a model run, at the same simulated time.
         p.m.open("div", [("class", "card compare-pick")])
@@ -364,6 +488,15 @@ enum TeacherViews {
         p.m.open("section", [("aria-labelledby", "jumps-h")])
         p.m.element("h2", [("id", "jumps-h")], tr(lang, "跳转到事件、故障、扣分", "Jump to events, faults, deductions"))
         p.m.element("div", [("id", "jumps"), ("class", "jumps")])
+        p.m.element("h3", [("id", "teacher-jumps-h")], tr(lang, "教师命令", "The instructor's commands"))
+        p.m.open("div", [("id", "teacher-jumps"), ("class", "jumps")])
+        for c in commands.prefix(300) {
+            let text = c.text.count > 40 ? String(c.text.prefix(40)) + "…" : c.text
+            p.m.element("button", [("type", "button"), ("class", "k-command"), ("data-tick", String(c.tick)), ("data-command", c.kind)],
+                        "tick \(c.tick) · \(commandName(c.kind, lang))" + (text.isEmpty ? "" : " “\(text)”"))
+        }
+        if commands.isEmpty { p.m.element("p", [("class", "note")], tr(lang, "没有教师命令。", "No command from the instructor.")) }
+        p.m.close()
         p.m.close()
         statusBlock(&p, stepper, lang, exam: false)
         p.m.open("div", [("class", "columns")])
@@ -407,7 +540,8 @@ enum TeacherViews {
         var p = TeacherPage(lang: lang, title: tr(lang, "考核 — \(klass)", "Exams — \(klass)"), csrf: s.csrf, script: "exams.js", user: s.user,
                             data: [("data-class", klass)], nav: classNav(klass, lang))
         p.m.element("h1", [], tr(lang, "考核组织：\(klass)", "Exams: \(klass)"))
-        p.m.open("form", [("id", "exam-form"), ("class", "card")])
+        // novalidate: exams.js names the missing field itself (the browser's bubble is easy to miss).
+        p.m.open("form", [("id", "exam-form"), ("class", "card"), ("novalidate", "novalidate")])
         p.m.element("h2", [], tr(lang, "新建考核", "New exam"))
         p.m.element("label", [("for", "exam-title")], tr(lang, "名称", "Title"))
         p.m.leaf("input", [("id", "exam-title"), ("required", "required"), ("maxlength", "200")])
@@ -416,7 +550,8 @@ enum TeacherViews {
             p.m.element("legend", [], legend)
             for (id, text) in items {
                 p.m.open("label", [("class", "check")])
-                var a: Markup.Attributes = [("type", "checkbox"), ("name", name), ("value", id)]
+                var a: Markup.Attributes = [("type", "checkbox"), ("name", name), ("value", id),
+                                            (name == "scenarios" ? "data-title" : "data-name", text == id ? "" : text)]
                 if checked { a.append(("checked", "checked")) }
                 p.m.leaf("input", a)
                 p.m.content(" " + (text.isEmpty || text == id ? id : "\(text) (\(id))"))

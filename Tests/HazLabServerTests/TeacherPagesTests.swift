@@ -259,6 +259,7 @@ final class TeacherPagesTests: XCTestCase {
         XCTAssertTrue(grid.text.contains("data-attempt=\"\(a.attempt)\""), grid.text)
         XCTAssertFalse(grid.text.contains("data-f=\"score\""), "an exam station shows no score")
         XCTAssertTrue(grid.text.contains("考核"), grid.text)
+        XCTAssertTrue(grid.text.contains("<h1>实时监控：一班 · 任务：期末</h1>"), "the heading names the class and the task shown")
         let feed = try RawHTTP(port: lab.port, path: "/api/classes/c1/live?task=\(task)", cookie: t1.cookie)
         XCTAssertTrue(feed.read { _ in !feed.grids.isEmpty }, feed.received)
         let st = try XCTUnwrap((feed.grids.last?["stations"] as? [[String: Any]])?.first)
@@ -329,6 +330,112 @@ final class TeacherPagesTests: XCTestCase {
         XCTAssertEqual(try t1.request("GET", "/api/attempts/a-0000000000000000/at?tick=1").status, 404)
         let debrief = try t1.request("GET", "/teacher/attempts/\(a.attempt)/debrief")
         XCTAssertTrue(debrief.text.contains("data-end-tick=\"\(end)\""), debrief.text)
+        XCTAssertEqual(lab.stop(), 0, lab.serverLog)
+    }
+
+    /// The newcomer's walkthrough (pagesfix): each defect it found, reproduced against a real server.
+    func testWalkthroughDefectsAreFixed() async throws {
+        let lab = try makeLab()
+        let (a1, lines1) = try practiceAttempt(lab, student: "s1", password: "student-pass-1")
+        _ = try await streamLines(port: lab.port, key: key, attempt: a1.attempt, lines: lines1)
+        // The same workstation starts another attempt: the grid shows only this one.
+        let (a2, lines2) = try practiceAttempt(lab, student: "s2", password: "student-pass-2")
+        _ = try await streamLines(port: lab.port, key: key, attempt: a2.attempt, lines: Array(lines2[..<(lines2.count / 2)]))
+        let t1 = try signedIn(lab, "t1", "teacher-pass-1")
+
+        // 1. The finished attempt is still reachable: the class's attempts page links its station and debrief.
+        let grid = try t1.request("GET", "/teacher/classes/c1")
+        XCTAssertFalse(grid.text.contains("data-attempt=\"\(a1.attempt)\""), "the grid shows the latest attempt per workstation")
+        let list = try t1.request("GET", "/teacher/classes/c1/attempts")
+        XCTAssertEqual(list.status, 200, list.text)
+        for a in [a1, a2] {
+            XCTAssertTrue(list.text.contains("href=\"/teacher/attempts/\(a.attempt)/debrief\""), list.text)
+            XCTAssertTrue(list.text.contains("<tr data-attempt=\"\(a.attempt)\""), list.text)
+        }
+        XCTAssertTrue(list.text.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;李 (s1)"), "the student's name, escaped")
+        XCTAssertTrue(list.text.contains("练习") && list.text.contains("tank-filling"), list.text)
+        XCTAssertTrue(grid.text.contains("href=\"/teacher/classes/c1/attempts\""), "the class pages link the attempts page")
+        XCTAssertEqual(try signedIn(lab, "t2", "teacher-pass-2").request("GET", "/teacher/classes/c1/attempts").status, 403)
+        // The station, debrief and class report link back to the class grid.
+        let station = try t1.request("GET", "/teacher/attempts/\(a2.attempt)")
+        XCTAssertTrue(station.text.contains("href=\"/teacher/classes/c1\""), station.text)
+        XCTAssertTrue(try t1.request("GET", "/teacher/attempts/\(a1.attempt)/debrief").text.contains("href=\"/teacher/classes/c1\""))
+        let report = try t1.request("GET", "/teacher/classes/c1/report")
+        XCTAssertEqual(report.status, 200, report.text)
+        XCTAssertTrue(report.text.contains("id=\"hz-bar\"") && report.text.contains("href=\"/teacher/classes/c1\"") && report.text.contains("id=\"sign-out\""), report.text)
+        XCTAssertTrue(report.text.contains("<script src=\"/static/teacher.js\""), "the bar's sign-out works (teacher.js)")
+
+        // 3. Signing in keeps `?task=` in `next`, in the redirect and in the login page's language link.
+        let anonymous = try RawHTTP(port: lab.port, path: "/teacher/classes/c1?task=t-0000000000000000", cookie: nil)
+        XCTAssertTrue(anonymous.read { $0.contains("\r\n\r\n") })
+        XCTAssertTrue(anonymous.received.lowercased().contains("location: /login?next=/teacher/classes/c1%3ftask%3dt-0000000000000000"), anonymous.received)
+        let login = try HTTPClient(port: lab.port).request("GET", "/login?next=%2Fteacher%2Fclasses%2Fc1%3Ftask%3Dt-0000000000000000")
+        XCTAssertTrue(login.text.contains("data-next=\"/teacher/classes/c1?task=t-0000000000000000\""), login.text)
+        XCTAssertTrue(login.text.contains("href=\"/login?next=%2Fteacher%2Fclasses%2Fc1%3Ftask%3Dt-0000000000000000&amp;lang=en\" id=\"other-language\""), login.text)
+
+        // 13. The grid: the class's name, the students not started, — for blanks, a favicon.
+        XCTAssertTrue(grid.text.contains("<h1>实时监控：一班</h1>"), grid.text)
+        XCTAssertTrue(grid.text.contains("<link rel=\"icon\" href=\"data:,\"/>"), grid.text)
+        XCTAssertTrue(grid.text.contains("<dd data-f=\"accidents\">—</dd>"), grid.text)
+        XCTAssertFalse(grid.text.contains("<li class=\"card station idle\" data-student=\"s2\">"), "s2 is at a station")
+        XCTAssertTrue(grid.text.contains("<li class=\"card station idle\" data-student=\"s1\">"), "s1's attempt is no longer on the grid: not started")
+        // 5. Class-wide pause and resume beside freeze.
+        XCTAssertTrue(grid.text.contains("data-class-kind=\"pause\"") && grid.text.contains("data-class-kind=\"resume\""), grid.text)
+        // 10. No silent cut: the boxes count, no maxlength.
+        XCTAssertFalse(grid.text.contains("maxlength=\"500\""), "a long message is refused with a count, never cut")
+        XCTAssertTrue(grid.text.contains("id=\"class-message-count\""), grid.text)
+
+        // 4. The hint's cost is said beside 发送提示; 8. the offline note with 作废.
+        XCTAssertTrue(station.text.contains("提示将按评分规则扣分"), station.text)
+        XCTAssertTrue(station.text.contains("id=\"offline-box\"") && station.text.contains("id=\"void\""), station.text)
+        XCTAssertTrue(station.text.contains("id=\"message-count\""), station.text)
+
+        // 11. The projector: no navigation, no sign-out, no attempt id.
+        let projector = try t1.request("GET", "/teacher/attempts/\(a2.attempt)/projector")
+        XCTAssertEqual(projector.status, 200, projector.text)
+        XCTAssertFalse(projector.text.contains("<nav") || projector.text.contains("id=\"sign-out\""), projector.text)
+        XCTAssertFalse(projector.text.contains("· \(a2.attempt)"), projector.text)
+
+        // 12. The debrief lists the instructor's commands (none here) apart from the simulator's events.
+        XCTAssertTrue(try t1.request("GET", "/teacher/attempts/\(a1.attempt)/debrief").text.contains("id=\"teacher-jumps\""))
+
+        // 7. The exams page carries the names (for the results table) and the English titles in English.
+        let exams = try t1.request("GET", "/teacher/classes/c1/exams")
+        XCTAssertTrue(exams.text.contains("data-name=\"另一位学生\""), exams.text)
+        let examsEN = try t1.request("GET", "/teacher/classes/c1/exams?lang=en")
+        XCTAssertTrue(examsEN.text.contains("Feed tank filling (tank-filling)") && !examsEN.text.contains("储罐进料操作"), "English titles in English mode")
+        XCTAssertTrue(exams.text.contains("储罐进料操作 (tank-filling)"), exams.text)
+        XCTAssertTrue(exams.text.contains("novalidate"), "the page names a missing field itself")
+        // 1. The class report links a graded attempt's id to its debrief (a1 ended with its trailer: graded).
+        var graded = false
+        for _ in 0..<200 where !graded {
+            graded = (try t1.request("GET", "/api/attempts/\(a1.attempt)").json["score"] as? [String: Any]) != nil
+            if !graded { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+        let seen = try t1.request("GET", "/api/attempts/\(a1.attempt)").text
+        XCTAssertTrue(graded, "the finished attempt is graded: \(seen)")
+        let linked = try t1.request("GET", "/teacher/classes/c1/report")
+        XCTAssertTrue(linked.text.contains("<a href=\"/teacher/attempts/\(a1.attempt)/debrief\">\(a1.attempt)</a>"), linked.text)
+
+        // 9. /me: a sign-out; a student's 403 page says so in Chinese and leads to /me.
+        let s1 = try signedIn(lab, "s1", "student-pass-1")
+        let me = try s1.request("GET", "/me")
+        XCTAssertTrue(me.text.contains("id=\"sign-out\"") && me.text.contains("<meta name=\"csrf-token\" content=\"\(s1.csrf ?? "-")\"/>"), me.text)
+        let refused = try s1.request("GET", "/teacher/classes/c1")
+        XCTAssertEqual(refused.status, 403)
+        XCTAssertTrue(refused.text.contains("学生账户不能打开教师站的页面") && refused.text.contains("href=\"/me\""), refused.text)
+        XCTAssertFalse(refused.text.contains("href=\"/teacher\""), refused.text)
+
+        // The scripts: 2. publish asks first and reloads the results; 6. refusals and event kinds in words, units converted.
+        let examsJS = try t1.request("GET", "/static/exams.js").text
+        XCTAssertTrue(examsJS.contains("function confirmPublish") && examsJS.contains("if (again) results(box, again.results || []);"), examsJS)
+        XCTAssertTrue(examsJS.contains("exam-form').reset()"), "the form resets after create")
+        let common = try t1.request("GET", "/static/teacher.js").text
+        for needle in ["'teaching-only':", "'action-applied': t('操作已执行'", "u = '°C'", "u = 'm³/h'", "function fits("] {
+            XCTAssertTrue(common.contains(needle), needle)
+        }
+        let stationJS = try t1.request("GET", "/static/station.js").text
+        XCTAssertTrue(stationJS.contains("offline(j.connection === 'offline'") && stationJS.contains("base + '/void'"), stationJS)
         XCTAssertEqual(lab.stop(), 0, lab.serverLog)
     }
 }

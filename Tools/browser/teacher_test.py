@@ -60,6 +60,7 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:
     skip("python3-selenium is not installed")
@@ -272,6 +273,10 @@ def main():
         teacher.get(f"{lab.url}/teacher/attempts/{attempt}/projector")
         wait(teacher, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-polls"), "the projector view polls")
         shot(teacher, "04-projector", ["投屏", "仿真时间"])
+        # The projector fits the screen (here a 1400×957 viewport): no scrolling, no navigation, no sign-out.
+        fit = teacher.execute_script("return [document.documentElement.scrollHeight, window.innerHeight, document.documentElement.scrollWidth, window.innerWidth]")
+        check(fit[0] <= fit[1] + 1 and fit[2] <= fit[3] + 1, f"the projector view fits the viewport without scrolling {fit}")
+        check(not teacher.find_elements(By.CSS_SELECTOR, "nav, #sign-out"), "the projector view has no navigation bar or sign-out")
 
         teacher.get(f"{lab.url}/teacher/attempts/{attempt}/debrief")
         end = int(teacher.find_element(By.TAG_NAME, "body").get_attribute("data-end-tick"))
@@ -303,6 +308,13 @@ def main():
             jumps[0].click()
             wait(teacher, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-shown-tick") == target, "a jump button moves the slider")
         shot(teacher, "05-debrief", ["复盘", "检查表", "跳转"])
+        # A tick typed out of range is said to be wrong, not silently clamped; the shown tick stays.
+        before = teacher.find_element(By.TAG_NAME, "body").get_attribute("data-shown-tick")
+        box = teacher.find_element(By.ID, "tick-number")
+        box.clear()
+        box.send_keys(str(end + 5), Keys.TAB)
+        wait(teacher, lambda d: "时刻必须是 0 到" in d.find_element(By.ID, "debrief-error").text, "an out-of-range tick is refused in words")
+        check(teacher.find_element(By.TAG_NAME, "body").get_attribute("data-shown-tick") == before, "an out-of-range tick moves nothing")
 
         teacher.get(f"{lab.url}/teacher/classes/demo-class/exams")
         shot(teacher, "06-exams", ["考核组织", "新建考核"])
@@ -366,10 +378,10 @@ def main():
             wait(teacher, lambda d: d.find_elements(By.CSS_SELECTOR, '#fault option[value="cw_pump_trip"]'), "the station page lists the instructor faults")
             Select(teacher.find_element(By.ID, "fault")).select_by_value("cw_pump_trip")
             teacher.find_element(By.CSS_SELECTOR, '#intervene button[data-kind="fault"]').click()
-            said = wait(teacher, lambda d: re.search(r"命令 #(\d+) instructor-fault", d.find_element(By.ID, "command-result").text),
+            said = wait(teacher, lambda d: re.search(r"命令 #(\d+) 注入故障", d.find_element(By.ID, "command-result").text),
                         "the station page says the fault was sent")
             fault_id = int(said.group(1)) if said else -1
-            wait(teacher, lambda d: "instructor-fault cw_pump_trip · teacher · 已记入日志" in
+            wait(teacher, lambda d: "注入故障 cw_pump_trip · teacher · 已记入日志" in
                  d.execute_script("const e = document.querySelector('#commands li[data-command=\"' + arguments[0] + '\"]'); return e ? e.textContent : ''", fault_id),
                  "the station page lists the fault as journaled by the workstation")
             check(journaled(live, fault_id), "the command API says the fault is journaled")
@@ -377,7 +389,18 @@ def main():
             wait(teacher, lambda d: d.find_element(By.ID, "st-clock").text == "已冻结", "the station page shows 已冻结 after 冻结")
             # The live mirror steps past the fault's tick once the freeze's line arrives: its event shows.
             wait(teacher, lambda d: "cw_pump_trip" in d.find_element(By.ID, "events").text, "the station's event log shows the fault")
-            shot(teacher, "11-intervene", ["教师干预", "注入故障", "已发送的命令", "已冻结", "instructor-freeze", "cw_pump_trip"])
+            shot(teacher, "11-intervene", ["教师干预", "注入故障", "已发送的命令", "已冻结", "提示将按评分规则扣分", "cw_pump_trip"])
+            # A message over 500 characters is refused in the page with a count, not cut; a sent one clears its box.
+            box = teacher.find_element(By.ID, "message")
+            teacher.execute_script("arguments[0].value = 'x'.repeat(501); arguments[0].dispatchEvent(new Event('input'))", box)
+            teacher.find_element(By.CSS_SELECTOR, '#intervene button[data-kind="message"]').click()
+            check("501/500" in teacher.find_element(By.ID, "command-result").text and "501/500" in teacher.find_element(By.ID, "message-count").text,
+                  "a 501-character message is refused in the page with its count")
+            box.clear()
+            box.send_keys("注意阀门")
+            teacher.find_element(By.CSS_SELECTOR, '#intervene button[data-kind="message"]').click()
+            wait(teacher, lambda d: "已发送" in d.find_element(By.ID, "command-result").text and d.find_element(By.ID, "message").get_attribute("value") == "",
+                 "a sent message clears its box")
             teacher.find_element(By.CSS_SELECTOR, '#intervene button[data-kind="run"]').click()
             wait(teacher, lambda d: d.find_element(By.ID, "st-clock").text == "运行", "the station runs again after 继续运行")
             teacher.find_element(By.LINK_TEXT, "实时监控").click() if teacher.find_elements(By.LINK_TEXT, "实时监控") else teacher.get(f"{lab.url}/teacher/classes/demo-class")
@@ -408,10 +431,10 @@ def main():
             check(stored == local, "the server's stored journal is the workstation's, byte for byte")
             lines = [json.loads(x) for x in stored.splitlines()]
             instr = [(x.get("verb"), x.get("target"), x.get("by"), x.get("cmd")) for x in lines if x.get("cmd") is not None]
-            check(len(instr) == 5 and instr[0] == ("instructor-fault", "cw_pump_trip", "teacher", fault_id),
+            check(len(instr) == 6 and instr[0] == ("instructor-fault", "cw_pump_trip", "teacher", fault_id),
                   f"the fault's line carries by and cmd in both journals: {instr[:1]}")
-            check([v for v, *_ in instr] == ["instructor-fault", "instructor-freeze", "instructor-run", "instructor-freeze", "instructor-run"],
-                  f"the journal holds the fault, freeze, run, class freeze, class run: {[v for v, *_ in instr]}")
+            check([v for v, *_ in instr] == ["instructor-fault", "instructor-freeze", "instructor-message", "instructor-run", "instructor-freeze", "instructor-run"],
+                  f"the journal holds the fault, freeze, message, run, class freeze, class run: {[v for v, *_ in instr]}")
             stored_path = os.path.join(lab.dir, "stored-cooling.jsonl")
             with open(stored_path, "w") as f:
                 f.write(stored)
@@ -428,6 +451,9 @@ def main():
         teacher.find_element(By.LINK_TEXT, "考核").click()
         wait(teacher, lambda d: d.find_elements(By.CSS_SELECTOR, "#exam-list ul.exams"), "the exams page lists the class's exams")
         exam_title = "浏览器考核"
+        # An empty create names the missing field.
+        teacher.find_element(By.CSS_SELECTOR, '#exam-form button[type="submit"]').click()
+        wait(teacher, lambda d: "请填写考核名称" in d.find_element(By.ID, "command-result").text, "an empty create asks for the title")
         teacher.find_element(By.ID, "exam-title").send_keys(exam_title)
         for name, value in (("scenarios", "tank-filling"), ("scenarios", "pump-lockout-tagout"), ("students", "s001"), ("students", "s002"), ("students", "s003")):
             teacher.find_element(By.CSS_SELECTOR, f'input[name="{name}"][value="{value}"]').click()
@@ -458,7 +484,7 @@ def main():
         def results():
             exam_button("查看成绩").click()
             return teacher.execute_script("""return [...document.querySelectorAll('li[data-task="' + arguments[0] + '"] table.results tr[data-attempt]')]
-                                             .map(r => [r.getAttribute('data-student'), r.children[1].textContent, r.getAttribute('data-state')]
+                                             .map(r => [r.getAttribute('data-student'), r.getAttribute('data-scenario'), r.getAttribute('data-state')]
                                                        .concat([...r.children].slice(3).map(td => td.textContent), [r.getAttribute('data-attempt')]))""", exam)
 
         rows = wait(teacher, lambda d: (lambda r: r if {x[0]: x[2] for x in r} == {"s001": "graded", "s002": "graded", "s003": "streaming"} else None)(results()),
@@ -488,7 +514,14 @@ def main():
             check(x[1] in ("tank-filling", "pump-lockout-tagout") and re.match(r"^\d+(\.\d+)?/\d+", x[3]) and x[5] == "否" and x[6] == "",
                   f"the result row of {x[0]} is drawn, scored, unpublished, unflagged: {x[:7]}")
         exam_button("发布成绩").click()
+        confirm = wait(teacher, lambda d: d.find_elements(By.CSS_SELECTOR, f'li[data-task="{exam}"] .confirm button.confirm-yes'), "发布成绩 asks for confirmation first")
+        check(teacher.switch_to.active_element.get_attribute("class") == "confirm-yes", "the confirm step has the keyboard focus")
+        if confirm:
+            confirm[0].send_keys(Keys.ENTER)
         wait(teacher, lambda d: d.find_element(By.ID, "command-result").text.startswith("已发布 3"), "发布成绩 publishes the three results")
+        # Without clicking 查看成绩 again: the table shown reads published (walkthrough defect: it kept 否).
+        wait(teacher, lambda d: d.execute_script("""return [...document.querySelectorAll('li[data-task="' + arguments[0] + '"] table.results tr[data-attempt]')]
+                                                    .map(r => r.children[5].textContent).join(',')""", exam) == "是,是,是", "the results table reads 是 after publishing")
         wait(teacher, lambda d: (lambda r: r if len(r) == 3 and all(x[5] == "是" for x in r) else None)(results()), "the results read published")
         teacher.execute_script("document.querySelector('li[data-task=\"' + arguments[0] + '\"]').scrollIntoView()", exam)
         shot(teacher, "15-exam-results", [exam_title + " · 已结束", "已评分", "s003", "已发布 3"])
@@ -498,6 +531,14 @@ def main():
         for x in rows or []:
             check(x[1] in report, f"the class report covers {x[1]}")
         shot(teacher, "16-class-report", ["班级成绩分析报告", "考核人次"])
+        # Every attempt stays reachable for a debrief (the grid shows only the latest per workstation).
+        teacher.find_element(By.LINK_TEXT, "全部记录").click()
+        wait(teacher, lambda d: d.find_elements(By.ID, "attempts"), "the class's attempts page opens from the report's bar")
+        links = teacher.find_elements(By.CSS_SELECTOR, "#attempts a.debrief")
+        check(len(links) >= 5, f"the attempts page links every attempt's debrief ({len(links)})")
+        if links:
+            links[-1].click()
+            wait(teacher, lambda d: d.find_elements(By.ID, "teacher-jumps"), "an attempt's debrief opens from the attempts page")
 
         phase("exam")
         # A student's browser: 403 on the teacher's pages, their own growth page only.
@@ -508,7 +549,10 @@ def main():
         for path in ("/teacher", "/teacher/classes/demo-class", f"/teacher/attempts/{attempt}/debrief"):
             student.get(lab.url + path)
             check("403" in student.find_element(By.TAG_NAME, "h1").text, f"a student gets 403 on {path}")
-        shot(student, "10-student-403", ["403"])
+        shot(student, "10-student-403", ["403", "学生账户不能打开教师站的页面"])
+        check(student.find_elements(By.CSS_SELECTOR, 'a#back[href="/me"]') != [], "a student's 403 page leads back to /me")
+        student.get(lab.url + "/me")
+        check(student.find_elements(By.ID, "sign-out") != [], "/me has a sign-out")
         req = urllib.request.Request(lab.url + "/teacher/classes/demo-class")
         for c in student.get_cookies():
             req.add_header("Cookie", f"{c['name']}={c['value']}")
