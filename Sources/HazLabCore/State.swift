@@ -319,45 +319,6 @@ public struct State: Sendable, Hashable, FieldReader {
         case .ticketBlocked: return Double(p.pointee.ticket?.blocked ?? 0)
         }
     }
-
-    /// The documented 64-bit state hash (see `StateHasher`). Field order is part of the format.
-    public var hash: UInt64 {
-        var h = StateHasher()
-        h.i64(tick)
-        h.u64(rng.s0); h.u64(rng.s1); h.u64(rng.s2); h.u64(rng.s3)
-        h.i32(endReason.rawValue); h.i32(endHazard); h.i32(traineeZone)
-        h.f64(traineePosition.x); h.f64(traineePosition.y); h.f64(traineePosition.z)
-        h.array(lockOwner); h.array(tagged); h.array(inspections)
-        h.array(tankVolume); h.array(tankLevel); h.array(tankFill); h.array(tankInflow)
-        h.array(tankOutflow); h.array(tankLeakRate); h.array(tankOverflowing)
-        h.array(valvePosition); h.array(valveTarget); h.array(valveStuck); h.array(valveFlow)
-        h.array(switchClosed); h.array(switchTarget); h.array(switchPending); h.array(switchTripped)
-        h.array(motorRunning); h.array(motorTripped); h.array(lineFlow)
-        h.array(sensorValue); h.array(sensorFailure); h.array(sensorHistory); h.array(sensorHistoryHead)
-        h.array(alarmActive); h.array(alarmAcknowledged)
-        h.array(timerRunning); h.array(timerElapsed); h.array(timerDone)
-        h.array(ppeWorn); h.array(contactReports)
-        h.array(faultTick); h.array(faultFired); h.array(hazardActive); h.array(hazardCount)
-        h.array(exprMemory)
-        h.array(busLive); h.array(busEarthed); h.array(busVoltage); h.array(supplyLive)
-        h.array(loadSupplied); h.array(indicatorLit); h.array(branchClosedSeen)
-        h.byte(isolation == nil ? 0 : 1)
-        isolation?.hash(into: &h)
-        h.i32(traineeInjuries); h.byte(traineeDead); h.byte(traineeIncapacitated)
-        h.byte(gas == nil ? 0 : 1)
-        gas?.hash(into: &h)
-        h.array(openingOpen); h.array(leakRate); h.array(detectorValue); h.array(hotworkActive)
-        h.array(traineeConcentration); h.array(traineeDose); h.array(traineeAboveIDLH); h.array(traineeStelExceeded)
-        h.f64(traineeOxygen); h.i64(traineeLowOxygenTicks)
-        h.byte(fluid == nil ? 0 : 1)
-        fluid?.hash(into: &h)
-        h.array(tankPressure); h.array(tankGasPressure); h.array(tankLeaked); h.array(lineReliefOpen)
-        h.u64(UInt64(reactors.count))
-        for r in reactors { r.hash(into: &h) }
-        // No presence byte: a scenario without a ticket keeps the hash it had before tickets.
-        ticket?.hash(into: &h)
-        return h.value
-    }
 }
 
 /// An 8-byte view of a `State` for the expression evaluator, so evaluating does not copy the

@@ -1,7 +1,8 @@
 /// FNV-1a, 64-bit (offset basis 0xcbf29ce484222325, prime 0x100000001b3), over the
 /// canonical bytes of a `State`: every integer as little-endian bytes of its fixed width,
 /// every Double as the little-endian bytes of its IEEE-754 bit pattern, every array
-/// preceded by its element count as a UInt64. The field order is fixed in `State.hash`.
+/// preceded by its element count as a UInt64. Which fields, in which order: `State.columns`
+/// (format 2, `StateHashFormat`).
 public struct StateHasher {
     public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
@@ -23,6 +24,9 @@ public struct StateHasher {
         var v = x
         for _ in 0..<4 { byte(UInt8(truncatingIfNeeded: v)); v >>= 8 }
     }
+
+    @inline(__always)
+    public mutating func u16(_ x: UInt16) { byte(UInt8(truncatingIfNeeded: x)); byte(UInt8(truncatingIfNeeded: x >> 8)) }
 
     public mutating func i64(_ x: Int64) { u64(UInt64(bitPattern: x)) }
     public mutating func i32(_ x: Int32) { u32(UInt32(bitPattern: x)) }

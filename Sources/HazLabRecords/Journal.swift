@@ -7,7 +7,7 @@ import HazLabCore
 ///     {"type":"action","tick":120,"verb":"wear","target":"helmet"}
 ///     {"type":"action","tick":300,"verb":"set","target":"XV101","value":0.5}
 ///     {"type":"action","tick":812,"verb":"instructor-fault","target":"cw_pump_trip","by":"teacher","cmd":17}
-///     {"type":"trailer","endTick":4200,"stateHash":"0123456789abcdef","actions":2}
+///     {"type":"trailer","endTick":4200,"stateHash":"0123456789abcdef","hashFormat":2,"actions":2}
 ///
 /// A journal without a trailer is incomplete (the workstation stopped) but replays.
 public struct Journal: Sendable, Hashable {
@@ -49,8 +49,13 @@ public struct Journal: Sendable, Hashable {
         /// Format 2: base64 Ed25519 signature of the trailer line without its `sig` member;
         /// empty when unsigned (format 1, or a trailer written without a key).
         public var signature: String = ""
-        public init(endTick: Int64, stateHash: String, actions: Int, signature: String = "") {
+        /// The format `stateHash` was computed in (`StateHashFormat`); 1 when the trailer has
+        /// no `hashFormat` member (journals recorded before format 2).
+        public var hashFormat: Int = StateHashFormat.legacy
+        public init(endTick: Int64, stateHash: String, actions: Int, signature: String = "",
+                    hashFormat: Int = StateHashFormat.legacy) {
             self.endTick = endTick; self.stateHash = stateHash; self.actions = actions; self.signature = signature
+            self.hashFormat = hashFormat
         }
     }
 
@@ -76,7 +81,8 @@ public struct Journal: Sendable, Hashable {
 }
 
 public enum HazLabVersion {
-    public static let engine = "0.1.0"
+    /// 0.2.0: state hash format 2 (`StateHashFormat`).
+    public static let engine = "0.2.0"
 }
 
 /// A problem at a position in a journal file.
@@ -260,7 +266,15 @@ extension Journal {
                 let hash = object["stateHash"] as? String ?? ""
                 let count = object["actions"] as? Int ?? actions.count
                 if count != actions.count { throw fail(n, "trailer: says \(count) actions, journal has \(actions.count)", key: "actions") }
-                trailer = Trailer(endTick: end, stateHash: hash, actions: count, signature: object["sig"] as? String ?? "")
+                var hashFormat = StateHashFormat.legacy
+                if let v = object["hashFormat"] {
+                    guard let f = v as? Int, f >= 1, !(v is Bool) else {
+                        throw fail(n, "trailer: \"hashFormat\" must be a positive integer (the state hash's format)", key: "hashFormat")
+                    }
+                    hashFormat = f
+                }
+                trailer = Trailer(endTick: end, stateHash: hash, actions: count, signature: object["sig"] as? String ?? "",
+                                  hashFormat: hashFormat)
                 layout.trailerLine = n
             default:
                 throw fail(n, "unknown line type \"\(type)\"", key: "type")
@@ -359,7 +373,10 @@ extension Journal {
     /// The trailer line. With `prev` (format 2) it is chained; with a signer it is signed: the
     /// signature covers exactly the line as written without its final `,"sig":"…"` member.
     public static func trailerLine(_ t: Trailer, prev: String?, signer: (any JournalSigner)?) throws -> String {
-        var body = "{\"type\":\"trailer\",\"endTick\":\(t.endTick),\"stateHash\":\(JSON.string(t.stateHash)),\"actions\":\(t.actions)"
+        var body = "{\"type\":\"trailer\",\"endTick\":\(t.endTick),\"stateHash\":\(JSON.string(t.stateHash)),"
+        // Format 1 trailers have no member, so their bytes (and signatures) stay as written.
+        if t.hashFormat != StateHashFormat.legacy { body += "\"hashFormat\":\(t.hashFormat)," }
+        body += "\"actions\":\(t.actions)"
         if let prev { body += ",\"prev\":\"\(prev)\"" }
         if let signer {
             let sig = try signer.sign(Array((body + "}").utf8))

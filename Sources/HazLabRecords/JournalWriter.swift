@@ -90,9 +90,11 @@ public final class JournalWriter {
     }
 
     /// Writes the trailer, signed with `signer` (unsigned when nil), fsyncs and closes.
-    public func finish(endTick: Int64, stateHash: String, signer: (any JournalSigner)?) throws {
+    /// `stateHash` is in `hashFormat` (the current format unless a caller says otherwise).
+    public func finish(endTick: Int64, stateHash: String, hashFormat: Int = StateHashFormat.current,
+                       signer: (any JournalSigner)?) throws {
         guard !finished, fd >= 0 else { throw JournalIssue(path: path, line: 1, column: 1, message: "journal already finished") }
-        let t = Journal.Trailer(endTick: endTick, stateHash: stateHash, actions: actionCount)
+        let t = Journal.Trailer(endTick: endTick, stateHash: stateHash, actions: actionCount, hashFormat: hashFormat)
         let line = try Journal.trailerLine(t, prev: prev, signer: signer)
         try JournalFile.writeAll(fd: fd, Array((line + "\n").utf8), path: path)
         try JournalFile.sync(fd: fd, path: path)

@@ -287,7 +287,7 @@ public final class ResultsStore {
     /// Records one attempt; call inside a transaction (or use `record(_:actor:regrade:batch:)`).
     func record(_ a: StoredAttempt, actor: String, regrade: Bool) throws -> RecordOutcome {
         let now = clock()
-        let old = try db.query("SELECT record_sha256, record, graded_at, graded_by FROM attempts WHERE attempt = ?", [a.attempt]).first
+        let old = try db.query("SELECT record_sha256, record, graded_at, graded_by, engine FROM attempts WHERE attempt = ?", [a.attempt]).first
         if let old {
             // The whole stored record, and every stored column and row against it — not only
             // the hash column, which an edit behind hazlab's back may have left alone.
@@ -295,10 +295,13 @@ public final class ResultsStore {
                 : (old[1].string.flatMap { try? StoredAttempt(json: $0) })?.recordSHA256
             let altered = try attemptMismatches(attempt: a.attempt, parsed: a)
             if storedIdentity == a.recordSHA256 && altered.isEmpty { return .unchanged }
+            // A result from another engine is never replaced silently: it is a regrade, and says so.
+            let oldEngine = old[4].string ?? ""
+            let engines = oldEngine == a.engine ? "" : " (stored: graded by engine \(oldEngine); new: engine \(a.engine))"
             guard regrade else {
                 try audit(actor: actor, action: "grade-refused", subject: a.attempt,
                           detail: altered.isEmpty
-                            ? "stored result \(old[0].string?.prefix(12) ?? "") differs from new \(a.recordSHA256.prefix(12))"
+                            ? "stored result \(old[0].string?.prefix(12) ?? "") differs from new \(a.recordSHA256.prefix(12))" + engines
                             : "stored \(altered.joined(separator: ", ")) disagree(s) with the stored record (changed outside hazlab); new result \(a.recordSHA256.prefix(12))")
                 return .refused
             }
@@ -315,7 +318,7 @@ public final class ResultsStore {
             // Anything exported for the old result must be sent again.
             try db.run("UPDATE exports SET status = 'pending', last_error = 'regraded', updated_at = ? WHERE attempt = ?", [now, a.attempt])
             try audit(actor: actor, action: "regrade", subject: a.attempt,
-                      detail: "replaced \(old[0].string?.prefix(12) ?? "") with \(a.recordSHA256.prefix(12)); old result kept in attempt_history"
+                      detail: "replaced \(old[0].string?.prefix(12) ?? "") with \(a.recordSHA256.prefix(12))\(engines); old result kept in attempt_history"
                         + (altered.isEmpty ? "" : "; the stored \(altered.joined(separator: ", ")) disagreed with the stored record"))
             return .regraded
         }

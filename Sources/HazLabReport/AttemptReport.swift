@@ -329,7 +329,7 @@ public struct AttemptReport: Sendable {
         if sc.hintsUsed > 0 { pairs.append((L.hintsUsed(lang), String(sc.hintsUsed), nil)) }
         pairs.append((L.stateHash(lang), o.stateHash.hex16, "mono"))
         if let t = journal.trailer {
-            let agrees = t.stateHash == o.stateHash.hex16
+            let agrees = o.agrees(with: t) ?? false
             pairs.append((L.workstationHash(lang), "\(t.stateHash.isEmpty ? "—" : t.stateHash) (\(agrees ? L.agrees(lang) : L.disagrees(lang)))",
                           agrees ? "mono" : "mono fail"))
         } else {

@@ -41,11 +41,12 @@ public enum AttemptRecord {
         s += "\"ticks\":\(o.ticks),"
         s += "\"durationSeconds\":\(JSON.number(m.seconds(ticks: o.ticks))),"
         s += "\"stateHash\":\(JSON.string(o.stateHash.hex16)),"
+        s += "\"hashFormat\":\(StateHashFormat.current),"
         s += "\"endReason\":\(JSON.string(o.endReason.name)),"
         s += "\"complete\":\(j.isComplete),"
-        let claimed = j.trailer?.stateHash ?? ""
-        s += "\"workstationStateHash\":\(JSON.string(claimed)),"
-        s += "\"workstationAgrees\":\(claimed == o.stateHash.hex16),"
+        s += "\"workstationStateHash\":\(JSON.string(j.trailer?.stateHash ?? "")),"
+        // Checked in the trailer's own hash format; a format this engine does not know is not agreement.
+        s += "\"workstationAgrees\":\(j.trailer.flatMap { o.agrees(with: $0) } ?? false),"
         // Capacity from samples of the deductions and events, so a long attempt's record is
         // not regrown (and copied) as it doubles.
         func estimate<C: Collection>(_ items: C, _ text: (C.Element) -> String) -> Int {

@@ -158,7 +158,8 @@ public enum GoldenRuns {
                 if journal.header.attempt.isEmpty { journal.header.attempt = "golden-\(model.id)-\(c.name)" }
                 if journal.header.started.isEmpty { journal.header.started = goldenStarted }
                 journal.header.key = signer?.keyId ?? ""
-                journal.trailer = Journal.Trailer(endTick: outcome.ticks, stateHash: outcome.stateHash.hex16, actions: journal.actions.count)
+                journal.trailer = Journal.Trailer(endTick: outcome.ticks, stateHash: outcome.stateHash.hex16, actions: journal.actions.count,
+                                                  hashFormat: StateHashFormat.current)
                 try journal.jsonl(signedBy: signer).write(toFile: c.journalPath, atomically: true, encoding: .utf8)
                 try GoldenExpectation(outcome, note: old).json.write(toFile: c.expectedPath, atomically: true, encoding: .utf8)
                 return GoldenReport(scenario: label, run: c.name, status: .updated)

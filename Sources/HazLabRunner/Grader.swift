@@ -157,10 +157,8 @@ public struct Grader: Sendable {
             // summary alone (everything before the deductions and events, which rows do not
             // use): a parsed tree of a long attempt's lists takes many times the record's size.
             let row = try! ResultsCSV.row(record: JSONText.parse(Array(json.utf8.prefix(summaryEnd)) + [UInt8(ascii: "}")]))
-            var warning: GradeWarning?
-            if let claimed = journal.trailer?.stateHash, claimed != outcome.stateHash.hex16 {
-                warning = .stateHashDisagrees(journal: path, line: p.stateHashLine, column: p.stateHashColumn,
-                                              claimed: claimed, replayed: outcome.stateHash.hex16)
+            let warning = journal.trailer.flatMap {
+                GradeWarning.claimedHash($0, outcome, journal: path, line: p.stateHashLine, column: p.stateHashColumn)
             }
             return Graded(attempt: p.attempt, json: json, csv: row, passed: outcome.score.passed, warning: warning)
         }

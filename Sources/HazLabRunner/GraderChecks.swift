@@ -92,6 +92,21 @@ public struct GradeWarning: Sendable, Hashable, CustomStringConvertible {
     }
     public var description: String { "\(journal):\(line):\(column): warning: \(message)" }
 
+    /// The trailer's claimed final hash checked against the replay's in the trailer's format:
+    /// nil when they agree, else why not (they differ, or the format is unknown here).
+    public static func claimedHash(_ t: Journal.Trailer, _ o: RunOutcome, journal: String, line: Int, column: Int) -> GradeWarning? {
+        switch o.agrees(with: t) {
+        case true?: return nil
+        case false?:
+            return stateHashDisagrees(journal: journal, line: line, column: column, claimed: t.stateHash, replayed: o.stateHash(format: t.hashFormat)?.hex16 ?? "")
+        case nil:
+            return GradeWarning(journal: journal, line: line, column: column,
+                                message: "the trailer's state hash is in format \(t.hashFormat), which this engine (\(HazLabVersion.engine)) "
+                                    + "does not know (it knows formats \(StateHashFormat.supported.map(String.init).joined(separator: ", "))); "
+                                    + "the workstation's final state was not checked")
+        }
+    }
+
     /// The workstation's claimed final state hash disagrees with the replay's.
     public static func stateHashDisagrees(journal: String, line: Int, column: Int, claimed: String, replayed: String) -> GradeWarning {
         GradeWarning(journal: journal, line: line, column: column,

@@ -18,6 +18,18 @@ public struct RunOutcome: Sendable {
     public var finalState: State
 }
 
+extension RunOutcome {
+    /// The replay's final state hash in `format`, or nil for a format this engine does not know.
+    public func stateHash(format: Int) -> UInt64? { finalState.hash(format: format) }
+
+    /// Does the workstation's claimed final hash equal the replay's, computed in the format the
+    /// trailer names (so a journal recorded before an engine upgrade still agrees)? Nil when the
+    /// trailer's format is unknown to this engine: it cannot be checked.
+    public func agrees(with trailer: Journal.Trailer) -> Bool? {
+        stateHash(format: trailer.hashFormat).map { $0.hex16 == trailer.stateHash }
+    }
+}
+
 public enum Runner {
     /// Replays `actions` (sorted by tick) against `model` from tick 0 until the scenario ends
     /// (submit, an ending hazard, or the time limit). Actions past the end are not applied.

@@ -360,7 +360,7 @@ extension Workstation {
 
         // Context menu, slider.
         if let mn = menu {
-            let items = mn.verbs.enumerated().map { "\($0.offset + 1)  " + text(VerbMenu.title($0.element)) }
+            let items = mn.verbs.enumerated().map { "\($0.offset + 1)  " + text(VerbMenu.title($0.element, kind: model.entities.kinds[mn.row])) }
             let w = max(160, (items.map { fonts.width($0, .normal) }.max() ?? 0) + 24)
             let mx = min(mn.x, W - w - 4), my = min(mn.y, H - Float(items.count) * 30 - 40)
             o.rect(mx, my, w, 34 + Float(items.count) * 30, V4(0.05, 0.06, 0.09, 0.94))

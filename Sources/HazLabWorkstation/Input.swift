@@ -45,31 +45,34 @@ public enum InputEvent: Sendable, Equatable {
 
 /// The verbs offered in an entity's context menu, in menu order.
 public enum VerbMenu {
+    /// The kind's verbs (`EntityKind.verbs`, the core's table) as the state makes sense of them:
+    /// the likely one first (open a closed breaker, close an open door), one of each pair that
+    /// toggles (wear or take off, lock or unlock), and reset only after a trip.
     public static func verbs(for row: Int, model: Model, state: State) -> [Verb] {
         let e = model.entities
         let i = Int(e.local[row])
-        var v: [Verb]
-        switch e.kinds[row] {
-        case .valve: v = [.open, .close, .set, .inspect]
-        case .switchgear: v = state.switchClosed[i] != 0 ? [.open, .close, .inspect] : [.close, .open, .inspect]
-        case .motor: v = state.motorTripped[i] != 0 ? [.reset, .start, .stop, .inspect] : [.start, .stop, .inspect]
-        case .tank, .sensor, .detector, .reactor: v = [.measure, .inspect]
-        case .bus, .indicator, .supply, .load: v = [.measure, .verify, .inspect]
-        case .alarm: v = [.acknowledge, .inspect]
-        case .ppe: v = state.ppeWorn[i] != 0 ? [.remove] : [.wear]
-        case .zone: v = [.moveTo]
-        case .contact: v = [.report]
-        case .energy: v = [.verify, .inspect]
-        case .opening: v = state.openingOpen[i] != 0 ? [.close, .open] : [.open, .close]
-        case .hotwork: v = [.stop, .start, .inspect]
-        case .leak: v = [.inspect]
-        case .timer, .link: v = []
+        let kind = e.kinds[row]
+        var v = kind.verbs
+        func first(_ verb: Verb) { if let k = v.firstIndex(of: verb) { v.remove(at: k); v.insert(verb, at: 0) } }
+        switch kind {
+        case .switchgear:
+            if state.switchClosed[i] != 0 { first(.open) }
+            if state.switchTripped[i] == 0 { v.removeAll { $0 == .reset } } else { first(.reset) }
+        case .motor:
+            if state.motorTripped[i] == 0 { v.removeAll { $0 == .reset } } else { first(.reset) }
+        case .ppe: v.removeAll { $0 == (state.ppeWorn[i] != 0 ? .wear : .remove) }
+        case .opening: if state.openingOpen[i] != 0 { first(.close) }
+        case .timer: v = []  // a timer is the scenario's clock, not something in the scene to click
+        default: break
         }
         if e.lockable[row] {
             v += [state.lockOwner[row] != 0 ? .unlock : .lock, state.tagged[row] != 0 ? .untag : .tag]
         }
         return v
     }
+
+    /// The menu's words for `verb` on an entity of `kind`: the kind's own (分闸, 合闸) where it has them.
+    public static func title(_ v: Verb, kind: EntityKind) -> LocalizedText { kind.word(for: v) ?? title(v) }
 
     public static func title(_ v: Verb) -> LocalizedText {
         switch v {

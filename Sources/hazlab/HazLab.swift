@@ -211,23 +211,21 @@ struct Run: ParsableCommand {
             if runMode == nil { runMode = TrainingMode(rawValue: j.header.mode) }
         }
         // The workstation's claimed end state, when this replay is the journal's own (its seed and mode).
-        func checkClaimedHash(_ replayedHash: UInt64) {
-            if let (j, layout) = replayed, let t = j.trailer, let tl = layout.trailerLine, seed == nil, mode == nil,
-               t.stateHash != replayedHash.hex16 {
-                printTextError(GradeWarning.stateHashDisagrees(journal: layout.path, line: tl, column: layout.column(ofValue: "stateHash", line: tl),
-                                                               claimed: t.stateHash, replayed: replayedHash.hex16).description)
-            }
+        func checkClaimedHash(_ outcome: RunOutcome) {
+            guard let (j, layout) = replayed, let t = j.trailer, let tl = layout.trailerLine, seed == nil, mode == nil else { return }
+            if let w = GradeWarning.claimedHash(t, outcome, journal: layout.path, line: tl,
+                                                column: layout.column(ofValue: "stateHash", line: tl)) { printTextError(w.description) }
         }
         if probe != nil {
             let everyTicks = max(1, model.ticks(seconds: try probeInterval(every ?? "1 s")))
             let series = ProbeSeries(model: model, fields: probeFields, everyTicks: everyTicks, seed: runSeed,
                                      mode: runMode ?? .practice, actions: actions)
-            checkClaimedHash(series.outcome.stateHash)
+            checkClaimedHash(series.outcome)
             if json { print(series.json(model: model)) } else { print(series.csv(), terminator: "") }
             return
         }
         let outcome = Runner.replay(model, seed: runSeed, mode: runMode ?? .practice, actions: actions, traceEvery: trace ?? 0)
-        checkClaimedHash(outcome.stateHash)
+        checkClaimedHash(outcome)
         if json {
             print(OutcomeJSON.render(outcome, model: model, includeTrace: trace != nil))
             return

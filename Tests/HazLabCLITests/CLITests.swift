@@ -496,10 +496,10 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(r.stderr.unicodeScalars.contains("\u{1B}"), r.stderr)
         XCTAssertTrue(r.stderr.contains(#"'x\e[2J\nforged:1:1: ok'"#), r.stderr)
 
-        let hash = "\"stateHash\":\"61bd9d0a63edcf12\""
-        let claims = text.replacingOccurrences(of: #""engine":"0.1.0""#, with: #""engine":"0.0.9""#)
+        let hash = "\"stateHash\":\"414ac7d3bf7021d3\""
+        let claims = text.replacingOccurrences(of: #""engine":"0.2.0""#, with: #""engine":"0.0.9""#)
             .replacingOccurrences(of: hash, with: "\"stateHash\":\"0000000000000000\"")
-        XCTAssertNotEqual(claims.replacingOccurrences(of: "0.0.9", with: "0.1.0"), text)
+        XCTAssertNotEqual(claims.replacingOccurrences(of: "0.0.9", with: "0.2.0"), text)
         let c = try dir.write("claims.jsonl", claims)
         let w = try Hazlab.run(["run", Hazlab.demoFolder.path, "--journal", c.path])
         XCTAssertEqual(w.status, 0, w.all)

@@ -184,6 +184,29 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(log[3].actor, "carol"); XCTAssertEqual(log[3].subject, "a1")
     }
 
+    /// An engine upgrade never silently replaces a stored result: the same attempt graded by
+    /// another engine is refused, and an explicit regrade says which engines.
+    func testAResultFromAnotherEngineIsARegradeThatNamesBothEngines() throws {
+        let s = try ResultsStore(path: path("s.sqlite"), create: true)
+        let old = StoreTests.record("a1")
+        let upgraded = old.replacingOccurrences(of: "\"engine\":\"0.9.0\"", with: "\"engine\":\"1.0.0\"")
+        XCTAssertNotEqual(old, upgraded)
+        _ = try s.record([old], actor: "alice")
+        XCTAssertEqual(try s.record([upgraded], actor: "bob").refused, ["a1"])
+        XCTAssertEqual(try s.db.query("SELECT engine FROM attempts").first?[0].string, "0.9.0", "the stored engine stays")
+        XCTAssertEqual(try s.record([upgraded], actor: "carol", regrade: true).regraded, 1)
+        XCTAssertEqual(try s.db.query("SELECT engine FROM attempts").first?[0].string, "1.0.0")
+        let log = try s.auditLog()
+        for action in ["grade-refused", "regrade"] {
+            let row = try XCTUnwrap(log.first { $0.action == action })
+            XCTAssertTrue(row.detail.contains("graded by engine 0.9.0") && row.detail.contains("new: engine 1.0.0"), row.detail)
+        }
+        // The same engine again: no engine note.
+        XCTAssertEqual(try s.record([StoreTests.record("a1", total: 80).replacingOccurrences(of: "\"engine\":\"0.9.0\"", with: "\"engine\":\"1.0.0\"")], actor: "dan",
+                                    regrade: true).regraded, 1)
+        XCTAssertFalse(try s.auditLog().last { $0.action == "regrade" }!.detail.contains("engine"))
+    }
+
     func testAuditLogIsAppendOnly() throws {
         let s = try ResultsStore(path: path("s.sqlite"), create: true)
         try s.audit(actor: "a", action: "grade", subject: "x")

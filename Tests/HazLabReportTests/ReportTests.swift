@@ -123,13 +123,13 @@ final class AttemptReportTests: XCTestCase {
         XCTAssertEqual(zh.first("td") { $0.hasClass("started") }?.allText, "2026-01-01 08:00 (UTC+08:00)", "Beijing time for zh-CN")
         XCTAssertEqual(try parseXML(report.html(language: .en, offset: UTCOffset("-05:00"))).first("td") { $0.hasClass("started") }?.allText,
                        "2025-12-31 19:00 (UTC-05:00)")
-        XCTAssertEqual(pairs["State hash"], "61bd9d0a63edcf12")
+        XCTAssertEqual(pairs["State hash"], "414ac7d3bf7021d3")
         XCTAssertEqual(pairs["Total"], "100 / 100")
         XCTAssertEqual(pairs["Grade"], "Excellent")
         XCTAssertEqual(pairs["Duration"], "385 s (6:25)")
         XCTAssertEqual(pairs["Scenario SHA-256"], demoModel.sourceSHA256)
         XCTAssertEqual(pairs["Engine version"], HazLabVersion.engine)
-        XCTAssertEqual(pairs["Workstation's state hash"], "61bd9d0a63edcf12 (agrees with the replay)")
+        XCTAssertEqual(pairs["Workstation's state hash"], "414ac7d3bf7021d3 (agrees with the replay)")
         XCTAssertNil(doc.byId("deductions"), "a perfect run has no deductions table")
     }
 
