@@ -136,7 +136,7 @@ runuser -u munge -- munged --key-file="$work/munge/munge.key" --socket="$sock" \
   --seed-file="$work/munge/munged.seed" >"$work/munged.out" 2>&1 || { cat "$work/munged.out"; fail "munged did not start"; }
 
 # --- Slurm: one node (this machine), one partition.
-host=$(hostname -s)
+host=$(hostname -s 2>/dev/null || uname -n | cut -d. -f1)
 cpus=$(nproc)
 [ "$cpus" -ge 2 ] || cpus=2   # grade-array.sbatch asks for 2 CPUs; config_overrides lets a 1-CPU node claim 2
 mkdir -p "$work/state" "$work/spool" "$work/submit" "$work/data" "$work/results"
