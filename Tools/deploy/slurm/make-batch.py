@@ -7,7 +7,8 @@ Three deliberately bad journals ride along so that errors.json is not empty and 
 disagree on something: a repeated attempt id (duplicate-attempt), a cut-off last line
 (torn-line) and a journal of a scenario that is not in the batch's scenarios (unknown-scenario).
 
-Usage: make-batch.py --scenarios DIR --copies N --out JOURNALS_DIR [--unknown SCENARIO] SCENARIO...
+Usage: make-batch.py --scenarios DIR --copies N --out JOURNALS_DIR [--unknown SCENARIO] SCENARIO[:COPIES]...
+(SCENARIO:COPIES overrides --copies for that scenario: fewer copies of a slow one.)
 Copies land in JOURNALS_DIR/<room>/<scenario>-<run>-<k>.jsonl (rooms a … d, so the batch is a
 tree, as workstation uploads are). Prints the number of journal files written.
 """
@@ -65,9 +66,11 @@ def main() -> None:
     p.add_argument("scenario", nargs="+")
     a = p.parse_args()
     written = []
-    for scenario in a.scenario:
+    a.scenario = [s.partition(":") for s in a.scenario]
+    a.scenario = [(s, int(n) if n else a.copies) for s, _, n in a.scenario]
+    for scenario, copies in a.scenario:
         for run, src in runs(a.scenarios, scenario):
-            for k in range(1, a.copies + 1):
+            for k in range(1, copies + 1):
                 room = "abcd"[k % 4]
                 path = os.path.join(a.out, f"room-{room}", f"{scenario}-{run}-{k:04d}.jsonl")
                 os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -83,7 +86,7 @@ def main() -> None:
     with open(bad, "wb") as f:
         f.write(body)
     # A copy cut in the middle of its last line (the workstation stopped mid-write).
-    torn = copy(runs(a.scenarios, a.scenario[0])[0][1], 9999, a.scenario[0], "torn")
+    torn = copy(runs(a.scenarios, a.scenario[0][0])[0][1], 9999, a.scenario[0][0], "torn")
     with open(os.path.join(a.out, "room-z", "torn.jsonl"), "wb") as f:
         f.write(torn[: len(torn) - 40])
     count = len(written) + 2
