@@ -29,12 +29,14 @@ let package = Package(
     ],
     targets: [
         .target(name: "HazLabCore"),
-        .target(name: "HazLabScenario", dependencies: ["HazLabCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "HazLabScenario", dependencies: ["HazLabCore", .product(name: "Yams", package: "Yams"),
+                                                      .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HazLabScoring", dependencies: ["HazLabCore"]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "HazLabRecords", dependencies: ["HazLabCore", "HazLabScoring", "CSQLite",
                                                      .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "HazLabRunner", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords"]),
+        .target(name: "HazLabRunner", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords",
+                                                    .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HazLabReport", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
         // The school lab server: HTTP + WebSocket on Hummingbird 2, accounts, roles, sessions, audit.
         .target(name: "HazLabServer", dependencies: [
@@ -57,6 +59,7 @@ let package = Package(
         .executableTarget(name: "hazlab", dependencies: [
             "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", "HazLabReport", "HazLabServer", "HazLabLab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .systemLibrary(name: "CGL", path: "Sources/CGL", providers: [.apt(["libgl-dev"])]),
         .systemLibrary(name: "CEGL", path: "Sources/CEGL", providers: [.apt(["libegl-dev"])]),
@@ -85,7 +88,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "hazlab-bench", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRunner",
-                                                             "HazLabRender", "HazLabWorkstation"], path: "Tools/bench/Sources"),
+                                                             "HazLabRender", "HazLabWorkstation",
+                                                             .product(name: "Crypto", package: "swift-crypto")], path: "Tools/bench/Sources"),
         .testTarget(name: "HazLabCoreTests", dependencies: ["HazLabCore"]),
         .testTarget(name: "HazLabScenarioTests", dependencies: ["HazLabCore", "HazLabScenario"], exclude: ["Invalid"]),
         .testTarget(name: "HazLabEngineTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
