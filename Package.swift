@@ -37,7 +37,7 @@ let package = Package(
                                                      .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HazLabRunner", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "HazLabReport", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
+        .target(name: "HazLabReport", dependencies: ["HazLabCore", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
         // The school lab server: HTTP + WebSocket on Hummingbird 2, accounts, roles, sessions, audit.
         .target(name: "HazLabServer", dependencies: [
             "HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner", "HazLabLab",
@@ -84,7 +84,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "hazlab-viewer", dependencies: [
-            "HazLabWorkstation", "HazLabRender", "HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabLab", "HazLabLabClient", "CGLFW", "CGL",
+            "HazLabWorkstation", "HazLabRender", "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", "HazLabLab", "HazLabLabClient", "CGLFW", "CGL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "hazlab-bench", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRunner",
