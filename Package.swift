@@ -90,14 +90,16 @@ let package = Package(
         .executableTarget(name: "hazlab-bench", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRunner",
                                                              "HazLabRender", "HazLabWorkstation",
                                                              .product(name: "Crypto", package: "swift-crypto")], path: "Tools/bench/Sources"),
-        .testTarget(name: "HazLabCoreTests", dependencies: ["HazLabCore"]),
-        .testTarget(name: "HazLabScenarioTests", dependencies: ["HazLabCore", "HazLabScenario"], exclude: ["Invalid"]),
+        // What several test targets share: the seeded SplitMix64, the process launcher, temp folders.
+        .target(name: "HazLabTestSupport", path: "Tests/HazLabTestSupport"),
+        .testTarget(name: "HazLabCoreTests", dependencies: ["HazLabCore", "HazLabTestSupport"]),
+        .testTarget(name: "HazLabScenarioTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabTestSupport"], exclude: ["Invalid"]),
         .testTarget(name: "HazLabEngineTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
         .testTarget(name: "HazLabRecordsTests", dependencies: ["HazLabCore", "HazLabRecords"]),
         .testTarget(name: "HazLabReportTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", "HazLabReport"]),
         .testTarget(name: "HazLabRenderTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabRender"]),
         .testTarget(name: "HazLabWorkstationTests", dependencies: ["HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner",
-                                                                  "HazLabRender", "HazLabWorkstation"]),
+                                                                  "HazLabRender", "HazLabWorkstation", "HazLabTestSupport"]),
         .target(name: "HazLabLab", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "HazLabLabTests", dependencies: ["HazLabLab", "HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
         .testTarget(name: "HazLabServerTests", dependencies: ["HazLabServer", "HazLabLab", "HazLabRecords", "HazLabRunner", "HazLabScenario", "HazLabScoring", "HazLabCore",
@@ -106,6 +108,6 @@ let package = Package(
                                                              .product(name: "Logging", package: "swift-log"),
                                                              .product(name: "NIOSSL", package: "swift-nio-ssl")],
                       exclude: ["Fixtures"]),
-        .testTarget(name: "HazLabCLITests", dependencies: ["HazLabRunner", "HazLabRecords", "HazLabScenario", "HazLabCore"]),
+        .testTarget(name: "HazLabCLITests", dependencies: ["HazLabRunner", "HazLabRecords", "HazLabScenario", "HazLabCore", "HazLabTestSupport"]),
     ]
 )

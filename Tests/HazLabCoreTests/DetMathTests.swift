@@ -1,4 +1,5 @@
 import Foundation
+import HazLabTestSupport
 import XCTest
 
 import HazLabCore
@@ -61,25 +62,6 @@ final class DetMathTests: XCTestCase {
     }
 
     // MARK: - Deterministic input generation
-
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in [0, 1).
-        mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-        mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * unit() }
-        /// Log-uniform magnitude in [2^lo, 2^hi) with random sign if `signed`.
-        mutating func logUniform(_ lo: Double, _ hi: Double, signed: Bool = false) -> Double {
-            let v = Foundation.exp2(uniform(lo, hi))
-            return signed && next() & 1 == 1 ? -v : v
-        }
-    }
 
     /// Sweeps `inputs`, returns the max ulp error, prints it, and reports the worst input.
     @discardableResult
