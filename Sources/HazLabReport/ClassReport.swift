@@ -376,9 +376,11 @@ public enum ClassReport {
 
     /// `offset`: the zone times are shown in (default: Beijing for zh-CN, UTC for en).
     /// `previous`: another term's or class's results, for the teaching-diagnosis comparison.
+    /// `attemptLink`: where an attempt id in the attempts tables links to (nil: plain text).
     public static func html(_ records: [ClassRecord], language lang: ReportLanguage = .zhCN, title: String? = nil,
                             offset: UTCOffset? = nil, previous: [ClassRecord]? = nil,
-                            currentLabel: String? = nil, previousLabel: String? = nil) -> String {
+                            currentLabel: String? = nil, previousLabel: String? = nil,
+                            attemptLink: ((String) -> String?)? = nil) -> String {
         let groups = stats(records)
         let zone = offset ?? .readerDefault(lang)
         let heading = title ?? L.classReport(lang)
@@ -401,7 +403,7 @@ public enum ClassReport {
                                      .num(Fmt.number(g.mean)), .num(Fmt.percent(g.passRate))])
                        })
         }
-        for (k, g) in groups.enumerated() { section(&page, g, index: k, zone: zone) }
+        for (k, g) in groups.enumerated() { section(&page, g, index: k, zone: zone, attemptLink: attemptLink) }
         if let previous {
             TeachingDiagnosis.section(&page, TeachingDiagnosis.compare(current: records, previous: previous),
                                       currentLabel: currentLabel ?? lang(PL.thisTerm), previousLabel: previousLabel ?? lang(PL.lastTerm))
@@ -409,7 +411,7 @@ public enum ClassReport {
         return page.finish(engine: HazLabVersion.engine)
     }
 
-    static func section(_ page: inout Page, _ g: ScenarioStats, index: Int, zone: UTCOffset) {
+    static func section(_ page: inout Page, _ g: ScenarioStats, index: Int, zone: UTCOffset, attemptLink: ((String) -> String?)? = nil) {
         let lang = page.lang
         page.m.open("section", [("class", "scenario"), ("id", "scenario-\(index + 1)"), ("data-scenario", g.scenario)])
         page.h(2, "\(lang.text(g.title)) (\(g.scenario))")
@@ -554,7 +556,7 @@ public enum ClassReport {
                        case false?: agrees = L.disagrees(lang)
                        case nil: agrees = "—"
                        }
-                       return Page.Row([Page.Cell(r.student, "student"), Page.Cell(r.attempt, "mono"),
+                       return Page.Row([Page.Cell(r.student, "student"), Page.Cell(r.attempt, "mono", href: attemptLink?(r.attempt)),
                                         Page.Cell(zone.shown(r.started), "started", r.started.map { [("data-started", ExportTime.iso8601(millis: $0))] } ?? []),
                                         Page.Cell(r.workstation),
                                         Page.Cell(lang.text(CodeText.mode(r.mode))),
