@@ -416,8 +416,22 @@ public enum ClassReport {
         page.m.open("section", [("class", "scenario"), ("id", "scenario-\(index + 1)"), ("data-scenario", g.scenario)])
         page.h(2, "\(lang.text(g.title)) (\(g.scenario))")
         if g.versions > 1 { page.note(L.scenarioVersions(lang)) }
-        let n = g.records.count
+        summary(&page, g, index: index)
+        basisNote(&page, g)
+        modesTable(&page, g, index: index)
+        studentsTable(&page, g, index: index, zone: zone)
+        helpList(&page, g, index: index)
+        stepsPart(&page, g, index: index)
+        timesPart(&page, g)
+        deductionsPart(&page, g, index: index)
+        attemptsPart(&page, g, index: index, zone: zone, attemptLink: attemptLink)
+        page.m.close()
+    }
 
+    /// The summary figures, the score histogram and the grade distribution.
+    static func summary(_ page: inout Page, _ g: ScenarioStats, index: Int) {
+        let lang = page.lang
+        let n = g.records.count
         page.m.open("div", [("class", "summary")])
         page.meta(id: "summary-\(index + 1)", [
             (L.attempts(lang), String(n), "attempts"),
@@ -450,12 +464,11 @@ public enum ClassReport {
         page.m.raw(gradeChart.svg())
         page.m.close()
         page.m.close()
-        basisNote(&page, g)
-        modesTable(&page, g, index: index)
-        studentsTable(&page, g, index: index, zone: zone)
-        helpList(&page, g, index: index)
+    }
 
-        // Steps.
+    /// Step outcomes (chart and table) and the quality criteria.
+    static func stepsPart(_ page: inout Page, _ g: ScenarioStats, index: Int) {
+        let lang = page.lang
         page.h(3, L.stepOutcomes(lang))
         page.note(L.stepOutcomeNote(lang))
         if !g.steps.isEmpty {
@@ -500,7 +513,11 @@ public enum ClassReport {
                        })
         }
 
-        // Times.
+    }
+
+    /// Time used per step against the expected time.
+    static func timesPart(_ page: inout Page, _ g: ScenarioStats) {
+        let lang = page.lang
         page.h(3, L.stepTimes(lang))
         page.note(L.stepTimesNote(lang))
         // Each step on its own scale: time used / expected time, so a 20 s step is as readable
@@ -522,7 +539,12 @@ public enum ClassReport {
             page.note(L.untimedSteps(lang) + untimed.map { "\($0.seq). \(lang.text($0.title))" }.joined(separator: lang == .en ? ", " : "、"))
         }
 
-        // Deductions.
+    }
+
+    /// The most common deductions.
+    static func deductionsPart(_ page: inout Page, _ g: ScenarioStats, index: Int) {
+        let lang = page.lang
+        let n = g.records.count
         page.h(3, L.commonDeductions(lang))
         if g.deductions.isEmpty {
             page.note(L.noDeductions(lang))
@@ -542,7 +564,11 @@ public enum ClassReport {
                        })
         }
 
-        // Attempts.
+    }
+
+    /// Every attempt, in time order (`attemptLink`: where an attempt id links to).
+    static func attemptsPart(_ page: inout Page, _ g: ScenarioStats, index: Int, zone: UTCOffset, attemptLink: ((String) -> String?)?) {
+        let lang = page.lang
         page.h(3, L.attemptList(lang))
         page.note(zone.note(lang))
         page.table(id: "attempts-\(index + 1)", cls: "attempts",
@@ -568,6 +594,5 @@ public enum ClassReport {
                                         Page.Cell(agrees, r.workstationAgrees == false ? "fail" : nil)],
                                        cls: "attempt", attrs: [("data-attempt", r.attempt), ("data-mode", r.mode)])
                    })
-        page.m.close()
     }
 }

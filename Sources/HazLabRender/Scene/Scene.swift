@@ -304,20 +304,32 @@ public final class Scene: @unchecked Sendable {
     }
 
     private func entity(_ f: inout SceneFrame, row: Int, p: Layout3D.Placement, state s: State, time t: Float) {
-        let e = Int32(row), i = Int(model.entities.local[row])
-        let b = p.base, sz = p.size
-        func add(_ mesh: MeshKind, _ m: Mat4, _ c: V4, _ pattern: Palette.Pattern = .plain, glow: Float = 0) {
-            f.draws.append(Draw(mesh: mesh, transform: m, color: c, pattern: pattern, emissive: glow, entity: e))
-        }
         if assetOfEntity[row] >= 0 {
             var color = Palette.steel, pattern = Palette.Pattern.plain
             if let st = electrical(row: row, in: s) { color = st.color; pattern = st.pattern }
-            f.draws.append(Draw(mesh: .box, transform: at(p.centre, sz), color: color, pattern: pattern, entity: e, asset: assetOfEntity[row]))
+            f.draws.append(Draw(mesh: .box, transform: at(p.centre, p.size), color: color, pattern: pattern, entity: Int32(row), asset: assetOfEntity[row]))
             return
         }
         switch model.entities.kinds[row] {
         case .zone, .timer, .link:
             return
+        case .tank, .reactor, .valve, .motor:
+            processEquipment(&f, row: row, p: p, state: s, time: t)
+        case .switchgear, .bus, .supply, .load, .indicator, .energy:
+            electricalEquipment(&f, row: row, p: p, state: s, time: t)
+        case .sensor, .detector, .alarm, .ppe, .contact, .opening, .leak, .hotwork:
+            fieldDevice(&f, row: row, p: p, state: s, time: t)
+        }
+    }
+
+    /// Tanks (with their level), reactors (coloured by temperature), valves (handwheel and flag), pumps and fans.
+    private func processEquipment(_ f: inout SceneFrame, row: Int, p: Layout3D.Placement, state s: State, time t: Float) {
+        let e = Int32(row), i = Int(model.entities.local[row])
+        let b = p.base, sz = p.size
+        func add(_ mesh: MeshKind, _ m: Mat4, _ c: V4, _ pattern: Palette.Pattern = .plain, glow: Float = 0) {
+            f.draws.append(Draw(mesh: mesh, transform: m, color: c, pattern: pattern, emissive: glow, entity: e))
+        }
+        switch model.entities.kinds[row] {
         case .tank:
             let fill = Float(max(0, min(1, s.tankFill[i])))
             if fill > 0.001 {
@@ -368,6 +380,19 @@ public final class Scene: @unchecked Sendable {
                 add(.cylinder, at(b + V3(sz.x * 0.3, 0, hz), V3(sz.x * 0.3, sz.y * 0.9, sz.z - 0.2)), Palette.steel)
                 add(.sphere, at(b + V3(0, 0, sz.z + 0.08), V3(0.14, 0.14, 0.14)), lamp, glow: running || trip ? 1 : 0)
             }
+        default:
+            break
+        }
+    }
+
+    /// Switchgear (position indicator), buses, supplies, loads, indicator lamps and energy-isolation points.
+    private func electricalEquipment(_ f: inout SceneFrame, row: Int, p: Layout3D.Placement, state s: State, time t: Float) {
+        let e = Int32(row), i = Int(model.entities.local[row])
+        let b = p.base, sz = p.size
+        func add(_ mesh: MeshKind, _ m: Mat4, _ c: V4, _ pattern: Palette.Pattern = .plain, glow: Float = 0) {
+            f.draws.append(Draw(mesh: mesh, transform: m, color: c, pattern: pattern, emissive: glow, entity: e))
+        }
+        switch model.entities.kinds[row] {
         case .switchgear:
             let closed = s.switchClosed[i] != 0
             let role = model.switches.role[i]
@@ -389,6 +414,24 @@ public final class Scene: @unchecked Sendable {
         case .indicator:
             let lit = s.indicatorLit[i] != 0
             add(.sphere, at(p.centre, V3(repeating: max(0.12, min(sz.x, 0.2)))), lit ? Palette.energized : Palette.alarmOff, lit ? .stripes : .plain, glow: lit ? 1 : 0)
+        case .energy:
+            let isolated = s.isolation?.isIsolated(i) ?? false
+            let st: Palette.Electrical = isolated ? .isolated : .energized
+            add(.box, at(p.centre, sz), Palette.cabinet)
+            add(.box, at(b + V3(0, -sz.y / 2 - 0.02, sz.z * 0.75), V3(sz.x * 0.6, 0.04, sz.z * 0.2)), st.color, st.pattern, glow: 0.3)
+        default:
+            break
+        }
+    }
+
+    /// Sensors, detectors, alarms, PPE, contacts, doors and windows, leaks and hot work.
+    private func fieldDevice(_ f: inout SceneFrame, row: Int, p: Layout3D.Placement, state s: State, time t: Float) {
+        let e = Int32(row), i = Int(model.entities.local[row])
+        let b = p.base, sz = p.size
+        func add(_ mesh: MeshKind, _ m: Mat4, _ c: V4, _ pattern: Palette.Pattern = .plain, glow: Float = 0) {
+            f.draws.append(Draw(mesh: mesh, transform: m, color: c, pattern: pattern, emissive: glow, entity: e))
+        }
+        switch model.entities.kinds[row] {
         case .sensor, .detector:
             let hd = head(row, p)
             if hd.pole { add(.cylinder, at(b + V3(0, 0, sz.z / 2), V3(0.05, 0.05, sz.z)), Palette.darkSteel) }
@@ -415,11 +458,6 @@ public final class Scene: @unchecked Sendable {
             let hd = head(row, p)
             if hd.pole { add(.cylinder, at(b + V3(0, 0, sz.z / 2), V3(0.06, 0.06, sz.z)), Palette.steel) }
             add(.box, at(hd.centre, hd.size), Palette.darkSteel)
-        case .energy:
-            let isolated = s.isolation?.isIsolated(i) ?? false
-            let st: Palette.Electrical = isolated ? .isolated : .energized
-            add(.box, at(p.centre, sz), Palette.cabinet)
-            add(.box, at(b + V3(0, -sz.y / 2 - 0.02, sz.z * 0.75), V3(sz.x * 0.6, 0.04, sz.z * 0.2)), st.color, st.pattern, glow: 0.3)
         case .opening:
             let open = s.openingOpen[i] != 0
             let hinge = b + V3(-sz.x / 2, 0, 0)
@@ -436,6 +474,8 @@ public final class Scene: @unchecked Sendable {
             let active = s.hotworkActive[i] != 0
             add(.box, at(b + V3(0, 0, 0.3), V3(sz.x, sz.y, 0.6)), V4(0.2, 0.3, 0.6, 1))
             if active { add(.sphere, at(b + V3(sz.x / 2, 0, 0.8), V3(repeating: 0.15 + 0.05 * Float(Int(t * 8) % 2))), V4(1, 0.9, 0.5, 1), glow: 1) }
+        default:
+            break
         }
     }
 

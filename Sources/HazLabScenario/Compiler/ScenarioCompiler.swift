@@ -88,53 +88,17 @@ struct Compilation {
         self.sha256 = sha256
     }
 
-    // MARK: - helpers
-
     // MARK: - the pass
+
+    /// The scenario's top-level settings (`id` … `modes`).
+    struct Header {
+        var id = "", version = 1, title = LocalizedText.empty, description = LocalizedText.empty, discipline = "general"
+        var timeLimit = 600.0, seed: UInt64 = 1, modes = Format.modes
+    }
 
     mutating func run(_ root: YNode) -> Model? {
         guard let top = reader(root, "scenario", Format.top) else { return nil }
-        let id = top.node("id").flatMap { $0.string(&bag, what: "id") } ?? ""
-        if let n = top.node("id"), !id.isEmpty, !Self.isIdentifier(id) {
-            bag.error(n.location, "scenario id '\(id)' must start with a letter or digit and contain only ASCII letters, digits, '-' and '_'")
-        }
-        let version = top.node("version").flatMap { $0.int(&bag, what: "version") } ?? 1
-        let title = localized(top.node("title"), "title")
-        let description = localized(top.node("description"), "description")
-        var discipline = "general"
-        if let n = top.node("discipline"), let d = n.string(&bag, what: "discipline") {
-            if Format.disciplines.contains(d) { discipline = d } else { oneOfError(n, d, Format.disciplines, "discipline") }
-        }
-        if let n = top.node("tickRate"), let r = n.int(&bag, what: "tickRate") {
-            if r < 1 || r > 1000 { bag.error(n.location, "'tickRate' must be between 1 and 1000 Hz") } else { tickRate = Int32(r) }
-        }
-        var timeLimit = positive(top.node("timeLimit"), .time, "timeLimit", default: 600)
-        if timeLimit > 86_400, let n = top.node("timeLimit") {
-            bag.error(n.location, "'timeLimit' must be at most 24 h")
-            timeLimit = 600
-        }
-        // Every replay may run to the time limit: bound its cost (Docs/scenarios.md, "Limits").
-        let maxTicks = ScenarioLimits.maxTicksPerAttempt
-        if ticks(timeLimit) > maxTicks {
-            let at = top.node("timeLimit")?.location ?? top.node("tickRate")?.location ?? root.location
-            let rate = top.node("tickRate").map { " (tickRate at \($0.location.line):\($0.location.column))" } ?? " (the default)"
-            bag.error(at, "an attempt may last \(ticks(timeLimit)) ticks (timeLimit \(timeLimit == timeLimit.rounded() ? String(Int64(timeLimit)) : String(timeLimit)) s × tickRate \(tickRate) Hz\(rate)), "
-                      + "over the limit of \(maxTicks) ticks per attempt; lower tickRate or timeLimit, or raise the limit with "
-                      + "\(ScenarioLimits.maxTicksVariable)=N for every hazlab command that reads this scenario")
-            timeLimit = 600
-        }
-        var seed: UInt64 = 1
-        if let n = top.node("seed"), let s = n.int(&bag, what: "seed") {
-            if s < 0 { bag.error(n.location, "'seed' must not be negative") } else { seed = UInt64(s) }
-        }
-        var modes = Format.modes
-        if let n = top.node("modes"), let list = n.sequence(&bag, what: "modes") {
-            modes = []
-            for item in list {
-                guard let m = item.string(&bag, what: "modes") else { continue }
-                if Format.modes.contains(m) { modes.append(m) } else { oneOfError(item, m, Format.modes, "modes") }
-            }
-        }
+        let h = readHeader(top, root)
 
         usage.hasTicket = top.node("ticket") != nil
         readPersons(top.node("persons"))
@@ -146,150 +110,20 @@ struct Compilation {
             if let z = entityRef(zn, "\(persons[p]).zone", kinds: [.zone]) { personZones[p] = z }
         }
 
-        var entities = EntityTable()
-        var names: [LocalizedText] = []
-        var zones: [Int32] = [], ppe: [Int32] = [], contacts: [Int32] = []
-        var tanks = TankTable(), valves = ValveTable(), switches = SwitchTable(), motors = MotorTable()
-        var sensors = SensorTable(), alarms = AlarmTable(), timers = TimerTable()
-        var alarmMessages: [LocalizedText] = []
-
         // Pass A: everything that expressions do not depend on, so sensor dimensions are known first.
-        for (row, d) in declared.enumerated() {
-            entities.ids.append(d.id)
-            entities.kinds.append(d.kind)
-            entities.local.append(local[row])
-            entities.lockable.append(FieldCatalog.isLockable(d.kind))
-            entities.zone.append(-1)
-            let position = d.reader.node("position").flatMap { vector($0, "\(d.id).position", nonNegative: false) }
-            let size = d.reader.node("size").flatMap { vector($0, "\(d.id).size", nonNegative: true) }
-            entities.position.append(position ?? .zero)
-            entities.size.append(size ?? Vec3(1, 1, 1))
-            positions.append(position ?? .zero)
-            sizes.append(size ?? Vec3(1, 1, 1))
-            entities.hasPosition.append(position != nil)
-            entities.hasSize.append(size != nil)
-            entities.mesh.append(meshPath(d.reader.node("mesh"), "\(d.id).mesh"))
-            names.append(localized(d.reader.node("name"), "\(d.id).name"))
-            switch d.kind {
-            case .zone: zones.append(Int32(row))
-            case .ppe: ppe.append(Int32(row))
-            case .contact: contacts.append(Int32(row))
-            default: break
-            }
-        }
-        for (row, d) in declared.enumerated() {
-            if let z = d.reader.node("zone"), let zr = entityRef(z, "\(d.id).zone", kinds: [.zone]) {
-                entities.zone[row] = zr
-            }
-            let r = d.reader
-            switch d.kind {
-            case .tank:
-                let area = positive(r.node("area"), .area, "\(d.id).area", default: 1)
-                let height = positive(r.node("height"), .length, "\(d.id).height", default: 1)
-                let level = nonNegative(r.node("level"), .length, "\(d.id).level", default: 0)
-                if let n = r.node("level"), level > height { bag.error(n.location, "initial level of '\(d.id)' is above its height") }
-                tanks.entity.append(Int32(row)); tanks.area.append(area); tanks.height.append(height)
-                tanks.initialLevel.append(min(level, height))
-            case .valve:
-                let stroke = nonNegative(r.node("strokeTime"), .time, "\(d.id).strokeTime", default: 0)
-                var position = 0.0
-                if let n = r.node("opening"), let p = n.double(&bag, what: "\(d.id).opening") {
-                    if p < 0 || p > 1 { bag.error(n.location, "'\(d.id).opening' must be between 0 and 1") } else { position = p }
-                }
-                valves.entity.append(Int32(row)); valves.strokeTicks.append(Int32(clamping: ticks(stroke)))
-                valves.initialPosition.append(position)
-            case .switchgear:
-                var role: SwitchRole = SwitchRole.allCases.first { $0.name == d.type } ?? .plain
-                if let n = r.node("role"), let s = n.string(&bag, what: "\(d.id).role") {
-                    if let x = SwitchRole.allCases.first(where: { $0.name == s }) { role = x }
-                    else { oneOfError(n, s, SwitchRole.allCases.map(\.name), "\(d.id).role") }
-                }
-                let closed = r.node("closed").flatMap { $0.bool(&bag, what: "\(d.id).closed") } ?? false
-                let op = nonNegative(r.node("operateTime"), .time, "\(d.id).operateTime", default: 0)
-                switches.entity.append(Int32(row)); switches.role.append(role)
-                switches.operateTicks.append(Int32(clamping: ticks(op))); switches.initialClosed.append(closed)
-            case .motor:
-                motors.entity.append(Int32(row)); motors.role.append(d.type == "fan" ? .fan : .pump)
-                motors.initialRunning.append(r.node("running").flatMap { $0.bool(&bag, what: "\(d.id).running") } ?? false)
-                var power: Int32 = -1
-                if let p = r.node("power"), let pr = entityRef(p, "\(d.id).power", kinds: [.switchgear]) { power = local[Int(pr)] }
-                motors.powerSwitch.append(power)
-            default: break
-            }
-        }
-        for m in 0..<motors.count where motors.initialRunning[m] && motors.powerSwitch[m] >= 0
-            && !switches.initialClosed[Int(motors.powerSwitch[m])] {
-            let d = declared[Int(motors.entity[m])]
-            bag.error(d.reader.node("running")?.location ?? d.node.location, "'\(d.id)' cannot start running: its supply switch is open")
-        }
+        let (entityTable, names, zones, ppe, contacts) = readEntityTable()
+        var entities = entityTable
+        let (tanks, valves, switches, motors) = readEquipment(&entities)
 
         let (gas, _) = readGas(top, motors: motors, valves: valves, ppe: ppe)
         let ppeProtects = readProtection(ppe: ppe, species: gas?.spec.species ?? [])
         let reactors = readReactors()
 
-        // Sensors, in order; a sensor may measure another sensor declared before it.
-        var historyStart: Int32 = 0
-        for (row, d) in declared.enumerated() where d.kind == .sensor {
-            let r = d.reader
-            var dim: Dimension = .none
-            var program = Program.constant(0, type: .number(.none))
-            if let n = r.node("measures"), let p = expression(n, boolean: false, "\(d.id).measures") {
-                program = p
-                if case .number(let dd) = p.resultType { dim = dd } else { dim = .none }
-            }
-            usage.sensorDimensions[Int(local[row])] = dim
-            let noise = r.node("noise").flatMap { quantity($0, dim, "\(d.id).noise") } ?? 0
-            if let n = r.node("noise"), noise < 0 { bag.error(n.location, "'\(d.id).noise' must not be negative") }
-            var delay = nonNegative(r.node("delay"), .time, "\(d.id).delay", default: 0)
-            if delay > 600, let n = r.node("delay") {
-                bag.error(n.location, "'\(d.id).delay' must be at most 10 min (the sensor keeps one reading per tick of delay)")
-                delay = 0
-            }
-            var lo = 0.0, hi = 0.0
-            if let n = r.node("range"), let list = n.sequence(&bag, what: "\(d.id).range") {
-                if list.count != 2 {
-                    bag.error(n.location, "'\(d.id).range' needs two values, [low, high]")
-                } else if let a = quantity(list[0], dim, "\(d.id).range"), let b = quantity(list[1], dim, "\(d.id).range") {
-                    if a >= b { bag.error(n.location, "'\(d.id).range' low must be below high") } else { lo = a; hi = b }
-                }
-            }
-            let delayTicks = Int32(clamping: ticks(delay))
-            sensors.entity.append(Int32(row)); sensors.measures.append(program); sensors.dimension.append(dim)
-            sensors.noise.append(max(0, noise)); sensors.delayTicks.append(delayTicks)
-            sensors.rangeLow.append(lo); sensors.rangeHigh.append(hi)
-            sensors.memoryBase.append(allocateMemory(program))
-            sensors.historyStart.append(historyStart)
-            historyStart += delayTicks + 1
-        }
+        let sensors = readSensors()
         // Sensor dimensions are known now: type-check every variable once, used or not.
         if session == nil { session = ExprCompilerSession(env: environment()) }
         session!.checkAllVariables(bag: &bag)
-
-        for (row, d) in declared.enumerated() {
-            let r = d.reader
-            switch d.kind {
-            case .alarm:
-                let p = r.node("when").flatMap { expression($0, boolean: true, "\(d.id).when") } ?? Program.constant(0, type: .bool)
-                var priority = AlarmPriority.medium
-                if let n = r.node("priority"), let s = n.string(&bag, what: "\(d.id).priority") {
-                    if let x = AlarmPriority.allCases.first(where: { $0.name == s }) { priority = x }
-                    else { oneOfError(n, s, AlarmPriority.allCases.map(\.name), "\(d.id).priority") }
-                }
-                alarms.entity.append(Int32(row)); alarms.condition.append(p); alarms.priority.append(priority)
-                alarms.memoryBase.append(allocateMemory(p))
-                var message = localized(r.node("message"), "\(d.id).message")
-                if message.zh.isEmpty && message.en.isEmpty { message = names[row] }
-                alarmMessages.append(message)
-            case .timer:
-                let duration = positive(r.node("duration"), .time, "\(d.id).duration", default: 1)
-                var start: Program? = nil
-                if let n = r.node("startWhen") { start = expression(n, boolean: true, "\(d.id).startWhen") }
-                timers.entity.append(Int32(row)); timers.durationTicks.append(max(1, ticks(duration)))
-                timers.startWhen.append(start)
-                timers.memoryBase.append(start.map { allocateMemory($0) } ?? Int32(memorySlots))
-            default: break
-            }
-        }
+        let (alarms, timers, alarmMessages) = readAlarmsAndTimers(names: names)
 
         var electrical = readElectrical(top, switches: switches, zoneEntities: zones)
         if let ticket = readTicket(top, electrical: electrical) { electrical?.ticket = ticket }
@@ -312,19 +146,65 @@ struct Compilation {
         warnUnused()
 
         if bag.hasErrors { return nil }
-        var text = ScenarioText(title: title, description: description, discipline: discipline, modes: modes,
+        var text = ScenarioText(title: h.title, description: h.description, discipline: h.discipline, modes: h.modes,
                                 entityNames: names, hazardMessages: hazardMessages, alarmMessages: alarmMessages,
                                 faultDescriptions: faultText, personNames: personNames)
         text.sources = sources
         let initialZone: Int32 = zones.first ?? -1
-        return Model(id: id, version: version, sourceSHA256: sha256, tickRate: tickRate,
-                     timeLimitTicks: max(1, ticks(timeLimit)), defaultSeed: seed, persons: persons,
+        return Model(id: h.id, version: h.version, sourceSHA256: sha256, tickRate: tickRate,
+                     timeLimitTicks: max(1, ticks(h.timeLimit)), defaultSeed: h.seed, persons: persons,
                      initialZone: initialZone, entities: entities, tanks: tanks, valves: valves,
                      switches: switches, motors: motors, lines: lines, sensors: sensors, alarms: alarms,
                      timers: timers, faults: faults, hazards: hazards, zoneEntities: zones, ppeEntities: ppe,
                      contactEntities: contacts, memorySlots: stateSlots, initialMemory: stateMemory,
                      personZones: personZones, gas: gas, fluid: fluid, reactors: reactors, ppeProtects: ppeProtects, electrical: electrical, isolation: isolation, accidents: accidents,
                      procedure: procedure, rubric: rubric, text: text)
+    }
+
+    /// `id`, `version`, `title`, `description`, `discipline`, `tickRate` (into `tickRate`),
+    /// `timeLimit` (bounded by the ticks an attempt may last), `seed`, `modes`.
+    mutating func readHeader(_ top: MappingReader, _ root: YNode) -> Header {
+        var h = Header()
+        h.id = top.node("id").flatMap { $0.string(&bag, what: "id") } ?? ""
+        if let n = top.node("id"), !h.id.isEmpty, !Self.isIdentifier(h.id) {
+            bag.error(n.location, "scenario id '\(h.id)' must start with a letter or digit and contain only ASCII letters, digits, '-' and '_'")
+        }
+        h.version = top.node("version").flatMap { $0.int(&bag, what: "version") } ?? 1
+        h.title = localized(top.node("title"), "title")
+        h.description = localized(top.node("description"), "description")
+        if let n = top.node("discipline"), let d = n.string(&bag, what: "discipline") {
+            if Format.disciplines.contains(d) { h.discipline = d } else { oneOfError(n, d, Format.disciplines, "discipline") }
+        }
+        if let n = top.node("tickRate"), let r = n.int(&bag, what: "tickRate") {
+            if r < 1 || r > 1000 { bag.error(n.location, "'tickRate' must be between 1 and 1000 Hz") } else { tickRate = Int32(r) }
+        }
+        var timeLimit = positive(top.node("timeLimit"), .time, "timeLimit", default: 600)
+        if timeLimit > 86_400, let n = top.node("timeLimit") {
+            bag.error(n.location, "'timeLimit' must be at most 24 h")
+            timeLimit = 600
+        }
+        // Every replay may run to the time limit: bound its cost (Docs/scenarios.md, "Limits").
+        let maxTicks = ScenarioLimits.maxTicksPerAttempt
+        if ticks(timeLimit) > maxTicks {
+            let at = top.node("timeLimit")?.location ?? top.node("tickRate")?.location ?? root.location
+            let rate = top.node("tickRate").map { " (tickRate at \($0.location.line):\($0.location.column))" } ?? " (the default)"
+            bag.error(at, "an attempt may last \(ticks(timeLimit)) ticks (timeLimit \(timeLimit == timeLimit.rounded() ? String(Int64(timeLimit)) : String(timeLimit)) s × tickRate \(tickRate) Hz\(rate)), "
+                      + "over the limit of \(maxTicks) ticks per attempt; lower tickRate or timeLimit, or raise the limit with "
+                      + "\(ScenarioLimits.maxTicksVariable)=N for every hazlab command that reads this scenario")
+            timeLimit = 600
+        }
+        h.timeLimit = timeLimit
+        if let n = top.node("seed"), let s = n.int(&bag, what: "seed") {
+            if s < 0 { bag.error(n.location, "'seed' must not be negative") } else { h.seed = UInt64(s) }
+        }
+        if let n = top.node("modes"), let list = n.sequence(&bag, what: "modes") {
+            h.modes = []
+            for item in list {
+                guard let m = item.string(&bag, what: "modes") else { continue }
+                if Format.modes.contains(m) { h.modes.append(m) } else { oneOfError(item, m, Format.modes, "modes") }
+            }
+        }
+        return h
     }
 
     static func format(_ x: Double) -> String {
@@ -341,5 +221,4 @@ struct Compilation {
             bag.warning(d.node.location, "entity '\(d.id)' is never used by any condition, line, fault or step")
         }
     }
-}
 }
