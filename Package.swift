@@ -37,7 +37,7 @@ let package = Package(
                                                      .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "HazLabRunner", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords",
                                                     .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "HazLabReport", dependencies: ["HazLabCore", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
+        .target(name: "HazLabReport", dependencies: ["HazLabCore", "HazLabScenario", "HazLabScoring", "HazLabRecords", "HazLabRunner"]),
         // The school lab server: HTTP + WebSocket on Hummingbird 2, accounts, roles, sessions, audit.
         .target(name: "HazLabServer", dependencies: [
             "HazLabCore", "HazLabScenario", "HazLabRecords", "HazLabRunner", "HazLabLab",

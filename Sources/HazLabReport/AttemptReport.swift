@@ -1,6 +1,7 @@
 import HazLabCore
 import HazLabRecords
 import HazLabRunner
+import HazLabScenario
 import HazLabScoring
 
 /// The per-attempt report: the journal replayed through the deterministic core, the score
