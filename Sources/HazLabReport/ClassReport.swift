@@ -376,9 +376,11 @@ public enum ClassReport {
 
     /// `offset`: the zone times are shown in (default: Beijing for zh-CN, UTC for en).
     /// `previous`: another term's or class's results, for the teaching-diagnosis comparison.
+    /// `attemptLink`: where an attempt id in the attempts tables links to (nil: plain text).
     public static func html(_ records: [ClassRecord], language lang: ReportLanguage = .zhCN, title: String? = nil,
                             offset: UTCOffset? = nil, previous: [ClassRecord]? = nil,
-                            currentLabel: String? = nil, previousLabel: String? = nil) -> String {
+                            currentLabel: String? = nil, previousLabel: String? = nil,
+                            attemptLink: ((String) -> String?)? = nil) -> String {
         let groups = stats(records)
         let zone = offset ?? .readerDefault(lang)
         let heading = title ?? L.classReport(lang)
@@ -401,7 +403,7 @@ public enum ClassReport {
                                      .num(Fmt.number(g.mean)), .num(Fmt.percent(g.passRate))])
                        })
         }
-        for (k, g) in groups.enumerated() { section(&page, g, index: k, zone: zone) }
+        for (k, g) in groups.enumerated() { section(&page, g, index: k, zone: zone, attemptLink: attemptLink) }
         if let previous {
             TeachingDiagnosis.section(&page, TeachingDiagnosis.compare(current: records, previous: previous),
                                       currentLabel: currentLabel ?? lang(PL.thisTerm), previousLabel: previousLabel ?? lang(PL.lastTerm))
@@ -409,13 +411,27 @@ public enum ClassReport {
         return page.finish(engine: HazLabVersion.engine)
     }
 
-    static func section(_ page: inout Page, _ g: ScenarioStats, index: Int, zone: UTCOffset) {
+    static func section(_ page: inout Page, _ g: ScenarioStats, index: Int, zone: UTCOffset, attemptLink: ((String) -> String?)? = nil) {
         let lang = page.lang
         page.m.open("section", [("class", "scenario"), ("id", "scenario-\(index + 1)"), ("data-scenario", g.scenario)])
         page.h(2, "\(lang.text(g.title)) (\(g.scenario))")
         if g.versions > 1 { page.note(L.scenarioVersions(lang)) }
-        let n = g.records.count
+        summary(&page, g, index: index)
+        basisNote(&page, g)
+        modesTable(&page, g, index: index)
+        studentsTable(&page, g, index: index, zone: zone)
+        helpList(&page, g, index: index)
+        stepsPart(&page, g, index: index)
+        timesPart(&page, g)
+        deductionsPart(&page, g, index: index)
+        attemptsPart(&page, g, index: index, zone: zone, attemptLink: attemptLink)
+        page.m.close()
+    }
 
+    /// The summary figures, the score histogram and the grade distribution.
+    static func summary(_ page: inout Page, _ g: ScenarioStats, index: Int) {
+        let lang = page.lang
+        let n = g.records.count
         page.m.open("div", [("class", "summary")])
         page.meta(id: "summary-\(index + 1)", [
             (L.attempts(lang), String(n), "attempts"),
@@ -448,12 +464,11 @@ public enum ClassReport {
         page.m.raw(gradeChart.svg())
         page.m.close()
         page.m.close()
-        basisNote(&page, g)
-        modesTable(&page, g, index: index)
-        studentsTable(&page, g, index: index, zone: zone)
-        helpList(&page, g, index: index)
+    }
 
-        // Steps.
+    /// Step outcomes (chart and table) and the quality criteria.
+    static func stepsPart(_ page: inout Page, _ g: ScenarioStats, index: Int) {
+        let lang = page.lang
         page.h(3, L.stepOutcomes(lang))
         page.note(L.stepOutcomeNote(lang))
         if !g.steps.isEmpty {
@@ -498,7 +513,11 @@ public enum ClassReport {
                        })
         }
 
-        // Times.
+    }
+
+    /// Time used per step against the expected time.
+    static func timesPart(_ page: inout Page, _ g: ScenarioStats) {
+        let lang = page.lang
         page.h(3, L.stepTimes(lang))
         page.note(L.stepTimesNote(lang))
         // Each step on its own scale: time used / expected time, so a 20 s step is as readable
@@ -520,7 +539,12 @@ public enum ClassReport {
             page.note(L.untimedSteps(lang) + untimed.map { "\($0.seq). \(lang.text($0.title))" }.joined(separator: lang == .en ? ", " : "、"))
         }
 
-        // Deductions.
+    }
+
+    /// The most common deductions.
+    static func deductionsPart(_ page: inout Page, _ g: ScenarioStats, index: Int) {
+        let lang = page.lang
+        let n = g.records.count
         page.h(3, L.commonDeductions(lang))
         if g.deductions.isEmpty {
             page.note(L.noDeductions(lang))
@@ -540,7 +564,11 @@ public enum ClassReport {
                        })
         }
 
-        // Attempts.
+    }
+
+    /// Every attempt, in time order (`attemptLink`: where an attempt id links to).
+    static func attemptsPart(_ page: inout Page, _ g: ScenarioStats, index: Int, zone: UTCOffset, attemptLink: ((String) -> String?)?) {
+        let lang = page.lang
         page.h(3, L.attemptList(lang))
         page.note(zone.note(lang))
         page.table(id: "attempts-\(index + 1)", cls: "attempts",
@@ -554,7 +582,7 @@ public enum ClassReport {
                        case false?: agrees = L.disagrees(lang)
                        case nil: agrees = "—"
                        }
-                       return Page.Row([Page.Cell(r.student, "student"), Page.Cell(r.attempt, "mono"),
+                       return Page.Row([Page.Cell(r.student, "student"), Page.Cell(r.attempt, "mono", href: attemptLink?(r.attempt)),
                                         Page.Cell(zone.shown(r.started), "started", r.started.map { [("data-started", ExportTime.iso8601(millis: $0))] } ?? []),
                                         Page.Cell(r.workstation),
                                         Page.Cell(lang.text(CodeText.mode(r.mode))),
@@ -566,6 +594,5 @@ public enum ClassReport {
                                         Page.Cell(agrees, r.workstationAgrees == false ? "fail" : nil)],
                                        cls: "attempt", attrs: [("data-attempt", r.attempt), ("data-mode", r.mode)])
                    })
-        page.m.close()
     }
 }

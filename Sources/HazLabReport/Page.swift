@@ -88,7 +88,11 @@ struct Page {
         var text: String
         var cls: String?
         var attrs: Markup.Attributes = []
-        init(_ text: String, _ cls: String? = nil, _ attrs: Markup.Attributes = []) { self.text = text; self.cls = cls; self.attrs = attrs }
+        /// When set, the cell's text is a link to this address.
+        var href: String?
+        init(_ text: String, _ cls: String? = nil, _ attrs: Markup.Attributes = [], href: String? = nil) {
+            self.text = text; self.cls = cls; self.attrs = attrs; self.href = href
+        }
         static func num(_ text: String, _ attrs: Markup.Attributes = []) -> Cell { Cell(text, "num", attrs) }
     }
 
@@ -120,7 +124,13 @@ struct Page {
                 var ca: Markup.Attributes = []
                 if let k = c.cls { ca.append(("class", k)) }
                 ca.append(contentsOf: c.attrs)
-                m.element("td", ca, c.text)
+                if let href = c.href {
+                    m.open("td", ca)
+                    m.element("a", [("href", href)], c.text)
+                    m.close()
+                } else {
+                    m.element("td", ca, c.text)
+                }
             }
             m.close()
         }

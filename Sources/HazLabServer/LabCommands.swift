@@ -337,7 +337,7 @@ extension LabServer {
                     try self.checkCommand(kind, target: "", text: text, on: t)
                     made.append(try self.queueCommand(kind, target: "", text: text, attempt: a, actor: s.user.id).json)
                 } catch let e as LabCommandError {
-                    skipped.append(["attempt": a, "reason": e.message])
+                    skipped.append(["attempt": a, "code": e.code, "reason": e.message])
                 }
             }
             return LabJSON.response(.ok, ["commands": made, "skipped": skipped])

@@ -60,18 +60,27 @@ extension LabServer {
                 throw LabHTTPError(.unprocessableContent, "model run '\(run)' of '\(scenario)': line 1 is not a journal header with a seed")
             }
             let mode = header["mode"]?.string.flatMap { TrainingMode(rawValue: $0) } ?? .practice
-            let (last, finished) = Self.lastTick(lines)
-            guard tick <= last else { throw LabHTTPError.badRequest("tick \(tick) is after the model run's end (tick \(last))") }
-            let (stepper, problem) = LabMirror.replay(model: model, seed: seed, mode: mode, lines: lines, at: tick)
-            guard problem.isEmpty else { throw LabHTTPError(.unprocessableContent, "cannot replay model run '\(run)': \(problem)") }
-            var o = Self.stateJSON(stepper, eventsLimit: nil)
-            o["scenario"] = scenario
-            o["run"] = run
-            o["requestedTick"] = tick
-            o["endTick"] = last
-            o["finished"] = finished
-            return LabJSON.response(.ok, o)
+            let o = try Self.stateAt(tick, model: model, seed: seed, mode: mode, lines: lines, what: "model run '\(run)'",
+                                     pastEnd: { last, _ in "tick \(tick) is after the model run's end (tick \(last))" })
+            return LabJSON.response(.ok, o.merging(["scenario": scenario, "run": run]) { $1 })
         })
+    }
+
+    /// The answer of both `/at` routes (a model run here, a lab attempt in LabLiveFeed): the
+    /// journal `lines` replayed to `tick` (`stateJSON`, all events) with `requestedTick`, `endTick`
+    /// (the trailer's, else the last action's) and `finished`. 400 past the end (`pastEnd(last,
+    /// finished)` says so), 422 when the replay fails (`what` names the journal).
+    static func stateAt(_ tick: Int64, model: Model, seed: UInt64, mode: TrainingMode, lines: [String], what: String,
+                        pastEnd: (_ last: Int64, _ finished: Bool) -> String) throws -> [String: Any] {
+        let (last, finished) = lastTick(lines)
+        guard tick <= last else { throw LabHTTPError.badRequest(pastEnd(last, finished)) }
+        let (stepper, problem) = LabMirror.replay(model: model, seed: seed, mode: mode, lines: lines, at: tick)
+        guard problem.isEmpty else { throw LabHTTPError(.unprocessableContent, "cannot replay \(what): \(problem)") }
+        var o = stateJSON(stepper, eventsLimit: nil)
+        o["requestedTick"] = tick
+        o["endTick"] = last
+        o["finished"] = finished
+        return o
     }
 
     /// An offered backtrack (store migration 13).

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HazLabLab
 import HazLabRecords
@@ -35,7 +36,7 @@ public enum LabExamDrawRule {
         let n = UInt32(bytes.count)
         message += [UInt8(n >> 24 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
         message += bytes
-        let d = HazLabScenario.SHA256.digest(message)
+        let d = SHA256.digest(message)
         var v: UInt64 = 0
         for b in d.prefix(8) { v = v << 8 | UInt64(b) }
         return Int(v % UInt64(count))

@@ -115,26 +115,17 @@ extension LabServer {
             let attempt = pathParameter(ctx.parameters.get("attempt"))
             guard let a = try self.ledger.assignment(attempt) else { throw LabHTTPError(.notFound, "no lab attempt '\(attempt)'") }
             try self.mayManage(student: a.student, s.user, read: true)
-            let raw = req.uri.queryParameters["tick"].map(String.init) ?? ""
-            guard !raw.isEmpty, raw.count <= 18, raw.allSatisfy({ $0.isASCII && $0.isNumber }), let tick = Int64(raw) else {
-                throw LabHTTPError.badRequest("query 'tick' must be a whole number of ticks, 0 or more (got '\(String(raw.prefix(40)))')")
-            }
+            let tick = try Self.tickQuery(req.uri.queryParameters["tick"].map(String.init) ?? "")
             let lines = try self.ledger.lines(attempt)
             guard lines.count > 1, let model = try self.ledger.model(for: attempt) else {
                 throw LabHTTPError(.notFound, "attempt '\(attempt)' has no streamed lines to replay yet")
             }
-            let (last, finished) = Self.lastTick(lines)
-            guard tick <= last else {
-                throw LabHTTPError.badRequest("tick \(tick) is after the attempt's \(finished ? "end" : "last streamed tick") (tick \(last))")
-            }
             let mode = TrainingMode(rawValue: a.mode.rawValue) ?? .practice
-            let (stepper, problem) = LabMirror.replay(model: model, seed: a.seed, mode: mode, lines: lines, at: tick)
-            guard problem.isEmpty else { throw LabHTTPError(.unprocessableContent, "cannot replay attempt '\(attempt)': \(problem)") }
-            var o = Self.stateJSON(stepper, eventsLimit: nil)
+            var o = try Self.stateAt(tick, model: model, seed: a.seed, mode: mode, lines: lines, what: "attempt '\(attempt)'",
+                                     pastEnd: { last, finished in
+                                         "tick \(tick) is after the attempt's \(finished ? "end" : "last streamed tick") (tick \(last))"
+                                     })
             o["attempt"] = attempt
-            o["requestedTick"] = tick
-            o["endTick"] = last
-            o["finished"] = finished
             return LabJSON.response(.ok, o)
         })
     }

@@ -572,7 +572,7 @@ public final class LabServer: @unchecked Sendable {
         guard bytes.count <= journalLimit else {
             throw LabHTTPError(.contentTooLarge, "the journal is \(bytes.count) bytes, over the journal size limit of \(journalLimit) bytes")
         }
-        let sha = HazLabScenario.SHA256.hex(bytes)
+        let sha = SHA256.hex(bytes)
         let key = try checkWorkstation(ws, nonce: nonce, signature: sig,
                                        message: LabProtocol.uploadMessage(nonce: nonce, workstation: ws, sha256: sha), remote: ctx.remote)
         func refuse(_ status: HTTPResponse.Status, _ why: String) throws -> Never {

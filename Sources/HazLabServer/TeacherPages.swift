@@ -171,11 +171,11 @@ extension LabServer {
             let s = try self.pageSession(req, ctx, roles: teachers)
             let klass = try self.pageClass(ctx, s)
             let records = try self.classRecords(klass)
-            var page = ClassReport.html(records, language: lang, title: tr(lang, "班级成绩分析报告 — \(klass)", "Class report — \(klass)"))
-            // Each attempt id (server-made, "a-" + hex: nothing to escape) links to its debrief.
-            for id in Set(records.map(\.attempt)) where LabAccounts.validId(id) {
-                page = page.replacingOccurrences(of: ">\(id)</td>", with: "><a href=\"/teacher/attempts/\(id)/debrief\(lang == .en ? "?lang=en" : "")\">\(id)</a></td>")
-            }
+            // Each attempt id (server-made, "a-" + hex) links to its debrief.
+            let page = ClassReport.html(records, language: lang, title: tr(lang, "班级成绩分析报告 — \(klass)", "Class report — \(klass)"),
+                                        attemptLink: { id in
+                                            LabAccounts.validId(id) ? "/teacher/attempts/\(id)/debrief\(lang == .en ? "?lang=en" : "")" : nil
+                                        })
             return Self.reportPage(Self.withBar(page, lang: lang, csrf: s.csrf, links: TeacherViews.classNav(klass, lang)))
         })
         router.get("/teacher/classes/{class}/attempts", use: page { req, ctx, lang in

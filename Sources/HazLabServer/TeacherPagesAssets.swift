@@ -359,15 +359,16 @@ enum TeacherAssets {
       });
       es.addEventListener('error', function () { HZ.say('feed-state', t('实时数据中断，正在重连…', 'Live feed interrupted: reconnecting…'), true); });
       HZ.counted('class-message');
-      // A station skipped by a class command: the student's name (from its card) and why, in words.
+      // A station skipped by a class command: the student's name (from its card) and why, in words
+      // (from the refusal's machine code; the English reason goes in the tooltip).
       function who(attempt) {
         const a = grid.querySelector('li[data-attempt="' + CSS.escape(attempt) + '"] .card-title');
         return a ? a.textContent : attempt;
       }
-      function why(kind, reason) {
-        if (/teaching/.test(reason)) return t('非教学模式（练习/考核不冻结）', 'not a teaching station (practice and exams are not frozen)');
-        if (/exam/.test(reason)) return t('考核模式不接受此命令', 'an exam does not take this command');
-        if (/ended|finished|over/.test(reason)) return t('已结束', 'ended');
+      function why(code) {
+        if (code === 'teaching-only') return t('非教学模式（练习/考核不冻结）', 'not a teaching station (practice and exams are not frozen)');
+        if (code === 'exam-no-intervention') return t('考核模式不接受此命令', 'an exam does not take this command');
+        if (code === 'finished') return t('已结束', 'ended');
         return t('被拒绝', 'refused');
       }
       document.querySelectorAll('[data-class-kind]').forEach(function (b) {
@@ -381,7 +382,7 @@ enum TeacherAssets {
           if (!r.ok) { HZ.say('command-result', HZ.refusal(r), true); return; }
           if (kind === 'message') { document.getElementById('class-message').value = ''; document.getElementById('class-message').dispatchEvent(new Event('input')); }
           const sent = (r.json.commands || []).length;
-          const skipped = (r.json.skipped || []).map(function (x) { return who(x.attempt) + t('：', ': ') + why(kind, x.reason || ''); });
+          const skipped = (r.json.skipped || []).map(function (x) { return who(x.attempt) + t('：', ': ') + why(x.code || ''); });
           HZ.say('command-result', t('已发送给 ', 'Sent to ') + sent + t(' 个工位', ' stations') + (skipped.length ? t('；未发送：', '; not sent: ') + skipped.join(t('；', '; ')) : ''));
           const res = document.getElementById('command-result');
           if (res && skipped.length) res.setAttribute('title', (r.json.skipped || []).map(function (x) { return x.attempt + ': ' + x.reason; }).join('\n'));

@@ -149,16 +149,40 @@ extension Workstation {
         var o = Overlay()
         regions.removeAll(keepingCapacity: true)
         let W = Float(width), H = Float(height)
-        let s = state, m = model
-        func button(_ label: String, _ x: Float, _ y: Float, _ a: UIAction, color: V4 = Self.button) -> Float {
-            let w = fonts.width(label, .normal) + 20
-            o.rect(x, y, w, 28, color)
-            o.text(label, x + 10, y + 20, .normal, Self.white)
-            regions.append((x, y, w, 28, a))
-            return w
+        let s = state
+        zoneSigns(&o, s, W: W, H: H)
+        topBar(&o, s, W: W)
+        var y: Float = 56
+        if session.mode != .exam { procedurePanel(&o, W: W, H: H, y: &y) }
+        ticketPanel(&o, y: &y)
+        alarmPanel(&o, s, W: W, H: H)
+        instrumentPanels(&o, s, W: W)
+        ppePanel(&o, s, W: W)
+        messageLines(&o, W: W, H: H)
+        tooltipAndMenus(&o, W: W, H: H)
+        if let b = connectionBadge {
+            let label = text(b.text)
+            let w = fonts.width(label, .small) + 16
+            o.rect(W - w - 10, H - 32, w, 22, b.severity == 0 ? V4(0.1, 0.35, 0.2, 0.85) : b.severity == 1 ? V4(0.55, 0.4, 0.05, 0.9) : V4(0.6, 0.15, 0.15, 0.9))
+            o.text(label, W - w - 2, H - 16, .small, Self.white)
         }
+        if session.ended { endPanel(&o) }
+        return o
+    }
 
-        // Zone signs on the floor plan, and a crosshair when walking.
+    /// A HUD button: drawn, and its region recorded for the input layer. Returns its width.
+    @discardableResult
+    func hudButton(_ o: inout Overlay, _ label: String, _ x: Float, _ y: Float, _ a: UIAction, color: V4 = Workstation.button) -> Float {
+        let w = fonts.width(label, .normal) + 20
+        o.rect(x, y, w, 28, color)
+        o.text(label, x + 10, y + 20, .normal, Self.white)
+        regions.append((x, y, w, 28, a))
+        return w
+    }
+
+    /// Zone signs on the floor plan, and a crosshair when walking.
+    func zoneSigns(_ o: inout Overlay, _ s: State, W: Float, H: Float) {
+        let m = model
         for (row, p) in scene.layout.placements.enumerated() where m.entities.kinds[row] == .zone {
             guard let p, let q = camera.project(p.base + V3(0, 0, 0.05), width: W, height: H), q.x > 0, q.x < W, q.y > 50, q.y < H - 20 else { continue }
             if camera.mode == .walk && length(p.base - camera.position) > 15 { continue }
@@ -174,8 +198,11 @@ extension Workstation {
             o.rect(W / 2 - 8, H / 2 - 1, 16, 2, V4(1, 1, 1, 0.8))
             o.rect(W / 2 - 1, H / 2 - 8, 2, 16, V4(1, 1, 1, 0.8))
         }
+    }
 
-        // Top bar: title, mode, clock, buttons.
+    /// Top bar: title, mode, clock, buttons; the instructor's hold banner under it.
+    func topBar(_ o: inout Overlay, _ s: State, W: Float) {
+        let m = model
         o.rect(0, 0, W, 44, Self.panel)
         let title = fonts.atlas(.large).truncate(text(m.text.title), maxWidth: Int(max(120, W - 560)))
         o.text(title, 14, 30, .large, Self.white)
@@ -198,143 +225,154 @@ extension Workstation {
         var bx = W - 14
         let subLabel = text(submitArmed ? UIStrings.confirmSubmit : UIStrings.submit)
         bx -= fonts.width(subLabel, .normal) + 20
-        if !session.ended { _ = button(subLabel, bx, 8, .submit, color: submitArmed ? V4(0.75, 0.2, 0.15, 1) : Self.button) }
+        if !session.ended { hudButton(&o, subLabel, bx, 8, .submit, color: submitArmed ? V4(0.75, 0.2, 0.15, 1) : Self.button) }
         let lang = language == .zh ? "EN" : "中文"
         bx -= fonts.width(lang, .normal) + 30
-        _ = button(lang, bx, 8, .toggleLanguage)
+        hudButton(&o, lang, bx, 8, .toggleLanguage)
+    }
 
-        // Procedure checklist (teaching and practice) with hints.
-        var y: Float = 56
-        if session.mode != .exam {
-            let result = session.score
-            let pw: Float = min(360, W * 0.3)
-            let cur = currentStep(in: result.steps)
-            var lines: [(String, V4, Overlay.TextSize)] = []
-            for (k, st) in result.steps.enumerated() {
-                let mark = st.completed ? "✓" : (k == cur ? "▶" : "○")
-                let color = st.completed ? Self.green : (k == cur ? Self.white : Self.dim)
-                for (j, l) in fonts.atlas(.small).wrap("\(mark) \(k + 1). \(text(st.title))", maxWidth: Int(pw - 20)).enumerated() {
-                    lines.append(((j == 0 ? "" : "    ") + l, color, .small))
-                }
-                if k == cur {
-                    let hint = m.procedure[k].hint
-                    let shown = session.mode == .teaching || st.hintUsed
-                    if shown && !text(hint).isEmpty {
-                        for l in fonts.atlas(.small).wrap(text(UIStrings.hint) + "：" + text(hint), maxWidth: Int(pw - 30)) { lines.append(("    " + l, Self.amber, .small)) }
-                    } else if session.mode == .practice {
-                        lines.append(("    " + text(UIStrings.askHint), Self.dim, .small))
-                    }
+    /// Procedure checklist (teaching and practice) with hints; moves `y` below it.
+    func procedurePanel(_ o: inout Overlay, W: Float, H: Float, y: inout Float) {
+        let m = model
+        let result = session.score
+        let pw: Float = min(360, W * 0.3)
+        let cur = currentStep(in: result.steps)
+        var lines: [(String, V4, Overlay.TextSize)] = []
+        for (k, st) in result.steps.enumerated() {
+            let mark = st.completed ? "✓" : (k == cur ? "▶" : "○")
+            let color = st.completed ? Self.green : (k == cur ? Self.white : Self.dim)
+            for (j, l) in fonts.atlas(.small).wrap("\(mark) \(k + 1). \(text(st.title))", maxWidth: Int(pw - 20)).enumerated() {
+                lines.append(((j == 0 ? "" : "    ") + l, color, .small))
+            }
+            if k == cur {
+                let hint = m.procedure[k].hint
+                let shown = session.mode == .teaching || st.hintUsed
+                if shown && !text(hint).isEmpty {
+                    for l in fonts.atlas(.small).wrap(text(UIStrings.hint) + "：" + text(hint), maxWidth: Int(pw - 30)) { lines.append(("    " + l, Self.amber, .small)) }
+                } else if session.mode == .practice {
+                    lines.append(("    " + text(UIStrings.askHint), Self.dim, .small))
                 }
             }
-            let lh = fonts.lineHeight(.small) + 2
-            let maxLines = Int((H * 0.62 - 40) / lh)
-            let shownLines = Array(lines.prefix(max(1, maxLines)))
-            o.rect(10, y, pw, 34 + Float(shownLines.count) * lh, Self.panel)
-            o.text(text(UIStrings.procedure), 20, y + 24, .normal, Self.white)
-            var ly = y + 34 + lh - 4
-            for (l, c, sz) in shownLines { o.text(l, 20, ly, sz, c); ly += lh }
-            y += 44 + Float(shownLines.count) * lh
         }
+        let lh = fonts.lineHeight(.small) + 2
+        let maxLines = Int((H * 0.62 - 40) / lh)
+        let shownLines = Array(lines.prefix(max(1, maxLines)))
+        o.rect(10, y, pw, 34 + Float(shownLines.count) * lh, Self.panel)
+        o.text(text(UIStrings.procedure), 20, y + 24, .normal, Self.white)
+        var ly = y + 34 + lh - 4
+        for (l, c, sz) in shownLines { o.text(l, 20, ly, sz, c); ly += lh }
+        y += 44 + Float(shownLines.count) * lh
+    }
 
-        ticketPanel(&o, y: &y)
-
-        // Alarm list with acknowledge.
+    /// Alarm list with acknowledge.
+    func alarmPanel(_ o: inout Overlay, _ s: State, W: Float, H: Float) {
+        let m = model
         let active = (0..<m.alarms.count).filter { s.alarmActive[$0] != 0 }
-        if !active.isEmpty {
-            let aw: Float = min(360, W * 0.3)
-            let ay = H - 70 - Float(active.count) * 24 - 40
-            o.rect(10, ay, aw, 40 + Float(active.count) * 24, Self.panel)
-            o.text(text(UIStrings.alarms), 20, ay + 24, .normal, Self.red)
-            _ = button(text(UIStrings.ack), 10 + aw - fonts.width(text(UIStrings.ack), .normal) - 30, ay + 6, .acknowledgeAll)
-            for (k, a) in active.enumerated() {
-                let row = Int(m.alarms.entity[a])
-                let acked = s.alarmAcknowledged[a] != 0
-                let flash = acked || Int(s.seconds * 4) % 2 == 0
-                let c = acked ? Self.amber : (flash ? Self.red : Self.white)
-                o.rect(18, ay + 42 + Float(k) * 24, 10, 10, c)
-                o.text(fonts.atlas(.small).truncate(name(row), maxWidth: Int(aw - 50)), 36, ay + 52 + Float(k) * 24, .small, c)
-            }
+        guard !active.isEmpty else { return }
+        let aw: Float = min(360, W * 0.3)
+        let ay = H - 70 - Float(active.count) * 24 - 40
+        o.rect(10, ay, aw, 40 + Float(active.count) * 24, Self.panel)
+        o.text(text(UIStrings.alarms), 20, ay + 24, .normal, Self.red)
+        hudButton(&o, text(UIStrings.ack), 10 + aw - fonts.width(text(UIStrings.ack), .normal) - 30, ay + 6, .acknowledgeAll)
+        for (k, a) in active.enumerated() {
+            let row = Int(m.alarms.entity[a])
+            let acked = s.alarmAcknowledged[a] != 0
+            let flash = acked || Int(s.seconds * 4) % 2 == 0
+            let c = acked ? Self.amber : (flash ? Self.red : Self.white)
+            o.rect(18, ay + 42 + Float(k) * 24, 10, 10, c)
+            o.text(fonts.atlas(.small).truncate(name(row), maxWidth: Int(aw - 50)), 36, ay + 52 + Float(k) * 24, .small, c)
         }
+    }
 
-        // Instruments: gauges with mini trends; the handheld gas detector.
+    /// Instruments down the right: gauges with mini trends, the handheld gas detector, the heatmap legend.
+    func instrumentPanels(_ o: inout Overlay, _ s: State, W: Float) {
         let gw: Float = 250
         var gy: Float = 56
         let gx = W - gw - 10
         if !gaugeRows.isEmpty {
-            o.rect(gx, gy, gw, 30 + Float(gaugeRows.count) * 64, Self.panel)
-            o.text(text(UIStrings.instruments), gx + 10, gy + 22, .normal, Self.white)
-            for (k, row) in gaugeRows.enumerated() {
-                let top = gy + 30 + Float(k) * 64
-                let i = Int(m.entities.local[row])
-                let dim: HazLabCore.Dimension
-                switch m.entities.kinds[row] {
-                case .sensor: dim = m.sensors.dimension[i]
-                case .detector: dim = .lelFraction
-                default: dim = .temperature
-                }
-                o.text(fonts.atlas(.small).truncate(name(row), maxWidth: Int(gw - 20)), gx + 10, top + 14, .small, Self.dim)
-                let value = gaugeValue(row)
-                let level = m.entities.kinds[row] == .detector ? scene.detectorLevel(row: row, value: value) : 0
-                o.text(scene.detectorText(row: row, value: value) ?? HUDFormat.reading(value, dim), gx + 10, top + 36, .normal,
-                       level == 2 ? Self.red : level == 1 ? Self.amber : Self.white)
-                let tr = trends[k]
-                let px = gx + 120, pw2 = gw - 130, py = top + 20, ph: Float = 36
-                o.rect(px, py, pw2, ph, V4(0, 0, 0, 0.35))
-                if tr.count >= 2, let lo = tr.min(), let hi = tr.max() {
-                    let span = max(hi - lo, 1e-6)
-                    let pts = tr.enumerated().map { SIMD2(px + pw2 * Float($0.offset) / 119, py + ph - 2 - (ph - 4) * ($0.element - lo) / span) }
-                    o.line(pts, 1.5, Self.green)
-                }
-            }
+            gaugePanel(&o, gx: gx, gy: gy, gw: gw)
             gy += 40 + Float(gaugeRows.count) * 64
         }
-        if let spec = m.gas?.spec {
-            o.rect(gx, gy, gw, 34 + Float(spec.species.count + 1) * 22, Self.panel)
-            o.text(text(UIStrings.handheld), gx + 10, gy + 22, .small, Self.white)
-            for (k, sp) in spec.species.enumerated() {
-                // The air, not what the mask lets through: a detector does not know about PPE.
-                let r = HUDFormat.handheld(sp, fraction: s.traineeAir[k])
-                o.text("\(sp.name)  \(r.text)", gx + 14, gy + 46 + Float(k) * 22, .normal, r.level >= 2 ? Self.red : r.level == 1 ? Self.amber : Self.green)
-            }
-            let o2 = s.traineeAirOxygen
-            let o2Level = GasDisplay.level(GasSpecies.oxygenHazardIndex(fraction: o2))
-            o.text("O₂  " + GasDisplay.capped(o2 * 100, range: 30, unit: "%"), gx + 14, gy + 46 + Float(spec.species.count) * 22, .normal,
-                   o2 < 0.195 || o2 > 0.235 ? Self.red : o2Level == 1 ? Self.amber : Self.green)
+        guard let spec = model.gas?.spec else { return }
+        o.rect(gx, gy, gw, 34 + Float(spec.species.count + 1) * 22, Self.panel)
+        o.text(text(UIStrings.handheld), gx + 10, gy + 22, .small, Self.white)
+        for (k, sp) in spec.species.enumerated() {
+            // The air, not what the mask lets through: a detector does not know about PPE.
+            let r = HUDFormat.handheld(sp, fraction: s.traineeAir[k])
+            o.text("\(sp.name)  \(r.text)", gx + 14, gy + 46 + Float(k) * 22, .normal, r.level >= 2 ? Self.red : r.level == 1 ? Self.amber : Self.green)
         }
+        let o2 = s.traineeAirOxygen
+        let o2Level = GasDisplay.level(GasSpecies.oxygenHazardIndex(fraction: o2))
+        o.text("O₂  " + GasDisplay.capped(o2 * 100, range: 30, unit: "%"), gx + 14, gy + 46 + Float(spec.species.count) * 22, .normal,
+               o2 < 0.195 || o2 > 0.235 ? Self.red : o2Level == 1 ? Self.amber : Self.green)
+        if showGas { gasLegend(&o, spec, gx: gx, ly: gy + 44 + Float(spec.species.count + 1) * 22, gw: gw) }
+    }
 
-        // Heatmap legend, under the handheld: the colour scale and what it means for each gas.
-        if showGas, let spec = m.gas?.spec {
-            let lh = Float(spec.species.count + 1) * 18 + 74
-            let ly = gy + 44 + Float(spec.species.count + 1) * 22
-            o.rect(gx, ly, gw, lh, Self.panel)
-            o.text(text(UIStrings.gasLegend), gx + 10, ly + 20, .small, Self.white)
-            let swatches: [(V4, LocalizedText)] = [(V4(0.1, 0.8, 0.2, 1), UIStrings.gasLow), (V4(1, 0.9, 0.1, 1), UIStrings.gasWarn),
-                                                   (V4(0.95, 0.05, 0.05, 1), UIStrings.gasDanger), (V4(0.45, 0, 0.45, 1), UIStrings.gasLethal)]
-            let sw = (gw - 20) / Float(swatches.count)
-            for (k, (c, label)) in swatches.enumerated() {
-                let x = gx + 10 + sw * Float(k)
-                o.rect(x, ly + 28, sw - 4, 10, c)
-                o.text(fonts.atlas(.small).truncate(text(label), maxWidth: Int(sw - 4)), x, ly + 54, .small, Self.dim)
+    /// The gauges: name, reading (in the detector's colour) and the last 120 samples.
+    func gaugePanel(_ o: inout Overlay, gx: Float, gy: Float, gw: Float) {
+        let m = model
+        o.rect(gx, gy, gw, 30 + Float(gaugeRows.count) * 64, Self.panel)
+        o.text(text(UIStrings.instruments), gx + 10, gy + 22, .normal, Self.white)
+        for (k, row) in gaugeRows.enumerated() {
+            let top = gy + 30 + Float(k) * 64
+            let i = Int(m.entities.local[row])
+            let dim: HazLabCore.Dimension
+            switch m.entities.kinds[row] {
+            case .sensor: dim = m.sensors.dimension[i]
+            case .detector: dim = .lelFraction
+            default: dim = .temperature
             }
-            for (k, sp) in spec.species.enumerated() {
-                o.text(fonts.atlas(.small).truncate(GasDisplay.bandsShort(sp), maxWidth: Int(gw - 20)), gx + 10, ly + 76 + Float(k) * 18, .small, Self.white)
-            }
-            o.text(fonts.atlas(.small).truncate(GasDisplay.oxygenBandsShort, maxWidth: Int(gw - 20)), gx + 10, ly + 76 + Float(spec.species.count) * 18, .small, Self.white)
-        }
-
-        // PPE panel.
-        if showPPE && !m.ppeEntities.isEmpty {
-            let pw: Float = 300, px = (W - pw) / 2, py: Float = 80
-            o.rect(px, py, pw, 40 + Float(m.ppeEntities.count) * 34, Self.panel)
-            o.text(text(UIStrings.ppe), px + 12, py + 26, .normal, Self.white)
-            for (k, e) in m.ppeEntities.enumerated() {
-                let row = Int(e), worn = s.ppeWorn[Int(m.entities.local[row])] != 0
-                let label = "\(worn ? "■" : "□") \(name(row)) — \(text(worn ? UIStrings.worn : UIStrings.notWorn))"
-                _ = button(label, px + 10, py + 38 + Float(k) * 34, .verb(worn ? .remove : .wear, row), color: worn ? V4(0.15, 0.45, 0.25, 0.95) : Self.button)
+            o.text(fonts.atlas(.small).truncate(name(row), maxWidth: Int(gw - 20)), gx + 10, top + 14, .small, Self.dim)
+            let value = gaugeValue(row)
+            let level = m.entities.kinds[row] == .detector ? scene.detectorLevel(row: row, value: value) : 0
+            o.text(scene.detectorText(row: row, value: value) ?? HUDFormat.reading(value, dim), gx + 10, top + 36, .normal,
+                   level == 2 ? Self.red : level == 1 ? Self.amber : Self.white)
+            let tr = trends[k]
+            let px = gx + 120, pw2 = gw - 130, py = top + 20, ph: Float = 36
+            o.rect(px, py, pw2, ph, V4(0, 0, 0, 0.35))
+            if tr.count >= 2, let lo = tr.min(), let hi = tr.max() {
+                let span = max(hi - lo, 1e-6)
+                let pts = tr.enumerated().map { SIMD2(px + pw2 * Float($0.offset) / 119, py + ph - 2 - (ph - 4) * ($0.element - lo) / span) }
+                o.line(pts, 1.5, Self.green)
             }
         }
+    }
 
-        // Messages.
+    /// Heatmap legend, under the handheld: the colour scale and what it means for each gas.
+    func gasLegend(_ o: inout Overlay, _ spec: GasGridSpec, gx: Float, ly: Float, gw: Float) {
+        let lh = Float(spec.species.count + 1) * 18 + 74
+        o.rect(gx, ly, gw, lh, Self.panel)
+        o.text(text(UIStrings.gasLegend), gx + 10, ly + 20, .small, Self.white)
+        let swatches: [(V4, LocalizedText)] = [(V4(0.1, 0.8, 0.2, 1), UIStrings.gasLow), (V4(1, 0.9, 0.1, 1), UIStrings.gasWarn),
+                                               (V4(0.95, 0.05, 0.05, 1), UIStrings.gasDanger), (V4(0.45, 0, 0.45, 1), UIStrings.gasLethal)]
+        let sw = (gw - 20) / Float(swatches.count)
+        for (k, (c, label)) in swatches.enumerated() {
+            let x = gx + 10 + sw * Float(k)
+            o.rect(x, ly + 28, sw - 4, 10, c)
+            o.text(fonts.atlas(.small).truncate(text(label), maxWidth: Int(sw - 4)), x, ly + 54, .small, Self.dim)
+        }
+        for (k, sp) in spec.species.enumerated() {
+            o.text(fonts.atlas(.small).truncate(GasDisplay.bandsShort(sp), maxWidth: Int(gw - 20)), gx + 10, ly + 76 + Float(k) * 18, .small, Self.white)
+        }
+        o.text(fonts.atlas(.small).truncate(GasDisplay.oxygenBandsShort, maxWidth: Int(gw - 20)), gx + 10, ly + 76 + Float(spec.species.count) * 18, .small, Self.white)
+    }
+
+    /// PPE panel: one wear/remove button per item.
+    func ppePanel(_ o: inout Overlay, _ s: State, W: Float) {
+        let m = model
+        guard showPPE && !m.ppeEntities.isEmpty else { return }
+        let pw: Float = 300, px = (W - pw) / 2, py: Float = 80
+        o.rect(px, py, pw, 40 + Float(m.ppeEntities.count) * 34, Self.panel)
+        o.text(text(UIStrings.ppe), px + 12, py + 26, .normal, Self.white)
+        for (k, e) in m.ppeEntities.enumerated() {
+            let row = Int(e), worn = s.ppeWorn[Int(m.entities.local[row])] != 0
+            let label = "\(worn ? "■" : "□") \(name(row)) — \(text(worn ? UIStrings.worn : UIStrings.notWorn))"
+            hudButton(&o, label, px + 10, py + 38 + Float(k) * 34, .verb(worn ? .remove : .wear, row), color: worn ? V4(0.15, 0.45, 0.25, 0.95) : Self.button)
+        }
+    }
+
+    /// Messages at the bottom, newest lowest, and the key help line.
+    func messageLines(_ o: inout Overlay, W: Float, H: Float) {
         for (k, msg) in messages.enumerated() {
             let c = msg.severity == 2 ? Self.red : msg.severity == 1 ? Self.amber : Self.white
             // An instructor's message may be long: one line, cut to the screen.
@@ -345,8 +383,11 @@ extension Workstation {
             o.text(t, (W - w) / 2 + 12, my, .normal, c)
         }
         o.text(text(UIStrings.keys), 14, H - 10, .small, Self.dim)
+    }
 
-        // Tooltip (not over the end-of-attempt report).
+    /// The hover tooltip (not over the end-of-attempt report), the context menu and the slider.
+    func tooltipAndMenus(_ o: inout Overlay, W: Float, H: Float) {
+        let m = model
         if let row = hover, menu == nil, !session.ended {
             var lines = [name(row)]
             let other = language == .zh ? m.text.entityNames[row].en : m.text.entityNames[row].zh
@@ -357,8 +398,6 @@ extension Workstation {
             o.rect(tx, ty, w, Float(lines.count) * 20 + 10, V4(0.02, 0.02, 0.05, 0.88))
             for (k, l) in lines.enumerated() { o.text(l, tx + 10, ty + 20 + Float(k) * 20, .small, k == 0 ? Self.white : Self.dim) }
         }
-
-        // Context menu, slider.
         if let mn = menu {
             let items = mn.verbs.enumerated().map { "\($0.offset + 1)  " + text(VerbMenu.title($0.element, kind: model.entities.kinds[mn.row])) }
             let w = max(160, (items.map { fonts.width($0, .normal) }.max() ?? 0) + 24)
@@ -379,17 +418,8 @@ extension Workstation {
             o.rect(sx + 20, sy + 44, sw - 40, 14, V4(0.3, 0.3, 0.35, 1))
             o.rect(sx + 20, sy + 44, (sw - 40) * sl.value, 14, Self.green)
             regions.append((sx + 20, sy + 40, sw - 40, 22, .slider(sl.value)))
-            _ = button(text(UIStrings.ok), sx + sw - 90, sy + 72, .commitSlider)
+            hudButton(&o, text(UIStrings.ok), sx + sw - 90, sy + 72, .commitSlider)
         }
-
-        if let b = connectionBadge {
-            let label = text(b.text)
-            let w = fonts.width(label, .small) + 16
-            o.rect(W - w - 10, H - 32, w, 22, b.severity == 0 ? V4(0.1, 0.35, 0.2, 0.85) : b.severity == 1 ? V4(0.55, 0.4, 0.05, 0.9) : V4(0.6, 0.15, 0.15, 0.9))
-            o.text(label, W - w - 2, H - 16, .small, Self.white)
-        }
-        if session.ended { endPanel(&o) }
-        return o
     }
 
     func stateLine(_ row: Int) -> String {

@@ -118,6 +118,27 @@ func loadModel(_ path: String, probes: String?, option: String) throws -> (Model
     return (model, compiled.fields)
 }
 
+/// Reads the journal at `path` under `limits` and checks it belongs to `model`: the one check of
+/// `hazlab run --journal` and `hazlab report attempt`. The journal's own warnings are printed as
+/// warnings; a journal of another scenario is an error (exit 1); one recorded against another
+/// source of the same scenario (SHA-256 mismatch) a warning.
+func readJournal(_ path: String, for model: Model, limits: JournalLimits = .standard) throws -> (journal: Journal, layout: JournalLayout) {
+    let j: Journal, layout: JournalLayout
+    do { (j, layout) = try Journal.parseWithLayout(bytes: limits.readBytes(path: path), path: path, limits: limits) } catch {
+        printTextError("\(error)")
+        throw ExitCode(ExitStatus.failed)
+    }
+    for w in j.warnings { printTextError(w.description.replacingOccurrences(of: ": error: ", with: ": warning: ")) }
+    if j.header.scenario != model.id {
+        printTextError("\(path):1:1: error: journal is for scenario '\(j.header.scenario)', not '\(model.id)'")
+        throw ExitCode(ExitStatus.failed)
+    }
+    if j.header.scenarioSHA256 != model.sourceSHA256 {
+        printTextError("\(path):1:1: warning: journal was recorded against a different scenario source (SHA-256 mismatch)")
+    }
+    return (j, layout)
+}
+
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one scenario, optionally replaying a journal, and print the result.",
@@ -187,20 +208,8 @@ struct Run: ParsableCommand {
         var runMode = mode.flatMap(TrainingMode.init(rawValue:))
         var replayed: (journal: Journal, layout: JournalLayout)?
         if let path = journal {
-            let j: Journal, layout: JournalLayout
-            do { (j, layout) = try Journal.parseWithLayout(bytes: limits.limits.readBytes(path: path), path: path, limits: limits.limits) } catch {
-                printTextError("\(error)")
-                throw ExitCode(ExitStatus.failed)
-            }
+            let (j, layout) = try readJournal(path, for: model, limits: limits.limits)
             replayed = (j, layout)
-            for w in j.warnings { printTextError(w.description.replacingOccurrences(of: ": error: ", with: ": warning: ")) }
-            if j.header.scenario != model.id {
-                printTextError("\(path):1:1: error: journal is for scenario '\(j.header.scenario)', not '\(model.id)'")
-                throw ExitCode(ExitStatus.failed)
-            }
-            if j.header.scenarioSHA256 != model.sourceSHA256 {
-                printTextError("\(path):1:1: warning: journal was recorded against a different scenario source (SHA-256 mismatch)")
-            }
             if j.header.engine != HazLabVersion.engine {
                 let hl = layout.headerLine
                 let column = j.header.engine.isEmpty ? 1 : layout.column(ofValue: "engine", line: hl)

@@ -117,19 +117,7 @@ extension Report {
 
         func run() throws {
             let (model, plots) = try loadModel(scenario, probes: plot, option: "--plot")
-            let j: Journal
-            do { j = try Journal.read(path: journal) } catch {
-                printTextError("\(error)")
-                throw ExitCode(ExitStatus.failed)
-            }
-            for w in j.warnings { printTextError(w.description.replacingOccurrences(of: ": error: ", with: ": warning: ")) }
-            if j.header.scenario != model.id {
-                printTextError("\(journal):1:1: error: journal is for scenario '\(j.header.scenario)', not '\(model.id)'")
-                throw ExitCode(ExitStatus.failed)
-            }
-            if j.header.scenarioSHA256 != model.sourceSHA256 {
-                printError("\(journal):1:1: warning: journal was recorded against a different scenario source (SHA-256 mismatch)")
-            }
+            let j = try readJournal(journal, for: model).journal
             let html = AttemptReport(model: model, journal: j, plots: plots).html(language: lang, maxPoints: maxPoints, offset: try readerZone(utcOffset, lang))
             try writeReport(html, to: out)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HazLabTestSupport
 import XCTest
 
 /// Bad input for `hazlab export`: an LRS with an untrusted (self-signed) certificate, a

@@ -1,4 +1,5 @@
 import Foundation
+import HazLabTestSupport
 import XCTest
 import HazLabRecords
 

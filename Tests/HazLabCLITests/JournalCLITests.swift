@@ -1,23 +1,11 @@
 import Foundation
 import HazLabRecords
+import HazLabTestSupport
 import XCTest
 
 /// `hazlab journal` and `hazlab keys`, in real processes: SIGKILL crash recovery, 100 tampered
 /// journals, key file permissions, revocation, and the signed golden runs.
 final class JournalCLITests: XCTestCase {
-    /// SplitMix64: seeded, so every run of the test makes the same choices.
-    struct Seeded {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
-    }
-
     /// Makes a key pair with `hazlab keys generate` and registers it with `hazlab keys add`.
     func makeKey(_ dir: TempDir, id: String = "ws-t") throws -> (key: String, registry: String) {
         let g = try Hazlab.run(["keys", "generate", "--id", id, "--out", dir.url.path])
@@ -39,7 +27,7 @@ final class JournalCLITests: XCTestCase {
     func testSIGKILLedWriterKeepsEveryAcknowledgedAction() throws {
         let dir = try TempDir()
         let bin = try Hazlab.binary()
-        var rng = Seeded(state: 20261129)
+        var rng = SplitMix64(state: 20261129)
         let deadline = Date().addingTimeInterval(90)
         var kills = 0, tornTails = 0
         for i in 0..<30 where Date() < deadline {
@@ -124,7 +112,7 @@ final class JournalCLITests: XCTestCase {
         func replacing(_ line: [UInt8], _ a: String, _ b: String) -> [UInt8] {
             Array(String(decoding: line, as: UTF8.self).replacingOccurrences(of: a, with: b).utf8)
         }
-        var rng = Seeded(state: 7)
+        var rng = SplitMix64(state: 7)
         var files: [String] = [], kinds: [String] = []
         for i in 0..<100 {
             var t = bytes

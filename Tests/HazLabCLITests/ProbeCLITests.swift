@@ -1,4 +1,5 @@
 import Foundation
+import HazLabTestSupport
 import XCTest
 
 /// `hazlab run --probe` and `hazlab report attempt --plot` as a subprocess.

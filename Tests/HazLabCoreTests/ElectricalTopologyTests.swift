@@ -166,7 +166,7 @@ final class ElectricalTopologyTests: XCTestCase {
     /// the reverse to restore).
     func testBaySwitchingToMaintenanceAndBack() {
         let spec = Bay.spec
-        var st = ElectricalState(spec, closed: Bay.inService)
+        var st = Switchboard(spec, closed: Bay.inService)
         let s = Bay.ticket
         func step(_ branch: Int, _ close: Bool, line: UInt = #line) {
             let a = st.operate(spec, branch: branch, close: close, settings: s)
@@ -206,7 +206,7 @@ final class ElectricalTopologyTests: XCTestCase {
 
     func testRule1WrongBreaker() {
         let spec = Bay.spec
-        var st = ElectricalState(spec, closed: Bay.inService)
+        var st = Switchboard(spec, closed: Bay.inService)
         XCTAssertEqual(st.operate(spec, branch: Bay.QF2, close: false, settings: Bay.ticket),
                        InterlockAssessment(decision: .blocked(.wrongBreaker), violated: [.wrongBreaker]))
         XCTAssertTrue(st.closed[Bay.QF2])
@@ -246,7 +246,7 @@ final class ElectricalTopologyTests: XCTestCase {
         let spec = Bay.spec
         // Breaking: either disconnector while the breaker is closed.
         for qs in [Bay.QS1, Bay.QS2] {
-            var st = ElectricalState(spec, closed: Bay.inService)
+            var st = Switchboard(spec, closed: Bay.inService)
             XCTAssertEqual(st.operate(spec, branch: qs, close: false, settings: Bay.ticket).decision,
                            .blocked(.disconnectorUnderLoad))
             XCTAssertTrue(st.closed[qs])
@@ -256,7 +256,7 @@ final class ElectricalTopologyTests: XCTestCase {
             XCTAssertFalse(st.closed[qs])
         }
         // Making: closing the line-side disconnector with the breaker already closed.
-        var st = ElectricalState(spec, closed: [true, true, false, false, true])
+        var st = Switchboard(spec, closed: [true, true, false, false, true])
         XCTAssertEqual(st.operate(spec, branch: Bay.QS2, close: true, settings: Bay.ticket).decision,
                        .blocked(.disconnectorUnderLoad))
         XCTAssertEqual(st.operate(spec, branch: Bay.QS2, close: true, settings: Bay.without(.disconnectorUnderLoad)).hazard,
@@ -267,15 +267,15 @@ final class ElectricalTopologyTests: XCTestCase {
 
     func testRule3EarthingLive() {
         let spec = Bay.spec
-        var st = ElectricalState(spec, closed: Bay.inService)
+        var st = Switchboard(spec, closed: Bay.inService)
         XCTAssertEqual(st.operate(spec, branch: Bay.QE, close: true, settings: Bay.ticket),
                        InterlockAssessment(decision: .blocked(.earthingLive), violated: [.earthingLive]))
         // Breaker open but line-side disconnector still closed: the line is dead, earthing allowed.
-        st = ElectricalState(spec, closed: [true, false, true, false, true])
+        st = Switchboard(spec, closed: [true, false, true, false, true])
         XCTAssertEqual(ElectricalInterlocks.assessSwitching(spec, closed: st.closed, branch: Bay.QE, close: true,
                                                             settings: Bay.ticket).decision, .allowed)
         // Disabled: earthing a live line is a bolted fault and an arc flash at the earthing switch.
-        st = ElectricalState(spec, closed: Bay.inService)
+        st = Switchboard(spec, closed: Bay.inService)
         let a = st.operate(spec, branch: Bay.QE, close: true, settings: Bay.without(.earthingLive))
         XCTAssertEqual(a.hazard, .arcFlash(branch: Int32(Bay.QE), cause: .earthedLiveNode))
         XCTAssertTrue(st.energisation(spec).faulted(Bay.line))
@@ -284,7 +284,7 @@ final class ElectricalTopologyTests: XCTestCase {
     func testRule4ClosingOntoEarth() {
         let spec = Bay.spec
         // Maintenance state, earth still on; restoring in order but forgetting the earth.
-        var st = ElectricalState(spec, closed: Bay.maintenance)
+        var st = Switchboard(spec, closed: Bay.maintenance)
         XCTAssertEqual(st.operate(spec, branch: Bay.QS1, close: true, settings: Bay.ticket).decision, .allowed)
         // Strict form: the line-side disconnector is interlocked with its earthing switch.
         XCTAssertEqual(st.operate(spec, branch: Bay.QS2, close: true, settings: Bay.ticket),
@@ -341,7 +341,7 @@ final class ElectricalTopologyTests: XCTestCase {
                                       sources: [ElectricalSource(node: 1, volts: 400)])
         XCTAssertEqual(ElectricalInterlocks.assessSwitching(spec, closed: [false], branch: 0, close: false).decision, .notSwitchable)
         XCTAssertTrue(energise(spec, closed: [false]).live[2], "a link conducts whatever its flag")
-        XCTAssertEqual(ElectricalState(spec).closed, [true])
+        XCTAssertEqual(Switchboard(spec).closed, [true])
         XCTAssertEqual(ElectricalInterlocks.assessSwitching(Bay.spec, closed: Bay.inService, branch: Bay.QF, close: true),
                        InterlockAssessment(decision: .allowed))
     }
@@ -373,7 +373,7 @@ final class ElectricalTopologyTests: XCTestCase {
     func testDeterministicHashes() {
         func run() -> [UInt64] {
             let spec = Bay.spec
-            var st = ElectricalState(spec, closed: Bay.inService)
+            var st = Switchboard(spec, closed: Bay.inService)
             var out: [UInt64] = []
             for (b, c) in [(Bay.QF, false), (Bay.QS2, false), (Bay.QS1, false), (Bay.QE, true)] {
                 st.operate(spec, branch: b, close: c, settings: Bay.ticket)
@@ -391,4 +391,35 @@ final class ElectricalTopologyTests: XCTestCase {
     }
 
     static let goldenFinalHash = "be4edf1b50a1601b"  // cross-checked by an independent FNV-1a over the documented bytes
+}
+
+/// A bay's switch positions as the engine keeps them: one closed flag per branch row, links
+/// always closed (`ElectricalNet.closedFlags`). A switching operation is assessed by
+/// `ElectricalInterlocks.assessSwitching` and applied only when allowed, as the step does.
+struct Switchboard {
+    var closed: [Bool]
+
+    /// - Parameter closed: initial positions per branch row; nil = every switch open.
+    init(_ spec: ElectricalSpec, closed: [Bool]? = nil) {
+        var c = closed ?? spec.allOpen
+        precondition(c.count == spec.branches.count, "closed must have one entry per branch row")
+        for i in 0..<c.count where spec.branches[i].kind == .link { c[i] = true }
+        self.closed = c
+    }
+
+    @discardableResult
+    mutating func operate(_ spec: ElectricalSpec, branch: Int, close: Bool,
+                          settings: InterlockSettings = InterlockSettings()) -> InterlockAssessment {
+        let a = ElectricalInterlocks.assessSwitching(spec, closed: closed, branch: branch, close: close, settings: settings)
+        if a.decision == .allowed { closed[branch] = close }
+        return a
+    }
+
+    func energisation(_ spec: ElectricalSpec) -> Energisation { energise(spec, closed: closed) }
+
+    /// The count as UInt64, then one byte per branch (the layout the pinned hash was cross-checked on).
+    func hash(into h: inout StateHasher) {
+        h.u64(UInt64(closed.count))
+        for c in closed { h.byte(c ? 1 : 0) }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HazLabTestSupport
 import XCTest
 import HazLabCore
 import HazLabScenario
@@ -8,12 +9,7 @@ import HazLabScenario
 final class CompilerFuzzTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    struct SplitMix { var x: UInt64; mutating func next() -> UInt64 {
-        x &+= 0x9E37_79B9_7F4A_7C15; var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31) } }
-
-    func mutate(_ bytes: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    func mutate(_ bytes: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var b = bytes
         let edits = 1 + Int(rng.next() % 4)
         let tokens: [[UInt8]] = ["-", "0", "1e308", "-5", "[", "]", "{", "}", ":", ",", "\n", "  ", "#", "\"", "'", "&a", "*a",
@@ -39,7 +35,7 @@ final class CompilerFuzzTests: XCTestCase {
             let path = Self.root.appendingPathComponent(dir).appendingPathComponent("scenario.yaml").path
             sources.append((path, [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))))
         }
-        var rng = SplitMix(x: 20261129)
+        var rng = SplitMix64(state: 20261129)
         var compiled = 0, rejected = 0
         for i in 0..<400 {
             let (path, original) = sources[i % sources.count]

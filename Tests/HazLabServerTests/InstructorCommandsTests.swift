@@ -100,6 +100,11 @@ final class InstructorCommandsTests: XCTestCase {
         XCTAssertEqual(wide.status, 200, wide.text)
         XCTAssertEqual((wide.json["commands"] as? [[String: Any]])?.compactMap { $0["attempt"] as? String }, [teaching])
         XCTAssertEqual(Set((wide.json["skipped"] as? [[String: Any]] ?? []).compactMap { $0["attempt"] as? String }), [exam, practice])
+        // Each skipped station carries the refusal's machine code (the teacher page words it from the code).
+        let skippedCodes = Dictionary(uniqueKeysWithValues: (wide.json["skipped"] as? [[String: Any]] ?? []).map {
+            ($0["attempt"] as? String ?? "", $0["code"] as? String ?? "")
+        })
+        XCTAssertEqual(skippedCodes, [exam: "exam-no-intervention", practice: "teaching-only"], wide.text)
         let onlyTask = try t1.request("POST", "/api/classes/c1/commands", json: ["kind": "pause", "text": "停电", "task": examTask])
         XCTAssertEqual((onlyTask.json["commands"] as? [[String: Any]])?.compactMap { $0["attempt"] as? String }, [exam], onlyTask.text)
         refused(try t1.request("POST", "/api/classes/c1/commands", json: ["kind": "fault", "target": "cw_pump_trip"]), 400, "bad-command")

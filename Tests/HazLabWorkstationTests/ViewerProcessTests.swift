@@ -5,129 +5,41 @@ import HazLabRecords
 import HazLabRender
 import HazLabRunner
 import HazLabScenario
+import HazLabTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Runs the `hazlab-viewer` executable built next to this test bundle (this target cannot
-/// depend on an executable), in a separate process with a time limit.
+/// depend on an executable), in a separate process with a time limit (through the shared
+/// launch helper of HazLabTestSupport).
 enum ViewerProcess {
-    struct Output {
-        var status: Int32
-        var reason: Process.TerminationReason
-        var stdout: String
-        var stderr: String
-        var timedOut: Bool
-        var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
-        var all: String { stdout + stderr }
-    }
+    typealias Output = TestProcess.Output
 
-    /// The repository root, found from this file's location (never the current directory).
-    static let repoRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()   // HazLabWorkstationTests
-        .deletingLastPathComponent()   // Tests
-        .deletingLastPathComponent()   // root
-
+    static var repoRoot: URL { TestProcess.repoRoot }
     static func scenario(_ id: String) -> URL { repoRoot.appendingPathComponent("Scenarios/\(id)") }
     static func run(_ id: String, _ name: String) -> URL { scenario(id).appendingPathComponent("runs/\(name)") }
 
     /// CI must run every test: there a missing prerequisite fails instead of skipping.
-    static var onCI: Bool { ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty } ?? false }
+    static var onCI: Bool { TestProcess.onCI }
 
     static func binary() throws -> String {
-        // On Linux the test bundle is the `.xctest` executable itself, whose main bundle is the
-        // build folder; on macOS a loaded `.xctest` bundle next to the products.
-        var folders = Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map { $0.bundleURL.deletingLastPathComponent() }
-        folders.append(Bundle.main.bundleURL)
-        folders.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        for folder in folders {
-            let candidate = folder.appendingPathComponent("hazlab-viewer").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
+        if let path = TestProcess.builtProduct("hazlab-viewer") { return path }
         let message = "hazlab-viewer not found next to the test bundle; build it with `swift build --build-tests`"
         if onCI { XCTFail(message); throw ViewerTestError(message) }
         throw XCTSkip(message)
     }
 
-    /// `name` on PATH, or nil.
-    static func which(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for dir in path.split(separator: ":") where !dir.isEmpty {
-            let candidate = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
+    static func which(_ name: String) -> String? { TestProcess.which(name) }
 
-    /// Runs `executable args…` in `directory`, killed (with every process it started) after
-    /// `timeout` seconds. Output goes through files, so a chatty child never blocks on a pipe.
     static func launch(_ executable: String, _ args: [String], in directory: URL, timeout: TimeInterval = 120) throws -> Output {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hazlab-viewer-out-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        p.currentDirectoryURL = directory
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        let exited = DispatchSemaphore(value: 0)
-        p.terminationHandler = { _ in exited.signal() }
-        try p.run()
-        var timedOut = false
-        if exited.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            killTree(p.processIdentifier)
-            _ = exited.wait(timeout: .now() + 10)
-        }
-        p.waitUntilExit()
-        try out.close(); try err.close()
-        let o = try Data(contentsOf: outURL), e = try Data(contentsOf: errURL)
-        return Output(status: p.terminationStatus, reason: p.terminationReason,
-                      stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self), timedOut: timedOut)
+        try TestProcess.launch(executable, args, in: directory, timeout: timeout)
     }
+
+    static func killTree(_ pid: Int32) { TestProcess.killTree(pid) }
 
     static func viewer(_ args: [String], in directory: URL, timeout: TimeInterval = 120) throws -> Output {
         try launch(try binary(), args, in: directory, timeout: timeout)
-    }
-
-    /// Stops `pid` and all its descendants (xvfb-run's Xvfb and the viewer): SIGTERM first, so
-    /// Xvfb removes its lock file, then SIGKILL for whatever is still running after 3 s.
-    static func killTree(_ pid: Int32) {
-        #if os(Linux)
-        func stat(_ p: Int32) -> (state: Substring, ppid: Int32)? {
-            guard let text = try? String(contentsOfFile: "/proc/\(p)/stat", encoding: .utf8),
-                  let close = text.range(of: ")", options: .backwards) else { return nil }
-            // "pid (comm) state ppid ...": the fields after the last ')'.
-            let fields = text[close.upperBound...].split(separator: " ")
-            guard fields.count > 1, let ppid = Int32(fields[1]) else { return nil }
-            return (fields[0], ppid)
-        }
-        var parent: [Int32: Int32] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            if let p = Int32(name), let s = stat(p) { parent[p] = s.ppid }
-        }
-        var tree: [Int32] = [pid], k = 0
-        while k < tree.count {
-            let p = tree[k]; k += 1
-            tree += parent.filter { $0.value == p }.map(\.key)
-        }
-        func running(_ p: Int32) -> Bool { stat(p).map { $0.state != "Z" } ?? false }
-        for p in tree.reversed() { kill(p, SIGTERM) }
-        let deadline = Date().addingTimeInterval(3)
-        while Date() < deadline && tree.contains(where: running) { usleep(50_000) }
-        for p in tree.reversed() where running(p) { kill(p, SIGKILL) }
-        #else
-        kill(pid, SIGTERM)
-        usleep(500_000)
-        kill(pid, SIGKILL)
-        #endif
     }
 
     /// The offscreen screenshot command of the tests (tank-filling, perfect run, t = 20 s).
@@ -143,16 +55,9 @@ struct ViewerTestError: Error, CustomStringConvertible {
 }
 
 /// A temporary folder removed when the test ends.
-final class ViewerTempDir {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("hazlab-viewertests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-    /// Everything in the folder (to check that a failed run left nothing behind).
-    var contents: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted() }
+typealias ViewerTempDir = TempDir
+extension TempDir {
+    convenience init() throws { try self.init(prefix: "hazlab-viewertests") }
 }
 
 final class ViewerProcessTests: XCTestCase {

@@ -1,5 +1,5 @@
 /// Stage 3: interlocks. A motor whose supply switch is open cannot run.
-/// (The five-prevention switching interlocks arrive with the electrical physics.)
+/// (The five-prevention switching interlocks are `ElectricalStage.assess` and `assessEntry`.)
 enum Interlocks {
     static func run(_ m: Model, _ s: inout State, _ events: inout [Event]) {
         let motors = m.motors

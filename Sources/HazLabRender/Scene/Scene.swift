@@ -304,94 +304,133 @@ public final class Scene: @unchecked Sendable {
     }
 
     private func entity(_ f: inout SceneFrame, row: Int, p: Layout3D.Placement, state s: State, time t: Float) {
-        let e = Int32(row), i = Int(model.entities.local[row])
-        let b = p.base, sz = p.size
-        func add(_ mesh: MeshKind, _ m: Mat4, _ c: V4, _ pattern: Palette.Pattern = .plain, glow: Float = 0) {
-            f.draws.append(Draw(mesh: mesh, transform: m, color: c, pattern: pattern, emissive: glow, entity: e))
-        }
         if assetOfEntity[row] >= 0 {
             var color = Palette.steel, pattern = Palette.Pattern.plain
             if let st = electrical(row: row, in: s) { color = st.color; pattern = st.pattern }
-            f.draws.append(Draw(mesh: .box, transform: at(p.centre, sz), color: color, pattern: pattern, entity: e, asset: assetOfEntity[row]))
+            f.draws.append(Draw(mesh: .box, transform: at(p.centre, p.size), color: color, pattern: pattern, entity: Int32(row), asset: assetOfEntity[row]))
             return
         }
         switch model.entities.kinds[row] {
         case .zone, .timer, .link:
             return
+        case .tank, .reactor, .valve, .motor:
+            processEquipment(&f, row: row, p: p, state: s, time: t)
+        case .switchgear, .bus, .supply, .load, .indicator, .energy:
+            electricalEquipment(&f, row: row, p: p, state: s, time: t)
+        case .sensor, .detector, .alarm, .ppe, .contact, .opening, .leak, .hotwork:
+            fieldDevice(&f, row: row, p: p, state: s, time: t)
+        }
+    }
+
+    /// One draw of entity `e` (its shape, colour, pattern and glow).
+    private func add(_ f: inout SceneFrame, _ e: Int32, _ mesh: MeshKind, _ m: Mat4, _ c: V4, _ pattern: Palette.Pattern = .plain, glow: Float = 0) {
+        f.draws.append(Draw(mesh: mesh, transform: m, color: c, pattern: pattern, emissive: glow, entity: e))
+    }
+
+    /// Tanks (with their level), reactors (coloured by temperature), valves (handwheel and flag), pumps and fans.
+    private func processEquipment(_ f: inout SceneFrame, row: Int, p: Layout3D.Placement, state s: State, time t: Float) {
+        let e = Int32(row), i = Int(model.entities.local[row])
+        let b = p.base, sz = p.size
+        switch model.entities.kinds[row] {
         case .tank:
             let fill = Float(max(0, min(1, s.tankFill[i])))
             if fill > 0.001 {
-                add(.cylinder, at(b + V3(0, 0, sz.z * fill / 2), V3(sz.x * 0.96, sz.y * 0.96, sz.z * fill)), Palette.liquid)
+                add(&f, e, .cylinder, at(b + V3(0, 0, sz.z * fill / 2), V3(sz.x * 0.96, sz.y * 0.96, sz.z * fill)), Palette.liquid)
             }
-            add(.cylinder, at(p.centre, sz), V4(Palette.steel.x, Palette.steel.y, Palette.steel.z, 0.35))
-            add(.torus, at(b + V3(0, 0, sz.z), V3(sz.x * 1.2, sz.y * 1.2, 0.3)), Palette.darkSteel)
+            add(&f, e, .cylinder, at(p.centre, sz), V4(Palette.steel.x, Palette.steel.y, Palette.steel.z, 0.35))
+            add(&f, e, .torus, at(b + V3(0, 0, sz.z), V3(sz.x * 1.2, sz.y * 1.2, 0.3)), Palette.darkSteel)
             if s.tankOverflowing[i] != 0 {
-                add(.cylinder, at(b + V3(0, 0, 0.01), V3(sz.x * 2.2, sz.y * 2.2, 0.02)), Palette.liquid)
+                add(&f, e, .cylinder, at(b + V3(0, 0, 0.01), V3(sz.x * 2.2, sz.y * 2.2, 0.02)), Palette.liquid)
             }
         case .reactor:
             let temp = Float(s.reactors[i].temperature)
             let hot = max(0, min(1, (temp - 293) / 120))
-            add(.cylinder, at(b + V3(0, 0, sz.z * 0.45), V3(sz.x, sz.y, sz.z * 0.9)), Palette.steel)
-            add(.sphere, at(b + V3(0, 0, sz.z * 0.9), V3(sz.x, sz.y, sz.z * 0.25)), Palette.steel)
-            add(.cylinder, at(b + V3(0, 0, sz.z * 0.35), V3(sz.x * 1.06, sz.y * 1.06, sz.z * 0.4)), V4(0.2 + 0.8 * hot, 0.35 - 0.2 * hot, 0.8 - 0.7 * hot, 1))
-            add(.box, at(b + V3(0, 0, sz.z * 1.05), V3(0.35, 0.35, 0.3)), Palette.darkSteel)
+            add(&f, e, .cylinder, at(b + V3(0, 0, sz.z * 0.45), V3(sz.x, sz.y, sz.z * 0.9)), Palette.steel)
+            add(&f, e, .sphere, at(b + V3(0, 0, sz.z * 0.9), V3(sz.x, sz.y, sz.z * 0.25)), Palette.steel)
+            add(&f, e, .cylinder, at(b + V3(0, 0, sz.z * 0.35), V3(sz.x * 1.06, sz.y * 1.06, sz.z * 0.4)), V4(0.2 + 0.8 * hot, 0.35 - 0.2 * hot, 0.8 - 0.7 * hot, 1))
+            add(&f, e, .box, at(b + V3(0, 0, sz.z * 1.05), V3(0.35, 0.35, 0.3)), Palette.darkSteel)
         case .valve:
             let axis = Self.valveAxisHeight(p)
             let c = b + V3(0, 0, axis)
             let pos = Float(s.valvePosition[i])
-            add(.box, at(c, V3(0.32, 0.22, 0.22)), s.valveStuck[i] != 0 ? Palette.tripped : Palette.darkSteel)
-            add(.cylinder, at(c + V3(0, 0, 0.2), V3(0.04, 0.04, 0.2)), Palette.steel)
+            add(&f, e, .box, at(c, V3(0.32, 0.22, 0.22)), s.valveStuck[i] != 0 ? Palette.tripped : Palette.darkSteel)
+            add(&f, e, .cylinder, at(c + V3(0, 0, 0.2), V3(0.04, 0.04, 0.2)), Palette.steel)
             // The handwheel turns 270° from closed to open; its spoke shows the angle.
             let turn = Mat4.rotation(pos * 1.5 * .pi, V3(0, 0, 1))
-            add(.torus, Mat4.translation(c + V3(0, 0, 0.3)) * turn * Mat4.scale(V3(0.36, 0.36, 0.18)), Palette.handwheel)
-            add(.box, Mat4.translation(c + V3(0, 0, 0.3)) * turn * Mat4.scale(V3(0.3, 0.035, 0.035)), Palette.handwheel)
+            add(&f, e, .torus, Mat4.translation(c + V3(0, 0, 0.3)) * turn * Mat4.scale(V3(0.36, 0.36, 0.18)), Palette.handwheel)
+            add(&f, e, .box, Mat4.translation(c + V3(0, 0, 0.3)) * turn * Mat4.scale(V3(0.3, 0.035, 0.035)), Palette.handwheel)
             // Position flag: along the pipe when open, across it when closed.
             let flag = Mat4.rotation((1 - pos) * .pi / 2, V3(0, 0, 1))
-            add(.box, Mat4.translation(c + V3(0, 0, 0.13)) * flag * Mat4.scale(V3(0.28, 0.05, 0.03)), pos > 0.5 ? Palette.running : Palette.stopped)
+            add(&f, e, .box, Mat4.translation(c + V3(0, 0, 0.13)) * flag * Mat4.scale(V3(0.28, 0.05, 0.03)), pos > 0.5 ? Palette.running : Palette.stopped)
         case .motor:
             let running = s.motorRunning[i] != 0, trip = s.motorTripped[i] != 0
             let lamp = trip ? Palette.tripped : running ? Palette.running : Palette.stopped
             if model.motors.role[i] == .fan {
                 let c = p.centre
-                add(.torus, at(c, V3(sz.x, sz.x, sz.y)) * Mat4.rotation(.pi / 2, V3(1, 0, 0)), Palette.darkSteel)
-                add(.cylinder, at(c, V3(0.16, 0.22, 0.16)) * Mat4.rotation(.pi / 2, V3(1, 0, 0)), Palette.darkSteel)
+                add(&f, e, .torus, at(c, V3(sz.x, sz.x, sz.y)) * Mat4.rotation(.pi / 2, V3(1, 0, 0)), Palette.darkSteel)
+                add(&f, e, .cylinder, at(c, V3(0.16, 0.22, 0.16)) * Mat4.rotation(.pi / 2, V3(1, 0, 0)), Palette.darkSteel)
                 let spin = running ? t * 12 : 0
                 for k in 0..<3 {
                     let a = spin + Float(k) * 2 * .pi / 3
-                    add(.box, Mat4.translation(c) * Mat4.rotation(a, V3(0, 1, 0)) * Mat4.scale(V3(sz.x * 0.7, 0.02, 0.12)), Palette.steel)
+                    add(&f, e, .box, Mat4.translation(c) * Mat4.rotation(a, V3(0, 1, 0)) * Mat4.scale(V3(sz.x * 0.7, 0.02, 0.12)), Palette.steel)
                 }
-                add(.sphere, at(c + V3(0, 0, sz.z / 2 + 0.1), V3(0.12, 0.12, 0.12)), lamp, glow: running || trip ? 1 : 0)
+                add(&f, e, .sphere, at(c + V3(0, 0, sz.z / 2 + 0.1), V3(0.12, 0.12, 0.12)), lamp, glow: running || trip ? 1 : 0)
             } else {
-                add(.box, at(b + V3(0, 0, 0.08), V3(sz.x, sz.y, 0.16)), Palette.darkSteel)
+                add(&f, e, .box, at(b + V3(0, 0, 0.08), V3(sz.x, sz.y, 0.16)), Palette.darkSteel)
                 let hz = 0.16 + (sz.z - 0.16) / 2
-                add(.cylinder, at(b + V3(-sz.x * 0.2, 0, hz), V3(sz.x * 0.55, sz.y * 0.8, sz.z - 0.2)) * Mat4.rotation(.pi / 2, V3(0, 1, 0)) , V4(0.20, 0.45, 0.70, 1))
-                add(.cylinder, at(b + V3(sz.x * 0.3, 0, hz), V3(sz.x * 0.3, sz.y * 0.9, sz.z - 0.2)), Palette.steel)
-                add(.sphere, at(b + V3(0, 0, sz.z + 0.08), V3(0.14, 0.14, 0.14)), lamp, glow: running || trip ? 1 : 0)
+                add(&f, e, .cylinder, at(b + V3(-sz.x * 0.2, 0, hz), V3(sz.x * 0.55, sz.y * 0.8, sz.z - 0.2)) * Mat4.rotation(.pi / 2, V3(0, 1, 0)) , V4(0.20, 0.45, 0.70, 1))
+                add(&f, e, .cylinder, at(b + V3(sz.x * 0.3, 0, hz), V3(sz.x * 0.3, sz.y * 0.9, sz.z - 0.2)), Palette.steel)
+                add(&f, e, .sphere, at(b + V3(0, 0, sz.z + 0.08), V3(0.14, 0.14, 0.14)), lamp, glow: running || trip ? 1 : 0)
             }
+        default:
+            break
+        }
+    }
+
+    /// Switchgear (position indicator), buses, supplies, loads, indicator lamps and energy-isolation points.
+    private func electricalEquipment(_ f: inout SceneFrame, row: Int, p: Layout3D.Placement, state s: State, time t: Float) {
+        let e = Int32(row), i = Int(model.entities.local[row])
+        let b = p.base, sz = p.size
+        switch model.entities.kinds[row] {
         case .switchgear:
             let closed = s.switchClosed[i] != 0
             let role = model.switches.role[i]
-            add(.box, at(p.centre, sz), Palette.cabinet)
+            add(&f, e, .box, at(p.centre, sz), Palette.cabinet)
             // Position indicator: red and horizontal when closed (合), green and slanted when
             // open (分); an earthing switch closed shows the earthed colour and pattern.
             let state: Palette.Electrical = closed ? (role == .earthing ? .earthed : .energized) : .isolated
             let front = b + V3(0, -sz.y / 2 - 0.03, sz.z * 0.7)
             let tilt = Mat4.rotation(closed ? 0 : .pi / 4, V3(0, 1, 0))
-            add(.box, Mat4.translation(front) * tilt * Mat4.scale(V3(min(0.5, sz.x * 0.7), 0.05, 0.12)), state.color, state.pattern, glow: 0.35)
+            add(&f, e, .box, Mat4.translation(front) * tilt * Mat4.scale(V3(min(0.5, sz.x * 0.7), 0.05, 0.12)), state.color, state.pattern, glow: 0.35)
             if s.switchTripped[i] != 0 {
-                add(.sphere, at(front + V3(0, 0, 0.25), V3(0.1, 0.1, 0.1)), Palette.tripped, glow: 1)
+                add(&f, e, .sphere, at(front + V3(0, 0, 0.25), V3(0.1, 0.1, 0.1)), Palette.tripped, glow: 1)
             }
         case .bus, .supply:
             let st = electrical(row: row, in: s) ?? .isolated
-            add(.box, at(p.centre, sz), st.color, st.pattern, glow: 0.15)
+            add(&f, e, .box, at(p.centre, sz), st.color, st.pattern, glow: 0.15)
         case .load:
-            add(.box, at(p.centre, sz), s.loadSupplied[i] != 0 ? Palette.running : Palette.cabinet)
+            add(&f, e, .box, at(p.centre, sz), s.loadSupplied[i] != 0 ? Palette.running : Palette.cabinet)
         case .indicator:
             let lit = s.indicatorLit[i] != 0
-            add(.sphere, at(p.centre, V3(repeating: max(0.12, min(sz.x, 0.2)))), lit ? Palette.energized : Palette.alarmOff, lit ? .stripes : .plain, glow: lit ? 1 : 0)
+            add(&f, e, .sphere, at(p.centre, V3(repeating: max(0.12, min(sz.x, 0.2)))), lit ? Palette.energized : Palette.alarmOff, lit ? .stripes : .plain, glow: lit ? 1 : 0)
+        case .energy:
+            let isolated = s.isolation?.isIsolated(i) ?? false
+            let st: Palette.Electrical = isolated ? .isolated : .energized
+            add(&f, e, .box, at(p.centre, sz), Palette.cabinet)
+            add(&f, e, .box, at(b + V3(0, -sz.y / 2 - 0.02, sz.z * 0.75), V3(sz.x * 0.6, 0.04, sz.z * 0.2)), st.color, st.pattern, glow: 0.3)
+        default:
+            break
+        }
+    }
+
+    /// Sensors, detectors, alarms, PPE, contacts, doors and windows, leaks and hot work.
+    private func fieldDevice(_ f: inout SceneFrame, row: Int, p: Layout3D.Placement, state s: State, time t: Float) {
+        let e = Int32(row), i = Int(model.entities.local[row])
+        let b = p.base, sz = p.size
+        switch model.entities.kinds[row] {
         case .sensor, .detector:
             let hd = head(row, p)
-            if hd.pole { add(.cylinder, at(b + V3(0, 0, sz.z / 2), V3(0.05, 0.05, sz.z)), Palette.darkSteel) }
+            if hd.pole { add(&f, e, .cylinder, at(b + V3(0, 0, sz.z / 2), V3(0.05, 0.05, sz.z)), Palette.darkSteel) }
             var color = Palette.steel
             if model.entities.kinds[row] == .detector {
                 let level = detectorLevel(row: row, value: s.detectorValue[i])
@@ -399,43 +438,40 @@ public final class Scene: @unchecked Sendable {
             } else if s.sensorFailure[i] != 0 {
                 color = Palette.tripped
             }
-            add(.box, at(hd.centre, hd.size), color, glow: 0.3)
+            add(&f, e, .box, at(hd.centre, hd.size), color, glow: 0.3)
         case .alarm:
             let active = s.alarmActive[i] != 0, acked = s.alarmAcknowledged[i] != 0
             // Unacknowledged alarms flash at 2 Hz of sim time; acknowledged ones stay lit.
             let on = active && (acked || Int(t * 4) % 2 == 0)
             let hd = head(row, p)
-            if hd.pole { add(.cylinder, at(b + V3(0, 0, sz.z / 2), V3(0.05, 0.05, sz.z)), Palette.darkSteel) }
-            add(.cylinder, at(hd.centre, hd.size), on ? Palette.alarmOn : Palette.alarmOff, glow: on ? 1 : 0)
+            if hd.pole { add(&f, e, .cylinder, at(b + V3(0, 0, sz.z / 2), V3(0.05, 0.05, sz.z)), Palette.darkSteel) }
+            add(&f, e, .cylinder, at(hd.centre, hd.size), on ? Palette.alarmOn : Palette.alarmOff, glow: on ? 1 : 0)
         case .ppe:
             let worn = s.ppeWorn[i] != 0
-            add(.box, at(b + V3(0, 0.12, -0.2), V3(sz.x + 0.1, 0.04, 0.9)), Palette.darkSteel)
-            if !worn { add(.box, at(p.centre, sz), Palette.ppe) }
+            add(&f, e, .box, at(b + V3(0, 0.12, -0.2), V3(sz.x + 0.1, 0.04, 0.9)), Palette.darkSteel)
+            if !worn { add(&f, e, .box, at(p.centre, sz), Palette.ppe) }
         case .contact:
             let hd = head(row, p)
-            if hd.pole { add(.cylinder, at(b + V3(0, 0, sz.z / 2), V3(0.06, 0.06, sz.z)), Palette.steel) }
-            add(.box, at(hd.centre, hd.size), Palette.darkSteel)
-        case .energy:
-            let isolated = s.isolation?.isIsolated(i) ?? false
-            let st: Palette.Electrical = isolated ? .isolated : .energized
-            add(.box, at(p.centre, sz), Palette.cabinet)
-            add(.box, at(b + V3(0, -sz.y / 2 - 0.02, sz.z * 0.75), V3(sz.x * 0.6, 0.04, sz.z * 0.2)), st.color, st.pattern, glow: 0.3)
+            if hd.pole { add(&f, e, .cylinder, at(b + V3(0, 0, sz.z / 2), V3(0.06, 0.06, sz.z)), Palette.steel) }
+            add(&f, e, .box, at(hd.centre, hd.size), Palette.darkSteel)
         case .opening:
             let open = s.openingOpen[i] != 0
             let hinge = b + V3(-sz.x / 2, 0, 0)
             let swing = Mat4.rotation(open ? -1.35 : 0, V3(0, 0, 1))
-            add(.box, Mat4.translation(hinge) * swing * Mat4.translation(V3(sz.x / 2, 0, sz.z / 2)) * Mat4.scale(V3(sz.x, max(0.05, sz.y), sz.z)), V4(0.55, 0.42, 0.30, 1))
+            add(&f, e, .box, Mat4.translation(hinge) * swing * Mat4.translation(V3(sz.x / 2, 0, sz.z / 2)) * Mat4.scale(V3(sz.x, max(0.05, sz.y), sz.z)), V4(0.55, 0.42, 0.30, 1))
         case .leak:
             let rate = s.leakRate[i]
-            add(.torus, at(p.centre, V3(0.3, 0.3, 0.15)), Palette.darkSteel)
+            add(&f, e, .torus, at(p.centre, V3(0.3, 0.3, 0.15)), Palette.darkSteel)
             if rate > 0 {
                 let pulse = 0.8 + 0.2 * Float(Int(t * 5) % 2)
-                add(.cone, at(p.centre + V3(0, 0, 0.45), V3(0.5 * pulse, 0.5 * pulse, 0.8)), V4(0.75, 0.85, 0.55, 0.35))
+                add(&f, e, .cone, at(p.centre + V3(0, 0, 0.45), V3(0.5 * pulse, 0.5 * pulse, 0.8)), V4(0.75, 0.85, 0.55, 0.35))
             }
         case .hotwork:
             let active = s.hotworkActive[i] != 0
-            add(.box, at(b + V3(0, 0, 0.3), V3(sz.x, sz.y, 0.6)), V4(0.2, 0.3, 0.6, 1))
-            if active { add(.sphere, at(b + V3(sz.x / 2, 0, 0.8), V3(repeating: 0.15 + 0.05 * Float(Int(t * 8) % 2))), V4(1, 0.9, 0.5, 1), glow: 1) }
+            add(&f, e, .box, at(b + V3(0, 0, 0.3), V3(sz.x, sz.y, 0.6)), V4(0.2, 0.3, 0.6, 1))
+            if active { add(&f, e, .sphere, at(b + V3(sz.x / 2, 0, 0.8), V3(repeating: 0.15 + 0.05 * Float(Int(t * 8) % 2))), V4(1, 0.9, 0.5, 1), glow: 1) }
+        default:
+            break
         }
     }
 

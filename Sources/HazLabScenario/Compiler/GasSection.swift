@@ -3,23 +3,97 @@ import HazLabCore
 /// Compiles the gas grid and everything that lives in it: doors and windows, fans, leaks,
 /// detectors, ignition sources and what PPE protects against.
 extension Compilation {
+    /// What the gas grid's entities compile to, in declaration order.
+    struct GasEntities {
+        var openingEntities: [Int32] = [], openingOpen: [Bool] = []
+        var leakEntities: [Int32] = [], leakSpecies: [Int] = [], leakCell: [Int] = [], leakRate: [Double] = [], leakValve: [Int32] = []
+        var detectorEntities: [Int32] = [], detectors: [GasDetector] = [], readings: [GasNet.Reading] = [], factors: [Double] = []
+        var hotwork: [Int32] = []
+        /// By entity row: a switch or motor that is not explosion-proof.
+        var sparks: [Bool]
+        var fanRows: [Int32] = [], fanMode: [GasNet.FanMode] = [], fanFlow: [Double] = [], fanCell: [Int] = []
+        var fanAxis: [Int] = [], fanSign: [Double] = []
+    }
+
     mutating func readGas(_ top: MappingReader, motors: MotorTable, valves: ValveTable, ppe: [Int32]) -> (GasNet?, [[Int]]) {
-        let gasKinds: [EntityKind] = [.opening, .leak, .detector, .hotwork]
         guard let node = top.node("gas") else {
-            for d in declared where gasKinds.contains(d.kind) {
-                bag.error(d.node.location, "'\(d.id)' is a \(d.type), but the scenario has no 'gas' grid")
-            }
-            for d in declared {
-                if let rn = d.reader.node("room"), let name = rn.string(&bag, what: "\(d.id).room"), name != Self.outsideRoom {
-                    bag.error(rn.location, "'\(d.id).room' names gas room '\(name)', but the scenario has no 'gas' grid")
-                }
-            }
+            refuseGasEntitiesWithoutGrid()
             return (nil, [])
         }
         guard let r = reader(node, "gas", Format.gas) else { return (nil, []) }
         let origin = r.node("origin").flatMap { vector($0, "gas.origin", nonNegative: false) } ?? .zero
         guard let size = r.node("size").flatMap({ vector($0, "gas.size", nonNegative: true) }) else { return (nil, []) }
         let cell = positive(r.node("cellSize"), .length, "gas.cellSize", default: 0.5)
+        var species = readGasSpecies(r)
+        let D = nonNegative(r.node("diffusivity"), Dimension(length: 2, time: -1), "gas.diffusivity", default: 0.05)
+        let every = max(1, ticks(positive(r.node("updateEvery"), .time, "gas.updateEvery", default: 1)))
+        let wind = readWind(r)
+        let fatal = positive(r.node("fatalRadius"), .length, "gas.fatalRadius", default: 5)
+        let injury = positive(r.node("injuryRadius"), .length, "gas.injuryRadius", default: 12)
+        let breathing = nonNegative(r.node("breathingHeight"), .length, "gas.breathingHeight", default: 1.5)
+        guard case let (nx, ny, nz)? = gridCells(size, cell: cell, gases: species.count, at: r.node("cellSize")?.location ?? node.location) else {
+            return (nil, [])
+        }
+        if species.isEmpty { return (nil, []) }
+        usage.gasSpecies = species.map(\.name)
+        species = readBuoyancy(r.node("buoyancy"), species)
+        var spec = GasGridSpec(originX: origin.x, originY: origin.y, originZ: origin.z, cellSize: cell,
+                               nx: nx, ny: ny, nz: nz, species: species, diffusivity: D)
+
+        let roomBoxes = readRooms(r.node("rooms"), &spec)
+        // Saying `room: outside` opts a grid without rooms into fresh air outside it: one room fills the grid.
+        if spec.rooms.isEmpty && declared.contains(where: { $0.reader.node("room") != nil }) {
+            spec.rooms = [GasRoom(name: "grid", i0: 0, i1: nx, j0: 0, j1: ny, k0: 0, k1: nz)]
+        }
+        let dtTick = 1.0 / Double(tickRate)
+        let g = readGasEntities(&spec, boxes: roomBoxes, dtTick: dtTick)
+        _ = motors; _ = valves
+        checkRoomClaims(spec: spec, boxes: roomBoxes, sparks: g.sparks)
+        for msg in spec.validate() { bag.error(node.location, msg) }
+        if bag.hasErrors { return (nil, []) }
+        // Bound the transport rate before planning (the planner traps past a million substeps):
+        // Σ|wind| and the fastest fan jet over h, plus 6·D/h².
+        let maxJet = zip(g.fanMode, g.fanFlow).filter { $0.0 == .supply }.map { $0.1 / (cell * cell) }.max() ?? 0
+        let rate = (abs(wind.x) + abs(wind.y) + abs(wind.z) + maxJet) / cell + 6 * D / (cell * cell)
+        let substepBound = Double(every) * dtTick * rate / spec.safety
+        if !(substepBound <= 100_000) {
+            bag.error(node.location, "gas transport is too fast for the grid: about \(Int(min(substepBound, 1e15))) substeps per update; lower the wind, fan airflow or diffusivity, or use larger cells or a shorter 'updateEvery'")
+            return (nil, [])
+        }
+        let initial = readInitialAtmosphere(r.node("initial"), spec: spec)
+        if bag.hasErrors { return (nil, []) }
+        var net = GasNet(spec: spec, updateEveryTicks: every, wind: wind, openingEntities: g.openingEntities,
+                         openingInitiallyOpen: g.openingOpen, fanMotorRows: g.fanRows, fanMode: g.fanMode, fanAirflow: g.fanFlow,
+                         fanCell: g.fanCell, fanAxis: g.fanAxis, fanSign: g.fanSign, leakEntities: g.leakEntities,
+                         leakSpecies: g.leakSpecies, leakCell: g.leakCell, leakInitialRate: g.leakRate, leakValve: g.leakValve,
+                         detectorEntities: g.detectorEntities, detectors: g.detectors, detectorReading: g.readings,
+                         detectorFactor: g.factors, sparks: g.sparks, hotworkEntities: g.hotwork, fatalRadius: fatal,
+                         injuryRadius: injury, breathingHeight: breathing)
+        net.initialAtmosphere = initial
+        // The worst ventilation case must plan within the substep cap.
+        let worst = net.plan(openingOpen: ContiguousArray(repeating: 1, count: g.openingEntities.count),
+                             fanRunning: Array(repeating: true, count: g.fanRows.count), dt: Double(every) * dtTick)
+        if worst.substeps > 2_000 {
+            bag.warning(node.location, "the gas update needs \(worst.substeps) substeps with every door and fan open; larger cells or a shorter 'updateEvery' make it cheaper")
+        }
+        return (net, [])
+    }
+
+    /// Without a `gas` grid, gas entities and gas rooms are errors.
+    mutating func refuseGasEntitiesWithoutGrid() {
+        let gasKinds: [EntityKind] = [.opening, .leak, .detector, .hotwork]
+        for d in declared where gasKinds.contains(d.kind) {
+            bag.error(d.node.location, "'\(d.id)' is a \(d.type), but the scenario has no 'gas' grid")
+        }
+        for d in declared {
+            if let rn = d.reader.node("room"), let name = rn.string(&bag, what: "\(d.id).room"), name != Self.outsideRoom {
+                bag.error(rn.location, "'\(d.id).room' names gas room '\(name)', but the scenario has no 'gas' grid")
+            }
+        }
+    }
+
+    /// `gas.standard` and `gas.species` (each gas once).
+    mutating func readGasSpecies(_ r: MappingReader) -> [GasSpecies] {
         var species: [GasSpecies] = []
         var standard = GasStandard.nfpa
         if let n = r.node("standard"), let name = n.string(&bag, what: "gas.standard") {
@@ -37,197 +111,182 @@ extension Compilation {
                 }
             }
         }
-        let D = nonNegative(r.node("diffusivity"), Dimension(length: 2, time: -1), "gas.diffusivity", default: 0.05)
-        let every = max(1, ticks(positive(r.node("updateEvery"), .time, "gas.updateEvery", default: 1)))
+        return species
+    }
+
+    /// `gas.wind`: three velocities.
+    mutating func readWind(_ r: MappingReader) -> Vec3 {
         var wind = Vec3.zero
         if let w = r.node("wind"), let list = w.sequence(&bag, what: "gas.wind") {
             if list.count != 3 { bag.error(w.location, "'gas.wind' needs three velocities, [x, y, z]") }
             else if let a = quantity(list[0], .velocity, "gas.wind"), let b = quantity(list[1], .velocity, "gas.wind"),
                     let c = quantity(list[2], .velocity, "gas.wind") { wind = Vec3(a, b, c) }
         }
-        let fatal = positive(r.node("fatalRadius"), .length, "gas.fatalRadius", default: 5)
-        let injury = positive(r.node("injuryRadius"), .length, "gas.injuryRadius", default: 12)
-        let breathing = nonNegative(r.node("breathingHeight"), .length, "gas.breathingHeight", default: 1.5)
+        return wind
+    }
 
+    /// Cells per axis, or nil (an error at `at`) over the memory budget: the field, its workspace
+    /// and the face coefficients, about 12 doubles a cell.
+    mutating func gridCells(_ size: Vec3, cell: Double, gases: Int, at: SourceLocation) -> (Int, Int, Int)? {
         func count(_ extent: Double) -> Int {
             let c = (extent / cell).rounded(.toNearestOrAwayFromZero)
             return c.isFinite ? max(1, Int(min(c, 1e7))) : 10_000_000   // over budget either way
         }
         let nx = count(size.x), ny = count(size.y), nz = count(size.z)
-        // Memory budget: the field, its workspace and the face coefficients, about 12 doubles a cell.
         let budgetCells = 2_000_000
         let cells = Double(nx) * Double(ny) * Double(nz)
-        if cells > Double(budgetCells) || cells * Double(max(1, species.count)) > 8_000_000 {
-            bag.error(r.node("cellSize")?.location ?? node.location,
-                      "gas grid of \(nx)×\(ny)×\(nz) cells and \(species.count) gases is over the memory budget (\(budgetCells) cells); use larger cells")
-            return (nil, [])
+        if cells > Double(budgetCells) || cells * Double(max(1, gases)) > 8_000_000 {
+            bag.error(at, "gas grid of \(nx)×\(ny)×\(nz) cells and \(gases) gases is over the memory budget (\(budgetCells) cells); use larger cells")
+            return nil
         }
-        if species.isEmpty { return (nil, []) }
-        usage.gasSpecies = species.map(\.name)
-        species = readBuoyancy(r.node("buoyancy"), species)
-        var spec = GasGridSpec(originX: origin.x, originY: origin.y, originZ: origin.z, cellSize: cell,
-                               nx: nx, ny: ny, nz: nz, species: species, diffusivity: D)
+        return (nx, ny, nz)
+    }
 
-        let roomBoxes = readRooms(r.node("rooms"), &spec)
-        // Saying `room: outside` opts a grid without rooms into fresh air outside it: one room fills the grid.
-        if spec.rooms.isEmpty && declared.contains(where: { $0.reader.node("room") != nil }) {
-            spec.rooms = [GasRoom(name: "grid", i0: 0, i1: nx, j0: 0, j1: ny, k0: 0, k1: nz)]
+    /// The position of a gas entity, or nil (an error) when it has none, or it is outside the
+    /// grid or inside a wall.
+    mutating func locatedInGas(_ d: Declared, _ what: String, spec: GasGridSpec) -> Vec3? {
+        let row = entityRow[d.id]!
+        guard d.reader.node("position") != nil else {
+            bag.error(d.node.location, "\(what) '\(d.id)' needs a 'position' inside the gas grid")
+            return nil
         }
-        func inside(_ p: Vec3) -> Bool { spec.cellIndex(x: p.x, y: p.y, z: p.z) != nil }
-        func located(_ d: Declared, _ what: String) -> Vec3? {
-            let row = entityRow[d.id]!
-            guard d.reader.node("position") != nil else {
-                bag.error(d.node.location, "\(what) '\(d.id)' needs a 'position' inside the gas grid")
-                return nil
-            }
-            let p = positionOf(Int(row))
-            if !inside(p) {
-                bag.error(d.reader.node("position")!.location,
-                          "\(what) '\(d.id)' at (\(p.x), \(p.y), \(p.z)) m is outside the gas grid")
-                return nil
-            }
-            if spec.room(x: p.x, y: p.y, z: p.z) < 0 {
-                bag.error(d.reader.node("position")!.location,
-                          "\(what) '\(d.id)' at \(RoomBox.point(p)) is in no gas room (inside a wall); move it into one of: \(spec.rooms.map(\.name).joined(separator: ", "))")
-                return nil
-            }
-            return p
+        let p = positionOf(Int(row))
+        if spec.cellIndex(x: p.x, y: p.y, z: p.z) == nil {
+            bag.error(d.reader.node("position")!.location,
+                      "\(what) '\(d.id)' at (\(p.x), \(p.y), \(p.z)) m is outside the gas grid")
+            return nil
         }
+        if spec.room(x: p.x, y: p.y, z: p.z) < 0 {
+            bag.error(d.reader.node("position")!.location,
+                      "\(what) '\(d.id)' at \(RoomBox.point(p)) is in no gas room (inside a wall); move it into one of: \(spec.rooms.map(\.name).joined(separator: ", "))")
+            return nil
+        }
+        return p
+    }
 
-        var openingEntities: [Int32] = [], openingOpen: [Bool] = []
-        var leakEntities: [Int32] = [], leakSpecies: [Int] = [], leakCell: [Int] = [], leakRate: [Double] = [], leakValve: [Int32] = []
-        var detectorEntities: [Int32] = [], detectors: [GasDetector] = [], readings: [GasNet.Reading] = [], factors: [Double] = []
-        var hotwork: [Int32] = []
-        var sparks = [Bool](repeating: false, count: declared.count)
-        var fanRows: [Int32] = [], fanMode: [GasNet.FanMode] = [], fanFlow: [Double] = [], fanCell: [Int] = []
-        var fanAxis: [Int] = [], fanSign: [Double] = []
-        let dtTick = 1.0 / Double(tickRate)
-
+    /// Doors and windows (into `spec.openings`), leaks, detectors, hot work, sparking equipment and fans.
+    mutating func readGasEntities(_ spec: inout GasGridSpec, boxes: [RoomBox], dtTick: Double) -> GasEntities {
+        var g = GasEntities(sparks: [Bool](repeating: false, count: declared.count))
         for (row, d) in declared.enumerated() {
             let dr = d.reader
             switch d.kind {
             case .opening:
-                if let bn = dr.node("between"), dr.node("face") == nil {
-                    guard let o = internalOpening(d, bn, spec: spec, boxes: roomBoxes) else { continue }
-                    spec.openings.append(o)
-                    openingEntities.append(Int32(row))
-                    openingOpen.append(dr.node("open").flatMap { $0.bool(&bag, what: "\(d.id).open") } ?? false)
-                    continue
-                }
-                guard let fn = dr.node("face") else {
-                    bag.error(d.node.location, "\(d.type) '\(d.id)' needs 'face' (an outer wall, to fresh air) or 'between: [roomA, roomB]' (a wall between two gas rooms)")
-                    continue
-                }
-                guard let f = fn.string(&bag, what: "\(d.id).face") else { continue }
-                guard let fi = Format.faces.firstIndex(of: f), let face = GasFace(rawValue: UInt8(fi)) else {
-                    oneOfError(fn, f, Format.faces, "\(d.id).face"); continue
-                }
-                let p = positionOf(row), sz = entitySize(row)
-                let (u0, u1, v0, v1): (Double, Double, Double, Double)
-                switch face.axis {
-                case 0: (u0, u1, v0, v1) = (p.y - sz.x / 2, p.y + sz.x / 2, p.z, p.z + sz.z)
-                case 1: (u0, u1, v0, v1) = (p.x - sz.x / 2, p.x + sz.x / 2, p.z, p.z + sz.z)
-                default: (u0, u1, v0, v1) = (p.x - sz.x / 2, p.x + sz.x / 2, p.y - sz.y / 2, p.y + sz.y / 2)
-                }
-                guard let o = spec.opening(face: face, u0: u0, u1: u1, v0: v0, v1: v1) else {
-                    bag.error(dr.node("position")?.location ?? d.node.location,
-                              "\(d.type) '\(d.id)' does not cover any cell of the \(f) wall; check its position and size")
-                    continue
-                }
-                if let bn = dr.node("between") { outerOpening(d, bn, o, spec: spec, boxes: roomBoxes) }
-                spec.openings.append(o)
-                openingEntities.append(Int32(row))
-                openingOpen.append(dr.node("open").flatMap { $0.bool(&bag, what: "\(d.id).open") } ?? false)
+                gasOpening(d, row, &spec, boxes: boxes, &g)
             case .leak:
-                guard let p = located(d, "leak") else { continue }
-                let name = dr.node("species").flatMap { $0.string(&bag, what: "\(d.id).species") } ?? ""
-                guard let sp = species.firstIndex(where: { $0.name == name }) else {
-                    if let n = dr.node("species") { bag.error(n.location, "gas '\(name)' is not in 'gas.species'") }
-                    continue
-                }
-                var valve: Int32 = -1
-                if let v = dr.node("valve"), let e = entityRef(v, "\(d.id).valve", kinds: [.valve]) { valve = local[Int(e)] }
-                leakEntities.append(Int32(row)); leakSpecies.append(sp)
-                leakCell.append(spec.cellIndex(x: p.x, y: p.y, z: p.z)!)
-                leakRate.append(nonNegative(dr.node("rate"), .volumeFlow, "\(d.id).rate", default: 0))
-                leakValve.append(valve)
+                gasLeak(d, row, spec: spec, &g)
             case .detector:
-                guard let p = located(d, "detector") else { continue }
-                let name = dr.node("species").flatMap { $0.string(&bag, what: "\(d.id).species") } ?? ""
-                let t90 = nonNegative(dr.node("responseTime"), .time, "\(d.id).responseTime", default: 10)
-                var reading = GasNet.Reading.volumeFraction
-                let target: GasDetectorTarget
-                if name == "O2" {
-                    target = .oxygen
-                } else if let sp = species.firstIndex(where: { $0.name == name }) {
-                    target = .species(sp)
-                    let unitName = dr.node("unit").flatMap { $0.string(&bag, what: "\(d.id).unit") }
-                    let flammableDefault = species[sp].defaultUnit == .percentLEL
-                    if unitName == "%LEL" || (unitName == nil && flammableDefault) {
-                        if species[sp].lel == nil, let un = dr.node("unit") { bag.error(un.location, "\(name) has no LEL") }
-                        reading = .lelFraction
-                    }
-                } else {
-                    if let n = dr.node("species") { bag.error(n.location, "gas '\(name)' is not in 'gas.species'") }
-                    continue
-                }
-                let det = GasDetector(x: p.x, y: p.y, z: p.z, target: target, unit: reading == .lelFraction ? .percentLEL : .ppm, t90: t90)
-                detectorEntities.append(Int32(row)); detectors.append(det); readings.append(reading)
-                factors.append(det.responseFactor(dt: dtTick))
-                usage.detectorDimensions.append(reading == .lelFraction ? .lelFraction : HazLabCore.Dimension.none)
+                gasDetector(d, row, spec: spec, dtTick: dtTick, &g)
             case .hotwork:
-                if located(d, "hot work") != nil { hotwork.append(Int32(row)) }
+                if locatedInGas(d, "hot work", spec: spec) != nil { g.hotwork.append(Int32(row)) }
             case .switchgear:
-                sparks[row] = !(dr.node("explosionProof").flatMap { $0.bool(&bag, what: "\(d.id).explosionProof") } ?? false)
+                g.sparks[row] = !(dr.node("explosionProof").flatMap { $0.bool(&bag, what: "\(d.id).explosionProof") } ?? false)
             case .motor:
-                sparks[row] = !(dr.node("explosionProof").flatMap { $0.bool(&bag, what: "\(d.id).explosionProof") } ?? false)
-                guard d.type == "fan", let an = dr.node("airflow") else { continue }
-                usage.entities[row] = true
-                let flow = positive(an, .volumeFlow, "\(d.id).airflow", default: 0)
-                guard let p = located(d, "fan") else { continue }
-                let mode = dr.node("mode").flatMap { $0.string(&bag, what: "\(d.id).mode") } ?? "extract"
-                var axis = 0, sign = 1.0
-                if mode == "supply" {
-                    guard let dn = dr.required("direction", bag: &bag), let dir = dn.string(&bag, what: "\(d.id).direction"),
-                          let k = Format.faces.firstIndex(of: dir) else { continue }
-                    axis = k / 2; sign = k % 2 == 0 ? -1 : 1
-                }
-                fanRows.append(local[row]); fanMode.append(mode == "supply" ? .supply : .extract); fanFlow.append(flow)
-                fanCell.append(spec.cellIndex(x: p.x, y: p.y, z: p.z)!); fanAxis.append(axis); fanSign.append(sign)
+                g.sparks[row] = !(dr.node("explosionProof").flatMap { $0.bool(&bag, what: "\(d.id).explosionProof") } ?? false)
+                gasFan(d, row, spec: spec, &g)
             default:
                 break
             }
         }
-        _ = motors; _ = valves
-        checkRoomClaims(spec: spec, boxes: roomBoxes, sparks: sparks)
-        for msg in spec.validate() { bag.error(node.location, msg) }
-        if bag.hasErrors { return (nil, []) }
-        // Bound the transport rate before planning (the planner traps past a million substeps):
-        // Σ|wind| and the fastest fan jet over h, plus 6·D/h².
-        let maxJet = zip(fanMode, fanFlow).filter { $0.0 == .supply }.map { $0.1 / (cell * cell) }.max() ?? 0
-        let rate = (abs(wind.x) + abs(wind.y) + abs(wind.z) + maxJet) / cell + 6 * D / (cell * cell)
-        let substepBound = Double(every) * dtTick * rate / spec.safety
-        if !(substepBound <= 100_000) {
-            bag.error(node.location, "gas transport is too fast for the grid: about \(Int(min(substepBound, 1e15))) substeps per update; lower the wind, fan airflow or diffusivity, or use larger cells or a shorter 'updateEvery'")
-            return (nil, [])
+        return g
+    }
+
+    /// A door or window: on an outer wall (`face`) or between two gas rooms (`between`).
+    mutating func gasOpening(_ d: Declared, _ row: Int, _ spec: inout GasGridSpec, boxes: [RoomBox], _ g: inout GasEntities) {
+        let dr = d.reader
+        if let bn = dr.node("between"), dr.node("face") == nil {
+            guard let o = internalOpening(d, bn, spec: spec, boxes: boxes) else { return }
+            spec.openings.append(o)
+            g.openingEntities.append(Int32(row))
+            g.openingOpen.append(dr.node("open").flatMap { $0.bool(&bag, what: "\(d.id).open") } ?? false)
+            return
         }
-        let initial = readInitialAtmosphere(r.node("initial"), spec: spec)
-        if bag.hasErrors { return (nil, []) }
-        var net = GasNet(spec: spec, updateEveryTicks: every, wind: wind, openingEntities: openingEntities,
-                         openingInitiallyOpen: openingOpen, fanMotorRows: fanRows, fanMode: fanMode, fanAirflow: fanFlow,
-                         fanCell: fanCell, fanAxis: fanAxis, fanSign: fanSign, leakEntities: leakEntities,
-                         leakSpecies: leakSpecies, leakCell: leakCell, leakInitialRate: leakRate, leakValve: leakValve,
-                         detectorEntities: detectorEntities, detectors: detectors, detectorReading: readings,
-                         detectorFactor: factors, sparks: sparks, hotworkEntities: hotwork, fatalRadius: fatal,
-                         injuryRadius: injury, breathingHeight: breathing)
-        net.initialAtmosphere = initial
-        // The worst ventilation case must plan within the substep cap.
-        let worst = net.plan(openingOpen: ContiguousArray(repeating: 1, count: openingEntities.count),
-                             fanRunning: Array(repeating: true, count: fanRows.count), dt: Double(every) * dtTick)
-        if worst.substeps > 2_000 {
-            bag.warning(node.location, "the gas update needs \(worst.substeps) substeps with every door and fan open; larger cells or a shorter 'updateEvery' make it cheaper")
+        guard let fn = dr.node("face") else {
+            bag.error(d.node.location, "\(d.type) '\(d.id)' needs 'face' (an outer wall, to fresh air) or 'between: [roomA, roomB]' (a wall between two gas rooms)")
+            return
         }
-        return (net, [])
+        guard let f = fn.string(&bag, what: "\(d.id).face") else { return }
+        guard let fi = Format.faces.firstIndex(of: f), let face = GasFace(rawValue: UInt8(fi)) else {
+            oneOfError(fn, f, Format.faces, "\(d.id).face"); return
+        }
+        let p = positionOf(row), sz = entitySize(row)
+        let (u0, u1, v0, v1): (Double, Double, Double, Double)
+        switch face.axis {
+        case 0: (u0, u1, v0, v1) = (p.y - sz.x / 2, p.y + sz.x / 2, p.z, p.z + sz.z)
+        case 1: (u0, u1, v0, v1) = (p.x - sz.x / 2, p.x + sz.x / 2, p.z, p.z + sz.z)
+        default: (u0, u1, v0, v1) = (p.x - sz.x / 2, p.x + sz.x / 2, p.y - sz.y / 2, p.y + sz.y / 2)
+        }
+        guard let o = spec.opening(face: face, u0: u0, u1: u1, v0: v0, v1: v1) else {
+            bag.error(dr.node("position")?.location ?? d.node.location,
+                      "\(d.type) '\(d.id)' does not cover any cell of the \(f) wall; check its position and size")
+            return
+        }
+        if let bn = dr.node("between") { outerOpening(d, bn, o, spec: spec, boxes: boxes) }
+        spec.openings.append(o)
+        g.openingEntities.append(Int32(row))
+        g.openingOpen.append(dr.node("open").flatMap { $0.bool(&bag, what: "\(d.id).open") } ?? false)
+    }
+
+    /// A leak of one of the grid's gases, optionally behind a valve.
+    mutating func gasLeak(_ d: Declared, _ row: Int, spec: GasGridSpec, _ g: inout GasEntities) {
+        let dr = d.reader
+        guard let p = locatedInGas(d, "leak", spec: spec) else { return }
+        let name = dr.node("species").flatMap { $0.string(&bag, what: "\(d.id).species") } ?? ""
+        guard let sp = spec.species.firstIndex(where: { $0.name == name }) else {
+            if let n = dr.node("species") { bag.error(n.location, "gas '\(name)' is not in 'gas.species'") }
+            return
+        }
+        var valve: Int32 = -1
+        if let v = dr.node("valve"), let e = entityRef(v, "\(d.id).valve", kinds: [.valve]) { valve = local[Int(e)] }
+        g.leakEntities.append(Int32(row)); g.leakSpecies.append(sp)
+        g.leakCell.append(spec.cellIndex(x: p.x, y: p.y, z: p.z)!)
+        g.leakRate.append(nonNegative(dr.node("rate"), .volumeFlow, "\(d.id).rate", default: 0))
+        g.leakValve.append(valve)
+    }
+
+    /// A fixed detector of oxygen or one of the grid's gases, in ppm or %LEL.
+    mutating func gasDetector(_ d: Declared, _ row: Int, spec: GasGridSpec, dtTick: Double, _ g: inout GasEntities) {
+        let dr = d.reader, species = spec.species
+        guard let p = locatedInGas(d, "detector", spec: spec) else { return }
+        let name = dr.node("species").flatMap { $0.string(&bag, what: "\(d.id).species") } ?? ""
+        let t90 = nonNegative(dr.node("responseTime"), .time, "\(d.id).responseTime", default: 10)
+        var reading = GasNet.Reading.volumeFraction
+        let target: GasDetectorTarget
+        if name == "O2" {
+            target = .oxygen
+        } else if let sp = species.firstIndex(where: { $0.name == name }) {
+            target = .species(sp)
+            let unitName = dr.node("unit").flatMap { $0.string(&bag, what: "\(d.id).unit") }
+            let flammableDefault = species[sp].defaultUnit == .percentLEL
+            if unitName == "%LEL" || (unitName == nil && flammableDefault) {
+                if species[sp].lel == nil, let un = dr.node("unit") { bag.error(un.location, "\(name) has no LEL") }
+                reading = .lelFraction
+            }
+        } else {
+            if let n = dr.node("species") { bag.error(n.location, "gas '\(name)' is not in 'gas.species'") }
+            return
+        }
+        let det = GasDetector(x: p.x, y: p.y, z: p.z, target: target, unit: reading == .lelFraction ? .percentLEL : .ppm, t90: t90)
+        g.detectorEntities.append(Int32(row)); g.detectors.append(det); g.readings.append(reading)
+        g.factors.append(det.responseFactor(dt: dtTick))
+        usage.detectorDimensions.append(reading == .lelFraction ? .lelFraction : HazLabCore.Dimension.none)
+    }
+
+    /// A fan (a motor of type `fan` with `airflow`): extracting at its cell, or supplying in a direction.
+    mutating func gasFan(_ d: Declared, _ row: Int, spec: GasGridSpec, _ g: inout GasEntities) {
+        let dr = d.reader
+        guard d.type == "fan", let an = dr.node("airflow") else { return }
+        usage.entities[row] = true
+        let flow = positive(an, .volumeFlow, "\(d.id).airflow", default: 0)
+        guard let p = locatedInGas(d, "fan", spec: spec) else { return }
+        let mode = dr.node("mode").flatMap { $0.string(&bag, what: "\(d.id).mode") } ?? "extract"
+        var axis = 0, sign = 1.0
+        if mode == "supply" {
+            guard let dn = dr.required("direction", bag: &bag), let dir = dn.string(&bag, what: "\(d.id).direction"),
+                  let k = Format.faces.firstIndex(of: dir) else { return }
+            axis = k / 2; sign = k % 2 == 0 ? -1 : 1
+        }
+        g.fanRows.append(local[row]); g.fanMode.append(mode == "supply" ? .supply : .extract); g.fanFlow.append(flow)
+        g.fanCell.append(spec.cellIndex(x: p.x, y: p.y, z: p.z)!); g.fanAxis.append(axis); g.fanSign.append(sign)
     }
 
     /// Component `a` (0 x, 1 y, 2 z) of a vector.

@@ -13,19 +13,60 @@ extension Compilation {
         }
         var nodeOfEntity: [Int32] = Array(repeating: -1, count: declared.count)
         for (k, row) in busRows.enumerated() { nodeOfEntity[row] = Int32(k + 1) }
+        let e = readElectricalEntities(switches: switches, nodeOfEntity: nodeOfEntity)
+        for d in declared where d.kind == .zone && d.reader.node("requireEarthed") != nil && d.reader.node("compartment") == nil {
+            bag.warning(d.reader.node("requireEarthed")!.location, "'requireEarthed' has no effect without 'compartment'")
+        }
+        let settings = readInterlockSettings(topReader)
+        if bag.hasErrors { return nil }
+        do {
+            let spec = try ElectricalSpec(nodeCount: busRows.count + 1, branches: e.branches, sources: e.sources, loads: e.loads,
+                                          indicators: e.indicators, compartments: e.compartments)
+            return ElectricalNet(spec: spec, branchOfSwitch: e.branchOfSwitch, switchOfBranch: e.switchOfBranch,
+                                 busEntities: busRows.map { Int32($0) }, busNode: busRows.map { nodeOfEntity[$0] },
+                                 supplyEntities: e.supplyEntities, loadEntities: e.loadEntities,
+                                 indicatorEntities: e.indicatorEntities, compartmentOfEntity: e.compartmentOfEntity,
+                                 settings: settings)
+        } catch {
+            let at: SourceLocation
+            switch error {
+            case .branchSelfLoop(let row), .earthingSwitchNotToEarth(let row), .linkToEarth(let row),
+                 .breakerOrDisconnectorToEarth(let row):
+                at = e.locationOfBranch[row]
+            case .sourceOnEarth(let row), .nonPositiveVoltage(let row):
+                at = declared[Int(e.supplyEntities[row])].node.location
+            case .negativeLoad(let row):
+                at = declared[Int(e.loadEntities[row])].node.location
+            default:
+                at = busRows.first.map { declared[$0].node.location } ?? SourceLocation(file: path, line: 1, column: 1)
+            }
+            bag.error(at, "invalid electrical network: \(error)")
+            return nil
+        }
+    }
+
+    /// What the electrical entities compile to (declaration order).
+    struct ElectricalParts {
+        var branches: [ElectricalBranch] = []
+        var switchOfBranch: [Int32] = []
+        var branchOfSwitch: [Int32]
+        var sources: [ElectricalSource] = [], loads: [ElectricalLoad] = [], indicators: [Int32] = []
+        var supplyEntities: [Int32] = [], loadEntities: [Int32] = [], indicatorEntities: [Int32] = []
+        var compartments: [ElectricalCompartment] = []
+        var compartmentOfEntity: [Int32]
+        var locationOfBranch: [SourceLocation] = []
+    }
+
+    /// Switches and links (branches between buses), supplies, loads, indicators and switchgear
+    /// compartments (zones with `compartment`).
+    mutating func readElectricalEntities(switches: SwitchTable, nodeOfEntity: [Int32]) -> ElectricalParts {
         func node(_ n: YNode?, _ what: String) -> Int32? {
             guard let n, let e = entityRef(n, what, kinds: [.bus]) else { return nil }
             return nodeOfEntity[Int(e)]
         }
-        var branches: [ElectricalBranch] = []
-        var switchOfBranch: [Int32] = []
-        var branchOfSwitch = [Int32](repeating: -1, count: switches.count)
+        var p = ElectricalParts(branchOfSwitch: [Int32](repeating: -1, count: switches.count),
+                                compartmentOfEntity: [Int32](repeating: -1, count: declared.count))
         var bays: [String] = []
-        var sources: [ElectricalSource] = [], loads: [ElectricalLoad] = [], indicators: [Int32] = []
-        var supplyEntities: [Int32] = [], loadEntities: [Int32] = [], indicatorEntities: [Int32] = []
-        var compartments: [ElectricalCompartment] = []
-        var compartmentOfEntity = [Int32](repeating: -1, count: declared.count)
-        var locationOfBranch: [SourceLocation] = []
         for (row, d) in declared.enumerated() {
             let r = d.reader
             switch d.kind {
@@ -36,56 +77,58 @@ extension Compilation {
                 if role == .earthing {
                     guard let bn = r.node("bus") ?? r.node("from") else { continue }
                     if let a = node(bn, "\(d.id).bus") {
-                        branchOfSwitch[sw] = Int32(branches.count)
-                        branches.append(ElectricalBranch(.earthingSwitch, a, ElectricalSpec.earth, bay: bay(r, &bays)))
-                        switchOfBranch.append(Int32(sw)); locationOfBranch.append(d.node.location)
+                        p.branchOfSwitch[sw] = Int32(p.branches.count)
+                        p.branches.append(ElectricalBranch(.earthingSwitch, a, ElectricalSpec.earth, bay: bay(r, &bays)))
+                        p.switchOfBranch.append(Int32(sw)); p.locationOfBranch.append(d.node.location)
                     }
                 } else if r.node("from") != nil || r.node("to") != nil {
                     guard let a = node(r.required("from", bag: &bag), "\(d.id).from"),
                           let b = node(r.required("to", bag: &bag), "\(d.id).to") else { continue }
                     let kind: ElectricalBranchKind = role == .disconnector ? .disconnector : .breaker
-                    branchOfSwitch[sw] = Int32(branches.count)
-                    branches.append(ElectricalBranch(kind, a, b, bay: bay(r, &bays)))
-                    switchOfBranch.append(Int32(sw)); locationOfBranch.append(d.node.location)
+                    p.branchOfSwitch[sw] = Int32(p.branches.count)
+                    p.branches.append(ElectricalBranch(kind, a, b, bay: bay(r, &bays)))
+                    p.switchOfBranch.append(Int32(sw)); p.locationOfBranch.append(d.node.location)
                 }
             case .link:
                 if let a = node(r.node("from"), "\(d.id).from"), let b = node(r.node("to"), "\(d.id).to") {
-                    branches.append(ElectricalBranch(.link, a, b))
-                    switchOfBranch.append(-1); locationOfBranch.append(d.node.location)
+                    p.branches.append(ElectricalBranch(.link, a, b))
+                    p.switchOfBranch.append(-1); p.locationOfBranch.append(d.node.location)
                 }
             case .supply:
                 let volts = positive(r.node("voltage"), .voltage, "\(d.id).voltage", default: 1)
                 var fed: Int32 = -1
                 if let f = r.node("fedFrom") { fed = node(f, "\(d.id).fedFrom") ?? -1 }
                 if let n = node(r.node("bus"), "\(d.id).bus") {
-                    sources.append(ElectricalSource(node: n, volts: volts, fedFrom: fed))
-                    supplyEntities.append(Int32(row))
+                    p.sources.append(ElectricalSource(node: n, volts: volts, fedFrom: fed))
+                    p.supplyEntities.append(Int32(row))
                 }
             case .load:
                 let watts = nonNegative(r.node("power"), .power, "\(d.id).power", default: 0)
                 if let n = node(r.node("bus"), "\(d.id).bus") {
-                    loads.append(ElectricalLoad(node: n, watts: watts))
-                    loadEntities.append(Int32(row))
+                    p.loads.append(ElectricalLoad(node: n, watts: watts))
+                    p.loadEntities.append(Int32(row))
                 }
             case .indicator:
                 if let n = node(r.node("bus"), "\(d.id).bus") {
-                    indicators.append(n)
-                    indicatorEntities.append(Int32(row))
+                    p.indicators.append(n)
+                    p.indicatorEntities.append(Int32(row))
                 }
             case .zone:
                 if let c = r.node("compartment"), let list = c.sequence(&bag, what: "\(d.id).compartment") {
                     let nodes = list.compactMap { node($0, "\(d.id).compartment") }
                     let earthed = r.node("requireEarthed").flatMap { $0.bool(&bag, what: "\(d.id).requireEarthed") } ?? true
-                    compartmentOfEntity[row] = Int32(compartments.count)
-                    compartments.append(ElectricalCompartment(nodes: nodes, requireEarthed: earthed))
+                    p.compartmentOfEntity[row] = Int32(p.compartments.count)
+                    p.compartments.append(ElectricalCompartment(nodes: nodes, requireEarthed: earthed))
                 }
             default:
                 break
             }
         }
-        for d in declared where d.kind == .zone && d.reader.node("requireEarthed") != nil && d.reader.node("compartment") == nil {
-            bag.warning(d.reader.node("requireEarthed")!.location, "'requireEarthed' has no effect without 'compartment'")
-        }
+        return p
+    }
+
+    /// `interlocks`: the five-prevention rules disabled, and `earthAdjacency`.
+    mutating func readInterlockSettings(_ topReader: MappingReader) -> InterlockSettings {
         var settings = InterlockSettings()
         if let n = topReader.node("interlocks"), let r = reader(n, "interlocks", Format.interlocks) {
             if let list = r.node("disabled").flatMap({ $0.sequence(&bag, what: "interlocks.disabled") }) {
@@ -102,31 +145,7 @@ extension Compilation {
                 settings.earthAdjacency = e
             }
         }
-        if bag.hasErrors { return nil }
-        do {
-            let spec = try ElectricalSpec(nodeCount: busRows.count + 1, branches: branches, sources: sources, loads: loads,
-                                          indicators: indicators, compartments: compartments)
-            return ElectricalNet(spec: spec, branchOfSwitch: branchOfSwitch, switchOfBranch: switchOfBranch,
-                                 busEntities: busRows.map { Int32($0) }, busNode: busRows.map { nodeOfEntity[$0] },
-                                 supplyEntities: supplyEntities, loadEntities: loadEntities,
-                                 indicatorEntities: indicatorEntities, compartmentOfEntity: compartmentOfEntity,
-                                 settings: settings)
-        } catch {
-            let at: SourceLocation
-            switch error {
-            case .branchSelfLoop(let row), .earthingSwitchNotToEarth(let row), .linkToEarth(let row),
-                 .breakerOrDisconnectorToEarth(let row):
-                at = locationOfBranch[row]
-            case .sourceOnEarth(let row), .nonPositiveVoltage(let row):
-                at = declared[Int(supplyEntities[row])].node.location
-            case .negativeLoad(let row):
-                at = declared[Int(loadEntities[row])].node.location
-            default:
-                at = busRows.first.map { declared[$0].node.location } ?? SourceLocation(file: path, line: 1, column: 1)
-            }
-            bag.error(at, "invalid electrical network: \(error)")
-            return nil
-        }
+        return settings
     }
 
     private func bay(_ r: MappingReader, _ bays: inout [String]) -> Int32 {

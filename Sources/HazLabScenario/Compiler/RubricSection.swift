@@ -205,8 +205,8 @@ extension Compilation {
                 default: oneOfError(n, v, Format.vetoEffects, "rubric.veto")
                 }
             }
-            if let n = r.node("vetoCap"), case .cap = vetoEffect {} else if let n = r.node("vetoCap") {
-                bag.warning(n.location, "'vetoCap' has no effect unless 'veto: cap'")
+            if let n = r.node("vetoCap") {
+                if case .cap = vetoEffect {} else { bag.warning(n.location, "'vetoCap' has no effect unless 'veto: cap'") }
             }
             if let g = r.node("grades"), let gr = reader(g, "grades", Format.grades) {
                 func pct(_ key: String, _ d: Double) -> Double {

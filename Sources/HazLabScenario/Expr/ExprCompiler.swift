@@ -160,19 +160,7 @@ public final class ExprCompilerSession {
         case .name(let n):
             return resolveName(n, at, base)
         case .field(let e, let f, let fo):
-            switch env.resolveField(e, f) {
-            case .found(let ref, let t):
-                return TNode(type: t, instr: .load(ref), offset: at)
-            case .unknownEntity(let s):
-                error(base, at, "unknown entity '\(e)'" + (s.map { "; did you mean '\($0)'?" } ?? ""))
-            case .unknownField(let kind, let available, let s):
-                var msg = "\(kind) '\(e)' has no field '\(f)'"
-                if let s { msg += "; did you mean '\(s)'?" } else if !available.isEmpty {
-                    msg += "; available: " + available.joined(separator: ", ")
-                }
-                error(base, fo, msg)
-            }
-            return nil
+            return checkField(e, f, at, fo, base)
 
         case .unary(let op, let x):
             guard let t = check(x, base) else { return nil }
@@ -188,59 +176,7 @@ public final class ExprCompilerSession {
         case .binary(let op, let a, let b, let opAt):
             let ta = check(a, base), tb = check(b, base)
             guard let ta, let tb else { return nil }
-            let sym = op == .and || op == .or ? op.rawValue : "'\(op.rawValue)'"
-            switch op {
-            case .and, .or:
-                let okA = needBool(ta, a, "'\(op.rawValue)' needs boolean operands", base)
-                let okB = needBool(tb, b, "'\(op.rawValue)' needs boolean operands", base)
-                guard okA, okB else { return nil }
-                return TNode.make(.bool, op == .and ? .and : .or, [ta, tb], at)
-            case .mul, .div:
-                let okA = needNumber(ta, a, sym, base), okB = needNumber(tb, b, sym, base)
-                guard okA, okB, case .number(let da) = ta.type, case .number(let db) = tb.type else { return nil }
-                return TNode.make(.number(op == .mul ? da * db : da / db), op == .mul ? .mul : .div, [ta, tb], at,
-                                  isBare: ta.isBare && tb.isBare)
-            case .add, .sub, .lt, .le, .gt, .ge, .eq, .ne:
-                let bothBool = ta.type == .bool && tb.type == .bool
-                if !(bothBool && (op == .eq || op == .ne)) {
-                    if op == .eq || op == .ne, (ta.type == .bool) != (tb.type == .bool) {
-                        error(base, opAt, "cannot compare \(describe(ta)) with \(describe(tb))")
-                        return nil
-                    }
-                    let okA = needNumber(ta, a, sym, base), okB = needNumber(tb, b, sym, base)
-                    guard okA, okB else { return nil }
-                }
-                var ts = [ta, tb]
-                switch unify(&ts) {
-                case .failure:
-                    let da = describe(ta), db = describe(tb)
-                    let msg: String
-                    switch op {
-                    case .add: msg = "cannot add \(da) and \(db)"
-                    case .sub: msg = "cannot subtract \(db) from \(da)"
-                    default: msg = "cannot compare \(da) with \(db)"
-                    }
-                    error(base, opAt, msg + mismatchHint(ta, tb))
-                    return nil
-                case .success(let t):
-                    if op == .add { warnCelsius(a, base); warnCelsius(b, base) }
-                    let instr: Instr
-                    switch op {
-                    case .add: instr = .add
-                    case .sub: instr = .sub
-                    case .lt: instr = .lt
-                    case .le: instr = .le
-                    case .gt: instr = .gt
-                    case .ge: instr = .ge
-                    case .eq: instr = .eq
-                    default: instr = .ne
-                    }
-                    if op == .add || op == .sub {
-                        return TNode.make(t, instr, ts, at, isBare: ta.isBare && tb.isBare)
-                    }
-                    return TNode.make(.bool, instr, ts, at)
-                }
-            }
+            return checkBinary(op, a, b, ta, tb, at: at, opAt: opAt, base)
 
         case .ifThenElse(let c, let a, let b):
             let tc = check(c, base), ta = check(a, base), tb = check(b, base)
@@ -259,6 +195,82 @@ public final class ExprCompilerSession {
         case .call(let name, let args):
             let checked = args.map { check($0, base) }
             return checkCall(name, node, args, checked, base)
+        }
+    }
+
+    /// `entity.field`: its load, or nil after an error naming the entity or the field.
+    private func checkField(_ e: String, _ f: String, _ at: Int, _ fo: Int, _ base: SourceLocation) -> TNode? {
+        switch env.resolveField(e, f) {
+        case .found(let ref, let t):
+            return TNode(type: t, instr: .load(ref), offset: at)
+        case .unknownEntity(let s):
+            error(base, at, "unknown entity '\(e)'" + (s.map { "; did you mean '\($0)'?" } ?? ""))
+        case .unknownField(let kind, let available, let s):
+            var msg = "\(kind) '\(e)' has no field '\(f)'"
+            if let s { msg += "; did you mean '\(s)'?" } else if !available.isEmpty {
+                msg += "; available: " + available.joined(separator: ", ")
+            }
+            error(base, fo, msg)
+        }
+        return nil
+    }
+
+    /// A binary operation on checked operands: `and`/`or` on booleans, `*` and `/` multiply
+    /// dimensions, `+`, `-` and comparisons need one dimension (or, for `==`/`!=`, two booleans).
+    private func checkBinary(_ op: ExprNode.BinaryOp, _ a: ExprNode, _ b: ExprNode, _ ta: TNode, _ tb: TNode,
+                             at: Int, opAt: Int, _ base: SourceLocation) -> TNode? {
+        let sym = op == .and || op == .or ? op.rawValue : "'\(op.rawValue)'"
+        switch op {
+        case .and, .or:
+            let okA = needBool(ta, a, "'\(op.rawValue)' needs boolean operands", base)
+            let okB = needBool(tb, b, "'\(op.rawValue)' needs boolean operands", base)
+            guard okA, okB else { return nil }
+            return TNode.make(.bool, op == .and ? .and : .or, [ta, tb], at)
+        case .mul, .div:
+            let okA = needNumber(ta, a, sym, base), okB = needNumber(tb, b, sym, base)
+            guard okA, okB, case .number(let da) = ta.type, case .number(let db) = tb.type else { return nil }
+            return TNode.make(.number(op == .mul ? da * db : da / db), op == .mul ? .mul : .div, [ta, tb], at,
+                              isBare: ta.isBare && tb.isBare)
+        case .add, .sub, .lt, .le, .gt, .ge, .eq, .ne:
+            let bothBool = ta.type == .bool && tb.type == .bool
+            if !(bothBool && (op == .eq || op == .ne)) {
+                if op == .eq || op == .ne, (ta.type == .bool) != (tb.type == .bool) {
+                    error(base, opAt, "cannot compare \(describe(ta)) with \(describe(tb))")
+                    return nil
+                }
+                let okA = needNumber(ta, a, sym, base), okB = needNumber(tb, b, sym, base)
+                guard okA, okB else { return nil }
+            }
+            var ts = [ta, tb]
+            switch unify(&ts) {
+            case .failure:
+                let da = describe(ta), db = describe(tb)
+                let msg: String
+                switch op {
+                case .add: msg = "cannot add \(da) and \(db)"
+                case .sub: msg = "cannot subtract \(db) from \(da)"
+                default: msg = "cannot compare \(da) with \(db)"
+                }
+                error(base, opAt, msg + mismatchHint(ta, tb))
+                return nil
+            case .success(let t):
+                if op == .add { warnCelsius(a, base); warnCelsius(b, base) }
+                let instr: Instr
+                switch op {
+                case .add: instr = .add
+                case .sub: instr = .sub
+                case .lt: instr = .lt
+                case .le: instr = .le
+                case .gt: instr = .gt
+                case .ge: instr = .ge
+                case .eq: instr = .eq
+                default: instr = .ne
+                }
+                if op == .add || op == .sub {
+                    return TNode.make(t, instr, ts, at, isBare: ta.isBare && tb.isBare)
+                }
+                return TNode.make(.bool, instr, ts, at)
+            }
         }
     }
 

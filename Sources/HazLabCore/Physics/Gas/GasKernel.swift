@@ -87,7 +87,7 @@ public struct GasStepStats: Sendable, Hashable {
 
 public enum GasKernel {
     /// Hard limit on substeps per update; a plan needing more is a configuration error
-    /// (the scenario compiler should check `plan(...).substeps` at compile time).
+    /// (the scenario compiler bounds the transport rate first: `GasSection` in HazLabScenario).
     public static let maxSubsteps = 1_000_000
 
     /// Builds the coefficients for advancing by `dt` seconds with `flow` and `sinks`.
