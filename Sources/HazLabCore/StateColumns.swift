@@ -13,7 +13,7 @@ public enum StateHashFormat {
 }
 
 /// Element types a state column may hold, with their canonical bytes (see `StateHasher`).
-public protocol StateColumnElement {
+public protocol StateColumnElement: SendableMetatype {
     static func write(_ x: Self, into h: inout StateHasher)
 }
 extension UInt8: StateColumnElement { public static func write(_ x: UInt8, into h: inout StateHasher) { h.byte(x) } }

@@ -54,15 +54,7 @@ public struct Histogram: Sendable {
         }
         m.close()
         for mk in markers where mk.x >= x0 && mk.x <= x1 {
-            let px = c(xs(mk.x))
-            var a: Markup.Attributes = [("class", mk.cssClass)]
-            a.append(contentsOf: mk.attributes)
-            a.append(contentsOf: [("x1", px), ("y1", c(f.plotTop)), ("x2", px), ("y2", c(f.plotBottom)),
-                                  ("stroke", mk.color), ("stroke-width", Fmt.number(mk.width))])
-            if let d = mk.dash { a.append(("stroke-dasharray", d)) }
-            m.open("line", a)
-            m.element("title", [], mk.tooltip)
-            m.close()
+            mk.draw(at: xs(mk.x), top: f.plotTop, bottom: f.plotBottom, into: &m)
         }
         SVGPlot.legend(&m, markerLegend, frame: f)
         m.close()

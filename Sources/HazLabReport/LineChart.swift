@@ -29,6 +29,19 @@ public struct LineChart: Sendable {
 
     /// A vertical line at `x` (an event) with a tooltip.
     public struct Marker: Sendable {
+        /// The line at pixel column `px`, from `top` to `bottom`, with its tooltip.
+        func draw(at px: Double, top: Double, bottom: Double, into m: inout Markup) {
+            let x = SVGPlot.c(px)
+            var a: Markup.Attributes = [("class", cssClass)]
+            a.append(contentsOf: attributes)
+            a.append(contentsOf: [("x1", x), ("y1", SVGPlot.c(top)), ("x2", x), ("y2", SVGPlot.c(bottom)),
+                                  ("stroke", color), ("stroke-width", Fmt.number(width))])
+            if let d = dash { a.append(("stroke-dasharray", d)) }
+            m.open("line", a)
+            m.element("title", [], tooltip)
+            m.close()
+        }
+
         public var x: Double
         public var color: String
         public var dash: String?
@@ -125,15 +138,7 @@ public struct LineChart: Sendable {
         }
         for mk in markers {
             guard mk.x.isFinite, mk.x >= x0, mk.x <= x1 else { continue }
-            let px = c(xs(mk.x))
-            var a: Markup.Attributes = [("class", mk.cssClass)]
-            a.append(contentsOf: mk.attributes)
-            a.append(contentsOf: [("x1", px), ("y1", c(f.plotTop)), ("x2", px), ("y2", c(f.plotBottom)),
-                                  ("stroke", mk.color), ("stroke-width", Fmt.number(mk.width))])
-            if let d = mk.dash { a.append(("stroke-dasharray", d)) }
-            m.open("line", a)
-            m.element("title", [], mk.tooltip)
-            m.close()
+            mk.draw(at: xs(mk.x), top: f.plotTop, bottom: f.plotBottom, into: &m)
         }
         m.open("g", [("class", "series-group"), ("fill", "none"), ("stroke-width", "1.6"), ("stroke-linejoin", "round")])
         for s in series {

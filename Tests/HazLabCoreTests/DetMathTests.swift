@@ -398,8 +398,8 @@ final class DetMathTests: XCTestCase {
         assertBits(DetMath.erfc(27.3), 0, "erfc underflow")
         XCTAssertTrue(DetMath.erfc(26.6).isSubnormal)
         XCTAssertGreaterThan(DetMath.erfc(27.2), 0)
-        XCTAssertGreaterThan(DetMath.erf(Double(bitPattern: 0x1_2688_B70E_622B)), 0)  // subnormal argument
-        XCTAssertLessThanOrEqual(Self.ulpError(DetMath.erf(Double(bitPattern: 0x1_2688_B70E_622B)), Self.rErf(Double(bitPattern: 0x1_2688_B70E_622B))), 1)
+        XCTAssertGreaterThan(DetMath.erf(Double(bitPattern: 0x1268_8B70_E62B)), 0)  // subnormal argument
+        XCTAssertLessThanOrEqual(Self.ulpError(DetMath.erf(Double(bitPattern: 0x1268_8B70_E62B)), Self.rErf(Double(bitPattern: 0x1268_8B70_E62B))), 1)
     }
 
     func testPowSpecialCases() {
@@ -568,7 +568,7 @@ enum DetMathGolden {
         (0.7, 0xBFC3D3D3D21CCF04),
         (1e-05, 0xC014000000000000),
         (123456.789, 0x40145DB61A282512),
-        (Double(bitPattern: 0x1_2688_B70E_622B), 0xC073600000000000),
+        (Double(bitPattern: 0x1268_8B70_E62B), 0xC073600000000000),
         (1e+308, 0x4073400000000000),
         (0.999, 0xBF3C79E5DBF022B6),
         (7.0, 0x3FEB0B0B0B78CC3F),
@@ -675,7 +675,7 @@ enum DetMathGolden {
         (0.5, -1e-05, 0x3FF922104CF9B5F0),
         (1e+200, 3e+199, 0x3FF4782CBABC8157),
         (-7.0, 7.0000001, 0xBFE921FB506E7827),
-        (2.0, Double(bitPattern: 0x1_2688_B70E_622B), 0x3FF921FB54442D18),
+        (2.0, Double(bitPattern: 0x1268_8B70_E62B), 0x3FF921FB54442D18),
         (1e-300, 1e-299, 0x3FB983E282E2CC4C),
     ]
     static let pow: [(Double, Double, UInt64)] = [
