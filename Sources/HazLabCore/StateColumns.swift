@@ -172,8 +172,8 @@ extension State {
         .array(104, "loadSupplied") { $0.pointee.loadSupplied },
         .array(105, "indicatorLit") { $0.pointee.indicatorLit },
         .array(106, "branchClosedSeen") { $0.pointee.branchClosedSeen },
-        // The per-point locks and tags of `IsolationState` are left out: the step never sets
-        // them (its locks are `lockOwner` and `tagged`), so format 1 hashed zeros.
+        // Format 1 also hashed per-point lock and tag arrays that were always zero (the
+        // step's locks are `lockOwner` and `tagged`); they are gone from IsolationState.
         .part(107, "isolation", present: { $0.pointee.isolation != nil }) { p, h in
             guard let iso = p.pointee.isolation else { return }
             h.u64(UInt64(iso.safe.count)); for x in iso.safe { h.byte(x) }
@@ -224,7 +224,7 @@ extension State {
         h.array(busLive); h.array(busEarthed); h.array(busVoltage); h.array(supplyLive)
         h.array(loadSupplied); h.array(indicatorLit); h.array(branchClosedSeen)
         h.byte(isolation == nil ? 0 : 1)
-        isolation?.hash(into: &h)
+        isolation?.legacyHash(into: &h)
         h.i32(traineeInjuries); h.byte(traineeDead); h.byte(traineeIncapacitated)
         h.byte(gas == nil ? 0 : 1)
         gas?.hash(into: &h)
