@@ -23,7 +23,7 @@ public func step(_ model: Model, _ state: inout State, _ inputs: ArraySlice<Inpu
     state.tick &+= 1
     Faults.run(model, &state, &events)                                         // 2
     Interlocks.run(model, &state, &events)                                     // 3
-    Electrical.run(model, &state, &events)                                     // 4
+    SwitchStage.run(model, &state, &events)                                    // 4
     ElectricalStage.refresh(model, &state)                                     // 4
     IsolationStage.run(model, &state, &events)                                 // 4 (energy isolation)
     Fluids.run(model, &state, &events)                                         // 5
