@@ -1,12 +1,17 @@
-/// What a trainee can do to each kind of entity: THE verb table. The workstation's menus, the
-/// documentation and the tests read it; `VerbTableTests` steps the core with every kind and
-/// verb and checks that the core applies exactly these (and rejects every other trainee verb
-/// as `unsupported-verb`).
+/// What a trainee can do to each kind of entity: THE verb table. The core (stage 1, `Inputs`)
+/// rejects any other verb as `unsupported-verb`; the workstation's menus and the documentation
+/// read it too. `VerbTableTests` steps the core with every kind and verb and checks that the
+/// core applies exactly these.
 extension EntityKind {
     /// The verbs offered for an entity of this kind, in menu order. `inspect` and `measure`
     /// apply to any entity; they are listed where they tell the trainee something. A lockable
     /// entity also takes `lockVerbs`.
-    public var verbs: [Verb] {
+    public var verbs: [Verb] { Self.verbTable[Int(rawValue)] }
+
+    /// `verbs` of each kind by raw value, built once (the core reads it for every action).
+    private static let verbTable: [[Verb]] = allCases.map(\.listedVerbs)
+
+    private var listedVerbs: [Verb] {
         switch self {
         case .valve: return [.open, .close, .set, .inspect]
         case .switchgear: return [.close, .open, .reset, .inspect]
