@@ -189,30 +189,28 @@ extension Journal {
         var warnings: [JournalIssue] = []
         var lastTick: Int64 = 0
         let count = layout.lineCount
-        for n in stride(from: 1, through: count, by: 1) {
+        lines: for n in stride(from: 1, through: count, by: 1) {
             let raw = layout.bytes(line: n)
             if raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-            let isLast = n == count
-            let object: [String: Any]
-            do {
-                guard let o = try JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any] else {
-                    throw fail(n, "expected a JSON object")
-                }
+            let object: JournalObject
+            switch JournalObject.parse(raw) {
+            case .success(let o):
                 object = o
-            } catch {
-                if isLast && !layout.lastLineTerminated {
+            case .failure(let e):
+                if n == count && !layout.lastLineTerminated {
                     // Column 1 here: `hazlab run` prints this warning and its position is pinned;
                     // `JournalLayout.syntaxError(line:)` gives the column where the line breaks off.
                     warnings.append(fail(n, "torn last line dropped (the workstation stopped mid-write)"))
                     layout.tornLine = n
-                    break
+                    break lines
                 }
-                if let issue = error as? JournalIssue { throw issue }
-                if let e = layout.syntaxError(line: n) { throw fail(n, "invalid JSON: \(e.message)", column: e.column) }
-                if let key = layout.outOfRangeNumber(line: n) { throw fail(n, "invalid JSON: number out of range", key: key) }
-                throw fail(n, "invalid JSON")
+                switch e {
+                case .notAnObject: throw fail(n, "expected a JSON object")
+                case .syntax(let e): throw fail(n, "invalid JSON: \(e.message)", column: layout.column(line: n, byteOffset: e.offset))
+                case .numberOutOfRange(let key): throw fail(n, "invalid JSON: number out of range", key: key)
+                }
             }
-            guard let type = object["type"] as? String else { throw fail(n, "missing \"type\"") }
+            guard let type = object.string("type") else { throw fail(n, "missing \"type\"") }
             if trailer != nil { throw fail(n, "line after the trailer") }
             switch type {
             case "header":
@@ -226,55 +224,15 @@ extension Journal {
                     issue.isOverLimit = true
                     throw issue
                 }
-                guard let tickNumber = object["tick"] as? NSNumber, let tick = Int64(exactly: tickNumber.doubleValue), tick >= 0 else {
-                    throw fail(n, "action: \"tick\" must be a non-negative integer", key: "tick")
-                }
-                if tick < lastTick { throw fail(n, "action: tick \(tick) goes back in time (previous \(lastTick))", key: "tick") }
-                lastTick = tick
-                guard let verb = object["verb"] as? String else { throw fail(n, "action: missing \"verb\"") }
-                let target = object["target"] as? String ?? ""
-                var action = Action(tick: tick, verb: verb, target: target)
-                switch object["value"] {
-                case nil, is NSNull: break
-                case let s as String: action.text = s
-                case let x as NSNumber:
-                    guard x.doubleValue.isFinite else { throw fail(n, "action: \"value\" must be finite", key: "value") }
-                    action.number = x.doubleValue
-                default: throw fail(n, "action: \"value\" must be a number or a string", key: "value")
-                }
-                switch object["by"] {
-                case nil: break
-                case let who as String where !who.isEmpty: action.by = who
-                default: throw fail(n, "action: \"by\" must be a non-empty string (the instructor's user id)", key: "by")
-                }
-                switch object["cmd"] {
-                case nil: break
-                case let c as NSNumber:
-                    guard let id = Int64(c.stringValue), id > 0 else {
-                        throw fail(n, "action: \"cmd\" must be a positive integer (the lab server's command id)", key: "cmd")
-                    }
-                    action.command = id
-                default: throw fail(n, "action: \"cmd\" must be a positive integer (the lab server's command id)", key: "cmd")
-                }
+                let action = try decodeAction(object, after: lastTick) { fail(n, $0, key: $1) }
+                lastTick = action.tick
                 actions.append(action)
                 layout.actionLines.append(n)
             case "trailer":
                 guard header != nil else { throw fail(n, "trailer before the header") }
-                guard let end = (object["endTick"] as? NSNumber).flatMap({ Int64(exactly: $0.doubleValue) }) else {
-                    throw fail(n, "trailer: missing \"endTick\"")
+                trailer = try decodeTrailer(object, actionCount: actions.count) { message, key in
+                    key.map { fail(n, message, key: $0) } ?? fail(n, message)
                 }
-                let hash = object["stateHash"] as? String ?? ""
-                let count = object["actions"] as? Int ?? actions.count
-                if count != actions.count { throw fail(n, "trailer: says \(count) actions, journal has \(actions.count)", key: "actions") }
-                var hashFormat = StateHashFormat.legacy
-                if let v = object["hashFormat"] {
-                    guard let f = v as? Int, f >= 1, !(v is Bool) else {
-                        throw fail(n, "trailer: \"hashFormat\" must be a positive integer (the state hash's format)", key: "hashFormat")
-                    }
-                    hashFormat = f
-                }
-                trailer = Trailer(endTick: end, stateHash: hash, actions: count, signature: object["sig"] as? String ?? "",
-                                  hashFormat: hashFormat)
                 layout.trailerLine = n
             default:
                 throw fail(n, "unknown line type \"\(type)\"", key: "type")
@@ -293,8 +251,7 @@ extension Journal {
         for n in stride(from: 1, through: layout.lineCount, by: 1) {
             let raw = layout.bytes(line: n)
             if raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-            guard let o = (try? JSONSerialization.jsonObject(with: Data(raw))) as? [String: Any],
-                  o["type"] as? String == "header" else { return nil }
+            guard case .success(let o) = JournalObject.parse(raw), o.string("type") == "header" else { return nil }
             return try? decodeHeader(o, line: n) { line, message, _ in
                 JournalIssue(path: path, line: line, column: 1, message: message)
             }
@@ -302,36 +259,83 @@ extension Journal {
         return nil
     }
 
-    static func decodeHeader(_ object: [String: Any], line n: Int,
+    static func decodeHeader(_ object: JournalObject, line n: Int,
                              fail: (_ line: Int, _ message: String, _ key: String) -> JournalIssue) throws -> Header {
-        guard let format = object["format"] as? Int else { throw fail(n, "header: missing \"format\"", "format") }
+        guard let format = object.int("format") else { throw fail(n, "header: missing \"format\"", "format") }
         guard supportedFormats.contains(format) else { throw fail(n, "header: unsupported journal format \(format)", "format") }
-        guard let scenario = object["scenario"] as? String, !scenario.isEmpty else { throw fail(n, "header: missing \"scenario\"", "scenario") }
-        guard let sha = object["scenarioSHA256"] as? String else { throw fail(n, "header: missing \"scenarioSHA256\"", "scenarioSHA256") }
+        guard let scenario = object.string("scenario"), !scenario.isEmpty else { throw fail(n, "header: missing \"scenario\"", "scenario") }
+        guard let sha = object.string("scenarioSHA256") else { throw fail(n, "header: missing \"scenarioSHA256\"", "scenarioSHA256") }
         // Read integer seeds from their digits: a Double cannot hold every 64-bit seed.
-        guard let seed = (object["seed"] as? NSNumber).flatMap({ UInt64($0.stringValue) ?? UInt64(exactly: $0.doubleValue) }) else {
+        guard let seed = object.uint64("seed") else {
             throw fail(n, "header: \"seed\" must be a non-negative integer", "seed")
         }
         var h = Header(scenario: scenario, scenarioSHA256: sha, seed: seed)
         h.format = format
-        h.engine = object["engine"] as? String ?? ""
-        h.mode = object["mode"] as? String ?? "practice"
-        h.student = object["student"] as? String ?? ""
-        h.workstation = object["workstation"] as? String ?? ""
-        h.attempt = object["attempt"] as? String ?? ""
-        h.started = object["started"] as? String ?? ""
-        h.key = object["key"] as? String ?? ""
-        if let from = object["from"] {
-            guard let f = from as? String, !f.isEmpty else { throw fail(n, "header: \"from\" must be an attempt id", "from") }
-            guard let t = (object["fromTick"] as? NSNumber).flatMap({ Int64($0.stringValue) }), t >= 0 else {
-                throw fail(n, "header: \"from\" needs \"fromTick\", a whole number of ticks, 0 or more", object["fromTick"] == nil ? "from" : "fromTick")
+        h.engine = object.string("engine") ?? ""
+        h.mode = object.string("mode") ?? "practice"
+        h.student = object.string("student") ?? ""
+        h.workstation = object.string("workstation") ?? ""
+        h.attempt = object.string("attempt") ?? ""
+        h.started = object.string("started") ?? ""
+        h.key = object.string("key") ?? ""
+        if object.has("from") {
+            guard let f = object.string("from"), !f.isEmpty else { throw fail(n, "header: \"from\" must be an attempt id", "from") }
+            guard let t = object.int64("fromTick"), t >= 0 else {
+                throw fail(n, "header: \"from\" needs \"fromTick\", a whole number of ticks, 0 or more", object.has("fromTick") ? "fromTick" : "from")
             }
             h.from = f; h.fromTick = t
-        } else if object["fromTick"] != nil {
+        } else if object.has("fromTick") {
             throw fail(n, "header: \"fromTick\" without \"from\"", "fromTick")
         }
         if format >= 2 && h.attempt.isEmpty { throw fail(n, "header: format 2 needs an \"attempt\" id", "attempt") }
         return h
+    }
+
+    static func decodeAction(_ object: JournalObject, after lastTick: Int64,
+                             fail: (_ message: String, _ key: String) -> JournalIssue) throws -> Action {
+        guard let tick = object.int64("tick"), tick >= 0 else {
+            throw fail("action: \"tick\" must be a non-negative integer", "tick")
+        }
+        if tick < lastTick { throw fail("action: tick \(tick) goes back in time (previous \(lastTick))", "tick") }
+        guard let verb = object.string("verb") else { throw fail("action: missing \"verb\"", "verb") }
+        var action = Action(tick: tick, verb: verb, target: object.string("target") ?? "")
+        switch object["value"] {
+        case nil, .null?: break
+        case .string(let s)?: action.text = s
+        case .number(let text)?:
+            guard let x = Double(text), x.isFinite else { throw fail("action: \"value\" must be finite", "value") }
+            action.number = x
+        default: throw fail("action: \"value\" must be a number or a string", "value")
+        }
+        if object.has("by") {
+            guard let who = object.string("by"), !who.isEmpty else {
+                throw fail("action: \"by\" must be a non-empty string (the instructor's user id)", "by")
+            }
+            action.by = who
+        }
+        if object.has("cmd") {
+            guard let id = object.int64("cmd"), id > 0 else {
+                throw fail("action: \"cmd\" must be a positive integer (the lab server's command id)", "cmd")
+            }
+            action.command = id
+        }
+        return action
+    }
+
+    static func decodeTrailer(_ object: JournalObject, actionCount: Int,
+                              fail: (_ message: String, _ key: String?) -> JournalIssue) throws -> Trailer {
+        guard let end = object.int64("endTick") else { throw fail("trailer: missing \"endTick\"", nil) }
+        let count = object.int("actions") ?? actionCount
+        if count != actionCount { throw fail("trailer: says \(count) actions, journal has \(actionCount)", "actions") }
+        var hashFormat = StateHashFormat.legacy
+        if object.has("hashFormat") {
+            guard let f = object.int("hashFormat"), f >= 1 else {
+                throw fail("trailer: \"hashFormat\" must be a positive integer (the state hash's format)", "hashFormat")
+            }
+            hashFormat = f
+        }
+        return Trailer(endTick: end, stateHash: object.string("stateHash") ?? "", actions: count,
+                       signature: object.string("sig") ?? "", hashFormat: hashFormat)
     }
 
     /// Serialises to JSON Lines, keys in a fixed order so the bytes are reproducible. A format-2
@@ -401,50 +405,6 @@ extension Journal {
     }
 }
 
-/// Minimal, byte-stable JSON writing helpers.
-public enum JSON {
-    public static func string(_ s: String) -> String {
-        var out = ""
-        appendString(s, to: &out)
-        return out
-    }
-
-    /// Appends `s` as a JSON string literal. Most text needs no escape: it is copied whole.
-    public static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out += s
-            out += "\""
-            return
-        }
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
-    }
-
-    /// Shortest round-trip form; integers without a fraction; non-finite as null.
-    public static func number(_ x: Double) -> String {
-        guard x.isFinite else { return "null" }
-        // -0.0 keeps its sign ("-0.0"); as "0" it would read back as +0.0, a different bit pattern.
-        if x == x.rounded(), abs(x) < 1e15, !(x == 0 && x.sign == .minus) { return String(Int64(x)) }
-        return "\(x)"
-    }
-}
-
 /// Where the parts of a journal file sit: its lines (1-based), which line holds the header,
 /// each action and the trailer, and the column of any value on a line. Columns count Unicode
 /// scalars from 1, as `hazlab check` does.
@@ -510,227 +470,8 @@ public struct JournalLayout: Sendable {
         } catch { return nil }
     }
 
-    /// The key of a top-level member of line `n` whose number overflows a Double (1e999), if any.
-    func outOfRangeNumber(line n: Int) -> String? {
-        guard case .object(let members)? = try? JSONText.parse(Array(bytes(line: n))) else { return nil }
-        return members.first { m in m.value.numberText.map { !(Double($0)?.isFinite ?? false) } ?? false }?.key
-    }
-
     /// An issue at the value of `key` on line `n` (or column 1 of it).
     public func issue(line n: Int, key: String? = nil, _ message: String) -> JournalIssue {
         JournalIssue(path: path, line: n, column: key.map { column(ofValue: $0, line: n) } ?? 1, message: message)
-    }
-}
-
-/// A small, strict JSON reader (RFC 8259) that keeps what `JSONSerialization` loses: the byte
-/// offset of every object member's value, and numbers as their exact source text (so a
-/// 64-bit seed or a shortest-round-trip double is copied, never re-formatted). Used for error
-/// positions in journals and for reading the grader's own records back.
-public enum JSONText {
-    public indirect enum Value: Sendable, Equatable {
-        case null
-        case bool(Bool)
-        /// The number exactly as written.
-        case number(String)
-        case string(String)
-        case array([Value])
-        case object([Member])
-
-        public subscript(key: String) -> Value? {
-            if case .object(let ms) = self { return ms.first { $0.key == key }?.value }
-            return nil
-        }
-        /// Byte offset (from the start of the parsed text) of the value of member `key`.
-        public func offset(of key: String) -> Int? {
-            if case .object(let ms) = self { return ms.first { $0.key == key }?.offset }
-            return nil
-        }
-        public var string: String? { if case .string(let s) = self { return s }; return nil }
-        public var numberText: String? { if case .number(let s) = self { return s }; return nil }
-        public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
-        public var array: [Value]? { if case .array(let a) = self { return a }; return nil }
-        public var isNull: Bool { self == .null }
-    }
-
-    public struct Member: Sendable, Equatable {
-        public var key: String
-        public var value: Value
-        /// Byte offset of the value.
-        public var offset: Int
-    }
-
-    public struct SyntaxError: Error, Sendable, Equatable {
-        /// Byte offset of the first byte that does not fit (the length, at an early end).
-        public var offset: Int
-        public var message: String
-    }
-
-    /// Parses one JSON value filling all of `bytes` (surrounding whitespace allowed).
-    public static func parse(_ bytes: [UInt8]) throws -> Value {
-        var p = Parser(b: bytes)
-        p.skipSpace()
-        let v = try p.value(depth: 0)
-        p.skipSpace()
-        if p.i < bytes.count { throw SyntaxError(offset: p.i, message: "unexpected text after the value") }
-        return v
-    }
-
-    struct Parser {
-        let b: [UInt8]
-        var i = 0
-        static let maxDepth = 256
-
-        func error(_ message: String, at offset: Int? = nil) -> SyntaxError {
-            let at = offset ?? i
-            return SyntaxError(offset: at, message: at >= b.count ? "line ends early (\(message))" : message)
-        }
-
-        mutating func skipSpace() {
-            while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
-        }
-
-        mutating func value(depth: Int) throws -> Value {
-            guard depth < Parser.maxDepth else { throw error("nested too deeply") }
-            guard i < b.count else { throw error("expected a value") }
-            switch b[i] {
-            case UInt8(ascii: "{"): return try object(depth: depth)
-            case UInt8(ascii: "["): return try array(depth: depth)
-            case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-            default: throw error("expected a value")
-            }
-        }
-
-        mutating func literal(_ word: String) throws {
-            for c in word.utf8 {
-                guard i < b.count, b[i] == c else { throw error("expected '\(word)'") }
-                i += 1
-            }
-        }
-
-        mutating func object(depth: Int) throws -> Value {
-            i += 1
-            var members: [Member] = []
-            skipSpace()
-            if i < b.count && b[i] == UInt8(ascii: "}") { i += 1; return .object([]) }
-            while true {
-                skipSpace()
-                guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw error("expected a key in quotes") }
-                let key = try string()
-                skipSpace()
-                guard i < b.count, b[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
-                i += 1
-                skipSpace()
-                let at = i
-                let v = try value(depth: depth + 1)
-                members.append(Member(key: key, value: v, offset: at))
-                skipSpace()
-                guard i < b.count else { throw error("expected ',' or '}'") }
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
-                throw error("expected ',' or '}'")
-            }
-        }
-
-        mutating func array(depth: Int) throws -> Value {
-            i += 1
-            var items: [Value] = []
-            skipSpace()
-            if i < b.count && b[i] == UInt8(ascii: "]") { i += 1; return .array([]) }
-            while true {
-                skipSpace()
-                items.append(try value(depth: depth + 1))
-                skipSpace()
-                guard i < b.count else { throw error("expected ',' or ']'") }
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
-                throw error("expected ',' or ']'")
-            }
-        }
-
-        mutating func hex4() throws -> UInt32 {
-            var v: UInt32 = 0
-            for _ in 0..<4 {
-                guard i < b.count else { throw error("incomplete \\u escape") }
-                let c = b[i]
-                let d: UInt8
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
-                default: throw error("bad \\u escape")
-                }
-                v = v << 4 | UInt32(d)
-                i += 1
-            }
-            return v
-        }
-
-        mutating func string() throws -> String {
-            let open = i
-            i += 1
-            var out: [UInt8] = []
-            while true {
-                guard i < b.count else { throw error("unterminated string") }
-                let c = b[i]
-                if c == UInt8(ascii: "\"") { i += 1; break }
-                if c < 0x20 { throw error("raw control character in a string") }
-                if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
-                i += 1
-                guard i < b.count else { throw error("unterminated string") }
-                let e = b[i]
-                i += 1
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800...0xDBFF).contains(scalar) {
-                        guard i + 1 < b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else {
-                            throw error("unpaired surrogate in \\u escape")
-                        }
-                        i += 2
-                        let low = try hex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate in \\u escape") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00...0xDFFF).contains(scalar) {
-                        throw error("unpaired surrogate in \\u escape")
-                    }
-                    out.append(contentsOf: String(Unicode.Scalar(scalar)!).utf8)
-                default: throw error("bad escape", at: i - 1)
-                }
-            }
-            guard let s = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in a string", at: open) }
-            return s
-        }
-
-        mutating func number() throws -> String {
-            let start = i
-            func digits(_ p: inout Parser) -> Int {
-                let s = p.i
-                while p.i < p.b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(p.b[p.i]) { p.i += 1 }
-                return p.i - s
-            }
-            if b[i] == UInt8(ascii: "-") { i += 1 }
-            guard i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) else { throw error("expected a digit") }
-            if b[i] == UInt8(ascii: "0") { i += 1 } else { _ = digits(&self) }
-            if i < b.count && b[i] == UInt8(ascii: ".") {
-                i += 1
-                guard digits(&self) > 0 else { throw error("expected a digit after '.'") }
-            }
-            if i < b.count && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
-                i += 1
-                if i < b.count && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { i += 1 }
-                guard digits(&self) > 0 else { throw error("expected a digit in the exponent") }
-            }
-            return String(decoding: b[start..<i], as: UTF8.self)
-        }
     }
 }

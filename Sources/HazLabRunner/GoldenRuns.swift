@@ -35,27 +35,37 @@ public struct GoldenExpectation: Sendable, Equatable {
         self.note = note
     }
 
-    public init(json: [String: Any]) throws {
-        func need<T>(_ k: String, _ t: T.Type) throws -> T {
-            guard let v = json[k] as? T else { throw GoldenError.badExpectation("missing or wrong \"\(k)\"") }
+    /// Reads an `.expected.json` file's text.
+    public init(jsonBytes: [UInt8]) throws {
+        let json: JSONText.Value
+        do { json = try JSONText.parse(jsonBytes) } catch let e as JSONText.SyntaxError {
+            throw GoldenError.badExpectation("invalid JSON at byte \(e.offset): \(e.message)")
+        }
+        guard case .object = json else { throw GoldenError.badExpectation("expected a JSON object") }
+        func need<T>(_ k: String, _ read: (JSONText.Value) -> T?) throws -> T {
+            guard let v = json[k].flatMap(read) else { throw GoldenError.badExpectation("missing or wrong \"\(k)\"") }
             return v
         }
-        stateHash = try need("stateHash", String.self)
-        ticks = try need("ticks", NSNumber.self).int64Value
-        endReason = try need("endReason", String.self)
-        total = try need("total", NSNumber.self).doubleValue
-        passed = try need("passed", Bool.self)
-        veto = json["veto"] as? String
-        completedSteps = try need("completedSteps", [String].self)
-        let scores = try need("scores", [[Any]].self)
-        itemScores = try scores.map { pair in
-            guard pair.count == 2, let id = pair[0] as? String, let x = pair[1] as? NSNumber else {
+        stateHash = try need("stateHash") { $0.string }
+        ticks = try need("ticks") { $0.int64 }
+        endReason = try need("endReason") { $0.string }
+        total = try need("total") { $0.double }
+        passed = try need("passed") { $0.bool }
+        veto = json["veto"]?.string
+        completedSteps = try need("completedSteps") { v in
+            v.array.flatMap { items in
+                let names = items.compactMap(\.string)
+                return names.count == items.count ? names : nil
+            }
+        }
+        itemScores = try need("scores") { $0.array }.map { pair in
+            guard let p = pair.array, p.count == 2, let id = p[0].string, let x = p[1].double else {
                 throw GoldenError.badExpectation("\"scores\" must be a list of [id, points] pairs")
             }
-            return (id, x.doubleValue)
+            return (id, x)
         }
-        deducted = try need("deducted", NSNumber.self).doubleValue
-        note = json["note"] as? String ?? ""
+        deducted = try need("deducted") { $0.double }
+        note = json["note"]?.string ?? ""
     }
 
     public var json: String {
@@ -195,9 +205,8 @@ public enum GoldenRuns {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GoldenError.badExpectation("\(path): missing expected result (create it with --update)")
         }
-        guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw GoldenError.badExpectation("\(path): expected a JSON object")
+        do { return try GoldenExpectation(jsonBytes: [UInt8](data)) } catch GoldenError.badExpectation(let why) {
+            throw GoldenError.badExpectation("\(path): \(why)")
         }
-        return try GoldenExpectation(json: obj)
     }
 }

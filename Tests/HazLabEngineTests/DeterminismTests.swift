@@ -33,8 +33,8 @@ final class DeterminismTests: XCTestCase {
             let model = try compileOrFail(path)
             for c in GoldenRuns.cases(scenarioFile: path) {
                 jobs.append((model, try Journal.read(path: c.journalPath)))
-                let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: c.expectedPath))) as? [String: Any] ?? [:]
-                expected.append(try GoldenExpectation(json: json).stateHash)
+                let bytes = try XCTUnwrap(FileManager.default.contents(atPath: c.expectedPath), c.expectedPath)
+                expected.append(try GoldenExpectation(jsonBytes: [UInt8](bytes)).stateHash)
                 names.append("\(model.id)/\(c.name)")
             }
         }

@@ -323,6 +323,21 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(assertRejected(lines([seed]), line: 1, containing: "seed")?.column, seed.position(of: #""seed":"x""#).map { $0 + 7 })
     }
 
+    /// The journal is read by the project's own JSON reader: integers keep every digit (a
+    /// command id past 2^53), whole numbers written as `3.0` or `1e3` are still integers, and a
+    /// fraction where an integer belongs is refused.
+    func testIntegersAreReadFromTheirDigits() throws {
+        let cmd = #"{"type":"action","tick":1e3,"verb":"open","target":"XV101","by":"t1","cmd":9007199254740993}"#
+        let seed = header.replacingOccurrences(of: #""seed":7"#, with: #""seed":18446744073709551615"#)
+        let j = try parse(lines([seed, cmd, #"{"type":"trailer","endTick":1200.0,"stateHash":"x","actions":1}"#]))
+        XCTAssertEqual(j.header.seed, UInt64.max)
+        XCTAssertEqual(j.actions.first?.tick, 1000)
+        XCTAssertEqual(j.actions.first?.command, 9_007_199_254_740_993)
+        XCTAssertEqual(j.trailer?.endTick, 1200)
+        assertRejected(lines([header, #"{"type":"action","tick":1.5,"verb":"open","target":"XV101"}"#]), line: 2,
+                       containing: "non-negative integer")
+    }
+
     func testParseHeaderReadsOnlyTheHeader() {
         let text = lines(["", header, "{ not json", action(1)])
         let h = Journal.parseHeader(bytes: Array(text.utf8), path: Self.path)
