@@ -15,6 +15,8 @@ HAZLAB_ARTIFACTS="${HAZLAB_ARTIFACTS:-$PWD/.build/artifacts}" "$browser_python" 
 swift build -c release --product hazlab
 .build/release/hazlab check --quiet --werror Scenarios
 .build/release/hazlab test Scenarios
+# No heap allocation on a quiet tick of any golden run (release build, LD_PRELOAD counter).
+bash Tools/alloc/check.sh
 # The Slurm job array (Tools/deploy/slurm) on a real single-node Slurm started for the test: the
 # merged output must be byte for byte one unsharded grade. Skips with a message without slurm-wlm,
 # munge or root, except under CI (HAZLAB_SLURM_REQUIRED=1).

@@ -140,7 +140,7 @@ public struct State: Sendable, Hashable, FieldReader {
 
         let t = m.tanks
         tankVolume = ContiguousArray((0..<t.count).map { t.initialLevel[$0] * t.area[$0] })
-        tankLevel = ContiguousArray(t.initialLevel)
+        tankLevel = ContiguousArray(owning: t.initialLevel)
         tankFill = ContiguousArray((0..<t.count).map { t.initialLevel[$0] / t.height[$0] })
         tankInflow = ContiguousArray(repeating: 0, count: t.count)
         tankOutflow = ContiguousArray(repeating: 0, count: t.count)
@@ -153,13 +153,13 @@ public struct State: Sendable, Hashable, FieldReader {
         tankGasPressure = ContiguousArray(repeating: 0, count: t.count)
         tankLeaked = ContiguousArray(repeating: 0, count: t.count)
         lineReliefOpen = ContiguousArray(repeating: 0, count: m.lines.count)
-        valvePosition = ContiguousArray(m.valves.initialPosition)
-        valveTarget = ContiguousArray(m.valves.initialPosition)
+        valvePosition = ContiguousArray(owning: m.valves.initialPosition)
+        valveTarget = ContiguousArray(owning: m.valves.initialPosition)
         valveStuck = ContiguousArray(repeating: 0, count: m.valves.count)
         valveFlow = ContiguousArray(repeating: 0, count: m.valves.count)
 
         switchClosed = ContiguousArray(m.switches.initialClosed.map { $0 ? 1 : 0 })
-        switchTarget = switchClosed
+        switchTarget = ContiguousArray(owning: switchClosed)
         switchPending = ContiguousArray(repeating: 0, count: m.switches.count)
         switchTripped = ContiguousArray(repeating: 0, count: m.switches.count)
 
@@ -184,7 +184,7 @@ public struct State: Sendable, Hashable, FieldReader {
         faultFired = ContiguousArray(repeating: 0, count: m.faults.count)
         hazardActive = ContiguousArray(repeating: 0, count: m.hazards.count)
         hazardCount = ContiguousArray(repeating: 0, count: m.hazards.count)
-        exprMemory = m.initialMemory
+        exprMemory = ContiguousArray(owning: m.initialMemory)
 
         let buses = m.electrical?.busEntities.count ?? 0
         busLive = ContiguousArray(repeating: 0, count: buses)
@@ -200,8 +200,9 @@ public struct State: Sendable, Hashable, FieldReader {
         reactors = ContiguousArray((m.reactors?.specs ?? []).map { ReactorState(spec: $0) })
         let g = m.gas
         gas = g.map { GasField(spec: $0.spec, initial: $0.initialAtmosphere) }
+        gas?.sourceScratch.reserveCapacity(g?.leakEntities.count ?? 0)
         openingOpen = ContiguousArray((g?.openingInitiallyOpen ?? []).map { $0 ? 1 : 0 })
-        leakRate = ContiguousArray(g?.leakInitialRate ?? [])
+        leakRate = ContiguousArray(owning: g?.leakInitialRate ?? [])
         detectorValue = ContiguousArray(repeating: 0, count: g?.detectors.count ?? 0)
         hotworkActive = ContiguousArray(repeating: 0, count: g?.hotworkEntities.count ?? 0)
         let species = g?.spec.species.count ?? 0
@@ -337,5 +338,15 @@ extension State {
     @inlinable
     public func evaluate(_ program: Program, memory: inout ContiguousArray<Double>, base: Int) -> Double {
         withUnsafePointer(to: self) { Evaluator.evaluate(program, StateView($0), memory: &memory, base: base) }
+    }
+}
+
+extension ContiguousArray {
+    /// A copy in a buffer of its own. `ContiguousArray(x)` of a ContiguousArray shares x's
+    /// buffer, so the first write in a step would copy it there (an allocation in the step).
+    public init(owning source: some Collection<Element>) {
+        self.init()
+        reserveCapacity(source.count)
+        append(contentsOf: source)
     }
 }

@@ -14,6 +14,8 @@ public struct Scorer: Sendable {
     private var memory: ContiguousArray<Double>
 
     private var held: [Bool]
+    /// This tick's `held`, built in a buffer kept between ticks (`observe` allocates nothing).
+    private var holdsScratch: [Bool]
     private var startTick: [Int64]
     private var doneTick: [Int64]
     private var mustRedo: [Bool]
@@ -44,9 +46,11 @@ public struct Scorer: Sendable {
     public init(model: Model, mode: TrainingMode = .practice, initial: State? = nil) {
         self.model = model
         self.mode = mode
-        memory = model.rubric.initialMemory
+        memory = ContiguousArray(owning: model.rubric.initialMemory)
         let n = model.procedure.count
         held = Array(repeating: false, count: n)
+        holdsScratch = held
+        deductions.reserveCapacity(32)   // a typical attempt's list never grows inside a tick
         startTick = Array(repeating: -1, count: n)
         doneTick = Array(repeating: -1, count: n)
         mustRedo = Array(repeating: false, count: n)
@@ -92,9 +96,12 @@ public struct Scorer: Sendable {
         // tables into locals (each copy is an atomic retain on a cache line all threads share).
         let tick = state.tick
         let n = model.procedure.count
-        var holds = held
-        for s in 0..<n where doneTick[s] < 0 {
-            holds[s] = state.evaluate(model.procedure[s].done, memory: &memory, base: Int(model.procedure[s].memoryBase)) != 0
+        var holds: [Bool] = []
+        swap(&holds, &holdsScratch)
+        for s in 0..<n {
+            holds[s] = doneTick[s] < 0
+                ? state.evaluate(model.procedure[s].done, memory: &memory, base: Int(model.procedure[s].memoryBase)) != 0
+                : held[s]
         }
         // Complete steps until nothing changes, so a step may follow a prerequisite declared
         // after it within the same tick.
@@ -127,7 +134,8 @@ public struct Scorer: Sendable {
             deductions.append(Deduction(tick: tick, cause: .outOfOrder, subject: model.procedure[s].id, detail: "out-of-order",
                                         points: model.rubric.outOfOrderDeduction))
         }
-        held = holds
+        swap(&held, &holds)
+        swap(&holds, &holdsScratch)
 
         for r in 0..<model.rubric.rules.count {
             let h = state.evaluate(model.rubric.rules[r].when, memory: &memory, base: Int(model.rubric.rules[r].memoryBase)) != 0

@@ -3,12 +3,16 @@
 enum ElectricalStage {
     static func refresh(_ m: Model, _ s: inout State) {
         guard let net = m.electrical else { return }
-        let closed = net.closedFlags(s.switchClosed)
-        var changed = s.branchClosedSeen.count != closed.count
+        // Compared in place: building the flags every tick would allocate.
+        var changed = s.branchClosedSeen.count != net.switchOfBranch.count
         if !changed {
-            for b in 0..<closed.count where (s.branchClosedSeen[b] != 0) != closed[b] { changed = true; break }
+            for b in 0..<net.switchOfBranch.count where (s.branchClosedSeen[b] != 0) != net.isClosed(branch: b, s.switchClosed) {
+                changed = true
+                break
+            }
         }
         guard changed else { return }
+        let closed = net.closedFlags(s.switchClosed)
         s.branchClosedSeen = ContiguousArray(closed.map { $0 ? 1 : 0 })
         let e = energise(net.spec, closed: closed)
         for (k, node) in net.busNode.enumerated() {

@@ -41,20 +41,23 @@ enum GasStage {
 
     /// Stage 7.
     static func run(_ m: Model, _ s: inout State, _ events: inout [Event]) {
-        guard let net = m.gas, var field = s.gas else { return }
+        // The field is moved out of `s` and back, so updating it in place copies nothing.
+        guard let net = m.gas, var field = s.gas.take() else { return }
         if s.tick % net.updateEveryTicks == 0 {
             var sources: [GasSource] = []
+            swap(&sources, &field.sourceScratch)   // a buffer kept between updates: no allocation
+            sources.removeAll(keepingCapacity: true)
             for l in 0..<net.leakEntities.count where s.leakRate[l] > 0 {
                 var rate = s.leakRate[l]
                 let v = net.leakValve[l]
                 if v >= 0 { rate *= s.valvePosition[Int(v)] }
                 if rate > 0 { sources.append(GasSource(cell: net.leakCell[l], species: net.leakSpecies[l], rate: rate)) }
             }
-            let running = net.fanMotorRows.map { s.motorRunning[Int($0)] != 0 }
-            let plan = net.plan(openingOpen: s.openingOpen, fanRunning: running,
+            let plan = net.plan(openingOpen: s.openingOpen, fanCount: net.fanMotorRows.count,
+                                fanRunning: { s.motorRunning[Int(net.fanMotorRows[$0])] != 0 },
                                 dt: Double(net.updateEveryTicks) * m.secondsPerTick)
-            s.gas = nil   // keep the field uniquely referenced while it is updated in place
             GasKernel.advance(net.spec, &field, plan: plan, sources: sources)
+            swap(&sources, &field.sourceScratch)
         }
         for d in 0..<net.detectors.count {
             GasDetector.respond(reading: &s.detectorValue[d], target: reading(net, field, d), factor: net.detectorFactor[d])

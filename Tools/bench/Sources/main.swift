@@ -13,6 +13,8 @@ import HazLabScenario
 //   hazlab-bench --reactor [--repeat N] --scenario DIR [--journal FILE|none] ...
 //                                     per-tick step cost by reactor phase (Tools/bench/reactor.sh)
 //   hazlab-bench --grade JOURNAL_DIR --compile-only [--scenarios DIR] the baseline for memory
+//   hazlab-bench --allocations [--scenarios DIR]                    heap allocations per tick, under
+//                                     Tools/alloc/count-malloc.c (Tools/alloc/check.sh)
 //   hazlab-bench --frames [--size WxH] [--count N] [--warmup N] [--mode M] [--profile] [--out CSV]
 //                [--scenarios DIR | --scenario DIR]                   viewer frame time, EGL (FrameBench.swift)
 
@@ -41,6 +43,9 @@ if args.contains("--reactor") {
     }
     reactorBench(cases: cases, repeats: Int(option("--repeat") ?? "") ?? 20)
     exit(0)
+}
+if args.contains("--allocations") {
+    exit(allocationBench(scenarios: option("--scenarios") ?? "Scenarios"))
 }
 if args.contains("--thread-scaling") {
     threadScaling(scenario: option("--scenario") ?? "Scenarios/tank-filling", repeats: Int(option("--repeat") ?? "") ?? 60)

@@ -29,12 +29,13 @@ public struct ElectricalNet: Sendable {
 
     /// Branch closed flags from the switches' states (links always closed).
     public func closedFlags(_ switchClosed: ContiguousArray<UInt8>) -> [Bool] {
-        var closed = [Bool](repeating: true, count: switchOfBranch.count)
-        for b in 0..<switchOfBranch.count {
-            let sw = switchOfBranch[b]
-            if sw >= 0 { closed[b] = switchClosed[Int(sw)] != 0 }
-        }
-        return closed
+        (0..<switchOfBranch.count).map { isClosed(branch: $0, switchClosed) }
+    }
+
+    /// Whether branch `b` is closed (a link always is).
+    public func isClosed(branch b: Int, _ switchClosed: ContiguousArray<UInt8>) -> Bool {
+        let sw = switchOfBranch[b]
+        return sw < 0 || switchClosed[Int(sw)] != 0
     }
 }
 

@@ -71,6 +71,9 @@ public struct FluidNetworkState: Sendable, Equatable {
             }
         }
         FluidNetwork.refreshDerived(spec, &self)
+        // The step's scratch is made now, so that no tick allocates it.
+        workspace = FluidNetwork.Workspace(links: nL, vars: spec.varCount)
+        controlsScratch = FluidControls(linkCount: nL)
     }
 
     /// Canonical order: per-node arrays, per-link arrays, substeps (see field order above).

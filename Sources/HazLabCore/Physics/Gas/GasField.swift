@@ -56,6 +56,8 @@ public struct GasField: Sendable {
     public internal(set) var flushed: ContiguousArray<Double>
     /// Kernel workspace; not state (excluded from ==, hashes; contents never read before written).
     @usableFromInline internal var scratch: ContiguousArray<Double>
+    /// The gas stage's list of this update's leaks, kept between updates (not state).
+    internal var sourceScratch: [GasSource] = []
 
     /// Clean air everywhere.
     public init(spec: GasGridSpec) {
@@ -66,7 +68,10 @@ public struct GasField: Sendable {
         scratch = ContiguousArray(repeating: 0, count: total)
         boxI0 = 0; boxI1 = -1; boxJ0 = 0; boxJ1 = -1; boxK0 = 0; boxK1 = -1
         emitted = ContiguousArray(repeating: 0, count: speciesCount)
-        extracted = emitted; vented = emitted; flushed = emitted
+        // Four buffers of their own (not copies of one), so no first write in a step copies.
+        extracted = ContiguousArray(repeating: 0, count: speciesCount)
+        vented = ContiguousArray(repeating: 0, count: speciesCount)
+        flushed = ContiguousArray(repeating: 0, count: speciesCount)
     }
 
     /// The initial atmosphere: clean air, then each region's fractions in order (a later

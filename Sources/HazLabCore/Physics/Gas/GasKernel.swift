@@ -310,8 +310,11 @@ public enum GasKernel {
         }
         let S = field.speciesCount, N = field.cellCount, G = field.guardCount
         var bi0 = Int.max, bi1 = -1, bj0 = Int.max, bj1 = -1, bk0 = Int.max, bk1 = -1
-        var flushed = ContiguousArray<Double>(repeating: 0, count: S)
-        var driftVented = ContiguousArray<Double>(repeating: 0, count: S)
+        // Per-species totals on the stack: this runs every substep and must not allocate.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * S) { totals in
+        totals.initialize(repeating: 0)
+        let flushed = UnsafeMutableBufferPointer(rebasing: totals[0..<S])
+        let driftVented = UnsafeMutableBufferPointer(rebasing: totals[S..<(2 * S)])
         field.scratch.withUnsafeMutableBufferPointer { dstB in
         field.c.withUnsafeMutableBufferPointer { srcB in
         plan.px.withUnsafeBufferPointer { pxB in plan.qx.withUnsafeBufferPointer { qxB in
@@ -358,6 +361,7 @@ public enum GasKernel {
         } } } } } } } }
         for s in 0..<S where flushed[s] != 0 { field.flushed[s] += flushed[s] * V }
         for s in 0..<S where driftVented[s] != 0 { field.vented[s] += driftVented[s] * V }
+        }
         if bi1 < 0 {
             field.boxI0 = 0; field.boxI1 = -1; field.boxJ0 = 0; field.boxJ1 = -1; field.boxK0 = 0; field.boxK1 = -1
         } else {

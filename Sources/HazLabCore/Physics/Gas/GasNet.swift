@@ -74,9 +74,16 @@ public struct GasNet: Sendable {
 
     /// The transport plan for one ventilation configuration (a pure function of it).
     public func plan(openingOpen: ContiguousArray<UInt8>, fanRunning: [Bool], dt: Double) -> GasStepPlan {
-        var key: [UInt8] = Array(openingOpen)
-        for f in fanRunning { key.append(f ? 1 : 0) }
+        plan(openingOpen: openingOpen, fanCount: fanRunning.count, fanRunning: { fanRunning[$0] }, dt: dt)
+    }
+
+    /// The same, with fan `f` running when `fanRunning(f)`. Finding a plan already made
+    /// allocates nothing for up to 64 openings and fans (the stage calls it every update).
+    public func plan(openingOpen: ContiguousArray<UInt8>, fanCount: Int, fanRunning isRunning: (Int) -> Bool,
+                     dt: Double) -> GasStepPlan {
+        let key = GasPlanKey(openingOpen: openingOpen, fanCount: fanCount, fanRunning: isRunning)
         if let p = plans.get(key) { return p }
+        let fanRunning = (0..<fanCount).map(isRunning)
         var flow = GasFlow(spec: spec)
         for (k, o) in openingOpen.enumerated() { flow.openingOpen[k] = o }
         var draught = false
@@ -103,8 +110,25 @@ public struct GasNet: Sendable {
 /// A thread-safe memo of transport plans. What it returns never depends on what it holds,
 /// so sharing it between threads cannot affect determinism.
 public final class GasPlanCache: Sendable {
-    private let entries = Mutex<[[UInt8]: GasStepPlan]>([:])
+    private let entries = Mutex<[GasPlanKey: GasStepPlan]>([:])
     init() {}
-    func get(_ key: [UInt8]) -> GasStepPlan? { entries.withLock { $0[key] } }
-    func put(_ key: [UInt8], _ plan: GasStepPlan) { entries.withLock { $0[key] = plan } }
+    func get(_ key: GasPlanKey) -> GasStepPlan? { entries.withLock { $0[key] } }
+    func put(_ key: GasPlanKey, _ plan: GasStepPlan) { entries.withLock { $0[key] = plan } }
+}
+
+/// A ventilation configuration: which openings are open and which fans run. Up to 64 of them
+/// fit in `bits`; a larger plant keeps one flag per opening and fan in `flags`.
+struct GasPlanKey: Hashable, Sendable {
+    var bits: UInt64 = 0
+    var flags: [UInt8] = []
+
+    init(openingOpen: ContiguousArray<UInt8>, fanCount: Int, fanRunning: (Int) -> Bool) {
+        if openingOpen.count + fanCount <= 64 {
+            for (k, o) in openingOpen.enumerated() where o != 0 { bits |= 1 << UInt64(k) }
+            for f in 0..<fanCount where fanRunning(f) { bits |= 1 << UInt64(openingOpen.count + f) }
+        } else {
+            flags = Array(openingOpen)
+            for f in 0..<fanCount { flags.append(fanRunning(f) ? 1 : 0) }
+        }
+    }
 }

@@ -66,30 +66,32 @@ public struct IsolationState: Sendable, Hashable {
         isolated[source] != 0 && residual[source] <= spec.sources[source].zeroThreshold
     }
 
-    /// Persons (ascending) whose zone lies in the danger zone of `source`.
-    public func peopleInDanger(_ spec: IsolationSpec, source: Int, personZone: [Int32]) -> [Int32] {
-        var out: [Int32] = []
-        for p in 0..<personZone.count where spec.inDangerZone(source: source, zone: personZone[p]) {
-            out.append(Int32(p))
-        }
-        return out
-    }
-
     // MARK: per-step update
 
     /// Advances by `dt` seconds with the points in positions `safe` (one flag per point) and
-    /// each person in zone `personZone[p]` (-1 = nowhere). Sources change in row order
-    /// (isolation changes, releases, decay).
+    /// each person in zone `personZone[p]` (-1 = nowhere); returns the events of `advance`.
+    public mutating func update(_ spec: IsolationSpec, safe newSafe: [Bool], personZone: [Int32],
+                                dt: Double) -> [IsolationEvent] {
+        precondition(newSafe.count == spec.points.count, "safe must have one entry per isolation point")
+        for pt in 0..<spec.points.count { setSafe(pt, newSafe[pt]) }
+        var events: [IsolationEvent] = []
+        advance(spec, dt: dt, personCount: personZone.count, personZone: { personZone[$0] }) { events.append($0) }
+        return events
+    }
+
+    /// Records whether isolation point `point` is in its safe position (before `advance`).
+    public mutating func setSafe(_ point: Int, _ isSafe: Bool) { safe[point] = isSafe ? 1 : 0 }
+
+    /// Advances by `dt` seconds from the positions given to `setSafe`, with person `p` in zone
+    /// `personZone(p)` (-1 = nowhere). Sources change in row order (isolation changes,
+    /// releases, decay); each event goes to `emit` as it happens, so the step allocates nothing.
     ///
     /// Residual while isolated decays exactly as r·e^(−k·dt), with k the sum of the source's
     /// natural rate (1/decaySeconds) and the rates (1/dissipationSeconds) of its dissipating
     /// points in their safe position; a zero-time dissipating point empties it at once.
     /// A source is not decayed in the update that isolates it.
-    public mutating func update(_ spec: IsolationSpec, safe newSafe: [Bool], personZone: [Int32],
-                                dt: Double) -> [IsolationEvent] {
-        precondition(newSafe.count == spec.points.count, "safe must have one entry per isolation point")
-        var events: [IsolationEvent] = []
-        for pt in 0..<spec.points.count { safe[pt] = newSafe[pt] ? 1 : 0 }
+    public mutating func advance(_ spec: IsolationSpec, dt: Double, personCount: Int, personZone: (Int) -> Int32,
+                                 emit: (IsolationEvent) -> Void) {
         for s in 0..<spec.sources.count {
             let src = spec.sources[s]
             let was = isolated[s] != 0
@@ -98,12 +100,15 @@ public struct IsolationState: Sendable, Hashable {
                 isolated[s] = 0
                 verified[s] = 0
                 residual[s] = src.magnitude
-                events.append(.deIsolated(source: Int32(s)))
-                release(spec, s, .reEnergised, personZone, &events)
+                emit(.deIsolated(source: Int32(s)))
+                emit(.energyReleased(source: Int32(s), cause: .reEnergised))
+                for p in 0..<personCount where spec.inDangerZone(source: s, zone: personZone(p)) {
+                    emit(.injury(person: Int32(p), source: Int32(s), cause: .reEnergised))
+                }
             } else if !was && iso {
                 isolated[s] = 1
                 residual[s] = src.residualOnIsolation
-                events.append(.isolated(source: Int32(s)))
+                emit(.isolated(source: Int32(s)))
             } else if iso {
                 let before = residual[s]
                 var rate = src.decaySeconds > 0 ? 1 / src.decaySeconds : 0
@@ -116,20 +121,11 @@ public struct IsolationState: Sendable, Hashable {
                 }
                 if instant { residual[s] = 0 } else if rate > 0 && dt > 0 { residual[s] = before * DetMath.exp(-rate * dt) }
                 if before > src.zeroThreshold && residual[s] <= src.zeroThreshold {
-                    events.append(.residualDissipated(source: Int32(s)))
+                    emit(.residualDissipated(source: Int32(s)))
                 }
-            } else {
+            } else if residual[s] != src.magnitude {
                 residual[s] = src.magnitude
             }
-        }
-        return events
-    }
-
-    private func release(_ spec: IsolationSpec, _ s: Int, _ cause: ReleaseCause, _ personZone: [Int32],
-                         _ events: inout [IsolationEvent]) {
-        events.append(.energyReleased(source: Int32(s), cause: cause))
-        for p in peopleInDanger(spec, source: s, personZone: personZone) {
-            events.append(.injury(person: p, source: Int32(s), cause: cause))
         }
     }
 
