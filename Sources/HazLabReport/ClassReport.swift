@@ -73,15 +73,15 @@ extension ClassRecord {
     /// Reads the grader's results: a JSON array of attempt records (or an object holding one
     /// under "attempts"/"results"/"records", or JSON Lines with one record per line).
     public static func parse(_ data: Data, path: String = "results.json") throws -> [ClassRecord] {
-        let objects: [Any]
-        if let top = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) {
-            if let a = top as? [Any] {
+        let objects: [JSONText.Value]
+        if let top = try? JSONText.parse([UInt8](data)) {
+            if let a = top.array {
                 objects = a
-            } else if let o = top as? [String: Any] {
-                if let a = (o["attempts"] ?? o["results"] ?? o["records"]) as? [Any] {
+            } else if case .object = top {
+                if let a = (top["attempts"] ?? top["results"] ?? top["records"])?.array {
                     objects = a
-                } else if o["scenario"] != nil {
-                    objects = [o]
+                } else if top["scenario"] != nil {
+                    objects = [top]
                 } else {
                     throw ReportInputError("\(path): error: expected a JSON array of attempt records")
                 }
@@ -90,12 +90,12 @@ extension ClassRecord {
             }
         } else {
             // JSON Lines.
-            var lines: [Any] = []
+            var lines: [JSONText.Value] = []
             let text = String(decoding: data, as: UTF8.self)
             for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let t = line.trimmingCharacters(in: .whitespacesAndNewlines)
                 if t.isEmpty { continue }
-                guard let o = try? JSONSerialization.jsonObject(with: Data(t.utf8)) else {
+                guard let o = try? JSONText.parse(Array(t.utf8)) else {
                     throw ReportInputError("\(path):\(n + 1):1: error: invalid JSON")
                 }
                 lines.append(o)
@@ -104,66 +104,66 @@ extension ClassRecord {
         }
         var out: [ClassRecord] = []
         for (i, o) in objects.enumerated() {
-            guard let d = o as? [String: Any] else { throw ReportInputError("\(path): error: record \(i + 1) is not a JSON object") }
-            out.append(try record(d, "\(path): error: record \(i + 1)"))
+            guard case .object = o else { throw ReportInputError("\(path): error: record \(i + 1) is not a JSON object") }
+            out.append(try record(o, "\(path): error: record \(i + 1)"))
         }
         return out
     }
 
-    static func num(_ x: Any?) -> Double? {
-        guard let n = x as? NSNumber else { return nil }
-        return n.doubleValue
+    static func num(_ x: JSONText.Value?) -> Double? { x?.double }
+
+    static func bool(_ x: JSONText.Value?) -> Bool? { x?.bool }
+
+    static func text(_ x: JSONText.Value?) -> LocalizedText {
+        if let s = x?.string { return LocalizedText(zh: s, en: s) }
+        guard let d = x, case .object = d else { return .empty }
+        return LocalizedText(zh: d["zh"]?.string ?? "", en: d["en"]?.string ?? "")
     }
 
-    static func bool(_ x: Any?) -> Bool? {
-        if let b = x as? Bool { return b }
-        return nil
+    /// The members of an object (nil for any other value).
+    static func object(_ x: JSONText.Value?) -> JSONText.Value? {
+        guard let x, case .object = x else { return nil }
+        return x
     }
 
-    static func text(_ x: Any?) -> LocalizedText {
-        if let s = x as? String { return LocalizedText(zh: s, en: s) }
-        guard let d = x as? [String: Any] else { return .empty }
-        return LocalizedText(zh: d["zh"] as? String ?? "", en: d["en"] as? String ?? "")
-    }
-
-    static func record(_ d: [String: Any], _ where_: String) throws -> ClassRecord {
-        guard let scenario = d["scenario"] as? String else { throw ReportInputError("\(where_): missing \"scenario\"") }
-        guard let score = d["score"] as? [String: Any], let total = num(score["total"]), let max = num(score["max"]) else {
+    static func record(_ d: JSONText.Value, _ where_: String) throws -> ClassRecord {
+        guard let scenario = d["scenario"]?.string else { throw ReportInputError("\(where_): missing \"scenario\"") }
+        guard let score = object(d["score"]), let total = num(score["total"]), let max = num(score["max"]) else {
             throw ReportInputError("\(where_): missing \"score\" with \"total\" and \"max\"")
         }
         var steps: [Step] = []
-        for (k, s) in ((d["steps"] as? [Any]) ?? []).enumerated() {
-            guard let s = s as? [String: Any] else { continue }
-            steps.append(Step(seq: Int(num(s["seq"]) ?? Double(k + 1)), id: s["id"] as? String ?? "step\(k + 1)", title: text(s["title"]),
+        for (k, s) in (d["steps"]?.array ?? []).enumerated() {
+            guard let s = object(s) else { continue }
+            steps.append(Step(seq: Int(num(s["seq"]) ?? Double(k + 1)), id: s["id"]?.string ?? "step\(k + 1)", title: text(s["title"]),
                               completed: bool(s["completed"]) ?? false, timeUsed: num(s["timeUsed"]),
                               expectedSeconds: num(s["expectedSeconds"]) ?? 0, maxScore: num(s["maxScore"]) ?? 0,
                               score: num(s["score"]) ?? 0, outOfOrder: Int(num(s["outOfOrder"]) ?? 0), hintUsed: bool(s["hintUsed"]) ?? false))
         }
         var quality: [Quality] = []
-        for q in (d["quality"] as? [Any]) ?? [] {
-            guard let q = q as? [String: Any] else { continue }
-            quality.append(Quality(id: q["id"] as? String ?? "", title: text(q["title"]), fractionInBand: num(q["fractionInBand"]) ?? 0,
+        for q in d["quality"]?.array ?? [] {
+            guard let q = object(q) else { continue }
+            quality.append(Quality(id: q["id"]?.string ?? "", title: text(q["title"]), fractionInBand: num(q["fractionInBand"]) ?? 0,
                                    excursions: Int(num(q["excursions"]) ?? 0), maxScore: num(q["maxScore"]) ?? 0,
                                    score: num(q["score"]) ?? 0, judged: num(q["judgedSeconds"]).map { $0 > 0 } ?? true))
         }
         var deductions: [Deduction] = []
-        for x in (d["deductions"] as? [Any]) ?? [] {
-            guard let x = x as? [String: Any] else { continue }
-            deductions.append(Deduction(seconds: num(x["seconds"]) ?? 0, cause: x["cause"] as? String ?? "",
-                                        subject: x["subject"] as? String ?? "", detail: x["detail"] as? String ?? "",
+        for x in d["deductions"]?.array ?? [] {
+            guard let x = object(x) else { continue }
+            deductions.append(Deduction(seconds: num(x["seconds"]) ?? 0, cause: x["cause"]?.string ?? "",
+                                        subject: x["subject"]?.string ?? "", detail: x["detail"]?.string ?? "",
                                         title: text(x["title"]), points: num(x["points"]) ?? 0, veto: bool(x["veto"]) ?? false))
         }
         let passScore = num(score["passScore"]) ?? 0
         // A start time in another form counts as unknown: the attempt is still reported.
-        let started = (d["started"] as? String).flatMap(ExportTime.parseISO8601)
+        let started = (d["started"]?.string).flatMap(ExportTime.parseISO8601)
         var r = ClassRecord(
-            attempt: d["attempt"] as? String ?? "", student: d["student"] as? String ?? "",
-            workstation: d["workstation"] as? String ?? "", mode: (score["mode"] as? String) ?? (d["mode"] as? String ?? ""),
-            scenario: scenario, scenarioTitle: text(d["scenarioTitle"]), scenarioSHA256: d["scenarioSHA256"] as? String ?? "",
-            durationSeconds: num(d["durationSeconds"]) ?? 0, endReason: d["endReason"] as? String ?? "",
-            workstationAgrees: (d["workstationStateHash"] as? String) == "" ? nil : bool(d["workstationAgrees"]), total: total, max: max, passScore: passScore,
-            passed: bool(score["passed"]) ?? (total >= passScore), evaluation: score["evaluation"] as? String ?? "fail",
-            veto: score["veto"] as? String, steps: steps, quality: quality, deductions: deductions)
+            attempt: d["attempt"]?.string ?? "", student: d["student"]?.string ?? "",
+            workstation: d["workstation"]?.string ?? "", mode: (score["mode"]?.string) ?? (d["mode"]?.string ?? ""),
+            scenario: scenario, scenarioTitle: text(d["scenarioTitle"]), scenarioSHA256: d["scenarioSHA256"]?.string ?? "",
+            durationSeconds: num(d["durationSeconds"]) ?? 0, endReason: d["endReason"]?.string ?? "",
+            workstationAgrees: (d["workstationStateHash"]?.string) == "" ? nil : bool(d["workstationAgrees"]), total: total, max: max, passScore: passScore,
+            passed: bool(score["passed"]) ?? (total >= passScore), evaluation: score["evaluation"]?.string ?? "fail",
+            veto: score["veto"]?.string, steps: steps, quality: quality, deductions: deductions)
         r.started = started
         return r
     }
