@@ -7,8 +7,9 @@ chmod go-w Tools/demo-keys/keys.json     # hazlab refuses a key registry that gr
 
 need_apt=()
 # The viewer: GLFW, GL/EGL (Mesa), FreeType + fontconfig and a CJK font, zlib; Xvfb for the window test.
+# gcc: the allocation counter (Tools/alloc/count-malloc.c).
 # slurm-wlm, munge: a real single-node Slurm for the job-array test (Tools/deploy/slurm/test-slurm.sh).
-for pkg in python3-venv valgrind libsqlite3-dev slurm-wlm munge \
+for pkg in python3-venv valgrind gcc libsqlite3-dev slurm-wlm munge \
            libglfw3-dev libgl-dev libegl-dev libegl-mesa0 libgl1-mesa-dri libfreetype-dev libfontconfig-dev \
            fonts-wqy-microhei zlib1g-dev xvfb xauth \
            chromium chromium-driver python3-selenium; do  # the teacher station's browser tests (Chinese: fonts-wqy-microhei, above)
