@@ -6,10 +6,8 @@ import HazLabScenario
 import HazLabScoring
 
 /// Heap allocations per tick of every golden run, counted by Tools/alloc/count-malloc.c
-/// (LD_PRELOAD; `Tools/alloc/check.sh` builds and runs it). The core's step and the scorer
-/// are counted apart. Resolving journal lines into inputs is not counted (the runner does it
-/// before the step), and the event log is reserved up front, so its amortised growth is not
-/// either. A quiet tick (no action, no event) after the first must allocate nothing: the
+/// (LD_PRELOAD; `Tools/alloc/check.sh` builds and runs it), around each tick of the loop the
+/// grader runs (`AttemptStepper.step`: the core's step and the scorer). A quiet tick (no action, no event) after the first must allocate nothing: the
 /// first tick makes the state's scratch buffers, and a tick where something happens may grow
 /// a list. Prints a table; exits 1 if a quiet tick allocated, 2 without a working counter.
 func allocationBench(scenarios: String) -> Int32 {
@@ -33,64 +31,57 @@ func allocationBench(scenarios: String) -> Int32 {
         return 2
     }
     var failed = false
-    print("| scenario / run | ticks | step allocations | scorer allocations | on quiet ticks after the first | worst tick |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("| scenario / run | ticks | allocations | on quiet ticks after the first | worst tick |")
+    print("|---|---:|---:|---:|---|")
     for file in ScenarioLocator.scenarioFiles(in: scenarios) {
         guard let model = ScenarioCompiler.compile(path: file).model else {
-            print("| \(file) | – | does not compile | | | |"); failed = true; continue
+            print("| \(file) | – | does not compile | | |"); failed = true; continue
         }
         for c in GoldenRuns.cases(scenarioFile: file) {
             guard let journal = try? Journal.read(path: c.journalPath) else { continue }
             // The second replay is counted: the first fills the model's shared caches (the gas
             // plan of each ventilation state), as the first attempt of a grading batch does.
-            var result = (ticks: Int64(0), inStep: UInt64(0), inScorer: UInt64(0), onQuietTicks: UInt64(0),
+            var result = (ticks: Int64(0), onAllTicks: UInt64(0), onQuietTicks: UInt64(0),
                           worst: (n: UInt64(0), tick: Int64(-1)))
             for _ in 0..<2 {
                 result = replayCounting(model, journal, count: count, counting: counting)
             }
-            let (ticks, inStep, inScorer, onQuietTicks, worst) = result
+            let (ticks, onAllTicks, onQuietTicks, worst) = result
             if onQuietTicks > 0 { failed = true }
             let where_ = worst.n > 0 ? "\(worst.n) at tick \(worst.tick)" : "–"
-            print("| \(model.id)/\(c.name) | \(ticks) | \(inStep) | \(inScorer) | \(onQuietTicks) | \(where_) |")
+            print("| \(model.id)/\(c.name) | \(ticks) | \(onAllTicks) | \(onQuietTicks) | \(where_) |")
         }
     }
     return failed ? 1 : 0
 }
 
-/// One replay of `journal`, counting the allocations of each tick's step and scorer.
+/// One replay of `journal` through `AttemptStepper`, the loop `Runner.replay` runs, counting the
+/// allocations of each tick's step (core and scorer). Resolving journal lines happens before.
 private func replayCounting(_ model: Model, _ journal: Journal, count: () -> UInt64, counting: (Int32) -> Void)
-    -> (ticks: Int64, inStep: UInt64, inScorer: UInt64, onQuietTicks: UInt64, worst: (n: UInt64, tick: Int64)) {
-    var state = State(model: model, seed: journal.header.seed)
-    var scorer = Scorer(model: model, mode: TrainingMode(rawValue: journal.header.mode) ?? .practice, initial: state)
-    var events: [Event] = []
-    events.reserveCapacity(1 << 16)
+    -> (ticks: Int64, onAllTicks: UInt64, onQuietTicks: UInt64, worst: (n: UInt64, tick: Int64)) {
+    var attempt = AttemptStepper(model: model, seed: journal.header.seed,
+                                 mode: TrainingMode(rawValue: journal.header.mode) ?? .practice)
     var pending: [Input] = []
     pending.reserveCapacity(64)
     var next = 0
-    var inStep: UInt64 = 0, inScorer: UInt64 = 0, onQuietTicks: UInt64 = 0
+    var onAllTicks: UInt64 = 0, onQuietTicks: UInt64 = 0
     var worst: (n: UInt64, tick: Int64) = (0, -1)
-    while !state.ended {
-        while next < journal.actions.count && journal.actions[next].tick <= state.tick {
-            let a = journal.actions[next]
-            switch InstructorCommand.route(verb: a.verb) {
-            case .core: pending.append(model.resolve(a, ordinal: Int32(next)))
-            case .hint: scorer.hint(step: model.procedure.firstIndex { $0.id == a.target } ?? -1, tick: a.tick)
-            case .note: break
-            }
+    while !attempt.state.ended {
+        let tick = attempt.state.tick
+        while next < journal.actions.count && journal.actions[next].tick <= tick {
+            if let input = attempt.take(journal.actions[next], ordinal: Int32(next)) { pending.append(input) }
             next += 1
         }
-        let tick = state.tick, first = events.count
         counting(1)
-        let a = count()
-        step(model, &state, pending[...], &events)
-        let b = count()
-        scorer.observe(state, events[first...])
-        let z = count()
+        let before = count()
+        let new = attempt.step(pending[...])
+        let n = count() - before
         counting(0)
-        if tick > 0 && pending.isEmpty && events.count == first { onQuietTicks += z - a }
+        // A list that grows (the event log) allocates only on a tick that adds to it.
+        if tick > 0 && pending.isEmpty && new.isEmpty { onQuietTicks += n }
         pending.removeAll(keepingCapacity: true)
-        inStep += b - a; inScorer += z - b
-        if z - a > worst.n { worst = (z - a, tick) }
+        onAllTicks += n
+        if n > worst.n { worst = (n, tick) }
     }
-    return (state.tick, inStep, inScorer, onQuietTicks, worst)
+    return (attempt.state.tick, onAllTicks, onQuietTicks, worst)
 }
