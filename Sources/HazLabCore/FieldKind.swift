@@ -49,4 +49,6 @@ public enum FieldKind: UInt16, Sendable, CaseIterable {
     case traineeAirOxygen
     // the operating ticket (index unused)
     case ticketNext, ticketDone, ticketCompleted, ticketDeviations, ticketBlocked
+    // compressor
+    case compressorRunning, compressorStopped, compressorTripped, compressorDischargePressure
 }

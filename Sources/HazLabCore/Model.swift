@@ -9,33 +9,11 @@ public enum EntityKind: UInt8, Sendable, CaseIterable {
     case opening, leak, detector, hotwork
     // thermal and reaction
     case reactor
+    // refrigeration
+    case compressor
 
-    /// The word used in scenario files (`type:`) and messages.
-    public var name: String {
-        switch self {
-        case .tank: return "tank"
-        case .valve: return "valve"
-        case .switchgear: return "switch"
-        case .motor: return "motor"
-        case .sensor: return "sensor"
-        case .alarm: return "alarm"
-        case .timer: return "timer"
-        case .ppe: return "ppe"
-        case .zone: return "zone"
-        case .contact: return "contact"
-        case .bus: return "bus"
-        case .supply: return "supply"
-        case .load: return "load"
-        case .indicator: return "indicator"
-        case .link: return "link"
-        case .energy: return "energy"
-        case .opening: return "opening"
-        case .leak: return "leak"
-        case .detector: return "detector"
-        case .hotwork: return "hotwork"
-        case .reactor: return "reactor"
-        }
-    }
+    /// The kind's name in messages and the docs (its descriptor's).
+    public var name: String { descriptor.name }
 }
 
 /// Every entity, in declaration order. Per-kind tables refer back to rows here by `entity`.
@@ -301,6 +279,7 @@ public final class Model: Sendable {
     public let gas: GasNet?
     public let fluid: FluidPlant?
     public let reactors: ReactorPlant?
+    public let compressors: CompressorTable
     /// Per PPE row: gas species indices it protects against, or `PPEProtection` codes.
     public let ppeProtects: [[Int]]
     public let electrical: ElectricalNet?
@@ -322,7 +301,7 @@ public final class Model: Sendable {
                 timers: TimerTable, faults: FaultTable, hazards: HazardTable,
                 zoneEntities: [Int32], ppeEntities: [Int32], contactEntities: [Int32],
                 memorySlots: Int, initialMemory: ContiguousArray<Double>,
-                personZones: [Int32] = [], gas: GasNet? = nil, fluid: FluidPlant? = nil, reactors: ReactorPlant? = nil, ppeProtects: [[Int]] = [], electrical: ElectricalNet? = nil, isolation: IsolationNet? = nil, accidents: AccidentPolicy = AccidentPolicy(),
+                personZones: [Int32] = [], gas: GasNet? = nil, fluid: FluidPlant? = nil, reactors: ReactorPlant? = nil, compressors: CompressorTable = CompressorTable(), ppeProtects: [[Int]] = [], electrical: ElectricalNet? = nil, isolation: IsolationNet? = nil, accidents: AccidentPolicy = AccidentPolicy(),
                 procedure: [ProcedureStep], rubric: Rubric, text: ScenarioText) {
         precondition(tickRate > 0, "tick rate must be positive")
         precondition(persons.first == "trainee", "person 0 must be the trainee")
@@ -337,7 +316,7 @@ public final class Model: Sendable {
         self.memorySlots = memorySlots; self.initialMemory = initialMemory
         self.procedure = procedure; self.rubric = rubric; self.text = text
         self.personZones = personZones.isEmpty ? Array(repeating: -1, count: persons.count) : personZones
-        self.gas = gas; self.fluid = fluid; self.reactors = reactors; self.ppeProtects = ppeProtects.isEmpty ? Array(repeating: [], count: ppeEntities.count) : ppeProtects
+        self.gas = gas; self.fluid = fluid; self.reactors = reactors; self.compressors = compressors; self.ppeProtects = ppeProtects.isEmpty ? Array(repeating: [], count: ppeEntities.count) : ppeProtects
         self.electrical = electrical; self.isolation = isolation; self.accidents = accidents
         var history = 0
         for d in sensors.delayTicks { history += Int(d) + 1 }

@@ -101,6 +101,7 @@ public struct State: Sendable, Hashable, FieldReader {
 
     /// One state per reactor.
     public var reactors: ContiguousArray<ReactorState>
+    public var compressors: CompressorState
 
     // gas, fire and exposure
     public var gas: GasField?
@@ -198,6 +199,7 @@ public struct State: Sendable, Hashable, FieldReader {
         ticket = m.electrical?.ticket.map { TicketState(stepCount: $0.steps.count) }
 
         reactors = ContiguousArray((m.reactors?.specs ?? []).map { ReactorState(spec: $0) })
+        compressors = CompressorState(m.compressors)
         let g = m.gas
         gas = g.map { GasField(spec: $0.spec, initial: $0.initialAtmosphere) }
         gas?.sourceScratch.reserveCapacity(g?.leakEntities.count ?? 0)
@@ -318,6 +320,8 @@ public struct State: Sendable, Hashable, FieldReader {
         case .ticketCompleted: return Double(p.pointee.ticket?.completed ?? 0)
         case .ticketDeviations: return Double(p.pointee.ticket?.deviations ?? 0)
         case .ticketBlocked: return Double(p.pointee.ticket?.blocked ?? 0)
+        case .compressorRunning, .compressorStopped, .compressorTripped, .compressorDischargePressure:
+            return CompressorState.read(p, f.kind, i)
         }
     }
 }

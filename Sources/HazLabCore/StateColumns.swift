@@ -199,7 +199,7 @@ extension State {
             h.u64(UInt64(p.pointee.reactors.count))
             for r in p.pointee.reactors { r.hash(into: &h) }
         },
-    ]
+    ] + CompressorState.columns
 
     /// Format 1, kept to check trailers recorded before format 2 (`hash(format: 1)`).
     /// Its field order is the format; never change it.

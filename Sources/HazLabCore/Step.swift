@@ -5,7 +5,7 @@
 ///  2. scripted faults
 ///  3. interlocks
 ///  4. electrical topology (switch operations complete)
-///  5. fluids              (valve strokes, line flows, tank inventories)
+///  5. fluids              (valve strokes, line flows, tank inventories; compressors)
 ///  6. thermal / reaction
 ///  7. gas dispersion      (every GasNet.updateEveryTicks; detectors every tick)
 ///  8. fire / explosion    (hot work; sparks from operating equipment happen in stage 1)
@@ -27,6 +27,7 @@ public func step(_ model: Model, _ state: inout State, _ inputs: ArraySlice<Inpu
     ElectricalStage.refresh(model, &state)                                     // 4
     IsolationStage.run(model, &state, &events)                                 // 4 (energy isolation)
     Fluids.run(model, &state, &events)                                         // 5
+    CompressorStage.run(model, &state, &events)                                // 5 (refrigeration)
     ThermalStage.run(model, &state, &events)                                   // 6
     GasStage.run(model, &state, &events)                                       // 7
     GasStage.runIgnition(model, &state, &events)                               // 8

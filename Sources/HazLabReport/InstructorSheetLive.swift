@@ -50,6 +50,7 @@ public struct EquipmentState: Sendable, Equatable {
         if let value {
             switch kind {
             case "valve", "tank": text += " \(Fmt.number(value * 100, maxDigits: 1))%"
+            case "compressor": text += " \(Fmt.number(value / 1e6, maxDigits: 3)) MPa"
             default: text += " \(Fmt.number(value, maxDigits: 4))"
             }
         }
@@ -76,6 +77,9 @@ public enum LivePlan {
                 add(row, s.switchTripped[i] != 0 ? "tripped" : s.switchClosed[i] != 0 ? "closed-circuit" : "open-circuit")
             case .motor where i >= 0 && i < s.motorRunning.count:
                 add(row, s.motorTripped[i] != 0 ? "tripped" : s.motorRunning[i] != 0 ? "running" : "stopped")
+            case .compressor where i >= 0 && i < s.compressors.running.count:
+                let c = s.compressors
+                add(row, c.tripped[i] != 0 ? "tripped" : c.running[i] != 0 ? "running" : "stopped", c.dischargePressure[i])
             case .tank where i >= 0 && i < s.tankFill.count:
                 add(row, s.tankOverflowing[i] != 0 ? "overflowing" : "ok", s.tankFill[i])
             case .sensor where i >= 0 && i < s.sensorValue.count:

@@ -429,35 +429,7 @@ extension CodeText {
 
     /// The kind of an entity in words; motors and switches by their role.
     static func entityType(_ kind: EntityKind, role: String? = nil) -> LocalizedText {
-        switch kind {
-        case .tank: return T("储罐", "tank")
-        case .valve: return T("阀门", "valve")
-        case .switchgear:
-            switch role {
-            case "breaker": return T("断路器", "breaker")
-            case "disconnector": return T("隔离开关", "disconnector")
-            case "earthing": return T("接地开关", "earthing switch")
-            default: return T("开关", "switch")
-            }
-        case .motor: return role == "fan" ? T("风机", "fan") : T("泵", "pump")
-        case .sensor: return T("传感器", "sensor")
-        case .alarm: return T("报警", "alarm")
-        case .timer: return T("计时器/作业项", "timer")
-        case .ppe: return T("防护用品", "PPE")
-        case .zone: return T("区域", "zone")
-        case .contact: return T("联系人", "contact")
-        case .bus: return T("母线", "bus")
-        case .supply: return T("电源", "supply")
-        case .load: return T("负荷", "load")
-        case .indicator: return T("指示器", "indicator")
-        case .link: return T("连接", "link")
-        case .energy: return T("能量源", "energy source")
-        case .opening: return T("门窗/人孔", "door / window")
-        case .leak: return T("泄漏源", "leak")
-        case .detector: return T("气体检测器", "gas detector")
-        case .hotwork: return T("动火点", "hot work")
-        case .reactor: return T("反应釜", "reactor")
-        }
+        kind.descriptor.label(type: role)
     }
 
     static func sensorFailure(_ f: SensorFailure) -> LocalizedText {

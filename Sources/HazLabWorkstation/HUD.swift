@@ -320,6 +320,7 @@ extension Workstation {
             switch m.entities.kinds[row] {
             case .sensor: dim = m.sensors.dimension[i]
             case .detector: dim = .lelFraction
+            case .compressor: dim = .pressure
             default: dim = .temperature
             }
             o.text(fonts.atlas(.small).truncate(name(row), maxWidth: Int(gw - 20)), gx + 10, top + 14, .small, Self.dim)

@@ -55,15 +55,14 @@ public enum VerbMenu {
         var v = kind.verbs
         func first(_ verb: Verb) { if let k = v.firstIndex(of: verb) { v.remove(at: k); v.insert(verb, at: 0) } }
         switch kind {
-        case .switchgear:
-            if state.switchClosed[i] != 0 { first(.open) }
-            if state.switchTripped[i] == 0 { v.removeAll { $0 == .reset } } else { first(.reset) }
-        case .motor:
-            if state.motorTripped[i] == 0 { v.removeAll { $0 == .reset } } else { first(.reset) }
+        case .switchgear: if state.switchClosed[i] != 0 { first(.open) }
         case .ppe: v.removeAll { $0 == (state.ppeWorn[i] != 0 ? .wear : .remove) }
         case .opening: if state.openingOpen[i] != 0 { first(.close) }
         case .timer: v = []  // a timer is the scenario's clock, not something in the scene to click
         default: break
+        }
+        if let tripped = kind.descriptor.trippedField {
+            if state.read(FieldRef(tripped, Int32(i))) == 0 { v.removeAll { $0 == .reset } } else { first(.reset) }
         }
         if e.lockable[row] {
             v += [state.lockOwner[row] != 0 ? .unlock : .lock, state.tagged[row] != 0 ? .untag : .tag]

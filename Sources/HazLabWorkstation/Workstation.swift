@@ -84,7 +84,8 @@ public final class Workstation {
         reportedZone = session.state.traineeZone
         let m = session.model
         var g: [Int] = []
-        for k in 0..<m.entities.count where m.entities.kinds[k] == .sensor || m.entities.kinds[k] == .detector || m.entities.kinds[k] == .reactor {
+        let gauged: [EntityKind] = [.sensor, .detector, .reactor, .compressor]
+        for k in 0..<m.entities.count where gauged.contains(m.entities.kinds[k]) {
             if g.count < 4 { g.append(k) }
         }
         gaugeRows = g
@@ -458,6 +459,7 @@ public final class Workstation {
         case .sensor: return state.sensorValue[i]
         case .detector: return state.detectorValue[i]
         case .reactor: return state.reactors[i].temperature
+        case .compressor: return state.compressors.dischargePressure[i]
         default: return 0
         }
     }

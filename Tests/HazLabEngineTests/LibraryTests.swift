@@ -9,7 +9,7 @@ import HazLabScenario
 /// (and for ilab-x records), checked on the compiled model and the replayed golden runs.
 final class LibraryTests: XCTestCase {
     static let library = ["reactor-cooling-loss", "switchgear-maintenance", "switchgear-maintenance-no-interlock",
-                          "confined-space-entry", "boiler-room-gas-leak", "pump-lockout-tagout"]
+                          "confined-space-entry", "boiler-room-gas-leak", "pump-lockout-tagout", "ammonia-compressor-leak"]
     static let disciplines = ["chemical", "electrical", "confined-space", "gas", "lockout-tagout"]
 
     /// Kinds that are not physical objects in the room: no layout needed.

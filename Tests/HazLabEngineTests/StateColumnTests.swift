@@ -48,14 +48,14 @@ final class StateColumnTests: XCTestCase {
     /// The point of format 2: a kind or column a scenario does not use moves none of its hashes,
     /// wherever in the table it is added; one it uses does.
     func testAnUnusedColumnLeavesEveryGoldenHashAsItWas() throws {
-        let unused = StateColumn.array(140, "compressorSpeed") { _ in ContiguousArray<Double>() }
-        let absentPart = StateColumn.part(141, "compressorTrain", present: { _ in false }) { _, h in h.f64(1) }
+        let unused = StateColumn.array(900, "futureSpeed") { _ in ContiguousArray<Double>() }
+        let absentPart = StateColumn.part(901, "futureTrain", present: { _ in false }) { _, h in h.f64(1) }
         var middle = State.columns
         middle.insert(.array(35, "tankTemperature") { _ in ContiguousArray<Double>() }, at: middle.count / 2)
         for (name, s) in try goldenFinalStates() {
             XCTAssertEqual(s.hash(columns: State.columns + [unused, absentPart]), s.hash, name)
             XCTAssertEqual(s.hash(columns: middle), s.hash, "\(name): unused column in the middle")
-            let used = StateColumn.array(140, "compressorSpeed") { _ in ContiguousArray<Double>([0]) }
+            let used = StateColumn.array(900, "futureSpeed") { _ in ContiguousArray<Double>([0]) }
             XCTAssertNotEqual(s.hash(columns: State.columns + [used]), s.hash, "\(name): a used column is hashed")
         }
     }

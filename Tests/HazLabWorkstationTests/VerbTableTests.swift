@@ -50,6 +50,7 @@ final class VerbTableTests: XCTestCase {
             for i in other.ppeWorn.indices { other.ppeWorn[i] ^= 1 }
             for i in other.openingOpen.indices { other.openingOpen[i] ^= 1 }
             for i in other.hotworkActive.indices { other.hotworkActive[i] ^= 1 }
+            for i in other.compressors.running.indices { other.compressors.running[i] ^= 1; other.compressors.tripped[i] = 1 }
             for i in other.lockOwner.indices { other.lockOwner[i] = 1; other.tagged[i] = 1 }
             states.append(other)
             for row in 0..<m.entities.count {

@@ -81,6 +81,7 @@ enum Inputs {
         case .switchgear: return operateSwitch(m, &s, row, verb, input, &events)
         case .motor: return operateMotor(m, &s, row, verb, input, &events)
         case .timer: return operateTimer(&s, row, verb)
+        case .compressor: return CompressorStage.operate(&s, row, verb).map { .rejected($0) } ?? .ok
         case .opening: return turn(&s.openingOpen[row], on: verb == .open)
         case .hotwork: return turn(&s.hotworkActive[row], on: verb == .start)
         case .ppe: return turn(&s.ppeWorn[row], on: verb == .wear)

@@ -17,6 +17,7 @@ enum IsolationStage {
         case .valve:
             return iso.spec.points[k].kind == .bleed ? s.valvePosition[row] >= 0.995 : s.valvePosition[row] <= 0.005
         case .motor: return s.motorRunning[row] == 0
+        case .compressor: return s.compressors.running[row] == 0
         default: return false
         }
     }

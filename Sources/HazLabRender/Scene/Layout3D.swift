@@ -31,6 +31,7 @@ public struct Layout3D: Sendable {
             let d = Float((model.tanks.area[local] / 3.14159).squareRoot() * 2)
             return V3(d, d, Float(model.tanks.height[local]))
         case .reactor: return V3(1.6, 1.6, 2.6)
+        case .compressor: return V3(2.6, 1.0, 1.5)
         case .valve: return V3(0.4, 0.3, 0.8)
         case .motor: return model.motors.role[local] == .fan ? V3(0.8, 0.3, 0.8) : V3(1.0, 0.5, 0.7)
         case .switchgear: return V3(0.8, 0.6, 2.0)

@@ -319,11 +319,13 @@ public final class Scene: @unchecked Sendable {
             electricalEquipment(&f, row: row, p: p, state: s, time: t)
         case .sensor, .detector, .alarm, .ppe, .contact, .opening, .leak, .hotwork:
             fieldDevice(&f, row: row, p: p, state: s, time: t)
+        case .compressor:
+            compressor(&f, row: row, p: p, state: s)
         }
     }
 
     /// One draw of entity `e` (its shape, colour, pattern and glow).
-    private func add(_ f: inout SceneFrame, _ e: Int32, _ mesh: MeshKind, _ m: Mat4, _ c: V4, _ pattern: Palette.Pattern = .plain, glow: Float = 0) {
+    func add(_ f: inout SceneFrame, _ e: Int32, _ mesh: MeshKind, _ m: Mat4, _ c: V4, _ pattern: Palette.Pattern = .plain, glow: Float = 0) {
         f.draws.append(Draw(mesh: mesh, transform: m, color: c, pattern: pattern, emissive: glow, entity: e))
     }
 

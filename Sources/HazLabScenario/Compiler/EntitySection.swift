@@ -45,32 +45,7 @@ extension Compilation {
         usage.sensorDimensions = Array(repeating: nil, count: Int(counts[Int(EntityKind.sensor.rawValue)]))
     }
 
-    static func kind(of type: String) -> EntityKind? {
-        switch type {
-        case "tank": return .tank
-        case "valve": return .valve
-        case "switch", "breaker", "disconnector", "earthing": return .switchgear
-        case "pump", "fan": return .motor
-        case "sensor": return .sensor
-        case "alarm": return .alarm
-        case "timer": return .timer
-        case "ppe": return .ppe
-        case "zone": return .zone
-        case "contact": return .contact
-        case "bus": return .bus
-        case "supply": return .supply
-        case "load": return .load
-        case "indicator": return .indicator
-        case "link": return .link
-        case "energy": return .energy
-        case "door", "window": return .opening
-        case "leak": return .leak
-        case "detector": return .detector
-        case "hotwork": return .hotwork
-        case "reactor": return .reactor
-        default: return nil
-        }
-    }
+    static func kind(of type: String) -> EntityKind? { KindDescriptor.kind(ofType: type) }
 
     /// Pass A over the declared entities: ids, kinds, positions, sizes, meshes and names (what
     /// expressions do not depend on), and the rows of zones, PPE and contacts.

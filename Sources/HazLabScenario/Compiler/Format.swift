@@ -1,55 +1,15 @@
 import HazLabCore
 
 /// The scenario file format, described once. The compiler takes its allowed keys from here
-/// and `hazlab schema` turns it into JSON Schema, so the two cannot drift apart.
-public indirect enum ValueShape: Sendable {
-    case string
-    case identifier
-    /// A scenario id: also a folder name, so '-' is allowed.
-    case scenarioId
-    case integer(min: Int?)
-    case number
-    case boolean
-    /// A quantity with a unit, e.g. `5 s`; a bare number is taken in SI units.
-    case quantity(Dimension)
-    /// An expression in the scenario expression language.
-    case expression(boolean: Bool)
-    /// `{zh: ..., en: ...}` or a plain string (used for both languages).
-    case localized
-    case oneOf([String])
-    case list(ValueShape)
-    /// A mapping whose keys are free-form names and whose values all have this shape.
-    case dictionary(ValueShape)
-    case section(String)
-    /// `veto`, or a number of points.
-    case vetoOrPoints
-}
-
-public struct KeySpec: Sendable {
-    public var name: String
-    public var shape: ValueShape
-    public var required: Bool
-    public var help: String
-    init(_ name: String, _ shape: ValueShape, required: Bool = false, _ help: String) {
-        self.name = name; self.shape = shape; self.required = required; self.help = help
-    }
-}
-
+/// and `hazlab schema` turns it into JSON Schema, so the two cannot drift apart. Entity keys
+/// come from each kind's `KindDescriptor` (HazLabCore/Kinds).
 public enum Format {
-    public static let entityTypes = ["tank", "valve", "switch", "breaker", "disconnector", "earthing", "pump", "fan",
-                                     "sensor", "alarm", "timer", "ppe", "zone", "contact",
-                                     "bus", "supply", "load", "indicator", "link", "energy",
-                                     "door", "window", "leak", "detector", "hotwork", "reactor"]
-    public static let faces = ["x-", "x+", "y-", "y+", "z-", "z+"]
+    /// Every `type:` word, from the kinds' descriptors.
+    public static let entityTypes = KindDescriptor.typeWords
+    public static let faces = KindDescriptor.faces
     public static let fivePreventionRules = FivePrevention.allCases.map(\.name)
     public static let energyKinds = EnergyKind.allCases.map(\.name)
 
-    /// Keys any equipment that can isolate energy accepts (valves, switches, pumps, fans).
-    static let isolationKeys: [KeySpec] = [
-        KeySpec("isolates", .list(.identifier), "energy sources this equipment isolates (lockout-tagout)"),
-        KeySpec("dissipates", .list(.identifier), "energy sources whose stored energy it bleeds off in its safe position"),
-        KeySpec("dissipationTime", .quantity(.time), "time constant of the bleed-off (0 = at once)"),
-    ]
     public static let disciplines = ["chemical", "electrical", "confined-space", "gas", "lockout-tagout", "general"]
     public static let modes = ["teaching", "practice", "exam"]
     public static let consequences = Consequence.allCases.map(\.name)
@@ -178,113 +138,9 @@ public enum Format {
         KeySpec("mesh", .string, "layout: an OBJ file drawn by the viewer instead of the built-in shape (the scenario's folder, else Assets/meshes)"),
     ]
 
-    /// Extra keys by entity type.
+    /// Extra keys by entity type, from the kind's descriptor.
     public static func entityKeys(_ type: String) -> [KeySpec] {
-        switch type {
-        case "tank":
-            return [KeySpec("area", .quantity(.area), required: true, "cross-section area"),
-                    KeySpec("height", .quantity(.length), required: true, "shell height"),
-                    KeySpec("level", .quantity(.length), "initial level"),
-                    KeySpec("elevation", .quantity(.length), "height of the tank bottom above grade"),
-                    KeySpec("closed", .boolean, "closed vessel with a gas blanket (default: open to atmosphere)"),
-                    KeySpec("blanketPressure", .quantity(.pressure), "closed vessel: initial gauge pressure of the gas space")]
-        case "valve":
-            return [KeySpec("strokeTime", .quantity(.time), "full-stroke time (0 = instant)"),
-                    KeySpec("opening", .number, "initial opening 0..1")] + isolationKeys
-        case "switch", "breaker", "disconnector", "earthing":
-            return [KeySpec("role", .oneOf(SwitchRole.allCases.map(\.name)), "breaker, disconnector, earthing or switch"),
-                    KeySpec("closed", .boolean, "initially closed"),
-                    KeySpec("operateTime", .quantity(.time), "operating time"),
-                    KeySpec("from", .identifier, "bus on one side (electrical network)"),
-                    KeySpec("to", .identifier, "bus on the other side"),
-                    KeySpec("bus", .identifier, "for an earthing switch: the bus it earths"),
-                    KeySpec("bay", .identifier, "switchgear bay (间隔) it belongs to"),
-                    KeySpec("explosionProof", .boolean, "rated for explosive atmospheres: operating it makes no spark")] + isolationKeys
-        case "pump", "fan":
-            return [KeySpec("running", .boolean, "initially running"),
-                    KeySpec("power", .identifier, "switch that supplies it"),
-                    KeySpec("explosionProof", .boolean, "rated for explosive atmospheres: starting or stopping it makes no spark"),
-                    KeySpec("airflow", .quantity(.volumeFlow), "fan: air moved (gas model)"),
-                    KeySpec("mode", .oneOf(["extract", "supply"]), "fan: extracts at its position, or blows a jet"),
-                    KeySpec("direction", .oneOf(faces), "supply fan: direction it blows")] + isolationKeys
-        case "door", "window":
-            return [KeySpec("face", .oneOf(faces), "outer wall it is in, to fresh air: x-, x+, y-, y+, z- (floor) or z+ (roof)"),
-                    KeySpec("between", .list(.identifier), "the two gas rooms it joins, [roomA, roomB], or [room, outside] with 'face'"),
-                    KeySpec("open", .boolean, "initially open")]
-        case "leak":
-            return [KeySpec("species", .oneOf(GasSpecies.table.map(\.name)), required: true, "gas released"),
-                    KeySpec("rate", .quantity(.volumeFlow), "release rate from the start (default 0: a fault starts it)"),
-                    KeySpec("valve", .identifier, "valve upstream: the release scales with its opening")]
-        case "detector":
-            return [KeySpec("species", .oneOf(GasSpecies.table.map(\.name) + ["O2"]), required: true, "gas measured"),
-                    KeySpec("responseTime", .quantity(.time), "T90 response time"),
-                    KeySpec("unit", .oneOf(["%LEL", "ppm", "%vol"]), "how it reads (default: %LEL for flammables, ppm for toxics)")]
-        case "hotwork":
-            return []
-        case "reactor":
-            let molar = Dimension(length: -3, amount: 1)
-            return [KeySpec("volume", .quantity(.volume), required: true, "reaction mass volume"),
-                    KeySpec("temperature", .quantity(.temperature), "initial temperature"),
-                    KeySpec("concentration", .quantity(molar), "initial reactant concentration"),
-                    KeySpec("kRef", .quantity(.frequency), required: true, "first-order rate constant at TRef"),
-                    KeySpec("TRef", .quantity(.temperature), required: true, "reference temperature of kRef"),
-                    KeySpec("activationEnergy", .quantity(Dimension(length: 2, mass: 1, time: -2, amount: -1)), required: true, "Ea, e.g. 80 kJ/mol"),
-                    KeySpec("heatOfReaction", .quantity(Dimension(length: 2, mass: 1, time: -2, amount: -1)), required: true, "ΔH (negative: exothermic), e.g. -100 kJ/mol"),
-                    KeySpec("density", .number, "kg/m³ (default 1000)"),
-                    KeySpec("heatCapacity", .number, "J/(kg·K) (default 4180)"),
-                    KeySpec("ua", .quantity(Dimension(length: 2, mass: 1, time: -3, temperature: -1)), required: true, "jacket heat-transfer coefficient × area, e.g. 5 kW/K"),
-                    KeySpec("agitatorOffFactor", .number, "fraction of ua left when the agitator stops (default 0.3)"),
-                    KeySpec("uaLoss", .quantity(Dimension(length: 2, mass: 1, time: -3, temperature: -1)), "heat loss to ambient"),
-                    KeySpec("ambientTemperature", .quantity(.temperature), "ambient (default 20 °C)"),
-                    KeySpec("jacketVolume", .quantity(.volume), "jacket volume (default 0.2 m3)"),
-                    KeySpec("jacketTemperature", .quantity(.temperature), "initial jacket temperature"),
-                    KeySpec("agitator", .identifier, "agitator motor"),
-                    KeySpec("feed", .section("stream"), "feed: valve, pumps, flow, temperature, concentration"),
-                    KeySpec("coolant", .section("stream"), "cooling water: valve, pumps, flow, temperature"),
-                    KeySpec("quench", .section("stream"), "emergency quench: valve, pumps, flow, temperature"),
-                    KeySpec("dump", .section("stream"), "emergency dump: valve, pumps, flow"),
-                    KeySpec("constantVolume", .boolean, "true: CSTR (overflow keeps volume); false: semi-batch")]
-        case "bus":
-            return [KeySpec("voltage", .quantity(.voltage), "nominal voltage (informational)")]
-        case "supply":
-            return [KeySpec("bus", .identifier, required: true, "bus it feeds"),
-                    KeySpec("voltage", .quantity(.voltage), required: true, "nominal voltage"),
-                    KeySpec("fedFrom", .identifier, "for a transformer secondary: the bus of its primary")]
-        case "load":
-            return [KeySpec("bus", .identifier, required: true, "bus it draws from"),
-                    KeySpec("power", .quantity(.power), "rated power")]
-        case "indicator":
-            return [KeySpec("bus", .identifier, required: true, "bus whose voltage it shows (带电显示器)")]
-        case "link":
-            return [KeySpec("from", .identifier, required: true, "bus"), KeySpec("to", .identifier, required: true, "bus")]
-        case "ppe":
-            return [KeySpec("protects", .list(.oneOf(GasSpecies.table.map(\.name) + ["O2", "all", "arc-flash", "shock"])),
-                            "gases it filters (a gas mask: its cartridge's gases); all = breathing air (SCBA); arc-flash (suit); shock (insulating gloves and boots)")]
-        case "zone":
-            return [KeySpec("compartment", .list(.identifier), "buses inside, if the zone is a switchgear compartment"),
-                    KeySpec("requireEarthed", .boolean, "entry needs the compartment earthed, not only dead (default true)")]
-        case "energy":
-            return [KeySpec("kind", .oneOf(energyKinds), required: true, "electrical, hydraulic, pneumatic, thermal, spring, flywheel or gravity"),
-                    KeySpec("magnitude", .quantity(.none), required: true, "V, Pa (gauge), K above ambient, or J, by kind"),
-                    KeySpec("zones", .list(.identifier), required: true, "danger zones: anyone there is hurt if it is released"),
-                    KeySpec("residual", .quantity(.none), "stored energy left after isolation (default: all of it, 0 for electrical)"),
-                    KeySpec("decayTime", .quantity(.time), "natural decay time constant of the residual"),
-                    KeySpec("zeroThreshold", .quantity(.none), "residual at or below which zero energy can be verified")]
-        case "sensor":
-            return [KeySpec("measures", .expression(boolean: false), required: true, "what it measures"),
-                    KeySpec("noise", .quantity(.none), "noise standard deviation, in the measured unit"),
-                    KeySpec("delay", .quantity(.time), "transport/response delay"),
-                    KeySpec("range", .list(.quantity(.none)), "[low, high] of the instrument")]
-        case "alarm":
-            return [KeySpec("when", .expression(boolean: true), required: true, "alarm condition"),
-                    KeySpec("priority", .oneOf(AlarmPriority.allCases.map(\.name)), "priority"),
-                    KeySpec("message", .localized, "alarm text")]
-        case "timer":
-            return [KeySpec("duration", .quantity(.time), required: true, "time until done"),
-                    KeySpec("startWhen", .expression(boolean: true), "starts when this becomes true")]
-        default:
-            return []
-        }
+        KindDescriptor.kind(ofType: type)?.descriptor.keys ?? []
     }
 
     public static let line: [KeySpec] = [

@@ -114,6 +114,7 @@ struct Compilation {
         let (entityTable, names, zones, ppe, contacts) = readEntityTable()
         var entities = entityTable
         let (tanks, valves, switches, motors) = readEquipment(&entities)
+        let compressors = readCompressors()
 
         let (gas, _) = readGas(top, motors: motors, valves: valves, ppe: ppe)
         let ppeProtects = readProtection(ppe: ppe, species: gas?.spec.species ?? [])
@@ -157,7 +158,7 @@ struct Compilation {
                      switches: switches, motors: motors, lines: lines, sensors: sensors, alarms: alarms,
                      timers: timers, faults: faults, hazards: hazards, zoneEntities: zones, ppeEntities: ppe,
                      contactEntities: contacts, memorySlots: stateSlots, initialMemory: stateMemory,
-                     personZones: personZones, gas: gas, fluid: fluid, reactors: reactors, ppeProtects: ppeProtects, electrical: electrical, isolation: isolation, accidents: accidents,
+                     personZones: personZones, gas: gas, fluid: fluid, reactors: reactors, compressors: compressors, ppeProtects: ppeProtects, electrical: electrical, isolation: isolation, accidents: accidents,
                      procedure: procedure, rubric: rubric, text: text)
     }
 
