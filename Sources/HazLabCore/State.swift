@@ -88,6 +88,8 @@ public struct State: Sendable, Hashable, FieldReader {
     public var indicatorLit: ContiguousArray<UInt8>
     /// Branch closed flags the derived arrays were computed from.
     public var branchClosedSeen: ContiguousArray<UInt8>
+    /// Buffers for energising and interlock checks (not state: equal and unhashed).
+    public var electricalScratch: ElectricalScratch?
 
     /// Lockout-tagout: isolation and residual energy of each energy source.
     public var isolation: IsolationState?
@@ -195,6 +197,7 @@ public struct State: Sendable, Hashable, FieldReader {
         loadSupplied = ContiguousArray(repeating: 0, count: m.electrical?.loadEntities.count ?? 0)
         indicatorLit = ContiguousArray(repeating: 0, count: m.electrical?.indicatorEntities.count ?? 0)
         branchClosedSeen = []
+        electricalScratch = m.electrical.map { ElectricalScratch(spec: $0.spec) }
         isolation = nil
         ticket = m.electrical?.ticket.map { TicketState(stepCount: $0.steps.count) }
 

@@ -99,6 +99,7 @@ extension State {
         ("tankHeight", "a constant of the model"),
         ("traineeAir", "derived each tick from the gas field and the trainee's position"),
         ("traineeAirOxygen", "derived each tick from the gas field and the trainee's position"),
+        ("electricalScratch", "buffers for energising and interlock checks, overwritten before every read"),
     ]
 
     /// Hash format 2's columns, in ascending id order. Append new columns with new ids; never

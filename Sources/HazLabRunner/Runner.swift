@@ -95,6 +95,7 @@ public struct AttemptStepper: Sendable {
         self.model = model
         state = State(model: model, seed: seed)
         scorer = Scorer(model: model, mode: mode, initial: state)
+        events.reserveCapacity(256)   // a typical attempt's log never grows inside a tick
     }
 
     /// Charges a hint for procedure step `step` (a journal-only action; the simulation never sees it).

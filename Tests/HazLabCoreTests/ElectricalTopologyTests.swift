@@ -1,5 +1,6 @@
 import XCTest
 @testable import HazLabCore
+import HazLabTestSupport
 
 /// One 10 kV outgoing feeder bay (bay 1) and a neighbouring bay (bay 2) on one busbar.
 ///
@@ -391,6 +392,32 @@ final class ElectricalTopologyTests: XCTestCase {
     }
 
     static let goldenFinalHash = "be4edf1b50a1601b"  // cross-checked by an independent FNV-1a over the documented bytes
+
+    /// The step's forms reuse one scratch (no allocation); whatever an earlier call left in its
+    /// buffers, they answer exactly as the fresh, allocating forms do.
+    func testOneReusedScratchAnswersAsFreshBuffers() {
+        var rng = SplitMix64(seed: 20261208)
+        var scratch = ElectricalScratch(spec: Bay.spec)
+        var reused = Energisation(spec: Bay.spec)
+        var checked = 0
+        for _ in 0..<400 {
+            let closed = (0..<Bay.spec.branches.count).map { _ in rng.next() & 1 == 1 }
+            reused.compute(Bay.spec, closed: closed, buffers: &scratch.buffers)
+            XCTAssertEqual(reused, energise(Bay.spec, closed: closed), "\(closed)")
+            for branch in 0..<Bay.spec.branches.count {
+                for close in [false, true] {
+                    for settings in [InterlockSettings(), Bay.ticket, Bay.without(.earthingLive)] {
+                        let fresh = ElectricalInterlocks.assessSwitching(Bay.spec, closed: closed, branch: branch, close: close, settings: settings)
+                        let step = ElectricalInterlocks.assessSwitching(Bay.spec, closed: closed, branch: branch, close: close,
+                                                                        settings: settings, scratch: &scratch)
+                        XCTAssertEqual(step, fresh, "\(closed) branch \(branch) close \(close)")
+                        checked += fresh.violated.isEmpty ? 0 : 1
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 100, "the patterns break rules often enough to compare verdicts, not only 'allowed'")
+    }
 }
 
 /// A bay's switch positions as the engine keeps them: one closed flag per branch row, links

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Heap allocations per tick of every golden run, in the release build: builds the LD_PRELOAD
 # counter (count-malloc.c) and hazlab-bench, then runs `hazlab-bench --allocations` under it.
-# Fails when a quiet tick (no action, no event) after the first allocates.
+# Fails when any tick allocates (HAZLAB_ALLOC_TICKS=1 lists them).
 #   bash Tools/alloc/check.sh [SCENARIOS_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."

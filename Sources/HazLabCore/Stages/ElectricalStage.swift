@@ -11,10 +11,14 @@ enum ElectricalStage {
                 break
             }
         }
-        guard changed else { return }
-        let closed = net.closedFlags(s.switchClosed)
-        s.branchClosedSeen = ContiguousArray(closed.map { $0 ? 1 : 0 })
-        let e = energise(net.spec, closed: closed)
+        guard changed, var scratch = s.electricalScratch.take() else { return }
+        net.closedFlags(s.switchClosed, into: &scratch.closed)
+        if s.branchClosedSeen.count != scratch.closed.count {
+            s.branchClosedSeen = ContiguousArray(repeating: 0, count: scratch.closed.count)   // once, in State.init
+        }
+        for b in 0..<scratch.closed.count { s.branchClosedSeen[b] = scratch.closed[b] ? 1 : 0 }
+        scratch.before.compute(net.spec, closed: scratch.closed, buffers: &scratch.buffers)
+        let e = scratch.before
         for (k, node) in net.busNode.enumerated() {
             let n = Int(node)
             s.busLive[k] = e.live[n] ? 1 : 0
@@ -24,6 +28,7 @@ enum ElectricalStage {
         for k in 0..<s.supplyLive.count { s.supplyLive[k] = e.sourceLive[k] ? 1 : 0 }
         for k in 0..<s.loadSupplied.count { s.loadSupplied[k] = e.loadSupplied[k] ? 1 : 0 }
         for k in 0..<s.indicatorLit.count { s.indicatorLit[k] = e.indicatorLit[k] ? 1 : 0 }
+        s.electricalScratch = scratch
     }
 
     /// Checks a switch command against the five-prevention interlocks. Returns the rule that
@@ -33,11 +38,15 @@ enum ElectricalStage {
         guard let net = m.electrical else { return nil }
         let branch = net.branchOfSwitch[switchRow]
         guard branch >= 0 else { return nil }
+        guard var scratch = s.electricalScratch.take() else { return nil }
         var settings = net.settings
         settings.permitted = TicketStage.permitted(m, s, input)
-        let a = ElectricalInterlocks.assessSwitching(net.spec, closed: net.closedFlags(s.switchClosed), branch: Int(branch),
-                                                     close: close, settings: settings)
-        for rule in a.violated {
+        net.closedFlags(s.switchClosed, into: &scratch.closed)
+        let closed = scratch.closed
+        let a = ElectricalInterlocks.assessSwitching(net.spec, closed: closed, branch: Int(branch), close: close,
+                                                     settings: settings, scratch: &scratch)
+        s.electricalScratch = scratch
+        for rule in FivePrevention.allCases where a.violatedRules.contains(rule) {
             events.append(Event(tick: s.tick, kind: .violation, subject: input.entity, code: ViolationCode.fivePrevention.rawValue,
                                 ordinal: input.ordinal, person: input.person, detail: Int32(rule.rawValue)))
         }
@@ -53,9 +62,12 @@ enum ElectricalStage {
         guard let net = m.electrical else { return nil }
         let c = net.compartmentOfEntity[zoneEntity]
         guard c >= 0 else { return nil }
-        let e = energise(net.spec, closed: net.closedFlags(s.switchClosed))
-        let a = ElectricalInterlocks.assessEntry(net.spec, energisation: e, compartment: Int(c), settings: net.settings)
-        for rule in a.violated {
+        guard var scratch = s.electricalScratch.take() else { return nil }
+        net.closedFlags(s.switchClosed, into: &scratch.closed)
+        scratch.before.compute(net.spec, closed: scratch.closed, buffers: &scratch.buffers)
+        let a = ElectricalInterlocks.assessEntry(net.spec, energisation: scratch.before, compartment: Int(c), settings: net.settings)
+        s.electricalScratch = scratch
+        for rule in FivePrevention.allCases where a.violatedRules.contains(rule) {
             events.append(Event(tick: s.tick, kind: .violation, subject: input.entity, code: ViolationCode.fivePrevention.rawValue,
                                 ordinal: input.ordinal, person: input.person, detail: Int32(rule.rawValue)))
         }

@@ -91,7 +91,8 @@ enum Inputs {
             events.append(Event(tick: s.tick, kind: .alarmAcknowledged, subject: input.entity, ordinal: input.ordinal))
             return .ok
         case .energy:
-            guard var iso = s.isolation, let spec = m.isolation?.spec else { return .rejected(.unsupportedVerb) }
+            // Moved out and back: a copy would share its arrays with `s` and the check would copy them.
+            guard let spec = m.isolation?.spec, var iso = s.isolation.take() else { return .rejected(.unsupportedVerb) }
             let zero: Double = iso.verifyZeroEnergy(spec, source: row) ? 1 : 0
             s.isolation = iso
             return .applied(zero, then: Event(tick: s.tick, kind: .measurement, subject: input.entity,

@@ -16,6 +16,7 @@ enum TicketStage {
     static func permitted(_ m: Model, _ s: State, _ input: Input) -> [SwitchingOperation]? {
         guard let net = m.electrical, let ticket = net.ticket, let ts = s.ticket, governs(input), !exempt(m, s, input) else { return nil }
         guard !ts.complete else { return [] }
+        if Int(ts.next) < net.ticketPermitted.count { return net.ticketPermitted[Int(ts.next)] }
         let next = ticket.steps[Int(ts.next)]
         guard next.operation.isSwitching else { return [] }
         let branch = net.branchOfSwitch[Int(m.entities.local[Int(next.entity)])]
@@ -25,8 +26,10 @@ enum TicketStage {
     /// After a journal action: the next item done advances the ticket; an operation off the ticket
     /// that went through is a deviation (a `ticket-deviation` violation); a rule 1 block is counted.
     static func observe(_ m: Model, _ s: inout State, _ input: Input, exempt: Bool, from first: Int, _ events: inout [Event]) {
-        guard let net = m.electrical, let ticket = net.ticket, var ts = s.ticket, governs(input),
-              let verb = input.verb, input.entity >= 0 else { return }
+        guard let net = m.electrical, let ticket = net.ticket, s.ticket != nil, governs(input),
+              let verb = input.verb, input.entity >= 0, var ts = s.ticket.take() else { return }
+        // Moved out and back: a copy would share its arrays with `s`, and marking would copy them.
+        defer { s.ticket = ts }
         var applied: Event? = nil
         for k in first..<events.count where events[k].ordinal == input.ordinal {
             let e = events[k]
@@ -36,7 +39,6 @@ enum TicketStage {
                 ts.blocked &+= 1
             }
         }
-        defer { s.ticket = ts }
         guard let a = applied else { return }
         let entity = input.entity
         let kind = m.entities.kinds[Int(entity)]

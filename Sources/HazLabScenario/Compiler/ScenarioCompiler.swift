@@ -127,7 +127,7 @@ struct Compilation {
         let (alarms, timers, alarmMessages) = readAlarmsAndTimers(names: names)
 
         var electrical = readElectrical(top, switches: switches, zoneEntities: zones)
-        if let ticket = readTicket(top, electrical: electrical) { electrical?.ticket = ticket }
+        if let ticket = readTicket(top, electrical: electrical) { electrical?.setTicket(ticket) { local[Int($0)] } }
         let isolation = readIsolation()
         var accidents = readAccidentPolicy(top)
         let (lines, fluid) = readLines(top.node("lines"), tanks: tanks)

@@ -17,6 +17,9 @@ public struct ElectricalNet: Sendable {
     public var settings: InterlockSettings
     /// The operating ticket (操作票) the five-prevention rule 1 checks switching against, if any.
     public var ticket: OperatingTicket?
+    /// Per ticket step: the switching operations rule 1 permits while it is next (its own, or
+    /// none), made once by `setTicket` so the step builds no list. Empty when not made.
+    public private(set) var ticketPermitted: [[SwitchingOperation]] = []
 
     public init(spec: ElectricalSpec, branchOfSwitch: [Int32], switchOfBranch: [Int32], busEntities: [Int32],
                 busNode: [Int32], supplyEntities: [Int32], loadEntities: [Int32], indicatorEntities: [Int32],
@@ -27,9 +30,25 @@ public struct ElectricalNet: Sendable {
         self.compartmentOfEntity = compartmentOfEntity; self.settings = settings; self.ticket = ticket
     }
 
+    /// Sets the ticket and what rule 1 permits at each of its steps; `switchRow` maps an entity
+    /// row to its switch row.
+    public mutating func setTicket(_ t: OperatingTicket, switchRow: (Int32) -> Int32) {
+        ticket = t
+        ticketPermitted = t.steps.map { step in
+            guard step.operation.isSwitching else { return [] }
+            let branch = branchOfSwitch[Int(switchRow(step.entity))]
+            return branch >= 0 ? [SwitchingOperation(branch: branch, close: step.operation == .close)] : []
+        }
+    }
+
     /// Branch closed flags from the switches' states (links always closed).
     public func closedFlags(_ switchClosed: ContiguousArray<UInt8>) -> [Bool] {
         (0..<switchOfBranch.count).map { isClosed(branch: $0, switchClosed) }
+    }
+
+    /// `closedFlags` into `flags` (one entry per branch), allocating nothing.
+    func closedFlags(_ switchClosed: ContiguousArray<UInt8>, into flags: inout [Bool]) {
+        for b in 0..<switchOfBranch.count { flags[b] = isClosed(branch: b, switchClosed) }
     }
 
     /// Whether branch `b` is closed (a link always is).

@@ -64,50 +64,71 @@ public struct Energisation: Sendable, Equatable {
 ///   - sourceAvailable: per source row (e.g. false while a scripted "loss of grid" fault is
 ///     active); nil = all available.
 public func energise(_ spec: ElectricalSpec, closed: [Bool], sourceAvailable: [Bool]? = nil) -> Energisation {
-    precondition(closed.count == spec.branches.count, "closed must have one entry per branch row")
-    let (component, componentCount) = labelComponents(spec, closed)
-    let n = spec.nodeCount
+    var buffers = EnergiseBuffers(spec: spec)
+    var e = Energisation(spec: spec)
+    e.compute(spec, closed: closed, sourceAvailable: sourceAvailable, buffers: &buffers)
+    return e
+}
 
-    var compLive = [Bool](repeating: false, count: componentCount)
-    var compVolts = [Double](repeating: 0, count: componentCount)
-    var sourceLive = [Bool](repeating: false, count: spec.sources.count)
-    var changed = true
-    while changed {
-        changed = false
-        for (i, s) in spec.sources.enumerated() where !sourceLive[i] {
-            if let avail = sourceAvailable, !avail[i] { continue }
-            if s.fedFrom >= 0 && !compLive[Int(component[Int(s.fedFrom)])] { continue }
-            sourceLive[i] = true
-            let c = Int(component[Int(s.node)])
-            if !compLive[c] { compLive[c] = true; changed = true }
-            if s.volts > compVolts[c] { compVolts[c] = s.volts }
+extension Energisation {
+    /// Sized for `spec`, everything dead; `compute` fills it.
+    public init(spec: ElectricalSpec) {
+        let n = spec.nodeCount
+        self.init(component: [Int32](repeating: 0, count: n), live: [Bool](repeating: false, count: n),
+                  earthed: [Bool](repeating: false, count: n), volts: [Double](repeating: 0, count: n),
+                  sourceLive: [Bool](repeating: false, count: spec.sources.count),
+                  indicatorLit: [Bool](repeating: false, count: spec.indicators.count),
+                  loadSupplied: [Bool](repeating: false, count: spec.loads.count))
+    }
+
+    /// `energise` in place: overwrites every array (sized by `init(spec:)`) using `buffers`
+    /// for the search, so the step allocates nothing.
+    mutating func compute(_ spec: ElectricalSpec, closed: [Bool], sourceAvailable: [Bool]? = nil, buffers: inout EnergiseBuffers) {
+        precondition(closed.count == spec.branches.count, "closed must have one entry per branch row")
+        let componentCount = labelComponents(spec, closed, into: &component, queue: &buffers.queue)
+        let n = spec.nodeCount
+        for c in 0..<componentCount { buffers.componentLive[c] = false; buffers.componentVolts[c] = 0 }
+        for i in 0..<sourceLive.count { sourceLive[i] = false }
+        var changed = true
+        while changed {
+            changed = false
+            for i in 0..<spec.sources.count where !sourceLive[i] {
+                if let avail = sourceAvailable, !avail[i] { continue }
+                let s = spec.sources[i]
+                if s.fedFrom >= 0 && !buffers.componentLive[Int(component[Int(s.fedFrom)])] { continue }
+                sourceLive[i] = true
+                let c = Int(component[Int(s.node)])
+                if !buffers.componentLive[c] { buffers.componentLive[c] = true; changed = true }
+                if s.volts > buffers.componentVolts[c] { buffers.componentVolts[c] = s.volts }
+            }
         }
+        let earthComp = component[Int(ElectricalSpec.earth)]
+        for i in 0..<n {
+            let c = Int(component[i])
+            live[i] = buffers.componentLive[c]
+            earthed[i] = component[i] == earthComp
+            volts[i] = buffers.componentVolts[c]
+        }
+        // EARTH is the reference: never reported live, even when a fault connects it to a source.
+        live[Int(ElectricalSpec.earth)] = false
+        volts[Int(ElectricalSpec.earth)] = 0
+        for k in 0..<spec.indicators.count { indicatorLit[k] = live[Int(spec.indicators[k])] }
+        for k in 0..<spec.loads.count { loadSupplied[k] = live[Int(spec.loads[k].node)] }
     }
-
-    let earthComp = component[Int(ElectricalSpec.earth)]
-    var live = [Bool](repeating: false, count: n)
-    var earthed = [Bool](repeating: false, count: n)
-    var volts = [Double](repeating: 0, count: n)
-    for i in 0..<n {
-        let c = Int(component[i])
-        live[i] = compLive[c]
-        earthed[i] = component[i] == earthComp
-        volts[i] = compVolts[c]
-    }
-    // EARTH is the reference: never reported live, even when a fault connects it to a source.
-    live[Int(ElectricalSpec.earth)] = false
-    volts[Int(ElectricalSpec.earth)] = 0
-    return Energisation(
-        component: component, live: live, earthed: earthed, volts: volts, sourceLive: sourceLive,
-        indicatorLit: spec.indicators.map { live[Int($0)] },
-        loadSupplied: spec.loads.map { live[Int($0.node)] })
 }
 
 /// Breadth-first component labelling over conducting branches, seeds in node order.
 func labelComponents(_ spec: ElectricalSpec, _ closed: [Bool]) -> (component: [Int32], count: Int) {
+    var component = [Int32](repeating: -1, count: spec.nodeCount)
+    var queue = [Int32](repeating: 0, count: spec.nodeCount)
+    let count = labelComponents(spec, closed, into: &component, queue: &queue)
+    return (component, count)
+}
+
+/// `labelComponents` into `component` (one entry per node) with `queue` (as long) as the BFS queue.
+func labelComponents(_ spec: ElectricalSpec, _ closed: [Bool], into component: inout [Int32], queue: inout [Int32]) -> Int {
     let n = spec.nodeCount
-    var component = [Int32](repeating: -1, count: n)
-    var queue = [Int32](repeating: 0, count: n)
+    for i in 0..<n { component[i] = -1 }
     var label: Int32 = 0
     for seed in 0..<n where component[seed] < 0 {
         component[seed] = label
@@ -125,5 +146,45 @@ func labelComponents(_ spec: ElectricalSpec, _ closed: [Bool]) -> (component: [I
         }
         label += 1
     }
-    return (component, Int(label))
+    return Int(label)
+}
+
+/// The search buffers of `Energisation.compute`: a queue per node and flags per component.
+struct EnergiseBuffers: Sendable {
+    var queue: [Int32]
+    var componentLive: [Bool]
+    var componentVolts: [Double]
+    init(spec: ElectricalSpec) {
+        queue = [Int32](repeating: 0, count: spec.nodeCount)
+        componentLive = [Bool](repeating: false, count: spec.nodeCount)
+        componentVolts = [Double](repeating: 0, count: spec.nodeCount)
+    }
+}
+
+/// Buffers the electrical stage reuses for every energisation and interlock check, so a
+/// switching operation allocates nothing in the step. Kept in `State` but not state: two
+/// scratches always compare equal and hash nothing.
+public struct ElectricalScratch: Sendable, Hashable {
+    /// Branch flags of the switches as they are, and the same with one branch changed.
+    var closed: [Bool]
+    var trial: [Bool]
+    var buffers: EnergiseBuffers
+    /// Per component (at most one per node): holds a load point.
+    var componentLoad: [Bool]
+    var before: Energisation
+    var after: Energisation
+
+    public init(spec: ElectricalSpec) {
+        let n = spec.nodeCount, b = spec.branches.count
+        // Each array made on its own, so none shares a buffer another write would copy.
+        closed = [Bool](repeating: false, count: b)
+        trial = [Bool](repeating: false, count: b)
+        buffers = EnergiseBuffers(spec: spec)
+        componentLoad = [Bool](repeating: false, count: n)
+        before = Energisation(spec: spec)
+        after = Energisation(spec: spec)
+    }
+
+    public static func == (a: ElectricalScratch, b: ElectricalScratch) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
 }

@@ -117,83 +117,100 @@ public enum ElectricalHazard: Sendable, Equatable {
 public struct InterlockAssessment: Sendable, Equatable {
     /// What to do: apply the operation only when `.allowed`.
     public var decision: InterlockDecision
-    /// Every rule the operation breaks, enabled or not, ascending by rule number — so scoring
-    /// can see an attempted misoperation even when the interlock stopped it.
-    public var violated: [FivePrevention]
+    /// Every rule the operation breaks, enabled or not — so scoring can see an attempted
+    /// misoperation even when the interlock stopped it. A set: assessing allocates nothing.
+    public var violatedRules: FivePreventionSet
     /// The physical consequence of performing the operation; nil when blocked or harmless.
     public var hazard: ElectricalHazard?
 
     public init(decision: InterlockDecision, violated: [FivePrevention] = [], hazard: ElectricalHazard? = nil) {
-        self.decision = decision; self.violated = violated; self.hazard = hazard
+        self.init(decision: decision, violatedRules: FivePreventionSet(violated.map(FivePreventionSet.init)), hazard: hazard)
     }
+
+    init(decision: InterlockDecision, violatedRules: FivePreventionSet, hazard: ElectricalHazard? = nil) {
+        self.decision = decision; self.violatedRules = violatedRules; self.hazard = hazard
+    }
+
+    /// `violatedRules` ascending by rule number.
+    public var violated: [FivePrevention] { FivePrevention.allCases.filter { violatedRules.contains($0) } }
 }
 
 // MARK: - Load current
 
 /// True per node-component label where a load point (load or transformer primary) lies.
-func componentsWithLoad(_ spec: ElectricalSpec, _ e: Energisation) -> [Bool] {
-    var count: Int32 = 0
-    for c in e.component where c + 1 > count { count = c + 1 }
-    var has = [Bool](repeating: false, count: Int(count))
-    for i in 0..<spec.nodeCount where spec.isLoadPoint[i] { has[Int(e.component[i])] = true }
-    return has
+/// Marks, per component of `e`, whether it holds a load point, in `scratch.componentLoad`.
+func markComponentsWithLoad(_ spec: ElectricalSpec, _ e: Energisation, _ scratch: inout ElectricalScratch) {
+    for c in 0..<spec.nodeCount { scratch.componentLoad[c] = false }
+    for i in 0..<spec.nodeCount where spec.isLoadPoint[i] { scratch.componentLoad[Int(e.component[i])] = true }
 }
 
-/// Whether opening the (closed) branch would interrupt current: "breaking under load".
-///
-/// Definition: with the branch open, its two terminals fall into different components (it
-/// was the only path — a bridge), and either a terminal's side that loses supply holds a load
-/// point, or both sides stay live (two live systems are being separated, which interrupts the
-/// current they exchange). A branch in a closed loop (a parallel path remains) is not under
-/// load: its terminals stay equipotential (等电位拉合). A disconnector in series with an open
-/// breaker is not under load: the side beyond it holds no load point. A dead branch is never
-/// under load.
 public func breaksLoadCurrent(_ spec: ElectricalSpec, closed: [Bool], branch: Int) -> Bool {
+    var scratch = ElectricalScratch(spec: spec)
+    return breaksLoadCurrent(spec, closed: closed, branch: branch, scratch: &scratch)
+}
+
+/// Whether opening `branch` interrupts load current (see the public form); uses `scratch`'s
+/// `before`, `after` and `trial`.
+func breaksLoadCurrent(_ spec: ElectricalSpec, closed: [Bool], branch: Int, scratch: inout ElectricalScratch) -> Bool {
     guard branch >= 0 && branch < spec.branches.count, spec.conducts(branch, closed) else { return false }
     let br = spec.branches[branch]
-    let before = energise(spec, closed: closed)
-    if !before.live[Int(br.a)] { return false }
-    var opened = closed
-    opened[branch] = false
-    let after = energise(spec, closed: opened)
+    scratch.before.compute(spec, closed: closed, buffers: &scratch.buffers)
+    if !scratch.before.live[Int(br.a)] { return false }
+    scratch.setTrial(closed, branch: branch, to: false)
+    scratch.after.compute(spec, closed: scratch.trial, buffers: &scratch.buffers)
+    let after = scratch.after
     let a = Int(br.a), b = Int(br.b)
     if after.component[a] == after.component[b] { return false }
-    let load = componentsWithLoad(spec, after)
+    markComponentsWithLoad(spec, after, &scratch)
     let liveA = after.live[a], liveB = after.live[b]
     return (liveA && liveB)
-        || (!liveA && load[Int(after.component[a])])
-        || (!liveB && load[Int(after.component[b])])
+        || (!liveA && scratch.componentLoad[Int(after.component[a])])
+        || (!liveB && scratch.componentLoad[Int(after.component[b])])
 }
 
-/// Whether closing the (open) branch would start current: "making under load".
-///
-/// Definition: its terminals are in different components, and either one side is live and
-/// the other holds a load point, or both sides are live (paralleling two systems). Closing a
-/// loop (terminals already connected elsewhere) is equipotential and makes no current. Current
-/// into EARTH is not load current: closing onto earth is rule 3/4 (`createsFault`).
 public func makesLoadCurrent(_ spec: ElectricalSpec, closed: [Bool], branch: Int) -> Bool {
+    var scratch = ElectricalScratch(spec: spec)
+    return makesLoadCurrent(spec, closed: closed, branch: branch, scratch: &scratch)
+}
+
+/// Whether closing `branch` makes load current; uses `scratch.before`.
+func makesLoadCurrent(_ spec: ElectricalSpec, closed: [Bool], branch: Int, scratch: inout ElectricalScratch) -> Bool {
     guard branch >= 0 && branch < spec.branches.count, !spec.conducts(branch, closed) else { return false }
     let br = spec.branches[branch]
-    let e = energise(spec, closed: closed)
+    scratch.before.compute(spec, closed: closed, buffers: &scratch.buffers)
+    let e = scratch.before
     let a = Int(br.a), b = Int(br.b)
     let ca = Int(e.component[a]), cb = Int(e.component[b])
     if ca == cb { return false }
-    let load = componentsWithLoad(spec, e)
+    markComponentsWithLoad(spec, e, &scratch)
     let liveA = e.live[a], liveB = e.live[b]
-    return (liveA && liveB) || (liveA && load[cb]) || (liveB && load[ca])
+    return (liveA && liveB) || (liveA && scratch.componentLoad[cb]) || (liveB && scratch.componentLoad[ca])
 }
 
-/// Whether closing the (open) branch would make some node live and earthed that is not so now.
 public func createsFault(_ spec: ElectricalSpec, closed: [Bool], branch: Int) -> Bool {
+    var scratch = ElectricalScratch(spec: spec)
+    return createsFault(spec, closed: closed, branch: branch, scratch: &scratch)
+}
+
+/// Whether closing `branch` makes a node live and earthed that was not; uses `before`, `after`, `trial`.
+func createsFault(_ spec: ElectricalSpec, closed: [Bool], branch: Int, scratch: inout ElectricalScratch) -> Bool {
     guard branch >= 0 && branch < spec.branches.count, !spec.conducts(branch, closed) else { return false }
-    let before = energise(spec, closed: closed)
-    var next = closed
-    next[branch] = true
-    let after = energise(spec, closed: next)
+    scratch.before.compute(spec, closed: closed, buffers: &scratch.buffers)
+    scratch.setTrial(closed, branch: branch, to: true)
+    scratch.after.compute(spec, closed: scratch.trial, buffers: &scratch.buffers)
+    let before = scratch.before, after = scratch.after
     for i in 0..<spec.nodeCount where after.live[i] && after.earthed[i] && !(before.live[i] && before.earthed[i]) {
         return true
     }
     return false
+}
+
+extension ElectricalScratch {
+    /// `trial` = `closed` with `branch` set to `value`.
+    mutating func setTrial(_ closed: [Bool], branch: Int, to value: Bool) {
+        for i in 0..<closed.count { trial[i] = closed[i] }
+        trial[branch] = value
+    }
 }
 
 // MARK: - Assessment
@@ -208,58 +225,67 @@ public enum ElectricalInterlocks {
     /// the branch is already in is `.allowed` with no violation (the caller reports no-effect).
     public static func assessSwitching(_ spec: ElectricalSpec, closed: [Bool], branch: Int, close: Bool,
                                        settings: InterlockSettings = InterlockSettings()) -> InterlockAssessment {
+        var scratch = ElectricalScratch(spec: spec)
+        return assessSwitching(spec, closed: closed, branch: branch, close: close, settings: settings, scratch: &scratch)
+    }
+
+    /// `assessSwitching` with the buffers of `scratch` (the step's form: it allocates nothing).
+    static func assessSwitching(_ spec: ElectricalSpec, closed: [Bool], branch: Int, close: Bool,
+                                settings: InterlockSettings, scratch: inout ElectricalScratch) -> InterlockAssessment {
         guard branch >= 0 && branch < spec.branches.count, spec.branches[branch].kind.isSwitchable else {
             return InterlockAssessment(decision: .notSwitchable)
         }
         if closed[branch] == close { return InterlockAssessment(decision: .allowed) }
         let br = spec.branches[branch]
         let row = Int32(branch)
-        var violated: [FivePrevention] = []
+        var violated = FivePreventionSet.none
         var hazard: ElectricalHazard? = nil
 
         // Rule 1: wrong breaker — with a ticket in force, any switching device that is not the
         // ticket's next operation (wrong bay, out of order, not on the ticket).
         if let permitted = settings.permitted, !permitted.contains(SwitchingOperation(branch: row, close: close)) {
-            violated.append(.wrongBreaker)
+            violated.insert(FivePreventionSet(.wrongBreaker))
         }
         // Rule 2: disconnector under load.
         var loadArc: ArcFlashCause? = nil
         if br.kind == .disconnector {
-            if close ? makesLoadCurrent(spec, closed: closed, branch: branch)
-                     : breaksLoadCurrent(spec, closed: closed, branch: branch) {
-                violated.append(.disconnectorUnderLoad)
+            if close ? makesLoadCurrent(spec, closed: closed, branch: branch, scratch: &scratch)
+                     : breaksLoadCurrent(spec, closed: closed, branch: branch, scratch: &scratch) {
+                violated.insert(FivePreventionSet(.disconnectorUnderLoad))
                 loadArc = close ? .disconnectorMadeLoad : .disconnectorBrokeLoad
             }
         }
         if close {
-            let fault = createsFault(spec, closed: closed, branch: branch)
+            let fault = createsFault(spec, closed: closed, branch: branch, scratch: &scratch)
             if br.kind == .earthingSwitch {
                 // Rule 3: earthing a live node.
                 if fault {
-                    violated.append(.earthingLive)
+                    violated.insert(FivePreventionSet(.earthingLive))
                     hazard = .arcFlash(branch: row, cause: .earthedLiveNode)
                 }
             } else {
                 // Rule 4: closing onto earth.
                 var strict = false
                 if settings.earthAdjacency && br.kind == .disconnector {
-                    let e = energise(spec, closed: closed)
+                    scratch.before.compute(spec, closed: closed, buffers: &scratch.buffers)
+                    let e = scratch.before
                     let a = Int(br.a), b = Int(br.b)
                     strict = e.component[a] != e.component[b] && (e.earthed[a] || e.earthed[b])
                 }
                 if fault { hazard = .arcFlash(branch: row, cause: .closedOntoEarth) }
-                if fault || strict { violated.append(.closingOntoEarth) }
+                if fault || strict { violated.insert(FivePreventionSet(.closingOntoEarth)) }
             }
         }
         if hazard == nil, let cause = loadArc { hazard = .arcFlash(branch: row, cause: cause) }
 
-        violated.sort { $0.rawValue < $1.rawValue }
-        for rule in [FivePrevention.wrongBreaker, .earthingLive, .closingOntoEarth, .disconnectorUnderLoad]
-        where violated.contains(rule) && settings.enabled.contains(rule) {
-            return InterlockAssessment(decision: .blocked(rule), violated: violated, hazard: nil)
+        for rule in decisionOrder where violated.contains(rule) && settings.enabled.contains(rule) {
+            return InterlockAssessment(decision: .blocked(rule), violatedRules: violated, hazard: nil)
         }
-        return InterlockAssessment(decision: .allowed, violated: violated, hazard: hazard)
+        return InterlockAssessment(decision: .allowed, violatedRules: violated, hazard: hazard)
     }
+
+    /// The rule a blocked operation is reported under, when it breaks several.
+    static let decisionOrder: [FivePrevention] = [.wrongBreaker, .earthingLive, .closingOntoEarth, .disconnectorUnderLoad]
 
     /// Rule 5: may a person enter compartment row `compartment`? Blocked if any of its nodes
     /// is live, or (when the compartment requires it) any is not earthed. With the rule
@@ -276,9 +302,9 @@ public enum ElectricalInterlocks {
         let violates = liveNode >= 0 || (c.requireEarthed && !allEarthed)
         if !violates { return InterlockAssessment(decision: .allowed) }
         if settings.enabled.contains(.enteringLiveCompartment) {
-            return InterlockAssessment(decision: .blocked(.enteringLiveCompartment), violated: [.enteringLiveCompartment])
+            return InterlockAssessment(decision: .blocked(.enteringLiveCompartment), violatedRules: FivePreventionSet(.enteringLiveCompartment))
         }
-        return InterlockAssessment(decision: .allowed, violated: [.enteringLiveCompartment],
+        return InterlockAssessment(decision: .allowed, violatedRules: FivePreventionSet(.enteringLiveCompartment),
                                    hazard: liveNode >= 0 ? .electricShock(compartment: Int32(compartment), node: liveNode) : nil)
     }
 
