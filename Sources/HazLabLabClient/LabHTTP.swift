@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HazLabRecords
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -85,9 +86,10 @@ public enum LabClientError: Error, CustomStringConvertible, Sendable, Equatable 
 public struct LabHTTPResponse: Sendable {
     public var status: Int
     public var body: [UInt8]
-    public var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]) ?? [:] }
+    /// The body as JSON (null when it is not JSON: a proxy's page, a cut answer).
+    public var json: JSONText.Value { (try? JSONText.parse(body)) ?? .null }
     /// The server's `{"error": "..."}`, or the body.
-    public var errorMessage: String { json["error"] as? String ?? String(decoding: body.prefix(300), as: UTF8.self) }
+    public var errorMessage: String { json["error"]?.string ?? String(decoding: body.prefix(300), as: UTF8.self) }
 }
 
 /// The workstation's HTTP client: AsyncHTTPClient (redirects refused, connect 10 s, read 30 s,
@@ -115,8 +117,8 @@ public final class LabHTTP: Sendable {
     public init(endpoint: LabEndpoint, timeoutSeconds: Int64 = 30) { self.endpoint = endpoint; self.timeoutSeconds = timeoutSeconds }
 
     public func get(_ path: String) throws -> LabHTTPResponse { try request("GET", path, body: nil) }
-    public func post(_ path: String, json: [String: Any]) throws -> LabHTTPResponse {
-        try request("POST", path, body: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]))
+    public func post(_ path: String, json: JSONText.Value) throws -> LabHTTPResponse {
+        try request("POST", path, body: Data(json.text(sortedKeys: true).utf8))
     }
 
     public func request(_ method: String, _ path: String, body: Data?) throws -> LabHTTPResponse {

@@ -67,14 +67,14 @@ public final class LabWorkstationClient: Sendable {
 
     public var endpoint: LabEndpoint { http.endpoint }
 
-    func check(_ r: LabHTTPResponse) throws -> [String: Any] {
+    func check(_ r: LabHTTPResponse) throws -> JSONText.Value {
         guard r.status == 200 else { throw LabClientError.refused(status: r.status, message: r.errorMessage) }
         return r.json
     }
 
     public func challenge() throws -> String {
         let r = try http.get("/api/workstation/challenge?workstation=\(workstation)")
-        guard let n = try check(r)["nonce"] as? String, !n.isEmpty else { throw LabClientError.badAnswer("challenge without a nonce") }
+        guard let n = try check(r)["nonce"]?.string, !n.isEmpty else { throw LabClientError.badAnswer("challenge without a nonce") }
         return n
     }
 
@@ -82,32 +82,31 @@ public final class LabWorkstationClient: Sendable {
 
     public func login(student: String, password: String) throws -> LabLogin {
         let nonce = try challenge()
-        let o = try check(try http.post("/api/workstation/login", json: [
+        let o = try check(try http.post("/api/workstation/login", json: JSONText.object([
             "workstation": workstation, "nonce": nonce, "student": student, "password": password,
-            "signature": try sign(LabProtocol.loginMessage(nonce: nonce, workstation: workstation, student: student))]))
-        let s = o["student"] as? [String: Any] ?? [:]
-        guard let id = s["id"] as? String, let ticket = o["ticket"] as? String else { throw LabClientError.badAnswer("login without student or ticket") }
+            "signature": try sign(LabProtocol.loginMessage(nonce: nonce, workstation: workstation, student: student))])))
+        guard let id = o["student"]?["id"]?.string, let ticket = o["ticket"]?.string else { throw LabClientError.badAnswer("login without student or ticket") }
         var tasks: [LabTask] = []
-        for t in o["tasks"] as? [[String: Any]] ?? [] {
-            guard let sc = t["scenario"] as? String else { continue }
-            tasks.append(LabTask(task: (t["task"] as? String) ?? (t["task"] as? Int).map(String.init), scenario: sc,
-                                 title: t["title"] as? String ?? sc, mode: t["mode"] as? String ?? "practice",
-                                 state: t["state"] as? String ?? "", done: t["done"] as? Bool ?? false))
+        for t in o["tasks"]?.array ?? [] {
+            guard let sc = t["scenario"]?.string else { continue }
+            tasks.append(LabTask(task: t["task"]?.string ?? t["task"]?.int64.map(String.init), scenario: sc,
+                                 title: t["title"]?.string ?? sc, mode: t["mode"]?.string ?? "practice",
+                                 state: t["state"]?.string ?? "", done: t["done"]?.bool ?? false))
         }
-        for b in o["backtracks"] as? [[String: Any]] ?? [] {
-            guard let id = b["backtrack"] as? String, let sc = b["scenario"] as? String else { continue }
-            tasks.append(LabTask(task: nil, scenario: sc, title: b["title"] as? String ?? sc, mode: "practice", backtrack: id,
-                                 from: b["from"] as? String, fromTick: (b["fromTick"] as? NSNumber)?.int64Value))
+        for b in o["backtracks"]?.array ?? [] {
+            guard let id = b["backtrack"]?.string, let sc = b["scenario"]?.string else { continue }
+            tasks.append(LabTask(task: nil, scenario: sc, title: b["title"]?.string ?? sc, mode: "practice", backtrack: id,
+                                 from: b["from"]?.string, fromTick: b["fromTick"]?.int64))
         }
-        for p in o["practice"] as? [[String: Any]] ?? [] {
-            guard let sc = p["scenario"] as? String else { continue }
-            tasks.append(LabTask(task: nil, scenario: sc, title: p["title"] as? String ?? sc, mode: "practice"))
+        for p in o["practice"]?.array ?? [] {
+            guard let sc = p["scenario"]?.string else { continue }
+            tasks.append(LabTask(task: nil, scenario: sc, title: p["title"]?.string ?? sc, mode: "practice"))
         }
-        return LabLogin(student: id, name: s["name"] as? String ?? id, ticket: ticket, tasks: tasks)
+        return LabLogin(student: id, name: o["student"]?["name"]?.string ?? id, ticket: ticket, tasks: tasks)
     }
 
     public func logout(ticket: String) {
-        _ = try? http.post("/api/workstation/logout", json: ["workstation": workstation, "ticket": ticket])
+        _ = try? http.post("/api/workstation/logout", json: JSONText.object(["workstation": workstation, "ticket": ticket]))
     }
 
     /// The server's assignment for a task (or free practice of a scenario), with the scenario's bytes,
@@ -121,29 +120,31 @@ public final class LabWorkstationClient: Sendable {
     public func start(student: String, ticket: String, task: LabTask) throws -> (LabAssignment, [UInt8], LabContinuation?) {
         let nonce = try challenge()
         let subject = task.task.map { "task:\($0)" } ?? task.backtrack.map { "backtrack:\($0)" } ?? task.scenario
-        var body: [String: Any] = ["workstation": workstation, "nonce": nonce, "student": student, "ticket": ticket,
-                                   "signature": try sign(LabProtocol.assignmentMessage(nonce: nonce, workstation: workstation, student: student, scenario: subject))]
-        if let t = task.task { body["task"] = t } else if let b = task.backtrack { body["backtrack"] = b } else { body["scenario"] = task.scenario; body["mode"] = task.mode }
+        var body = JSONText.object(["workstation": workstation, "nonce": nonce, "student": student, "ticket": ticket,
+                                    "signature": try sign(LabProtocol.assignmentMessage(nonce: nonce, workstation: workstation, student: student, scenario: subject))])
+        if let t = task.task { body["task"] = .string(t) } else if let b = task.backtrack { body["backtrack"] = .string(b) } else {
+            body["scenario"] = .string(task.scenario); body["mode"] = .string(task.mode)
+        }
         let o = try check(try http.post("/api/workstation/assignment", json: body))
-        guard let attempt = o["attempt"] as? String, let scenario = o["scenario"] as? String, let sha = o["scenarioSHA256"] as? String,
-              let seed = (o["seed"] as? String).flatMap(UInt64.init), let mode = (o["mode"] as? String).flatMap(LabMode.init(rawValue:)),
-              let b64 = o["scenarioBase64"] as? String, let bytes = Data(base64Encoded: b64) else {
+        guard let attempt = o["attempt"]?.string, let scenario = o["scenario"]?.string, let sha = o["scenarioSHA256"]?.string,
+              let seed = o["seed"]?.string.flatMap(UInt64.init), let mode = o["mode"]?.string.flatMap(LabMode.init(rawValue:)),
+              let b64 = o["scenarioBase64"]?.string, let bytes = Data(base64Encoded: b64) else {
             throw LabClientError.badAnswer("assignment is missing attempt, scenario, scenarioSHA256, seed, mode or scenarioBase64")
         }
         let got = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         guard got == sha else { throw LabClientError.badAnswer("scenario bytes hash to \(got), the server says \(sha)") }
-        guard o["workstation"] as? String ?? workstation == workstation else { throw LabClientError.badAnswer("assignment for another workstation") }
+        guard o["workstation"]?.string ?? workstation == workstation else { throw LabClientError.badAnswer("assignment for another workstation") }
         let a = LabAssignment(attempt: attempt, scenario: scenario, scenarioSHA256: sha, seed: seed, mode: mode,
-                              student: o["student"] as? String ?? student, workstation: workstation, issued: o["issued"] as? String ?? "")
+                              student: o["student"]?.string ?? student, workstation: workstation, issued: o["issued"]?.string ?? "")
         guard task.backtrack != nil else { return (a, [UInt8](bytes), nil) }
         return (a, [UInt8](bytes), try Self.continuation(o, a))
     }
 
     /// A backtrack answer's `from`, `fromTick` and `lines` (the parent's header and its action
     /// lines before `fromTick`): parsed as a journal (chain checked), same scenario and seed.
-    static func continuation(_ o: [String: Any], _ a: LabAssignment) throws -> LabContinuation {
-        guard let from = o["from"] as? String, let tick = (o["fromTick"] as? NSNumber)?.int64Value, tick >= 0,
-              let lines = o["lines"] as? [String], !lines.isEmpty else {
+    static func continuation(_ o: JSONText.Value, _ a: LabAssignment) throws -> LabContinuation {
+        guard let from = o["from"]?.string, let tick = o["fromTick"]?.int64, tick >= 0,
+              let lines = o["lines"]?.strings, !lines.isEmpty else {
             throw LabClientError.badAnswer("backtrack assignment is missing from, fromTick or lines")
         }
         let j: Journal
@@ -161,10 +162,10 @@ public final class LabWorkstationClient: Sendable {
     public func upload(journal bytes: [UInt8]) throws -> LabUploadResult {
         let nonce = try challenge()
         let sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        let o = try check(try http.post("/api/workstation/upload", json: [
+        let o = try check(try http.post("/api/workstation/upload", json: JSONText.object([
             "workstation": workstation, "nonce": nonce, "journal": String(decoding: bytes, as: UTF8.self),
-            "signature": try sign(LabProtocol.uploadMessage(nonce: nonce, workstation: workstation, sha256: sha))]))
-        guard let attempt = o["attempt"] as? String else { throw LabClientError.badAnswer("upload answer without attempt") }
-        return LabUploadResult(attempt: attempt, flagged: o["flagged"] as? Bool ?? false, duplicate: o["duplicate"] as? Bool ?? false)
+            "signature": try sign(LabProtocol.uploadMessage(nonce: nonce, workstation: workstation, sha256: sha))])))
+        guard let attempt = o["attempt"]?.string else { throw LabClientError.badAnswer("upload answer without attempt") }
+        return LabUploadResult(attempt: attempt, flagged: o["flagged"]?.bool ?? false, duplicate: o["duplicate"]?.bool ?? false)
     }
 }

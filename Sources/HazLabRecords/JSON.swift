@@ -1,5 +1,6 @@
-// The project's JSON: `JSON` writes values byte-stably, `JSONText` reads them keeping
-// positions and exact number text. Journals, records, exports and the lab protocol use these.
+// The project's JSON: `JSON` writes strings and numbers byte-stably, `JSONText` reads values
+// keeping positions and exact number text, and writes them back (`JSONText.Value.write`).
+// Journals, records, exports, the lab protocol, the lab server and its client use these.
 
 /// Minimal, byte-stable JSON writing helpers.
 public enum JSON {
@@ -45,7 +46,7 @@ public enum JSON {
     }
 }
 
-/// A small, strict JSON reader (RFC 8259) that keeps what `JSONSerialization` loses: the byte
+/// A small, strict JSON reader (RFC 8259) that keeps what Foundation's JSON reader loses: the byte
 /// offset of every object member's value, and numbers as their exact source text (so a
 /// 64-bit seed or a shortest-round-trip double is copied, never re-formatted). Used for error
 /// positions in journals and for reading the grader's own records back.
@@ -59,9 +60,25 @@ public enum JSONText {
         case array([Value])
         case object([Member])
 
+        /// Member `key` of an object (the first, if repeated; nil for any other value). Setting
+        /// replaces the first member's value in place or appends a member; nil removes it.
+        /// Setting on a value that is not an object leaves it as it is.
         public subscript(key: String) -> Value? {
-            if case .object(let ms) = self { return ms.first { $0.key == key }?.value }
-            return nil
+            get {
+                if case .object(let ms) = self { return ms.first { $0.key == key }?.value }
+                return nil
+            }
+            set {
+                guard case .object(var ms) = self else { return }
+                let at = ms.firstIndex { $0.key == key }
+                switch (at, newValue) {
+                case let (at?, value?): ms[at].value = value
+                case let (at?, nil): ms.remove(at: at)
+                case let (nil, value?): ms.append(Member(key: key, value: value, offset: 0))
+                case (nil, nil): return
+                }
+                self = .object(ms)
+            }
         }
         /// Byte offset (from the start of the parsed text) of the value of member `key`.
         public func offset(of key: String) -> Int? {
@@ -79,6 +96,14 @@ public enum JSONText {
         }
         public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
         public var array: [Value]? { if case .array(let a) = self { return a }; return nil }
+        /// An array of strings only (nil when not an array or when an item is not a string).
+        public var strings: [String]? {
+            guard let a = array else { return nil }
+            let s = a.compactMap(\.string)
+            return s.count == a.count ? s : nil
+        }
+        /// The members of an object (nil for any other value).
+        public var members: [Member]? { if case .object(let ms) = self { return ms }; return nil }
         public var isNull: Bool { self == .null }
     }
 
@@ -262,5 +287,88 @@ public enum JSONText {
             }
             return String(decoding: b[start..<i], as: UTF8.self)
         }
+    }
+}
+
+// MARK: - Building and writing values
+
+extension JSONText.Value {
+    /// A whole number, written with all its digits.
+    public static func int(_ n: some BinaryInteger) -> Self { .number(String(n)) }
+
+    /// A double as `JSON.number` writes it; a value that is not finite is null.
+    public static func double(_ x: Double) -> Self { x.isFinite ? .number(JSON.number(x)) : .null }
+
+    /// The value as JSON text: members in their order (with `sortedKeys`, by key at every depth),
+    /// strings as `JSON.appendString` writes them, numbers as their text. No whitespace.
+    public func write(to out: inout String, sortedKeys: Bool = false) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let text): out += text
+        case .string(let s): JSON.appendString(s, to: &out)
+        case .array(let items):
+            out += "["
+            for (n, item) in items.enumerated() {
+                if n > 0 { out += "," }
+                item.write(to: &out, sortedKeys: sortedKeys)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (n, m) in (sortedKeys ? members.sorted { $0.key < $1.key } : members).enumerated() {
+                if n > 0 { out += "," }
+                JSON.appendString(m.key, to: &out)
+                out += ":"
+                m.value.write(to: &out, sortedKeys: sortedKeys)
+            }
+            out += "}"
+        }
+    }
+
+    /// `write(to:sortedKeys:)` into a new string.
+    public func text(sortedKeys: Bool = false) -> String {
+        var out = ""
+        write(to: &out, sortedKeys: sortedKeys)
+        return out
+    }
+}
+
+/// A Swift value with one JSON form, so that an object can be written as a literal of plain
+/// Swift values: `JSONText.object(["id": id, "seq": seq, "tags": tags])` (a nil optional is `null`).
+public protocol JSONTextConvertible {
+    var jsonValue: JSONText.Value { get }
+}
+
+extension JSONText {
+    /// An object with the members in the order written.
+    public static func object(_ members: KeyValuePairs<String, any JSONTextConvertible>) -> Value {
+        .object(members.map { Member(key: $0.key, value: $0.value.jsonValue, offset: 0) })
+    }
+}
+
+extension JSONText.Value: JSONTextConvertible {
+    public var jsonValue: JSONText.Value { self }
+}
+
+extension String: JSONTextConvertible { public var jsonValue: JSONText.Value { .string(self) } }
+extension Bool: JSONTextConvertible { public var jsonValue: JSONText.Value { .bool(self) } }
+extension Int: JSONTextConvertible { public var jsonValue: JSONText.Value { .int(self) } }
+extension Int64: JSONTextConvertible { public var jsonValue: JSONText.Value { .int(self) } }
+extension Int32: JSONTextConvertible { public var jsonValue: JSONText.Value { .int(self) } }
+extension Double: JSONTextConvertible { public var jsonValue: JSONText.Value { .double(self) } }
+
+extension Optional: JSONTextConvertible where Wrapped: JSONTextConvertible {
+    public var jsonValue: JSONText.Value { self?.jsonValue ?? .null }
+}
+
+extension Array: JSONTextConvertible where Element: JSONTextConvertible {
+    public var jsonValue: JSONText.Value { .array(map(\.jsonValue)) }
+}
+
+/// A dictionary has no order: its members are sorted by key.
+extension Dictionary: JSONTextConvertible where Key == String, Value: JSONTextConvertible {
+    public var jsonValue: JSONText.Value {
+        .object(sorted { $0.key < $1.key }.map { JSONText.Member(key: $0.key, value: $0.value.jsonValue, offset: 0) })
     }
 }

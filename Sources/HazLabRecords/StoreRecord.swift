@@ -84,32 +84,11 @@ struct StoredAttempt {
     static func identity(of v: JSONText.Value) -> String {
         var text = ""
         if case .object(let ms) = v {
-            canonical(.object(ms.filter { $0.key != "journal" }), into: &text)
+            JSONText.Value.object(ms.filter { $0.key != "journal" }).write(to: &text)
         } else {
-            canonical(v, into: &text)
+            v.write(to: &text)
         }
         return SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func canonical(_ v: JSONText.Value, into s: inout String) {
-        switch v {
-        case .null: s += "null"
-        case .bool(let b): s += b ? "true" : "false"
-        case .number(let t): s += t
-        case .string(let t): s += JSON.string(t)
-        case .array(let a):
-            s += "["
-            for (i, x) in a.enumerated() { if i > 0 { s += "," }; canonical(x, into: &s) }
-            s += "]"
-        case .object(let ms):
-            s += "{"
-            for (i, m) in ms.enumerated() {
-                if i > 0 { s += "," }
-                s += JSON.string(m.key) + ":"
-                canonical(m.value, into: &s)
-            }
-            s += "}"
-        }
     }
 }
 
@@ -128,9 +107,7 @@ extension ResultsStore {
         guard let b = try? JSONText.parse(Array(replay.utf8)) else { return ["the replayed record is not JSON"] }
         var out: [String] = []
         func text(_ v: JSONText.Value?) -> String {
-            guard let v else { return "(missing)" }
-            var s = ""
-            StoredAttempt.canonical(v, into: &s)
+            guard let s = v?.text() else { return "(missing)" }
             return s.count > 60 ? String(s.prefix(57)) + "…" : s
         }
         func diff(_ x: JSONText.Value?, _ y: JSONText.Value?, _ name: String, depth: Int) {
@@ -142,9 +119,7 @@ extension ResultsStore {
                 }
                 return
             }
-            var sx = "", sy = ""
-            if let x { StoredAttempt.canonical(x, into: &sx) }
-            if let y { StoredAttempt.canonical(y, into: &sy) }
+            let sx = x?.text() ?? "", sy = y?.text() ?? ""
             if x == nil || y == nil || sx != sy { out.append("\(name): \(text(x)) (replay: \(text(y)))") }
         }
         diff(a, b, "", depth: 0)

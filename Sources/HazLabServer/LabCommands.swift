@@ -23,9 +23,9 @@ public struct LabCommand: Sendable, Equatable {
 
     public var verb: String { kind.verb }
 
-    public var json: [String: Any] {
-        ["id": Int(id), "attempt": attempt, "kind": kind.rawValue, "verb": verb, "target": target, "text": text, "by": by,
-         "created": created, "state": state, "seq": seq ?? NSNull()]
+    public var json: JSONText.Value {
+        JSONText.object(["id": id, "attempt": attempt, "kind": kind.rawValue, "verb": verb, "target": target, "text": text, "by": by,
+                         "created": created, "state": state, "seq": seq])
     }
 
     public var frame: LabCommandFrame {
@@ -306,41 +306,7 @@ extension LabServer {
             who = (s.user.id, "class " + klass)
             try self.mayManage(klass: klass, s.user)
             guard try self.accounts.classExists(klass) else { throw LabCommandError(.notFound, "not-found", "no class '\(klass)'") }
-            let o = try await LabJSON.object(req, ctx)
-            let kindText = try LabJSON.string(o, "kind", max: 32)
-            let classKinds: [InstructorCommand] = [.freeze, .run, .message, .pause, .resume]
-            guard let kind = InstructorCommand(rawValue: kindText), classKinds.contains(kind) else {
-                throw LabCommandError.bad("kind '\(kindText)' cannot go to a whole class (one of \(classKinds.map(\.rawValue).joined(separator: ", ")))")
-            }
-            let text = try Self.commandText(o)
-            let task = try LabJSON.optionalString(o, "task", max: 64)
-            if let task {
-                guard let t = try self.accounts.task(task), t.klass == klass else {
-                    throw LabCommandError(.notFound, "not-found", "class '\(klass)' has no task '\(task)'")
-                }
-            }
-            if kind == .message && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw LabCommandError.bad("a message needs its text") }
-            let attempts = try self.accounts.locked { st in
-                try st.db.query("""
-                    SELECT x.attempt FROM lab_assignments x
-                    WHERE x.state IN ('issued', 'streaming') AND x.voided IS NULL
-                      AND ((x.task IS NOT NULL AND x.task IN (SELECT task FROM lab_tasks WHERE class = ?))
-                           OR (x.task IS NULL AND x.student IN (SELECT user FROM lab_enrolments WHERE class = ? AND role = 'student')))
-                      AND (? = '' OR x.task = ?)
-                    ORDER BY x.attempt
-                    """, [klass, klass, task ?? "", task ?? ""]).compactMap { $0[0].string }
-            }
-            var made: [[String: Any]] = [], skipped: [[String: Any]] = []
-            for a in attempts {
-                guard let t = try self.commandTarget(a) else { continue }
-                do {
-                    try self.checkCommand(kind, target: "", text: text, on: t)
-                    made.append(try self.queueCommand(kind, target: "", text: text, attempt: a, actor: s.user.id).json)
-                } catch let e as LabCommandError {
-                    skipped.append(["attempt": a, "code": e.code, "reason": e.message])
-                }
-            }
-            return LabJSON.response(.ok, ["commands": made, "skipped": skipped])
+            return LabJSON.response(.ok, try self.classCommand(try await LabJSON.object(req, ctx), klass: klass, actor: s.user.id))
         })
         router.get("/api/attempts/{attempt}/commands", use: commandHandle { req, ctx, _ in
             let s = try self.authorise(req, ctx)
@@ -358,27 +324,75 @@ extension LabServer {
             if s.user.role != .auditor { try self.mayCommand(t, s.user) }
             guard let m = try self.ledger.model(for: attempt) else { throw LabCommandError(.notFound, "not-found", "the attempt's scenario cannot be read") }
             // fired/active from the mirror (the station's state up to its last line or clock).
-            let state = self.mirroredState(attempt)
-            let faults = (0..<m.faults.count).filter { m.faults.instructorMay($0) }.map { f -> [String: Any] in
-                let d = f < m.text.faultDescriptions.count ? m.text.faultDescriptions[f] : LocalizedText(zh: "", en: "")
-                var o: [String: Any] = ["id": m.faults.ids[f], "description": ["zh": d.zh, "en": d.en], "clearable": m.faults.clearable(f)]
-                if let state, f < state.faultFired.count {
-                    o["fired"] = state.faultFired[f] != 0
-                    if state.faultFired[f] != 0 { o["firedTick"] = state.faultTick[f] }
-                    if let active = Self.faultActive(m, state, f) { o["active"] = active }
-                } else {
-                    o["fired"] = NSNull()
-                }
-                return o
-            }
-            return LabJSON.response(.ok, ["faults": faults])
+            return LabJSON.response(.ok, ["faults": Self.instructorFaults(m, state: self.mirroredState(attempt))])
         })
     }
 
+    /// `POST /api/classes/{class}/commands`: one command (a class kind) queued for every running
+    /// attempt of the class (of `task`, if given); the attempts it may not reach are listed as skipped.
+    func classCommand(_ o: JSONText.Value, klass: String, actor: String) throws -> JSONText.Value {
+        let kindText = try LabJSON.string(o, "kind", max: 32)
+        let classKinds: [InstructorCommand] = [.freeze, .run, .message, .pause, .resume]
+        guard let kind = InstructorCommand(rawValue: kindText), classKinds.contains(kind) else {
+            throw LabCommandError.bad("kind '\(kindText)' cannot go to a whole class (one of \(classKinds.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let text = try Self.commandText(o)
+        let task = try LabJSON.optionalString(o, "task", max: 64)
+        if let task {
+            guard let t = try accounts.task(task), t.klass == klass else {
+                throw LabCommandError(.notFound, "not-found", "class '\(klass)' has no task '\(task)'")
+            }
+        }
+        if kind == .message && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw LabCommandError.bad("a message needs its text") }
+        var made: [JSONText.Value] = [], skipped: [JSONText.Value] = []
+        for a in try runningAttempts(klass: klass, task: task) {
+            guard let t = try commandTarget(a) else { continue }
+            do {
+                try checkCommand(kind, target: "", text: text, on: t)
+                made.append(try queueCommand(kind, target: "", text: text, attempt: a, actor: actor).json)
+            } catch let e as LabCommandError {
+                skipped.append(JSONText.object(["attempt": a, "code": e.code, "reason": e.message]))
+            }
+        }
+        return JSONText.object(["commands": made, "skipped": skipped])
+    }
+
+    /// The class's attempts in progress (issued or streaming, not voided): of its tasks, or
+    /// practice without a task by its students; only `task`'s when given.
+    func runningAttempts(klass: String, task: String?) throws -> [String] {
+        try accounts.locked { st in
+            try st.db.query("""
+                SELECT x.attempt FROM lab_assignments x
+                WHERE x.state IN ('issued', 'streaming') AND x.voided IS NULL
+                  AND ((x.task IS NOT NULL AND x.task IN (SELECT task FROM lab_tasks WHERE class = ?))
+                       OR (x.task IS NULL AND x.student IN (SELECT user FROM lab_enrolments WHERE class = ? AND role = 'student')))
+                  AND (? = '' OR x.task = ?)
+                ORDER BY x.attempt
+                """, [klass, klass, task ?? "", task ?? ""]).compactMap { $0[0].string }
+        }
+    }
+
+    /// The faults an instructor may fire in `m`, with whether each has fired and still holds in
+    /// `state` (`fired` null when the state is unknown).
+    static func instructorFaults(_ m: Model, state: State?) -> [JSONText.Value] {
+        (0..<m.faults.count).filter { m.faults.instructorMay($0) }.map { f in
+            let d = f < m.text.faultDescriptions.count ? m.text.faultDescriptions[f] : LocalizedText(zh: "", en: "")
+            var o = JSONText.object(["id": m.faults.ids[f], "description": ["zh": d.zh, "en": d.en], "clearable": m.faults.clearable(f)])
+            if let state, f < state.faultFired.count {
+                o["fired"] = .bool(state.faultFired[f] != 0)
+                if state.faultFired[f] != 0 { o["firedTick"] = .int(state.faultTick[f]) }
+                if let active = faultActive(m, state, f) { o["active"] = .bool(active) }
+            } else {
+                o["fired"] = .null
+            }
+            return o
+        }
+    }
+
     /// The optional `text` member: at most 500 characters, no control characters but line breaks.
-    static func commandText(_ o: [String: Any]) throws -> String {
-        guard let v = o["text"], !(v is NSNull) else { return "" }
-        guard let text = v as? String else { throw LabCommandError.bad("field 'text' must be a string") }
+    static func commandText(_ o: JSONText.Value) throws -> String {
+        guard let v = o["text"], !v.isNull else { return "" }
+        guard let text = v.string else { throw LabCommandError.bad("field 'text' must be a string") }
         guard text.count <= labCommandMaxText else {
             throw LabCommandError.bad("field 'text' is \(text.count) characters, over the limit of \(labCommandMaxText)")
         }

@@ -60,9 +60,11 @@ extension LabServer {
                 throw LabHTTPError(.unprocessableContent, "model run '\(run)' of '\(scenario)': line 1 is not a journal header with a seed")
             }
             let mode = header["mode"]?.string.flatMap { TrainingMode(rawValue: $0) } ?? .practice
-            let o = try Self.stateAt(tick, model: model, seed: seed, mode: mode, lines: lines, what: "model run '\(run)'",
+            var o = try Self.stateAt(tick, model: model, seed: seed, mode: mode, lines: lines, what: "model run '\(run)'",
                                      pastEnd: { last, _ in "tick \(tick) is after the model run's end (tick \(last))" })
-            return LabJSON.response(.ok, o.merging(["scenario": scenario, "run": run]) { $1 })
+            o["scenario"] = .string(scenario)
+            o["run"] = .string(run)
+            return LabJSON.response(.ok, o)
         })
     }
 
@@ -71,15 +73,15 @@ extension LabServer {
     /// (the trailer's, else the last action's) and `finished`. 400 past the end (`pastEnd(last,
     /// finished)` says so), 422 when the replay fails (`what` names the journal).
     static func stateAt(_ tick: Int64, model: Model, seed: UInt64, mode: TrainingMode, lines: [String], what: String,
-                        pastEnd: (_ last: Int64, _ finished: Bool) -> String) throws -> [String: Any] {
+                        pastEnd: (_ last: Int64, _ finished: Bool) -> String) throws -> JSONText.Value {
         let (last, finished) = lastTick(lines)
         guard tick <= last else { throw LabHTTPError.badRequest(pastEnd(last, finished)) }
         let (stepper, problem) = LabMirror.replay(model: model, seed: seed, mode: mode, lines: lines, at: tick)
         guard problem.isEmpty else { throw LabHTTPError(.unprocessableContent, "cannot replay \(what): \(problem)") }
         var o = stateJSON(stepper, eventsLimit: nil)
-        o["requestedTick"] = tick
-        o["endTick"] = last
-        o["finished"] = finished
+        o["requestedTick"] = .int(tick)
+        o["endTick"] = .int(last)
+        o["finished"] = .bool(finished)
         return o
     }
 
@@ -98,15 +100,15 @@ extension LabServer {
     }
 
     /// The backtracks offered to `student` and not yet taken, oldest first (the workstation's task list).
-    func openBacktracks(student: String) throws -> [[String: Any]] {
+    func openBacktracks(student: String) throws -> [JSONText.Value] {
         let rows = try accounts.locked { st in
             try st.db.query("SELECT id, parent, from_tick, scenario FROM lab_backtracks WHERE student = ? AND attempt IS NULL ORDER BY created, id",
                             [student])
         }
         return rows.map { r in
             let scenario = r[3].string ?? ""
-            return ["backtrack": r[0].string ?? "", "from": r[1].string ?? "", "fromTick": r[2].int ?? 0, "scenario": scenario,
-                    "title": scenarioTitle(scenario), "mode": "practice"]
+            return JSONText.object(["backtrack": r[0].string ?? "", "from": r[1].string ?? "", "fromTick": r[2].int ?? 0, "scenario": scenario,
+                                    "title": scenarioTitle(scenario), "mode": "practice"])
         }
     }
 
@@ -121,9 +123,8 @@ extension LabServer {
             guard let a = try self.ledger.assignment(attempt) else { throw LabHTTPError(.notFound, "no lab attempt '\(attempt)'") }
             try self.mayManage(student: a.student, s.user)
             let o = try await LabJSON.object(req, ctx)
-            // A whole number (not true/false, not 1.5): JSONSerialization gives booleans as NSNumber too.
-            guard let n = o["tick"] as? NSNumber, String(describing: type(of: n)) != "__NSCFBoolean",
-                  let tick = Int64(exactly: n.doubleValue), tick >= 0 else {
+            // A whole number (not true/false, not 1.5), read from its digits.
+            guard let tick = o["tick"]?.int64, tick >= 0 else {
                 throw LabHTTPError.badRequest("field 'tick' must be a whole number of ticks, 0 or more")
             }
             guard a.mode != .exam else { throw LabHTTPError(.conflict, "attempt '\(attempt)' is an exam: an exam is never backtracked") }

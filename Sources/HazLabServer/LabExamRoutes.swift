@@ -8,12 +8,12 @@ import Hummingbird
 /// auditor too); CSRF on POST. A student gets 403 on every one of them.
 extension LabServer {
     /// A JSON array of strings (nil when absent or null); each item checked by `valid`.
-    static func stringList(_ o: [String: Any], _ key: String, max: Int = 1000, item: (String) -> Bool) throws -> [String]? {
-        guard let v = o[key], !(v is NSNull) else { return nil }
-        guard let a = v as? [Any] else { throw LabHTTPError.badRequest("field '\(key)' must be an array of strings") }
+    static func stringList(_ o: JSONText.Value, _ key: String, max: Int = 1000, item: (String) -> Bool) throws -> [String]? {
+        guard let v = o[key], !v.isNull else { return nil }
+        guard let a = v.array else { throw LabHTTPError.badRequest("field '\(key)' must be an array of strings") }
         guard a.count <= max else { throw LabHTTPError.badRequest("field '\(key)' lists more than \(max) items") }
         return try a.enumerated().map { n, x in
-            guard let s = x as? String else { throw LabHTTPError.badRequest("field '\(key)': item \(n + 1) is not a string") }
+            guard let s = x.string else { throw LabHTTPError.badRequest("field '\(key)': item \(n + 1) is not a string") }
             guard item(s) else {
                 throw LabHTTPError.badRequest("field '\(key)': item \(n + 1) '\(String(s.prefix(64)))' is not an id (1–64 of A-Z a-z 0-9 . _ -)")
             }
@@ -48,7 +48,7 @@ extension LabServer {
             guard title.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) }) else {
                 throw LabHTTPError.badRequest("field 'title' must not hold control characters")
             }
-            guard o["scenarios"] != nil, !(o["scenarios"] is NSNull) else { throw LabHTTPError.badRequest("missing field 'scenarios' (the scenarios to draw from)") }
+            guard let listed = o["scenarios"], !listed.isNull else { throw LabHTTPError.badRequest("missing field 'scenarios' (the scenarios to draw from)") }
             let names = try Self.stringList(o, "scenarios", max: 50) { LabAccounts.validId($0) && !$0.contains("..") } ?? []
             var scenarios: [(folder: String, id: String)] = []
             for name in names {
@@ -102,11 +102,9 @@ extension LabServer {
             let data = try await LabJSON.body(req, ctx)
             var list: [String]? = nil
             if !data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                let o: Any
-                do { o = try JSONSerialization.jsonObject(with: data) } catch {
-                    throw LabHTTPError.badRequest("the request body is not valid JSON (send {\"attempts\":[…]} or nothing)")
+                let obj = try LabJSON.object(parsing: data) { _ in
+                    "the request body is not valid JSON (send {\"attempts\":[…]} or nothing)"
                 }
-                guard let obj = o as? [String: Any] else { throw LabHTTPError.badRequest("the request body must be a JSON object") }
                 list = try Self.stringList(obj, "attempts", max: 1000) { !$0.isEmpty && $0.utf8.count <= 128 }
             }
             let r = try self.accounts.publishExam(exam, attempts: list, ledger: self.ledger, actor: s.user.id)

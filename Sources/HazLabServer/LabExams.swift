@@ -13,7 +13,7 @@ public struct LabExamDraw: Sendable, Equatable {
     public var seed: UInt64
     public init(student: String, scenario: String, seed: UInt64) { self.student = student; self.scenario = scenario; self.seed = seed }
 
-    public var json: [String: Any] { ["student": student, "scenario": scenario, "seed": String(seed)] }
+    public var json: JSONText.Value { JSONText.object(["student": student, "scenario": scenario, "seed": String(seed)]) }
 }
 
 /// The draw rule (Docs/lab.md, "Exam sessions (考核)"): a pure function of its inputs, the same on
@@ -76,15 +76,15 @@ public struct LabExam: Sendable, Equatable {
 
     public func draw(for student: String) -> LabExamDraw? { draws.first { $0.student == student } }
 
-    public var json: [String: Any] {
+    public var json: JSONText.Value {
         var j = task.json
-        j["scenarios"] = scenarios
-        j["students"] = students
-        j["workstations"] = workstations
-        j["draws"] = draws.map(\.json)
-        j["seed"] = seed.map { String($0) } ?? NSNull()
-        j["ended"] = ended ?? NSNull()
-        j["endedBy"] = endedBy ?? NSNull()
+        j["scenarios"] = scenarios.jsonValue
+        j["students"] = students.jsonValue
+        j["workstations"] = workstations.jsonValue
+        j["draws"] = draws.map(\.json).jsonValue
+        j["seed"] = seed.map { String($0) }.jsonValue
+        j["ended"] = ended.jsonValue
+        j["endedBy"] = endedBy.jsonValue
         return j
     }
 }
@@ -114,10 +114,10 @@ public struct LabExamResult: Sendable, Equatable {
     public var workstation: String?
     public var streams: Int
 
-    public var json: [String: Any] {
-        ["student": student, "attempt": attempt ?? NSNull(), "scenario": scenario, "state": state,
-         "score": score ?? NSNull(), "maxScore": maxScore ?? NSNull(), "grade": grade ?? NSNull(), "published": published,
-         "flags": flags.map(\.rawValue), "workstation": workstation ?? NSNull(), "streams": streams]
+    public var json: JSONText.Value {
+        JSONText.object(["student": student, "attempt": attempt, "scenario": scenario, "state": state,
+                         "score": score, "maxScore": maxScore, "grade": grade, "published": published,
+                         "flags": flags.map(\.rawValue), "workstation": workstation, "streams": streams])
     }
 }
 
@@ -130,8 +130,8 @@ public struct LabExamPublishing: Sendable, Equatable {
         a.published == b.published && a.skipped.map(\.attempt) == b.skipped.map(\.attempt) && a.skipped.map(\.reason) == b.skipped.map(\.reason)
     }
 
-    public var json: [String: Any] {
-        ["published": published, "skipped": skipped.map { ["attempt": $0.attempt, "reason": $0.reason] }]
+    public var json: JSONText.Value {
+        JSONText.object(["published": published, "skipped": skipped.map { ["attempt": $0.attempt, "reason": $0.reason] }])
     }
 }
 

@@ -30,7 +30,7 @@ extension LabServer {
     }
 
     /// An optional ISO 8601 time field, normalised to UTC with milliseconds.
-    static func time(_ o: [String: Any], _ key: String) throws -> String? {
+    static func time(_ o: JSONText.Value, _ key: String) throws -> String? {
         guard let text = try LabJSON.optionalString(o, key, max: 64) else { return nil }
         guard let ms = ExportTime.parseISO8601(text) else {
             throw LabHTTPError.badRequest("field '\(key)' must be an ISO 8601 time such as 2026-12-07T08:00:00Z")
@@ -74,7 +74,7 @@ extension LabServer {
                 guard let t = try self.accounts.task(id) else { throw LabHTTPError(.notFound, "no task '\(id)'") }
                 try self.mayManage(klass: t.klass, s.user)
                 try self.accounts.setTaskState(id, open: open, actor: s.user.id)
-                return LabJSON.response(.ok, try self.accounts.task(id)?.json ?? [:])
+                return LabJSON.response(.ok, try self.accounts.task(id)?.json ?? .object([]))
             })
         }
     }
@@ -82,65 +82,11 @@ extension LabServer {
     func attemptRoutes(_ router: LabRoutes) {
         router.get("/api/attempts", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
-            func filter(_ student: String, _ assignment: String?) -> (String, [any SQLiteBindable]) {
-                switch s.user.role {
-                case .administrator, .auditor: return ("1", [])
-                // A student's own attempts, less exam results not yet published.
-                case .student:
-                    let unpublished = assignment.map { "\($0).published = 0" }
-                        ?? "EXISTS (SELECT 1 FROM lab_assignments l WHERE l.attempt = a.attempt AND l.published = 0)"
-                    return ("\(student) = ? AND NOT (\(unpublished))", [s.user.id])
-                case .instructor: return ("""
-                    \(student) IN (SELECT st.user FROM lab_enrolments i JOIN lab_enrolments st ON st.class = i.class
-                                   WHERE i.user = ? AND i.role = 'instructor' AND st.role = 'student')
-                    """, [s.user.id])
-                }
-            }
-            let (f1, a1) = filter("x.student", "x"), (f2, a2) = filter("a.student", nil)
-            let rows = try self.accounts.locked { st in
-                try st.db.query("""
-                    SELECT x.attempt, x.student, x.scenario, x.mode, a.total, a.max, a.passed, coalesce(a.started, x.issued) AS started,
-                           CASE WHEN a.attempt IS NOT NULL THEN 'graded' ELSE x.state END, x.acked, x.live, x.flagged, x.published,
-                           x.workstation, x.task, x.client_attempt, x.voided
-                    FROM lab_assignments x LEFT JOIN attempts a ON a.attempt = x.attempt WHERE \(f1)
-                    UNION ALL
-                    SELECT a.attempt, a.student, a.scenario, a.mode, a.total, a.max, a.passed, coalesce(a.started, ''),
-                           'graded', NULL, NULL, 0, 1, NULL, NULL, NULL, NULL
-                    FROM attempts a WHERE NOT EXISTS (SELECT 1 FROM lab_assignments x WHERE x.attempt = a.attempt) AND \(f2)
-                    ORDER BY started DESC, 1 LIMIT 1000
-                    """, a1 + a2)
-            }
-            return LabJSON.response(.ok, ["attempts": rows.map { r -> [String: Any] in
-                let graded = r[4].double != nil
-                return ["attempt": r[0].string ?? "", "student": r[1].string ?? "", "scenario": r[2].string ?? "", "mode": r[3].string ?? "",
-                        "total": graded ? r[4].double ?? 0 : NSNull(), "max": graded ? r[5].double ?? 0 : NSNull(),
-                        "passed": graded ? (r[6].int ?? 0) == 1 : NSNull(), "started": r[7].string ?? "",
-                        "state": r[8].string ?? "", "acked": r[9].int.map { Int($0) } ?? NSNull(),
-                        "live": r[10].int.map { $0 == 1 } ?? NSNull(), "flagged": r[11].int == 1, "published": r[12].int != 0,
-                        "workstation": r[13].string ?? NSNull(), "task": r[14].string ?? NSNull(), "clientAttempt": r[15].string ?? NSNull(),
-                        "flag": LabLedger.flagReason(flagged: r[11].int == 1, clientAttempt: r[15].string) ?? NSNull(),
-                        "voided": r[16].string ?? NSNull()]
-            }])
+            return LabJSON.response(.ok, ["attempts": try self.attemptList(for: s.user)])
         })
         router.get("/api/attempts/{attempt}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
-            let attempt = pathParameter(ctx.parameters.get("attempt"))
-            let (record, lab) = try self.attemptRows(attempt)
-            guard let student = record?.student ?? lab?["student"] as? String else { throw LabHTTPError(.notFound, "no attempt '\(attempt)'") }
-            try self.mayRead(student: student, s.user)
-            // An exam result reaches the student only once the instructor has published it.
-            if s.user.role == .student, lab?["published"] as? Bool == false {
-                throw LabHTTPError(.forbidden, "this exam result is not published yet")
-            }
-            var h = HTTPFields(); h[.contentType] = "application/json; charset=utf-8"; h[.cacheControl] = "no-store"
-            guard var json = record?.json else { return LabJSON.response(.ok, lab ?? [:]) }
-            json = Self.apiRecord(json, student: s.user.role == .student)
-            if let lab, json.hasSuffix("}") {
-                var extra = ""
-                LabJSON.encode(lab, to: &extra)
-                json = String(json.dropLast()) + ",\"lab\":" + extra + "}"
-            }
-            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: json)))
+            return try self.attemptAnswer(pathParameter(ctx.parameters.get("attempt")), for: s.user)
         })
         router.get("/api/attempts/{attempt}/live", use: handle { req, ctx in
             let s = try self.authorise(req, ctx, roles: [.instructor, .administrator, .auditor])
@@ -182,8 +128,75 @@ extension LabServer {
         })
     }
 
+    /// The attempts graded or in progress that `user` may read, newest first (at most 1000):
+    /// a student's own (less exam results not yet published), an instructor's classes', all for
+    /// an administrator or auditor.
+    func attemptList(for user: LabUser) throws -> [JSONText.Value] {
+        func filter(_ student: String, _ assignment: String?) -> (String, [any SQLiteBindable]) {
+            switch user.role {
+            case .administrator, .auditor: return ("1", [])
+            // A student's own attempts, less exam results not yet published.
+            case .student:
+                let unpublished = assignment.map { "\($0).published = 0" }
+                    ?? "EXISTS (SELECT 1 FROM lab_assignments l WHERE l.attempt = a.attempt AND l.published = 0)"
+                return ("\(student) = ? AND NOT (\(unpublished))", [user.id])
+            case .instructor: return ("""
+                \(student) IN (SELECT st.user FROM lab_enrolments i JOIN lab_enrolments st ON st.class = i.class
+                               WHERE i.user = ? AND i.role = 'instructor' AND st.role = 'student')
+                """, [user.id])
+            }
+        }
+        let (f1, a1) = filter("x.student", "x"), (f2, a2) = filter("a.student", nil)
+        let rows = try accounts.locked { st in
+            try st.db.query("""
+                SELECT x.attempt, x.student, x.scenario, x.mode, a.total, a.max, a.passed, coalesce(a.started, x.issued) AS started,
+                       CASE WHEN a.attempt IS NOT NULL THEN 'graded' ELSE x.state END, x.acked, x.live, x.flagged, x.published,
+                       x.workstation, x.task, x.client_attempt, x.voided
+                FROM lab_assignments x LEFT JOIN attempts a ON a.attempt = x.attempt WHERE \(f1)
+                UNION ALL
+                SELECT a.attempt, a.student, a.scenario, a.mode, a.total, a.max, a.passed, coalesce(a.started, ''),
+                       'graded', NULL, NULL, 0, 1, NULL, NULL, NULL, NULL
+                FROM attempts a WHERE NOT EXISTS (SELECT 1 FROM lab_assignments x WHERE x.attempt = a.attempt) AND \(f2)
+                ORDER BY started DESC, 1 LIMIT 1000
+                """, a1 + a2)
+        }
+        return rows.map(Self.attemptListRow)
+    }
+
+    /// One row of `attemptList`'s query as the list's JSON (score members null until graded).
+    static func attemptListRow(_ r: [SQLiteValue]) -> JSONText.Value {
+        let graded = r[4].double != nil
+        return JSONText.object([
+            "attempt": r[0].string ?? "", "student": r[1].string ?? "", "scenario": r[2].string ?? "", "mode": r[3].string ?? "",
+            "total": graded ? r[4].double ?? 0 : Double?.none, "max": graded ? r[5].double ?? 0 : Double?.none,
+            "passed": graded ? (r[6].int ?? 0) == 1 : Bool?.none, "started": r[7].string ?? "",
+            "state": r[8].string ?? "", "acked": r[9].int, "live": r[10].int.map { $0 == 1 }, "flagged": r[11].int == 1,
+            "published": r[12].int != 0, "workstation": r[13].string, "task": r[14].string, "clientAttempt": r[15].string,
+            "flag": LabLedger.flagReason(flagged: r[11].int == 1, clientAttempt: r[15].string), "voided": r[16].string])
+    }
+
+    /// `GET /api/attempts/{attempt}`: the stored record (graded) with the lab's view of it as
+    /// `lab`, or the lab's view alone while in progress. 404 for neither; 403 for a student's
+    /// exam result not yet published.
+    func attemptAnswer(_ attempt: String, for user: LabUser) throws -> Response {
+        let (record, lab) = try attemptRows(attempt)
+        guard let student = record?.student ?? lab?["student"]?.string else { throw LabHTTPError(.notFound, "no attempt '\(attempt)'") }
+        try mayRead(student: student, user)
+        // An exam result reaches the student only once the instructor has published it.
+        if user.role == .student, lab?["published"]?.bool == false {
+            throw LabHTTPError(.forbidden, "this exam result is not published yet")
+        }
+        guard var json = record?.json else { return LabJSON.response(.ok, lab ?? .object([])) }
+        json = Self.apiRecord(json, student: user.role == .student)
+        if let lab, json.hasSuffix("}") {
+            json = String(json.dropLast()) + ",\"lab\":" + lab.text(sortedKeys: true) + "}"
+        }
+        var h = HTTPFields(); h[.contentType] = "application/json; charset=utf-8"; h[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+
     /// The graded record (with its student) and the lab's view of the attempt (nil when not a lab attempt).
-    func attemptRows(_ attempt: String) throws -> (record: (student: String, json: String)?, lab: [String: Any]?) {
+    func attemptRows(_ attempt: String) throws -> (record: (student: String, json: String)?, lab: JSONText.Value?) {
         try accounts.locked { st in
             let record = try st.db.query("SELECT student, record FROM attempts WHERE attempt = ?", [attempt]).first
                 .map { (student: $0[0].string ?? "", json: ($0[1].string ?? "{}").trimmingCharacters(in: .whitespacesAndNewlines)) }
@@ -191,13 +204,13 @@ extension LabServer {
                 SELECT attempt, student, scenario, mode, state, acked, live, flagged, published, workstation, issued, task, client_attempt, seed,
                        voided
                 FROM lab_assignments WHERE attempt = ?
-                """, [attempt]).first.map { r -> [String: Any] in
-                ["attempt": r[0].string ?? "", "student": r[1].string ?? "", "scenario": r[2].string ?? "", "mode": r[3].string ?? "",
-                 "state": record != nil ? "graded" : r[4].string ?? "", "acked": Int(r[5].int ?? -1), "live": r[6].int.map { $0 == 1 } ?? NSNull(),
-                 "flagged": r[7].int == 1, "published": r[8].int != 0, "workstation": r[9].string ?? "", "issued": r[10].string ?? "",
-                 "task": r[11].string ?? NSNull(), "clientAttempt": r[12].string ?? NSNull(), "seed": r[13].string ?? "",
-                 "flag": LabLedger.flagReason(flagged: r[7].int == 1, clientAttempt: r[12].string) ?? NSNull(),
-                 "voided": r[14].string ?? NSNull()]
+                """, [attempt]).first.map { r in
+                JSONText.object([
+                    "attempt": r[0].string ?? "", "student": r[1].string ?? "", "scenario": r[2].string ?? "", "mode": r[3].string ?? "",
+                    "state": record != nil ? "graded" : r[4].string ?? "", "acked": Int(r[5].int ?? -1), "live": r[6].int.map { $0 == 1 },
+                    "flagged": r[7].int == 1, "published": r[8].int != 0, "workstation": r[9].string ?? "", "issued": r[10].string ?? "",
+                    "task": r[11].string, "clientAttempt": r[12].string, "seed": r[13].string ?? "",
+                    "flag": LabLedger.flagReason(flagged: r[7].int == 1, clientAttempt: r[12].string), "voided": r[14].string])
             }
             return (record, lab)
         }

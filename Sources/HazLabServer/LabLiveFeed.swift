@@ -125,7 +125,7 @@ extension LabServer {
                                      pastEnd: { last, finished in
                                          "tick \(tick) is after the attempt's \(finished ? "end" : "last streamed tick") (tick \(last))"
                                      })
-            o["attempt"] = attempt
+            o["attempt"] = .string(attempt)
             return LabJSON.response(.ok, o)
         })
     }
@@ -200,48 +200,46 @@ extension LabServer {
     /// The grid event's JSON: `{"class":…,"stations":[Station…]}` (contract §3).
     func gridJSON(klass: String, task: String?) throws -> String {
         let stations = try stationRows(klass: klass, task: task).map { stationJSON($0) }
-        var text = ""
-        LabJSON.encode(["class": klass, "stations": stations] as [String: Any], to: &text)
-        return text
+        return JSONText.object(["class": klass, "stations": stations]).text(sortedKeys: true)
     }
 
     /// A station: the live snapshot (caught up from the ledger the first time) with who is at it.
     /// Exam stations carry no score (`score` and `maxScore` null): the grid shows none.
-    func stationJSON(_ r: LabStationRow) -> [String: Any] {
+    func stationJSON(_ r: LabStationRow) -> JSONText.Value {
         if mirror.snapshot(r.attempt) == nil && r.state != "issued" { mirror.catchUp(attempt: r.attempt, ledger: ledger) }
         let finished = r.state == "finished" || r.state == "graded"
         var snap = mirror.snapshot(r.attempt)
             ?? LabSnapshot(attempt: r.attempt, tick: 0, stateHash: "", actions: 0, score: 0, maxScore: 0, finished: finished, problem: "")
         snap.connection = presence.connection(r.attempt, finished: snap.finished || finished)
         var o = Self.snapshotJSON(snap)
-        o["student"] = r.student
-        o["studentName"] = r.studentName
-        o["workstation"] = r.workstation
-        o["scenario"] = r.scenario
-        o["mode"] = r.mode
-        o["task"] = r.task.map { $0 as Any } ?? NSNull()
-        if r.mode == "exam" { o["score"] = NSNull(); o["maxScore"] = NSNull() }
+        o["student"] = .string(r.student)
+        o["studentName"] = .string(r.studentName)
+        o["workstation"] = .string(r.workstation)
+        o["scenario"] = .string(r.scenario)
+        o["mode"] = .string(r.mode)
+        o["task"] = r.task.jsonValue
+        if r.mode == "exam" { o["score"] = .null; o["maxScore"] = .null }
         return o
     }
 
-    static func snapshotJSON(_ m: LabSnapshot) -> [String: Any] {
-        ["attempt": m.attempt, "tick": m.tick, "stateHash": m.stateHash, "actions": m.actions, "score": m.score, "maxScore": m.maxScore,
+    static func snapshotJSON(_ m: LabSnapshot) -> JSONText.Value {
+        JSONText.object(["attempt": m.attempt, "tick": m.tick, "stateHash": m.stateHash, "actions": m.actions, "score": m.score, "maxScore": m.maxScore,
          "finished": m.finished, "problem": m.problem, "simSeconds": m.simSeconds, "stepIndex": m.stepIndex, "stepsDone": m.stepsDone,
          "stepsTotal": m.stepsTotal, "stepTitle": ["zh": m.stepTitle.zh, "en": m.stepTitle.en], "alarms": m.alarms, "hazards": m.hazards,
-         "accidents": m.accidents, "frozen": m.frozen, "paused": m.paused, "connection": m.connection]
+         "accidents": m.accidents, "frozen": m.frozen, "paused": m.paused, "connection": m.connection])
     }
 
     /// The `/live` answer: the snapshot, who is at it, its connection, and the station page's
     /// detail (equipment, gauges, checklist, the latest events).
-    func liveJSON(_ m: LabSnapshot, _ a: LabAssignment) -> [String: Any] {
+    func liveJSON(_ m: LabSnapshot, _ a: LabAssignment) -> JSONText.Value {
         var snap = m
         let stored = (try? ledger.status(a.attempt))?.flatMap { $0 }?.state ?? ""
         snap.connection = presence.connection(a.attempt, finished: m.finished || stored == "finished" || stored == "graded")
         var o = Self.snapshotJSON(snap)
-        o["student"] = a.student
-        o["workstation"] = a.workstation
-        o["mode"] = a.mode.rawValue
-        o["scenario"] = a.scenario
+        o["student"] = .string(a.student)
+        o["workstation"] = .string(a.workstation)
+        o["mode"] = .string(a.mode.rawValue)
+        o["scenario"] = .string(a.scenario)
         if let stepper = mirror.stepper(a.attempt) {
             let detail = Self.stateJSON(stepper, eventsLimit: 40)
             for k in ["equipment", "gauges", "checklist", "deductions", "events", "endReason"] { o[k] = detail[k] }
@@ -252,37 +250,37 @@ extension LabServer {
     /// A stepper's state as JSON (the debrief and the station page): tick, hash, equipment
     /// states, gauges (sensors and detectors, SI), the checklist (procedure steps), deductions
     /// so far, and the events (all, or the latest `eventsLimit`; measurements left out).
-    static func stateJSON(_ stepper: AttemptStepper, eventsLimit: Int?) -> [String: Any] {
+    static func stateJSON(_ stepper: AttemptStepper, eventsLimit: Int?) -> JSONText.Value {
         let model = stepper.model, state = stepper.state, r = stepper.scorer.result
         let e = model.entities
         func name(_ row: Int) -> [String: String] {
             let t = row < model.text.entityNames.count ? model.text.entityNames[row] : .empty
             return ["zh": t.zh, "en": t.en]
         }
-        let equipment: [Any] = LivePlan.states(model: model, state: state).map { s -> [String: Any] in
-            ["id": s.id, "kind": s.kind, "state": s.state, "value": s.value ?? NSNull(), "label": ["zh": s.label(.zhCN), "en": s.label(.en)]]
+        let equipment = LivePlan.states(model: model, state: state).map { s in
+            JSONText.object(["id": s.id, "kind": s.kind, "state": s.state, "value": s.value, "label": ["zh": s.label(.zhCN), "en": s.label(.en)]])
         }
-        var gauges: [Any] = []
+        var gauges: [JSONText.Value] = []
         for i in 0..<model.sensors.count {
             let row = Int(model.sensors.entity[i])
-            gauges.append(["id": e.ids[row], "name": name(row), "value": state.sensorValue[i], "unit": model.sensors.dimension[i].description,
-                           "failed": state.sensorFailure[i] != 0])
+            gauges.append(JSONText.object(["id": e.ids[row], "name": name(row), "value": state.sensorValue[i],
+                                           "unit": model.sensors.dimension[i].description, "failed": state.sensorFailure[i] != 0]))
         }
         if let gas = model.gas {
             for (d, row) in gas.detectorEntities.enumerated() where d < state.detectorValue.count {
-                gauges.append(["id": e.ids[Int(row)], "name": name(Int(row)), "value": state.detectorValue[d], "unit": "", "failed": false])
+                gauges.append(JSONText.object(["id": e.ids[Int(row)], "name": name(Int(row)), "value": state.detectorValue[d], "unit": "", "failed": false]))
             }
         }
-        let checklist: [Any] = r.steps.map { s -> [String: Any] in
-            ["seq": s.seq, "id": s.id, "title": ["zh": s.title.zh, "en": s.title.en], "done": s.completed, "started": s.startTick >= 0,
-             "doneTick": s.endTick, "score": s.score, "max": s.maxScore, "hint": s.hintUsed]
+        let checklist = r.steps.map { s in
+            JSONText.object(["seq": s.seq, "id": s.id, "title": ["zh": s.title.zh, "en": s.title.en], "done": s.completed, "started": s.startTick >= 0,
+                             "doneTick": s.endTick, "score": s.score, "max": s.maxScore, "hint": s.hintUsed])
         }
-        let deductions: [Any] = r.deductions.map { d -> [String: Any] in
-            ["tick": d.tick, "cause": d.cause.rawValue, "subject": d.subject, "detail": d.detail, "points": d.points, "veto": d.veto]
+        let deductions = r.deductions.map { d in
+            JSONText.object(["tick": d.tick, "cause": d.cause.rawValue, "subject": d.subject, "detail": d.detail, "points": d.points, "veto": d.veto])
         }
         var shown = stepper.events.filter { $0.kind != .measurement }
         if let eventsLimit, shown.count > eventsLimit { shown = Array(shown.suffix(eventsLimit)) }
-        let events: [Any] = shown.map { ev -> [String: Any] in
+        let events = shown.map { ev -> JSONText.Value in
             let sub = Int(ev.subject)
             let subject: String
             switch ev.kind {
@@ -290,12 +288,12 @@ extension LabServer {
             case .hazardTriggered, .hazardCleared: subject = sub >= 0 && sub < model.hazards.count ? model.hazards.ids[sub] : ""
             default: subject = sub >= 0 && sub < e.count ? e.ids[sub] : ""
             }
-            return ["tick": ev.tick, "kind": ev.kind.name, "subject": subject, "code": Int(ev.code)]
+            return JSONText.object(["tick": ev.tick, "kind": ev.kind.name, "subject": subject, "code": Int(ev.code)])
         }
-        return ["tick": state.tick, "simSeconds": state.seconds, "stateHash": state.hash.hex16, "ended": state.ended,
+        return JSONText.object(["tick": state.tick, "simSeconds": state.seconds, "stateHash": state.hash.hex16, "ended": state.ended,
                 "endReason": state.endReason.name, "equipment": equipment, "gauges": gauges, "checklist": checklist,
                 "deductions": deductions, "events": events, "score": r.total, "maxScore": r.max,
                 "alarms": (0..<model.alarms.count).filter { state.alarmActive[$0] != 0 }.map { e.ids[Int(model.alarms.entity[$0])] },
-                "hazards": (0..<model.hazards.count).filter { state.hazardActive[$0] != 0 }.map { model.hazards.ids[$0] }]
+                "hazards": (0..<model.hazards.count).filter { state.hazardActive[$0] != 0 }.map { model.hazards.ids[$0] }])
     }
 }

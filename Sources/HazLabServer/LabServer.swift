@@ -138,6 +138,23 @@ public final class LabServer: @unchecked Sendable {
     }
 
     func routes(_ router: LabRoutes) {
+        serviceRoutes(router)
+        sessionRoutes(router)
+        attemptRoutes(router)
+        taskRoutes(router)
+        examRoutes(router)
+        liveFeedRoutes(router)
+        debriefRoutes(router)
+        backtrackRoutes(router)
+        teacherPageRoutes(router)
+        commandRoutes(router)
+        classMembersRoute(router)
+        adminRoutes(router)
+        workstationRoutes(router)
+    }
+
+    /// Health and metrics, for the school's monitoring (no sign-in).
+    func serviceRoutes(_ router: LabRoutes) {
         router.get("/health") { _, _ in
             let version = (try? self.accounts.locked { try $0.schemaVersion() }) ?? -1
             return LabJSON.response(.ok, ["ok": version >= 0, "storeVersion": version,
@@ -148,6 +165,10 @@ public final class LabServer: @unchecked Sendable {
             h[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: self.registry.emitToBuffer())))
         }
+    }
+
+    /// Web sign-in, sign-out and who is signed in.
+    func sessionRoutes(_ router: LabRoutes) {
         router.post("/api/login", use: handle { req, ctx in try await self.login(req, ctx) })
         router.post("/api/logout", use: handle { req, ctx in
             let s = try self.authorise(req, ctx, state: true)
@@ -160,14 +181,10 @@ public final class LabServer: @unchecked Sendable {
             let s = try self.authorise(req, ctx)
             return LabJSON.response(.ok, ["user": s.user.id, "name": s.user.name, "role": s.user.role.rawValue, "csrf": s.csrf])
         })
-        attemptRoutes(router)
-        taskRoutes(router)
-        examRoutes(router)
-        liveFeedRoutes(router)
-        debriefRoutes(router)
-        backtrackRoutes(router)
-        teacherPageRoutes(router)
-        commandRoutes(router)
+    }
+
+    /// A class's members: its instructors, administrators and auditors read it.
+    func classMembersRoute(_ router: LabRoutes) {
         router.get("/api/classes/{class}", use: handle { req, ctx in
             let s = try self.authorise(req, ctx)
             let klass = pathParameter(ctx.parameters.get("class"))
@@ -180,23 +197,22 @@ public final class LabServer: @unchecked Sendable {
             let members = try self.accounts.members(of: klass).map { ["id": $0.user.id, "name": $0.user.name, "role": $0.role] }
             return LabJSON.response(.ok, ["class": klass, "members": members])
         })
+    }
+
+    /// The administrator's routes: users, roles, lockouts, rosters, workstation keys, the audit log.
+    func adminRoutes(_ router: LabRoutes) {
         router.post("/api/admin/users", use: handle { req, ctx in
             let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
             let o = try await LabJSON.object(req, ctx)
             let id = try LabJSON.string(o, "id", max: 64), name = try LabJSON.optionalString(o, "name") ?? ""
-            guard let role = LabRole(rawValue: try LabJSON.string(o, "role", max: 32)) else {
-                throw LabHTTPError.badRequest("field 'role' must be one of student, instructor, administrator, auditor")
-            }
+            let role = try Self.role(o)
             let pw = try LabJSON.optionalString(o, "password", max: 72)
             let made = try await self.offload { try self.accounts.createUser(id: id, name: name, role: role, password: pw, actor: s.user.id) }
             return LabJSON.response(.created, pw == nil ? ["id": id, "password": made] : ["id": id])
         })
         router.post("/api/admin/users/{id}/role", use: handle { req, ctx in
             let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
-            let o = try await LabJSON.object(req, ctx)
-            guard let role = LabRole(rawValue: try LabJSON.string(o, "role", max: 32)) else {
-                throw LabHTTPError.badRequest("field 'role' must be one of student, instructor, administrator, auditor")
-            }
+            let role = try Self.role(try await LabJSON.object(req, ctx))
             try self.accounts.setRole(user: pathParameter(ctx.parameters.get("id")), role: role, actor: s.user.id)
             return LabJSON.response(.ok, ["ok": true])
         })
@@ -204,7 +220,7 @@ public final class LabServer: @unchecked Sendable {
             let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
             let id = pathParameter(ctx.parameters.get("id"))
             let until = try self.accounts.unlock(id: id, actor: s.user.id)
-            return LabJSON.response(.ok, ["id": id, "wasLocked": !until.isEmpty, "lockedUntil": until.isEmpty ? NSNull() : until])
+            return LabJSON.response(.ok, ["id": id, "wasLocked": !until.isEmpty, "lockedUntil": until.isEmpty ? String?.none : until])
         })
         router.post("/api/admin/classes/{class}/roster", use: handle { req, ctx in
             let s = try self.authorise(req, ctx, state: true, roles: [.administrator])
@@ -229,9 +245,21 @@ public final class LabServer: @unchecked Sendable {
         router.get("/api/audit", use: handle { req, ctx in
             _ = try self.authorise(req, ctx, roles: [.administrator, .auditor])
             let rows = try self.accounts.locked { try $0.auditLog(limit: 200) }
-            return LabJSON.response(.ok, ["audit": rows.map { ["id": $0.id, "at": $0.at, "actor": $0.actor, "action": $0.action,
-                                                               "subject": $0.subject, "detail": $0.detail] }])
+            return LabJSON.response(.ok, ["audit": rows.map { JSONText.object(["id": $0.id, "at": $0.at, "actor": $0.actor, "action": $0.action,
+                                                                               "subject": $0.subject, "detail": $0.detail]) }])
         })
+    }
+
+    /// The `role` member of an admin request: one of the four roles.
+    static func role(_ o: JSONText.Value) throws -> LabRole {
+        guard let role = LabRole(rawValue: try LabJSON.string(o, "role", max: 32)) else {
+            throw LabHTTPError.badRequest("field 'role' must be one of student, instructor, administrator, auditor")
+        }
+        return role
+    }
+
+    /// The workstation's routes (signed by its key) and its journal stream.
+    func workstationRoutes(_ router: LabRoutes) {
         router.get("/api/workstation/challenge", use: handle { req, ctx in
             let ws = req.uri.queryParameters["workstation"].map(String.init) ?? ""
             guard LabAccounts.validId(ws) else { throw LabHTTPError.badRequest("query 'workstation' must be a workstation id") }
@@ -440,119 +468,155 @@ public final class LabServer: @unchecked Sendable {
                                  remote: ctx.remote)
         let user = try await studentByPassword(student, pw, ws: ws, remote: ctx.remote)
         let ticket = try accounts.createTicket(workstation: ws, student: user.id, hours: Double(config.ticketHours))
-        let tasks = try accounts.openTasks(student: user.id).map { t -> [String: Any] in
-            ["task": t.task.task, "scenario": t.task.scenario, "title": t.task.title.isEmpty ? scenarioTitle(t.task.scenario) : t.task.title,
-             "mode": t.task.mode.rawValue, "state": t.task.state, "opens": t.task.opens ?? NSNull(), "closes": t.task.closes ?? NSNull(),
-             "done": t.done]
+        let tasks = try accounts.openTasks(student: user.id).map { t in
+            JSONText.object(["task": t.task.task, "scenario": t.task.scenario,
+                             "title": t.task.title.isEmpty ? scenarioTitle(t.task.scenario) : t.task.title,
+                             "mode": t.task.mode.rawValue, "state": t.task.state, "opens": t.task.opens, "closes": t.task.closes,
+                             "done": t.done])
         }
         let practice = scenarioNames().map { ["scenario": $0, "title": scenarioTitle($0)] }
         return LabJSON.response(.ok, ["student": ["id": user.id, "name": user.name], "ticket": ticket.token, "expires": ticket.expires,
                                       "tasks": tasks, "practice": practice, "backtracks": try openBacktracks(student: user.id)])
     }
 
-    func assign(_ req: Request, _ ctx: LabContext) async throws -> Response {
-        let o = try await LabJSON.object(req, ctx)
-        let ws = try LabJSON.string(o, "workstation", max: 64), nonce = try LabJSON.string(o, "nonce", max: 128)
-        let sig = try LabJSON.string(o, "signature", max: 128), student = try LabJSON.string(o, "student", max: 128)
-        let pw = try LabJSON.optionalString(o, "password", max: 1024), ticket = try LabJSON.optionalString(o, "ticket", max: 128)
-        let taskId = try LabJSON.optionalString(o, "task", max: 64)
-        let backtrackId = try LabJSON.optionalString(o, "backtrack", max: 64)
-        guard (pw == nil) != (ticket == nil) else { throw LabHTTPError.badRequest("send exactly one of 'password' and 'ticket'") }
-        if backtrackId != nil && (taskId != nil || o["scenario"] != nil) {
-            throw LabHTTPError.badRequest("send one of 'task', 'backtrack' and 'scenario'")
-        }
-        let scenarioField = taskId == nil && backtrackId == nil ? try LabJSON.string(o, "scenario", max: 128) : nil
+    /// What a workstation asks for in `POST /api/workstation/assignment`: one of a task, a
+    /// backtrack and a scenario (free practice, with its mode), for the student at the keyboard
+    /// (a password or the ticket of a sign-in), signed by the workstation over a nonce.
+    struct AssignmentRequest {
+        var workstation: String, nonce: String, signature: String, student: String
+        var password: String?, ticket: String?
+        var task: String?, backtrack: String?, scenario: String?
+        /// Teaching or practice; a task's own mode replaces it.
         var mode = LabMode.practice
-        if taskId == nil {
-            let modeText = try LabJSON.optionalString(o, "mode", max: 16) ?? "practice"
-            guard let m = LabMode(rawValue: modeText), m != .exam else {
-                throw LabHTTPError.badRequest("field 'mode' must be teaching or practice (an exam is a task: send 'task')")
+
+        init(_ o: JSONText.Value) throws {
+            workstation = try LabJSON.string(o, "workstation", max: 64)
+            nonce = try LabJSON.string(o, "nonce", max: 128)
+            signature = try LabJSON.string(o, "signature", max: 128)
+            student = try LabJSON.string(o, "student", max: 128)
+            password = try LabJSON.optionalString(o, "password", max: 1024)
+            ticket = try LabJSON.optionalString(o, "ticket", max: 128)
+            task = try LabJSON.optionalString(o, "task", max: 64)
+            backtrack = try LabJSON.optionalString(o, "backtrack", max: 64)
+            guard (password == nil) != (ticket == nil) else { throw LabHTTPError.badRequest("send exactly one of 'password' and 'ticket'") }
+            if backtrack != nil && (task != nil || o["scenario"] != nil) {
+                throw LabHTTPError.badRequest("send one of 'task', 'backtrack' and 'scenario'")
             }
-            mode = m
-        }
-        // 1. The workstation: registered, not revoked, and holding its key (a fresh, single-use nonce).
-        let signed = taskId.map { "task:" + $0 } ?? backtrackId.map { "backtrack:" + $0 } ?? scenarioField ?? ""
-        _ = try checkWorkstation(ws, nonce: nonce, signature: sig,
-                                 message: Self.assignmentMessage(nonce: nonce, workstation: ws, student: student, scenario: signed), remote: ctx.remote)
-        // 2. The student at the keyboard: a password, or the ticket of a sign-in at this workstation.
-        let user: LabUser
-        if let pw {
-            user = try await studentByPassword(student, pw, ws: ws, remote: ctx.remote)
-        } else {
-            guard let u = try accounts.ticketUser(token: ticket ?? "", workstation: ws, student: student) else {
-                try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.ticketRefused.rawValue, subject: String(student.prefix(128)),
-                                   detail: "unknown, expired or foreign ticket, from \(ctx.remote)")
-                throw LabHTTPError(.unauthorized, "the ticket is not valid for this workstation and student (expired or signed out): sign in again")
+            scenario = task == nil && backtrack == nil ? try LabJSON.string(o, "scenario", max: 128) : nil
+            if task == nil {
+                let modeText = try LabJSON.optionalString(o, "mode", max: 16) ?? "practice"
+                guard let m = LabMode(rawValue: modeText), m != .exam else {
+                    throw LabHTTPError.badRequest("field 'mode' must be teaching or practice (an exam is a task: send 'task')")
+                }
+                mode = m
             }
-            user = u
         }
-        // 3. The server's assignment: from the task, or free practice.
+
+        /// What the workstation signed as the scenario: `task:ID`, `backtrack:ID` or the scenario's name.
+        var signed: String { task.map { "task:" + $0 } ?? backtrack.map { "backtrack:" + $0 } ?? scenario ?? "" }
+    }
+
+    /// What the server assigns: the scenario folder, the seed (nil: a fresh one), the mode, and
+    /// the backtrack offer being taken.
+    struct AssignmentSource {
+        var scenario: String
         var seed: UInt64? = nil
+        var mode: LabMode
         var backtrack: LabBacktrackOffer? = nil
-        let scenario: String
-        if let taskId {
+    }
+
+    func assign(_ req: Request, _ ctx: LabContext) async throws -> Response {
+        let r = try AssignmentRequest(try await LabJSON.object(req, ctx))
+        // 1. The workstation: registered, not revoked, and holding its key (a fresh, single-use nonce).
+        _ = try checkWorkstation(r.workstation, nonce: r.nonce, signature: r.signature,
+                                 message: Self.assignmentMessage(nonce: r.nonce, workstation: r.workstation, student: r.student, scenario: r.signed),
+                                 remote: ctx.remote)
+        // 2. The student at the keyboard; 3. the server's assignment: from the task, the backtrack, or free practice.
+        let user = try await assignmentStudent(r, remote: ctx.remote)
+        let source = try assignmentSource(r, user: user)
+        let file = try scenarioFile(source.scenario)
+        if let b = source.backtrack, let parent = try ledger.assignment(b.parent), try ledger.compiled(path: file).sha256 != parent.scenarioSHA256 {
+            throw LabHTTPError(.conflict, "scenario '\(source.scenario)' changed since attempt '\(b.parent)': backtrack '\(b.id)' cannot be continued")
+        }
+        let copied = try source.backtrack.map { try backtrackLines(parent: $0.parent, before: $0.fromTick) }
+        guard let bytes = FileManager.default.contents(atPath: file) else { throw LabHTTPError(.internalServerError, "cannot read scenario '\(source.scenario)'") }
+        // One student, one workstation during an exam (LabExams.swift): after the task's own checks.
+        try refuseDuringExam(student: user.id, workstation: r.workstation, task: r.task)
+        let a = try issueAttempt(r, source, file: file, student: user.id)
+        if let b = source.backtrack { try takeBacktrack(b, by: a.attempt) }
+        try accounts.audit(actor: user.id, action: LabAuditAction.assignment.rawValue, subject: a.attempt,
+                           detail: "scenario \(a.scenario) seed \(a.seed) mode \(a.mode.rawValue)\(r.task.map { " task " + $0 } ?? "")"
+                               + "\(source.backtrack.map { " backtrack \($0.id) from \($0.parent) tick \($0.fromTick)" } ?? "") at \(r.workstation)")
+        var answer = JSONText.object(["attempt": a.attempt, "scenario": a.scenario, "scenarioSHA256": a.scenarioSHA256,
+                                      "seed": String(a.seed), "mode": a.mode.rawValue, "student": a.student,
+                                      "workstation": a.workstation, "issued": a.issued, "task": r.task,
+                                      "scenarioBase64": bytes.base64EncodedString()])
+        if let b = source.backtrack, let copied {
+            answer["backtrack"] = .string(b.id); answer["from"] = .string(b.parent); answer["fromTick"] = .int(b.fromTick)
+            answer["lines"] = copied.jsonValue
+        }
+        return LabJSON.response(.ok, answer)
+    }
+
+    /// The student at the keyboard: by password, or by the ticket of a sign-in at this workstation.
+    func assignmentStudent(_ r: AssignmentRequest, remote: String) async throws -> LabUser {
+        if let pw = r.password { return try await studentByPassword(r.student, pw, ws: r.workstation, remote: remote) }
+        guard let u = try accounts.ticketUser(token: r.ticket ?? "", workstation: r.workstation, student: r.student) else {
+            try accounts.audit(actor: "workstation \(r.workstation)", action: LabAuditAction.ticketRefused.rawValue, subject: String(r.student.prefix(128)),
+                               detail: "unknown, expired or foreign ticket, from \(remote)")
+            throw LabHTTPError(.unauthorized, "the ticket is not valid for this workstation and student (expired or signed out): sign in again")
+        }
+        return u
+    }
+
+    /// The server's assignment for the request: the task's (an exam: the student's draw), the
+    /// backtrack offer's (the parent's scenario and seed), or the scenario asked for.
+    func assignmentSource(_ r: AssignmentRequest, user: LabUser) throws -> AssignmentSource {
+        if let taskId = r.task {
             guard let t = try accounts.task(taskId) else { throw LabHTTPError(.notFound, "no task '\(taskId)'") }
             guard try accounts.enrolled(student: user.id, in: t.klass) else {
-                if t.mode == .exam { auditExamRefusal(t, student: user.id, workstation: ws, "not enrolled in class '\(t.klass)'") }
+                if t.mode == .exam { auditExamRefusal(t, student: user.id, workstation: r.workstation, "not enrolled in class '\(t.klass)'") }
                 throw LabHTTPError(.forbidden, "task '\(taskId)' belongs to a class you are not in")
             }
-            mode = t.mode
             if t.mode == .exam {
                 // The roster, the allowed workstations, the window; the scenario and seed are the
                 // student's draw (LabExamRoutes.swift), never what the workstation asked for.
-                let draw = try examAssignment(t, student: user.id, workstation: ws)
-                scenario = draw.scenario
-                seed = draw.seed
-            } else {
-                guard t.isAvailable(at: ExportTime.iso8601(millis: ExportTime.millis(Date()))) else {
-                    throw LabHTTPError(.conflict, "task '\(taskId)' is not open now\(t.state == "open" ? " (outside its time window)" : "")")
-                }
-                scenario = t.scenario
+                let draw = try examAssignment(t, student: user.id, workstation: r.workstation)
+                return AssignmentSource(scenario: draw.scenario, seed: draw.seed, mode: t.mode)
             }
-        } else if let backtrackId {
-            // A backtrack: the instructor's offer to this student; the parent's scenario and seed.
+            guard t.isAvailable(at: ExportTime.iso8601(millis: ExportTime.millis(Date()))) else {
+                throw LabHTTPError(.conflict, "task '\(taskId)' is not open now\(t.state == "open" ? " (outside its time window)" : "")")
+            }
+            return AssignmentSource(scenario: t.scenario, mode: t.mode)
+        }
+        if let backtrackId = r.backtrack {
             guard let b = try backtrackOffer(backtrackId), b.student == user.id else { throw LabHTTPError(.notFound, "no backtrack '\(backtrackId)' for you") }
             guard b.attempt == nil else { throw LabHTTPError(.conflict, "backtrack '\(backtrackId)' was taken already (attempt \(b.attempt ?? ""))") }
-            scenario = b.scenario
-            seed = b.seed
-            mode = .practice
-            backtrack = b
-        } else {
-            scenario = scenarioField ?? ""
+            return AssignmentSource(scenario: b.scenario, seed: b.seed, mode: .practice, backtrack: b)
         }
-        let file = try scenarioFile(scenario)
-        if let b = backtrack, let parent = try ledger.assignment(b.parent), try ledger.compiled(path: file).sha256 != parent.scenarioSHA256 {
-            throw LabHTTPError(.conflict, "scenario '\(scenario)' changed since attempt '\(b.parent)': backtrack '\(b.id)' cannot be continued")
-        }
-        let copied = try backtrack.map { try backtrackLines(parent: $0.parent, before: $0.fromTick) }
-        guard let bytes = FileManager.default.contents(atPath: file) else { throw LabHTTPError(.internalServerError, "cannot read scenario '\(scenario)'") }
-        // One student, one workstation during an exam (LabExams.swift): after the task's own checks.
-        try refuseDuringExam(student: user.id, workstation: ws, task: taskId)
-        let a: LabAssignment
-        do { a = try ledger.issue(scenarioPath: file, student: user.id, workstation: ws, mode: mode, seed: seed, task: taskId) }
-        catch let e as LabConflict {
-            if mode == .exam, let taskId, let t = (try? accounts.task(taskId)) ?? nil { auditExamRefusal(t, student: user.id, workstation: ws, e.message) }
+        return AssignmentSource(scenario: r.scenario ?? "", mode: r.mode)
+    }
+
+    /// Issues the attempt in the ledger; an exam's refusal there (a second attempt) is audited.
+    func issueAttempt(_ r: AssignmentRequest, _ source: AssignmentSource, file: String, student: String) throws -> LabAssignment {
+        do {
+            return try ledger.issue(scenarioPath: file, student: student, workstation: r.workstation, mode: source.mode, seed: source.seed, task: r.task)
+        } catch let e as LabConflict {
+            if source.mode == .exam, let taskId = r.task, let t = (try? accounts.task(taskId)) ?? nil {
+                auditExamRefusal(t, student: student, workstation: r.workstation, e.message)
+            }
             throw e
         }
-        if let b = backtrack {
-            // Taken once: a second workstation racing for the same offer gets 409.
-            let taken = try accounts.locked { st -> Bool in
-                try st.db.run("UPDATE lab_backtracks SET attempt = ? WHERE id = ? AND attempt IS NULL", [a.attempt, b.id])
-                return try st.db.scalar("SELECT attempt FROM lab_backtracks WHERE id = ?", [b.id])?.string == a.attempt
-            }
-            guard taken else { throw LabHTTPError(.conflict, "backtrack '\(b.id)' was taken already") }
+    }
+
+    /// Marks backtrack offer `b` taken by `attempt`: taken once, so a second workstation racing
+    /// for the same offer gets 409.
+    func takeBacktrack(_ b: LabBacktrackOffer, by attempt: String) throws {
+        let taken = try accounts.locked { st -> Bool in
+            try st.db.run("UPDATE lab_backtracks SET attempt = ? WHERE id = ? AND attempt IS NULL", [attempt, b.id])
+            return try st.db.scalar("SELECT attempt FROM lab_backtracks WHERE id = ?", [b.id])?.string == attempt
         }
-        try accounts.audit(actor: user.id, action: LabAuditAction.assignment.rawValue, subject: a.attempt,
-                           detail: "scenario \(a.scenario) seed \(a.seed) mode \(a.mode.rawValue)\(taskId.map { " task " + $0 } ?? "")"
-                               + "\(backtrack.map { " backtrack \($0.id) from \($0.parent) tick \($0.fromTick)" } ?? "") at \(ws)")
-        var answer: [String: Any] = ["attempt": a.attempt, "scenario": a.scenario, "scenarioSHA256": a.scenarioSHA256,
-                                     "seed": String(a.seed), "mode": a.mode.rawValue, "student": a.student,
-                                     "workstation": a.workstation, "issued": a.issued, "task": taskId ?? NSNull(),
-                                     "scenarioBase64": bytes.base64EncodedString()]
-        if let b = backtrack, let copied {
-            answer["backtrack"] = b.id; answer["from"] = b.parent; answer["fromTick"] = b.fromTick; answer["lines"] = copied
-        }
-        return LabJSON.response(.ok, answer)
+        guard taken else { throw LabHTTPError(.conflict, "backtrack '\(b.id)' was taken already") }
     }
 
     /// A journal written offline, uploaded whole (Docs/lab.md, "Uploads").
@@ -567,7 +631,7 @@ public final class LabServer: @unchecked Sendable {
         let o = try await LabJSON.object(req, ctx, limit: max(ctx.maxUploadSize, 2 * journalLimit + 65_536))
         let ws = try LabJSON.string(o, "workstation", max: 64), nonce = try LabJSON.string(o, "nonce", max: 128)
         let sig = try LabJSON.string(o, "signature", max: 128)
-        guard let text = o["journal"] as? String else { throw LabHTTPError.badRequest("missing field 'journal' (the journal file's text)") }
+        guard let text = o["journal"]?.string else { throw LabHTTPError.badRequest("missing field 'journal' (the journal file's text)") }
         let bytes = Array(text.utf8)
         guard bytes.count <= journalLimit else {
             throw LabHTTPError(.contentTooLarge, "the journal is \(bytes.count) bytes, over the journal size limit of \(journalLimit) bytes")
@@ -611,7 +675,7 @@ public final class LabServer: @unchecked Sendable {
         try accounts.audit(actor: "workstation \(ws)", action: LabAuditAction.upload.rawValue, subject: adopted.attempt,
                            detail: "client attempt \(adopted.clientAttempt) student \(student.id) mode \(mode.rawValue) sha256 \(sha)\(adopted.duplicate ? " (duplicate)" : "")")
         return LabJSON.response(.ok, ["attempt": adopted.attempt, "clientAttempt": adopted.clientAttempt, "live": false,
-                                      "flagged": adopted.status.flagged, "flag": adopted.status.flag ?? NSNull(), "state": adopted.status.state, "duplicate": adopted.duplicate])
+                                      "flagged": adopted.status.flagged, "flag": adopted.status.flag, "state": adopted.status.state, "duplicate": adopted.duplicate])
     }
 
     // MARK: the stream

@@ -22,9 +22,9 @@ public struct LabTask: Sendable, Equatable {
         state == "open" && (opens.map { $0 <= now } ?? true) && (closes.map { now < $0 } ?? true)
     }
 
-    public var json: [String: Any] {
-        ["task": task, "class": klass, "scenario": scenario, "title": title, "mode": mode.rawValue, "state": state,
-         "opens": opens ?? NSNull(), "closes": closes ?? NSNull(), "createdBy": createdBy, "created": created]
+    public var json: JSONText.Value {
+        JSONText.object(["task": task, "class": klass, "scenario": scenario, "title": title, "mode": mode.rawValue, "state": state,
+                         "opens": opens, "closes": closes, "createdBy": createdBy, "created": created])
     }
 }
 

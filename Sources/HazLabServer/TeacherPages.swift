@@ -112,8 +112,17 @@ extension LabServer {
         try authorise(req, ctx, roles: roles)
     }
 
+    /// Who may open the teacher station's pages.
+    static let teachers: Set<LabRole> = [.instructor, .administrator]
+
     func teacherPageRoutes(_ router: LabRoutes) {
-        let teachers: Set<LabRole> = [.instructor, .administrator]
+        entryPageRoutes(router)
+        classPageRoutes(router)
+        attemptPageRoutes(router)
+    }
+
+    /// The way in: `/` sends each user home, the sign-in page, the static files, a student's `/me`.
+    func entryPageRoutes(_ router: LabRoutes) {
         router.get("/", use: page { req, ctx, lang in
             var h = HTTPFields()
             let s = try? self.authorise(req, ctx)
@@ -144,23 +153,27 @@ extension LabServer {
             let page = StudentReport.html(StudentProgress(student: s.user.id, records: try self.ownRecords(s.user.id)), language: lang)
             return Self.reportPage(Self.withBar(page, lang: lang, csrf: s.csrf, links: []))
         })
+    }
+
+    /// The instructor's class pages: the class list, the live grid, exams, the class report, all attempts.
+    func classPageRoutes(_ router: LabRoutes) {
         router.get("/teacher", use: page { req, ctx, lang in
-            let s = try self.pageSession(req, ctx, roles: teachers)
+            let s = try self.pageSession(req, ctx, roles: Self.teachers)
             return Self.html(.ok, TeacherViews.classes(lang: lang, session: s, classes: try self.classesOf(s.user)))
         })
         router.get("/teacher/classes/{class}", use: page { req, ctx, lang in
-            let s = try self.pageSession(req, ctx, roles: teachers)
+            let s = try self.pageSession(req, ctx, roles: Self.teachers)
             let klass = try self.pageClass(ctx, s)
             let task = req.uri.queryParameters["task"].map(String.init).flatMap { LabAccounts.validId($0) ? $0 : nil }
             let stations = try self.stationRows(klass: klass, task: task).map { self.stationJSON($0) }
             let taskTitle = try task.flatMap { try self.accounts.task($0) }.map { $0.title.isEmpty ? $0.task : $0.title }
-            let working = Set(stations.compactMap { $0["student"] as? String })
+            let working = Set(stations.compactMap { $0["student"]?.string })
             let idle = try self.accounts.members(of: klass).filter { $0.role == "student" && !working.contains($0.user.id) }.map { ($0.user.id, $0.user.name) }
             return Self.html(.ok, TeacherViews.grid(lang: lang, session: s, klass: klass, className: try self.className(klass), task: task, taskTitle: taskTitle,
                                                     stations: stations, idle: idle))
         })
         router.get("/teacher/classes/{class}/exams", use: page { req, ctx, lang in
-            let s = try self.pageSession(req, ctx, roles: teachers)
+            let s = try self.pageSession(req, ctx, roles: Self.teachers)
             let klass = try self.pageClass(ctx, s)
             let students = try self.accounts.members(of: klass).filter { $0.role == "student" }.map { ($0.user.id, $0.user.name) }
             let stations = try self.accounts.workstations().filter { $0.revoked.isEmpty }.map(\.id)
@@ -168,7 +181,7 @@ extension LabServer {
                                                      students: students, workstations: stations))
         })
         router.get("/teacher/classes/{class}/report", use: page { req, ctx, lang in
-            let s = try self.pageSession(req, ctx, roles: teachers)
+            let s = try self.pageSession(req, ctx, roles: Self.teachers)
             let klass = try self.pageClass(ctx, s)
             let records = try self.classRecords(klass)
             // Each attempt id (server-made, "a-" + hex) links to its debrief.
@@ -179,52 +192,67 @@ extension LabServer {
             return Self.reportPage(Self.withBar(page, lang: lang, csrf: s.csrf, links: TeacherViews.classNav(klass, lang)))
         })
         router.get("/teacher/classes/{class}/attempts", use: page { req, ctx, lang in
-            let s = try self.pageSession(req, ctx, roles: teachers)
+            let s = try self.pageSession(req, ctx, roles: Self.teachers)
             let klass = try self.pageClass(ctx, s)
             return Self.html(.ok, TeacherViews.attempts(lang: lang, session: s, klass: klass, className: try self.className(klass), rows: try self.attemptRows(klass)))
         })
+    }
+
+    /// One attempt's pages: the station view, the projector view and the debrief.
+    func attemptPageRoutes(_ router: LabRoutes) {
         for view in ["", "/projector", "/debrief"] {
             router.get("/teacher/attempts/{attempt}\(view)", use: page { req, ctx, lang in
-                let s = try self.pageSession(req, ctx, roles: teachers)
+                let s = try self.pageSession(req, ctx, roles: Self.teachers)
                 let attempt = pathParameter(ctx.parameters.get("attempt"))
                 guard let a = try self.ledger.assignment(attempt) else { throw LabHTTPError(.notFound, tr(lang, "没有考核记录 '\(attempt)'", "no lab attempt '\(attempt)'")) }
                 try self.mayManage(student: a.student, s.user)
                 guard let model = try self.ledger.model(for: attempt) else { throw LabHTTPError(.notFound, "scenario '\(a.scenario)' is not on this server") }
                 if self.mirror.snapshot(attempt) == nil { self.mirror.catchUp(attempt: attempt, ledger: self.ledger) }
                 let stepper = self.mirror.stepper(attempt) ?? AttemptStepper(model: model, seed: a.seed, mode: TrainingMode(rawValue: a.mode.rawValue) ?? .practice)
-                let name = (try self.accounts.user(a.student))?.name ?? ""
-                var info = TeacherViews.AttemptInfo(assignment: a, studentName: name, model: model)
-                info.klass = try self.accounts.locked { st in
-                    try st.db.query("""
-                        SELECT coalesce((SELECT class FROM lab_tasks WHERE task = x.task),
-                                        (SELECT class FROM lab_enrolments WHERE user = x.student AND role = 'student' ORDER BY class LIMIT 1))
-                        FROM lab_assignments x WHERE x.attempt = ?
-                        """, [attempt]).first?[0].string
-                }
+                var info = TeacherViews.AttemptInfo(assignment: a, studentName: (try self.accounts.user(a.student))?.name ?? "", model: model)
+                info.klass = try self.attemptClass(attempt)
                 switch view {
                 case "/projector": return Self.html(.ok, TeacherViews.projector(lang: lang, session: s, info: info, stepper: stepper))
-                case "/debrief":
-                    let lines = try self.ledger.lines(attempt)
-                    let (end, finished) = Self.lastTick(lines)
-                    let first = LabMirror.replay(model: model, seed: a.seed, mode: TrainingMode(rawValue: a.mode.rawValue) ?? .practice, lines: lines, at: 0).stepper
-                    // The instructor's own commands (lines carrying `by`/`cmd`): jump buttons too.
-                    let commands: [(tick: Int64, kind: String, text: String)] = lines.dropFirst().compactMap { text in
-                        guard let v = try? JSONText.parse(Array(text.utf8)), v["by"] != nil || v["cmd"] != nil,
-                              let verb = v["verb"]?.string, let c = InstructorCommand.from(verb: verb),
-                              let t = v["tick"]?.numberText.flatMap({ Int64($0) }) else { return nil }
-                        return (t, c.rawValue, v["text"]?.string ?? v["target"]?.string ?? "")
-                    }
-                    var compare = self.modelRuns(a.scenario).map { (value: "run:" + $0, label: tr(lang, "示范运行：\($0)", "Model run: \($0)")) }
-                    compare += try self.finishedAttempts(scenario: a.scenario, except: a.attempt, user: s.user).map {
-                        (value: "attempt:" + $0.attempt, label: "\($0.name.isEmpty ? $0.student : "\($0.name) (\($0.student))") · \($0.mode) · \($0.attempt)")
-                    }
-                    let canBacktrack = a.mode != .exam && s.user.role != .auditor
-                    return Self.html(.ok, TeacherViews.debrief(lang: lang, session: s, info: info, stepper: first, endTick: end, finished: finished,
-                                                               compare: compare, canBacktrack: canBacktrack, commands: commands))
+                case "/debrief": return Self.html(.ok, try self.debriefPage(lang: lang, session: s, info: info))
                 default: return Self.html(.ok, TeacherViews.station(lang: lang, session: s, info: info, stepper: stepper))
                 }
             })
         }
+    }
+
+    /// The class an attempt belongs to: its task's, else its student's first class.
+    func attemptClass(_ attempt: String) throws -> String? {
+        try accounts.locked { st in
+            try st.db.query("""
+                SELECT coalesce((SELECT class FROM lab_tasks WHERE task = x.task),
+                                (SELECT class FROM lab_enrolments WHERE user = x.student AND role = 'student' ORDER BY class LIMIT 1))
+                FROM lab_assignments x WHERE x.attempt = ?
+                """, [attempt]).first?[0].string
+        }
+    }
+
+    /// The debrief page: the attempt scrubbed from tick 0, the instructor's commands to jump to,
+    /// and what it may be set beside (the scenario's model runs, other finished attempts).
+    func debriefPage(lang: ReportLanguage, session s: LabSession, info: TeacherViews.AttemptInfo) throws -> String {
+        let a = info.assignment
+        let mode = TrainingMode(rawValue: a.mode.rawValue) ?? .practice
+        let lines = try ledger.lines(a.attempt)
+        let (end, finished) = Self.lastTick(lines)
+        let first = LabMirror.replay(model: info.model, seed: a.seed, mode: mode, lines: lines, at: 0).stepper
+        // The instructor's own commands (lines carrying `by`/`cmd`): jump buttons too.
+        let commands: [(tick: Int64, kind: String, text: String)] = lines.dropFirst().compactMap { text in
+            guard let v = try? JSONText.parse(Array(text.utf8)), v["by"] != nil || v["cmd"] != nil,
+                  let verb = v["verb"]?.string, let c = InstructorCommand.from(verb: verb),
+                  let t = v["tick"]?.numberText.flatMap({ Int64($0) }) else { return nil }
+            return (t, c.rawValue, v["text"]?.string ?? v["target"]?.string ?? "")
+        }
+        var compare = modelRuns(a.scenario).map { (value: "run:" + $0, label: tr(lang, "示范运行：\($0)", "Model run: \($0)")) }
+        compare += try finishedAttempts(scenario: a.scenario, except: a.attempt, user: s.user).map {
+            (value: "attempt:" + $0.attempt, label: "\($0.name.isEmpty ? $0.student : "\($0.name) (\($0.student))") · \($0.mode) · \($0.attempt)")
+        }
+        let canBacktrack = a.mode != .exam && s.user.role != .auditor
+        return TeacherViews.debrief(lang: lang, session: s, info: info, stepper: first, endTick: end, finished: finished,
+                                    compare: compare, canBacktrack: canBacktrack, commands: commands)
     }
 
     /// The class in the path, which the user manages (404 for no such class).

@@ -1,6 +1,7 @@
 import Foundation
 import HazLabCore
 import HazLabLab
+import HazLabRecords
 import HazLabReport
 import HazLabRunner
 
@@ -162,7 +163,7 @@ enum TeacherViews {
     }
 
     static func grid(lang: ReportLanguage, session s: LabSession, klass: String, className: String = "", task: String?, taskTitle: String? = nil,
-                     stations: [[String: Any]], idle: [(String, String)] = []) -> String {
+                     stations: [JSONText.Value], idle: [(String, String)] = []) -> String {
         let label = className.isEmpty ? klass : className
         var p = TeacherPage(lang: lang, title: tr(lang, "实时监控 — \(label)", "Live view — \(label)"), csrf: s.csrf, script: "grid.js", user: s.user,
                             data: [("data-class", klass), ("data-task", task ?? "")], nav: classNav(klass, lang))
@@ -200,10 +201,13 @@ enum TeacherViews {
     }
 
     /// One station card (grid.js builds the same structure from the feed's JSON).
-    static func card(_ p: inout TeacherPage, _ st: [String: Any], _ lang: ReportLanguage) {
-        let attempt = st["attempt"] as? String ?? "", conn = st["connection"] as? String ?? "offline"
-        let name = st["studentName"] as? String ?? "", student = st["student"] as? String ?? ""
-        let frozen = st["frozen"] as? Bool == true, paused = st["paused"] as? Bool == true
+    static func card(_ p: inout TeacherPage, _ st: JSONText.Value, _ lang: ReportLanguage) {
+        func text(_ key: String) -> String { st[key]?.string ?? "" }
+        func list(_ key: String) -> String { dash((st[key]?.strings ?? []).joined(separator: ", ")) }
+        func count(_ key: String, _ absent: Int64) -> Int64 { st[key]?.int64 ?? absent }
+        let attempt = text("attempt"), conn = st["connection"]?.string ?? "offline"
+        let name = text("studentName"), student = text("student")
+        let frozen = st["frozen"]?.bool == true, paused = st["paused"]?.bool == true
         p.m.open("li", [("class", "card station conn-\(conn)" + (frozen ? " frozen" : "") + (paused ? " paused" : "")), ("data-attempt", attempt),
                         ("data-connection", conn), ("data-student", student)])
         p.m.open("h2", [("class", "card-title")])
@@ -216,23 +220,24 @@ enum TeacherViews {
             p.m.element("dt", [], label)
             p.m.element("dd", [("data-f", key)], value)
         }
-        let title = (st["stepTitle"] as? [String: String]).map { lang == .en && !($0["en"] ?? "").isEmpty ? $0["en"] ?? "" : $0["zh"] ?? "" } ?? ""
-        let idx = st["stepIndex"] as? Int ?? -1, total = st["stepsTotal"] as? Int ?? 0, done = st["stepsDone"] as? Int ?? 0
-        field("workstation", tr(lang, "工位", "Station"), st["workstation"] as? String ?? "")
-        field("scenario", tr(lang, "场景", "Scenario"), st["scenario"] as? String ?? "")
-        field("mode", tr(lang, "模式", "Mode"), modeName(st["mode"] as? String ?? "", lang))
-        field("time", tr(lang, "仿真时间", "Sim time"), clock(st["simSeconds"] as? Double ?? 0))
+        let en = st["stepTitle"]?["en"]?.string ?? "", zh = st["stepTitle"]?["zh"]?.string ?? ""
+        let title = lang == .en && !en.isEmpty ? en : zh
+        let idx = count("stepIndex", -1), total = count("stepsTotal", 0), done = count("stepsDone", 0)
+        field("workstation", tr(lang, "工位", "Station"), text("workstation"))
+        field("scenario", tr(lang, "场景", "Scenario"), text("scenario"))
+        field("mode", tr(lang, "模式", "Mode"), modeName(text("mode"), lang))
+        field("time", tr(lang, "仿真时间", "Sim time"), clock(st["simSeconds"]?.double ?? 0))
         field("step", tr(lang, "步骤", "Step"), idx >= 0 ? "\(idx + 1)/\(total) \(title)" : "\(done)/\(total)")
-        field("alarms", tr(lang, "报警", "Alarms"), dash((st["alarms"] as? [String] ?? []).joined(separator: ", ")))
-        field("hazards", tr(lang, "危险", "Hazards"), dash((st["hazards"] as? [String] ?? []).joined(separator: ", ")))
-        field("accidents", tr(lang, "事故", "Accidents"), dash((st["accidents"] as? [String] ?? []).joined(separator: ", ")))
-        if let score = st["score"] as? Double, let max = st["maxScore"] as? Double {
+        field("alarms", tr(lang, "报警", "Alarms"), list("alarms"))
+        field("hazards", tr(lang, "危险", "Hazards"), list("hazards"))
+        field("accidents", tr(lang, "事故", "Accidents"), list("accidents"))
+        if let score = st["score"]?.double, let max = st["maxScore"]?.double {
             field("score", tr(lang, "得分", "Score"), "\(Fmt.number(score))/\(Fmt.number(max))")
         }
         var flags: [String] = []
-        if st["frozen"] as? Bool == true { flags.append(tr(lang, "已冻结", "frozen")) }
-        if st["paused"] as? Bool == true { flags.append(tr(lang, "已暂停", "paused")) }
-        let ended = st["finished"] as? Bool == true
+        if frozen { flags.append(tr(lang, "已冻结", "frozen")) }
+        if paused { flags.append(tr(lang, "已暂停", "paused")) }
+        let ended = st["finished"]?.bool == true
         field("clock", tr(lang, "状态", "State"),
               flags.isEmpty ? (ended ? tr(lang, "已结束", "ended") : tr(lang, "运行", "running")) : flags.joined(separator: ", "))
         p.m.element("dt", [], tr(lang, "连接", "Connection"))
