@@ -21,6 +21,7 @@ extension DetMath {
 
     /// erfcx(x) = exp(x*x) * erfc(x) for 0.4769 <= x < 27.5, returned as an unevaluated sum (hi, lo).
     /// 12 pieces, polynomial in t = x - mid; relative fit error < 3e-19.
+    /// Long: a coefficient table written as Horner steps, one piece after another.
     static func erfcxPoly(_ x: Double) -> (Double, Double) {
         let t: Double, c0h: Double, c0l: Double
         var p: Double

@@ -131,6 +131,7 @@ public struct State: Sendable, Hashable, FieldReader {
     public var seconds: Double { Double(tick) * secondsPerTick }
 
     /// The state at tick 0. Random fault times are drawn here, in fault order.
+    /// Long: Swift requires every stored property to be set here, one line per column.
     public init(model m: Model, seed: UInt64? = nil) {
         rng = Rng(seed: seed ?? m.defaultSeed)
         secondsPerTick = m.secondsPerTick
@@ -241,6 +242,7 @@ public struct State: Sendable, Hashable, FieldReader {
 
     /// Reads one field through a pointer: projecting each array from `pointee` avoids
     /// copying the whole struct (which a method call on `pointee` does).
+    /// Long: one case per `FieldKind`, so an expression's read is a single jump.
     @usableFromInline
     static func read(_ p: UnsafePointer<State>, _ f: FieldRef) -> Double {
         let i = Int(f.index)

@@ -6,7 +6,8 @@ Usage: Tools/scripts/long-functions.py [--limit N] [--count] [ROOT ...]
 A function is `func`, `init` or `subscript` with a body; its length runs from the line of
 the keyword to the line of the closing brace. Braces are matched on code only: comments and
 string literals (plain, multi-line, raw) are skipped. Prints `lines  file:line  name`, longest
-first; `--count` prints only how many there are. Exit status 0.
+first; `--count` prints only how many there are. A function whose comment block above it has a
+line saying `Long: why` is listed apart, as justified, and not counted. Exit status 0.
 """
 import os
 import re
@@ -88,8 +89,21 @@ def functions(path):
                     if depth == 0: break
             k += 1
         first, last = line_of[m.start()], line_of[min(k, len(text) - 1)]
-        out.append((last - first + 1, path, first, name))
+        out.append((last - first + 1, path, first, name, justified(text, m.start())))
     return out
+
+
+def justified(text, start):
+    """The `Long: why` line in the comment and attribute lines right above a declaration, or None."""
+    lines = text[:start].split("\n")[:-1]
+    for ln in reversed(lines):
+        t = ln.strip()
+        if t.startswith("///") or t.startswith("//"):
+            m = re.match(r"//+\s*Long:\s*(.+)", t)
+            if m: return m.group(1)
+        elif not t.startswith("@"):
+            return None
+    return None
 
 
 def main(argv):
@@ -107,12 +121,14 @@ def main(argv):
                 if f.endswith(".swift"):
                     found += [x for x in functions(os.path.join(dirpath, f)) if x[0] > limit]
     found.sort(key=lambda x: (-x[0], x[1], x[2]))
+    unjustified = [x for x in found if x[4] is None]
     if count_only:
-        print(len(found))
+        print(len(unjustified))
     else:
-        for n, path, line, name in found:
-            print(f"{n:5d}  {path}:{line}  {name}")
-        print(f"{len(found)} function(s) over {limit} lines", file=sys.stderr)
+        for n, path, line, name, why in unjustified + [x for x in found if x[4] is not None]:
+            print(f"{n:5d}  {path}:{line}  {name}" + (f"  (long: {why})" if why else ""))
+        print(f"{len(unjustified)} function(s) over {limit} lines without a reason; "
+              f"{len(found) - len(unjustified)} with one", file=sys.stderr)
     return 0
 
 

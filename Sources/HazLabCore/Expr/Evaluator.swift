@@ -62,6 +62,7 @@ public enum Evaluator {
     static func b(_ x: Bool) -> Double { x ? 1 : 0 }
 
     /// The interpreter loop (inlinable so it specialises for the caller's `FieldReader`).
+    /// Long: one case per opcode in one loop; a call per instruction would cost more than most ops.
     @inlinable
     static func run<R: FieldReader>(_ p: Program, _ reader: R, _ mem: UnsafeMutablePointer<Double>?) -> Double {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: Swift.max(p.maxStack, 1)) { buf -> Double in

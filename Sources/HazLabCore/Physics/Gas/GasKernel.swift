@@ -92,9 +92,59 @@ public enum GasKernel {
 
     /// Builds the coefficients for advancing by `dt` seconds with `flow` and `sinks`.
     public static func plan(spec: GasGridSpec, flow: GasFlow, sinks: [GasSink] = [], dt: Double) -> GasStepPlan {
-        let nx = spec.nx, ny = spec.ny, nz = spec.nz
-        precondition(flow.nx == nx && flow.ny == ny && flow.nz == nz, "GasFlow built for another grid")
+        precondition(flow.nx == spec.nx && flow.ny == spec.ny && flow.nz == spec.nz, "GasFlow built for another grid")
         let h = spec.cellSize, D = spec.diffusivity, V = spec.cellVolume
+        let faces = openFaces(spec: spec, flow: flow)
+        let driftFace = ContiguousArray<UInt8>(faces.gz.map { $0 != 0 ? 1 : 0 })
+        let maxRate = maxOutgoingRate(spec: spec, flow: flow, faces)
+        for s in sinks {
+            precondition(s.cell >= 0 && s.cell < spec.cellCount && s.flowRate >= 0, "bad GasSink")
+        }
+        let n = substeps(dt: dt, maxRate: maxRate, safety: spec.safety)
+        let dts = n > 0 ? dt / Double(n) : 0
+        let r = dts / h, d = D * dts / (h * h)
+        func coefficients(_ uf: ContiguousArray<Double>, _ g: ContiguousArray<Double>)
+            -> (ContiguousArray<Double>, ContiguousArray<Double>) {
+            var p = ContiguousArray<Double>(repeating: 0, count: uf.count), q = p
+            for f in 0..<uf.count where g[f] != 0 {
+                p[f] = max(uf[f], 0) * r + d
+                q[f] = d - min(uf[f], 0) * r
+            }
+            return (p, q)
+        }
+        var c = FaceCoefficients(x: coefficients(faces.ux, faces.gx), y: coefficients(faces.uy, faces.gy),
+                                 z: coefficients(faces.uz, faces.gz))
+        let (ventCells, ventCoef) = ventToOutside(spec: spec, flow: flow, faces, &c)
+        var sinkCells = ContiguousArray<Int>(), sinkFraction = ContiguousArray<Double>()
+        // Extraction integrated exactly over the substep (dc/dt = −(Q_e/V)·c): the removed
+        // fraction 1 − e^{−Q_e·Δt/V} is in [0, 1) for any rate, so sinks never limit Δt.
+        for s in sinks { sinkCells.append(s.cell); sinkFraction.append(-DetMath.expm1(-s.flowRate * dts / V)) }
+        let driftCoef = ContiguousArray<Double>(spec.species.map { $0.driftVelocity * r })
+        return GasStepPlan(nx: spec.nx, ny: spec.ny, nz: spec.nz, dt: dt, substeps: n, dtSub: dts, maxRate: maxRate,
+                           px: c.x.p, qx: c.x.q, py: c.y.p, qy: c.y.q, pz: c.z.p, qz: c.z.q,
+                           ventCells: ventCells, ventCoef: ventCoef, sinkCells: sinkCells, sinkFraction: sinkFraction,
+                           driftCoef: driftCoef, driftFace: driftFace)
+    }
+
+    /// Face velocities and conductance flags with walls closed: 0 on a wall, the flow's
+    /// velocity and 1 elsewhere.
+    struct OpenFaces {
+        var ux: ContiguousArray<Double>, gx: ContiguousArray<Double>
+        var uy: ContiguousArray<Double>, gy: ContiguousArray<Double>
+        var uz: ContiguousArray<Double>, gz: ContiguousArray<Double>
+    }
+
+    /// The forward and backward coefficients of each face, per axis.
+    struct FaceCoefficients {
+        var x: (p: ContiguousArray<Double>, q: ContiguousArray<Double>)
+        var y: (p: ContiguousArray<Double>, q: ContiguousArray<Double>)
+        var z: (p: ContiguousArray<Double>, q: ContiguousArray<Double>)
+    }
+
+    /// Closes every boundary face but those of open boundary openings, and (with rooms) the
+    /// walls between rooms.
+    static func openFaces(spec: GasGridSpec, flow: GasFlow) -> OpenFaces {
+        let nx = spec.nx, ny = spec.ny, nz = spec.nz
         // Open flags of boundary faces, per side, indexed by the tangential cell pair.
         var xLo = ContiguousArray<UInt8>(repeating: 0, count: ny * nz), xHi = xLo
         var yLo = ContiguousArray<UInt8>(repeating: 0, count: nx * nz), yHi = yLo
@@ -111,89 +161,79 @@ public enum GasKernel {
                 }
             } }
         }
-        // Effective face velocity (0 on walls) and conductance flag (0 on walls).
-        var ux = flow.u, gx = ContiguousArray<Double>(repeating: 1, count: spec.xFaceCount)
-        var uy = flow.v, gy = ContiguousArray<Double>(repeating: 1, count: spec.yFaceCount)
-        var uz = flow.w, gz = ContiguousArray<Double>(repeating: 1, count: spec.zFaceCount)
+        var f = OpenFaces(ux: flow.u, gx: ContiguousArray<Double>(repeating: 1, count: spec.xFaceCount),
+                          uy: flow.v, gy: ContiguousArray<Double>(repeating: 1, count: spec.yFaceCount),
+                          uz: flow.w, gz: ContiguousArray<Double>(repeating: 1, count: spec.zFaceCount))
         for k in 0..<nz { for j in 0..<ny {
-            if xLo[j + ny * k] == 0 { let f = flow.xFace(0, j, k); ux[f] = 0; gx[f] = 0 }
-            if xHi[j + ny * k] == 0 { let f = flow.xFace(nx, j, k); ux[f] = 0; gx[f] = 0 }
+            if xLo[j + ny * k] == 0 { let x = flow.xFace(0, j, k); f.ux[x] = 0; f.gx[x] = 0 }
+            if xHi[j + ny * k] == 0 { let x = flow.xFace(nx, j, k); f.ux[x] = 0; f.gx[x] = 0 }
         } }
         for k in 0..<nz { for i in 0..<nx {
-            if yLo[i + nx * k] == 0 { let f = flow.yFace(i, 0, k); uy[f] = 0; gy[f] = 0 }
-            if yHi[i + nx * k] == 0 { let f = flow.yFace(i, ny, k); uy[f] = 0; gy[f] = 0 }
+            if yLo[i + nx * k] == 0 { let y = flow.yFace(i, 0, k); f.uy[y] = 0; f.gy[y] = 0 }
+            if yHi[i + nx * k] == 0 { let y = flow.yFace(i, ny, k); f.uy[y] = 0; f.gy[y] = 0 }
         } }
         for j in 0..<ny { for i in 0..<nx {
-            if zLo[i + nx * j] == 0 { let f = flow.zFace(i, j, 0); uz[f] = 0; gz[f] = 0 }
-            if zHi[i + nx * j] == 0 { let f = flow.zFace(i, j, nz); uz[f] = 0; gz[f] = 0 }
+            if zLo[i + nx * j] == 0 { let z = flow.zFace(i, j, 0); f.uz[z] = 0; f.gz[z] = 0 }
+            if zHi[i + nx * j] == 0 { let z = flow.zFace(i, j, nz); f.uz[z] = 0; f.gz[z] = 0 }
         } }
         if !spec.rooms.isEmpty {
-            closeWalls(spec: spec, flow: flow, ux: &ux, gx: &gx, uy: &uy, gy: &gy, uz: &uz, gz: &gz)
+            closeWalls(spec: spec, flow: flow, ux: &f.ux, gx: &f.gx, uy: &f.uy, gy: &f.gy, uz: &f.uz, gz: &f.gz)
         }
-        // Largest outgoing rate over cells (the drift adds at most 2·max|W_s|/h: out of a cell and into it).
+        return f
+    }
+
+    /// Largest outgoing rate over cells (the drift adds at most 2·max|W_s|/h: out of a cell and into it).
+    static func maxOutgoingRate(spec: GasGridSpec, flow: GasFlow, _ f: OpenFaces) -> Double {
+        let nx = spec.nx, ny = spec.ny, nz = spec.nz, h = spec.cellSize
         var maxRate = 0.0
-        let dh2 = D / (h * h)
+        let dh2 = spec.diffusivity / (h * h)
         var maxDrift = 0.0
         for sp in spec.species { maxDrift = max(maxDrift, abs(sp.driftVelocity)) }
-        let driftFace = ContiguousArray<UInt8>(gz.map { $0 != 0 ? 1 : 0 })
         for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
             let a = flow.xFace(i, j, k), b = flow.yFace(i, j, k), c = flow.zFace(i, j, k)
-            let outV = max(-ux[a], 0) + max(ux[a + 1], 0) + max(-uy[b], 0) + max(uy[b + nx], 0)
-                + max(-uz[c], 0) + max(uz[c + nx * ny], 0)
-            let nOpen = gx[a] + gx[a + 1] + gy[b] + gy[b + nx] + gz[c] + gz[c + nx * ny]
+            let outV = max(-f.ux[a], 0) + max(f.ux[a + 1], 0) + max(-f.uy[b], 0) + max(f.uy[b + nx], 0)
+                + max(-f.uz[c], 0) + max(f.uz[c + nx * ny], 0)
+            let nOpen = f.gx[a] + f.gx[a + 1] + f.gy[b] + f.gy[b + nx] + f.gz[c] + f.gz[c + nx * ny]
             maxRate = max(maxRate, outV / h + nOpen * dh2 + 2 * maxDrift / h)
         } } }
-        for s in sinks {
-            precondition(s.cell >= 0 && s.cell < spec.cellCount && s.flowRate >= 0, "bad GasSink")
-        }
-        var n = 0
-        if dt > 0 {
-            let x = dt * maxRate / spec.safety
-            precondition(x.isFinite && x <= Double(maxSubsteps), "gas update needs more than \(maxSubsteps) substeps")
-            n = max(1, Int(x))
-            if Double(n) < x { n += 1 }
-        }
-        let dts = n > 0 ? dt / Double(n) : 0
-        let r = dts / h, d = D * dts / (h * h)
-        func coefficients(_ uf: ContiguousArray<Double>, _ g: ContiguousArray<Double>)
-            -> (ContiguousArray<Double>, ContiguousArray<Double>) {
-            var p = ContiguousArray<Double>(repeating: 0, count: uf.count), q = p
-            for f in 0..<uf.count where g[f] != 0 {
-                p[f] = max(uf[f], 0) * r + d
-                q[f] = d - min(uf[f], 0) * r
-            }
-            return (p, q)
-        }
-        var (px, qx) = coefficients(ux, gx), (py, qy) = coefficients(uy, gy), (pz, qz) = coefficients(uz, gz)
-        // Boundary faces: the outside is clean air; keep only the outgoing coefficient.
+        return maxRate
+    }
+
+    /// Substeps for a stable explicit update of `dt` at `maxRate` (0 when `dt` is 0).
+    static func substeps(dt: Double, maxRate: Double, safety: Double) -> Int {
+        guard dt > 0 else { return 0 }
+        let x = dt * maxRate / safety
+        precondition(x.isFinite && x <= Double(maxSubsteps), "gas update needs more than \(maxSubsteps) substeps")
+        var n = max(1, Int(x))
+        if Double(n) < x { n += 1 }
+        return n
+    }
+
+    /// Boundary faces: the outside is clean air; keeps only each open face's outgoing
+    /// coefficient and lists the cells that vent through it.
+    static func ventToOutside(spec: GasGridSpec, flow: GasFlow, _ f: OpenFaces, _ c: inout FaceCoefficients)
+        -> (cells: ContiguousArray<Int>, coef: ContiguousArray<Double>) {
+        let nx = spec.nx, ny = spec.ny, nz = spec.nz
         var ventCells = ContiguousArray<Int>(), ventCoef = ContiguousArray<Double>()
         for k in 0..<nz { for j in 0..<ny {
             let lo = flow.xFace(0, j, k), hi = flow.xFace(nx, j, k)
-            px[lo] = 0; qx[hi] = 0
-            if gx[lo] != 0 { ventCells.append(spec.index(0, j, k)); ventCoef.append(qx[lo]) }
-            if gx[hi] != 0 { ventCells.append(spec.index(nx - 1, j, k)); ventCoef.append(px[hi]) }
+            c.x.p[lo] = 0; c.x.q[hi] = 0
+            if f.gx[lo] != 0 { ventCells.append(spec.index(0, j, k)); ventCoef.append(c.x.q[lo]) }
+            if f.gx[hi] != 0 { ventCells.append(spec.index(nx - 1, j, k)); ventCoef.append(c.x.p[hi]) }
         } }
         for k in 0..<nz { for i in 0..<nx {
             let lo = flow.yFace(i, 0, k), hi = flow.yFace(i, ny, k)
-            py[lo] = 0; qy[hi] = 0
-            if gy[lo] != 0 { ventCells.append(spec.index(i, 0, k)); ventCoef.append(qy[lo]) }
-            if gy[hi] != 0 { ventCells.append(spec.index(i, ny - 1, k)); ventCoef.append(py[hi]) }
+            c.y.p[lo] = 0; c.y.q[hi] = 0
+            if f.gy[lo] != 0 { ventCells.append(spec.index(i, 0, k)); ventCoef.append(c.y.q[lo]) }
+            if f.gy[hi] != 0 { ventCells.append(spec.index(i, ny - 1, k)); ventCoef.append(c.y.p[hi]) }
         } }
         for j in 0..<ny { for i in 0..<nx {
             let lo = flow.zFace(i, j, 0), hi = flow.zFace(i, j, nz)
-            pz[lo] = 0; qz[hi] = 0
-            if gz[lo] != 0 { ventCells.append(spec.index(i, j, 0)); ventCoef.append(qz[lo]) }
-            if gz[hi] != 0 { ventCells.append(spec.index(i, j, nz - 1)); ventCoef.append(pz[hi]) }
+            c.z.p[lo] = 0; c.z.q[hi] = 0
+            if f.gz[lo] != 0 { ventCells.append(spec.index(i, j, 0)); ventCoef.append(c.z.q[lo]) }
+            if f.gz[hi] != 0 { ventCells.append(spec.index(i, j, nz - 1)); ventCoef.append(c.z.p[hi]) }
         } }
-        var sinkCells = ContiguousArray<Int>(), sinkFraction = ContiguousArray<Double>()
-        // Extraction integrated exactly over the substep (dc/dt = −(Q_e/V)·c): the removed
-        // fraction 1 − e^{−Q_e·Δt/V} is in [0, 1) for any rate, so sinks never limit Δt.
-        for s in sinks { sinkCells.append(s.cell); sinkFraction.append(-DetMath.expm1(-s.flowRate * dts / V)) }
-        let driftCoef = ContiguousArray<Double>(spec.species.map { $0.driftVelocity * r })
-        return GasStepPlan(nx: nx, ny: ny, nz: nz, dt: dt, substeps: n, dtSub: dts, maxRate: maxRate,
-                           px: px, qx: qx, py: py, qy: qy, pz: pz, qz: qz,
-                           ventCells: ventCells, ventCoef: ventCoef, sinkCells: sinkCells, sinkFraction: sinkFraction,
-                           driftCoef: driftCoef, driftFace: driftFace)
+        return (ventCells, ventCoef)
     }
 
     /// Rooms: closes (zero velocity and conductance) every face between cells of different
