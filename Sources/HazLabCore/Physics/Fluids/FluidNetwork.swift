@@ -284,67 +284,89 @@ public enum FluidNetwork {
     static func pumpFlow(_ spec: FluidNetworkSpec, _ link: FluidLinkSpec, _ k: Double, _ speed: Double,
                          _ pf: Port, _ pt: Port) -> (q: Double, c: Double, phase: FluidPhase) {
         if !(k > 0) { return (0, 0, .none) }
-        let rg = spec.density * spec.gravity
-        let lin = spec.laminarDeltaP
-        let sl = lin.squareRoot()
-        let qLin = k * sl
         let dP = pf.piezometric - pt.piezometric
         let s = max(0, speed)
-        let flows = link.pumpFlows, heads = link.pumpHeads
-        var q: Double
-        var headSlope = 0.0
-        if s > 0 {
-            let h0 = s * s * heads[0]
-            var hi = sqrtLaw(k, dP + rg * h0, lin).q
-            let hHi = s * s * pumpHead(flows, heads, hi / s).h
-            var lo = sqrtLaw(k, dP + rg * hHi, lin).q
-            if lo > hi { let t = lo; lo = hi; hi = t }
-            // Safeguarded Newton on g(q) = ΔP + ρg·s²·H(q/s) − loss(q), which falls strictly with q.
-            // Every iterate narrows the bracket by the sign of g. A Newton step that leaves the
-            // bracket, or any step after the eighth (Newton can alternate across a kink of the
-            // piecewise-linear curve), is replaced by an Illinois false-position step on the
-            // bracket. Stops within a few ulps, or after 64 steps; the iterates depend only on
-            // the operands, so the result is deterministic.
-            func g(_ x: Double) -> (g: Double, slope: Double) {
-                let ph = pumpHead(flows, heads, x / s)
-                let ax = abs(x)
-                let loss = ax >= qLin ? x * ax / (k * k) : x * sl / k
-                let lossSlope = ax >= qLin ? 2 * ax / (k * k) : sl / k
-                return (dP + rg * s * s * ph.h - loss, rg * s * ph.slope - lossSlope)
-            }
-            // Fast path: on each linear piece of the curve the balance is a quadratic in q
-            // (turbulent loss q²/k²), solved in the cancellation-free form q = 2C/(B + √(B² + 4AC)).
-            // The root is unique (g falls strictly), so the first piece that contains its own
-            // root is the answer. The laminar region and reverse flow use the iteration below.
-            var closed: Double? = nil
-            let n = flows.count
-            if n >= 2 {
-                let a = 1 / (k * k)
-                var j = 1
-                while j < n {
-                    let f0 = flows[j &- 1], f1 = flows[j]
-                    let m = (heads[j] - heads[j &- 1]) / (f1 - f0)
-                    let bb = rg * s * m              // B = −b ≤ 0 for a falling curve
-                    let cc = dP + rg * s * s * (heads[j &- 1] - m * f0)
-                    if cc > 0 {
-                        let disc = bb * bb + 4 * a * cc
-                        let root = 2 * cc / (-bb + disc.squareRoot())
-                        let x = root / s
-                        if root >= qLin && x > f0 && (x <= f1 || j == n &- 1) { closed = root; break }
-                    }
-                    j &+= 1
+        guard s > 0 else {
+            // Stopped / tripped: the pump casing is just a pipe (secant conductance, as for pipes).
+            let r = sqrtLaw(k, dP, spec.laminarDeltaP)
+            if r.q > 0 && pf.offers != .liquid { return (0, 0, .none) }
+            if r.q < 0 && (link.checkValve || pt.offers != .liquid) { return (0, 0, .none) }
+            return (r.q, r.c, .liquid)
+        }
+        let curve = PumpBalance(rg: spec.density * spec.gravity, sl: spec.laminarDeltaP.squareRoot(), k: k, speed: s, dP: dP,
+                                flows: link.pumpFlows, heads: link.pumpHeads)
+        if let q = curve.onALinearPiece() {
+            let headSlope = s * pumpHead(curve.flows, curve.heads, q / s).slope
+            if q > 0 && pf.offers != .liquid { return (0, 0, .none) }
+            let c = 1 / (2 * q / (k * k) - curve.rg * headSlope)
+            return (q, c, .liquid)
+        }
+        let q = curve.bracketed(lin: spec.laminarDeltaP)
+        let headSlope = s * pumpHead(curve.flows, curve.heads, q / s).slope
+        if q > 0 && pf.offers != .liquid { return (0, 0, .none) }          // lost suction
+        if q < 0 && (link.checkValve || pt.offers != .liquid) { return (0, 0, .none) }
+        let lossSlope = abs(q) >= curve.qLin ? 2 * abs(q) / (k * k) : curve.sl / k
+        let c = 1 / (lossSlope - curve.rg * headSlope)
+        return (q, c, .liquid)
+    }
+
+    /// The balance of a running pump: g(q) = ΔP + ρg·s²·H(q/s) − loss(q), falling strictly with q.
+    struct PumpBalance {
+        let rg: Double, sl: Double, k: Double, speed: Double, dP: Double
+        let flows: ContiguousArray<Double>, heads: ContiguousArray<Double>
+        /// Where the loss turns from laminar to turbulent.
+        var qLin: Double { k * sl }
+
+        @inline(__always)
+        func g(_ x: Double) -> (g: Double, slope: Double) {
+            let s = speed, qLin = self.qLin
+            let ph = pumpHead(flows, heads, x / s)
+            let ax = abs(x)
+            let loss = ax >= qLin ? x * ax / (k * k) : x * sl / k
+            let lossSlope = ax >= qLin ? 2 * ax / (k * k) : sl / k
+            return (dP + rg * s * s * ph.h - loss, rg * s * ph.slope - lossSlope)
+        }
+
+        /// Fast path: on each linear piece of the curve the balance is a quadratic in q
+        /// (turbulent loss q²/k²), solved in the cancellation-free form q = 2C/(B + √(B² + 4AC)).
+        /// The root is unique (g falls strictly), so the first piece that contains its own root
+        /// is the answer; nil in the laminar region and for reverse flow.
+        func onALinearPiece() -> Double? {
+            let n = flows.count, s = speed, qLin = self.qLin
+            guard n >= 2 else { return nil }
+            let a = 1 / (k * k)
+            var j = 1
+            while j < n {
+                let f0 = flows[j &- 1], f1 = flows[j]
+                let m = (heads[j] - heads[j &- 1]) / (f1 - f0)
+                let bb = rg * s * m              // B = −b ≤ 0 for a falling curve
+                let cc = dP + rg * s * s * (heads[j &- 1] - m * f0)
+                if cc > 0 {
+                    let disc = bb * bb + 4 * a * cc
+                    let root = 2 * cc / (-bb + disc.squareRoot())
+                    let x = root / s
+                    if root >= qLin && x > f0 && (x <= f1 || j == n &- 1) { return root }
                 }
+                j &+= 1
             }
-            if let r = closed {
-                q = r
-                headSlope = s * pumpHead(flows, heads, q / s).slope
-                if q > 0 && pf.offers != .liquid { return (0, 0, .none) }
-                let c = 1 / (2 * q / (k * k) - rg * headSlope)
-                return (q, c, .liquid)
-            }
+            return nil
+        }
+
+        /// Safeguarded Newton on a bracket that always holds the root: every iterate narrows it
+        /// by the sign of g. A Newton step that leaves the bracket, or any step after the eighth
+        /// (Newton can alternate across a kink of the piecewise-linear curve), is replaced by an
+        /// Illinois false-position step. Stops within a few ulps, or after 64 steps; the iterates
+        /// depend only on the operands, so the result is deterministic.
+        func bracketed(lin: Double) -> Double {
+            let s = speed
+            let h0 = s * s * heads[0]
+            var hi = FluidNetwork.sqrtLaw(k, dP + rg * h0, lin).q
+            let hHi = s * s * pumpHead(flows, heads, hi / s).h
+            var lo = FluidNetwork.sqrtLaw(k, dP + rg * hHi, lin).q
+            if lo > hi { let t = lo; lo = hi; hi = t }
             var gLo = g(lo).g, gHi = g(hi).g
             var side = 0
-            q = 0.5 * (lo + hi)
+            var q = 0.5 * (lo + hi)
             var it = 0
             while it < 64 {
                 let r = g(q)
@@ -368,19 +390,8 @@ public enum FluidNetwork {
                 q = next
                 it &+= 1
             }
-            headSlope = s * pumpHead(flows, heads, q / s).slope
-        } else {
-            // Stopped / tripped: the pump casing is just a pipe (secant conductance, as for pipes).
-            let r = sqrtLaw(k, dP, lin)
-            if r.q > 0 && pf.offers != .liquid { return (0, 0, .none) }
-            if r.q < 0 && (link.checkValve || pt.offers != .liquid) { return (0, 0, .none) }
-            return (r.q, r.c, .liquid)
+            return q
         }
-        if q > 0 && pf.offers != .liquid { return (0, 0, .none) }          // lost suction
-        if q < 0 && (link.checkValve || pt.offers != .liquid) { return (0, 0, .none) }
-        let lossSlope = abs(q) >= qLin ? 2 * abs(q) / (k * k) : sl / k
-        let c = 1 / (lossSlope - rg * headSlope)
-        return (q, c, .liquid)
     }
 
     /// Link flows at the current state, relief hysteresis, Jacobian J and rates f.
