@@ -394,6 +394,33 @@ public enum FluidNetwork {
         }
     }
 
+    /// A relief valve's flow: hysteresis on the static differential over the valve (opens at
+    /// the set pressure, reseats after the blowdown), lift between, and the pipe law.
+    @inline(__always)
+    static func reliefFlow(_ spec: FluidNetworkSpec, _ link: FluidLinkSpec, _ l: Int, _ s: inout FluidNetworkState,
+                           _ k: Double, _ pf: Port, _ pt: Port) -> (q: Double, c: Double, phase: FluidPhase) {
+        let dps = pf.staticP - pt.staticP
+        let pset = link.setPressure
+        let pfull = pset * (1 + link.overpressure)
+        let preseat = pset * (1 - link.blowdown)
+        var open = s.reliefOpen[l] != 0
+        if !open && dps >= pset { open = true } else if open && dps <= preseat { open = false }
+        // Lift while open: linear from reseat (0) to full lift (1), but never below
+        // reliefMinimumLift, so the blowdown ends in finite time and the disc snaps shut
+        // at reseat (pop action) instead of simmering asymptotically above it.
+        var lift = 0.0, dlift = 0.0
+        if open {
+            let x = (dps - preseat) / (pfull - preseat)
+            if x >= 1 { lift = 1 } else if x > reliefMinimumLift { lift = x; dlift = 1 / (pfull - preseat) } else { lift = reliefMinimumLift }
+        }
+        s.reliefOpen[l] = open ? 1 : 0
+        s.reliefLift[l] = lift
+        var r = pipeFlow(spec, k * lift, pf, pt, true)
+        // Lift responds to pressure within the substep: add q·(dlift/dΔP)/lift to c.
+        if lift > 0 && r.phase != .none { r.c = r.c + r.q * dlift / lift }
+        return r
+    }
+
     /// Link flows at the current state, relief hysteresis, Jacobian J and rates f.
     static func evaluate(_ spec: FluidNetworkSpec, _ s: inout FluidNetworkState, _ ctl: FluidControls,
                          _ w: inout Workspace) {
@@ -406,8 +433,8 @@ public enum FluidNetwork {
             let pf = port(spec, s, fi, link.fromPortHeight)
             let pt = port(spec, s, ti, link.toPortHeight)
             let o = min(1, max(0, ctl.opening[l]))
-            var k = link.conductance * o
-            var r: (q: Double, c: Double, phase: FluidPhase)
+            let k = link.conductance * o
+            let r: (q: Double, c: Double, phase: FluidPhase)
             switch link.kind {
             case .pipe:
                 r = pipeFlow(spec, k, pf, pt, link.checkValve)
@@ -416,27 +443,7 @@ public enum FluidNetwork {
                 r = pumpFlow(spec, link, k, ctl.pumpSpeed[l], pf, pt)
                 w.forwardOnly[l] = link.checkValve ? 1 : 0
             case .relief:
-                // Hysteresis on the static differential over the valve.
-                let dps = pf.staticP - pt.staticP
-                let pset = link.setPressure
-                let pfull = pset * (1 + link.overpressure)
-                let preseat = pset * (1 - link.blowdown)
-                var open = s.reliefOpen[l] != 0
-                if !open && dps >= pset { open = true } else if open && dps <= preseat { open = false }
-                // Lift while open: linear from reseat (0) to full lift (1), but never below
-                // reliefMinimumLift, so the blowdown ends in finite time and the disc snaps shut
-                // at reseat (pop action) instead of simmering asymptotically above it.
-                var lift = 0.0, dlift = 0.0
-                if open {
-                    let x = (dps - preseat) / (pfull - preseat)
-                    if x >= 1 { lift = 1 } else if x > reliefMinimumLift { lift = x; dlift = 1 / (pfull - preseat) } else { lift = reliefMinimumLift }
-                }
-                s.reliefOpen[l] = open ? 1 : 0
-                s.reliefLift[l] = lift
-                k = k * lift
-                r = pipeFlow(spec, k, pf, pt, true)
-                // Lift responds to pressure within the substep: add q·(dlift/dΔP)/lift to c.
-                if lift > 0 && r.phase != .none { r.c = r.c + r.q * dlift / lift }
+                r = reliefFlow(spec, link, l, &s, k, pf, pt)
                 w.forwardOnly[l] = 1
             }
             w.q[l] = r.q; w.c[l] = r.c; w.phase[l] = r.phase.rawValue
@@ -506,50 +513,74 @@ public enum FluidNetwork {
             let fwd = amount > 0
             if !fwd { amount = -amount }
             let src = fwd ? fi : ti, dst = fwd ? ti : fi
-            let srcNode = spec.nodes[src], dstNode = spec.nodes[dst]
             if ph == .liquid {
-                if srcNode.kind == .vessel {
-                    amount = min(amount, s.volume[src])
-                    if amount == s.volume[src] { s.volume[src] = 0 } else { s.volume[src] -= amount }
-                } else {
-                    s.liquidIn[src] += amount
-                }
-                if dstNode.kind == .vessel {
-                    let v = s.volume[dst]
-                    let tot = v + amount
-                    if tot > 0 { s.temperature[dst] = (v * s.temperature[dst] + amount * s.temperature[src]) / tot }
-                    s.volume[dst] = tot
-                } else {
-                    s.liquidOut[dst] += amount
-                }
+                amount = moveLiquid(spec, &s, from: src, to: dst, amount)
                 w.accLiquid[l] += fwd ? amount : -amount
             } else {
-                // Gas never overfills a closed vessel's gas space beyond pressure equality with
-                // its source (the linearisation can overshoot across the liquid-full kink): at
-                // most p_src·max(V_gas, V_min)/(R·T) − n may enter.
-                if dstNode.kind == .vessel && dstNode.closed {
-                    let cap = dstNode.area * dstNode.height
-                    let vg = max(cap - s.volume[dst], cap * 1e-6)
-                    let pSrc = gasPressure(spec, s, src, srcNode)
-                    let room = pSrc * vg / (FluidNetworkSpec.gasConstant * s.temperature[dst]) - s.gasMoles[dst]
-                    amount = min(amount, max(0, room))
-                }
-                if srcNode.kind == .vessel {
-                    amount = min(amount, s.gasMoles[src])
-                    if amount == s.gasMoles[src] { s.gasMoles[src] = 0 } else { s.gasMoles[src] -= amount }
-                } else {
-                    s.gasIn[src] += amount
-                }
-                if dstNode.kind == .vessel && dstNode.closed {
-                    s.gasMoles[dst] += amount
-                } else {
-                    s.gasOut[dst] += amount
-                }
+                amount = moveGas(spec, &s, from: src, to: dst, amount)
                 w.accGas[l] += fwd ? amount : -amount
             }
         }
-        // Spill: liquid above capacity of an OPEN tank overflows and leaves the network
-        // (cap ≤ V ≤ 2·cap ⇒ V − cap is exact). Closed vessels pressurise instead (hydraulic lock).
+        spillOpenTanks(spec, &s)
+        refreshDerived(spec, &s)
+    }
+
+    /// Moves up to `amount` m³ of liquid from node `src` to `dst` (a vessel gives at most what
+    /// it holds; the receiving vessel's temperature mixes); returns what moved.
+    @inline(__always)
+    static func moveLiquid(_ spec: FluidNetworkSpec, _ s: inout FluidNetworkState, from src: Int, to dst: Int,
+                           _ wanted: Double) -> Double {
+        var amount = wanted
+        if spec.nodes[src].kind == .vessel {
+            amount = min(amount, s.volume[src])
+            if amount == s.volume[src] { s.volume[src] = 0 } else { s.volume[src] -= amount }
+        } else {
+            s.liquidIn[src] += amount
+        }
+        if spec.nodes[dst].kind == .vessel {
+            let v = s.volume[dst]
+            let tot = v + amount
+            if tot > 0 { s.temperature[dst] = (v * s.temperature[dst] + amount * s.temperature[src]) / tot }
+            s.volume[dst] = tot
+        } else {
+            s.liquidOut[dst] += amount
+        }
+        return amount
+    }
+
+    /// Moves up to `amount` mol of gas from node `src` to `dst`; returns what moved. Gas never
+    /// overfills a closed vessel's gas space beyond pressure equality with its source (the
+    /// linearisation can overshoot across the liquid-full kink): at most
+    /// p_src·max(V_gas, V_min)/(R·T) − n may enter.
+    @inline(__always)
+    static func moveGas(_ spec: FluidNetworkSpec, _ s: inout FluidNetworkState, from src: Int, to dst: Int,
+                        _ wanted: Double) -> Double {
+        var amount = wanted
+        let srcNode = spec.nodes[src], dstNode = spec.nodes[dst]
+        if dstNode.kind == .vessel && dstNode.closed {
+            let cap = dstNode.area * dstNode.height
+            let vg = max(cap - s.volume[dst], cap * 1e-6)
+            let pSrc = gasPressure(spec, s, src, srcNode)
+            let room = pSrc * vg / (FluidNetworkSpec.gasConstant * s.temperature[dst]) - s.gasMoles[dst]
+            amount = min(amount, max(0, room))
+        }
+        if srcNode.kind == .vessel {
+            amount = min(amount, s.gasMoles[src])
+            if amount == s.gasMoles[src] { s.gasMoles[src] = 0 } else { s.gasMoles[src] -= amount }
+        } else {
+            s.gasIn[src] += amount
+        }
+        if dstNode.kind == .vessel && dstNode.closed {
+            s.gasMoles[dst] += amount
+        } else {
+            s.gasOut[dst] += amount
+        }
+        return amount
+    }
+
+    /// Spill: liquid above capacity of an OPEN tank overflows and leaves the network
+    /// (cap ≤ V ≤ 2·cap ⇒ V − cap is exact). Closed vessels pressurise instead (hydraulic lock).
+    static func spillOpenTanks(_ spec: FluidNetworkSpec, _ s: inout FluidNetworkState) {
         for i in 0..<spec.nodes.count {
             let n = spec.nodes[i]
             if n.kind != .vessel || n.closed { continue }
@@ -561,6 +592,5 @@ public enum FluidNetwork {
                 s.overflowing[i] = 1
             }
         }
-        refreshDerived(spec, &s)
     }
 }
