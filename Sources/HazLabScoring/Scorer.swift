@@ -95,6 +95,17 @@ public struct Scorer: Sendable {
         // The model is shared by every grading thread: read it in place, never copy its
         // tables into locals (each copy is an atomic retain on a cache line all threads share).
         let tick = state.tick
+        observeSteps(state, tick: tick)
+        observeRules(state, tick: tick)
+        observeQualities(state, tick: tick)
+        if !events.isEmpty { observeEvents(events, tick: tick) }
+    }
+
+    /// Procedure steps: which conditions hold, which steps start and complete (until nothing
+    /// changes, so a step may follow a prerequisite declared after it within the same tick), and
+    /// which were done before their turn.
+    @inline(__always)
+    private mutating func observeSteps(_ state: State, tick: Int64) {
         let n = model.procedure.count
         var holds: [Bool] = []
         swap(&holds, &holdsScratch)
@@ -136,7 +147,11 @@ public struct Scorer: Sendable {
         }
         swap(&held, &holds)
         swap(&holds, &holdsScratch)
+    }
 
+    /// Safety rules: charged on each rising edge of their condition.
+    @inline(__always)
+    private mutating func observeRules(_ state: State, tick: Int64) {
         for r in 0..<model.rubric.rules.count {
             let h = state.evaluate(model.rubric.rules[r].when, memory: &memory, base: Int(model.rubric.rules[r].memoryBase)) != 0
             if h && !ruleHeld[r] && model.rubric.rules[r].points != 0 {
@@ -145,6 +160,11 @@ public struct Scorer: Sendable {
             }
             ruleHeld[r] = h
         }
+    }
+
+    /// Quality windows: the value against its band while its phase lasts.
+    @inline(__always)
+    private mutating func observeQualities(_ state: State, tick: Int64) {
         for q in 0..<model.rubric.quality.count {
             let value = state.evaluate(model.rubric.quality[q].value, memory: &memory, base: Int(model.rubric.quality[q].valueMemoryBase))
             var inPhase = true
@@ -157,8 +177,11 @@ public struct Scorer: Sendable {
             Self.observeQuality(&quality[q], grace: model.rubric.quality[q].graceTicks, low: model.rubric.quality[q].low,
                                 high: model.rubric.quality[q].high, tick: tick, value: value, inPhase: inPhase)
         }
+    }
 
-        guard !events.isEmpty else { return }
+    /// This tick's events: repeated actions on a step's equipment, rejected actions,
+    /// violations, accidents and hazards, each by the rubric's rule.
+    private mutating func observeEvents(_ events: ArraySlice<Event>, tick: Int64) {
         let rubric = model.rubric
         for e in events {
             switch e.kind {
