@@ -97,91 +97,89 @@ public struct ExportAttempt: Sendable, Equatable {
         public init(description: String) { self.description = description }
     }
 
-    /// Reads one attempt record.
+    /// Reads one attempt record. The first member missing or of the wrong type is the error.
     public init(record v: JSONText.Value) throws {
-        func str(_ x: JSONText.Value?, _ name: String) throws -> String {
-            guard let s = x?.string else { throw ReadError(description: "attempt record: \"\(name)\" is missing or not a string") }
-            return s
-        }
-        func num(_ x: JSONText.Value?, _ name: String) throws -> Double {
-            guard let t = x?.numberText, let d = Double(t) else { throw ReadError(description: "attempt record: \"\(name)\" is missing or not a number") }
-            return d
-        }
-        func optNum(_ x: JSONText.Value?, _ name: String) throws -> Double? {
-            if x == nil || x == .null { return nil }
-            return try num(x, name)
-        }
-        func bool(_ x: JSONText.Value?, _ name: String) throws -> Bool {
-            guard let b = x?.bool else { throw ReadError(description: "attempt record: \"\(name)\" is missing or not true/false") }
-            return b
-        }
-        func text(_ x: JSONText.Value?, _ name: String) throws -> Text {
-            Text(zh: try str(x?["zh"], name + ".zh"), en: try str(x?["en"], name + ".en"))
-        }
-        attempt = try str(v["attempt"], "attempt")
+        let read = RecordReader()
+        attempt = try read.string(v["attempt"], "attempt")
         journal = v["journal"]?.string ?? ""
-        student = try str(v["student"], "student")
+        student = try read.string(v["student"], "student")
         workstation = v["workstation"]?.string ?? ""
-        mode = try str(v["mode"], "mode")
-        scenario = try str(v["scenario"], "scenario")
-        scenarioTitle = try text(v["scenarioTitle"], "scenarioTitle")
+        mode = try read.string(v["mode"], "mode")
+        scenario = try read.string(v["scenario"], "scenario")
+        scenarioTitle = try read.text(v["scenarioTitle"], "scenarioTitle")
         scenarioSHA256 = v["scenarioSHA256"]?.string ?? ""
         guard let seedText = v["seed"]?.numberText else { throw ReadError(description: "attempt record: \"seed\" is missing") }
         seed = seedText
-        durationSeconds = try num(v["durationSeconds"], "durationSeconds")
-        stateHash = try str(v["stateHash"], "stateHash")
-        endReason = try str(v["endReason"], "endReason")
+        durationSeconds = try read.number(v["durationSeconds"], "durationSeconds")
+        stateHash = try read.string(v["stateHash"], "stateHash")
+        endReason = try read.string(v["endReason"], "endReason")
         complete = v["complete"]?.bool ?? true
         let sc = v["score"]
-        total = try num(sc?["total"], "score.total")
-        max = try num(sc?["max"], "score.max")
-        passScore = try num(sc?["passScore"], "score.passScore")
-        passed = try bool(sc?["passed"], "score.passed")
-        evaluation = try str(sc?["evaluation"], "score.evaluation")
-        evaluationText = try text(sc?["evaluationText"], "score.evaluationText")
+        total = try read.number(sc?["total"], "score.total")
+        max = try read.number(sc?["max"], "score.max")
+        passScore = try read.number(sc?["passScore"], "score.passScore")
+        passed = try read.bool(sc?["passed"], "score.passed")
+        evaluation = try read.string(sc?["evaluation"], "score.evaluation")
+        evaluationText = try read.text(sc?["evaluationText"], "score.evaluationText")
         veto = sc?["veto"]?.string
-        if let s = v["started"]?.string, !s.isEmpty {
-            guard let ms = ExportTime.parseISO8601(s) else { throw ReadError(description: "attempt record: \"started\" is not an ISO 8601 time: \(s)") }
-            started = Date(timeIntervalSince1970: Double(ms) / 1000)
-        } else {
-            started = nil
-        }
+        started = try Self.readStarted(v)
         resultIdentity = StoredAttempt.identity(of: v)
-        if let r = v["registration"]?.string, !r.isEmpty {
-            registrationKey = "given:" + r
-        } else if mode == "exam" {
-            registrationKey = "exam:" + scenario + ":" + seed + ":" + student
-        } else {
-            registrationKey = mode + ":" + scenario + ":" + student
-        }
+        registrationKey = Self.makeRegistrationKey(given: v["registration"]?.string, mode: mode, scenario: scenario, seed: seed, student: student)
+        steps = try Self.readSteps(v, read)
+        deductions = try Self.readDeductions(v, read)
+        quality = Self.readQuality(v)
+    }
+
+    /// The record's `started`, when it has one.
+    private static func readStarted(_ v: JSONText.Value) throws -> Date? {
+        guard let s = v["started"]?.string, !s.isEmpty else { return nil }
+        guard let ms = ExportTime.parseISO8601(s) else { throw ReadError(description: "attempt record: \"started\" is not an ISO 8601 time: \(s)") }
+        return Date(timeIntervalSince1970: Double(ms) / 1000)
+    }
+
+    /// See `registrationKey`.
+    private static func makeRegistrationKey(given: String?, mode: String, scenario: String, seed: String, student: String) -> String {
+        if let r = given, !r.isEmpty { return "given:" + r }
+        if mode == "exam" { return "exam:" + scenario + ":" + seed + ":" + student }
+        return mode + ":" + scenario + ":" + student
+    }
+
+    private static func readSteps(_ v: JSONText.Value, _ read: RecordReader) throws -> [Step] {
         guard let stepValues = v["steps"]?.array else { throw ReadError(description: "attempt record: \"steps\" is missing") }
-        steps = try stepValues.map { s in
+        return try stepValues.map { s in
             guard let seqText = s["seq"]?.numberText, let seq = Int(seqText) else { throw ReadError(description: "attempt record: a step lacks \"seq\"") }
             let n = "steps[\(seq)]"
-            return Step(seq: seq, id: try str(s["id"], n + ".id"), title: try text(s["title"], n + ".title"),
-                        completed: try bool(s["completed"], n + ".completed"),
-                        startSeconds: try optNum(s["startSeconds"], n + ".startSeconds") ?? 0,
-                        endSeconds: try optNum(s["seconds"], n + ".seconds"),
-                        timeUsed: try optNum(s["timeUsed"], n + ".timeUsed"),
-                        expectedSeconds: try num(s["expectedSeconds"], n + ".expectedSeconds"),
-                        maxScore: try num(s["maxScore"], n + ".maxScore"), score: try num(s["score"], n + ".score"),
-                        repeatCount: Int(try num(s["repeatCount"], n + ".repeatCount")),
-                        outOfOrder: Int(try optNum(s["outOfOrder"], n + ".outOfOrder") ?? 0),
+            return Step(seq: seq, id: try read.string(s["id"], n + ".id"), title: try read.text(s["title"], n + ".title"),
+                        completed: try read.bool(s["completed"], n + ".completed"),
+                        startSeconds: try read.optionalNumber(s["startSeconds"], n + ".startSeconds") ?? 0,
+                        endSeconds: try read.optionalNumber(s["seconds"], n + ".seconds"),
+                        timeUsed: try read.optionalNumber(s["timeUsed"], n + ".timeUsed"),
+                        expectedSeconds: try read.number(s["expectedSeconds"], n + ".expectedSeconds"),
+                        maxScore: try read.number(s["maxScore"], n + ".maxScore"), score: try read.number(s["score"], n + ".score"),
+                        repeatCount: Int(try read.number(s["repeatCount"], n + ".repeatCount")),
+                        outOfOrder: Int(try read.optionalNumber(s["outOfOrder"], n + ".outOfOrder") ?? 0),
                         hintUsed: s["hintUsed"]?.bool ?? false,
-                        evaluation: try str(s["evaluation"], n + ".evaluation"),
-                        evaluationText: try text(s["evaluationText"], n + ".evaluationText"),
-                        scoringModel: try text(s["scoringModel"], n + ".scoringModel"),
-                        remarks: try text(s["remarks"], n + ".remarks"))
+                        evaluation: try read.string(s["evaluation"], n + ".evaluation"),
+                        evaluationText: try read.text(s["evaluationText"], n + ".evaluationText"),
+                        scoringModel: try read.text(s["scoringModel"], n + ".scoringModel"),
+                        remarks: try read.text(s["remarks"], n + ".remarks"))
         }
-        deductions = try (v["deductions"]?.array ?? []).enumerated().map { i, d in
+    }
+
+    private static func readDeductions(_ v: JSONText.Value, _ read: RecordReader) throws -> [Deduction] {
+        try (v["deductions"]?.array ?? []).enumerated().map { i, d in
             let n = "deductions[\(i)]"
-            return Deduction(seconds: try num(d["seconds"], n + ".seconds"), cause: try str(d["cause"], n + ".cause"),
-                             subject: try str(d["subject"], n + ".subject"),
-                             title: (try? text(d["title"], n + ".title")) ?? Text(zh: "", en: ""),
-                             detail: d["detail"]?.string ?? "", points: try num(d["points"], n + ".points"),
+            return Deduction(seconds: try read.number(d["seconds"], n + ".seconds"), cause: try read.string(d["cause"], n + ".cause"),
+                             subject: try read.string(d["subject"], n + ".subject"),
+                             title: (try? read.text(d["title"], n + ".title")) ?? Text(zh: "", en: ""),
+                             detail: d["detail"]?.string ?? "", points: try read.number(d["points"], n + ".points"),
                              veto: d["veto"]?.bool ?? false)
         }
-        quality = (v["quality"]?.array ?? []).map { q in
+    }
+
+    /// Quality windows are optional and read leniently: a record without them has none.
+    private static func readQuality(_ v: JSONText.Value) -> [Quality] {
+        (v["quality"]?.array ?? []).map { q in
             Quality(id: q["id"]?.string ?? "", title: Text(zh: q["title"]?["zh"]?.string ?? "", en: q["title"]?["en"]?.string ?? ""),
                     maxScore: q["maxScore"]?.numberText.flatMap(Double.init) ?? 0, score: q["score"]?.numberText.flatMap(Double.init) ?? 0,
                     judged: (q["judgedSeconds"]?.numberText.flatMap(Double.init) ?? 1) > 0)
@@ -259,4 +257,34 @@ public struct ExportAttempt: Sendable, Equatable {
     /// Deductions exported as safety violations: every cause but `hint` (a hint is shown in
     /// the step's remarks and is not a safety matter).
     public var safetyViolations: [Deduction] { deductions.filter { $0.cause != "hint" } }
+}
+
+/// Typed reads of an attempt record's members; a missing or mistyped one is an error that names it.
+private struct RecordReader {
+    typealias ReadError = ExportAttempt.ReadError
+
+    func string(_ x: JSONText.Value?, _ name: String) throws -> String {
+        guard let s = x?.string else { throw ReadError(description: "attempt record: \"\(name)\" is missing or not a string") }
+        return s
+    }
+
+    func number(_ x: JSONText.Value?, _ name: String) throws -> Double {
+        guard let t = x?.numberText, let d = Double(t) else { throw ReadError(description: "attempt record: \"\(name)\" is missing or not a number") }
+        return d
+    }
+
+    /// nil when absent or null.
+    func optionalNumber(_ x: JSONText.Value?, _ name: String) throws -> Double? {
+        if x == nil || x == .null { return nil }
+        return try number(x, name)
+    }
+
+    func bool(_ x: JSONText.Value?, _ name: String) throws -> Bool {
+        guard let b = x?.bool else { throw ReadError(description: "attempt record: \"\(name)\" is missing or not true/false") }
+        return b
+    }
+
+    func text(_ x: JSONText.Value?, _ name: String) throws -> ExportAttempt.Text {
+        ExportAttempt.Text(zh: try string(x?["zh"], name + ".zh"), en: try string(x?["en"], name + ".en"))
+    }
 }

@@ -531,90 +531,122 @@ public struct AttemptReport: Sendable {
 
     public func timelineStrip(language lang: ReportLanguage) -> EventStrip {
         let end = seconds(outcome.ticks)
-        var steps: [EventStrip.Item] = [], actions: [EventStrip.Item] = [], faults: [EventStrip.Item] = []
-        var alarms: [EventStrip.Item] = [], hazards: [EventStrip.Item] = [], deductions: [EventStrip.Item] = []
-        for st in outcome.score.steps where st.endTick >= 0 {
-            steps.append(EventStrip.Item(x: seconds(st.endTick), shape: .square, color: Self.stepColor,
-                                         tooltip: "\(st.seq). \(lang.text(st.title)) @ \(Fmt.seconds(seconds(st.endTick)))",
-                                         cssClass: "item step", attributes: [("data-tick", String(st.endTick)), ("data-step", st.id)]))
+        let events = timelineEventLanes(lang, end: end)
+        var strip = EventStrip(title: L.timeline(lang), xLabel: L.timeAxis(lang), xDomain: (0, Swift.max(end, seconds(1))), lanes: [
+            EventStrip.Lane(id: "steps", label: L.laneSteps(lang), items: timelineStepItems(lang)),
+            EventStrip.Lane(id: "actions", label: L.laneActions(lang), items: events.actions),
+            EventStrip.Lane(id: "faults", label: L.laneFaults(lang), items: events.faults),
+            EventStrip.Lane(id: "alarms", label: L.laneAlarms(lang), items: events.alarms),
+            EventStrip.Lane(id: "hazards", label: L.laneHazards(lang), items: events.hazards),
+            EventStrip.Lane(id: "deductions", label: L.laneDeductions(lang), items: timelineDeductionItems(lang)),
+        ])
+        strip.width = 960
+        strip.left = Self.plotLeft
+        strip.legend = Self.timelineLegend(strip, lang)
+        return strip
+    }
+
+    /// A timeline tooltip: what, when, and about what.
+    func timelineTip(_ kind: String, _ tick: Int64, _ rest: String) -> String { "\(kind) @ \(Fmt.seconds(seconds(tick))): \(rest)" }
+
+    func timelineStepItems(_ lang: ReportLanguage) -> [EventStrip.Item] {
+        outcome.score.steps.filter { $0.endTick >= 0 }.map { st in
+            EventStrip.Item(x: seconds(st.endTick), shape: .square, color: Self.stepColor,
+                            tooltip: "\(st.seq). \(lang.text(st.title)) @ \(Fmt.seconds(seconds(st.endTick)))",
+                            cssClass: "item step", attributes: [("data-tick", String(st.endTick)), ("data-step", st.id)])
         }
+    }
+
+    /// The lanes drawn from the events. An alarm is a bar from raised to cleared, or to the
+    /// end of the attempt when it never cleared.
+    func timelineEventLanes(_ lang: ReportLanguage, end: Double)
+        -> (actions: [EventStrip.Item], faults: [EventStrip.Item], alarms: [EventStrip.Item], hazards: [EventStrip.Item]) {
+        var actions: [EventStrip.Item] = [], faults: [EventStrip.Item] = [], alarms: [EventStrip.Item] = [], hazards: [EventStrip.Item] = []
         var alarmOpen: [(row: Int32, tick: Int64)] = []
-        func tip(_ kind: String, _ tick: Int64, _ rest: String) -> String { "\(kind) @ \(Fmt.seconds(seconds(tick))): \(rest)" }
         for e in outcome.events {
             let at = [("data-tick", String(e.tick))]
             switch e.kind {
-            case .actionApplied:
-                actions.append(EventStrip.Item(x: seconds(e.tick), shape: .circle, color: Self.actionColor,
-                                               tooltip: tip(L.actionApplied(lang), e.tick, "\(actionText(e, lang)) \(entity(e.subject, lang))"),
-                                               cssClass: "item action", attributes: at))
-            case .actionRejected:
-                let reason = lang.text(CodeText.detail(RejectReason(rawValue: e.code)?.name ?? "?"))
-                actions.append(EventStrip.Item(x: seconds(e.tick), shape: .cross, color: Self.deductionColor,
-                                               tooltip: tip(L.actionRejected(lang), e.tick, "\(actionText(e, lang)) \(entity(e.subject, lang)) — \(reason)"),
-                                               cssClass: "item rejected", attributes: at))
+            case .actionApplied, .actionRejected:
+                actions.append(timelineActionItem(e, lang))
             case .faultFired:
                 let f = Int(e.subject)
                 faults.append(EventStrip.Item(x: seconds(e.tick), shape: .triangle, color: Self.faultColor,
-                                              tooltip: tip(L.fault(lang), e.tick, "\(f < model.faults.count ? model.faults.ids[f] : "?") \(faultText(f, lang))"),
+                                              tooltip: timelineTip(L.fault(lang), e.tick, "\(f < model.faults.count ? model.faults.ids[f] : "?") \(faultText(f, lang))"),
                                               cssClass: "item fault", attributes: at))
             case .equipmentTripped:
                 faults.append(EventStrip.Item(x: seconds(e.tick), shape: .bar, color: Self.faultColor,
-                                              tooltip: tip(L.trip(lang), e.tick, entity(e.subject, lang)), cssClass: "item trip", attributes: at))
+                                              tooltip: timelineTip(L.trip(lang), e.tick, entity(e.subject, lang)), cssClass: "item trip", attributes: at))
             case .alarmRaised:
                 alarmOpen.append((e.subject, e.tick))
             case .alarmCleared:
                 if let i = alarmOpen.firstIndex(where: { $0.row == e.subject }) {
                     let o = alarmOpen.remove(at: i)
                     alarms.append(EventStrip.Item(x: seconds(o.tick), x1: seconds(e.tick), shape: .bar, color: Self.alarmColor,
-                                                  tooltip: tip(L.alarmRaised(lang), o.tick, "\(entity(e.subject, lang)) → \(Fmt.seconds(seconds(e.tick)))"),
+                                                  tooltip: timelineTip(L.alarmRaised(lang), o.tick, "\(entity(e.subject, lang)) → \(Fmt.seconds(seconds(e.tick)))"),
                                                   cssClass: "item alarm", attributes: [("data-tick", String(o.tick))]))
                 }
             case .alarmAcknowledged:
                 alarms.append(EventStrip.Item(x: seconds(e.tick), shape: .bar, color: "#555555",
-                                              tooltip: tip(L.alarmAcknowledged(lang), e.tick, entity(e.subject, lang)), cssClass: "item alarm-ack", attributes: at))
+                                              tooltip: timelineTip(L.alarmAcknowledged(lang), e.tick, entity(e.subject, lang)), cssClass: "item alarm-ack", attributes: at))
             case .hazardTriggered, .violation, .accident:
-                let h = Int(e.subject)
-                let text: String, kind: String
-                switch e.kind {
-                case .hazardTriggered:
-                    kind = L.hazard(lang)
-                    text = "\(h < model.hazards.count ? model.hazards.ids[h] : "?") \(hazardMessage(h, lang))"
-                case .violation:
-                    kind = L.violation(lang)
-                    text = "\(entity(e.subject, lang)) \(lang.text(CodeText.detail(ViolationCode(rawValue: e.code)?.name ?? "?")))"
-                default:
-                    kind = L.accident(lang)
-                    text = "\(entity(e.subject, lang)) \(lang.text(CodeText.detail(Consequence(rawValue: UInt8(truncatingIfNeeded: e.code))?.name ?? "?")))"
-                }
-                hazards.append(EventStrip.Item(x: seconds(e.tick), shape: e.kind == .violation ? .cross : .diamond,
-                                               color: e.kind == .accident ? Self.vetoColor : Self.hazardColor,
-                                               tooltip: tip(kind, e.tick, text), cssClass: "item \(e.kind.name)", attributes: at))
+                hazards.append(timelineHazardItem(e, lang))
             default: break
             }
         }
         for o in alarmOpen {
             alarms.append(EventStrip.Item(x: seconds(o.tick), x1: end, shape: .bar, color: Self.alarmColor,
-                                          tooltip: tip(L.alarmRaised(lang), o.tick, entity(o.row, lang)), cssClass: "item alarm",
+                                          tooltip: timelineTip(L.alarmRaised(lang), o.tick, entity(o.row, lang)), cssClass: "item alarm",
                                           attributes: [("data-tick", String(o.tick))]))
         }
-        for d in outcome.score.deductions {
-            let pts = d.veto ? L.vetoFlag(lang) : "−" + Fmt.number(d.points)
-            deductions.append(EventStrip.Item(x: seconds(d.tick), shape: .bar, color: d.veto ? Self.vetoColor : Self.deductionColor,
-                                              tooltip: tip(lang.text(CodeText.cause(d.cause.rawValue)), d.tick, "\(subject(d, lang)) (\(pts))"),
-                                              cssClass: "item deduction",
-                                              attributes: [("data-tick", String(d.tick)), ("data-cause", d.cause.rawValue)]))
+        return (actions, faults, alarms, hazards)
+    }
+
+    /// An applied action, or a rejected one with its reason.
+    func timelineActionItem(_ e: Event, _ lang: ReportLanguage) -> EventStrip.Item {
+        let at = [("data-tick", String(e.tick))]
+        guard e.kind == .actionRejected else {
+            return EventStrip.Item(x: seconds(e.tick), shape: .circle, color: Self.actionColor,
+                                   tooltip: timelineTip(L.actionApplied(lang), e.tick, "\(actionText(e, lang)) \(entity(e.subject, lang))"),
+                                   cssClass: "item action", attributes: at)
         }
-        var strip = EventStrip(title: L.timeline(lang), xLabel: L.timeAxis(lang), xDomain: (0, Swift.max(end, seconds(1))), lanes: [
-            EventStrip.Lane(id: "steps", label: L.laneSteps(lang), items: steps),
-            EventStrip.Lane(id: "actions", label: L.laneActions(lang), items: actions),
-            EventStrip.Lane(id: "faults", label: L.laneFaults(lang), items: faults),
-            EventStrip.Lane(id: "alarms", label: L.laneAlarms(lang), items: alarms),
-            EventStrip.Lane(id: "hazards", label: L.laneHazards(lang), items: hazards),
-            EventStrip.Lane(id: "deductions", label: L.laneDeductions(lang), items: deductions),
-        ])
-        strip.width = 960
-        strip.left = Self.plotLeft
-        // A legend entry for each kind of mark that appears.
+        let reason = lang.text(CodeText.detail(RejectReason(rawValue: e.code)?.name ?? "?"))
+        return EventStrip.Item(x: seconds(e.tick), shape: .cross, color: Self.deductionColor,
+                               tooltip: timelineTip(L.actionRejected(lang), e.tick, "\(actionText(e, lang)) \(entity(e.subject, lang)) — \(reason)"),
+                               cssClass: "item rejected", attributes: at)
+    }
+
+    /// A hazard, a violation or an accident.
+    func timelineHazardItem(_ e: Event, _ lang: ReportLanguage) -> EventStrip.Item {
+        let h = Int(e.subject)
+        let text: String, kind: String
+        switch e.kind {
+        case .hazardTriggered:
+            kind = L.hazard(lang)
+            text = "\(h < model.hazards.count ? model.hazards.ids[h] : "?") \(hazardMessage(h, lang))"
+        case .violation:
+            kind = L.violation(lang)
+            text = "\(entity(e.subject, lang)) \(lang.text(CodeText.detail(ViolationCode(rawValue: e.code)?.name ?? "?")))"
+        default:
+            kind = L.accident(lang)
+            text = "\(entity(e.subject, lang)) \(lang.text(CodeText.detail(Consequence(rawValue: UInt8(truncatingIfNeeded: e.code))?.name ?? "?")))"
+        }
+        return EventStrip.Item(x: seconds(e.tick), shape: e.kind == .violation ? .cross : .diamond,
+                               color: e.kind == .accident ? Self.vetoColor : Self.hazardColor,
+                               tooltip: timelineTip(kind, e.tick, text), cssClass: "item \(e.kind.name)", attributes: [("data-tick", String(e.tick))])
+    }
+
+    func timelineDeductionItems(_ lang: ReportLanguage) -> [EventStrip.Item] {
+        outcome.score.deductions.map { d in
+            let pts = d.veto ? L.vetoFlag(lang) : "−" + Fmt.number(d.points)
+            return EventStrip.Item(x: seconds(d.tick), shape: .bar, color: d.veto ? Self.vetoColor : Self.deductionColor,
+                                   tooltip: timelineTip(lang.text(CodeText.cause(d.cause.rawValue)), d.tick, "\(subject(d, lang)) (\(pts))"),
+                                   cssClass: "item deduction",
+                                   attributes: [("data-tick", String(d.tick)), ("data-cause", d.cause.rawValue)])
+        }
+    }
+
+    /// A legend entry for each kind of mark that appears.
+    static func timelineLegend(_ strip: EventStrip, _ lang: ReportLanguage) -> [SVGPlot.LegendItem] {
         let all = strip.lanes.flatMap(\.items).map(\.cssClass)
         let kinds: [(String, L, String, SVGPlot.Swatch)] = [
             ("item step", .stepDone, Self.stepColor, .square),
@@ -629,8 +661,7 @@ public struct AttemptReport: Sendable {
             ("item accident", .accident, Self.vetoColor, .diamond),
             ("item deduction", .deductionEvent, Self.deductionColor, .bar),
         ]
-        strip.legend = kinds.filter { all.contains($0.0) }.map { SVGPlot.LegendItem($0.1(lang), color: $0.2, swatch: $0.3) }
-        return strip
+        return kinds.filter { all.contains($0.0) }.map { SVGPlot.LegendItem($0.1(lang), color: $0.2, swatch: $0.3) }
     }
 
     func timeline(_ page: inout Page) {

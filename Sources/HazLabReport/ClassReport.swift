@@ -261,7 +261,13 @@ public struct ScenarioStats: Sendable {
         let order = ["excellent", "good", "pass", "fail"]
         grades = order.map { g in records.filter { $0.evaluation == g }.count }
 
-        // Steps in procedure order; a step id missing from a record (another scenario version) is not counted there.
+        steps = Self.stepStats(records)
+        quality = Self.qualityStats(records)
+        deductions = Self.deductionStats(records)
+    }
+
+    /// Steps in procedure order; a step id missing from a record (another scenario version) is not counted there.
+    static func stepStats(_ records: [ClassRecord]) -> [StepStats] {
         var ids: [(id: String, seq: Int, first: Int)] = []
         var seen: [String: Int] = [:]
         for r in records {
@@ -271,7 +277,7 @@ public struct ScenarioStats: Sendable {
             }
         }
         ids.sort { $0.seq != $1.seq ? $0.seq < $1.seq : $0.first < $1.first }
-        steps = ids.map { key in
+        return ids.map { key in
             var st = StepStats(id: key.id, seq: key.seq, title: .empty, attempts: 0, full: 0, partial: 0, noCredit: 0, notCompleted: 0,
                                outOfOrder: 0, hints: 0, meanScore: 0, maxScore: 0, expectedSeconds: 0, times: [])
             var sum = 0.0
@@ -289,10 +295,12 @@ public struct ScenarioStats: Sendable {
             st.meanScore = st.attempts > 0 ? sum / Double(st.attempts) : 0
             return st
         }
+    }
 
+    static func qualityStats(_ records: [ClassRecord]) -> [QualityStats] {
         var qids: [String] = []
         for r in records { for q in r.quality where !qids.contains(q.id) { qids.append(q.id) } }
-        quality = qids.map { id in
+        return qids.map { id in
             var qs = QualityStats(id: id, title: .empty, attempts: 0, meanFraction: 0, meanScore: 0, maxScore: 0, withExcursions: 0)
             var f = 0.0, s = 0.0
             for r in records {
@@ -307,8 +315,10 @@ public struct ScenarioStats: Sendable {
             qs.meanScore = qs.attempts > 0 ? s / Double(qs.attempts) : 0
             return qs
         }
+    }
 
-        // Deductions by (cause, detail, subject); ties keep first appearance.
+    /// Deductions by (cause, detail, subject): in most attempts first, then most often; ties keep first appearance.
+    static func deductionStats(_ records: [ClassRecord]) -> [DeductionStats] {
         var table: [DeductionStats] = []
         var index: [String: Int] = [:]
         for r in records {
@@ -333,7 +343,7 @@ public struct ScenarioStats: Sendable {
             if a.element.occurrences != b.element.occurrences { return a.element.occurrences > b.element.occurrences }
             return a.offset < b.offset
         }
-        deductions = ranked.map(\.element)
+        return ranked.map(\.element)
     }
 
     /// Score histogram: in points when every attempt has the same maximum, else in percent.

@@ -263,9 +263,18 @@ public struct InstructorSheet: Sendable {
     // MARK: - Rubric
 
     func rubric(_ page: inout Page, _ score: ScoreResult) {
+        page.h(2, SL.rubric(page.lang), id: "rubric")
+        rubricSummary(&page, score)
+        deductionRules(&page)
+        qualityWindows(&page, score)
+        safetyRules(&page)
+        accidentRules(&page)
+    }
+
+    /// Maximum, pass mark, grade bands and what a veto does.
+    func rubricSummary(_ page: inout Page, _ score: ScoreResult) {
         let lang = page.lang
         let r = model.rubric
-        page.h(2, SL.rubric(lang), id: "rubric")
         let maxScore = score.max
         func band(_ g: Grade, _ pct: Double) -> String {
             let pts = Self.points((maxScore * pct / 100 * 100).rounded() / 100)
@@ -285,8 +294,11 @@ public struct InstructorSheet: Sendable {
             (SL.gradeBands(lang), grades, "grades"),
             (SL.vetoEffect(lang), veto, "veto-effect"),
         ])
+    }
 
-        // Deductions.
+    func deductionRules(_ page: inout Page) {
+        let lang = page.lang
+        let r = model.rubric
         page.h(3, SL.deductionRules(lang))
         var rows: [Row] = []
         rows.append(Row(cells: [Cell(SL.rejectedAction(lang)), Cell(Self.points(r.rejectedActionDeduction), "num")],
@@ -307,8 +319,11 @@ public struct InstructorSheet: Sendable {
         rows.append(Row(cells: [Cell(SL.hintItem(lang) + " — " + SL.hintExamNote(lang)), Cell(hintText, "num")],
                         cls: "deduction-rule", attrs: [("data-item", "hint")]))
         table(&page, id: "deduction-rules", cls: "deduction-rules", headers: [SL.item(lang), SL.rule(lang)], numeric: [1], rows: rows)
+    }
 
-        // Quality windows.
+    func qualityWindows(_ page: inout Page, _ score: ScoreResult) {
+        let lang = page.lang
+        let r = model.rubric
         page.h(3, SL.qualityWindows(lang))
         if r.quality.isEmpty {
             page.note(L.noQuality(lang))
@@ -334,8 +349,11 @@ public struct InstructorSheet: Sendable {
                       ], cls: "quality", attrs: [("data-quality", w.id)])
                   })
         }
+    }
 
-        // Safety rules.
+    func safetyRules(_ page: inout Page) {
+        let lang = page.lang
+        let r = model.rubric
         page.h(3, SL.safetyRules(lang))
         if r.rules.isEmpty {
             page.note(SL.noRules(lang))
@@ -347,21 +365,24 @@ public struct InstructorSheet: Sendable {
                           cls: "rule", attrs: [("data-rule", sr.id)])
                   })
         }
+    }
 
-        // Accidents judged by the physics (only where some physics can hurt the trainee).
-        if model.gas != nil || model.electrical != nil || model.isolation != nil || model.reactors != nil {
-            page.h(3, SL.accidentRules(lang))
-            page.note(SL.accidentNote(lang))
-            let rows = Consequence.allCases.filter { $0 != .alarm }.map { c -> Row in
-                let i = Int(c.rawValue)
-                let rr = i < r.accidentRules.count ? r.accidentRules[i] : .none
-                let ends = model.accidents.ending.contains(c)
-                return Row(cells: [Cell(lang.text(CodeText.detail(c.name))), Cell(ends ? SL.yes(lang) : SL.no(lang)), Cell(rule(rr, lang), ruleClass(rr))],
-                           cls: rr == .veto ? "accident veto" : "accident", attrs: [("data-consequence", c.name)])
-            }
-            table(&page, id: "accident-rules", cls: "accident-rules", headers: [SL.consequence(lang), SL.endsScenario(lang), SL.inRubric(lang)],
-                  numeric: [2], rows: rows)
+    /// Accidents judged by the physics (only where some physics can hurt the trainee).
+    func accidentRules(_ page: inout Page) {
+        let lang = page.lang
+        let r = model.rubric
+        guard model.gas != nil || model.electrical != nil || model.isolation != nil || model.reactors != nil else { return }
+        page.h(3, SL.accidentRules(lang))
+        page.note(SL.accidentNote(lang))
+        let rows = Consequence.allCases.filter { $0 != .alarm }.map { c -> Row in
+            let i = Int(c.rawValue)
+            let rr = i < r.accidentRules.count ? r.accidentRules[i] : .none
+            let ends = model.accidents.ending.contains(c)
+            return Row(cells: [Cell(lang.text(CodeText.detail(c.name))), Cell(ends ? SL.yes(lang) : SL.no(lang)), Cell(rule(rr, lang), ruleClass(rr))],
+                       cls: rr == .veto ? "accident veto" : "accident", attrs: [("data-consequence", c.name)])
         }
+        table(&page, id: "accident-rules", cls: "accident-rules", headers: [SL.consequence(lang), SL.endsScenario(lang), SL.inRubric(lang)],
+              numeric: [2], rows: rows)
     }
 
     // MARK: - Faults

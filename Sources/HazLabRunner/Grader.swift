@@ -66,58 +66,74 @@ public struct Grader: Sendable {
     /// calling thread about every `progressInterval` seconds while replays run, and once at the end.
     public func run(journals: [String], progressInterval: Double = 0.1, progress: Progress? = nil) -> GradeOutput {
         let paths = journals
-
         // 1. Read, route and check every journal (in parallel). Only this shard's are checked.
-        struct Prepared: Sendable {
-            var inShard = false
-            var attempt = ""
-            var sha = ""
-            var journal: Journal?
-            var model: Model?
-            var errors: [GradeError] = []
-            var warnings: [GradeWarning] = []
-            var attemptLine = 1, attemptColumn = 1
-            var stateHashLine = 0, stateHashColumn = 1
-        }
         let checker = self.checker, shard = self.shard
         let prepared: [Prepared] = Parallel.map(count: paths.count, jobs: jobs) { i, _ in
-            let path = paths[i]
-            var p = Prepared()
-            let bytes: [UInt8]
-            do { bytes = try checker.limits.readBytes(path: path) } catch {
-                // Unread (unreadable, or too large to read): routed by its path.
-                p.inShard = shard.contains(key: "path:" + path)
-                let issue = error as? JournalIssue
-                p.errors = [GradeError(journal: path, line: 1, column: 1, code: issue?.isOverLimit == true ? .tooLarge : .unreadable,
-                                       message: issue?.message ?? "cannot read journal")]
-                return p
-            }
-            let header = Journal.parseHeader(bytes: bytes, path: path)
-            if let h = header, !h.attempt.isEmpty {
-                p.attempt = h.attempt
-                p.inShard = shard.contains(key: p.attempt)
-                guard p.inShard else { return p }
-                p.sha = SHA256.hex(bytes)
-            } else {
-                p.sha = SHA256.hex(bytes)
-                p.attempt = AttemptRecord.attemptId(header: header, journalSHA256: p.sha)
-                p.inShard = shard.contains(key: p.attempt)
-                guard p.inShard else { return p }
-            }
-            let c = checker.check(bytes: bytes, path: path, attempt: p.attempt)
-            p.journal = c.journal; p.model = c.model; p.errors = c.errors
-            p.attemptLine = c.attemptLine; p.attemptColumn = c.attemptColumn
-            p.warnings = c.warnings; p.stateHashLine = c.stateHashLine; p.stateHashColumn = c.stateHashColumn
+            Self.prepare(path: paths[i], checker: checker, shard: shard)
+        }
+        // 2. Sort out the bad and the duplicates.
+        let (errors, toReplay) = Self.pickReplays(prepared, paths: paths)
+        // 3. Replay the good ones.
+        let graded = replay(toReplay, prepared: prepared, paths: paths, progressInterval: progressInterval, progress: progress)
+        progress?(toReplay.count, toReplay.count)
+        return collect(graded, errors: errors, prepared: prepared, replayed: toReplay, paths: paths)
+    }
+
+    /// One journal read, routed to its shard and (in this shard) checked.
+    private struct Prepared: Sendable {
+        var inShard = false
+        var attempt = ""
+        var sha = ""
+        var journal: Journal?
+        var model: Model?
+        var errors: [GradeError] = []
+        var warnings: [GradeWarning] = []
+        var attemptLine = 1, attemptColumn = 1
+        var stateHashLine = 0, stateHashColumn = 1
+    }
+
+    /// One replayed attempt: its record and CSV row, rendered at once.
+    private struct Graded: Sendable { var attempt: String; var json: String; var csv: ResultsCSV.Row; var passed: Bool; var warning: GradeWarning? }
+
+    private static func prepare(path: String, checker: JournalChecker, shard: Shard) -> Prepared {
+        var p = Prepared()
+        let bytes: [UInt8]
+        do { bytes = try checker.limits.readBytes(path: path) } catch {
+            // Unread (unreadable, or too large to read): routed by its path.
+            p.inShard = shard.contains(key: "path:" + path)
+            let issue = error as? JournalIssue
+            p.errors = [GradeError(journal: path, line: 1, column: 1, code: issue?.isOverLimit == true ? .tooLarge : .unreadable,
+                                   message: issue?.message ?? "cannot read journal")]
             return p
         }
+        // Routed by the header's attempt id; a journal without one, by the id its hash gives.
+        let header = Journal.parseHeader(bytes: bytes, path: path)
+        if let h = header, !h.attempt.isEmpty {
+            p.attempt = h.attempt
+            p.inShard = shard.contains(key: p.attempt)
+            guard p.inShard else { return p }
+            p.sha = SHA256.hex(bytes)
+        } else {
+            p.sha = SHA256.hex(bytes)
+            p.attempt = AttemptRecord.attemptId(header: header, journalSHA256: p.sha)
+            p.inShard = shard.contains(key: p.attempt)
+            guard p.inShard else { return p }
+        }
+        let c = checker.check(bytes: bytes, path: path, attempt: p.attempt)
+        p.journal = c.journal; p.model = c.model; p.errors = c.errors
+        p.attemptLine = c.attemptLine; p.attemptColumn = c.attemptColumn
+        p.warnings = c.warnings; p.stateHashLine = c.stateHashLine; p.stateHashColumn = c.stateHashColumn
+        return p
+    }
 
-        // 2. Duplicate attempts: among journals that pass every other check, the first (in path
-        //    order) is graded and any later one with the same id is bad.
-        let mine = prepared.indices.filter { prepared[$0].inShard }
+    /// This shard's errors (sorted) and the journals to replay. Duplicate attempts: among
+    /// journals that pass every other check, the first (in path order) is graded and any
+    /// later one with the same id is bad.
+    private static func pickReplays(_ prepared: [Prepared], paths: [String]) -> (errors: [GradeError], toReplay: [Int]) {
         var errors: [GradeError] = []
         var firstPath: [String: String] = [:]   // looked up, never iterated
         var toReplay: [Int] = []
-        for i in mine {
+        for i in prepared.indices where prepared[i].inShard {
             let p = prepared[i]
             if !p.errors.isEmpty { errors.append(contentsOf: p.errors); continue }
             if let first = firstPath[p.attempt] {
@@ -128,21 +144,21 @@ public struct Grader: Sendable {
             firstPath[p.attempt] = paths[i]
             toReplay.append(i)
         }
-        let badJournals = Set(errors.map(\.journal)).count
         errors.sort(by: GradeError.precedes)
+        return (errors, toReplay)
+    }
 
-        // 3. Replay the good ones; render each record and its CSV row at once.
-        struct Graded: Sendable { var attempt: String; var json: String; var csv: ResultsCSV.Row; var passed: Bool; var warning: GradeWarning? }
-        let counter = Parallel.Counter()
-        let replayList = toReplay, total = toReplay.count
+    /// Replays `replayList` (indices into `prepared`) on `jobs` threads, in index order.
+    private func replay(_ replayList: [Int], prepared: [Prepared], paths: [String], progressInterval: Double,
+                        progress: Progress?) -> [Graded] {
+        let total = replayList.count
         var report: (@Sendable (Int) -> Void)? = nil
         if let progress { report = { done in progress(done, total) } }
         let scenarios = checker.scenarios
         let replicas = Parallel.PerWorker<[String: Model]>(jobs, [:])
-        let graded: [Graded] = Parallel.map(count: total, jobs: jobs, counter: counter, progressInterval: progressInterval,
-                                            progress: report) { k, worker -> Graded in
+        return Parallel.map(count: total, jobs: jobs, progressInterval: progressInterval, progress: report) { k, worker -> Graded in
             let p = prepared[replayList[k]]
-            let shared = p.model!, journal = p.journal!
+            let shared = p.model!
             // Each thread replays on its own replica of the scenario (see ScenarioSet.replica).
             let model = replicas.with(worker) { cache -> Model in
                 if let m = cache[shared.id] { return m }
@@ -150,27 +166,34 @@ public struct Grader: Sendable {
                 cache[shared.id] = m
                 return m
             }
-            let outcome = Runner.replay(model, journal: journal)
-            let path = paths[replayList[k]]
-            let (json, summaryEnd) = AttemptRecord.renderMarked(outcome, model: model, journal: journal, journalPath: path,
-                                                                journalSHA256: p.sha, attempt: p.attempt)
-            // The CSV row is read back from the record, exactly as `merge` will read it; from its
-            // summary alone (everything before the deductions and events, which rows do not
-            // use): a parsed tree of a long attempt's lists takes many times the record's size.
-            let row = try! ResultsCSV.row(record: JSONText.parse(Array(json.utf8.prefix(summaryEnd)) + [UInt8(ascii: "}")]))
-            let warning = journal.trailer.flatMap {
-                GradeWarning.claimedHash($0, outcome, journal: path, line: p.stateHashLine, column: p.stateHashColumn)
-            }
-            return Graded(attempt: p.attempt, json: json, csv: row, passed: outcome.score.passed, warning: warning)
+            return Self.grade(p, path: paths[replayList[k]], model: model)
         }
-        progress?(total, total)
-        var warnings = replayList.flatMap { prepared[$0].warnings } + graded.compactMap(\.warning)
-        warnings.sort { ($0.journal.utf8.lexicographicallyPrecedes($1.journal.utf8)) || ($0.journal == $1.journal && $0.line < $1.line) }
+    }
 
+    /// Replays one checked journal and renders its record and CSV row.
+    private static func grade(_ p: Prepared, path: String, model: Model) -> Graded {
+        let journal = p.journal!
+        let outcome = Runner.replay(model, journal: journal)
+        let (json, summaryEnd) = AttemptRecord.renderMarked(outcome, model: model, journal: journal, journalPath: path,
+                                                            journalSHA256: p.sha, attempt: p.attempt)
+        // The CSV row is read back from the record, exactly as `merge` will read it; from its
+        // summary alone (everything before the deductions and events, which rows do not
+        // use): a parsed tree of a long attempt's lists takes many times the record's size.
+        let row = try! ResultsCSV.row(record: JSONText.parse(Array(json.utf8.prefix(summaryEnd)) + [UInt8(ascii: "}")]))
+        let warning = journal.trailer.flatMap {
+            GradeWarning.claimedHash($0, outcome, journal: path, line: p.stateHashLine, column: p.stateHashColumn)
+        }
+        return Graded(attempt: p.attempt, json: json, csv: row, passed: outcome.score.passed, warning: warning)
+    }
+
+    /// The output: records in attempt order, warnings in journal order, and the manifest.
+    private func collect(_ graded: [Graded], errors: [GradeError], prepared: [Prepared], replayed: [Int], paths: [String]) -> GradeOutput {
+        var warnings = replayed.flatMap { prepared[$0].warnings } + graded.compactMap(\.warning)
+        warnings.sort { ($0.journal.utf8.lexicographicallyPrecedes($1.journal.utf8)) || ($0.journal == $1.journal && $0.line < $1.line) }
         let records = graded.sorted { $0.attempt.utf8.lexicographicallyPrecedes($1.attempt.utf8) }
         let manifest = GradeOutput.Manifest(inputsSHA256: inputsSHA256(journals: paths), shard: shard,
                                             journals: prepared.filter(\.inShard).count, attempts: records.count,
-                                            passed: records.filter(\.passed).count, badJournals: badJournals)
+                                            passed: records.filter(\.passed).count, badJournals: Set(errors.map(\.journal)).count)
         var output = GradeOutput(records: records.map { ($0.attempt, $0.json, $0.csv) }, errors: errors, manifest: manifest)
         output.warnings = warnings
         return output

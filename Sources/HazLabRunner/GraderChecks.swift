@@ -258,123 +258,146 @@ public struct JournalChecker: Sendable {
     }
 
     public func check(bytes: [UInt8], path: String, attempt: String) -> Checked {
-        var errors: [GradeError] = []
-        func add(_ line: Int, _ column: Int, _ code: GradeError.Code, _ message: String) {
-            errors.append(GradeError(journal: path, line: line, column: column, code: code, message: message, attempt: attempt))
-        }
         let journal: Journal, layout: JournalLayout
         do {
             (journal, layout) = try Journal.parseWithLayout(bytes: bytes, path: path, limits: limits)
-        } catch let issue as JournalIssue {
-            add(issue.line, issue.column, issue.isOverLimit ? .tooLarge : .invalid, issue.message)
-            return Checked(journal: nil, model: nil, errors: errors, attemptLine: issue.line, attemptColumn: 1)
         } catch {
-            add(1, 1, .invalid, "\(error)")
-            return Checked(journal: nil, model: nil, errors: errors, attemptLine: 1, attemptColumn: 1)
+            return Self.unparsed(error, path: path, attempt: attempt)
         }
-        let h = journal.header
-        let hl = layout.headerLine
-        func col(_ key: String, _ line: Int) -> Int { layout.column(ofValue: key, line: line) }
+        var problems = JournalProblems(path: path, attempt: attempt, layout: layout)
+        problems.errors.append(contentsOf: signatures.verify(journal, bytes: bytes, layout: layout))
+        checkFinished(journal, &problems)
+        let model = checkScenario(journal.header, &problems)
+        checkHeaderValues(journal.header, &problems)
+        let mode = checkMode(journal.header, model: model, &problems)
+        checkActions(journal, model: model, mode: mode, &problems)
+        checkPlan(journal.header, &problems)
+        problems.keepFirst(maxErrorsPerJournal)
+        return checked(journal, model: model, problems)
+    }
 
-        errors.append(contentsOf: signatures.verify(journal, bytes: bytes, layout: layout))
+    /// A journal that cannot be parsed: its one problem, and nothing else to check.
+    private static func unparsed(_ error: any Error, path: String, attempt: String) -> Checked {
+        let line: Int, column: Int, code: GradeError.Code, message: String
+        if let issue = error as? JournalIssue {
+            (line, column, code, message) = (issue.line, issue.column, issue.isOverLimit ? .tooLarge : .invalid, issue.message)
+        } else {
+            (line, column, code, message) = (1, 1, .invalid, "\(error)")
+        }
+        let e = GradeError(journal: path, line: line, column: column, code: code, message: message, attempt: attempt)
+        return Checked(journal: nil, model: nil, errors: [e], attemptLine: line, attemptColumn: 1)
+    }
 
-        // Torn last line or no trailer: the attempt never finished.
-        if let torn = layout.tornLine {
+    /// Torn last line or no trailer: the attempt never finished.
+    private func checkFinished(_ journal: Journal, _ p: inout JournalProblems) {
+        if let torn = p.layout.tornLine {
             if !allowIncomplete {
-                let e = layout.syntaxError(line: torn)
-                add(torn, e?.column ?? 1, .tornLine,
-                    "torn last line (cut off mid-write\(e.map { ": " + $0.message } ?? "")); the attempt is incomplete (--allow-incomplete grades it)")
+                let e = p.layout.syntaxError(line: torn)
+                p.add(torn, e?.column ?? 1, .tornLine,
+                      "torn last line (cut off mid-write\(e.map { ": " + $0.message } ?? "")); the attempt is incomplete (--allow-incomplete grades it)")
             }
         } else if journal.trailer == nil && !allowIncomplete {
-            add(layout.lastContentLine + 1, 1, .incomplete,
-                "no trailer: the workstation never finished the attempt (--allow-incomplete grades it)")
+            p.add(p.layout.lastContentLine + 1, 1, .incomplete,
+                  "no trailer: the workstation never finished the attempt (--allow-incomplete grades it)")
         }
+    }
 
-        // Scenario and its source.
-        let model = scenarios[h.scenario]
-        if let m = model {
-            if h.scenarioSHA256 != m.sourceSHA256 {
-                add(hl, col("scenarioSHA256", hl), .hashMismatch,
-                    "scenario hash mismatch: journal recorded against source \(short(h.scenarioSHA256)), '\(m.id)' compiles from \(short(m.sourceSHA256))")
-            }
-        } else {
+    /// The scenario and its source; nil when the scenario is unknown.
+    private func checkScenario(_ h: Journal.Header, _ p: inout JournalProblems) -> Model? {
+        let hl = p.headerLine
+        guard let m = scenarios[h.scenario] else {
             var message = "unknown scenario '\(h.scenario)' (known: \(scenarios.ids.joined(separator: ", ")))"
             if let s = Suggest.closest(to: h.scenario, among: scenarios.ids) { message += "; did you mean '\(s)'?" }
-            add(hl, col("scenario", hl), .unknownScenario, message)
+            p.add(hl, p.col("scenario", hl), .unknownScenario, message)
+            return nil
         }
+        if h.scenarioSHA256 != m.sourceSHA256 {
+            p.add(hl, p.col("scenarioSHA256", hl), .hashMismatch,
+                  "scenario hash mismatch: journal recorded against source \(short(h.scenarioSHA256)), '\(m.id)' compiles from \(short(m.sourceSHA256))")
+        }
+        return m
+    }
 
-        // Header values that outlive the grading: ids name rows, files and statements, and the
-        // exports derive every time from `started`, so each must be well formed now.
+    /// Header values that outlive the grading: ids name rows, files and statements, and the
+    /// exports derive every time from `started`, so each must be well formed now.
+    private func checkHeaderValues(_ h: Journal.Header, _ p: inout JournalProblems) {
+        let hl = p.headerLine
         for (key, value) in [("attempt", h.attempt), ("student", h.student), ("workstation", h.workstation), ("key", h.key)] {
             if let why = JournalChecker.idProblem(value, isAttempt: key == "attempt") {
-                add(hl, col(key, hl), .invalid, "header: \"\(key)\" \(why)")
+                p.add(hl, p.col(key, hl), .invalid, "header: \"\(key)\" \(why)")
             }
         }
         if !h.started.isEmpty && ExportTime.parseISO8601(h.started) == nil {
-            add(hl, col("started", hl), .invalid,
-                "header: \"started\" is not an ISO 8601 time ('\(h.started)'; expected e.g. 2026-11-29T08:30:00.000Z)")
+            p.add(hl, p.col("started", hl), .invalid,
+                  "header: \"started\" is not an ISO 8601 time ('\(h.started)'; expected e.g. 2026-11-29T08:30:00.000Z)")
         }
+    }
 
-        // Mode.
+    /// The mode: a known one that the scenario allows; nil when unknown.
+    private func checkMode(_ h: Journal.Header, model: Model?, _ p: inout JournalProblems) -> TrainingMode? {
+        let hl = p.headerLine
         let mode = TrainingMode(rawValue: h.mode)
         if mode == nil {
-            add(hl, col("mode", hl), .mode, "unknown mode '\(h.mode)' (teaching, practice or exam)")
+            p.add(hl, p.col("mode", hl), .mode, "unknown mode '\(h.mode)' (teaching, practice or exam)")
         } else if let m = model, !m.text.modes.contains(h.mode) {
-            add(hl, col("mode", hl), .mode, "mode '\(h.mode)' is not allowed by scenario '\(m.id)' (allowed: \(m.text.modes.joined(separator: ", ")))")
+            p.add(hl, p.col("mode", hl), .mode, "mode '\(h.mode)' is not allowed by scenario '\(m.id)' (allowed: \(m.text.modes.joined(separator: ", ")))")
         }
+        return mode
+    }
 
-        // Actions: known verbs; hints name a step and never appear in exams.
+    /// Actions: known verbs; hints name a step and never appear in exams.
+    private func checkActions(_ journal: Journal, model: Model?, mode: TrainingMode?, _ p: inout JournalProblems) {
         let verbs = Verb.allCases.map(\.rawValue) + InstructorCommand.journalOnlyVerbs
         let stepIds = model?.procedure.map(\.id) ?? []
         for (i, a) in journal.actions.enumerated() {
-            let line = layout.actionLines[i]
+            let line = p.layout.actionLines[i]
             if a.verb == Journal.hintVerb {
-                if mode == .exam { add(line, col("verb", line), .hintInExam, "hint in exam mode (exams allow no hints)") }
+                if mode == .exam { p.add(line, p.col("verb", line), .hintInExam, "hint in exam mode (exams allow no hints)") }
                 if model != nil && !stepIds.contains(a.target) {
                     var message = "hint target '\(a.target)' is not a procedure step"
                     if let s = Suggest.closest(to: a.target, among: stepIds) { message += "; did you mean '\(s)'?" }
-                    add(line, col("target", line), .hintTarget, message)
+                    p.add(line, p.col("target", line), .hintTarget, message)
                 }
             } else if let c = InstructorCommand.from(verb: a.verb), c != .submit || a.by != nil || a.command != nil {
                 if let mode, !c.modes.contains(mode.rawValue) {
-                    add(line, col("verb", line), .instructorMode,
-                        "\(a.verb) in \(mode.rawValue) mode (allowed in \(c.modes.joined(separator: ", ")))")
+                    p.add(line, p.col("verb", line), .instructorMode,
+                          "\(a.verb) in \(mode.rawValue) mode (allowed in \(c.modes.joined(separator: ", ")))")
                 }
             } else if Verb(rawValue: a.verb) == nil {
                 var message = "unknown verb '\(a.verb)'"
                 if let s = Suggest.closest(to: a.verb, among: verbs) { message += "; did you mean '\(s)'?" }
-                add(line, col("verb", line), .unknownVerb, message)
+                p.add(line, p.col("verb", line), .unknownVerb, message)
             }
         }
+    }
 
-        // The exam plan: the student is in it, with the plan's seed, for the plan's scenario.
-        if let plan {
-            if h.scenario != plan.scenario {
-                add(hl, col("scenario", hl), .notInPlan, "journal is for scenario '\(h.scenario)', the plan for '\(plan.scenario)'")
-            }
-            if let seed = plan.seed(for: h.student) {
-                if seed != h.seed {
-                    add(hl, col("seed", hl), .seedMismatch, "seed \(h.seed) does not match the plan's seed \(seed) for student '\(h.student)'")
-                }
-            } else {
-                add(hl, col("student", hl), .notInPlan, "student '\(h.student)' is not in the plan for exam '\(plan.exam)'")
-            }
+    /// The exam plan: the student is in it, with the plan's seed, for the plan's scenario.
+    private func checkPlan(_ h: Journal.Header, _ p: inout JournalProblems) {
+        guard let plan else { return }
+        let hl = p.headerLine
+        if h.scenario != plan.scenario {
+            p.add(hl, p.col("scenario", hl), .notInPlan, "journal is for scenario '\(h.scenario)', the plan for '\(plan.scenario)'")
         }
+        if let seed = plan.seed(for: h.student) {
+            if seed != h.seed {
+                p.add(hl, p.col("seed", hl), .seedMismatch, "seed \(h.seed) does not match the plan's seed \(seed) for student '\(h.student)'")
+            }
+        } else {
+            p.add(hl, p.col("student", hl), .notInPlan, "student '\(h.student)' is not in the plan for exam '\(plan.exam)'")
+        }
+    }
 
-        if errors.count > maxErrorsPerJournal {
-            errors.sort(by: GradeError.precedes)
-            let more = errors.count - maxErrorsPerJournal
-            errors = Array(errors.prefix(maxErrorsPerJournal))
-            let last = errors[errors.count - 1]
-            add(last.line, last.column, last.code, "… and \(more) more problem(s) in this journal")
-        }
-        let attemptColumn = h.attempt.isEmpty ? 1 : col("attempt", hl)
-        var checked = Checked(journal: journal, model: model, errors: errors, attemptLine: hl, attemptColumn: attemptColumn)
+    /// The result, with where the attempt id and the claimed state hash are written (for later
+    /// problems across journals) and a warning for another engine's journal.
+    private func checked(_ journal: Journal, model: Model?, _ p: JournalProblems) -> Checked {
+        let h = journal.header, hl = p.headerLine
+        let attemptColumn = h.attempt.isEmpty ? 1 : p.col("attempt", hl)
+        var checked = Checked(journal: journal, model: model, errors: p.errors, attemptLine: hl, attemptColumn: attemptColumn)
         if h.engine != HazLabVersion.engine {
-            checked.warnings.append(GradeWarning(journal: path, line: hl, column: h.engine.isEmpty ? 1 : col("engine", hl),
+            checked.warnings.append(GradeWarning(journal: p.path, line: hl, column: h.engine.isEmpty ? 1 : p.col("engine", hl),
                                                  message: JournalChecker.engineMismatch(h.engine)))
         }
-        if let tl = layout.trailerLine { checked.stateHashLine = tl; checked.stateHashColumn = col("stateHash", tl) }
+        if let tl = p.layout.trailerLine { checked.stateHashLine = tl; checked.stateHashColumn = p.col("stateHash", tl) }
         return checked
     }
 
@@ -407,4 +430,30 @@ public struct JournalChecker: Sendable {
     }
 
     private func short(_ hex: String) -> String { hex.count > 12 ? String(hex.prefix(12)) + "…" : "'\(hex)'" }
+}
+
+/// The problems found in one parsed journal, each at a line and column of its text.
+private struct JournalProblems {
+    let path: String
+    let attempt: String
+    let layout: JournalLayout
+    var errors: [GradeError] = []
+
+    var headerLine: Int { layout.headerLine }
+
+    func col(_ key: String, _ line: Int) -> Int { layout.column(ofValue: key, line: line) }
+
+    mutating func add(_ line: Int, _ column: Int, _ code: GradeError.Code, _ message: String) {
+        errors.append(GradeError(journal: path, line: line, column: column, code: code, message: message, attempt: attempt))
+    }
+
+    /// Keeps the first `limit` problems (in reading order), then one "… more" line.
+    mutating func keepFirst(_ limit: Int) {
+        guard errors.count > limit else { return }
+        errors.sort(by: GradeError.precedes)
+        let more = errors.count - limit
+        errors = Array(errors.prefix(limit))
+        let last = errors[errors.count - 1]
+        add(last.line, last.column, last.code, "… and \(more) more problem(s) in this journal")
+    }
 }

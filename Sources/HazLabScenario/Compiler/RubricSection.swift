@@ -14,6 +14,40 @@ struct LateSettings {
     var floor = 0.5
 }
 
+/// What `readRubric` has read so far; a key not given keeps its default here.
+struct RubricDraft {
+    var pass: Double?
+    var rejected = 0.0, violation = 0.0
+    var outOfOrder: Double?
+    var violationRules: [HazardRule]?
+    var hazardRules: [HazardRule]
+    var accidentRules: [HazardRule]
+    var vetoEffect = VetoEffect.zero
+    var grades = GradeThresholds()
+    var quality: [QualityWindow] = []
+    var safetyRules: [SafetyRule] = []
+
+    /// The defaults: a hazard that can hurt badly vetoes, any other costs nothing; of the
+    /// accidents, an injury or a fire costs 20 points, an alarm nothing, the rest veto.
+    init(hazards: HazardTable) {
+        hazardRules = [HazardRule](repeating: .none, count: hazards.count)
+        for (h, c) in hazards.consequence.enumerated() {
+            switch c {
+            case .accident, .explosion, .fatality, .arcFlash, .electricShock: hazardRules[h] = .veto
+            case .alarm, .injury, .fire: hazardRules[h] = .none
+            }
+        }
+        accidentRules = Consequence.allCases.map { c -> HazardRule in
+            switch c {
+            case .alarm: return .none
+            case .injury: return .deduct(20)
+            case .fire: return .deduct(20)
+            default: return .veto
+            }
+        }
+    }
+}
+
 /// Compiles the procedure and the rubric: step order and time rules, quality windows,
 /// safety rules, deductions, vetoes and grade thresholds.
 extension Compilation {
@@ -140,115 +174,123 @@ extension Compilation {
     mutating func readRubric(_ node: YNode?, hazards: HazardTable, procedure: [ProcedureStep], defaults: RubricDefaults) -> Rubric {
         var stepTotal = 0.0
         for s in procedure { stepTotal += s.maxScore }
-        var pass: Double?
-        var rejected = 0.0, violation = 0.0
-        var outOfOrder: Double?
-        var violationRules: [HazardRule]?
-        var rules = [HazardRule](repeating: .none, count: hazards.count)
-        var accidentRules = Consequence.allCases.map { c -> HazardRule in
-            switch c {
-            case .alarm: return .none
-            case .injury: return .deduct(20)
-            case .fire: return .deduct(20)
-            default: return .veto
-            }
-        }
-        for (h, c) in hazards.consequence.enumerated() {
-            switch c {
-            case .accident, .explosion, .fatality, .arcFlash, .electricShock: rules[h] = .veto
-            case .alarm, .injury, .fire: rules[h] = .none
-            }
-        }
-        var vetoEffect = VetoEffect.zero
-        var grades = GradeThresholds()
-        var quality: [QualityWindow] = []
-        var safetyRules: [SafetyRule] = []
+        var d = RubricDraft(hazards: hazards)
+        // Read in the order of this list: it is the order of the messages, and rules and
+        // quality windows take their memory in it.
         if let node, let r = reader(node, "rubric", Format.rubric) {
-            if let n = r.node("order"), let o = n.string(&bag, what: "rubric.order"), o != "strict" && o != "partial" {
-                oneOfError(n, o, ["partial", "strict"], "rubric.order")
-            }
-            if let n = r.node("late") { _ = readLate(n, "rubric.late", base: LateSettings()) }
-            if let d = r.node("deductions"), let dr = reader(d, "deductions", Format.deductions) {
-                func points(_ key: String) -> Double? {
-                    guard let n = dr.node(key), let x = n.double(&bag, what: "deductions.\(key)") else { return nil }
-                    if x < 0 || x > 1e9 { bag.error(n.location, "'deductions.\(key)' must be a non-negative number of points"); return nil }
-                    return x
-                }
-                rejected = points("rejectedAction") ?? 0
-                violation = points("violation") ?? 0
-                outOfOrder = points("outOfOrder")
-                _ = points("hint")
-            }
-            if let vn = r.node("violations") {
-                var vr = Array(repeating: HazardRule.deduct(violation), count: ViolationCode.allCases.count + 1)
-                let names = ViolationCode.allCases.map(\.name)
-                readVetoOrPoints(vn, "rubric.violations", names: names) { i, rule in vr[Int(ViolationCode.allCases[i].rawValue)] = rule }
-                violationRules = vr
-            }
-            if let hn = r.node("hazards") {
-                readVetoOrPoints(hn, "rubric.hazards", names: hazards.ids, unknown: "hazard") { h, rule in rules[h] = rule }
-            }
-            if let an = r.node("accidents") {
-                readVetoOrPoints(an, "rubric.accidents", names: Format.consequences) { c, rule in accidentRules[c] = rule }
-            }
-            if let n = r.node("veto"), let v = n.string(&bag, what: "rubric.veto") {
-                switch v {
-                case "zero": vetoEffect = .zero
-                case "end": vetoEffect = .end
-                case "cap":
-                    if let cn = r.node("vetoCap"), let c = cn.double(&bag, what: "rubric.vetoCap") {
-                        if c < 0 { bag.error(cn.location, "'rubric.vetoCap' must not be negative") }
-                        vetoEffect = .cap(max(0, c))
-                    } else if r.node("vetoCap") == nil {
-                        bag.error(n.location, "'veto: cap' needs 'vetoCap', the highest score a vetoed attempt keeps")
-                    }
-                default: oneOfError(n, v, Format.vetoEffects, "rubric.veto")
-                }
-            }
-            if let n = r.node("vetoCap") {
-                if case .cap = vetoEffect {} else { bag.warning(n.location, "'vetoCap' has no effect unless 'veto: cap'") }
-            }
-            if let g = r.node("grades"), let gr = reader(g, "grades", Format.grades) {
-                func pct(_ key: String, _ d: Double) -> Double {
-                    guard let n = gr.node(key), let x = n.double(&bag, what: "grades.\(key)") else { return d }
-                    if x < 0 || x > 100 { bag.error(n.location, "'grades.\(key)' must be a percentage from 0 to 100"); return d }
-                    return x
-                }
-                grades = GradeThresholds(excellent: pct("excellent", 90), good: pct("good", 75), pass: pct("pass", 60))
-                if !(grades.excellent >= grades.good && grades.good >= grades.pass) {
-                    bag.error(g.location, "grade thresholds must not increase from excellent to good to pass")
-                }
-            }
-            if let q = r.node("quality"), let list = q.sequence(&bag, what: "rubric.quality") {
-                var seen: [String: SourceLocation] = [:]
-                for item in list { if let w = readQuality(item, procedure: procedure, seen: &seen) { quality.append(w) } }
-            }
-            if let rn = r.node("rules"), let list = rn.sequence(&bag, what: "rubric.rules") {
-                var seen: [String: SourceLocation] = [:]
-                for item in list {
-                    guard let rr = reader(item, "rule", Format.rule), let id = readId(rr, "rule", seen: &seen) else { continue }
-                    let title = localized(rr.node("title"), "\(id).title")
-                    guard let when = rr.node("when").flatMap({ expression($0, boolean: true, "\(id).when") }) else { continue }
-                    keepSource("rule.\(id).when", rr.node("when"))
-                    var points = 0.0
-                    if let n = rr.node("points"), let x = n.double(&bag, what: "\(id).points") {
-                        if x < 0 || x > 1e9 { bag.error(n.location, "'\(id).points' must be a non-negative number") } else { points = x }
-                    }
-                    safetyRules.append(SafetyRule(id: id, title: title, when: when, points: points, memoryBase: allocateMemory(when)))
-                }
-            }
-            let maxScore = stepTotal + quality.reduce(0) { $0 + $1.maxScore }
-            if let n = r.node("passScore"), let p = n.double(&bag, what: "passScore") {
-                if p < 0 || p > maxScore { bag.error(n.location, "'passScore' must be between 0 and the maximum score (\(Self.format(maxScore)))") } else { pass = p }
-            }
+            checkInheritedRubricKeys(r)
+            readDeductions(r, &d)
+            readRuleTables(r, hazards: hazards, &d)
+            readVeto(r, &d)
+            readGrades(r, &d)
+            readQualityWindows(r, procedure: procedure, &d)
+            readSafetyRules(r, &d)
+            readPassScore(r, maxScore: stepTotal + d.quality.reduce(0) { $0 + $1.maxScore }, &d)
         }
         // Default pass mark: 60 % of the attainable score.
-        let maxScore = stepTotal + quality.reduce(0) { $0 + $1.maxScore }
-        let passScore = pass ?? (maxScore * 0.6 * 100).rounded() / 100
-        return Rubric(passScore: passScore, rejectedActionDeduction: rejected, violationDeduction: violation,
-                      violationRules: violationRules, outOfOrderDeduction: outOfOrder ?? violation,
-                      hazardRules: rules, accidentRules: accidentRules, vetoEffect: vetoEffect, grades: grades,
-                      quality: quality, rules: safetyRules, memorySlots: memorySlots, initialMemory: initialMemory)
+        let maxScore = stepTotal + d.quality.reduce(0) { $0 + $1.maxScore }
+        let passScore = d.pass ?? (maxScore * 0.6 * 100).rounded() / 100
+        return Rubric(passScore: passScore, rejectedActionDeduction: d.rejected, violationDeduction: d.violation,
+                      violationRules: d.violationRules, outOfOrderDeduction: d.outOfOrder ?? d.violation,
+                      hazardRules: d.hazardRules, accidentRules: d.accidentRules, vetoEffect: d.vetoEffect, grades: d.grades,
+                      quality: d.quality, rules: d.safetyRules, memorySlots: memorySlots, initialMemory: initialMemory)
+    }
+
+    /// `order` and `late` were taken by `rubricDefaults` (quietly); here they are checked.
+    mutating func checkInheritedRubricKeys(_ r: MappingReader) {
+        if let n = r.node("order"), let o = n.string(&bag, what: "rubric.order"), o != "strict" && o != "partial" {
+            oneOfError(n, o, ["partial", "strict"], "rubric.order")
+        }
+        if let n = r.node("late") { _ = readLate(n, "rubric.late", base: LateSettings()) }
+    }
+
+    mutating func readDeductions(_ r: MappingReader, _ d: inout RubricDraft) {
+        guard let dn = r.node("deductions"), let dr = reader(dn, "deductions", Format.deductions) else { return }
+        func points(_ key: String) -> Double? {
+            guard let n = dr.node(key), let x = n.double(&bag, what: "deductions.\(key)") else { return nil }
+            if x < 0 || x > 1e9 { bag.error(n.location, "'deductions.\(key)' must be a non-negative number of points"); return nil }
+            return x
+        }
+        d.rejected = points("rejectedAction") ?? 0
+        d.violation = points("violation") ?? 0
+        d.outOfOrder = points("outOfOrder")
+        _ = points("hint")   // read by rubricDefaults; checked here
+    }
+
+    /// Per-code violations, hazards and accidents: each `veto` or points.
+    mutating func readRuleTables(_ r: MappingReader, hazards: HazardTable, _ d: inout RubricDraft) {
+        if let vn = r.node("violations") {
+            var vr = Array(repeating: HazardRule.deduct(d.violation), count: ViolationCode.allCases.count + 1)
+            let names = ViolationCode.allCases.map(\.name)
+            readVetoOrPoints(vn, "rubric.violations", names: names) { i, rule in vr[Int(ViolationCode.allCases[i].rawValue)] = rule }
+            d.violationRules = vr
+        }
+        if let hn = r.node("hazards") {
+            readVetoOrPoints(hn, "rubric.hazards", names: hazards.ids, unknown: "hazard") { h, rule in d.hazardRules[h] = rule }
+        }
+        if let an = r.node("accidents") {
+            readVetoOrPoints(an, "rubric.accidents", names: Format.consequences) { c, rule in d.accidentRules[c] = rule }
+        }
+    }
+
+    mutating func readVeto(_ r: MappingReader, _ d: inout RubricDraft) {
+        if let n = r.node("veto"), let v = n.string(&bag, what: "rubric.veto") {
+            switch v {
+            case "zero": d.vetoEffect = .zero
+            case "end": d.vetoEffect = .end
+            case "cap":
+                if let cn = r.node("vetoCap"), let c = cn.double(&bag, what: "rubric.vetoCap") {
+                    if c < 0 { bag.error(cn.location, "'rubric.vetoCap' must not be negative") }
+                    d.vetoEffect = .cap(max(0, c))
+                } else if r.node("vetoCap") == nil {
+                    bag.error(n.location, "'veto: cap' needs 'vetoCap', the highest score a vetoed attempt keeps")
+                }
+            default: oneOfError(n, v, Format.vetoEffects, "rubric.veto")
+            }
+        }
+        if let n = r.node("vetoCap") {
+            if case .cap = d.vetoEffect {} else { bag.warning(n.location, "'vetoCap' has no effect unless 'veto: cap'") }
+        }
+    }
+
+    mutating func readGrades(_ r: MappingReader, _ d: inout RubricDraft) {
+        guard let g = r.node("grades"), let gr = reader(g, "grades", Format.grades) else { return }
+        func pct(_ key: String, _ fallback: Double) -> Double {
+            guard let n = gr.node(key), let x = n.double(&bag, what: "grades.\(key)") else { return fallback }
+            if x < 0 || x > 100 { bag.error(n.location, "'grades.\(key)' must be a percentage from 0 to 100"); return fallback }
+            return x
+        }
+        d.grades = GradeThresholds(excellent: pct("excellent", 90), good: pct("good", 75), pass: pct("pass", 60))
+        if !(d.grades.excellent >= d.grades.good && d.grades.good >= d.grades.pass) {
+            bag.error(g.location, "grade thresholds must not increase from excellent to good to pass")
+        }
+    }
+
+    mutating func readQualityWindows(_ r: MappingReader, procedure: [ProcedureStep], _ d: inout RubricDraft) {
+        guard let q = r.node("quality"), let list = q.sequence(&bag, what: "rubric.quality") else { return }
+        var seen: [String: SourceLocation] = [:]
+        for item in list { if let w = readQuality(item, procedure: procedure, seen: &seen) { d.quality.append(w) } }
+    }
+
+    mutating func readSafetyRules(_ r: MappingReader, _ d: inout RubricDraft) {
+        guard let rn = r.node("rules"), let list = rn.sequence(&bag, what: "rubric.rules") else { return }
+        var seen: [String: SourceLocation] = [:]
+        for item in list {
+            guard let rr = reader(item, "rule", Format.rule), let id = readId(rr, "rule", seen: &seen) else { continue }
+            let title = localized(rr.node("title"), "\(id).title")
+            guard let when = rr.node("when").flatMap({ expression($0, boolean: true, "\(id).when") }) else { continue }
+            keepSource("rule.\(id).when", rr.node("when"))
+            var points = 0.0
+            if let n = rr.node("points"), let x = n.double(&bag, what: "\(id).points") {
+                if x < 0 || x > 1e9 { bag.error(n.location, "'\(id).points' must be a non-negative number") } else { points = x }
+            }
+            d.safetyRules.append(SafetyRule(id: id, title: title, when: when, points: points, memoryBase: allocateMemory(when)))
+        }
+    }
+
+    mutating func readPassScore(_ r: MappingReader, maxScore: Double, _ d: inout RubricDraft) {
+        guard let n = r.node("passScore"), let p = n.double(&bag, what: "passScore") else { return }
+        if p < 0 || p > maxScore { bag.error(n.location, "'passScore' must be between 0 and the maximum score (\(Self.format(maxScore)))") } else { d.pass = p }
     }
 
     /// A mapping of names to `veto` or points; `apply` gets the name's index.

@@ -73,93 +73,109 @@ enum ExprLexer {
         let s = Array(text.unicodeScalars)
         var toks: [ExprToken] = []
         var i = 0
-        func str(_ a: Int, _ b: Int) -> String { String(String.UnicodeScalarView(s[a ..< b])) }
         while i < s.count {
             let c = s[i]
             if c.properties.isWhitespace { i += 1; continue }
             let start = i
+            let token: ExprToken
             if isDigit(c) || (c == "." && i + 1 < s.count && isDigit(s[i + 1])) {
-                i = scanNumber(s, from: i)
-                let numText = str(start, i)
-                let value = Double(numText) ?? 0
-                // optional unit
-                var j = i
-                while j < s.count, s[j].properties.isWhitespace { j += 1 }
-                var unit: UnitDef?, unitText: String?, unitOffset = j
-                if j < s.count, isUnitStart(s[j]) {
-                    var k = j
-                    while k < s.count, isUnitChar(s[k]) { k += 1 }
-                    let first = str(j, k)
-                    if !keywords.contains(first) {
-                        var end = k
-                        if k + 1 < s.count, s[k] == "/", isUnitStart(s[k + 1]) {
-                            var m = k + 1
-                            while m < s.count, isUnitChar(s[m]) { m += 1 }
-                            if Units.lookup(str(j, m)) != nil || Units.lookup(first) == nil { end = m }
-                        }
-                        let word = str(j, end)
-                        unitText = word
-                        unitOffset = j
-                        unit = Units.lookup(word)
-                        if unit == nil {
-                            errors.append(ExprSyntaxError(offset: j, message: "unknown unit '\(word)'" + (Units.suggestion(for: word).map { "; did you mean '\($0)'?" } ?? "")))
-                        }
-                        i = end
-                    }
-                }
-                toks.append(ExprToken(kind: .number(value, text: numText, unit: unit, unitText: unitText, unitOffset: unitOffset),
-                                      offset: start, text: str(start, i)))
-                continue
-            }
-            if isIdentStart(c) {
+                (token, i) = number(s, at: start, errors: &errors)
+            } else if isIdentStart(c) {
                 while i < s.count, isIdentChar(s[i]) { i += 1 }
-                let name = str(start, i)
-                toks.append(ExprToken(kind: .ident(name), offset: start, text: name))
-                continue
-            }
-            // operators
-            let next: Unicode.Scalar? = i + 1 < s.count ? s[i + 1] : nil
-            var op: String?
-            var len = 1
-            switch c {
-            case "+", "*", "/", "(", ")", ",", ".": op = String(c)
-            case "-", "−": op = "-"
-            case "×": op = "*"
-            case "<": if next == "=" { op = "<="; len = 2 } else { op = "<" }
-            case ">": if next == "=" { op = ">="; len = 2 } else { op = ">" }
-            case "≤": op = "<="
-            case "≥": op = ">="
-            case "≠": op = "!="
-            case "=":
-                if next == "=" { op = "=="; len = 2 } else {
-                    errors.append(ExprSyntaxError(offset: i, message: "unexpected '='; use '==' to compare"))
-                    op = "=="
-                }
-            case "!": if next == "=" { op = "!="; len = 2 } else { op = "not" }
-            case "&":
-                if next == "&" { op = "and"; len = 2 } else {
-                    errors.append(ExprSyntaxError(offset: i, message: "unexpected '&'; use 'and' or '&&'"))
-                    op = "and"
-                }
-            case "|":
-                if next == "|" { op = "or"; len = 2 } else {
-                    errors.append(ExprSyntaxError(offset: i, message: "unexpected '|'; use 'or' or '||'"))
-                    op = "or"
-                }
-            default: break
-            }
-            if let op {
-                i += len
-                toks.append(ExprToken(kind: .punct(op), offset: start, text: str(start, i)))
+                let name = string(s, start, i)
+                token = ExprToken(kind: .ident(name), offset: start, text: name)
             } else {
-                i += 1
-                var msg = "unexpected character '\(c)'"
-                if c.properties.isAlphabetic { msg += "; names may only use ASCII letters, digits and '_'" }
-                errors.append(ExprSyntaxError(offset: start, message: msg))
-                toks.append(ExprToken(kind: .invalid, offset: start, text: String(c)))
+                (token, i) = punctuation(s, at: start, errors: &errors)
             }
+            toks.append(token)
         }
         toks.append(ExprToken(kind: .eof, offset: s.count, text: ""))
         return toks
+    }
+
+    static func string(_ s: [Unicode.Scalar], _ a: Int, _ b: Int) -> String { String(String.UnicodeScalarView(s[a ..< b])) }
+
+    /// A number and the unit after it, if any; and the index after them.
+    static func number(_ s: [Unicode.Scalar], at start: Int, errors: inout [ExprSyntaxError]) -> (ExprToken, end: Int) {
+        var i = scanNumber(s, from: start)
+        let numText = string(s, start, i)
+        let value = Double(numText) ?? 0
+        // optional unit
+        var j = i
+        while j < s.count, s[j].properties.isWhitespace { j += 1 }
+        var unit: UnitDef?, unitText: String?, unitOffset = j
+        if j < s.count, isUnitStart(s[j]), let end = unitEnd(s, from: j) {
+            let word = string(s, j, end)
+            unitText = word
+            unitOffset = j
+            unit = Units.lookup(word)
+            if unit == nil {
+                errors.append(ExprSyntaxError(offset: j, message: "unknown unit '\(word)'" + (Units.suggestion(for: word).map { "; did you mean '\($0)'?" } ?? "")))
+            }
+            i = end
+        }
+        let token = ExprToken(kind: .number(value, text: numText, unit: unit, unitText: unitText, unitOffset: unitOffset),
+                              offset: start, text: string(s, start, i))
+        return (token, i)
+    }
+
+    /// End of the unit word starting at `j`; nil when the word is a keyword (`2 and …`).
+    /// `a/b` is one unit when it is known as one, or when `a` alone is not a unit.
+    static func unitEnd(_ s: [Unicode.Scalar], from j: Int) -> Int? {
+        var k = j
+        while k < s.count, isUnitChar(s[k]) { k += 1 }
+        let first = string(s, j, k)
+        if keywords.contains(first) { return nil }
+        var end = k
+        if k + 1 < s.count, s[k] == "/", isUnitStart(s[k + 1]) {
+            var m = k + 1
+            while m < s.count, isUnitChar(s[m]) { m += 1 }
+            if Units.lookup(string(s, j, m)) != nil || Units.lookup(first) == nil { end = m }
+        }
+        return end
+    }
+
+    /// An operator or punctuation mark (alternative spellings normalised, near misses
+    /// reported and read as meant), or an invalid character; and the index after it.
+    static func punctuation(_ s: [Unicode.Scalar], at i: Int, errors: inout [ExprSyntaxError]) -> (ExprToken, end: Int) {
+        let c = s[i]
+        let next: Unicode.Scalar? = i + 1 < s.count ? s[i + 1] : nil
+        var op: String?
+        var len = 1
+        // One case per spelling: the switch is the table of operators.
+        switch c {
+        case "+", "*", "/", "(", ")", ",", ".": op = String(c)
+        case "-", "−": op = "-"
+        case "×": op = "*"
+        case "<": if next == "=" { op = "<="; len = 2 } else { op = "<" }
+        case ">": if next == "=" { op = ">="; len = 2 } else { op = ">" }
+        case "≤": op = "<="
+        case "≥": op = ">="
+        case "≠": op = "!="
+        case "=":
+            if next == "=" { op = "=="; len = 2 } else {
+                errors.append(ExprSyntaxError(offset: i, message: "unexpected '='; use '==' to compare"))
+                op = "=="
+            }
+        case "!": if next == "=" { op = "!="; len = 2 } else { op = "not" }
+        case "&":
+            if next == "&" { op = "and"; len = 2 } else {
+                errors.append(ExprSyntaxError(offset: i, message: "unexpected '&'; use 'and' or '&&'"))
+                op = "and"
+            }
+        case "|":
+            if next == "|" { op = "or"; len = 2 } else {
+                errors.append(ExprSyntaxError(offset: i, message: "unexpected '|'; use 'or' or '||'"))
+                op = "or"
+            }
+        default: break
+        }
+        guard let op else {
+            var msg = "unexpected character '\(c)'"
+            if c.properties.isAlphabetic { msg += "; names may only use ASCII letters, digits and '_'" }
+            errors.append(ExprSyntaxError(offset: i, message: msg))
+            return (ExprToken(kind: .invalid, offset: i, text: String(c)), i + 1)
+        }
+        return (ExprToken(kind: .punct(op), offset: i, text: string(s, i, i + len)), i + len)
     }
 }

@@ -165,22 +165,14 @@ private struct Parser {
             throw SyntaxFailure(offset: t.offset, message: nil)
         case .number(let v, let text, let unit, let unitText, _):
             _ = advance()
-            if unitText != nil {
-                guard let unit else { return ExprNode(.invalid, at: t.offset) }
-                return ExprNode(.quantity(v, unit: unit, text: text), at: t.offset)
-            }
-            return ExprNode(.number(v, text: text), at: t.offset)
+            return Self.literal(v, text: text, unit: unit, unitText: unitText, at: t.offset)
         case .punct("-"):
             _ = advance()
             // A minus directly before a literal is part of the literal (so -5 °C is 268.15 K).
             // (unary minus binds tighter than every binary operator, so this is equivalent)
             if case .number(let v, let text, let unit, let unitText, _) = peek.kind {
                 _ = advance()
-                if unitText != nil {
-                    guard let unit else { return ExprNode(.invalid, at: t.offset) }
-                    return ExprNode(.quantity(-v, unit: unit, text: "-" + text), at: t.offset)
-                }
-                return ExprNode(.number(-v, text: "-" + text), at: t.offset)
+                return Self.literal(-v, text: "-" + text, unit: unit, unitText: unitText, at: t.offset)
             }
             let x = try expr(6)
             return ExprNode(.unary(.neg, x), at: t.offset)
@@ -194,54 +186,75 @@ private struct Parser {
             try close(open: t)
             return e
         case .ident(let name):
-            switch name {
-            case "true", "false":
-                _ = advance()
-                return ExprNode(.bool(name == "true"), at: t.offset)
-            case "if":
-                _ = advance()
-                let c = try expr(0)
-                try expectKeyword("then", after: "the 'if' condition")
-                let a = try expr(0)
-                try expectKeyword("else", after: "the 'then' branch")
-                let b = try expr(0)
-                return ExprNode(.ifThenElse(c, a, b), at: t.offset)
-            case "and", "or", "then", "else":
-                throw SyntaxFailure(offset: t.offset, message: "unexpected '\(name)'; expected a value")
-            default:
-                _ = advance()
-                if isPunct(peek, "(") {
-                    let open = advance()
-                    var args: [ExprNode] = []
-                    if !isPunct(peek, ")") {
-                        while true {
-                            args.append(try expr(0))
-                            if isPunct(peek, ",") { _ = advance(); continue }
-                            break
-                        }
-                    }
-                    try close(open: open)
-                    return ExprNode(.call(name, args), at: t.offset)
-                }
-                if isPunct(peek, ".") {
-                    _ = advance()
-                    guard case .ident(let field) = peek.kind else {
-                        throw SyntaxFailure(offset: peek.offset, message: "expected a field name after '\(name).', found \(peek.describe)")
-                    }
-                    let ft = advance()
-                    if isPunct(peek, ".") {
-                        throw SyntaxFailure(offset: peek.offset, message: "field references have one dot: 'ENTITY.field'")
-                    }
-                    return ExprNode(.field(entity: name, field: field, fieldOffset: ft.offset), at: t.offset)
-                }
-                return ExprNode(.name(name), at: t.offset)
-            }
+            return try named(name, at: t)
         case .punct(let p):
             if p == ")" {
                 throw SyntaxFailure(offset: t.offset, message: "unexpected ')'; expected a value")
             }
             throw SyntaxFailure(offset: t.offset, message: "unexpected \(t.describe); expected a value")
         }
+    }
+
+    /// A plain number, or a quantity when a unit was written (invalid when the unit is
+    /// unknown: the lexer reported it).
+    static func literal(_ v: Double, text: String, unit: UnitDef?, unitText: String?, at offset: Int) -> ExprNode {
+        if unitText != nil {
+            guard let unit else { return ExprNode(.invalid, at: offset) }
+            return ExprNode(.quantity(v, unit: unit, text: text), at: offset)
+        }
+        return ExprNode(.number(v, text: text), at: offset)
+    }
+
+    /// What begins with a name `t`: true or false, `if … then … else …`, a call, a field or a variable.
+    mutating func named(_ name: String, at t: ExprToken) throws -> ExprNode {
+        switch name {
+        case "true", "false":
+            _ = advance()
+            return ExprNode(.bool(name == "true"), at: t.offset)
+        case "if":
+            _ = advance()
+            let c = try expr(0)
+            try expectKeyword("then", after: "the 'if' condition")
+            let a = try expr(0)
+            try expectKeyword("else", after: "the 'then' branch")
+            let b = try expr(0)
+            return ExprNode(.ifThenElse(c, a, b), at: t.offset)
+        case "and", "or", "then", "else":
+            throw SyntaxFailure(offset: t.offset, message: "unexpected '\(name)'; expected a value")
+        default:
+            _ = advance()
+            if isPunct(peek, "(") { return try call(name, at: t) }
+            if isPunct(peek, ".") { return try field(of: name, at: t) }
+            return ExprNode(.name(name), at: t.offset)
+        }
+    }
+
+    /// `name(arg, …)`, at its '('.
+    mutating func call(_ name: String, at t: ExprToken) throws -> ExprNode {
+        let open = advance()
+        var args: [ExprNode] = []
+        if !isPunct(peek, ")") {
+            while true {
+                args.append(try expr(0))
+                if isPunct(peek, ",") { _ = advance(); continue }
+                break
+            }
+        }
+        try close(open: open)
+        return ExprNode(.call(name, args), at: t.offset)
+    }
+
+    /// `entity.field`, at its '.'.
+    mutating func field(of name: String, at t: ExprToken) throws -> ExprNode {
+        _ = advance()
+        guard case .ident(let field) = peek.kind else {
+            throw SyntaxFailure(offset: peek.offset, message: "expected a field name after '\(name).', found \(peek.describe)")
+        }
+        let ft = advance()
+        if isPunct(peek, ".") {
+            throw SyntaxFailure(offset: peek.offset, message: "field references have one dot: 'ENTITY.field'")
+        }
+        return ExprNode(.field(entity: name, field: field, fieldOffset: ft.offset), at: t.offset)
     }
 
     mutating func close(open: ExprToken) throws {
