@@ -2,26 +2,25 @@
 /// the seeded RNG when the state was created, or on the first tick its condition holds.
 enum Faults {
     static func run(_ m: Model, _ s: inout State, _ events: inout [Event]) {
-        let faults = m.faults
-        if faults.count == 0 { return }
+        if m.faults.count == 0 { return }
         var memory = ContiguousArray<Double>()
         swap(&memory, &s.exprMemory)
-        for f in 0..<faults.count where s.faultFired[f] == 0 {
+        for f in 0..<m.faults.count where s.faultFired[f] == 0 {
             let fire: Bool
-            switch faults.trigger[f] {
+            switch m.faults.trigger[f] {
             case .atTick, .window:
                 fire = s.tick >= s.faultTick[f]
             case .when(let condition):
                 // An instructor-fault input set faultTick (it is -1 otherwise); the condition is
                 // still evaluated, as on any tick the fault fires.
-                let due = s.evaluate(condition, memory: &memory, base: Int(faults.memoryBase[f])) != 0
+                let due = s.evaluate(condition, memory: &memory, base: Int(m.faults.memoryBase[f])) != 0
                 fire = due || (s.faultTick[f] >= 0 && s.tick >= s.faultTick[f])
             }
             guard fire else { continue }
             s.faultFired[f] = 1
             s.faultTick[f] = s.tick
             events.append(Event(tick: s.tick, kind: .faultFired, subject: Int32(f)))
-            for effect in faults.effects[f] { apply(effect, m, &s, &events) }
+            for effect in m.faults.effects[f] { apply(effect, m, &s, &events) }
         }
         swap(&memory, &s.exprMemory)
     }

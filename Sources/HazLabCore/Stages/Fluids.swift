@@ -5,12 +5,11 @@
 enum Fluids {
     static func run(_ m: Model, _ s: inout State, _ events: inout [Event]) {
         let dt = m.secondsPerTick
-        let valves = m.valves
-        for v in 0..<valves.count where s.valveStuck[v] == 0 {
+        for v in 0..<m.valves.count where s.valveStuck[v] == 0 {
             let target = s.valveTarget[v]
             var pos = s.valvePosition[v]
             if pos == target { continue }
-            let stroke = valves.strokeTicks[v]
+            let stroke = m.valves.strokeTicks[v]
             let delta = stroke == 0 ? 1.0 : 1.0 / Double(stroke)
             if pos < target { pos = min(target, pos + delta) } else { pos = max(target, pos - delta) }
             s.valvePosition[v] = pos
@@ -18,15 +17,14 @@ enum Fluids {
         // The network state is moved out of `s` and back (never copied): a copy would retain
         // and release each of its arrays every tick.
         guard let plant = m.fluid, var net = s.fluid.take() else { return }
-        let lines = m.lines
         var controls = net.controlsScratch.take() ?? FluidControls(linkCount: plant.spec.links.count)
-        for l in 0..<lines.count {
+        for l in 0..<m.lines.count {
             let link = Int(plant.linkOfLine[l])
             var opening = 1.0
-            let lo = Int(lines.valveStart[l]), hi = Int(lines.valveStart[l + 1])
-            for k in lo..<hi { opening = min(opening, s.valvePosition[Int(lines.valves[k])]) }
+            let lo = Int(m.lines.valveStart[l]), hi = Int(m.lines.valveStart[l + 1])
+            for k in lo..<hi { opening = min(opening, s.valvePosition[Int(m.lines.valves[k])]) }
             controls.opening[link] = opening
-            let pump = lines.pump[l]
+            let pump = m.lines.pump[l]
             controls.pumpSpeed[link] = pump >= 0 && s.motorRunning[Int(pump)] == 0 ? 0 : 1
         }
         if isQuiescent(controls, net, s) {
@@ -79,15 +77,14 @@ enum Fluids {
             s.tankOutflow[t] = s.tankLeakRate[t] > 0 && net.volume[n] > 0 ? s.tankLeakRate[t] : 0
         }
         for v in 0..<m.valves.count { s.valveFlow[v] = 0 }
-        let lines = m.lines
-        for l in 0..<lines.count {
+        for l in 0..<m.lines.count {
             let link = Int(plant.linkOfLine[l])
             let q = net.liquidFlow[link]
             s.lineFlow[l] = q
             s.lineReliefOpen[l] = net.reliefOpen[link]
-            let lo = Int(lines.valveStart[l]), hi = Int(lines.valveStart[l + 1])
-            for k in lo..<hi { s.valveFlow[Int(lines.valves[k])] += q }
-            let from = lines.fromTank[l], to = lines.toTank[l]
+            let lo = Int(m.lines.valveStart[l]), hi = Int(m.lines.valveStart[l + 1])
+            for k in lo..<hi { s.valveFlow[Int(m.lines.valves[k])] += q }
+            let from = m.lines.fromTank[l], to = m.lines.toTank[l]
             if q >= 0 {
                 if from >= 0 { s.tankOutflow[Int(from)] += q }
                 if to >= 0 { s.tankInflow[Int(to)] += q }

@@ -2,14 +2,13 @@
 enum Instruments {
     /// At tick 0 every sensor reads its true value, with a full delay line of it.
     static func initialiseSensors(_ m: Model, _ s: inout State) {
-        let sensors = m.sensors
         var memory = ContiguousArray<Double>()
         swap(&memory, &s.exprMemory)
-        for r in 0..<sensors.count {
-            let v = s.evaluate(sensors.measures[r], memory: &memory, base: Int(sensors.memoryBase[r]))
-            let start = Int(sensors.historyStart[r])
-            for k in 0...Int(sensors.delayTicks[r]) { s.sensorHistory[start + k] = v }
-            s.sensorValue[r] = clampToRange(v, sensors.rangeLow[r], sensors.rangeHigh[r])
+        for r in 0..<m.sensors.count {
+            let v = s.evaluate(m.sensors.measures[r], memory: &memory, base: Int(m.sensors.memoryBase[r]))
+            let start = Int(m.sensors.historyStart[r])
+            for k in 0...Int(m.sensors.delayTicks[r]) { s.sensorHistory[start + k] = v }
+            s.sensorValue[r] = clampToRange(v, m.sensors.rangeLow[r], m.sensors.rangeHigh[r])
         }
         swap(&memory, &s.exprMemory)
     }
@@ -24,23 +23,22 @@ enum Instruments {
         swap(&memory, &s.exprMemory)
         defer { swap(&memory, &s.exprMemory) }
 
-        let sensors = m.sensors
-        for r in 0..<sensors.count {
-            let truth = s.evaluate(sensors.measures[r], memory: &memory, base: Int(sensors.memoryBase[r]))
-            let length = Int(sensors.delayTicks[r]) + 1
-            let start = Int(sensors.historyStart[r])
+        for r in 0..<m.sensors.count {
+            let truth = s.evaluate(m.sensors.measures[r], memory: &memory, base: Int(m.sensors.memoryBase[r]))
+            let length = Int(m.sensors.delayTicks[r]) + 1
+            let start = Int(m.sensors.historyStart[r])
             var head = Int(s.sensorHistoryHead[r])
             s.sensorHistory[start + head] = truth
             head += 1
             if head == length { head = 0 }
             s.sensorHistoryHead[r] = Int32(head)
             let delayed = s.sensorHistory[start + head]
-            let lo = sensors.rangeLow[r], hi = sensors.rangeHigh[r]
+            let lo = m.sensors.rangeLow[r], hi = m.sensors.rangeHigh[r]
             var out: Double
             switch SensorFailure(rawValue: s.sensorFailure[r]) ?? .none {
             case .none:
                 out = delayed
-                let sigma = sensors.noise[r]
+                let sigma = m.sensors.noise[r]
                 if sigma > 0 { out += sigma * s.rng.normal() }
             case .stuck: out = s.sensorValue[r]
             case .low: out = lo
@@ -50,32 +48,30 @@ enum Instruments {
             s.sensorValue[r] = clampToRange(out, lo, hi)
         }
 
-        let alarms = m.alarms
-        for r in 0..<alarms.count {
-            let on = s.evaluate(alarms.condition[r], memory: &memory, base: Int(alarms.memoryBase[r])) != 0
+        for r in 0..<m.alarms.count {
+            let on = s.evaluate(m.alarms.condition[r], memory: &memory, base: Int(m.alarms.memoryBase[r])) != 0
             if on && s.alarmActive[r] == 0 {
                 s.alarmActive[r] = 1
                 s.alarmAcknowledged[r] = 0
-                events.append(Event(tick: s.tick, kind: .alarmRaised, subject: alarms.entity[r],
-                                    code: Int32(alarms.priority[r].rawValue)))
+                events.append(Event(tick: s.tick, kind: .alarmRaised, subject: m.alarms.entity[r],
+                                    code: Int32(m.alarms.priority[r].rawValue)))
             } else if !on && s.alarmActive[r] != 0 {
                 s.alarmActive[r] = 0
                 s.alarmAcknowledged[r] = 0
-                events.append(Event(tick: s.tick, kind: .alarmCleared, subject: alarms.entity[r]))
+                events.append(Event(tick: s.tick, kind: .alarmCleared, subject: m.alarms.entity[r]))
             }
         }
 
-        let timers = m.timers
-        for r in 0..<timers.count {
-            if let start = timers.startWhen[r] {
-                let go = s.evaluate(start, memory: &memory, base: Int(timers.memoryBase[r])) != 0
+        for r in 0..<m.timers.count {
+            if let start = m.timers.startWhen[r] {
+                let go = s.evaluate(start, memory: &memory, base: Int(m.timers.memoryBase[r])) != 0
                 if go && s.timerRunning[r] == 0 && s.timerElapsed[r] == 0 { s.timerRunning[r] = 1 }
             }
             guard s.timerRunning[r] != 0 else { continue }
             s.timerElapsed[r] &+= 1
-            if s.timerDone[r] == 0 && s.timerElapsed[r] >= timers.durationTicks[r] {
+            if s.timerDone[r] == 0 && s.timerElapsed[r] >= m.timers.durationTicks[r] {
                 s.timerDone[r] = 1
-                events.append(Event(tick: s.tick, kind: .equipmentChanged, subject: timers.entity[r], code: 1))
+                events.append(Event(tick: s.tick, kind: .equipmentChanged, subject: m.timers.entity[r], code: 1))
             }
         }
     }
